@@ -1,0 +1,83 @@
+// Check: names, types, tables, exception graph. AST -> CheckedProgram + diagnostics.
+#ifndef PROVISO_COMPILER_CHECK_CHECKER_H_
+#define PROVISO_COMPILER_CHECK_CHECKER_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "compiler/ast/ast.h"
+#include "compiler/diag/diagnostic.h"
+#include "compiler/types/types.h"
+
+namespace proviso {
+
+// A policy parameter: one name, one type, one or more versions with disjoint effective periods.
+struct ParamSymbol {
+  std::string name;
+  const Type* type = nullptr;
+  std::vector<const ast::ParamDecl*> versions;
+};
+
+struct LetSymbol {
+  const ast::LetDecl* decl = nullptr;
+  const Type* type = nullptr;
+};
+
+struct FunctionSymbol {
+  const ast::FunctionDecl* decl = nullptr;
+  std::vector<const Type*> params;
+  const Type* result = nullptr;
+};
+
+struct TableSymbol {
+  const ast::TableDecl* decl = nullptr;
+  std::vector<const Type*> params;
+  const Type* result = nullptr;  // the declared row result type
+  const Type* call = nullptr;    // the type of a call (list<T> for collect, int for count ...)
+};
+
+struct OutputSymbol {
+  const ast::OutputDecl* decl = nullptr;
+  const Type* type = nullptr;
+  std::vector<int> rules;  // indexes into CheckedProgram::rules
+};
+
+// A program whose names are resolved and whose expressions carry types. The AST nodes are owned here
+// and annotated in place; indexes in ast::Expr refer to the vectors below.
+// Immutable after Check returns; safe to read from many threads.
+struct CheckedProgram {
+  std::vector<std::unique_ptr<ast::Module>> modules;  // [0] is the main file, then its imports
+  TypeTable types;
+  int input_record = -1;  // record type of the facts (named "input")
+  std::vector<ParamSymbol> params;
+  std::vector<LetSymbol> lets;
+  std::vector<FunctionSymbol> functions;
+  std::vector<TableSymbol> tables;
+  std::vector<OutputSymbol> outputs;
+  std::vector<const ast::RuleDecl*> rules;
+  std::vector<int> rule_parent;  // index of the rule it is an exception to, or -1
+  std::vector<const ast::ObligationDecl*> obligations;
+  std::vector<int> obligation_parent;
+  std::vector<ast::TestDecl*> tests;
+  // Locals needed by the deepest expression (function parameters and quantifier variables).
+  int max_locals = 0;
+
+  const ast::Module& main() const { return *modules.front(); }
+  std::string name() const;      // the policy name, or the file's stem
+  std::string document() const;  // the header's document, or ""
+};
+
+// Checks `modules` (main file first, then every imported file). Every problem found is reported
+// to `diags`; the returned program is usable only when `diags` has no errors.
+std::unique_ptr<CheckedProgram> Check(std::vector<std::unique_ptr<ast::Module>> modules,
+                                      DiagnosticSink& diags);
+
+// Parses a decimal literal ("12.5") into units of 10^-6; false when it has more than 6 decimals
+// or does not fit.
+bool ParseDecimal(const std::string& text, int64_t* out);
+constexpr int64_t kDecimalScale = 1000000;
+
+}  // namespace proviso
+
+#endif  // PROVISO_COMPILER_CHECK_CHECKER_H_

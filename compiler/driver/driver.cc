@@ -1,0 +1,125 @@
+#include "compiler/driver/driver.h"
+
+#include <filesystem>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "compiler/parser/parser.h"
+
+namespace proviso {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Parses `file` and, depth first, every file it imports (each once, so import cycles are harmless).
+void ParseWithImports(FrontEnd& fe, int file, std::vector<std::unique_ptr<ast::Module>>& modules,
+                      std::set<std::string>& loaded) {
+  std::unique_ptr<ast::Module> m = Parse(fe.sources, file, fe.diags);
+  if (!m) return;
+  fs::path dir = fs::path(fe.sources.file(file).path).parent_path();
+  std::vector<ast::Import> imports = m->imports;
+  modules.push_back(std::move(m));
+  for (const ast::Import& imp : imports) {
+    fs::path target = (dir / imp.path).lexically_normal();
+    std::error_code ec;
+    fs::path canonical = fs::weakly_canonical(target, ec);
+    std::string key = ec ? target.string() : canonical.string();
+    if (!loaded.insert(key).second) continue;
+    std::string error;
+    int id = fe.sources.Load(target.string(), &error);
+    if (id < 0) {
+      fe.diags.Error("E0006", imp.span, fmt::format("cannot import `{}`: no such file", imp.path))
+          .help = fmt::format("the path is relative to this file's folder: looked for `{}`", target.string());
+      continue;
+    }
+    ParseWithImports(fe, id, modules, loaded);
+  }
+}
+
+std::unique_ptr<FrontEnd> Run(std::unique_ptr<FrontEnd> fe, int file) {
+  std::vector<std::unique_ptr<ast::Module>> modules;
+  std::set<std::string> loaded;
+  std::error_code ec;
+  loaded.insert(fs::weakly_canonical(fe->sources.file(file).path, ec).string());
+  ParseWithImports(*fe, file, modules, loaded);
+  bool main_parsed = !modules.empty() && modules.front()->file == file;
+  if (main_parsed) fe->program = Check(std::move(modules), fe->diags);
+  fe->diags.Sort();
+  return fe;
+}
+
+}  // namespace
+
+std::unique_ptr<FrontEnd> CompileFile(const std::string& path) {
+  auto fe = std::make_unique<FrontEnd>();
+  std::string error;
+  int id = fe->sources.Load(path, &error);
+  if (id < 0) {
+    fe->diags.Error("E0005", Span{}, error);
+    return fe;
+  }
+  return Run(std::move(fe), id);
+}
+
+std::unique_ptr<FrontEnd> CompileSource(const std::string& name, const std::string& text) {
+  auto fe = std::make_unique<FrontEnd>();
+  int id = fe->sources.Add(name, text);
+  return Run(std::move(fe), id);
+}
+
+std::string DumpTyped(const CheckedProgram& p) {
+  const TypeTable& t = p.types;
+  std::string out = fmt::format("policy {}\n", p.name());
+  for (int i = 0; i < t.enum_count(); ++i) {
+    const EnumInfo& e = t.enum_info(i);
+    out += "enum " + e.name + " =";
+    for (size_t v = 0; v < e.variants.size(); ++v) out += fmt::format(" {}:{}", e.variants[v], v);
+    out += "\n";
+  }
+  for (int i = 0; i < t.record_count(); ++i) {
+    const RecordInfo& r = t.record_info(i);
+    out += "record " + r.name + " {";
+    for (const FieldInfo& f : r.fields) {
+      out += fmt::format(" {}: {}{};", f.name, t.Name(f.type), f.has_default ? " (default)" : "");
+    }
+    out += " }\n";
+  }
+  for (const ParamSymbol& ps : p.params) {
+    out += fmt::format("param {}: {} ({} version{})\n", ps.name, ps.type ? t.Name(ps.type) : "?",
+                       ps.versions.size(), ps.versions.size() == 1 ? "" : "s");
+  }
+  for (const LetSymbol& l : p.lets) {
+    out += fmt::format("let {}: {} = {}\n", l.decl->name, l.type ? t.Name(l.type) : "?",
+                       ast::ToSource(*l.decl->value));
+  }
+  for (const FunctionSymbol& f : p.functions) {
+    std::string params;
+    for (size_t i = 0; i < f.params.size(); ++i) params += (i ? ", " : "") + t.Name(f.params[i]);
+    out += fmt::format("function {}({}) -> {}\n", f.decl->name, params, t.Name(f.result));
+  }
+  for (const TableSymbol& tb : p.tables) {
+    std::string params;
+    for (size_t i = 0; i < tb.params.size(); ++i) params += (i ? ", " : "") + t.Name(tb.params[i]);
+    out += fmt::format("table {}({}) -> {} ({} rows)\n", tb.decl->name, params, t.Name(tb.call),
+                       tb.decl->rows.size());
+  }
+  for (const OutputSymbol& o : p.outputs) {
+    out += fmt::format("output {}: {}\n", o.decl->name, t.Name(o.type));
+    for (int r : o.rules) {
+      const ast::RuleDecl& rd = *p.rules[r];
+      out += fmt::format("  rule {}{}: when {} then {}\n", rd.name,
+                         p.rule_parent[r] >= 0 ? " (exception to " + p.rules[p.rule_parent[r]]->name + ")" : "",
+                         rd.when ? ast::ToSource(*rd.when) : "true", ast::ToSource(*rd.value));
+    }
+  }
+  for (size_t i = 0; i < p.obligations.size(); ++i) {
+    const ast::ObligationDecl& o = *p.obligations[i];
+    out += fmt::format("obligation {}{}\n", o.name,
+                       p.obligation_parent[i] >= 0 ? " (exception to " + p.obligations[p.obligation_parent[i]]->name + ")" : "");
+  }
+  out += fmt::format("tests {}\n", p.tests.size());
+  return out;
+}
+
+}  // namespace proviso
