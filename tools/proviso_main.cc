@@ -1,16 +1,22 @@
-// The `proviso` command line: check, compile, eval, test, explain.
-// Only this file decides exit codes: 0 success, 1 a problem in the user's input, 2 a usage error.
+// The `proviso` command line: check, compile, eval, explain, test.
+// Only this file decides exit codes: 0 success, 1 a problem in the user's input (policy, facts,
+// a failing test), 2 a usage error.
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
-#include "compiler/ast/ast.h"
 #include "compiler/driver/driver.h"
+#include "proviso/proviso.h"
 
 namespace {
 
+namespace fs = std::filesystem;
 using proviso::FrontEnd;
 
 void PrintDiagnostics(const FrontEnd& fe, const std::string& format, std::ostream& out) {
@@ -31,34 +37,179 @@ int RunCheck(const std::vector<std::string>& files, const std::string& format) {
   return failed ? 1 : 0;
 }
 
-int RunCompile(const std::string& file, const std::string& emit, const std::string& format) {
-  auto fe = proviso::CompileFile(file);
-  PrintDiagnostics(*fe, format, std::cerr);
-  if (!fe->ok()) return 1;
-  if (emit == "ast") {
-    std::cout << proviso::ast::Dump(fe->program->main());
-  } else if (emit == "typed") {
-    std::cout << proviso::DumpTyped(*fe->program);
+// Compiles with the SDK, printing diagnostics (errors, and warnings when `warnings`) to stderr.
+std::optional<proviso::Policy> Compile(const std::string& file, bool warnings) {
+  try {
+    proviso::Policy p = proviso::Engine().CompileFile(file);
+    if (warnings) for (const auto& w : p.warnings()) std::cerr << w.rendered << "\n";
+    return p;
+  } catch (const proviso::CompileError& e) {
+    for (const auto& d : e.diagnostics()) std::cerr << d.rendered << "\n";
+    std::cerr << fmt::format("error: `{}` does not compile\n", file);
+    return std::nullopt;
   }
+}
+
+int RunCompile(const std::string& file, const std::string& emit) {
+  auto policy = Compile(file, true);
+  if (!policy) return 1;
+  std::cout << policy->Dump(emit);
   return 0;
+}
+
+struct EvalArgs {
+  std::string policy;
+  std::string facts;
+  std::string as_of;
+  std::vector<std::string> sets;
+  bool explain = false;
+  std::string format = "text";
+};
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw proviso::Error(fmt::format("cannot read `{}`: no such file or not readable", path));
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void PrintDecisionText(const proviso::Decision& d, const std::string& policy) {
+  std::cout << fmt::format("decision of `{}` as of {}\n\noutputs:\n", policy, d.as_of());
+  for (auto it = d.outputs().begin(); it != d.outputs().end(); ++it) {
+    std::cout << fmt::format("  {} = {}\n", it.key(), it.value().is_string() ? it.value().get<std::string>() : it.value().dump());
+  }
+  std::cout << "\nobligations:\n";
+  if (d.obligations().empty()) std::cout << "  (none)\n";
+  for (const auto& o : d.obligations()) {
+    std::cout << fmt::format("  {}{}: {} {} \"{}\"\n", o.violated ? "[VIOLATED] " : "", o.name, o.subject,
+                             proviso::ModalityName(o.modality), o.action);
+    if (o.deadline) std::cout << fmt::format("      deadline: {}\n", *o.deadline);
+    for (const auto& c : o.citations) {
+      std::cout << fmt::format("      cites: {}{}\n", c.document.empty() ? "" : c.document + ", ", c.article);
+    }
+  }
+  auto v = d.violations();
+  std::cout << fmt::format("\nviolations: {}\n", v.size());
+  if (!d.explanation_text().empty()) std::cout << "\nwhy:\n" << d.explanation_text();
+}
+
+int RunEval(const EvalArgs& a) {
+  auto policy = Compile(a.policy, false);
+  if (!policy) return 1;
+  try {
+    nlohmann::json facts;
+    std::string text = ReadFile(a.facts);
+    try {
+      facts = nlohmann::json::parse(text);
+    } catch (const nlohmann::json::parse_error& e) {
+      std::cerr << fmt::format("error: `{}` is not valid JSON: {}\n", a.facts, e.what());
+      return 1;
+    }
+    proviso::EvalOptions opts;
+    if (!a.as_of.empty()) opts.as_of = a.as_of;
+    opts.explain = a.explain;
+    for (const std::string& s : a.sets) {
+      size_t eq = s.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        std::cerr << fmt::format("error: `--set {}`: write name=value\n", s);
+        return 2;
+      }
+      opts.params[s.substr(0, eq)] = s.substr(eq + 1);
+    }
+    proviso::Decision d = policy->Evaluate(facts, opts);
+    if (a.format == "json") std::cout << d.ToJson().dump(2) << "\n";
+    else PrintDecisionText(d, policy->name());
+    return 0;
+  } catch (const proviso::FactsError& e) {
+    std::cerr << fmt::format("error: invalid facts in `{}`: {}\n", a.facts, e.what());
+  } catch (const proviso::EvaluationError& e) {
+    std::cerr << fmt::format("error: no decision: {}\n", e.what());
+  } catch (const proviso::Error& e) {
+    std::cerr << fmt::format("error: {}\n", e.what());
+  }
+  return 1;
+}
+
+// Policy files under the given paths (directories are searched recursively; imports are
+// libraries without tests and are run as part of the policies that use them).
+std::vector<std::string> CollectPolicies(const std::vector<std::string>& paths) {
+  std::vector<std::string> out;
+  for (const std::string& p : paths) {
+    if (fs::is_directory(p)) {
+      std::vector<std::string> found;
+      for (const auto& e : fs::recursive_directory_iterator(p)) {
+        if (e.is_regular_file() && e.path().extension() == ".proviso") found.push_back(e.path().string());
+      }
+      std::sort(found.begin(), found.end());
+      out.insert(out.end(), found.begin(), found.end());
+    } else {
+      out.push_back(p);
+    }
+  }
+  return out;
+}
+
+int RunTest(const std::vector<std::string>& paths, bool verbose) {
+  int passed = 0, failed = 0, broken = 0;
+  for (const std::string& file : CollectPolicies(paths.empty() ? std::vector<std::string>{"policies"} : paths)) {
+    auto policy = Compile(file, false);
+    if (!policy) {
+      ++broken;
+      continue;
+    }
+    for (const proviso::TestOutcome& t : policy->RunTests()) {
+      if (t.passed) {
+        ++passed;
+        if (verbose) std::cout << fmt::format("PASS {}:{}: {}\n", t.location.file, t.location.line, t.name);
+        continue;
+      }
+      ++failed;
+      std::cout << fmt::format("FAIL {}:{}:{}: {}\n", t.location.file, t.location.line, t.location.column, t.name);
+      for (const std::string& f : t.failures) std::cout << "     " << f << "\n";
+    }
+  }
+  std::cout << fmt::format("{} passed, {} failed\n", passed, failed);
+  if (broken) std::cout << fmt::format("{} polic{} did not compile\n", broken, broken == 1 ? "y" : "ies");
+  return failed || broken ? 1 : 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"proviso: compile, check, test and evaluate policies written in Proviso"};
+  CLI::App app{"proviso: check, test and evaluate policies written in Proviso"};
   app.require_subcommand(1);
   std::string format = "text";
 
   std::vector<std::string> check_files;
-  auto* check = app.add_subcommand("check", "check policies and print their diagnostics");
+  auto* check = app.add_subcommand("check", "check policies and print their diagnostics (exit 1 on errors)");
   check->add_option("files", check_files, "policy files")->required();
   check->add_option("--format", format, "text or json")->check(CLI::IsMember({"text", "json"}));
 
   std::string compile_file, emit = "typed";
   auto* compile = app.add_subcommand("compile", "compile a policy and dump one stage");
   compile->add_option("file", compile_file, "policy file")->required();
-  compile->add_option("--emit", emit, "ast or typed")->check(CLI::IsMember({"ast", "typed"}));
+  compile->add_option("--emit", emit, "ast, typed or ir")->check(CLI::IsMember({"ast", "typed", "ir"}));
+
+  EvalArgs eval_args;
+  auto add_eval = [&](CLI::App* cmd) {
+    cmd->add_option("policy", eval_args.policy, "policy file")->required();
+    cmd->add_option("--facts", eval_args.facts, "facts (JSON file)")->required();
+    cmd->add_option("--as-of", eval_args.as_of, "evaluation date YYYY-MM-DD (default: today)");
+    cmd->add_option("--set", eval_args.sets, "override a param: name=value (repeatable)");
+    cmd->add_option("--format", eval_args.format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  };
+  auto* eval = app.add_subcommand("eval", "evaluate a policy on facts");
+  add_eval(eval);
+  eval->add_flag("--explain", eval_args.explain, "show why: rules, exceptions, values, citations");
+  auto* explain = app.add_subcommand("explain", "evaluate and show why (eval --explain)");
+  add_eval(explain);
+
+  std::vector<std::string> test_paths;
+  bool verbose = false;
+  auto* test = app.add_subcommand("test", "run the in-language tests of policies (default: policies/)");
+  test->add_option("paths", test_paths, "policy files or folders");
+  test->add_flag("-v,--verbose", verbose, "list passing tests too");
 
   try {
     app.parse(argc, argv);
@@ -66,6 +217,12 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;
   }
   if (check->parsed()) return RunCheck(check_files, format);
-  if (compile->parsed()) return RunCompile(compile_file, emit, format);
+  if (compile->parsed()) return RunCompile(compile_file, emit);
+  if (eval->parsed()) return RunEval(eval_args);
+  if (explain->parsed()) {
+    eval_args.explain = true;
+    return RunEval(eval_args);
+  }
+  if (test->parsed()) return RunTest(test_paths, verbose);
   return 2;
 }

@@ -1,0 +1,184 @@
+#include "compiler/interp/facts.h"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "compiler/check/checker.h"
+
+namespace proviso::interp {
+namespace {
+
+std::string JsonKind(const nlohmann::json& j) {
+  switch (j.type()) {
+    case nlohmann::json::value_t::null: return "null";
+    case nlohmann::json::value_t::boolean: return "a boolean";
+    case nlohmann::json::value_t::number_integer:
+    case nlohmann::json::value_t::number_unsigned: return "an integer";
+    case nlohmann::json::value_t::number_float: return "a number with a fraction";
+    case nlohmann::json::value_t::string: return "text";
+    case nlohmann::json::value_t::array: return "an array";
+    case nlohmann::json::value_t::object: return "an object";
+    default: return "an unsupported value";
+  }
+}
+
+std::string Join(const std::string& path, const std::string& field) {
+  return path.empty() ? field : path + "." + field;
+}
+
+Value RecordFromJson(const nlohmann::json& j, int record, const ir::Program& p, const std::string& path) {
+  const TypeTable& types = p.types();
+  const RecordInfo& info = types.record_info(record);
+  if (!j.is_object()) {
+    throw FactsError(path, fmt::format("expected an object ({}), found {}", record == p.input_record ? "the facts" : "`" + info.name + "`", JsonKind(j)));
+  }
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    if (info.Find(it.key()) < 0) {
+      std::string known;
+      for (size_t i = 0; i < info.fields.size(); ++i) known += (i ? ", `" : "`") + info.fields[i].name + "`";
+      throw FactsError(Join(path, it.key()), fmt::format("unknown field; the fields are {}", known.empty() ? "(none)" : known));
+    }
+  }
+  const auto& defaults = p.field_defaults.at(record);
+  std::vector<Value> fields;
+  for (size_t i = 0; i < info.fields.size(); ++i) {
+    const FieldInfo& f = info.fields[i];
+    std::string fp = Join(path, f.name);
+    auto it = j.find(f.name);
+    if (it == j.end() || it->is_null()) {
+      if (i < defaults.size() && defaults[i]) {
+        fields.push_back(*defaults[i]);
+      } else if (f.type->kind == TypeKind::kOptional) {
+        fields.push_back(Value::None());
+      } else {
+        throw FactsError(fp, fmt::format("missing required field of type `{}`", types.Name(f.type)));
+      }
+      continue;
+    }
+    fields.push_back(ValueFromJson(*it, f.type, p, fp));
+  }
+  return Value::Record(std::move(fields));
+}
+
+}  // namespace
+
+Value ValueFromJson(const nlohmann::json& j, const Type* t, const ir::Program& p, const std::string& path) {
+  const TypeTable& types = p.types();
+  auto wrong = [&](const char* want) -> FactsError {
+    return FactsError(path, fmt::format("expected {}, found {}", want, JsonKind(j)));
+  };
+  switch (t->kind) {
+    case TypeKind::kOptional:
+      if (j.is_null()) return Value::None();
+      return ValueFromJson(j, t->elem, p, path);
+    case TypeKind::kBool:
+      if (!j.is_boolean()) throw wrong("true or false");
+      return Value::Bool(j.get<bool>());
+    case TypeKind::kInt:
+      if (!j.is_number_integer()) throw wrong("an integer");
+      if (j.is_number_unsigned() && j.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
+        throw FactsError(path, "integer out of range");
+      }
+      return Value::Int(j.get<int64_t>());
+    case TypeKind::kDecimal: {
+      if (j.is_number_integer()) return Value::Decimal(j.get<int64_t>() * kDecimalScale);
+      if (j.is_number_float()) {
+        double d = j.get<double>();
+        if (!std::isfinite(d) || std::fabs(d) > 9e12) throw FactsError(path, "decimal out of range");
+        return Value::Decimal(static_cast<int64_t>(std::llround(d * kDecimalScale)));
+      }
+      if (j.is_string()) {
+        std::string s = j.get<std::string>();
+        bool neg = !s.empty() && s[0] == '-';
+        std::string digits = neg ? s.substr(1) : s;
+        int64_t v;
+        bool ok = !digits.empty() && digits.find_first_not_of("0123456789.") == std::string::npos &&
+                  std::count(digits.begin(), digits.end(), '.') <= 1 && digits.front() != '.' &&
+                  digits.back() != '.' && ParseDecimal(digits, &v);
+        if (!ok) throw FactsError(path, fmt::format("`{}` is not a decimal with at most 6 decimal places", s));
+        return Value::Decimal(neg ? -v : v);
+      }
+      throw wrong("a number");
+    }
+    case TypeKind::kText:
+      if (!j.is_string()) throw wrong("text");
+      return Value::Text(j.get<std::string>());
+    case TypeKind::kDate: {
+      if (!j.is_string()) throw wrong("a date \"YYYY-MM-DD\"");
+      auto d = ParseDate(j.get<std::string>());
+      if (!d) throw FactsError(path, fmt::format("`{}` is not a valid date (YYYY-MM-DD)", j.get<std::string>()));
+      return Value::Date(*d);
+    }
+    case TypeKind::kDuration: {
+      if (!j.is_string()) throw wrong("a duration such as \"30 days\"");
+      auto d = ParseDuration(j.get<std::string>());
+      if (!d) throw FactsError(path, fmt::format("`{}` is not a duration (e.g. \"30 days\", \"2 months\", \"P1Y\")", j.get<std::string>()));
+      return Value::Dur(*d);
+    }
+    case TypeKind::kEnum: {
+      const EnumInfo& info = types.enum_info(t->index);
+      if (!j.is_string()) throw FactsError(path, fmt::format("expected a value of `{}`, found {}", info.name, JsonKind(j)));
+      int v = info.Find(j.get<std::string>());
+      if (v < 0) {
+        std::string known;
+        for (size_t i = 0; i < info.variants.size(); ++i) known += (i ? ", `" : "`") + info.variants[i] + "`";
+        throw FactsError(path, fmt::format("`{}` is not a value of `{}` ({})", j.get<std::string>(), info.name, known));
+      }
+      return Value::Enum(v);
+    }
+    case TypeKind::kRecord: return RecordFromJson(j, t->index, p, path);
+    case TypeKind::kList:
+    case TypeKind::kSet: {
+      if (!j.is_array()) throw wrong("an array");
+      std::vector<Value> items;
+      for (size_t i = 0; i < j.size(); ++i) {
+        items.push_back(ValueFromJson(j[i], t->elem, p, fmt::format("{}[{}]", path, i)));
+      }
+      return t->kind == TypeKind::kSet ? Value::Set(std::move(items)) : Value::List(std::move(items));
+    }
+    default: throw FactsError(path, "a value of this type cannot be given as a fact");
+  }
+}
+
+Value FactsFromJson(const nlohmann::json& facts, const ir::Program& p) {
+  return RecordFromJson(facts, p.input_record, p, "");
+}
+
+nlohmann::json ValueToJson(const Value& v, const Type* t, const TypeTable& types) {
+  if (v.is_none()) return nullptr;
+  if (t->kind == TypeKind::kOptional) t = t->elem;
+  switch (v.kind) {
+    case Value::Kind::kNone: return nullptr;
+    case Value::Kind::kBool: return v.b();
+    case Value::Kind::kInt: return v.i;
+    case Value::Kind::kDecimal: return nlohmann::json::parse(FormatDecimal(v.i));
+    case Value::Kind::kText: return v.text;
+    case Value::Kind::kDate: return FormatDate(v.i);
+    case Value::Kind::kDuration: return FormatDuration(v.duration());
+    case Value::Kind::kEnum: return types.enum_info(t->index).variants.at(v.i);
+    case Value::Kind::kRecord: {
+      nlohmann::json o = nlohmann::json::object();
+      const RecordInfo& r = types.record_info(t->index);
+      for (size_t i = 0; i < r.fields.size(); ++i) o[r.fields[i].name] = ValueToJson(v.elems()[i], r.fields[i].type, types);
+      return o;
+    }
+    case Value::Kind::kList:
+    case Value::Kind::kSet: {
+      nlohmann::json a = nlohmann::json::array();
+      for (const Value& x : v.elems()) a.push_back(ValueToJson(x, t->elem, types));
+      return a;
+    }
+  }
+  return nullptr;
+}
+
+Value ParseParamValue(const std::string& text, const Type* t, const ir::Program& p, const std::string& name) {
+  // JSON first (numbers, booleans, arrays, quoted text); then the bare spellings the CLI allows.
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) j = text;  // `60 days`, `2020-08-31`, `national_security`, bare text
+  if (t->kind == TypeKind::kDecimal && j.is_number()) j = text;  // keep decimals exact
+  return ValueFromJson(j, t, p, name);
+}
+
+}  // namespace proviso::interp

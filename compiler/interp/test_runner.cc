@@ -1,0 +1,111 @@
+#include "compiler/interp/test_runner.h"
+
+#include <fmt/format.h>
+
+#include "compiler/interp/facts.h"
+#include "compiler/interp/interp.h"
+
+namespace proviso::interp {
+
+int64_t DefaultAsOf(const ir::Program& p, int64_t today) {
+  return p.effective.from != INT64_MIN ? p.effective.from : today;
+}
+
+namespace {
+
+void SetPath(nlohmann::json& root, const std::vector<std::string>& path, const nlohmann::json& value) {
+  nlohmann::json* cur = &root;
+  for (size_t i = 0; i + 1 < path.size(); ++i) {
+    nlohmann::json& next = (*cur)[path[i]];
+    if (!next.is_object()) next = nlohmann::json::object();
+    cur = &next;
+  }
+  nlohmann::json& slot = (*cur)[path.back()];
+  if (slot.is_object() && value.is_object()) {
+    for (auto it = value.begin(); it != value.end(); ++it) slot[it.key()] = it.value();
+  } else {
+    slot = value;
+  }
+}
+
+TestResult RunOne(const ir::Program& p, const ir::Test& t, int64_t today) {
+  TestResult r;
+  r.name = t.name;
+  r.span = t.span;
+  nlohmann::json facts = nlohmann::json::object();
+  for (const ir::TestGiven& g : t.givens) SetPath(facts, g.path, nlohmann::json::parse(g.json));
+  EvalOptions opts;
+  opts.as_of = t.as_of ? *t.as_of : DefaultAsOf(p, today);
+  for (const auto& [param, value] : t.sets) opts.param_overrides[param] = value;
+  const ir::TestExpect* expect_error = nullptr;
+  for (const ir::TestExpect& x : t.expects) {
+    if (x.kind == ast::TestExpect::Kind::kError) expect_error = &x;
+  }
+  const TypeTable& types = p.types();
+  try {
+    Value input = FactsFromJson(facts, p);
+    Result res = Evaluate(p, input, opts);
+    if (expect_error) {
+      r.failures.push_back("expected the evaluation to fail" +
+                           (expect_error->error_text.empty() ? "" : fmt::format(" with \"{}\"", expect_error->error_text)) +
+                           ", but it gave a complete decision");
+    }
+    for (const ir::TestExpect& x : t.expects) {
+      switch (x.kind) {
+        case ast::TestExpect::Kind::kValue: {
+          Value got = x.is_output ? res.outputs[x.index] : EvaluateLet(p, input, opts, x.index);
+          const Type* type = x.is_output ? p.outputs[x.index].type : p.lets[x.index].type;
+          if (got != x.value) {
+            r.failures.push_back(fmt::format("expected `{}` = {}, got {}", x.name, FormatValue(x.value, type, types),
+                                             FormatValue(got, type, types)));
+          }
+          break;
+        }
+        case ast::TestExpect::Kind::kObligation:
+        case ast::TestExpect::Kind::kNoObligation: {
+          const ObligationResult* found = nullptr;
+          for (const auto& o : res.obligations) if (o.obligation == x.index) found = &o;
+          if (x.kind == ast::TestExpect::Kind::kNoObligation) {
+            if (found) r.failures.push_back(fmt::format("expected no obligation `{}`, but it applies", x.name));
+            break;
+          }
+          if (!found) {
+            r.failures.push_back(fmt::format("expected obligation `{}`, but it does not apply", x.name));
+            break;
+          }
+          if (x.violated && *x.violated != found->violated) {
+            r.failures.push_back(fmt::format("expected obligation `{}` to be {}, but it is {}", x.name,
+                                             *x.violated ? "violated" : "not violated",
+                                             found->violated ? "violated" : "not violated"));
+          }
+          if (x.deadline && (!found->deadline || *found->deadline != *x.deadline)) {
+            r.failures.push_back(fmt::format("expected obligation `{}` to have deadline {}, got {}", x.name,
+                                             FormatDate(*x.deadline),
+                                             found->deadline ? FormatDate(*found->deadline) : "none"));
+          }
+          break;
+        }
+        case ast::TestExpect::Kind::kError: break;
+      }
+    }
+  } catch (const std::runtime_error& e) {  // FactsError or EvalError
+    std::string message = e.what();
+    if (!expect_error) {
+      r.failures.push_back(fmt::format("evaluation failed: {}", message));
+    } else if (message.find(expect_error->error_text) == std::string::npos) {
+      r.failures.push_back(fmt::format("expected an error containing \"{}\", got: {}", expect_error->error_text, message));
+    }
+  }
+  r.passed = r.failures.empty();
+  return r;
+}
+
+}  // namespace
+
+std::vector<TestResult> RunTests(const ir::Program& p, int64_t today) {
+  std::vector<TestResult> out;
+  for (const ir::Test& t : p.tests) out.push_back(RunOne(p, t, today));
+  return out;
+}
+
+}  // namespace proviso::interp

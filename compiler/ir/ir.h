@@ -1,0 +1,231 @@
+// The typed IR: the one program representation that both back ends (the reference interpreter and
+// the LLVM JIT) consume. Names are resolved to indexes, constants are values, sugar is gone
+// (`deadline D after E` is `E + D`, enum values are variant numbers, record literals are complete).
+#ifndef PROVISO_COMPILER_IR_IR_H_
+#define PROVISO_COMPILER_IR_IR_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "compiler/ast/ast.h"
+#include "compiler/check/checker.h"
+#include "compiler/ir/value.h"
+
+namespace proviso::ir {
+
+enum class Op {
+  kConst,       // constant
+  kInput,       // input field `index` of the facts
+  kParam,       // param `index` (as of the evaluation date, after overrides)
+  kLet,         // let `index`
+  kOutput,      // output `index`
+  kLocal,       // local slot `index` (function parameter, quantifier variable)
+  kAsOf,        // the evaluation date
+  kField,       // field `index` of record args[0]
+  kNeg, kNot, kAnd, kOr,
+  kArith,       // args[0] bop args[1] (add/sub/mul/div) on the operands' types
+  kCompare,     // args[0] bop args[1] (lt/le/gt/ge/eq/ne)
+  kIn,          // args[0] in args[1]; negated
+  kCoalesce,    // args[0] ?? args[1]
+  kIsPresent,   // args[0] is present; negated
+  kIf,          // args[0] ? args[1] : args[2]
+  kQuant,       // quant over args[0], variable in slot `index`, body args[1]
+  kMakeList, kMakeSet,
+  kMakeRecord,  // args in field order (defaults filled in)
+  kMatch,       // args[0] the scrutinee; arm_of_variant[v] -> args[1 + arm]
+  kCall,        // function `index`(args)
+  kTable,       // table `index`(args)
+  kBuiltin,     // builtin(args)
+};
+
+struct Expr;
+using ExprPtr = std::unique_ptr<Expr>;
+
+struct Expr {
+  Op op = Op::kConst;
+  const Type* type = nullptr;
+  const ast::Expr* source = nullptr;  // for explanations and error locations
+  int index = -1;
+  ast::BinOp bop = ast::BinOp::kAdd;
+  ast::QuantKind quant = ast::QuantKind::kAny;
+  ast::Builtin builtin = ast::Builtin::kMin;
+  bool negated = false;
+  Value constant;
+  std::vector<ExprPtr> args;
+  std::vector<int> arm_of_variant;
+
+  Span span() const { return source ? source->span : Span{}; }
+};
+
+struct Citation {
+  std::string document;
+  std::string article;
+};
+
+struct Effective {
+  int64_t from = INT64_MIN;  // inclusive day number
+  int64_t until = INT64_MAX; // exclusive
+  bool InForce(int64_t day) const { return day >= from && day < until; }
+};
+
+struct ParamVersion {
+  Effective effective;
+  Value value;
+  std::vector<Citation> citations;
+};
+
+struct Param {
+  std::string name;
+  const Type* type = nullptr;
+  std::vector<ParamVersion> versions;
+  Span span;
+};
+
+struct Let {
+  std::string name;
+  const Type* type = nullptr;
+  ExprPtr value;
+  Span span;
+};
+
+struct Function {
+  std::string name;
+  std::vector<const Type*> params;
+  ExprPtr body;
+};
+
+struct Cell {
+  ast::Cell::Kind kind = ast::Cell::Kind::kAny;
+  ast::BinOp op = ast::BinOp::kEq;
+  std::vector<ExprPtr> values;
+};
+
+struct TableRow {
+  std::vector<Cell> cells;
+  ExprPtr result;
+  Span span;
+};
+
+struct Table {
+  std::string name;
+  ast::HitPolicy hit = ast::HitPolicy::kUnique;
+  ast::Aggregator aggregator = ast::Aggregator::kNone;
+  std::vector<const Type*> params;
+  const Type* result = nullptr;  // of one row
+  const Type* call = nullptr;    // of a call
+  std::vector<TableRow> rows;
+  ExprPtr default_result;  // may be null
+  std::vector<Citation> citations;
+  Span span;
+};
+
+struct Rule {
+  std::string name;
+  int output = -1;
+  int parent = -1;
+  std::vector<int> children;
+  int64_t priority = 0;
+  ExprPtr when;  // null: always
+  ExprPtr value;
+  Effective effective;
+  std::vector<Citation> citations;
+  std::string doc;
+  Span span;
+};
+
+struct Output {
+  std::string name;
+  const Type* type = nullptr;
+  std::vector<int> roots;  // rules that are exceptions to nothing
+  Span span;
+};
+
+struct Obligation {
+  std::string name;
+  ast::Modality modality = ast::Modality::kMust;
+  std::string subject;
+  std::string action;
+  int parent = -1;
+  std::vector<int> children;
+  int64_t priority = 0;
+  ExprPtr when;      // null: always
+  ExprPtr deadline;  // a date (or optional date); null: none
+  ExprPtr violated;  // null: never
+  Effective effective;
+  std::vector<Citation> citations;
+  std::string doc;
+  Span span;
+};
+
+// A `given` in a test: a path of field names into the facts and a constant (as JSON text, so that
+// it goes through exactly the same validation as facts from a file).
+struct TestGiven {
+  std::vector<std::string> path;
+  std::string json;
+  Span span;
+};
+
+struct TestExpect {
+  ast::TestExpect::Kind kind;
+  std::string name;
+  bool is_output = false;  // kValue: output or let
+  int index = -1;          // output / let / obligation
+  Value value;             // kValue
+  std::optional<bool> violated;
+  std::optional<int64_t> deadline;
+  std::string error_text;
+  Span span;
+};
+
+struct Test {
+  std::string name;
+  std::optional<int64_t> as_of;
+  std::vector<TestGiven> givens;
+  std::vector<std::pair<int, Value>> sets;
+  std::vector<TestExpect> expects;
+  Span span;
+};
+
+// A whole lowered policy. Owns the checked program (types, spans and source AST stay valid).
+// Immutable after Lower returns; safe to evaluate from many threads.
+struct Program {
+  std::unique_ptr<CheckedProgram> checked;
+  std::string name;
+  std::string title;
+  std::string document;
+  Effective effective;
+  int input_record = -1;
+  // For each record type, the default of each field (none when the field has no default).
+  std::vector<std::vector<std::optional<Value>>> field_defaults;
+  std::vector<Param> params;
+  std::vector<Let> lets;
+  std::vector<Function> functions;
+  std::vector<Table> tables;
+  std::vector<Output> outputs;
+  std::vector<Rule> rules;
+  std::vector<Obligation> obligations;
+  std::vector<Test> tests;
+  int max_locals = 0;
+
+  const TypeTable& types() const { return checked->types; }
+  const RecordInfo& input() const { return checked->types.record_info(input_record); }
+  int FindParam(const std::string& name) const;
+  int FindOutput(const std::string& name) const;
+  int FindObligation(const std::string& name) const;
+};
+
+// Lowers a checked program (which must have no errors) to IR. Takes ownership of it.
+std::unique_ptr<Program> Lower(std::unique_ptr<CheckedProgram> checked);
+
+// Evaluates a constant expression as the checker accepted it (literals, enum values, collections
+// and records of them). Record fields without a value get their default.
+Value ConstantValue(const ast::Expr& e, const Program& p);
+
+// `--emit=ir`: a readable dump of the IR.
+std::string Dump(const Program& p);
+
+}  // namespace proviso::ir
+
+#endif  // PROVISO_COMPILER_IR_IR_H_

@@ -1,0 +1,446 @@
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "compiler/ir/ir.h"
+
+namespace proviso::ir {
+namespace {
+
+using ast::ExprKind;
+using ast::RefKind;
+
+Value DurationLiteral(const ast::Expr& e) {
+  switch (e.unit) {
+    case ast::DurationUnit::kDay: return Value::Dur({0, e.int_value});
+    case ast::DurationUnit::kWeek: return Value::Dur({0, 7 * e.int_value});
+    case ast::DurationUnit::kMonth: return Value::Dur({e.int_value, 0});
+    case ast::DurationUnit::kYear: return Value::Dur({12 * e.int_value, 0});
+  }
+  return Value::None();
+}
+
+// A constant's JSON form, the way facts files write it.
+nlohmann::json ConstantJson(const ast::Expr& e, const TypeTable& types) {
+  switch (e.kind) {
+    case ExprKind::kInt: return e.int_value;
+    case ExprKind::kDecimal: return e.text;  // as text: exact
+    case ExprKind::kText: return e.text;
+    case ExprKind::kDate: return FormatDate(e.int_value);
+    case ExprKind::kDuration: return FormatDuration(DurationLiteral(e).duration());
+    case ExprKind::kBool: return e.int_value != 0;
+    case ExprKind::kNone: return nullptr;
+    case ExprKind::kNeg: {
+      nlohmann::json inner = ConstantJson(*e.args[0], types);
+      if (inner.is_number_integer()) return -inner.get<int64_t>();
+      if (inner.is_string()) return "-" + inner.get<std::string>();
+      return inner;
+    }
+    case ExprKind::kName:
+      if (e.ref == RefKind::kEnumValue) return types.enum_info(e.index).variants.at(e.variant);
+      return nullptr;
+    case ExprKind::kList:
+    case ExprKind::kSet: {
+      nlohmann::json arr = nlohmann::json::array();
+      for (auto& a : e.args) arr.push_back(ConstantJson(*a, types));
+      return arr;
+    }
+    case ExprKind::kRecord: {
+      nlohmann::json obj = nlohmann::json::object();
+      for (size_t i = 0; i < e.args.size(); ++i) obj[e.field_names[i]] = ConstantJson(*e.args[i], types);
+      return obj;
+    }
+    default: return nullptr;
+  }
+}
+
+class Lowerer {
+ public:
+  explicit Lowerer(Program& p) : p_(p), c_(*p.checked) {}
+
+  void Run() {
+    const ast::Module& main = c_.main();
+    p_.name = c_.name();
+    if (main.header) {
+      p_.title = main.header->title;
+      p_.document = main.header->document;
+      if (main.header->effective.present) p_.effective = Eff(main.header->effective);
+    }
+    p_.input_record = c_.input_record;
+    p_.max_locals = c_.max_locals;
+    LowerDefaults();
+    for (const ParamSymbol& ps : c_.params) {
+      Param param{ps.name, ps.type, {}, ps.versions.front()->span};
+      for (const ast::ParamDecl* v : ps.versions) {
+        ParamVersion pv;
+        pv.effective = Eff(v->effective);
+        pv.value = ConstantValue(*v->value, p_);
+        if (v->citation) pv.citations.push_back(Cite(*v->citation));
+        param.versions.push_back(std::move(pv));
+      }
+      p_.params.push_back(std::move(param));
+    }
+    for (const LetSymbol& l : c_.lets) {
+      p_.lets.push_back(Let{l.decl->name, l.type, Lower(*l.decl->value), l.decl->span});
+    }
+    for (const FunctionSymbol& f : c_.functions) {
+      p_.functions.push_back(Function{f.decl->name, f.params, Lower(*f.decl->body)});
+    }
+    for (const TableSymbol& t : c_.tables) p_.tables.push_back(LowerTable(t));
+    for (const OutputSymbol& o : c_.outputs) {
+      Output out{o.decl->name, o.type, {}, o.decl->span};
+      p_.outputs.push_back(std::move(out));
+    }
+    for (size_t i = 0; i < c_.rules.size(); ++i) {
+      const ast::RuleDecl& r = *c_.rules[i];
+      Rule rule;
+      rule.name = r.name;
+      rule.parent = c_.rule_parent[i];
+      rule.priority = r.priority.value_or(0);
+      if (r.when) rule.when = Lower(*r.when);
+      rule.value = Lower(*r.value);
+      rule.effective = Eff(r.effective);
+      for (const ast::Citation& ci : r.citations) rule.citations.push_back(Cite(ci));
+      rule.doc = r.doc;
+      rule.span = r.span;
+      p_.rules.push_back(std::move(rule));
+    }
+    for (size_t o = 0; o < c_.outputs.size(); ++o) {
+      for (int r : c_.outputs[o].rules) {
+        p_.rules[r].output = static_cast<int>(o);
+        if (p_.rules[r].parent < 0) p_.outputs[o].roots.push_back(r);
+        else p_.rules[p_.rules[r].parent].children.push_back(r);
+      }
+    }
+    for (size_t i = 0; i < c_.obligations.size(); ++i) {
+      const ast::ObligationDecl& d = *c_.obligations[i];
+      Obligation o;
+      o.name = d.name;
+      o.modality = d.modality.value_or(ast::Modality::kMust);
+      o.subject = d.subject;
+      o.action = d.action;
+      o.parent = c_.obligation_parent[i];
+      o.priority = d.priority.value_or(0);
+      if (d.when) o.when = Lower(*d.when);
+      if (d.deadline) {
+        if (d.deadline_after) {
+          auto sum = std::make_unique<Expr>();
+          sum->op = Op::kArith;
+          sum->bop = ast::BinOp::kAdd;
+          sum->type = c_.types.Date();
+          sum->source = d.deadline_after.get();
+          sum->args.push_back(Lower(*d.deadline_after));
+          sum->args.push_back(Lower(*d.deadline));
+          o.deadline = std::move(sum);
+        } else {
+          o.deadline = Lower(*d.deadline);
+        }
+      }
+      if (d.violated) o.violated = Lower(*d.violated);
+      o.effective = Eff(d.effective);
+      for (const ast::Citation& ci : d.citations) o.citations.push_back(Cite(ci));
+      o.doc = d.doc;
+      o.span = d.span;
+      p_.obligations.push_back(std::move(o));
+    }
+    for (size_t i = 0; i < p_.obligations.size(); ++i) {
+      if (p_.obligations[i].parent >= 0) p_.obligations[p_.obligations[i].parent].children.push_back(static_cast<int>(i));
+    }
+    for (const ast::TestDecl* t : c_.tests) p_.tests.push_back(LowerTest(*t));
+  }
+
+ private:
+  static Effective Eff(const ast::Effective& e) {
+    Effective out;
+    if (e.present) {
+      out.from = e.from;
+      out.until = e.until;
+    }
+    return out;
+  }
+
+  Citation Cite(const ast::Citation& c) {
+    return Citation{c.document.empty() ? p_.document : c.document, c.article};
+  }
+
+  void LowerDefaults() {
+    p_.field_defaults.resize(c_.types.record_count());
+    // Defaults are AST constants on the record and input declarations.
+    auto fill = [&](int record, const std::vector<ast::FieldDecl>& fields) {
+      auto& out = p_.field_defaults[record];
+      const RecordInfo& info = c_.types.record_info(record);
+      out.assign(info.fields.size(), std::nullopt);
+      for (const ast::FieldDecl& f : fields) {
+        int k = info.Find(f.name);
+        if (k >= 0 && f.dflt) out[k] = ConstantValue(*f.dflt, p_);
+      }
+    };
+    for (auto& m : c_.modules) {
+      for (const ast::RecordDecl& r : m->records) if (r.type_index >= 0) fill(r.type_index, r.fields);
+    }
+    const ast::Module& main = c_.main();
+    if (!main.inputs.empty()) fill(c_.input_record, main.inputs[0].fields);
+    else p_.field_defaults[c_.input_record].clear();
+  }
+
+  Table LowerTable(const TableSymbol& t) {
+    const ast::TableDecl& d = *t.decl;
+    Table out;
+    out.name = d.name;
+    out.hit = d.hit;
+    out.aggregator = d.aggregator;
+    out.params = t.params;
+    out.result = t.result;
+    out.call = t.call;
+    out.span = d.span;
+    if (d.citation) out.citations.push_back(Cite(*d.citation));
+    for (const ast::TableRow& r : d.rows) {
+      TableRow row;
+      row.span = r.span;
+      for (const ast::Cell& c : r.cells) {
+        Cell cell;
+        cell.kind = c.kind;
+        cell.op = c.op;
+        for (auto& v : c.values) cell.values.push_back(Lower(*v));
+        row.cells.push_back(std::move(cell));
+      }
+      row.result = Lower(*r.result);
+      out.rows.push_back(std::move(row));
+    }
+    if (d.default_result) out.default_result = Lower(*d.default_result);
+    return out;
+  }
+
+  Test LowerTest(const ast::TestDecl& t) {
+    Test out;
+    out.name = t.name;
+    out.as_of = t.as_of;
+    out.span = t.span;
+    for (const ast::TestGiven& g : t.givens) {
+      out.givens.push_back(TestGiven{g.path, ConstantJson(*g.value, c_.types).dump(), g.span});
+    }
+    for (const ast::TestSet& s : t.sets) out.sets.push_back({s.param, ConstantValue(*s.value, p_)});
+    for (const ast::TestExpect& x : t.expects) {
+      TestExpect e;
+      e.kind = x.kind;
+      e.name = x.name;
+      e.span = x.span;
+      e.violated = x.violated;
+      e.error_text = x.error_text;
+      switch (x.kind) {
+        case ast::TestExpect::Kind::kValue:
+          e.index = p_.FindOutput(x.name);
+          e.is_output = e.index >= 0;
+          if (!e.is_output) {
+            for (size_t i = 0; i < p_.lets.size(); ++i) if (p_.lets[i].name == x.name) e.index = static_cast<int>(i);
+          }
+          e.value = ConstantValue(*x.value, p_);
+          break;
+        case ast::TestExpect::Kind::kObligation:
+        case ast::TestExpect::Kind::kNoObligation:
+          e.index = p_.FindObligation(x.name);
+          if (x.deadline) e.deadline = ConstantValue(*x.deadline, p_).i;
+          break;
+        case ast::TestExpect::Kind::kError: break;
+      }
+      out.expects.push_back(std::move(e));
+    }
+    return out;
+  }
+
+  ExprPtr Make(Op op, const ast::Expr& src) {
+    auto e = std::make_unique<Expr>();
+    e->op = op;
+    e->type = src.type;
+    e->source = &src;
+    return e;
+  }
+
+  ExprPtr Lower(const ast::Expr& a) {
+    switch (a.kind) {
+      case ExprKind::kInt: case ExprKind::kDecimal: case ExprKind::kText: case ExprKind::kDate:
+      case ExprKind::kDuration: case ExprKind::kBool: case ExprKind::kNone: {
+        auto e = Make(Op::kConst, a);
+        e->constant = ConstantValue(a, p_);
+        return e;
+      }
+      case ExprKind::kAsOf: return Make(Op::kAsOf, a);
+      case ExprKind::kName: {
+        if (a.ref == RefKind::kEnumValue) {
+          auto e = Make(Op::kConst, a);
+          e->constant = Value::Enum(a.variant);
+          return e;
+        }
+        Op op = a.ref == RefKind::kInput ? Op::kInput
+                : a.ref == RefKind::kParam ? Op::kParam
+                : a.ref == RefKind::kLet ? Op::kLet
+                : a.ref == RefKind::kOutput ? Op::kOutput
+                                            : Op::kLocal;
+        auto e = Make(op, a);
+        e->index = a.index;
+        return e;
+      }
+      case ExprKind::kField: return Unary(Op::kField, a);
+      case ExprKind::kCall: {
+        Op op = a.ref == RefKind::kFunction ? Op::kCall : a.ref == RefKind::kTable ? Op::kTable : Op::kBuiltin;
+        auto e = Make(op, a);
+        e->index = a.index;
+        e->builtin = a.builtin;
+        for (auto& x : a.args) e->args.push_back(Lower(*x));
+        return e;
+      }
+      case ExprKind::kNeg: {
+        // Fold negative literals so that constants stay constants.
+        ExprPtr inner = Lower(*a.args[0]);
+        if (inner->op == Op::kConst) {
+          inner->source = &a;
+          inner->constant.i = -inner->constant.i;
+          inner->constant.months = -inner->constant.months;
+          return inner;
+        }
+        auto e = Make(Op::kNeg, a);
+        e->args.push_back(std::move(inner));
+        return e;
+      }
+      case ExprKind::kNot: return Unary(Op::kNot, a);
+      case ExprKind::kAnd: return Unary(Op::kAnd, a);
+      case ExprKind::kOr: return Unary(Op::kOr, a);
+      case ExprKind::kBinary: {
+        bool cmp = a.op >= ast::BinOp::kLt;
+        auto e = Unary(cmp ? Op::kCompare : Op::kArith, a);
+        e->bop = a.op;
+        return e;
+      }
+      case ExprKind::kIn: return Unary(Op::kIn, a);
+      case ExprKind::kCoalesce: return Unary(Op::kCoalesce, a);
+      case ExprKind::kIsPresent: return Unary(Op::kIsPresent, a);
+      case ExprKind::kIf: return Unary(Op::kIf, a);
+      case ExprKind::kQuant: {
+        auto e = Unary(Op::kQuant, a);
+        e->quant = a.quant;
+        return e;
+      }
+      case ExprKind::kList: return Unary(Op::kMakeList, a);
+      case ExprKind::kSet: return Unary(Op::kMakeSet, a);
+      case ExprKind::kRecord: {
+        auto e = Make(Op::kMakeRecord, a);
+        const Type* rt = a.type->kind == TypeKind::kOptional ? a.type->elem : a.type;
+        const auto& defaults = p_.field_defaults.at(rt->index);
+        for (size_t f = 0; f < a.record_order.size(); ++f) {
+          if (a.record_order[f] >= 0) {
+            e->args.push_back(Lower(*a.args[a.record_order[f]]));
+          } else {
+            auto d = std::make_unique<Expr>();
+            d->op = Op::kConst;
+            d->type = c_.types.record_info(rt->index).fields[f].type;
+            d->source = &a;
+            d->constant = f < defaults.size() && defaults[f] ? *defaults[f] : Value::None();
+            e->args.push_back(std::move(d));
+          }
+        }
+        return e;
+      }
+      case ExprKind::kMatch: {
+        auto e = Make(Op::kMatch, a);
+        e->args.push_back(Lower(*a.args[0]));
+        const Type* st = a.args[0]->type;
+        size_t n = st->kind == TypeKind::kEnum ? c_.types.enum_info(st->index).variants.size() : 0;
+        e->arm_of_variant.assign(n, -1);
+        for (size_t i = 0; i < a.arms.size(); ++i) {
+          e->args.push_back(Lower(*a.arms[i].body));
+          if (a.arms[i].patterns.empty()) {
+            for (auto& slot : e->arm_of_variant) if (slot < 0) slot = static_cast<int>(i);
+          }
+          for (int v : a.arms[i].variants) {
+            if (e->arm_of_variant[v] < 0) e->arm_of_variant[v] = static_cast<int>(i);
+          }
+        }
+        return e;
+      }
+    }
+    return Make(Op::kConst, a);
+  }
+
+  // Lowers every argument in order (covers unary, binary and n-ary nodes alike).
+  ExprPtr Unary(Op op, const ast::Expr& a) {
+    auto e = Make(op, a);
+    e->index = a.index;
+    e->negated = a.negated;
+    for (auto& x : a.args) e->args.push_back(Lower(*x));
+    return e;
+  }
+
+  Program& p_;
+  const CheckedProgram& c_;
+};
+
+}  // namespace
+
+int Program::FindParam(const std::string& n) const {
+  for (size_t i = 0; i < params.size(); ++i) if (params[i].name == n) return static_cast<int>(i);
+  return -1;
+}
+
+int Program::FindOutput(const std::string& n) const {
+  for (size_t i = 0; i < outputs.size(); ++i) if (outputs[i].name == n) return static_cast<int>(i);
+  return -1;
+}
+
+int Program::FindObligation(const std::string& n) const {
+  for (size_t i = 0; i < obligations.size(); ++i) if (obligations[i].name == n) return static_cast<int>(i);
+  return -1;
+}
+
+Value ConstantValue(const ast::Expr& e, const Program& p) {
+  switch (e.kind) {
+    case ExprKind::kInt: return Value::Int(e.int_value);
+    case ExprKind::kDecimal: {
+      int64_t v = 0;
+      ParseDecimal(e.text, &v);
+      return Value::Decimal(v);
+    }
+    case ExprKind::kText: return Value::Text(e.text);
+    case ExprKind::kDate: return Value::Date(e.int_value);
+    case ExprKind::kDuration: return DurationLiteral(e);
+    case ExprKind::kBool: return Value::Bool(e.int_value != 0);
+    case ExprKind::kNone: return Value::None();
+    case ExprKind::kNeg: {
+      Value v = ConstantValue(*e.args[0], p);
+      v.i = -v.i;
+      v.months = -v.months;
+      return v;
+    }
+    case ExprKind::kName:
+      if (e.ref == RefKind::kEnumValue) return Value::Enum(e.variant);
+      return Value::None();
+    case ExprKind::kList:
+    case ExprKind::kSet: {
+      std::vector<Value> items;
+      for (auto& a : e.args) items.push_back(ConstantValue(*a, p));
+      return e.kind == ExprKind::kSet ? Value::Set(std::move(items)) : Value::List(std::move(items));
+    }
+    case ExprKind::kRecord: {
+      const Type* rt = e.type->kind == TypeKind::kOptional ? e.type->elem : e.type;
+      std::vector<Value> fields;
+      for (size_t f = 0; f < e.record_order.size(); ++f) {
+        if (e.record_order[f] >= 0) {
+          fields.push_back(ConstantValue(*e.args[e.record_order[f]], p));
+        } else {
+          const auto& defaults = p.field_defaults.at(rt->index);
+          fields.push_back(f < defaults.size() && defaults[f] ? *defaults[f] : Value::None());
+        }
+      }
+      return Value::Record(std::move(fields));
+    }
+    default: return Value::None();
+  }
+}
+
+std::unique_ptr<Program> Lower(std::unique_ptr<CheckedProgram> checked) {
+  auto p = std::make_unique<Program>();
+  p->checked = std::move(checked);
+  Lowerer(*p).Run();
+  return p;
+}
+
+}  // namespace proviso::ir

@@ -1,0 +1,113 @@
+#include "compiler/ir/value.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace proviso {
+
+Value Value::Record(std::vector<Value> fields) {
+  Value v;
+  v.kind = Kind::kRecord;
+  v.items = std::make_shared<const std::vector<Value>>(std::move(fields));
+  return v;
+}
+
+Value Value::List(std::vector<Value> items) {
+  Value v;
+  v.kind = Kind::kList;
+  v.items = std::make_shared<const std::vector<Value>>(std::move(items));
+  return v;
+}
+
+Value Value::Set(std::vector<Value> items) {
+  std::sort(items.begin(), items.end(), [](const Value& a, const Value& b) { return Compare(a, b) < 0; });
+  items.erase(std::unique(items.begin(), items.end()), items.end());
+  Value v;
+  v.kind = Kind::kSet;
+  v.items = std::make_shared<const std::vector<Value>>(std::move(items));
+  return v;
+}
+
+const std::vector<Value>& Value::elems() const {
+  static const std::vector<Value> kEmpty;
+  return items ? *items : kEmpty;
+}
+
+int Compare(const Value& a, const Value& b) {
+  if (a.kind != b.kind) return a.kind < b.kind ? -1 : 1;
+  switch (a.kind) {
+    case Value::Kind::kNone: return 0;
+    case Value::Kind::kText: return a.text.compare(b.text) < 0 ? -1 : a.text == b.text ? 0 : 1;
+    case Value::Kind::kDuration:
+      if (a.months != b.months) return a.months < b.months ? -1 : 1;
+      return a.i < b.i ? -1 : a.i > b.i ? 1 : 0;
+    case Value::Kind::kRecord:
+    case Value::Kind::kList:
+    case Value::Kind::kSet: {
+      const auto& x = a.elems();
+      const auto& y = b.elems();
+      for (size_t k = 0; k < x.size() && k < y.size(); ++k) {
+        int c = Compare(x[k], y[k]);
+        if (c) return c;
+      }
+      return x.size() < y.size() ? -1 : x.size() > y.size() ? 1 : 0;
+    }
+    default: return a.i < b.i ? -1 : a.i > b.i ? 1 : 0;
+  }
+}
+
+std::string FormatDecimal(int64_t units) {
+  bool neg = units < 0;
+  uint64_t u = neg ? -static_cast<uint64_t>(units) : static_cast<uint64_t>(units);
+  std::string frac = fmt::format("{:06}", u % 1000000);
+  while (!frac.empty() && frac.back() == '0') frac.pop_back();
+  return fmt::format("{}{}{}{}", neg ? "-" : "", u / 1000000, frac.empty() ? "" : ".", frac);
+}
+
+std::string FormatValue(const Value& v, const Type* t, const TypeTable& types) {
+  if (v.is_none()) return "none";
+  if (t->kind == TypeKind::kOptional) t = t->elem;
+  switch (v.kind) {
+    case Value::Kind::kNone: return "none";
+    case Value::Kind::kBool: return v.b() ? "true" : "false";
+    case Value::Kind::kInt: return std::to_string(v.i);
+    case Value::Kind::kDecimal: return FormatDecimal(v.i);
+    case Value::Kind::kText: {
+      std::string out = "\"";
+      for (char c : v.text) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+      }
+      return out + "\"";
+    }
+    case Value::Kind::kDate: return FormatDate(v.i);
+    case Value::Kind::kDuration: return FormatDuration(v.duration());
+    case Value::Kind::kEnum:
+      if (t->kind == TypeKind::kEnum) return types.enum_info(t->index).variants.at(v.i);
+      return std::to_string(v.i);
+    case Value::Kind::kRecord: {
+      std::string out = "{";
+      const auto& xs = v.elems();
+      if (t->kind == TypeKind::kRecord) {
+        const RecordInfo& r = types.record_info(t->index);
+        for (size_t k = 0; k < xs.size() && k < r.fields.size(); ++k) {
+          out += fmt::format("{}{}: {}", k ? ", " : "", r.fields[k].name, FormatValue(xs[k], r.fields[k].type, types));
+        }
+      }
+      return out + "}";
+    }
+    case Value::Kind::kList:
+    case Value::Kind::kSet: {
+      bool set = v.kind == Value::Kind::kSet;
+      std::string out = set ? "{" : "[";
+      const Type* et = t->elem ? t->elem : t;
+      const auto& xs = v.elems();
+      for (size_t k = 0; k < xs.size(); ++k) out += (k ? ", " : "") + FormatValue(xs[k], et, types);
+      return out + (set ? "}" : "]");
+    }
+  }
+  return "?";
+}
+
+}  // namespace proviso

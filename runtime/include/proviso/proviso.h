@@ -1,0 +1,187 @@
+// Proviso C++ SDK: compile policies, evaluate facts, read decisions with obligations and explanations.
+//
+//   proviso::Engine engine;
+//   proviso::Policy policy = engine.CompileFile("policies/cn/call_center.proviso");
+//   proviso::Decision d = policy.Evaluate(nlohmann::json::parse(R"({"...": "..."})"),
+//                                         {.as_of = "2020-09-01"});
+//   for (const proviso::Obligation& o : d.obligations()) ...
+//
+// This header and the ones it includes are the only public C++ API of Proviso.
+#ifndef PROVISO_PROVISO_H_
+#define PROVISO_PROVISO_H_
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace proviso {
+
+// A place in a policy file. line/column are 1-based; empty file = no location.
+struct SourceLocation {
+  std::string file;
+  int line = 0;
+  int column = 0;
+};
+
+// A problem found in a policy by the compiler.
+struct PolicyDiagnostic {
+  std::string severity;  // "error" or "warning"
+  std::string code;      // stable, e.g. "E0203"
+  std::string message;
+  SourceLocation location;
+  std::string help;
+  std::string rendered;  // the compiler-style text with the source excerpt and caret
+};
+
+// Base of every error the SDK throws. All are recoverable: the Engine and Policies stay usable.
+class Error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// The policy (or a file it imports) has errors, or cannot be read. Carries every diagnostic.
+class CompileError : public Error {
+ public:
+  CompileError(const std::string& summary, std::vector<PolicyDiagnostic> diagnostics)
+      : Error(summary), diagnostics_(std::move(diagnostics)) {}
+  const std::vector<PolicyDiagnostic>& diagnostics() const { return diagnostics_; }
+
+ private:
+  std::vector<PolicyDiagnostic> diagnostics_;
+};
+
+// Facts (or a parameter override) that do not fit the policy's schema. `path()` names the field,
+// e.g. "dataset.impact_degree"; for a parameter it is the parameter's name.
+class FactsError : public Error {
+ public:
+  FactsError(const std::string& message, std::string path) : Error(message), path_(std::move(path)) {}
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// The facts are valid but the policy cannot decide: two rules conflict, no rule applies to an
+// output, a `unique` table matches twice, division by zero. No partial decision is returned.
+class EvaluationError : public Error {
+ public:
+  EvaluationError(const std::string& message, SourceLocation location)
+      : Error(message), location_(std::move(location)) {}
+  const SourceLocation& location() const { return location_; }
+
+ private:
+  SourceLocation location_;
+};
+
+struct Citation {
+  std::string document;
+  std::string article;
+};
+
+enum class Modality { kMust, kMustNot, kMay };
+// "must", "must not", "may".
+const char* ModalityName(Modality m);
+
+// An obligation in a decision: who must (not) / may do what, by when, on which legal basis.
+struct Obligation {
+  std::string name;
+  Modality modality = Modality::kMust;
+  std::string subject;
+  std::string action;
+  std::optional<std::string> deadline;  // "YYYY-MM-DD"
+  std::vector<Citation> citations;
+  bool violated = false;  // the facts already show a breach
+};
+
+// The outcome of one evaluation. A plain value: copyable, independent of the Policy.
+class Decision {
+ public:
+  // Output name -> value, as JSON (enums as names, dates "YYYY-MM-DD", durations "30 days").
+  const nlohmann::json& outputs() const { return outputs_; }
+  // The value of one output; throws Error if the policy has no such output.
+  const nlohmann::json& output(const std::string& name) const;
+  // Obligations that apply, in declaration order.
+  const std::vector<Obligation>& obligations() const { return obligations_; }
+  // The applicable obligations the facts already violate.
+  std::vector<Obligation> violations() const;
+  // Why: which rules applied, which exceptions overrode which rules, the values each condition
+  // read, and the citations. Empty unless evaluated with EvalOptions::explain.
+  const std::string& explanation_text() const { return explanation_text_; }
+  const nlohmann::json& explanation() const { return explanation_; }
+  const std::string& as_of() const { return as_of_; }
+  // {"policy", "as_of", "outputs", "obligations", "violations", "explanation"?}
+  nlohmann::json ToJson() const;
+
+ private:
+  friend class Policy;
+  std::string policy_;
+  std::string as_of_;
+  nlohmann::json outputs_ = nlohmann::json::object();
+  std::vector<Obligation> obligations_;
+  nlohmann::json explanation_;
+  std::string explanation_text_;
+};
+
+struct EvalOptions {
+  // The evaluation date "YYYY-MM-DD": selects the versions of rules and params in force, and is
+  // `as_of` in the policy. Default: today (UTC).
+  std::optional<std::string> as_of;
+  // What-if overrides: param name -> value in Proviso or JSON literal syntax
+  // ("60 days", "[\"US\", \"JP\"]", "2020-08-31", "true", "national_security").
+  std::map<std::string, std::string> params;
+  // Record an explanation (slower).
+  bool explain = false;
+};
+
+// Result of one in-language test.
+struct TestOutcome {
+  std::string name;
+  SourceLocation location;
+  bool passed = false;
+  std::vector<std::string> failures;
+};
+
+// A compiled policy. Immutable; cheap to copy (shared); Evaluate is thread-safe.
+class Policy {
+ public:
+  // Evaluates facts (a JSON object matching the policy's `input`). Throws FactsError,
+  // EvaluationError, or Error for a bad option (unknown param, malformed date).
+  Decision Evaluate(const nlohmann::json& facts, const EvalOptions& options = {}) const;
+  // Runs the policy's own tests; `today` ("YYYY-MM-DD") is the date of tests without `as of`
+  // when the policy has no `effective from` (default: today).
+  std::vector<TestOutcome> RunTests(const std::optional<std::string>& today = std::nullopt) const;
+
+  const std::string& name() const;
+  std::vector<std::string> output_names() const;
+  std::vector<std::string> param_names() const;
+  // Warnings the compiler reported (a policy with errors never compiles).
+  const std::vector<PolicyDiagnostic>& warnings() const;
+  // A dump of a compiler stage: "ast", "typed" or "ir".
+  std::string Dump(const std::string& stage) const;
+
+  struct Impl;
+
+ private:
+  friend class Engine;
+  explicit Policy(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
+  std::shared_ptr<const Impl> impl_;
+};
+
+// Compiles policies. Stateless apart from configuration: thread-safe.
+class Engine {
+ public:
+  // Compiles the policy at `path` and the files it imports. Throws CompileError with every
+  // diagnostic (a missing file is a CompileError too).
+  Policy CompileFile(const std::string& path) const;
+  // Compiles policy text; `name` is the file name shown in diagnostics.
+  Policy CompileString(const std::string& source, const std::string& name = "<string>") const;
+};
+
+}  // namespace proviso
+
+#endif  // PROVISO_PROVISO_H_

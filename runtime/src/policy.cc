@@ -1,0 +1,326 @@
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "compiler/driver/driver.h"
+#include "compiler/interp/facts.h"
+#include "compiler/interp/interp.h"
+#include "compiler/interp/test_runner.h"
+#include "compiler/ir/ir.h"
+#include "proviso/proviso.h"
+
+namespace proviso {
+
+const char* ModalityName(Modality m) {
+  switch (m) {
+    case Modality::kMust: return "must";
+    case Modality::kMustNot: return "must not";
+    case Modality::kMay: return "may";
+  }
+  return "must";
+}
+
+struct Policy::Impl {
+  std::unique_ptr<FrontEnd> front;  // sources and warnings
+  std::unique_ptr<ir::Program> program;
+  std::vector<PolicyDiagnostic> warnings;
+};
+
+namespace {
+
+SourceLocation Location(const Span& s, const SourceManager& sm) {
+  if (!s.valid()) return {};
+  return SourceLocation{sm.file(s.file).path, s.line, s.col};
+}
+
+PolicyDiagnostic ToPublic(const Diagnostic& d, const SourceManager& sm) {
+  PolicyDiagnostic p;
+  p.severity = d.severity == Severity::kError ? "error" : d.severity == Severity::kWarning ? "warning" : "note";
+  p.code = d.code;
+  p.message = d.message;
+  p.location = Location(d.span, sm);
+  p.help = d.help;
+  p.rendered = RenderText(d, sm);
+  return p;
+}
+
+int64_t Today() {
+  auto now = std::chrono::system_clock::now();
+  return std::chrono::duration_cast<std::chrono::hours>(now.time_since_epoch()).count() / 24;
+}
+
+int64_t ParseAsOf(const std::optional<std::string>& s) {
+  if (!s) return Today();
+  auto d = ParseDate(*s);
+  if (!d) throw Error(fmt::format("`{}` is not a valid date (YYYY-MM-DD)", *s));
+  return *d;
+}
+
+std::string CiteText(const ir::Citation& c) {
+  return c.document.empty() ? c.article : fmt::format("{}, {}", c.document, c.article);
+}
+
+const char* StatusName(interp::RuleStatus s) {
+  switch (s) {
+    case interp::RuleStatus::kApplied: return "applied";
+    case interp::RuleStatus::kOverridden: return "overridden";
+    case interp::RuleStatus::kNotApplicable: return "not applicable";
+    case interp::RuleStatus::kNotInForce: return "not in force";
+    case interp::RuleStatus::kLostOnPriority: return "lower priority";
+  }
+  return "?";
+}
+
+nlohmann::json CitationsJson(const std::vector<ir::Citation>& cs) {
+  nlohmann::json a = nlohmann::json::array();
+  for (const auto& c : cs) a.push_back({{"document", c.document}, {"article", c.article}});
+  return a;
+}
+
+nlohmann::json BindingsJson(const std::vector<interp::Binding>& bs) {
+  nlohmann::json o = nlohmann::json::object();
+  for (const auto& b : bs) o[b.expr] = b.value;
+  return o;
+}
+
+std::string BindingsText(const std::vector<interp::Binding>& bs) {
+  std::string out;
+  for (size_t i = 0; i < bs.size(); ++i) out += fmt::format("{}{} = {}", i ? "; " : "", bs[i].expr, bs[i].value);
+  return out;
+}
+
+// The explanation as a text tree and as JSON, from the interpreter's traces.
+void Explain(const ir::Program& p, const interp::Result& r, nlohmann::json& json, std::string& text) {
+  const TypeTable& types = p.types();
+  json = nlohmann::json::object();
+  json["outputs"] = nlohmann::json::array();
+  for (size_t o = 0; o < p.outputs.size(); ++o) {
+    const ir::Output& out = p.outputs[o];
+    std::string value = FormatValue(r.outputs[o], out.type, types);
+    text += fmt::format("{} = {}\n", out.name, value);
+    nlohmann::json oj = {{"output", out.name}, {"value", interp::ValueToJson(r.outputs[o], out.type, types)}};
+    oj["rules"] = nlohmann::json::array();
+    const interp::OutputTrace* trace = o < r.trace.size() ? &r.trace[o] : nullptr;
+    if (trace) {
+      // The winning chain first, then the rest in declaration order.
+      std::vector<const interp::RuleTrace*> ordered;
+      for (const auto& t : trace->rules) if (t.rule == trace->winner) ordered.push_back(&t);
+      for (const auto& t : trace->rules) if (t.rule != trace->winner) ordered.push_back(&t);
+      for (const interp::RuleTrace* t : ordered) {
+        const ir::Rule& rule = p.rules[t->rule];
+        std::string mark = t->rule == trace->winner ? "+" : "-";
+        std::string line = fmt::format("  {} rule `{}` {}", mark, rule.name, StatusName(t->status));
+        if (t->overridden_by >= 0) line += fmt::format(" by the exception `{}`", p.rules[t->overridden_by].name);
+        if (rule.parent >= 0) line += fmt::format(" (exception to `{}`)", p.rules[rule.parent].name);
+        text += line + "\n";
+        if (rule.when && t->condition) {
+          text += fmt::format("      when {}  ->  {}\n", ast::ToSource(*rule.when->source), *t->condition ? "true" : "false");
+        }
+        if (!t->bindings.empty()) text += fmt::format("      with {}\n", BindingsText(t->bindings));
+        for (const auto& c : rule.citations) text += fmt::format("      cites {}\n", CiteText(c));
+        if (!rule.doc.empty() && t->rule == trace->winner) {
+          std::string doc = rule.doc;
+          for (size_t pos = 0; (pos = doc.find('\n', pos)) != std::string::npos; pos += 9) doc.replace(pos, 1, "\n      | ");
+          text += fmt::format("      | {}\n", doc);
+        }
+        nlohmann::json rj = {{"rule", rule.name}, {"status", StatusName(t->status)},
+                             {"winner", t->rule == trace->winner}, {"citations", CitationsJson(rule.citations)}};
+        if (rule.parent >= 0) rj["exception_to"] = p.rules[rule.parent].name;
+        if (t->overridden_by >= 0) rj["overridden_by"] = p.rules[t->overridden_by].name;
+        if (rule.when) rj["condition"] = ast::ToSource(*rule.when->source);
+        if (t->condition) rj["condition_value"] = *t->condition;
+        rj["bindings"] = BindingsJson(t->bindings);
+        oj["rules"].push_back(rj);
+      }
+    }
+    json["outputs"].push_back(oj);
+  }
+  json["obligations"] = nlohmann::json::array();
+  for (const interp::ObligationResult& res : r.obligations) {
+    const ir::Obligation& o = p.obligations[res.obligation];
+    text += fmt::format("obligation `{}`: {} {} \"{}\"{}{}\n", o.name, o.subject,
+                        ModalityName(static_cast<Modality>(o.modality)), o.action,
+                        res.deadline ? " by " + FormatDate(*res.deadline) : "", res.violated ? "  [VIOLATED]" : "");
+    if (o.when) text += fmt::format("      applies because {}\n", ast::ToSource(*o.when->source));
+    if (!res.bindings.empty()) text += fmt::format("      with {}\n", BindingsText(res.bindings));
+    if (res.violated && o.violated) {
+      text += fmt::format("      violated because {}\n", ast::ToSource(*o.violated->source));
+      if (!res.violation_bindings.empty()) text += fmt::format("      with {}\n", BindingsText(res.violation_bindings));
+    }
+    if (res.replaces >= 0) text += fmt::format("      replaces `{}` (exception)\n", p.obligations[res.replaces].name);
+    for (const auto& c : o.citations) text += fmt::format("      cites {}\n", CiteText(c));
+    nlohmann::json oj = {{"obligation", o.name}, {"violated", res.violated},
+                         {"bindings", BindingsJson(res.bindings)}, {"citations", CitationsJson(o.citations)}};
+    if (o.when) oj["condition"] = ast::ToSource(*o.when->source);
+    if (o.violated) {
+      oj["violation_condition"] = ast::ToSource(*o.violated->source);
+      oj["violation_bindings"] = BindingsJson(res.violation_bindings);
+    }
+    if (res.replaces >= 0) oj["replaces"] = p.obligations[res.replaces].name;
+    json["obligations"].push_back(oj);
+  }
+  for (int s : r.suppressed_obligations) {
+    text += fmt::format("obligation `{}` does not apply: replaced by an exception\n", p.obligations[s].name);
+  }
+}
+
+}  // namespace
+
+const nlohmann::json& Decision::output(const std::string& name) const {
+  auto it = outputs_.find(name);
+  if (it == outputs_.end()) throw Error(fmt::format("policy `{}` has no output `{}`", policy_, name));
+  return *it;
+}
+
+std::vector<Obligation> Decision::violations() const {
+  std::vector<Obligation> out;
+  for (const Obligation& o : obligations_) if (o.violated) out.push_back(o);
+  return out;
+}
+
+nlohmann::json Decision::ToJson() const {
+  nlohmann::json j;
+  j["policy"] = policy_;
+  j["as_of"] = as_of_;
+  j["outputs"] = outputs_;
+  j["obligations"] = nlohmann::json::array();
+  j["violations"] = nlohmann::json::array();
+  for (const Obligation& o : obligations_) {
+    nlohmann::json cites = nlohmann::json::array();
+    for (const Citation& c : o.citations) cites.push_back({{"document", c.document}, {"article", c.article}});
+    j["obligations"].push_back({{"name", o.name},
+                                {"modality", ModalityName(o.modality)},
+                                {"subject", o.subject},
+                                {"action", o.action},
+                                {"deadline", o.deadline ? nlohmann::json(*o.deadline) : nlohmann::json(nullptr)},
+                                {"violated", o.violated},
+                                {"citations", cites}});
+    if (o.violated) j["violations"].push_back(o.name);
+  }
+  if (!explanation_.is_null()) j["explanation"] = explanation_;
+  return j;
+}
+
+Decision Policy::Evaluate(const nlohmann::json& facts, const EvalOptions& options) const {
+  const ir::Program& p = *impl_->program;
+  interp::EvalOptions opts;
+  opts.as_of = ParseAsOf(options.as_of);
+  opts.explain = options.explain;
+  for (const auto& [name, text] : options.params) {
+    int index = p.FindParam(name);
+    if (index < 0) {
+      std::string known;
+      for (size_t i = 0; i < p.params.size(); ++i) known += (i ? ", `" : "`") + p.params[i].name + "`";
+      throw FactsError(fmt::format("policy `{}` has no param `{}` (its params: {})", p.name, name,
+                                   known.empty() ? "none" : known), name);
+    }
+    try {
+      opts.param_overrides[index] = interp::ParseParamValue(text, p.params[index].type, p, name);
+    } catch (const interp::FactsError& e) {
+      throw FactsError(e.what(), e.path());
+    }
+  }
+  Value input;
+  try {
+    input = interp::FactsFromJson(facts, p);
+  } catch (const interp::FactsError& e) {
+    throw FactsError(e.what(), e.path());
+  }
+  interp::Result r;
+  try {
+    r = interp::Evaluate(p, input, opts);
+  } catch (const interp::EvalError& e) {
+    SourceLocation loc = Location(e.span(), impl_->front->sources);
+    std::string where = loc.file.empty() ? "" : fmt::format("{}:{}:{}: ", loc.file, loc.line, loc.column);
+    throw EvaluationError(where + e.what(), loc);
+  }
+  Decision d;
+  d.policy_ = p.name;
+  d.as_of_ = FormatDate(opts.as_of);
+  const TypeTable& types = p.types();
+  for (size_t o = 0; o < p.outputs.size(); ++o) {
+    d.outputs_[p.outputs[o].name] = interp::ValueToJson(r.outputs[o], p.outputs[o].type, types);
+  }
+  for (const interp::ObligationResult& res : r.obligations) {
+    const ir::Obligation& o = p.obligations[res.obligation];
+    Obligation ob;
+    ob.name = o.name;
+    ob.modality = static_cast<Modality>(o.modality);
+    ob.subject = o.subject;
+    ob.action = o.action;
+    if (res.deadline) ob.deadline = FormatDate(*res.deadline);
+    for (const ir::Citation& c : o.citations) ob.citations.push_back(Citation{c.document, c.article});
+    ob.violated = res.violated;
+    d.obligations_.push_back(std::move(ob));
+  }
+  if (options.explain) Explain(p, r, d.explanation_, d.explanation_text_);
+  return d;
+}
+
+std::vector<TestOutcome> Policy::RunTests(const std::optional<std::string>& today) const {
+  std::vector<TestOutcome> out;
+  for (const interp::TestResult& t : interp::RunTests(*impl_->program, ParseAsOf(today))) {
+    out.push_back(TestOutcome{t.name, Location(t.span, impl_->front->sources), t.passed, t.failures});
+  }
+  return out;
+}
+
+const std::string& Policy::name() const { return impl_->program->name; }
+
+std::vector<std::string> Policy::output_names() const {
+  std::vector<std::string> out;
+  for (const auto& o : impl_->program->outputs) out.push_back(o.name);
+  return out;
+}
+
+std::vector<std::string> Policy::param_names() const {
+  std::vector<std::string> out;
+  for (const auto& p : impl_->program->params) out.push_back(p.name);
+  return out;
+}
+
+const std::vector<PolicyDiagnostic>& Policy::warnings() const { return impl_->warnings; }
+
+std::string Policy::Dump(const std::string& stage) const {
+  const ir::Program& p = *impl_->program;
+  if (stage == "ast") return ast::Dump(p.checked->main());
+  if (stage == "typed") return DumpTyped(*p.checked);
+  if (stage == "ir") return ir::Dump(p);
+  throw Error(fmt::format("unknown stage `{}` (ast, typed, ir)", stage));
+}
+
+namespace {
+
+Policy::Impl* Finish(std::unique_ptr<FrontEnd> fe) {
+  std::vector<PolicyDiagnostic> diags;
+  for (const Diagnostic& d : fe->diags.diagnostics()) diags.push_back(ToPublic(d, fe->sources));
+  if (!fe->ok()) {
+    int errors = fe->diags.ErrorCount();
+    std::string first;
+    for (const auto& d : diags) {
+      if (d.severity == "error") {
+        first = d.location.file.empty() ? d.message
+                                        : fmt::format("{}:{}:{}: {}", d.location.file, d.location.line, d.location.column, d.message);
+        break;
+      }
+    }
+    throw CompileError(fmt::format("{} ({} error{})", first, errors, errors == 1 ? "" : "s"), std::move(diags));
+  }
+  auto impl = new Policy::Impl;
+  impl->warnings = std::move(diags);
+  impl->program = ir::Lower(std::move(fe->program));
+  impl->front = std::move(fe);
+  return impl;
+}
+
+}  // namespace
+
+Policy Engine::CompileFile(const std::string& path) const {
+  return Policy(std::shared_ptr<const Policy::Impl>(Finish(proviso::CompileFile(path))));
+}
+
+Policy Engine::CompileString(const std::string& source, const std::string& name) const {
+  return Policy(std::shared_ptr<const Policy::Impl>(Finish(proviso::CompileSource(name, source))));
+}
+
+}  // namespace proviso

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The main job: set-up and build if needed, then check a policy from policies/, run its own tests,
+# and evaluate example facts with an explanation and a what-if override.
+#   scripts/demo.sh [POLICY [FACTS]]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/build.sh proviso >/dev/null
+PROVISO=${PROVISO_BUILD_DIR:-build}/tools/proviso
+POLICY=${1:-policies/cn/call_center.proviso}
+FACTS=${2:-policies/cn/examples/$(basename "$POLICY" .proviso).json}
+echo "== proviso check $POLICY"
+"$PROVISO" check "$POLICY"
+echo "== proviso test $POLICY"
+"$PROVISO" test "$POLICY"
+echo "== proviso eval $POLICY --facts $FACTS --explain"
+"$PROVISO" eval "$POLICY" --facts "$FACTS" --explain
