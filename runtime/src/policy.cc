@@ -8,6 +8,7 @@
 #include "compiler/interp/test_runner.h"
 #include "compiler/ir/ir.h"
 #include "proviso/proviso.h"
+#include "runtime/src/policy_impl.h"
 
 namespace proviso {
 
@@ -19,12 +20,6 @@ const char* ModalityName(Modality m) {
   }
   return "must";
 }
-
-struct Policy::Impl {
-  std::unique_ptr<FrontEnd> front;  // sources and warnings
-  std::unique_ptr<ir::Program> program;
-  std::vector<PolicyDiagnostic> warnings;
-};
 
 namespace {
 
@@ -201,8 +196,7 @@ nlohmann::json Decision::ToJson() const {
   return j;
 }
 
-Decision Policy::Evaluate(const nlohmann::json& facts, const EvalOptions& options) const {
-  const ir::Program& p = *impl_->program;
+interp::EvalOptions ToInterpOptions(const ir::Program& p, const EvalOptions& options) {
   interp::EvalOptions opts;
   opts.as_of = ParseAsOf(options.as_of);
   opts.explain = options.explain;
@@ -220,6 +214,18 @@ Decision Policy::Evaluate(const nlohmann::json& facts, const EvalOptions& option
       throw FactsError(e.what(), e.path());
     }
   }
+  return opts;
+}
+
+EvaluationError ToPublicError(const interp::EvalError& e, const SourceManager& sm, const std::string& prefix) {
+  SourceLocation loc = Location(e.span(), sm);
+  std::string where = loc.file.empty() ? "" : fmt::format("{}:{}:{}: ", loc.file, loc.line, loc.column);
+  return EvaluationError(prefix + where + e.what(), loc);
+}
+
+Decision Policy::Evaluate(const nlohmann::json& facts, const EvalOptions& options) const {
+  const ir::Program& p = *impl_->program;
+  interp::EvalOptions opts = ToInterpOptions(p, options);
   Value input;
   try {
     input = interp::FactsFromJson(facts, p);
@@ -230,9 +236,7 @@ Decision Policy::Evaluate(const nlohmann::json& facts, const EvalOptions& option
   try {
     r = interp::Evaluate(p, input, opts);
   } catch (const interp::EvalError& e) {
-    SourceLocation loc = Location(e.span(), impl_->front->sources);
-    std::string where = loc.file.empty() ? "" : fmt::format("{}:{}:{}: ", loc.file, loc.line, loc.column);
-    throw EvaluationError(where + e.what(), loc);
+    throw ToPublicError(e, impl_->front->sources);
   }
   Decision d;
   d.policy_ = p.name;

@@ -146,6 +146,40 @@ struct TestOutcome {
   std::vector<std::string> failures;
 };
 
+// ---------------------------------------------------------------- columnar batch evaluation
+//
+// A batch is N rows held as columns: one int64 array per scalar leaf field of the input (records
+// are flattened, paths joined with '.'), plus an optional presence mask (uint8, 1 = present) for
+// optional fields. Every column is int64, encoded as:
+//   bool 0/1; int as is; decimal in units of 10^-6; date as days since 1970-01-01 (numpy
+//   datetime64[D]); duration as days (durations of months/years cannot be batch inputs);
+//   enum as the index of the value in `categories`; text as a code into the column's dictionary
+//   (what pandas.factorize gives: codes + uniques).
+// Inputs of list, set or month-based types cannot be batch columns (BatchInputs throws).
+
+enum class ColumnKind { kBool, kInt, kDecimal, kDate, kDuration, kEnum, kText };
+
+struct ColumnSpec {
+  std::string name;                     // input path, output name, or "<obligation>.<applies|violated|deadline>"
+  ColumnKind kind = ColumnKind::kInt;
+  bool optional = false;                // a presence mask goes with it
+  std::vector<std::string> categories;  // kEnum: the values, in code order
+};
+
+struct BatchInput {
+  int64_t rows = 0;
+  std::vector<const int64_t*> columns;  // in BatchInputs() order, each `rows` long
+  std::vector<const uint8_t*> present;  // same order; nullptr = all present (required for optional=false)
+  // Text columns only (nullptr for others): the texts the codes index.
+  std::vector<const std::vector<std::string>*> dictionaries;
+};
+
+struct BatchOutput {
+  std::vector<int64_t*> columns;  // in BatchOutputs() order, each `rows` long, caller-owned
+  std::vector<uint8_t*> present;  // same order; written only for optional columns (else may be nullptr)
+  std::vector<std::string> dictionary;  // filled by EvaluateBatch: the texts text outputs' codes index
+};
+
 // A compiled policy. Immutable; cheap to copy (shared); Evaluate is thread-safe.
 class Policy {
  public:
@@ -155,6 +189,18 @@ class Policy {
   // Runs the policy's own tests; `today` ("YYYY-MM-DD") is the date of tests without `as of`
   // when the policy has no `effective from` (default: today).
   std::vector<TestOutcome> RunTests(const std::optional<std::string>& today = std::nullopt) const;
+
+  // The batch input columns this policy takes; throws Error naming the first field that cannot
+  // be a column (a list, a set).
+  std::vector<ColumnSpec> BatchInputs() const;
+  // The batch output columns: every output, then for each obligation `<name>.applies`,
+  // `<name>.violated` and `<name>.deadline` (optional date). Text outputs are written as codes
+  // into `BatchOutput::dictionary`.
+  std::vector<ColumnSpec> BatchOutputs() const;
+  // Evaluates every row. Throws FactsError (bad code in a column: the path names the column and
+  // row, e.g. "degree[17]") or EvaluationError for the first row that has no decision (message
+  // starts with "row N: "); on error no output column is complete.
+  void EvaluateBatch(const BatchInput& input, BatchOutput& output, const EvalOptions& options = {}) const;
 
   const std::string& name() const;
   std::vector<std::string> output_names() const;

@@ -1,0 +1,198 @@
+#include "runtime/src/batch.h"
+
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "compiler/interp/facts.h"
+#include "runtime/src/policy_impl.h"
+
+namespace proviso {
+namespace {
+
+// The column kind of a scalar type, or nullopt.
+std::optional<ColumnKind> KindOf(const Type* t) {
+  switch (t->kind) {
+    case TypeKind::kBool: return ColumnKind::kBool;
+    case TypeKind::kInt: return ColumnKind::kInt;
+    case TypeKind::kDecimal: return ColumnKind::kDecimal;
+    case TypeKind::kDate: return ColumnKind::kDate;
+    case TypeKind::kDuration: return ColumnKind::kDuration;
+    case TypeKind::kEnum: return ColumnKind::kEnum;
+    case TypeKind::kText: return ColumnKind::kText;
+    default: return std::nullopt;
+  }
+}
+
+ColumnSpec Spec(const std::string& name, const Type* t, bool optional, const TypeTable& types) {
+  ColumnSpec s;
+  s.name = name;
+  s.kind = *KindOf(t);
+  s.optional = optional;
+  if (t->kind == TypeKind::kEnum) s.categories = types.enum_info(t->index).variants;
+  return s;
+}
+
+void Leaves(const ir::Program& p, int record, std::vector<int>& path, const std::string& prefix,
+            std::vector<InputLeaf>& out) {
+  const TypeTable& types = p.types();
+  const RecordInfo& r = types.record_info(record);
+  for (size_t i = 0; i < r.fields.size(); ++i) {
+    std::string name = prefix.empty() ? r.fields[i].name : prefix + "." + r.fields[i].name;
+    const Type* t = r.fields[i].type;
+    bool optional = t->kind == TypeKind::kOptional;
+    if (optional) t = t->elem;
+    path.push_back(static_cast<int>(i));
+    if (t->kind == TypeKind::kRecord && !optional) {
+      Leaves(p, t->index, path, name, out);
+    } else if (KindOf(t)) {
+      out.push_back(InputLeaf{path, t, Spec(name, t, optional, types)});
+    } else {
+      throw Error(fmt::format("`{}` is `{}`: batch evaluation takes scalar fields only (evaluate such facts "
+                              "row by row with Evaluate)",
+                              name, types.Name(r.fields[i].type)));
+    }
+    path.pop_back();
+  }
+}
+
+int64_t Encode(const Value& v, std::unordered_map<std::string, int64_t>& dict, std::vector<std::string>& texts) {
+  if (v.kind == Value::Kind::kText) {
+    auto [it, fresh] = dict.emplace(v.text, static_cast<int64_t>(texts.size()));
+    if (fresh) texts.push_back(v.text);
+    return it->second;
+  }
+  return v.i;  // bool, int, decimal units, date days, enum variant, duration days
+}
+
+}  // namespace
+
+std::vector<InputLeaf> InputLeaves(const ir::Program& p) {
+  std::vector<InputLeaf> out;
+  std::vector<int> path;
+  Leaves(p, p.input_record, path, "", out);
+  return out;
+}
+
+std::vector<ColumnSpec> OutputSpecs(const ir::Program& p) {
+  const TypeTable& types = p.types();
+  std::vector<ColumnSpec> out;
+  for (const ir::Output& o : p.outputs) {
+    const Type* t = o.type;
+    bool optional = t->kind == TypeKind::kOptional;
+    if (optional) t = t->elem;
+    if (!KindOf(t) || (t->kind == TypeKind::kDuration)) {
+      throw Error(fmt::format("output `{}` is `{}`: batch evaluation produces scalar outputs only", o.name,
+                              types.Name(o.type)));
+    }
+    out.push_back(Spec(o.name, t, optional, types));
+  }
+  for (const ir::Obligation& o : p.obligations) {
+    out.push_back(Spec(o.name + ".applies", types.Bool(), false, types));
+    out.push_back(Spec(o.name + ".violated", types.Bool(), false, types));
+    out.push_back(Spec(o.name + ".deadline", types.Date(), true, types));
+  }
+  return out;
+}
+
+std::vector<ColumnSpec> Policy::BatchInputs() const {
+  std::vector<ColumnSpec> out;
+  for (InputLeaf& l : InputLeaves(*impl_->program)) out.push_back(std::move(l.spec));
+  return out;
+}
+
+std::vector<ColumnSpec> Policy::BatchOutputs() const { return OutputSpecs(*impl_->program); }
+
+// The reference path: each row becomes a facts value and goes through the interpreter.
+void Policy::EvaluateBatch(const BatchInput& in, BatchOutput& out, const EvalOptions& options) const {
+  const ir::Program& p = *impl_->program;
+  std::vector<InputLeaf> leaves = InputLeaves(p);
+  std::vector<ColumnSpec> outs = OutputSpecs(p);
+  if (in.columns.size() != leaves.size()) {
+    throw Error(fmt::format("batch has {} input columns, policy `{}` takes {}", in.columns.size(), p.name, leaves.size()));
+  }
+  if (out.columns.size() != outs.size()) {
+    throw Error(fmt::format("batch has {} output columns, policy `{}` produces {}", out.columns.size(), p.name, outs.size()));
+  }
+  interp::EvalOptions opts = ToInterpOptions(p, options);
+  std::unordered_map<std::string, int64_t> dict;
+  out.dictionary.clear();
+  for (int64_t row = 0; row < in.rows; ++row) {
+    // Build the facts record of this row.
+    std::function<Value(int, std::vector<int>&)> build = [&](int record, std::vector<int>& path) -> Value {
+      const RecordInfo& r = p.types().record_info(record);
+      std::vector<Value> fields;
+      for (size_t i = 0; i < r.fields.size(); ++i) {
+        path.push_back(static_cast<int>(i));
+        const Type* t = r.fields[i].type;
+        if (t->kind == TypeKind::kRecord) {
+          fields.push_back(build(t->index, path));
+        } else {
+          size_t c = 0;
+          while (c < leaves.size() && leaves[c].fields != path) ++c;
+          const InputLeaf& leaf = leaves[c];
+          bool present = !(c < in.present.size() && in.present[c]) || in.present[c][row];
+          if (!present && leaf.spec.optional) {
+            fields.push_back(Value::None());
+          } else {
+            int64_t v = in.columns[c][row];
+            auto bad = [&](const std::string& why) {
+              return FactsError(fmt::format("`{}[{}]`: {}", leaf.spec.name, row, why), fmt::format("{}[{}]", leaf.spec.name, row));
+            };
+            switch (leaf.type->kind) {
+              case TypeKind::kBool:
+                if (v != 0 && v != 1) throw bad(fmt::format("{} is not a boolean (0 or 1)", v));
+                fields.push_back(Value::Bool(v));
+                break;
+              case TypeKind::kInt: fields.push_back(Value::Int(v)); break;
+              case TypeKind::kDecimal: fields.push_back(Value::Decimal(v)); break;
+              case TypeKind::kDate: fields.push_back(Value::Date(v)); break;
+              case TypeKind::kDuration: fields.push_back(Value::Dur({0, v})); break;
+              case TypeKind::kEnum:
+                if (v < 0 || v >= static_cast<int64_t>(leaf.spec.categories.size())) {
+                  throw bad(fmt::format("code {} is not a value of `{}`", v, p.types().Name(leaf.type)));
+                }
+                fields.push_back(Value::Enum(v));
+                break;
+              case TypeKind::kText: {
+                const std::vector<std::string>* d = c < in.dictionaries.size() ? in.dictionaries[c] : nullptr;
+                if (!d) throw Error(fmt::format("text column `{}` has no dictionary", leaf.spec.name));
+                if (v < 0 || v >= static_cast<int64_t>(d->size())) throw bad(fmt::format("code {} is outside its dictionary", v));
+                fields.push_back(Value::Text((*d)[v]));
+                break;
+              }
+              default: break;
+            }
+          }
+        }
+        path.pop_back();
+      }
+      return Value::Record(std::move(fields));
+    };
+    std::vector<int> path;
+    Value facts = build(p.input_record, path);
+    interp::Result r;
+    try {
+      r = interp::Evaluate(p, facts, opts);
+    } catch (const interp::EvalError& e) {
+      throw ToPublicError(e, impl_->front->sources, fmt::format("row {}: ", row));
+    }
+    size_t c = 0;
+    for (size_t o = 0; o < p.outputs.size(); ++o, ++c) {
+      const Value& v = r.outputs[o];
+      if (outs[c].optional && out.present.size() > c && out.present[c]) out.present[c][row] = !v.is_none();
+      out.columns[c][row] = v.is_none() ? 0 : Encode(v, dict, out.dictionary);
+    }
+    for (size_t k = 0; k < p.obligations.size(); ++k, c += 3) {
+      const interp::ObligationResult* found = nullptr;
+      for (const auto& res : r.obligations) if (res.obligation == static_cast<int>(k)) found = &res;
+      out.columns[c][row] = found != nullptr;
+      out.columns[c + 1][row] = found && found->violated;
+      bool has_deadline = found && found->deadline;
+      out.columns[c + 2][row] = has_deadline ? *found->deadline : 0;
+      if (out.present.size() > c + 2 && out.present[c + 2]) out.present[c + 2][row] = has_deadline;
+    }
+  }
+}
+
+}  // namespace proviso

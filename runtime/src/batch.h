@@ -1,0 +1,26 @@
+// Internal: the column layout of batch evaluation, shared by the interpreter and JIT paths.
+#ifndef PROVISO_RUNTIME_SRC_BATCH_H_
+#define PROVISO_RUNTIME_SRC_BATCH_H_
+
+#include <string>
+#include <vector>
+
+#include "compiler/ir/ir.h"
+#include "proviso/proviso.h"
+
+namespace proviso {
+
+// One scalar leaf of the input: the record field indexes leading to it.
+struct InputLeaf {
+  std::vector<int> fields;
+  const Type* type = nullptr;  // the scalar type (optional stripped)
+  ColumnSpec spec;
+};
+
+// Throws Error naming the first field that cannot be a column.
+std::vector<InputLeaf> InputLeaves(const ir::Program& p);
+std::vector<ColumnSpec> OutputSpecs(const ir::Program& p);
+
+}  // namespace proviso
+
+#endif  // PROVISO_RUNTIME_SRC_BATCH_H_

@@ -1,0 +1,29 @@
+// Internal: what a compiled Policy holds. Not installed.
+#ifndef PROVISO_RUNTIME_SRC_POLICY_IMPL_H_
+#define PROVISO_RUNTIME_SRC_POLICY_IMPL_H_
+
+#include <memory>
+#include <vector>
+
+#include "compiler/driver/driver.h"
+#include "compiler/interp/interp.h"
+#include "compiler/ir/ir.h"
+#include "proviso/proviso.h"
+
+namespace proviso {
+
+struct Policy::Impl {
+  std::unique_ptr<FrontEnd> front;  // sources (for locations) and diagnostics
+  std::unique_ptr<ir::Program> program;
+  std::vector<PolicyDiagnostic> warnings;
+};
+
+// Public options -> interpreter options (as_of parsed, param overrides parsed and type-checked).
+// Throws Error / FactsError.
+interp::EvalOptions ToInterpOptions(const ir::Program& p, const EvalOptions& options);
+// An interpreter error as the public EvaluationError, with its file:line:col; `prefix` goes first.
+EvaluationError ToPublicError(const interp::EvalError& e, const SourceManager& sm, const std::string& prefix = "");
+
+}  // namespace proviso
+
+#endif  // PROVISO_RUNTIME_SRC_POLICY_IMPL_H_
