@@ -34,6 +34,12 @@ typeRef     : (BOOL_T | INT_T | DECIMAL_T | TEXT_T | DATE_T | DURATION_T)    # p
             | typeRef QUESTION                                            # optionalType
             ;
 
+// A name in an expression: also the keywords that cannot start an expression, so that an input
+// field called `title` or `subject` can be read.
+softName    : ID | TITLE | DOCUMENT | SUBJECT | FIRST | DEFAULT | UNIQUE | PRIORITY | COLLECT | HIT
+            | TO | OF | NO | ERROR | AFTER | DEADLINE | VIOLATED | FROM | UNTIL | EFFECTIVE | PRESENT
+            | LIST | WEEK | WEEKS | MONTHS | YEARS ;
+
 // Field names may also be words that are keywords elsewhere (`title`, `count`, `subject` ...).
 ident       : ID | TITLE | DOCUMENT | SUBJECT | FIRST | DEFAULT | COUNT | SUM | MIN | MAX | ALL
             | ANY | UNIQUE | PRIORITY | COLLECT | HIT | TO | OF | NO | ERROR | AFTER | DEADLINE
@@ -122,7 +128,7 @@ testItem    : AS OF DATE                                        # testAsOf
 obligationCheck : NOT? VIOLATED                                 # checkViolated
                 | DEADLINE expr                                 # checkDeadline
                 ;
-fieldPath   : ID (DOT ident)* ;
+fieldPath   : softName (DOT ident)* ;
 
 // ---------------------------------------------------------------- expressions
 // Precedence, loosest first: if/match/quantifiers, or, and, not, comparison and membership,
@@ -153,8 +159,8 @@ primary     : INT                                                         # intL
             | NONE                                                        # noneLit
             | AS_OF                                                       # asOfLit
             | name=ID LPAREN (expr (COMMA expr)*)? RPAREN                 # callExpr
-            | (MIN | MAX | COUNT | SUM) LPAREN expr (COMMA expr)* RPAREN  # builtinCallExpr
-            | ID                                                          # nameExpr
+            | (MIN | MAX | COUNT | SUM | YEAR | MONTH | DAY | DAYS) LPAREN expr (COMMA expr)* RPAREN  # builtinCallExpr
+            | softName                                                    # nameExpr
             | LBRACKET (expr (COMMA expr)*)? RBRACKET                     # listLit
             | LBRACE RBRACE                                               # emptySetLit
             | LBRACE expr (COMMA expr)* RBRACE                            # setLit

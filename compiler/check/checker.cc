@@ -501,6 +501,18 @@ class Checker {
       }
       case ExprKind::kBinary: return CheckBinary(e, ctx);
       case ExprKind::kIn: {
+        // `degree in {serious, very_serious}`: the left side says which enum the literal holds.
+        if (e.args[1]->kind == ExprKind::kSet || e.args[1]->kind == ExprKind::kList) {
+          const Type* left = CheckExpr(*e.args[0], ctx);
+          if (left->kind != TypeKind::kError) {
+            const Type* want = e.args[1]->kind == ExprKind::kSet ? types_.Set(left) : types_.List(left);
+            const Type* coll = CheckExpr(*e.args[1], ctx, want);
+            if (coll->kind != TypeKind::kError && !IsAssignable(left, coll->elem) && !IsAssignable(coll->elem, left)) {
+              Mismatch(*e.args[0], coll->elem, left, "the value tested with `in`");
+            }
+            return types_.Bool();
+          }
+        }
         const Type* coll = CheckExpr(*e.args[1], ctx);
         if (coll->kind == TypeKind::kError) {
           CheckExpr(*e.args[0], ctx);
@@ -793,9 +805,21 @@ class Checker {
     using ast::BinOp;
     Expr& l = *e.args[0];
     Expr& r = *e.args[1];
-    const Type* a = CheckExpr(l, ctx);
-    const Type* b = CheckExpr(r, ctx, a);
-    if (a->kind == TypeKind::kAny) a = CheckExpr(l, ctx, b);  // `none == x`
+    // `serious == degree`: a bare enum value on the left takes its enum from the right.
+    auto bare = [&](const Expr& x) {
+      return x.kind == ExprKind::kName && !globals_.count(x.name) &&
+             std::none_of(locals_.begin(), locals_.end(), [&](const Local& v) { return v.name == x.name; });
+    };
+    const Type* a;
+    const Type* b;
+    if (bare(l) && !bare(r)) {
+      b = CheckExpr(r, ctx);
+      a = CheckExpr(l, ctx, b);
+    } else {
+      a = CheckExpr(l, ctx);
+      b = CheckExpr(r, ctx, a);
+      if (a->kind == TypeKind::kAny) a = CheckExpr(l, ctx, b);  // `none == x`
+    }
     if (a->kind == TypeKind::kError || b->kind == TypeKind::kError) {
       return e.op >= BinOp::kLt ? types_.Bool() : Err();
     }
@@ -1297,6 +1321,12 @@ class Checker {
         for (auto& v : cell.values) value(*v);
         break;
       case ast::Cell::Kind::kCompare:
+        if (cell.op == ast::BinOp::kNe && !IsOrdered(col)) {  // `!= v` needs equality only
+          ExpectType(*cell.values[0], ctx, col, fmt::format("a cell of column `{}`", column));
+          s.known = false;
+          break;
+        }
+        [[fallthrough]];
       case ast::Cell::Kind::kRange: {
         if (!IsOrdered(col) && col->kind != TypeKind::kError) {
           diags_.Error("E0306", cell.span,
@@ -1482,7 +1512,7 @@ class Checker {
       if (it == index.end() || it->second == static_cast<int>(i)) {
         std::vector<std::string> names;
         for (auto& [n, _] : index) names.push_back(n);
-        auto& d = diags_.Error("E0405", o.exception_to->span,
+        auto& d = diags_.Error(it == index.end() ? "E0405" : "E0407", o.exception_to->span,
                                it == index.end()
                                    ? fmt::format("obligation `{}` is an exception to `{}`, which is not an obligation", o.name, o.exception_to->name)
                                    : fmt::format("obligation `{}` is an exception to itself", o.name));
@@ -1671,6 +1701,10 @@ class Checker {
   // ------------------------------------------------------------------ unused declarations
 
   void WarnUnused() {
+    // A library (a file with no input, outputs, rules or obligations) exists to be imported: its
+    // declarations are used elsewhere.
+    const ast::Module& main = p_.main();
+    if (main.inputs.empty() && main.outputs.empty() && main.rules.empty() && main.obligations.empty()) return;
     for (auto& [name, s] : globals_) {
       if (!s.main || used_.count(name)) continue;
       if (s.kind == SymKind::kLet || s.kind == SymKind::kFunction || s.kind == SymKind::kTable ||

@@ -550,7 +550,8 @@ class Evaluator {
       case ast::Builtin::kCount: return Value::Int(static_cast<int64_t>(Eval(*e.args[0]).elems().size()));
       case ast::Builtin::kSum: {
         Value acc = Zero(e.type);
-        for (auto& v : Eval(*e.args[0]).elems()) acc = Arith(AddExpr(e), acc, v);
+        Value coll = Eval(*e.args[0]);  // keep the collection alive while iterating it
+        for (const Value& v : coll.elems()) acc = Arith(AddExpr(e), acc, v);
         return acc;
       }
       case ast::Builtin::kYear: return Value::Int(CivilFromDays(Eval(*e.args[0]).i).year);

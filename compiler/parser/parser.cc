@@ -600,7 +600,7 @@ class Builder {
       } else if (auto* g = dynamic_cast<PP::TestGivenContext*>(item)) {
         ast::TestGiven given;
         auto* p = g->fieldPath();
-        given.path.push_back(p->ID()->getText());
+        given.path.push_back(p->softName()->getText());
         for (auto* id : p->ident()) given.path.push_back(id->getText());
         given.span = SpanOf(p);
         given.value = Expression(g->expr());
@@ -761,7 +761,7 @@ class Builder {
         default: e->unit = ast::DurationUnit::kYear; break;
       }
       if (e->int_value > 1000000) {
-        diags_.Error("E0504", e->span, fmt::format("duration `{}` is out of range", d->getText()))
+        diags_.Error("E0504", e->span, fmt::format("duration `{}` is out of range", ast::ToSource(*e)))
             .help = "durations are limited to 1000000 units";
       }
       return e;
@@ -787,7 +787,7 @@ class Builder {
     }
     if (auto* n = dynamic_cast<PP::NameExprContext*>(c)) {
       auto e = Make(ExprKind::kName, c);
-      e->name = n->ID()->getText();
+      e->name = n->softName()->getText();
       return e;
     }
     if (auto* l = dynamic_cast<PP::ListLitContext*>(c)) {
