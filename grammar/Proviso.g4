@@ -36,7 +36,7 @@ typeRef     : (BOOL_T | INT_T | DECIMAL_T | TEXT_T | DATE_T | DURATION_T)    # p
 
 // A name in an expression: also the keywords that cannot start an expression, so that an input
 // field called `title` or `subject` can be read.
-softName    : ID | TITLE | DOCUMENT | SUBJECT | FIRST | DEFAULT | UNIQUE | PRIORITY | COLLECT | HIT
+softName    : ID | TITLE | DOCUMENT | SUBJECT | FIRST | UNIQUE | PRIORITY | COLLECT | HIT
             | TO | OF | NO | ERROR | AFTER | DEADLINE | VIOLATED | FROM | UNTIL | EFFECTIVE | PRESENT
             | LIST | WEEK | WEEKS | MONTHS | YEARS ;
 

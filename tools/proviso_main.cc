@@ -37,10 +37,12 @@ int RunCheck(const std::vector<std::string>& files, const std::string& format) {
   return failed ? 1 : 0;
 }
 
+proviso::Backend g_backend = proviso::Backend::kJit;
+
 // Compiles with the SDK, printing diagnostics (errors, and warnings when `warnings`) to stderr.
 std::optional<proviso::Policy> Compile(const std::string& file, bool warnings) {
   try {
-    proviso::Policy p = proviso::Engine().CompileFile(file);
+    proviso::Policy p = proviso::Engine({g_backend}).CompileFile(file);
     if (warnings) for (const auto& w : p.warnings()) std::cerr << w.rendered << "\n";
     return p;
   } catch (const proviso::CompileError& e) {
@@ -122,7 +124,10 @@ int RunEval(const EvalArgs& a) {
     else PrintDecisionText(d, policy->name());
     return 0;
   } catch (const proviso::FactsError& e) {
-    std::cerr << fmt::format("error: invalid facts in `{}`: {}\n", a.facts, e.what());
+    bool is_param = false;
+    for (const std::string& s : a.sets) is_param |= s.rfind(e.path() + "=", 0) == 0;
+    if (is_param) std::cerr << fmt::format("error: invalid `--set {}`: {}\n", e.path(), e.what());
+    else std::cerr << fmt::format("error: invalid facts in `{}`: {}\n", a.facts, e.what());
   } catch (const proviso::EvaluationError& e) {
     std::cerr << fmt::format("error: no decision: {}\n", e.what());
   } catch (const proviso::Error& e) {
@@ -189,7 +194,13 @@ int main(int argc, char** argv) {
   std::string compile_file, emit = "typed";
   auto* compile = app.add_subcommand("compile", "compile a policy and dump one stage");
   compile->add_option("file", compile_file, "policy file")->required();
-  compile->add_option("--emit", emit, "ast, typed or ir")->check(CLI::IsMember({"ast", "typed", "ir"}));
+  compile->add_option("--emit", emit, "ast, typed, ir or llvm")->check(CLI::IsMember({"ast", "typed", "ir", "llvm"}));
+  std::string engine = "jit";
+  auto engine_option = [&](CLI::App* cmd) {
+    cmd->add_option("--engine", engine, "jit (native code, the default) or interp (the reference interpreter)")
+        ->check(CLI::IsMember({"jit", "interp"}));
+  };
+  engine_option(compile);
 
   EvalArgs eval_args;
   auto add_eval = [&](CLI::App* cmd) {
@@ -201,21 +212,25 @@ int main(int argc, char** argv) {
   };
   auto* eval = app.add_subcommand("eval", "evaluate a policy on facts");
   add_eval(eval);
+  engine_option(eval);
   eval->add_flag("--explain", eval_args.explain, "show why: rules, exceptions, values, citations");
   auto* explain = app.add_subcommand("explain", "evaluate and show why (eval --explain)");
   add_eval(explain);
+  engine_option(explain);
 
   std::vector<std::string> test_paths;
   bool verbose = false;
   auto* test = app.add_subcommand("test", "run the in-language tests of policies (default: policies/)");
   test->add_option("paths", test_paths, "policy files or folders");
   test->add_flag("-v,--verbose", verbose, "list passing tests too");
+  engine_option(test);
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
+  g_backend = engine == "interp" ? proviso::Backend::kInterpreter : proviso::Backend::kJit;
   if (check->parsed()) return RunCheck(check_files, format);
   if (compile->parsed()) return RunCompile(compile_file, emit);
   if (eval->parsed()) return RunEval(eval_args);

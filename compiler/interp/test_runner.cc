@@ -28,7 +28,7 @@ void SetPath(nlohmann::json& root, const std::vector<std::string>& path, const n
   }
 }
 
-TestResult RunOne(const ir::Program& p, const ir::Test& t, int64_t today) {
+TestResult RunOne(const ir::Program& p, const ir::Test& t, int64_t today, const Evaluator& evaluate) {
   TestResult r;
   r.name = t.name;
   r.span = t.span;
@@ -44,7 +44,7 @@ TestResult RunOne(const ir::Program& p, const ir::Test& t, int64_t today) {
   const TypeTable& types = p.types();
   try {
     Value input = FactsFromJson(facts, p);
-    Result res = Evaluate(p, input, opts);
+    Result res = evaluate ? evaluate(input, opts) : Evaluate(p, input, opts);
     if (expect_error) {
       r.failures.push_back("expected the evaluation to fail" +
                            (expect_error->error_text.empty() ? "" : fmt::format(" with \"{}\"", expect_error->error_text)) +
@@ -102,9 +102,9 @@ TestResult RunOne(const ir::Program& p, const ir::Test& t, int64_t today) {
 
 }  // namespace
 
-std::vector<TestResult> RunTests(const ir::Program& p, int64_t today) {
+std::vector<TestResult> RunTests(const ir::Program& p, int64_t today, const Evaluator& evaluate) {
   std::vector<TestResult> out;
-  for (const ir::Test& t : p.tests) out.push_back(RunOne(p, t, today));
+  for (const ir::Test& t : p.tests) out.push_back(RunOne(p, t, today, evaluate));
   return out;
 }
 

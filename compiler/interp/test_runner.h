@@ -2,9 +2,11 @@
 #ifndef PROVISO_COMPILER_INTERP_TEST_RUNNER_H_
 #define PROVISO_COMPILER_INTERP_TEST_RUNNER_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "compiler/interp/interp.h"
 #include "compiler/ir/ir.h"
 
 namespace proviso::interp {
@@ -19,8 +21,12 @@ struct TestResult {
 // The evaluation date of a test without `as of`: the policy's `effective from`, else `today`.
 int64_t DefaultAsOf(const ir::Program& p, int64_t today);
 
-// Runs every test of `p` with the reference interpreter. Never throws for a test's own failure.
-std::vector<TestResult> RunTests(const ir::Program& p, int64_t today);
+// Evaluates facts (the back end under test); the same contract as interp::Evaluate.
+using Evaluator = std::function<Result(const Value& facts, const EvalOptions& options)>;
+
+// Runs every test of `p`, deciding with `evaluate` (default: the reference interpreter; `expect`
+// on a let always uses the interpreter). Never throws for a test's own failure.
+std::vector<TestResult> RunTests(const ir::Program& p, int64_t today, const Evaluator& evaluate = nullptr);
 
 }  // namespace proviso::interp
 

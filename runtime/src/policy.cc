@@ -8,6 +8,7 @@
 #include "compiler/interp/test_runner.h"
 #include "compiler/ir/ir.h"
 #include "proviso/proviso.h"
+#include "runtime/src/native.h"
 #include "runtime/src/policy_impl.h"
 
 namespace proviso {
@@ -234,7 +235,9 @@ Decision Policy::Evaluate(const nlohmann::json& facts, const EvalOptions& option
   }
   interp::Result r;
   try {
-    r = interp::Evaluate(p, input, opts);
+    // The explanation needs the interpreter's traces; otherwise native code decides.
+    r = impl_->native && !options.explain ? EvaluateNative(p, *impl_->native, input, opts)
+                                          : interp::Evaluate(p, input, opts);
   } catch (const interp::EvalError& e) {
     throw ToPublicError(e, impl_->front->sources);
   }
@@ -263,13 +266,22 @@ Decision Policy::Evaluate(const nlohmann::json& facts, const EvalOptions& option
 
 std::vector<TestOutcome> Policy::RunTests(const std::optional<std::string>& today) const {
   std::vector<TestOutcome> out;
-  for (const interp::TestResult& t : interp::RunTests(*impl_->program, ParseAsOf(today))) {
+  interp::Evaluator evaluate;
+  if (impl_->native) {
+    const Impl* impl = impl_.get();
+    evaluate = [impl](const Value& facts, const interp::EvalOptions& opts) {
+      return EvaluateNative(*impl->program, *impl->native, facts, opts);
+    };
+  }
+  for (const interp::TestResult& t : interp::RunTests(*impl_->program, ParseAsOf(today), evaluate)) {
     out.push_back(TestOutcome{t.name, Location(t.span, impl_->front->sources), t.passed, t.failures});
   }
   return out;
 }
 
 const std::string& Policy::name() const { return impl_->program->name; }
+
+Backend Policy::backend() const { return impl_->native ? Backend::kJit : Backend::kInterpreter; }
 
 std::vector<std::string> Policy::output_names() const {
   std::vector<std::string> out;
@@ -290,41 +302,59 @@ std::string Policy::Dump(const std::string& stage) const {
   if (stage == "ast") return ast::Dump(p.checked->main());
   if (stage == "typed") return DumpTyped(*p.checked);
   if (stage == "ir") return ir::Dump(p);
-  throw Error(fmt::format("unknown stage `{}` (ast, typed, ir)", stage));
+  if (stage == "llvm") {
+    DiagnosticSink diags;
+    std::string text = jit::EmitLLVM(p, false, {}, {}, diags, /*optimize=*/true);
+    if (diags.HasErrors()) throw Error(RenderText(diags.diagnostics(), impl_->front->sources));
+    return text;
+  }
+  throw Error(fmt::format("unknown stage `{}` (ast, typed, ir, llvm)", stage));
 }
 
 namespace {
 
-Policy::Impl* Finish(std::unique_ptr<FrontEnd> fe) {
+CompileError Failure(std::vector<PolicyDiagnostic> diags, int errors) {
+  std::string first;
+  for (const auto& d : diags) {
+    if (d.severity == "error") {
+      first = d.location.file.empty() ? d.message
+                                      : fmt::format("{}:{}:{}: {}", d.location.file, d.location.line, d.location.column, d.message);
+      break;
+    }
+  }
+  return CompileError(fmt::format("{} ({} error{})", first, errors, errors == 1 ? "" : "s"), std::move(diags));
+}
+
+Policy::Impl* Finish(std::unique_ptr<FrontEnd> fe, const EngineOptions& options) {
   std::vector<PolicyDiagnostic> diags;
   for (const Diagnostic& d : fe->diags.diagnostics()) diags.push_back(ToPublic(d, fe->sources));
   if (!fe->ok()) {
-    int errors = fe->diags.ErrorCount();
-    std::string first;
-    for (const auto& d : diags) {
-      if (d.severity == "error") {
-        first = d.location.file.empty() ? d.message
-                                        : fmt::format("{}:{}:{}: {}", d.location.file, d.location.line, d.location.column, d.message);
-        break;
-      }
-    }
-    throw CompileError(fmt::format("{} ({} error{})", first, errors, errors == 1 ? "" : "s"), std::move(diags));
+    throw Failure(std::move(diags), fe->diags.ErrorCount());
   }
-  auto impl = new Policy::Impl;
+  auto impl = std::make_unique<Policy::Impl>();
   impl->warnings = std::move(diags);
   impl->program = ir::Lower(std::move(fe->program));
   impl->front = std::move(fe);
-  return impl;
+  if (options.backend == Backend::kJit) {
+    DiagnosticSink jit_diags;
+    impl->native = CompileNative(*impl->program, jit_diags);
+    if (!impl->native) {
+      std::vector<PolicyDiagnostic> errors;
+      for (const Diagnostic& d : jit_diags.diagnostics()) errors.push_back(ToPublic(d, impl->front->sources));
+      throw Failure(std::move(errors), jit_diags.ErrorCount());
+    }
+  }
+  return impl.release();
 }
 
 }  // namespace
 
 Policy Engine::CompileFile(const std::string& path) const {
-  return Policy(std::shared_ptr<const Policy::Impl>(Finish(proviso::CompileFile(path))));
+  return Policy(std::shared_ptr<const Policy::Impl>(Finish(proviso::CompileFile(path), options_)));
 }
 
 Policy Engine::CompileString(const std::string& source, const std::string& name) const {
-  return Policy(std::shared_ptr<const Policy::Impl>(Finish(proviso::CompileSource(name, source))));
+  return Policy(std::shared_ptr<const Policy::Impl>(Finish(proviso::CompileSource(name, source), options_)));
 }
 
 }  // namespace proviso

@@ -8,6 +8,7 @@
 #include "compiler/driver/driver.h"
 #include "compiler/interp/interp.h"
 #include "compiler/ir/ir.h"
+#include "compiler/jit/jit.h"
 #include "proviso/proviso.h"
 
 namespace proviso {
@@ -16,6 +17,7 @@ struct Policy::Impl {
   std::unique_ptr<FrontEnd> front;  // sources (for locations) and diagnostics
   std::unique_ptr<ir::Program> program;
   std::vector<PolicyDiagnostic> warnings;
+  std::unique_ptr<jit::CompiledPolicy> native;  // null with Backend::kInterpreter
 };
 
 // Public options -> interpreter options (as_of parsed, param overrides parsed and type-checked).

@@ -146,6 +146,11 @@ struct TestOutcome {
   std::vector<std::string> failures;
 };
 
+// Which back end evaluates: native code from the LLVM JIT (the default), or the reference
+// interpreter. Explanations always come from the interpreter, which the test suite keeps in
+// agreement with the JIT on every policy.
+enum class Backend { kJit, kInterpreter };
+
 // ---------------------------------------------------------------- columnar batch evaluation
 //
 // A batch is N rows held as columns: one int64 array per scalar leaf field of the input (records
@@ -186,7 +191,7 @@ class Policy {
   // Evaluates facts (a JSON object matching the policy's `input`). Throws FactsError,
   // EvaluationError, or Error for a bad option (unknown param, malformed date).
   Decision Evaluate(const nlohmann::json& facts, const EvalOptions& options = {}) const;
-  // Runs the policy's own tests; `today` ("YYYY-MM-DD") is the date of tests without `as of`
+  // Runs the policy's own tests with this policy's back end; `today` ("YYYY-MM-DD") is the date of tests without `as of`
   // when the policy has no `effective from` (default: today).
   std::vector<TestOutcome> RunTests(const std::optional<std::string>& today = std::nullopt) const;
 
@@ -203,11 +208,12 @@ class Policy {
   void EvaluateBatch(const BatchInput& input, BatchOutput& output, const EvalOptions& options = {}) const;
 
   const std::string& name() const;
+  Backend backend() const;
   std::vector<std::string> output_names() const;
   std::vector<std::string> param_names() const;
   // Warnings the compiler reported (a policy with errors never compiles).
   const std::vector<PolicyDiagnostic>& warnings() const;
-  // A dump of a compiler stage: "ast", "typed" or "ir".
+  // A dump of a compiler stage: "ast", "typed", "ir" or "llvm" (the optimised LLVM IR).
   std::string Dump(const std::string& stage) const;
 
   struct Impl;
@@ -218,14 +224,23 @@ class Policy {
   std::shared_ptr<const Impl> impl_;
 };
 
+struct EngineOptions {
+  Backend backend = Backend::kJit;
+};
+
 // Compiles policies. Stateless apart from configuration: thread-safe.
 class Engine {
  public:
+  explicit Engine(EngineOptions options = {}) : options_(options) {}
+
   // Compiles the policy at `path` and the files it imports. Throws CompileError with every
   // diagnostic (a missing file is a CompileError too).
   Policy CompileFile(const std::string& path) const;
   // Compiles policy text; `name` is the file name shown in diagnostics.
   Policy CompileString(const std::string& source, const std::string& name = "<string>") const;
+
+ private:
+  EngineOptions options_;
 };
 
 }  // namespace proviso

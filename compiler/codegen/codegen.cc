@@ -1,0 +1,1465 @@
+#include "compiler/codegen/codegen.h"
+
+#include <map>
+
+#include <fmt/format.h>
+#include <llvm/IR/BasicBlock.h>
+#include <llvm/IR/Constants.h>
+#include <llvm/IR/DerivedTypes.h>
+#include <llvm/IR/Function.h>
+#include <llvm/IR/GlobalVariable.h>
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/Intrinsics.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/Module.h>
+#include <llvm/IR/Verifier.h>
+#include <llvm/Support/raw_ostream.h>
+
+namespace proviso::codegen {
+namespace {
+
+using ast::BinOp;
+using ir::Expr;
+using ir::Op;
+
+// A value in generated code. Scalars: `a` (i64). Durations: `a` days, `b` months. Records: `a`
+// points to their slots. Lists and sets: `a` points to the first element's slots, `b` is the length.
+// Optional values: `present` (i1) and the payload in `a`/`b` (zeros when absent).
+struct CG {
+  llvm::Value* a = nullptr;
+  llvm::Value* b = nullptr;
+  llvm::Value* present = nullptr;
+};
+
+// Thrown inside the generator for a construct it cannot compile; turned into a diagnostic.
+struct Unsupported {
+  std::string what;
+  Span span;
+};
+
+class Generator {
+ public:
+  Generator(const ir::Program& p, llvm::LLVMContext& c, Layout& layout)
+      : p_(p), types_(p.types()), c_(c), b_(c), layout_(layout) {
+    m_ = std::make_unique<llvm::Module>(p.name, c);
+    i64_ = llvm::Type::getInt64Ty(c);
+    i32_ = llvm::Type::getInt32Ty(c);
+    i1_ = llvm::Type::getInt1Ty(c);
+    i8_ = llvm::Type::getInt8Ty(c);
+    ptr_ = llvm::PointerType::get(c, 0);
+    i128_ = llvm::Type::getInt128Ty(c);
+  }
+
+  std::unique_ptr<llvm::Module> Run(bool batch, const std::vector<BatchLeaf>& leaves,
+                                    const std::vector<BatchOutput>& outputs) {
+    DeclareHelpers();
+    // Memo slots of lets and outputs come first in the ctx scratch.
+    for (const ir::Let& l : p_.lets) {
+      let_flag_.push_back(Alloc(1));
+      let_value_.push_back(Alloc(Slots(l.type, types_)));
+    }
+    for (const ir::Output& o : p_.outputs) {
+      out_flag_.push_back(Alloc(1));
+      out_value_.push_back(Alloc(Slots(o.type, types_)));
+    }
+    llvm::FunctionType* memo_ty = llvm::FunctionType::get(i32_, {ptr_, ptr_, ptr_, i64_}, false);
+    for (size_t i = 0; i < p_.lets.size(); ++i) {
+      let_fn_.push_back(InternalFunction(memo_ty, "let." + p_.lets[i].name));
+    }
+    for (size_t i = 0; i < p_.outputs.size(); ++i) {
+      out_fn_.push_back(InternalFunction(memo_ty, "output." + p_.outputs[i].name));
+    }
+    for (size_t i = 0; i < p_.lets.size(); ++i) EmitLetFunction(static_cast<int>(i));
+    for (size_t i = 0; i < p_.outputs.size(); ++i) EmitOutputFunction(static_cast<int>(i));
+    llvm::Function* row = EmitRow();
+    if (batch) EmitBatch(row, leaves, outputs);
+    layout_.ctx_slots = ctx_slots_;
+    return std::move(m_);
+  }
+
+ private:
+  // ---------------------------------------------------------------- plumbing
+
+  int Alloc(int slots) {
+    int at = ctx_slots_;
+    ctx_slots_ += std::max(slots, 1);
+    return at;
+  }
+
+  llvm::Function* InternalFunction(llvm::FunctionType* ty, const std::string& name) {
+    llvm::Function* f = llvm::Function::Create(ty, llvm::Function::InternalLinkage, name, m_.get());
+    f->addFnAttr(llvm::Attribute::AlwaysInline);
+    f->addFnAttr(llvm::Attribute::NoUnwind);
+    return f;
+  }
+
+  void DeclareHelpers() {
+    add_months_ = llvm::Function::Create(llvm::FunctionType::get(i64_, {i64_, i64_}, false),
+                                         llvm::Function::ExternalLinkage, "proviso_rt_add_months", m_.get());
+    civil_ = llvm::Function::Create(llvm::FunctionType::get(i64_, {i64_, i64_}, false),
+                                    llvm::Function::ExternalLinkage, "proviso_rt_civil", m_.get());
+    slots_equal_ = llvm::Function::Create(llvm::FunctionType::get(i32_, {ptr_, ptr_, i64_}, false),
+                                          llvm::Function::ExternalLinkage, "proviso_rt_slots_equal", m_.get());
+    set_equal_ = llvm::Function::Create(llvm::FunctionType::get(i32_, {ptr_, i64_, ptr_, i64_, i64_}, false),
+                                        llvm::Function::ExternalLinkage, "proviso_rt_set_equal", m_.get());
+    for (llvm::Function* f : {add_months_, civil_, slots_equal_, set_equal_}) {
+      f->addFnAttr(llvm::Attribute::NoUnwind);
+      f->setDoesNotThrow();
+    }
+    add_months_->setOnlyAccessesArgMemory();
+    add_months_->setDoesNotAccessMemory();
+    civil_->setDoesNotAccessMemory();
+    slots_equal_->setOnlyReadsMemory();
+    set_equal_->setOnlyReadsMemory();
+  }
+
+  llvm::Constant* I64(int64_t v) { return llvm::ConstantInt::get(i64_, v, true); }
+  llvm::Constant* I32(int32_t v) { return llvm::ConstantInt::get(i32_, v, true); }
+  llvm::Constant* True() { return llvm::ConstantInt::getTrue(c_); }
+  llvm::Constant* False() { return llvm::ConstantInt::getFalse(c_); }
+
+  llvm::BasicBlock* Block(const char* name) { return llvm::BasicBlock::Create(c_, name, fn_); }
+
+  // Starts a function of the memo signature (ctx, facts, params, as_of) -> i32.
+  void Begin(llvm::Function* f) {
+    fn_ = f;
+    auto it = f->arg_begin();
+    ctx_ = &*it++;
+    facts_ = &*it++;
+    params_ = &*it++;
+    as_of_ = &*it++;
+    entry_ = llvm::BasicBlock::Create(c_, "entry", f);
+    fail_ = nullptr;
+    b_.SetInsertPoint(entry_);
+  }
+
+  // Branches to the function's failure exit when `cond` (i1) holds.
+  void FailIf(llvm::Value* cond) {
+    if (auto* k = llvm::dyn_cast<llvm::ConstantInt>(cond); k && k->isZero()) return;
+    if (!fail_) {
+      llvm::IRBuilderBase::InsertPointGuard guard(b_);
+      fail_ = Block("fail");
+      b_.SetInsertPoint(fail_);
+      b_.CreateRet(I32(1));
+    }
+    llvm::BasicBlock* ok = Block("ok");
+    b_.CreateCondBr(cond, fail_, ok);
+    b_.SetInsertPoint(ok);
+  }
+
+  void Fail() { FailIf(True()); }
+
+  // An i64 alloca in the entry block (promoted to registers by the optimiser).
+  llvm::AllocaInst* Local(llvm::Type* t, int count = 1, const char* name = "") {
+    llvm::IRBuilderBase::InsertPointGuard guard(b_);
+    b_.SetInsertPoint(entry_, entry_->begin());
+    return b_.CreateAlloca(t, I64(count), name);
+  }
+
+  llvm::Value* Slot(llvm::Value* base, int64_t k) { return k == 0 ? base : b_.CreateConstGEP1_64(i64_, base, k); }
+  llvm::Value* SlotDyn(llvm::Value* base, llvm::Value* k) { return b_.CreateGEP(i64_, base, k); }
+  llvm::Value* CtxSlot(int k) { return Slot(ctx_, k); }
+
+  llvm::Value* Bool(llvm::Value* i64v) { return b_.CreateICmpNE(i64v, I64(0)); }
+  llvm::Value* ToI64(llvm::Value* i1v) { return b_.CreateZExt(i1v, i64_); }
+
+  [[noreturn]] void Unsupport(const std::string& what, const Expr* e) {
+    throw Unsupported{what, e ? e->span() : Span{}};
+  }
+
+  // ---------------------------------------------------------------- slots <-> values
+
+  CG Load(const Type* t, llvm::Value* p) {
+    CG v;
+    switch (t->kind) {
+      case TypeKind::kDuration:
+        v.a = b_.CreateLoad(i64_, p);
+        v.b = b_.CreateLoad(i64_, Slot(p, 1));
+        return v;
+      case TypeKind::kOptional: {
+        CG inner = Load(t->elem, Slot(p, 1));
+        inner.present = Bool(b_.CreateLoad(i64_, p));
+        return inner;
+      }
+      case TypeKind::kRecord:
+        v.a = p;
+        return v;
+      case TypeKind::kList:
+      case TypeKind::kSet:
+        v.a = b_.CreateIntToPtr(b_.CreateLoad(i64_, p), ptr_);
+        v.b = b_.CreateLoad(i64_, Slot(p, 1));
+        return v;
+      default:
+        v.a = b_.CreateLoad(i64_, p);
+        return v;
+    }
+  }
+
+  void Store(const Type* t, const CG& v, llvm::Value* p) {
+    switch (t->kind) {
+      case TypeKind::kDuration:
+        b_.CreateStore(v.a, p);
+        b_.CreateStore(v.b, Slot(p, 1));
+        return;
+      case TypeKind::kOptional: {
+        b_.CreateStore(ToI64(v.present ? v.present : True()), p);
+        CG inner = v;
+        inner.present = nullptr;
+        Store(t->elem, inner, Slot(p, 1));
+        return;
+      }
+      case TypeKind::kRecord: {
+        const RecordInfo& r = types_.record_info(t->index);
+        for (size_t f = 0; f < r.fields.size(); ++f) {
+          int off = FieldOffset(t->index, static_cast<int>(f), types_);
+          Store(r.fields[f].type, Load(r.fields[f].type, Slot(v.a, off)), Slot(p, off));
+        }
+        return;
+      }
+      case TypeKind::kList:
+      case TypeKind::kSet:
+        b_.CreateStore(b_.CreatePtrToInt(v.a, i64_), p);
+        b_.CreateStore(v.b, Slot(p, 1));
+        return;
+      default:
+        b_.CreateStore(v.a, p);
+        return;
+    }
+  }
+
+  // A zero value of type t (the payload of an absent optional).
+  CG Zero(const Type* t) {
+    CG v;
+    switch (t->kind) {
+      case TypeKind::kDuration: v.a = I64(0); v.b = I64(0); return v;
+      case TypeKind::kOptional: v = Zero(t->elem); v.present = False(); return v;
+      case TypeKind::kRecord: {
+        int n = Slots(t, types_);
+        llvm::AllocaInst* a = Local(i64_, n);
+        for (int k = 0; k < n; ++k) b_.CreateStore(I64(0), Slot(a, k));
+        v.a = a;
+        return v;
+      }
+      case TypeKind::kList:
+      case TypeKind::kSet: v.a = llvm::ConstantPointerNull::get(ptr_); v.b = I64(0); return v;
+      default: v.a = I64(0); return v;
+    }
+  }
+
+  // Adapts a value of type `from` to type `to` (wrapping into an optional, typing `none`).
+  CG Coerce(CG v, const Type* from, const Type* to) {
+    if (to->kind == TypeKind::kOptional) {
+      if (from->kind == TypeKind::kOptional) {
+        if (from->elem->kind == TypeKind::kAny && to->elem->kind != TypeKind::kAny) {
+          CG z = Zero(to->elem);
+          z.present = v.present;
+          return z;
+        }
+        return v;
+      }
+      v.present = True();
+      return v;
+    }
+    return v;
+  }
+
+  // Merges values arriving from several blocks into the current block.
+  CG Phi(const Type* t, const std::vector<std::pair<CG, llvm::BasicBlock*>>& in) {
+    CG out;
+    auto merge = [&](llvm::Value* CG::*field, llvm::Type* ty) -> llvm::Value* {
+      if (!(in[0].first.*field)) return nullptr;
+      llvm::PHINode* phi = b_.CreatePHI(ty, static_cast<unsigned>(in.size()));
+      for (auto& [v, bb] : in) phi->addIncoming(v.*field, bb);
+      return phi;
+    };
+    llvm::Type* a_ty = (t->kind == TypeKind::kRecord || t->kind == TypeKind::kList || t->kind == TypeKind::kSet ||
+                        (t->kind == TypeKind::kOptional && (t->elem->kind == TypeKind::kRecord ||
+                                                            t->elem->kind == TypeKind::kList ||
+                                                            t->elem->kind == TypeKind::kSet)))
+                           ? ptr_ : i64_;
+    out.a = merge(&CG::a, a_ty);
+    out.b = merge(&CG::b, i64_);
+    out.present = merge(&CG::present, i1_);
+    return out;
+  }
+
+  // ---------------------------------------------------------------- constants
+
+  void FlattenConstant(const Value& v, const Type* t, std::vector<llvm::Constant*>& out) {
+    switch (t->kind) {
+      case TypeKind::kOptional:
+        out.push_back(I64(v.is_none() ? 0 : 1));
+        if (v.is_none()) {
+          for (int k = 0; k < Slots(t->elem, types_); ++k) out.push_back(I64(0));
+        } else {
+          FlattenConstant(v, t->elem, out);
+        }
+        return;
+      case TypeKind::kDuration:
+        out.push_back(I64(v.i));
+        out.push_back(I64(v.months));
+        return;
+      case TypeKind::kText: out.push_back(I64(layout_.text_ids.at(v.text))); return;
+      case TypeKind::kRecord: {
+        const RecordInfo& r = types_.record_info(t->index);
+        for (size_t f = 0; f < r.fields.size(); ++f) FlattenConstant(v.elems()[f], r.fields[f].type, out);
+        return;
+      }
+      case TypeKind::kList:
+      case TypeKind::kSet: {
+        llvm::Constant* g = ConstantArray(v.elems(), t->elem);
+        out.push_back(llvm::ConstantExpr::getPtrToInt(g, i64_));
+        out.push_back(I64(static_cast<int64_t>(v.elems().size())));
+        return;
+      }
+      case TypeKind::kAny: out.push_back(I64(0)); return;
+      default: out.push_back(I64(v.i)); return;
+    }
+  }
+
+  // A global holding the slots of `items` (one after another).
+  llvm::Constant* ConstantArray(const std::vector<Value>& items, const Type* elem) {
+    std::vector<llvm::Constant*> slots;
+    for (const Value& x : items) FlattenConstant(x, elem, slots);
+    if (slots.empty()) slots.push_back(I64(0));
+    auto* ty = llvm::ArrayType::get(i64_, slots.size());
+    auto* g = new llvm::GlobalVariable(*m_, ty, true, llvm::GlobalValue::PrivateLinkage,
+                                       llvm::ConstantArray::get(ty, slots), "const");
+    g->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
+    return g;
+  }
+
+  CG Constant(const Value& v, const Type* t) {
+    CG out;
+    switch (t->kind) {
+      case TypeKind::kOptional:
+        if (v.is_none()) return Zero(t);
+        out = Constant(v, t->elem);
+        out.present = True();
+        return out;
+      case TypeKind::kDuration: out.a = I64(v.i); out.b = I64(v.months); return out;
+      case TypeKind::kText: out.a = I64(layout_.text_ids.at(v.text)); return out;
+      case TypeKind::kRecord: {
+        std::vector<llvm::Constant*> slots;
+        FlattenConstant(v, t, slots);
+        auto* ty = llvm::ArrayType::get(i64_, slots.size());
+        out.a = new llvm::GlobalVariable(*m_, ty, true, llvm::GlobalValue::PrivateLinkage,
+                                         llvm::ConstantArray::get(ty, slots), "record");
+        return out;
+      }
+      case TypeKind::kList:
+      case TypeKind::kSet:
+        out.a = ConstantArray(v.elems(), t->elem);
+        out.b = I64(static_cast<int64_t>(v.elems().size()));
+        return out;
+      default: out.a = I64(v.i); return out;
+    }
+  }
+
+  // ---------------------------------------------------------------- comparisons
+
+  // i1: a == b (language equality; optional absent equals only absent).
+  llvm::Value* Equal(const Type* ta, CG a, const Type* tb, CG b, const Expr* at) {
+    if (ta->kind == TypeKind::kOptional || tb->kind == TypeKind::kOptional) {
+      const Type* ea = ta->kind == TypeKind::kOptional ? ta->elem : ta;
+      const Type* eb = tb->kind == TypeKind::kOptional ? tb->elem : tb;
+      llvm::Value* pa = a.present ? a.present : True();
+      llvm::Value* pb = b.present ? b.present : True();
+      a.present = b.present = nullptr;
+      if (ea->kind == TypeKind::kAny || eb->kind == TypeKind::kAny) {
+        return b_.CreateICmpEQ(pa, pb);  // comparing with `none`
+      }
+      llvm::Value* eq = Equal(ea, a, eb, b, at);
+      llvm::Value* both = b_.CreateAnd(pa, pb);
+      llvm::Value* neither = b_.CreateAnd(b_.CreateNot(pa), b_.CreateNot(pb));
+      return b_.CreateOr(b_.CreateAnd(both, eq), neither);
+    }
+    switch (ta->kind) {
+      case TypeKind::kDuration:
+        return b_.CreateAnd(b_.CreateICmpEQ(a.a, b.a), b_.CreateICmpEQ(a.b, b.b));
+      case TypeKind::kRecord: {
+        llvm::Value* all = True();
+        const RecordInfo& r = types_.record_info(ta->index);
+        for (size_t f = 0; f < r.fields.size(); ++f) {
+          int off = FieldOffset(ta->index, static_cast<int>(f), types_);
+          const Type* ft = r.fields[f].type;
+          all = b_.CreateAnd(all, Equal(ft, Load(ft, Slot(a.a, off)), ft, Load(ft, Slot(b.a, off)), at));
+        }
+        return all;
+      }
+      case TypeKind::kList:
+      case TypeKind::kSet: {
+        const Type* elem = ta->elem->kind == TypeKind::kAny ? tb->elem : ta->elem;
+        if (!IsFlat(elem, types_)) Unsupport("comparing collections of collections", at);
+        int stride = Slots(elem, types_);
+        if (ta->kind == TypeKind::kSet) {
+          return Bool32(b_.CreateCall(set_equal_, {a.a, a.b, b.a, b.b, I64(stride)}));
+        }
+        llvm::Value* same_len = b_.CreateICmpEQ(a.b, b.b);
+        llvm::Value* n = b_.CreateMul(b_.CreateSelect(same_len, a.b, I64(0)), I64(stride));
+        return b_.CreateAnd(same_len, Bool32(b_.CreateCall(slots_equal_, {a.a, b.a, n})));
+      }
+      default: return b_.CreateICmpEQ(a.a, b.a);
+    }
+  }
+
+  llvm::Value* Bool32(llvm::Value* v) { return b_.CreateICmpNE(v, I32(0)); }
+
+  // i1: the language's ordered comparison (and == / != through Equal).
+  llvm::Value* Compare(BinOp op, const Type* ta, CG a, const Type* tb, CG b, const Expr* at) {
+    if (op == BinOp::kEq) return Equal(ta, a, tb, b, at);
+    if (op == BinOp::kNe) return b_.CreateNot(Equal(ta, a, tb, b, at));
+    llvm::Value* x = a.a;
+    llvm::Value* y = b.a;
+    if (ta->kind == TypeKind::kDuration) {
+      // Days with days, months with months; anything else has no order.
+      llvm::Value* no_months = b_.CreateAnd(b_.CreateICmpEQ(a.b, I64(0)), b_.CreateICmpEQ(b.b, I64(0)));
+      llvm::Value* no_days = b_.CreateAnd(b_.CreateICmpEQ(a.a, I64(0)), b_.CreateICmpEQ(b.a, I64(0)));
+      FailIf(b_.CreateNot(b_.CreateOr(no_months, no_days)));
+      x = b_.CreateSelect(no_months, a.a, a.b);
+      y = b_.CreateSelect(no_months, b.a, b.b);
+    }
+    switch (op) {
+      case BinOp::kLt: return b_.CreateICmpSLT(x, y);
+      case BinOp::kLe: return b_.CreateICmpSLE(x, y);
+      case BinOp::kGt: return b_.CreateICmpSGT(x, y);
+      default: return b_.CreateICmpSGE(x, y);
+    }
+  }
+
+  // ---------------------------------------------------------------- arithmetic
+
+  llvm::Value* Checked(llvm::Intrinsic::ID id, llvm::Value* x, llvm::Value* y) {
+    llvm::Function* f = llvm::Intrinsic::getDeclaration(m_.get(), id, {i64_});
+    llvm::Value* r = b_.CreateCall(f, {x, y});
+    FailIf(b_.CreateExtractValue(r, 1));
+    return b_.CreateExtractValue(r, 0);
+  }
+
+  llvm::Value* AddMonths(llvm::Value* date, llvm::Value* months) {
+    if (auto* k = llvm::dyn_cast<llvm::ConstantInt>(months); k && k->isZero()) return date;
+    llvm::BasicBlock* from = b_.GetInsertBlock();
+    llvm::BasicBlock* call = Block("add_months");
+    llvm::BasicBlock* done = Block("added");
+    b_.CreateCondBr(b_.CreateICmpEQ(months, I64(0)), done, call);
+    b_.SetInsertPoint(call);
+    llvm::Value* moved = b_.CreateCall(add_months_, {date, months});
+    b_.CreateBr(done);
+    b_.SetInsertPoint(done);
+    llvm::PHINode* phi = b_.CreatePHI(i64_, 2);
+    phi->addIncoming(date, from);
+    phi->addIncoming(moved, call);
+    return phi;
+  }
+
+  CG Arith(const Expr& e, const Type* ta, CG a, const Type* tb, CG b) {
+    CG r;
+    bool dur_a = ta->kind == TypeKind::kDuration, dur_b = tb->kind == TypeKind::kDuration;
+    bool date_a = ta->kind == TypeKind::kDate, date_b = tb->kind == TypeKind::kDate;
+    bool dec = ta->kind == TypeKind::kDecimal;
+    switch (e.bop) {
+      case BinOp::kAdd:
+        if (date_a && dur_b) { r.a = b_.CreateAdd(AddMonths(a.a, b.b), b.a); return r; }
+        if (dur_a && date_b) { r.a = b_.CreateAdd(AddMonths(b.a, a.b), a.a); return r; }
+        if (dur_a) { r.a = Checked(llvm::Intrinsic::sadd_with_overflow, a.a, b.a); r.b = b_.CreateAdd(a.b, b.b); return r; }
+        r.a = Checked(llvm::Intrinsic::sadd_with_overflow, a.a, b.a);
+        return r;
+      case BinOp::kSub:
+        if (date_a && dur_b) { r.a = b_.CreateSub(AddMonths(a.a, b_.CreateNeg(b.b)), b.a); return r; }
+        if (date_a && date_b) { r.a = b_.CreateSub(a.a, b.a); r.b = I64(0); return r; }
+        if (dur_a) { r.a = b_.CreateSub(a.a, b.a); r.b = b_.CreateSub(a.b, b.b); return r; }
+        r.a = Checked(llvm::Intrinsic::ssub_with_overflow, a.a, b.a);
+        return r;
+      case BinOp::kMul:
+        if (dur_a) { r.a = b_.CreateMul(a.a, b.a); r.b = b_.CreateMul(a.b, b.a); return r; }
+        if (dur_b) { r.a = b_.CreateMul(b.a, a.a); r.b = b_.CreateMul(b.b, a.a); return r; }
+        if (dec) {
+          llvm::Value* p = b_.CreateSDiv(b_.CreateMul(b_.CreateSExt(a.a, i128_), b_.CreateSExt(b.a, i128_)),
+                                         llvm::ConstantInt::get(i128_, 1000000));
+          r.a = Narrow(p);
+          return r;
+        }
+        r.a = Checked(llvm::Intrinsic::smul_with_overflow, a.a, b.a);
+        return r;
+      case BinOp::kDiv:
+        FailIf(b_.CreateICmpEQ(b.a, I64(0)));
+        if (dec) {
+          llvm::Value* q = b_.CreateSDiv(b_.CreateMul(b_.CreateSExt(a.a, i128_), llvm::ConstantInt::get(i128_, 1000000)),
+                                         b_.CreateSExt(b.a, i128_));
+          r.a = Narrow(q);
+          return r;
+        }
+        FailIf(b_.CreateAnd(b_.CreateICmpEQ(a.a, I64(INT64_MIN)), b_.CreateICmpEQ(b.a, I64(-1))));
+        r.a = b_.CreateSDiv(a.a, b.a);
+        return r;
+      default: Unsupport("this arithmetic operator", &e);
+    }
+  }
+
+  llvm::Value* Narrow(llvm::Value* v128) {
+    llvm::Value* too_big = b_.CreateICmpSGT(v128, llvm::ConstantInt::get(i128_, INT64_MAX));
+    llvm::Value* too_small = b_.CreateICmpSLT(v128, llvm::ConstantInt::get(i128_, INT64_MIN, true));
+    FailIf(b_.CreateOr(too_big, too_small));
+    return b_.CreateTrunc(v128, i64_);
+  }
+
+  // ---------------------------------------------------------------- expressions
+
+  CG Emit(const Expr& e) {
+    switch (e.op) {
+      case Op::kConst: return Constant(e.constant, e.type);
+      case Op::kInput: {
+        const Type* t = types_.record_info(p_.input_record).fields[e.index].type;
+        return Load(t, Slot(facts_, FieldOffset(p_.input_record, e.index, types_)));
+      }
+      case Op::kParam: {
+        int off = layout_.param_offset[e.index];
+        FailIf(b_.CreateICmpEQ(b_.CreateLoad(i64_, Slot(params_, off)), I64(0)));  // no version in force
+        return Load(p_.params[e.index].type, Slot(params_, off + 1));
+      }
+      case Op::kLet: return Memo(let_fn_[e.index], let_flag_[e.index], let_value_[e.index], p_.lets[e.index].type);
+      case Op::kOutput:
+        return Memo(out_fn_[e.index], out_flag_[e.index], out_value_[e.index], p_.outputs[e.index].type);
+      case Op::kLocal: return locals_.at(e.index);
+      case Op::kAsOf: { CG v; v.a = as_of_; return v; }
+      case Op::kField: {
+        const Type* bt = e.args[0]->type;
+        CG base = Emit(*e.args[0]);
+        if (bt->kind == TypeKind::kOptional) {
+          FailIf(b_.CreateNot(base.present));
+          bt = bt->elem;
+        }
+        const Type* ft = types_.record_info(bt->index).fields[e.index].type;
+        return Load(ft, Slot(base.a, FieldOffset(bt->index, e.index, types_)));
+      }
+      case Op::kNeg: {
+        CG v = Emit(*e.args[0]);
+        if (e.type->kind == TypeKind::kInt) FailIf(b_.CreateICmpEQ(v.a, I64(INT64_MIN)));
+        v.a = b_.CreateNeg(v.a);
+        if (v.b) v.b = b_.CreateNeg(v.b);
+        return v;
+      }
+      case Op::kNot: { CG v = Emit(*e.args[0]); v.a = b_.CreateXor(v.a, I64(1)); return v; }
+      case Op::kAnd:
+      case Op::kOr: return ShortCircuit(e);
+      case Op::kArith: return Arith(e, e.args[0]->type, Emit(*e.args[0]), e.args[1]->type, Emit(*e.args[1]));
+      case Op::kCompare: {
+        CG a = Emit(*e.args[0]);
+        CG b = Emit(*e.args[1]);
+        CG v;
+        v.a = ToI64(Compare(e.bop, e.args[0]->type, a, e.args[1]->type, b, &e));
+        return v;
+      }
+      case Op::kIn: return In(e);
+      case Op::kCoalesce: {
+        const Type* at = e.args[0]->type;
+        CG a = Emit(*e.args[0]);
+        llvm::BasicBlock* have = Block("have");
+        llvm::BasicBlock* other = Block("default");
+        llvm::BasicBlock* done = Block("coalesced");
+        b_.CreateCondBr(a.present, have, other);
+        b_.SetInsertPoint(have);
+        CG payload = a;
+        payload.present = nullptr;
+        payload = Coerce(payload, at->elem, e.type);
+        llvm::BasicBlock* have_end = b_.GetInsertBlock();
+        b_.CreateBr(done);
+        b_.SetInsertPoint(other);
+        CG d = Coerce(Emit(*e.args[1]), e.args[1]->type, e.type);
+        llvm::BasicBlock* other_end = b_.GetInsertBlock();
+        b_.CreateBr(done);
+        b_.SetInsertPoint(done);
+        return Phi(e.type, {{payload, have_end}, {d, other_end}});
+      }
+      case Op::kIsPresent: {
+        CG a = Emit(*e.args[0]);
+        CG v;
+        llvm::Value* p = a.present ? a.present : True();
+        v.a = ToI64(e.negated ? b_.CreateNot(p) : p);
+        return v;
+      }
+      case Op::kIf: {
+        llvm::Value* cond = Bool(Emit(*e.args[0]).a);
+        llvm::BasicBlock* then_bb = Block("then");
+        llvm::BasicBlock* else_bb = Block("else");
+        llvm::BasicBlock* done = Block("endif");
+        b_.CreateCondBr(cond, then_bb, else_bb);
+        b_.SetInsertPoint(then_bb);
+        CG x = Coerce(Emit(*e.args[1]), e.args[1]->type, e.type);
+        llvm::BasicBlock* then_end = b_.GetInsertBlock();
+        b_.CreateBr(done);
+        b_.SetInsertPoint(else_bb);
+        CG y = Coerce(Emit(*e.args[2]), e.args[2]->type, e.type);
+        llvm::BasicBlock* else_end = b_.GetInsertBlock();
+        b_.CreateBr(done);
+        b_.SetInsertPoint(done);
+        return Phi(e.type, {{x, then_end}, {y, else_end}});
+      }
+      case Op::kQuant: return Quant(e);
+      case Op::kMakeList:
+      case Op::kMakeSet: return MakeCollection(e);
+      case Op::kMakeRecord: {
+        int n = Slots(e.type->kind == TypeKind::kOptional ? e.type->elem : e.type, types_);
+        const Type* rt = e.type->kind == TypeKind::kOptional ? e.type->elem : e.type;
+        int region = Alloc(n);
+        llvm::Value* base = CtxSlot(region);
+        const RecordInfo& r = types_.record_info(rt->index);
+        for (size_t f = 0; f < r.fields.size(); ++f) {
+          CG v = Coerce(Emit(*e.args[f]), e.args[f]->type, r.fields[f].type);
+          Store(r.fields[f].type, v, Slot(base, FieldOffset(rt->index, static_cast<int>(f), types_)));
+        }
+        CG out;
+        out.a = base;
+        if (e.type->kind == TypeKind::kOptional) out.present = True();
+        return out;
+      }
+      case Op::kMatch: return Match(e);
+      case Op::kCall: {
+        const ir::Function& f = p_.functions[e.index];
+        std::vector<CG> args;
+        for (size_t i = 0; i < e.args.size(); ++i) args.push_back(Coerce(Emit(*e.args[i]), e.args[i]->type, f.params[i]));
+        std::vector<CG> saved = locals_;
+        locals_.assign(std::max<size_t>(p_.max_locals, 1), CG{});
+        for (size_t i = 0; i < args.size(); ++i) locals_[i] = args[i];
+        CG v = Coerce(Emit(*f.body), f.body->type, e.type);
+        locals_ = saved;
+        return v;
+      }
+      case Op::kTable: return Table(e);
+      case Op::kBuiltin: return Builtin(e);
+    }
+    Unsupport("this operation", &e);
+  }
+
+  CG Memo(llvm::Function* f, int flag, int value, const Type* t) {
+    llvm::BasicBlock* compute = Block("memo.compute");
+    llvm::BasicBlock* done = Block("memo.done");
+    b_.CreateCondBr(Bool(b_.CreateLoad(i64_, CtxSlot(flag))), done, compute);
+    b_.SetInsertPoint(compute);
+    llvm::Value* st = b_.CreateCall(f, {ctx_, facts_, params_, as_of_});
+    FailIf(b_.CreateICmpNE(st, I32(0)));
+    b_.CreateBr(done);
+    b_.SetInsertPoint(done);
+    return Load(t, CtxSlot(value));
+  }
+
+  CG ShortCircuit(const Expr& e) {
+    bool is_and = e.op == Op::kAnd;
+    llvm::Value* l = Bool(Emit(*e.args[0]).a);
+    llvm::BasicBlock* from = b_.GetInsertBlock();
+    llvm::BasicBlock* rhs = Block(is_and ? "and.rhs" : "or.rhs");
+    llvm::BasicBlock* done = Block(is_and ? "and.end" : "or.end");
+    if (is_and) b_.CreateCondBr(l, rhs, done);
+    else b_.CreateCondBr(l, done, rhs);
+    b_.SetInsertPoint(rhs);
+    llvm::Value* r = Bool(Emit(*e.args[1]).a);
+    llvm::BasicBlock* rhs_end = b_.GetInsertBlock();
+    b_.CreateBr(done);
+    b_.SetInsertPoint(done);
+    llvm::PHINode* phi = b_.CreatePHI(i1_, 2);
+    phi->addIncoming(is_and ? False() : True(), from);
+    phi->addIncoming(r, rhs_end);
+    CG v;
+    v.a = ToI64(phi);
+    return v;
+  }
+
+  // A loop over the elements of a list or set. `body(element)` emits the per-element code and
+  // returns true to leave the loop early (to `exit`).
+  template <typename Body>
+  void ForEach(const Type* coll_type, const CG& coll, Body body) {
+    const Type* elem = coll_type->elem;
+    int stride = Slots(elem, types_);
+    llvm::AllocaInst* idx = Local(i64_, 1, "i");
+    b_.CreateStore(I64(0), idx);
+    llvm::BasicBlock* head = Block("loop.head");
+    llvm::BasicBlock* step = Block("loop.body");
+    llvm::BasicBlock* exit = Block("loop.exit");
+    b_.CreateBr(head);
+    b_.SetInsertPoint(head);
+    llvm::Value* i = b_.CreateLoad(i64_, idx);
+    b_.CreateCondBr(b_.CreateICmpSLT(i, coll.b), step, exit);
+    b_.SetInsertPoint(step);
+    CG x = Load(elem, SlotDyn(coll.a, b_.CreateMul(i, I64(stride))));
+    body(x, exit);
+    b_.CreateStore(b_.CreateAdd(i, I64(1)), idx);
+    b_.CreateBr(head);
+    b_.SetInsertPoint(exit);
+  }
+
+  CG In(const Expr& e) {
+    const Type* xt = e.args[0]->type;
+    const Type* ct = e.args[1]->type;
+    CG x = Emit(*e.args[0]);
+    CG coll = Emit(*e.args[1]);
+    llvm::AllocaInst* found = Local(i1_, 1, "found");
+    b_.CreateStore(False(), found);
+    ForEach(ct, coll, [&](const CG& el, llvm::BasicBlock* exit) {
+      llvm::Value* eq = Equal(xt, x, ct->elem, el, &e);
+      llvm::BasicBlock* hit = Block("in.hit");
+      llvm::BasicBlock* next = Block("in.next");
+      b_.CreateCondBr(eq, hit, next);
+      b_.SetInsertPoint(hit);
+      b_.CreateStore(True(), found);
+      b_.CreateBr(exit);
+      b_.SetInsertPoint(next);
+    });
+    llvm::Value* f = b_.CreateLoad(i1_, found);
+    CG v;
+    v.a = ToI64(e.negated ? b_.CreateNot(f) : f);
+    return v;
+  }
+
+  // Accumulators live in entry-block allocas so that loops and branches need no phis.
+  struct Acc {
+    const Type* type;
+    llvm::AllocaInst* slots;
+    llvm::AllocaInst* have;
+  };
+
+  Acc NewAcc(const Type* t) {
+    Acc a{t, Local(i64_, Slots(t, types_), "acc"), Local(i1_, 1, "have")};
+    b_.CreateStore(False(), a.have);
+    return a;
+  }
+
+  CG Quant(const Expr& e) {
+    const Type* ct = e.args[0]->type;
+    CG coll = Emit(*e.args[0]);
+    const Expr& body = *e.args[1];
+    CG saved = locals_.at(e.index);
+    CG result;
+    switch (e.quant) {
+      case ast::QuantKind::kAny:
+      case ast::QuantKind::kAll: {
+        bool any = e.quant == ast::QuantKind::kAny;
+        llvm::AllocaInst* r = Local(i64_, 1, "quant");
+        b_.CreateStore(I64(any ? 0 : 1), r);
+        ForEach(ct, coll, [&](const CG& x, llvm::BasicBlock* exit) {
+          locals_[e.index] = x;
+          llvm::Value* c = Bool(Emit(body).a);
+          llvm::BasicBlock* decided = Block("quant.decided");
+          llvm::BasicBlock* next = Block("quant.next");
+          b_.CreateCondBr(any ? c : b_.CreateNot(c), decided, next);
+          b_.SetInsertPoint(decided);
+          b_.CreateStore(I64(any ? 1 : 0), r);
+          b_.CreateBr(exit);
+          b_.SetInsertPoint(next);
+        });
+        result.a = b_.CreateLoad(i64_, r);
+        break;
+      }
+      case ast::QuantKind::kCount: {
+        llvm::AllocaInst* n = Local(i64_, 1, "count");
+        b_.CreateStore(I64(0), n);
+        ForEach(ct, coll, [&](const CG& x, llvm::BasicBlock*) {
+          locals_[e.index] = x;
+          llvm::Value* c = Emit(body).a;
+          b_.CreateStore(b_.CreateAdd(b_.CreateLoad(i64_, n), c), n);
+        });
+        result.a = b_.CreateLoad(i64_, n);
+        break;
+      }
+      case ast::QuantKind::kSum:
+      case ast::QuantKind::kMin:
+      case ast::QuantKind::kMax: {
+        Acc acc = NewAcc(e.type);
+        ForEach(ct, coll, [&](const CG& x, llvm::BasicBlock*) {
+          locals_[e.index] = x;
+          CG v = Emit(body);
+          Accumulate(e, acc, v, e.quant == ast::QuantKind::kSum ? 0 : e.quant == ast::QuantKind::kMin ? 1 : 2);
+        });
+        result = Finish(e, acc, e.quant == ast::QuantKind::kSum);
+        break;
+      }
+    }
+    locals_[e.index] = saved;
+    return result;
+  }
+
+  // kind: 0 sum, 1 min, 2 max.
+  void Accumulate(const Expr& at, Acc& acc, const CG& v, int kind) {
+    llvm::Value* have = b_.CreateLoad(i1_, acc.have);
+    llvm::BasicBlock* first = Block("acc.first");
+    llvm::BasicBlock* more = Block("acc.more");
+    llvm::BasicBlock* done = Block("acc.done");
+    b_.CreateCondBr(have, more, first);
+    b_.SetInsertPoint(first);
+    Store(acc.type, v, acc.slots);
+    b_.CreateStore(True(), acc.have);
+    b_.CreateBr(done);
+    b_.SetInsertPoint(more);
+    CG cur = Load(acc.type, acc.slots);
+    if (kind == 0) {
+      add_expr_.bop = BinOp::kAdd;
+      add_expr_.source = at.source;
+      Store(acc.type, Arith(add_expr_, acc.type, cur, acc.type, v), acc.slots);
+    } else {
+      llvm::Value* better = Compare(kind == 1 ? BinOp::kLt : BinOp::kGt, acc.type, v, acc.type, cur, &at);
+      llvm::BasicBlock* take = Block("acc.take");
+      llvm::BasicBlock* keep = Block("acc.keep");
+      b_.CreateCondBr(better, take, keep);
+      b_.SetInsertPoint(take);
+      Store(acc.type, v, acc.slots);
+      b_.CreateBr(keep);
+      b_.SetInsertPoint(keep);
+    }
+    b_.CreateBr(done);
+    b_.SetInsertPoint(done);
+  }
+
+  // The accumulated value; a sum of nothing is zero, a min/max of nothing is a failure.
+  CG Finish(const Expr&, Acc& acc, bool zero_if_empty) {
+    llvm::Value* have = b_.CreateLoad(i1_, acc.have);
+    if (zero_if_empty) {
+      llvm::BasicBlock* empty = Block("acc.empty");
+      llvm::BasicBlock* done = Block("acc.result");
+      b_.CreateCondBr(have, done, empty);
+      b_.SetInsertPoint(empty);
+      Store(acc.type, Zero(acc.type), acc.slots);
+      b_.CreateBr(done);
+      b_.SetInsertPoint(done);
+    } else {
+      FailIf(b_.CreateNot(have));
+    }
+    return Load(acc.type, acc.slots);
+  }
+
+  CG MakeCollection(const Expr& e) {
+    const Type* elem = e.type->elem;
+    int stride = Slots(elem, types_);
+    int n = static_cast<int>(e.args.size());
+    int region = Alloc(std::max(1, n * stride));
+    llvm::Value* base = CtxSlot(region);
+    CG out;
+    out.a = base;
+    if (e.op == Op::kMakeList) {
+      for (int k = 0; k < n; ++k) Store(elem, Coerce(Emit(*e.args[k]), e.args[k]->type, elem), Slot(base, k * stride));
+      out.b = I64(n);
+      return out;
+    }
+    // A set keeps one copy of each value: append an element only if no earlier one equals it.
+    std::vector<CG> values;
+    for (int k = 0; k < n; ++k) values.push_back(Coerce(Emit(*e.args[k]), e.args[k]->type, elem));
+    llvm::AllocaInst* len = Local(i64_, 1, "set.len");
+    b_.CreateStore(I64(0), len);
+    for (int k = 0; k < n; ++k) {
+      llvm::Value* dup = False();
+      for (int j = 0; j < k; ++j) dup = b_.CreateOr(dup, Equal(elem, values[j], elem, values[k], &e));
+      llvm::BasicBlock* add = Block("set.add");
+      llvm::BasicBlock* next = Block("set.next");
+      b_.CreateCondBr(dup, next, add);
+      b_.SetInsertPoint(add);
+      llvm::Value* at = b_.CreateLoad(i64_, len);
+      Store(elem, values[k], SlotDyn(base, b_.CreateMul(at, I64(stride))));
+      b_.CreateStore(b_.CreateAdd(at, I64(1)), len);
+      b_.CreateBr(next);
+      b_.SetInsertPoint(next);
+    }
+    out.b = b_.CreateLoad(i64_, len);
+    return out;
+  }
+
+  CG Match(const Expr& e) {
+    CG s = Emit(*e.args[0]);
+    size_t arms = e.args.size() - 1;
+    llvm::BasicBlock* done = Block("match.end");
+    llvm::BasicBlock* bad = Block("match.none");
+    std::vector<llvm::BasicBlock*> arm_bb;
+    for (size_t i = 0; i < arms; ++i) arm_bb.push_back(Block("match.arm"));
+    llvm::SwitchInst* sw = b_.CreateSwitch(s.a, bad, static_cast<unsigned>(e.arm_of_variant.size()));
+    for (size_t v = 0; v < e.arm_of_variant.size(); ++v) {
+      if (e.arm_of_variant[v] >= 0) sw->addCase(llvm::cast<llvm::ConstantInt>(I64(v)), arm_bb[e.arm_of_variant[v]]);
+    }
+    b_.SetInsertPoint(bad);
+    Fail();
+    b_.CreateUnreachable();
+    std::vector<std::pair<CG, llvm::BasicBlock*>> in;
+    for (size_t i = 0; i < arms; ++i) {
+      b_.SetInsertPoint(arm_bb[i]);
+      CG v = Coerce(Emit(*e.args[1 + i]), e.args[1 + i]->type, e.type);
+      in.push_back({v, b_.GetInsertBlock()});
+      b_.CreateBr(done);
+    }
+    b_.SetInsertPoint(done);
+    return Phi(e.type, in);
+  }
+
+  // i1: does cell `c` accept the column value `x`? Cells are tried left to right by the caller.
+  llvm::Value* Cell(const Expr& at, const ir::Cell& c, const Type* xt, const CG& x) {
+    switch (c.kind) {
+      case ast::Cell::Kind::kAny: return True();
+      case ast::Cell::Kind::kEqual: return Equal(xt, x, c.values[0]->type, Emit(*c.values[0]), &at);
+      case ast::Cell::Kind::kOneOf: {
+        // Stop at the first equal value, as the interpreter does.
+        llvm::AllocaInst* hit = Local(i1_, 1, "oneof");
+        b_.CreateStore(False(), hit);
+        llvm::BasicBlock* done = Block("oneof.end");
+        for (const auto& v : c.values) {
+          llvm::Value* eq = Equal(xt, x, v->type, Emit(*v), &at);
+          llvm::BasicBlock* yes = Block("oneof.yes");
+          llvm::BasicBlock* next = Block("oneof.next");
+          b_.CreateCondBr(eq, yes, next);
+          b_.SetInsertPoint(yes);
+          b_.CreateStore(True(), hit);
+          b_.CreateBr(done);
+          b_.SetInsertPoint(next);
+        }
+        b_.CreateBr(done);
+        b_.SetInsertPoint(done);
+        return b_.CreateLoad(i1_, hit);
+      }
+      case ast::Cell::Kind::kCompare: return Compare(c.op, xt, x, c.values[0]->type, Emit(*c.values[0]), &at);
+      case ast::Cell::Kind::kRange: {
+        llvm::Value* lo = Compare(BinOp::kGe, xt, x, c.values[0]->type, Emit(*c.values[0]), &at);
+        llvm::BasicBlock* from = b_.GetInsertBlock();
+        llvm::BasicBlock* upper = Block("range.hi");
+        llvm::BasicBlock* done = Block("range.end");
+        b_.CreateCondBr(lo, upper, done);
+        b_.SetInsertPoint(upper);
+        llvm::Value* hi = Compare(BinOp::kLe, xt, x, c.values[1]->type, Emit(*c.values[1]), &at);
+        llvm::BasicBlock* upper_end = b_.GetInsertBlock();
+        b_.CreateBr(done);
+        b_.SetInsertPoint(done);
+        llvm::PHINode* phi = b_.CreatePHI(i1_, 2);
+        phi->addIncoming(False(), from);
+        phi->addIncoming(hi, upper_end);
+        return phi;
+      }
+    }
+    return False();
+  }
+
+  CG Table(const Expr& e) {
+    const ir::Table& t = p_.tables[e.index];
+    std::vector<CG> args;
+    for (size_t i = 0; i < e.args.size(); ++i) args.push_back(Coerce(Emit(*e.args[i]), e.args[i]->type, t.params[i]));
+    std::vector<CG> saved = locals_;
+    locals_.assign(std::max<size_t>(p_.max_locals, 1), CG{});
+    for (size_t i = 0; i < args.size(); ++i) locals_[i] = args[i];
+
+    // Which rows match (cells left to right, stopping at the first that fails).
+    size_t rows = t.rows.size();
+    std::vector<llvm::Value*> matched(rows, nullptr);
+    llvm::BasicBlock* after_rows = Block("table.matched");
+    for (size_t r = 0; r < rows; ++r) {
+      llvm::AllocaInst* m = Local(i1_, 1, "row");
+      b_.CreateStore(False(), m);
+      llvm::BasicBlock* row_end = Block("row.end");
+      for (size_t c = 0; c < t.rows[r].cells.size(); ++c) {
+        llvm::Value* ok = Cell(e, t.rows[r].cells[c], t.params[c], locals_[c]);
+        llvm::BasicBlock* next = Block("cell.next");
+        b_.CreateCondBr(ok, next, row_end);
+        b_.SetInsertPoint(next);
+      }
+      b_.CreateStore(True(), m);
+      if (t.hit == ast::HitPolicy::kFirst) {  // the first match ends the search
+        b_.CreateBr(after_rows);
+      } else {
+        b_.CreateBr(row_end);
+      }
+      b_.SetInsertPoint(row_end);
+      matched[r] = m;
+    }
+    b_.CreateBr(after_rows);
+    b_.SetInsertPoint(after_rows);
+
+    const Type* rt = t.result;
+    CG result;
+    auto eval_row = [&](size_t r) { return Coerce(Emit(*t.rows[r].result), t.rows[r].result->type, rt); };
+    auto count_matches = [&]() {
+      llvm::Value* n = I64(0);
+      for (size_t r = 0; r < rows; ++r) n = b_.CreateAdd(n, ToI64(b_.CreateLoad(i1_, matched[r])));
+      return n;
+    };
+    auto no_match_default = [&](llvm::Value* none_matched, Acc& acc) {
+      // No row: the default row, else a failure.
+      llvm::BasicBlock* dflt = Block("table.default");
+      llvm::BasicBlock* done = Block("table.result");
+      b_.CreateCondBr(none_matched, dflt, done);
+      b_.SetInsertPoint(dflt);
+      if (t.default_result) {
+        Store(rt, Coerce(Emit(*t.default_result), t.default_result->type, rt), acc.slots);
+      } else {
+        Fail();
+        Store(rt, Zero(rt), acc.slots);
+      }
+      b_.CreateBr(done);
+      b_.SetInsertPoint(done);
+    };
+    // Results of matched rows, in row order, through `each(value)`.
+    auto for_matched = [&](auto each) {
+      for (size_t r = 0; r < rows; ++r) {
+        llvm::BasicBlock* take = Block("row.take");
+        llvm::BasicBlock* skip = Block("row.skip");
+        b_.CreateCondBr(b_.CreateLoad(i1_, matched[r]), take, skip);
+        b_.SetInsertPoint(take);
+        each(eval_row(r));
+        b_.CreateBr(skip);
+        b_.SetInsertPoint(skip);
+      }
+    };
+
+    if (t.hit == ast::HitPolicy::kCollect) {
+      switch (t.aggregator) {
+        case ast::Aggregator::kNone: {
+          int stride = Slots(rt, types_);
+          int region = Alloc(std::max<int>(1, static_cast<int>(rows) * stride));
+          llvm::Value* base = CtxSlot(region);
+          llvm::AllocaInst* len = Local(i64_, 1, "collect.len");
+          b_.CreateStore(I64(0), len);
+          for_matched([&](CG v) {
+            llvm::Value* at = b_.CreateLoad(i64_, len);
+            Store(rt, v, SlotDyn(base, b_.CreateMul(at, I64(stride))));
+            b_.CreateStore(b_.CreateAdd(at, I64(1)), len);
+          });
+          result.a = base;
+          result.b = b_.CreateLoad(i64_, len);
+          break;
+        }
+        case ast::Aggregator::kCount: {
+          for_matched([&](CG) {});  // results are still evaluated, as the interpreter does
+          result.a = count_matches();
+          break;
+        }
+        case ast::Aggregator::kSum: {
+          Acc acc = NewAcc(rt);
+          for_matched([&](CG v) { Accumulate(e, acc, v, 0); });
+          result = Finish(e, acc, true);
+          break;
+        }
+        default: {
+          Acc acc = NewAcc(rt);
+          int kind = t.aggregator == ast::Aggregator::kMin ? 1 : 2;
+          for_matched([&](CG v) { Accumulate(e, acc, v, kind); });
+          no_match_default(b_.CreateNot(b_.CreateLoad(i1_, acc.have)), acc);
+          result = Load(rt, acc.slots);
+          break;
+        }
+      }
+      locals_ = saved;
+      return result;
+    }
+
+    Acc acc = NewAcc(rt);
+    switch (t.hit) {
+      case ast::HitPolicy::kUnique:
+        FailIf(b_.CreateICmpSGT(count_matches(), I64(1)));
+        [[fallthrough]];
+      case ast::HitPolicy::kFirst: {
+        // At most one row counts: the first matched one.
+        llvm::BasicBlock* done = Block("table.picked");
+        for (size_t r = 0; r < rows; ++r) {
+          llvm::BasicBlock* take = Block("row.take");
+          llvm::BasicBlock* skip = Block("row.skip");
+          b_.CreateCondBr(b_.CreateLoad(i1_, matched[r]), take, skip);
+          b_.SetInsertPoint(take);
+          Store(rt, eval_row(r), acc.slots);
+          b_.CreateStore(True(), acc.have);
+          b_.CreateBr(done);
+          b_.SetInsertPoint(skip);
+        }
+        b_.CreateBr(done);
+        b_.SetInsertPoint(done);
+        break;
+      }
+      case ast::HitPolicy::kAny:
+        for_matched([&](CG v) {
+          llvm::Value* have = b_.CreateLoad(i1_, acc.have);
+          llvm::BasicBlock* first = Block("any.first");
+          llvm::BasicBlock* check = Block("any.check");
+          llvm::BasicBlock* done = Block("any.done");
+          b_.CreateCondBr(have, check, first);
+          b_.SetInsertPoint(first);
+          Store(rt, v, acc.slots);
+          b_.CreateStore(True(), acc.have);
+          b_.CreateBr(done);
+          b_.SetInsertPoint(check);
+          FailIf(b_.CreateNot(Equal(rt, v, rt, Load(rt, acc.slots), &e)));
+          b_.CreateBr(done);
+          b_.SetInsertPoint(done);
+        });
+        break;
+      case ast::HitPolicy::kPriority:
+        // The earliest enum value among the matched results wins.
+        for_matched([&](CG v) { Accumulate(e, acc, v, 1); });
+        break;
+      default: Unsupport("this hit policy", &e);
+    }
+    no_match_default(b_.CreateNot(b_.CreateLoad(i1_, acc.have)), acc);
+    locals_ = saved;
+    return Load(rt, acc.slots);
+  }
+
+  CG Builtin(const Expr& e) {
+    CG out;
+    switch (e.builtin) {
+      case ast::Builtin::kMin:
+      case ast::Builtin::kMax: {
+        int kind = e.builtin == ast::Builtin::kMin ? 1 : 2;
+        Acc acc = NewAcc(e.type);
+        if (e.args.size() == 1) {
+          CG coll = Emit(*e.args[0]);
+          ForEach(e.args[0]->type, coll, [&](const CG& x, llvm::BasicBlock*) { Accumulate(e, acc, x, kind); });
+        } else {
+          for (const auto& a : e.args) Accumulate(e, acc, Coerce(Emit(*a), a->type, e.type), kind);
+        }
+        return Finish(e, acc, false);
+      }
+      case ast::Builtin::kCount: out.a = Emit(*e.args[0]).b; return out;
+      case ast::Builtin::kSum: {
+        Acc acc = NewAcc(e.type);
+        CG coll = Emit(*e.args[0]);
+        ForEach(e.args[0]->type, coll, [&](const CG& x, llvm::BasicBlock*) { Accumulate(e, acc, x, 0); });
+        return Finish(e, acc, true);
+      }
+      case ast::Builtin::kYear:
+      case ast::Builtin::kMonth:
+      case ast::Builtin::kDay: {
+        int which = e.builtin == ast::Builtin::kYear ? 0 : e.builtin == ast::Builtin::kMonth ? 1 : 2;
+        out.a = b_.CreateCall(civil_, {Emit(*e.args[0]).a, I64(which)});
+        return out;
+      }
+      case ast::Builtin::kDays: {
+        CG d = Emit(*e.args[0]);
+        FailIf(b_.CreateICmpNE(d.b, I64(0)));
+        out.a = d.a;
+        return out;
+      }
+    }
+    Unsupport("this builtin", &e);
+  }
+
+  // ---------------------------------------------------------------- default logic
+
+  bool InForceAlways(const ir::Effective& eff) { return eff.from == INT64_MIN && eff.until == INT64_MAX; }
+
+  llvm::Value* InForce(const ir::Effective& eff) {
+    if (InForceAlways(eff)) return True();
+    llvm::Value* ok = True();
+    if (eff.from != INT64_MIN) ok = b_.CreateAnd(ok, b_.CreateICmpSGE(as_of_, I64(eff.from)));
+    if (eff.until != INT64_MAX) ok = b_.CreateAnd(ok, b_.CreateICmpSLT(as_of_, I64(eff.until)));
+    return ok;
+  }
+
+  // Evaluates every rule of a sibling group, then keeps the highest priority applicable value; two
+  // applicable at that priority with different values fail. Result in `acc` (have = yielded).
+  void Choose(const std::vector<int>& group, const Type* t, Acc& acc) {
+    std::vector<Acc> yields;
+    for (int r : group) {
+      Acc y = NewAcc(t);
+      RuleValue(r, t, y);
+      yields.push_back(y);
+    }
+    std::vector<int64_t> levels;
+    for (int r : group) levels.push_back(p_.rules[r].priority);
+    std::sort(levels.begin(), levels.end(), std::greater<int64_t>());
+    levels.erase(std::unique(levels.begin(), levels.end()), levels.end());
+    llvm::BasicBlock* done = Block("choose.done");
+    for (int64_t level : levels) {
+      for (size_t k = 0; k < group.size(); ++k) {
+        if (p_.rules[group[k]].priority != level) continue;
+        llvm::BasicBlock* take = Block("choose.take");
+        llvm::BasicBlock* next = Block("choose.next");
+        b_.CreateCondBr(b_.CreateLoad(i1_, yields[k].have), take, next);
+        b_.SetInsertPoint(take);
+        CG v = Load(t, yields[k].slots);
+        llvm::BasicBlock* first = Block("choose.first");
+        llvm::BasicBlock* check = Block("choose.check");
+        b_.CreateCondBr(b_.CreateLoad(i1_, acc.have), check, first);
+        b_.SetInsertPoint(first);
+        Store(t, v, acc.slots);
+        b_.CreateStore(True(), acc.have);
+        b_.CreateBr(next);
+        b_.SetInsertPoint(check);
+        FailIf(b_.CreateNot(Equal(t, v, t, Load(t, acc.slots), nullptr)));
+        b_.CreateBr(next);
+        b_.SetInsertPoint(next);
+      }
+      // A level that yielded ends the choice.
+      llvm::BasicBlock* lower = Block("choose.lower");
+      b_.CreateCondBr(b_.CreateLoad(i1_, acc.have), done, lower);
+      b_.SetInsertPoint(lower);
+    }
+    b_.CreateBr(done);
+    b_.SetInsertPoint(done);
+  }
+
+  void RuleValue(int r, const Type* t, Acc& out) {
+    const ir::Rule& rule = p_.rules[r];
+    Choose(rule.children, t, out);
+    llvm::BasicBlock* own = Block("rule.own");
+    llvm::BasicBlock* done = Block("rule.done");
+    b_.CreateCondBr(b_.CreateLoad(i1_, out.have), done, own);
+    b_.SetInsertPoint(own);
+    llvm::BasicBlock* check = Block("rule.check");
+    b_.CreateCondBr(InForce(rule.effective), check, done);
+    b_.SetInsertPoint(check);
+    if (rule.when) {
+      llvm::Value* holds = Bool(Emit(*rule.when).a);
+      llvm::BasicBlock* apply = Block("rule.apply");
+      b_.CreateCondBr(holds, apply, done);
+      b_.SetInsertPoint(apply);
+    }
+    Store(t, Coerce(Emit(*rule.value), rule.value->type, t), out.slots);
+    b_.CreateStore(True(), out.have);
+    b_.CreateBr(done);
+    b_.SetInsertPoint(done);
+  }
+
+  // ---------------------------------------------------------------- functions
+
+  void EmitLetFunction(int i) {
+    Begin(let_fn_[i]);
+    locals_.assign(std::max(p_.max_locals, 1), CG{});
+    const ir::Let& l = p_.lets[i];
+    CG v = Coerce(Emit(*l.value), l.value->type, l.type);
+    Store(l.type, v, CtxSlot(let_value_[i]));
+    b_.CreateStore(I64(1), CtxSlot(let_flag_[i]));
+    b_.CreateRet(I32(0));
+  }
+
+  void EmitOutputFunction(int o) {
+    Begin(out_fn_[o]);
+    locals_.assign(std::max(p_.max_locals, 1), CG{});
+    const ir::Output& out = p_.outputs[o];
+    Acc acc = NewAcc(out.type);
+    Choose(out.roots, out.type, acc);
+    llvm::Value* have = b_.CreateLoad(i1_, acc.have);
+    if (out.type->kind == TypeKind::kOptional) {
+      llvm::BasicBlock* none = Block("output.none");
+      llvm::BasicBlock* done = Block("output.done");
+      b_.CreateCondBr(have, done, none);
+      b_.SetInsertPoint(none);
+      Store(out.type, Zero(out.type), acc.slots);
+      b_.CreateBr(done);
+      b_.SetInsertPoint(done);
+    } else {
+      FailIf(b_.CreateNot(have));  // no rule applies: no decision
+    }
+    Store(out.type, Load(out.type, acc.slots), CtxSlot(out_value_[o]));
+    b_.CreateStore(I64(1), CtxSlot(out_flag_[o]));
+    b_.CreateRet(I32(0));
+  }
+
+  llvm::Function* EmitRow() {
+    llvm::FunctionType* ty = llvm::FunctionType::get(i32_, {ptr_, ptr_, ptr_, i64_, ptr_}, false);
+    llvm::Function* f = llvm::Function::Create(ty, llvm::Function::ExternalLinkage, kRowEntry, m_.get());
+    f->addFnAttr(llvm::Attribute::AlwaysInline);
+    f->addFnAttr(llvm::Attribute::NoUnwind);
+    Begin(f);
+    llvm::Value* out = &*(f->arg_begin() + 4);
+    locals_.assign(std::max(p_.max_locals, 1), CG{});
+    for (int flag : let_flag_) b_.CreateStore(I64(0), CtxSlot(flag));
+    for (int flag : out_flag_) b_.CreateStore(I64(0), CtxSlot(flag));
+    // Outputs in declaration order, as the interpreter.
+    for (size_t o = 0; o < p_.outputs.size(); ++o) {
+      const Type* t = p_.outputs[o].type;
+      CG v = Memo(out_fn_[o], out_flag_[o], out_value_[o], t);
+      Store(t, v, Slot(out, layout_.output_offset[o]));
+    }
+    // Obligations: which apply; an applicable exception replaces its general obligation.
+    size_t n = p_.obligations.size();
+    std::vector<llvm::Value*> applies(n);
+    for (size_t i = 0; i < n; ++i) {
+      const ir::Obligation& o = p_.obligations[i];
+      llvm::AllocaInst* a = Local(i1_, 1, "applies");
+      b_.CreateStore(False(), a);
+      llvm::BasicBlock* check = Block("ob.check");
+      llvm::BasicBlock* done = Block("ob.applies");
+      b_.CreateCondBr(InForce(o.effective), check, done);
+      b_.SetInsertPoint(check);
+      llvm::Value* holds = o.when ? Bool(Emit(*o.when).a) : True();
+      b_.CreateStore(holds, a);
+      b_.CreateBr(done);
+      b_.SetInsertPoint(done);
+      applies[i] = b_.CreateLoad(i1_, a);
+    }
+    std::vector<llvm::Value*> replaced(n, False());
+    for (size_t i = 0; i < n; ++i) {
+      for (int anc = p_.obligations[i].parent; anc >= 0; anc = p_.obligations[anc].parent) {
+        replaced[anc] = b_.CreateOr(replaced[anc], applies[i]);
+      }
+    }
+    for (size_t i = 0; i < n; ++i) {
+      const ir::Obligation& o = p_.obligations[i];
+      int off = layout_.obligation_offset[i];
+      llvm::Value* emitted = b_.CreateAnd(applies[i], b_.CreateNot(replaced[i]));
+      b_.CreateStore(ToI64(emitted), Slot(out, off));
+      b_.CreateStore(I64(0), Slot(out, off + 1));
+      b_.CreateStore(I64(0), Slot(out, off + 2));
+      b_.CreateStore(I64(0), Slot(out, off + 3));
+      llvm::BasicBlock* yes = Block("ob.emit");
+      llvm::BasicBlock* done = Block("ob.done");
+      b_.CreateCondBr(emitted, yes, done);
+      b_.SetInsertPoint(yes);
+      if (o.deadline) {
+        CG d = Emit(*o.deadline);
+        llvm::Value* present = d.present ? d.present : True();
+        b_.CreateStore(ToI64(present), Slot(out, off + 2));
+        b_.CreateStore(b_.CreateSelect(present, d.a, I64(0)), Slot(out, off + 3));
+      }
+      if (o.violated) b_.CreateStore(Emit(*o.violated).a, Slot(out, off + 1));
+      b_.CreateBr(done);
+      b_.SetInsertPoint(done);
+    }
+    b_.CreateRet(I32(0));
+    return f;
+  }
+
+  void EmitBatch(llvm::Function* row, const std::vector<BatchLeaf>& leaves, const std::vector<BatchOutput>& outputs) {
+    llvm::FunctionType* ty = llvm::FunctionType::get(
+        i32_, {ptr_, ptr_, ptr_, ptr_, ptr_, i64_, ptr_, ptr_, i64_, ptr_}, false);
+    llvm::Function* f = llvm::Function::Create(ty, llvm::Function::ExternalLinkage, kBatchEntry, m_.get());
+    f->addFnAttr(llvm::Attribute::NoUnwind);
+    for (unsigned k : {1u, 2u, 3u, 4u, 6u, 7u}) {
+      f->addParamAttr(k, llvm::Attribute::NoAlias);
+      f->addParamAttr(k, llvm::Attribute::ReadOnly);
+    }
+    fn_ = f;
+    auto arg = [&](int k) { return &*(f->arg_begin() + k); };
+    llvm::Value* columns = arg(1);
+    llvm::Value* present = arg(2);
+    llvm::Value* maps = arg(3);
+    llvm::Value* params = arg(4);
+    llvm::Value* as_of = arg(5);
+    llvm::Value* out_columns = arg(6);
+    llvm::Value* out_present = arg(7);
+    llvm::Value* rows = arg(8);
+    llvm::Value* first_error = arg(9);
+    entry_ = llvm::BasicBlock::Create(c_, "entry", f);
+    b_.SetInsertPoint(entry_);
+    // The scratch lives in this frame so that the optimiser can keep it in registers.
+    llvm::AllocaInst* ctx = b_.CreateAlloca(i64_, I64(std::max(ctx_slots_, 1)), "ctx");
+    llvm::AllocaInst* facts = b_.CreateAlloca(i64_, I64(std::max(layout_.facts_slots, 1)), "facts");
+    llvm::AllocaInst* out = b_.CreateAlloca(i64_, I64(std::max(layout_.out_slots, 1)), "out");
+    // Column pointers are loop invariant: load them once.
+    auto load_ptr = [&](llvm::Value* table, size_t k) {
+      return b_.CreateLoad(ptr_, b_.CreateConstGEP1_64(ptr_, table, k));
+    };
+    std::vector<llvm::Value*> in_col, in_pres, in_map, out_col, out_pres;
+    for (size_t k = 0; k < leaves.size(); ++k) {
+      in_col.push_back(load_ptr(columns, k));
+      in_pres.push_back(leaves[k].optional ? load_ptr(present, k) : nullptr);
+      in_map.push_back(leaves[k].text ? load_ptr(maps, k) : nullptr);
+    }
+    for (size_t k = 0; k < outputs.size(); ++k) {
+      out_col.push_back(load_ptr(out_columns, k));
+      out_pres.push_back(outputs[k].optional ? load_ptr(out_present, k) : nullptr);
+    }
+    llvm::AllocaInst* err = b_.CreateAlloca(i64_, nullptr, "first_error");
+    b_.CreateStore(I64(-1), err);
+    llvm::AllocaInst* idx = b_.CreateAlloca(i64_, nullptr, "row");
+    b_.CreateStore(I64(0), idx);
+    llvm::BasicBlock* head = llvm::BasicBlock::Create(c_, "rows.head", f);
+    llvm::BasicBlock* body = llvm::BasicBlock::Create(c_, "rows.body", f);
+    llvm::BasicBlock* exit = llvm::BasicBlock::Create(c_, "rows.exit", f);
+    b_.CreateBr(head);
+    b_.SetInsertPoint(head);
+    llvm::Value* i = b_.CreateLoad(i64_, idx);
+    b_.CreateCondBr(b_.CreateICmpSLT(i, rows), body, exit);
+    b_.SetInsertPoint(body);
+    for (size_t k = 0; k < leaves.size(); ++k) {
+      const BatchLeaf& l = leaves[k];
+      llvm::Value* v = b_.CreateLoad(i64_, b_.CreateGEP(i64_, in_col[k], i));
+      int slot = l.slot;
+      if (l.optional) {
+        // A null presence column means every row has the value.
+        llvm::Value* has_mask = b_.CreateICmpNE(in_pres[k], llvm::ConstantPointerNull::get(ptr_));
+        llvm::BasicBlock* masked = llvm::BasicBlock::Create(c_, "mask", f);
+        llvm::BasicBlock* joined = llvm::BasicBlock::Create(c_, "mask.done", f);
+        llvm::BasicBlock* from = b_.GetInsertBlock();
+        b_.CreateCondBr(has_mask, masked, joined);
+        b_.SetInsertPoint(masked);
+        llvm::Value* bit = b_.CreateZExt(b_.CreateICmpNE(b_.CreateLoad(i8_, b_.CreateGEP(i8_, in_pres[k], i)),
+                                                         llvm::ConstantInt::get(i8_, 0)), i64_);
+        b_.CreateBr(joined);
+        b_.SetInsertPoint(joined);
+        llvm::PHINode* p = b_.CreatePHI(i64_, 2);
+        p->addIncoming(I64(1), from);
+        p->addIncoming(bit, masked);
+        b_.CreateStore(p, Slot(facts, slot));
+        slot += 1;
+        // An absent value's code may be anything: use 0 so that a text map is read in bounds.
+        v = b_.CreateSelect(b_.CreateICmpNE(p, I64(0)), v, I64(0));
+      }
+      if (l.text) v = b_.CreateLoad(i64_, b_.CreateGEP(i64_, in_map[k], v));
+      b_.CreateStore(v, Slot(facts, slot));
+      if (l.duration) b_.CreateStore(I64(0), Slot(facts, slot + 1));
+    }
+    llvm::Value* st = b_.CreateCall(row, {ctx, facts, params, as_of, out});
+    for (size_t k = 0; k < outputs.size(); ++k) {
+      const BatchOutput& o = outputs[k];
+      int slot = o.slot;
+      if (o.optional) {
+        llvm::Value* has = b_.CreateLoad(i64_, Slot(out, slot));
+        llvm::BasicBlock* write = llvm::BasicBlock::Create(c_, "opres", f);
+        llvm::BasicBlock* joined = llvm::BasicBlock::Create(c_, "opres.done", f);
+        b_.CreateCondBr(b_.CreateICmpNE(out_pres[k], llvm::ConstantPointerNull::get(ptr_)), write, joined);
+        b_.SetInsertPoint(write);
+        b_.CreateStore(b_.CreateTrunc(has, i8_), b_.CreateGEP(i8_, out_pres[k], i));
+        b_.CreateBr(joined);
+        b_.SetInsertPoint(joined);
+        slot += 1;
+      }
+      b_.CreateStore(b_.CreateLoad(i64_, Slot(out, slot)), b_.CreateGEP(i64_, out_col[k], i));
+    }
+    // Keep going after a failing row (no early exit, so the loop stays simple); remember the first.
+    llvm::Value* cur = b_.CreateLoad(i64_, err);
+    llvm::Value* first = b_.CreateAnd(b_.CreateICmpNE(st, I32(0)), b_.CreateICmpSLT(cur, I64(0)));
+    b_.CreateStore(b_.CreateSelect(first, i, cur), err);
+    b_.CreateStore(b_.CreateAdd(i, I64(1)), idx);
+    b_.CreateBr(head);
+    b_.SetInsertPoint(exit);
+    llvm::Value* e = b_.CreateLoad(i64_, err);
+    b_.CreateStore(e, first_error);
+    b_.CreateRet(b_.CreateZExt(b_.CreateICmpSGE(e, I64(0)), i32_));
+  }
+
+  const ir::Program& p_;
+  const TypeTable& types_;
+  llvm::LLVMContext& c_;
+  llvm::IRBuilder<> b_;
+  Layout& layout_;
+  std::unique_ptr<llvm::Module> m_;
+  llvm::Type *i64_, *i32_, *i1_, *i8_, *i128_;
+  llvm::PointerType* ptr_;
+  llvm::Function *add_months_ = nullptr, *civil_ = nullptr, *slots_equal_ = nullptr, *set_equal_ = nullptr;
+  int ctx_slots_ = 0;
+  std::vector<int> let_flag_, let_value_, out_flag_, out_value_;
+  std::vector<llvm::Function*> let_fn_, out_fn_;
+  // The function being emitted.
+  llvm::Function* fn_ = nullptr;
+  llvm::BasicBlock* entry_ = nullptr;
+  llvm::BasicBlock* fail_ = nullptr;
+  llvm::Value *ctx_ = nullptr, *facts_ = nullptr, *params_ = nullptr, *as_of_ = nullptr;
+  std::vector<CG> locals_;
+  Expr add_expr_;
+};
+
+}  // namespace
+
+Generated Generate(const ir::Program& p, llvm::LLVMContext& context, bool batch_ok,
+                   const std::vector<BatchLeaf>& leaves, const std::vector<BatchOutput>& outputs,
+                   DiagnosticSink& diags) {
+  Generated g;
+  g.layout = Layout::For(p);
+  try {
+    Generator gen(p, context, g.layout);
+    g.module = gen.Run(batch_ok, leaves, outputs);
+    g.batch = batch_ok;
+  } catch (const Unsupported& u) {
+    diags.Error("E0601", u.span, fmt::format("the JIT cannot compile {}", u.what))
+        .help = "evaluate this policy with `--engine=interp`";
+    return Generated{};
+  }
+  std::string err;
+  llvm::raw_string_ostream os(err);
+  if (llvm::verifyModule(*g.module, &os)) {
+    diags.Error("E0602", Span{}, fmt::format("internal error: generated code for `{}` is invalid: {}", p.name, os.str()));
+    return Generated{};
+  }
+  return g;
+}
+
+}  // namespace proviso::codegen

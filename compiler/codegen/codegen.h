@@ -1,0 +1,64 @@
+// Codegen: typed IR -> LLVM IR. Every construct of the language is compiled; a policy that uses
+// something the code generator cannot compile gets a diagnostic (E0601) and no module.
+#ifndef PROVISO_COMPILER_CODEGEN_CODEGEN_H_
+#define PROVISO_COMPILER_CODEGEN_CODEGEN_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "compiler/codegen/layout.h"
+#include "compiler/diag/diagnostic.h"
+#include "compiler/ir/ir.h"
+
+namespace llvm {
+class LLVMContext;
+class Module;
+}  // namespace llvm
+
+namespace proviso::codegen {
+
+// Entry points of a generated module (C ABI):
+//
+//   int32_t proviso_row(int64_t* ctx, const int64_t* facts, const int64_t* params, int64_t as_of,
+//                       int64_t* out);
+//     Evaluates one row laid out as Layout says. Returns 0, or non-zero when the evaluation has
+//     no decision (the host asks the interpreter for the message).
+//
+//   int32_t proviso_batch(int64_t* ctx, const int64_t* const* columns, const uint8_t* const* present,
+//                         const int64_t* const* text_maps, const int64_t* params, int64_t as_of,
+//                         int64_t* const* out_columns, uint8_t* const* out_present, int64_t rows,
+//                         int64_t* first_error_row);
+//     Columnar form over scalar input leaves (runtime/src/batch.h order) and output columns
+//     (obligations: applies, violated, deadline). Only generated when `batch` is true.
+inline constexpr const char* kRowEntry = "proviso_row";
+inline constexpr const char* kBatchEntry = "proviso_batch";
+
+struct BatchLeaf {
+  int slot = 0;           // offset in the facts row of the leaf (of its presence flag when optional)
+  bool optional = false;
+  bool duration = false;  // days only; months are 0
+  bool text = false;      // codes translated through a per-column map
+};
+
+struct BatchOutput {
+  int slot = 0;           // offset in the out buffer
+  bool optional = false;  // presence flag first
+};
+
+struct Generated {
+  std::unique_ptr<llvm::Module> module;
+  Layout layout;
+  bool batch = false;
+};
+
+// Generates the module for `p` in `context`. `leaves`/`outputs` describe the batch columns (empty
+// `leaves` with `batch_ok` false: no batch entry). Constructs that cannot be compiled are reported
+// to `diags` and the result has no module.
+Generated Generate(const ir::Program& p, llvm::LLVMContext& context, bool batch_ok,
+                   const std::vector<BatchLeaf>& leaves, const std::vector<BatchOutput>& outputs,
+                   DiagnosticSink& diags);
+
+}  // namespace proviso::codegen
+
+#endif  // PROVISO_COMPILER_CODEGEN_CODEGEN_H_

@@ -1,0 +1,100 @@
+#include "compiler/codegen/layout.h"
+
+#include <set>
+
+namespace proviso::codegen {
+
+int Slots(const Type* t, const TypeTable& types) {
+  switch (t->kind) {
+    case TypeKind::kDuration: return 2;
+    case TypeKind::kOptional: return 1 + Slots(t->elem, types);
+    case TypeKind::kRecord: {
+      int n = 0;
+      for (const FieldInfo& f : types.record_info(t->index).fields) n += Slots(f.type, types);
+      return n;
+    }
+    case TypeKind::kList:
+    case TypeKind::kSet: return 2;
+    default: return 1;
+  }
+}
+
+int FieldOffset(int record, int field, const TypeTable& types) {
+  int n = 0;
+  const RecordInfo& r = types.record_info(record);
+  for (int i = 0; i < field; ++i) n += Slots(r.fields[i].type, types);
+  return n;
+}
+
+bool IsFlat(const Type* t, const TypeTable& types) {
+  switch (t->kind) {
+    case TypeKind::kOptional: return IsFlat(t->elem, types);
+    case TypeKind::kRecord:
+      for (const FieldInfo& f : types.record_info(t->index).fields) if (!IsFlat(f.type, types)) return false;
+      return true;
+    case TypeKind::kList:
+    case TypeKind::kSet: return false;
+    default: return true;
+  }
+}
+
+namespace {
+
+void CollectTexts(const Value& v, std::set<std::string>& out) {
+  if (v.kind == Value::Kind::kText) out.insert(v.text);
+  for (const Value& x : v.elems()) CollectTexts(x, out);
+}
+
+void CollectTexts(const ir::Expr* e, std::set<std::string>& out) {
+  if (!e) return;
+  if (e->op == ir::Op::kConst) CollectTexts(e->constant, out);
+  for (const auto& a : e->args) CollectTexts(a.get(), out);
+}
+
+}  // namespace
+
+Layout Layout::For(const ir::Program& p) {
+  const TypeTable& types = p.types();
+  Layout l;
+  for (const FieldInfo& f : types.record_info(p.input_record).fields) l.facts_slots += Slots(f.type, types);
+  for (const ir::Param& pa : p.params) {
+    l.param_offset.push_back(l.param_slots);
+    l.param_slots += 1 + Slots(pa.type, types);
+  }
+  for (const ir::Output& o : p.outputs) {
+    l.output_offset.push_back(l.out_slots);
+    l.out_slots += Slots(o.type, types);
+  }
+  for (size_t i = 0; i < p.obligations.size(); ++i) {
+    l.obligation_offset.push_back(l.out_slots);
+    l.out_slots += 4;
+  }
+  std::set<std::string> texts;
+  for (const ir::Param& pa : p.params) for (const auto& v : pa.versions) CollectTexts(v.value, texts);
+  for (const auto& d : p.field_defaults) for (const auto& v : d) if (v) CollectTexts(*v, texts);
+  for (const ir::Let& x : p.lets) CollectTexts(x.value.get(), texts);
+  for (const ir::Function& f : p.functions) CollectTexts(f.body.get(), texts);
+  for (const ir::Table& t : p.tables) {
+    for (const auto& r : t.rows) {
+      for (const auto& c : r.cells) for (const auto& v : c.values) CollectTexts(v.get(), texts);
+      CollectTexts(r.result.get(), texts);
+    }
+    CollectTexts(t.default_result.get(), texts);
+  }
+  for (const ir::Rule& r : p.rules) {
+    CollectTexts(r.when.get(), texts);
+    CollectTexts(r.value.get(), texts);
+  }
+  for (const ir::Obligation& o : p.obligations) {
+    CollectTexts(o.when.get(), texts);
+    CollectTexts(o.deadline.get(), texts);
+    CollectTexts(o.violated.get(), texts);
+  }
+  for (const std::string& t : texts) {
+    l.text_ids[t] = static_cast<int64_t>(l.texts.size());
+    l.texts.push_back(t);
+  }
+  return l;
+}
+
+}  // namespace proviso::codegen

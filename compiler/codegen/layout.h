@@ -1,0 +1,40 @@
+// The flat memory layout that generated code and its host agree on. Every value is a run of
+// int64 "slots": bool/int/decimal/date/enum/text take 1 (text as an interned id), a duration 2
+// (days, months), an optional 1 + its payload (presence first), a record the sum of its fields,
+// a list or set 2 (pointer to the first element's slots, length).
+#ifndef PROVISO_COMPILER_CODEGEN_LAYOUT_H_
+#define PROVISO_COMPILER_CODEGEN_LAYOUT_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "compiler/ir/ir.h"
+
+namespace proviso::codegen {
+
+int Slots(const Type* t, const TypeTable& types);
+// Offset of field `field` of record `record`, in slots.
+int FieldOffset(int record, int field, const TypeTable& types);
+// True when the value's slots hold no pointer (it can be compared slot by slot).
+bool IsFlat(const Type* t, const TypeTable& types);
+
+// Where everything lives for one compiled policy.
+struct Layout {
+  int facts_slots = 0;
+  std::vector<int> param_offset;  // each param: [available, value...]
+  int param_slots = 0;
+  std::vector<int> output_offset;      // each output's value in the out buffer
+  std::vector<int> obligation_offset;  // each obligation: [applies, violated, deadline present, deadline]
+  int out_slots = 0;
+  int ctx_slots = 0;  // per-evaluation scratch (memo of lets/outputs, built lists and records)
+  // Text constants: id = index. Other texts get ids from texts.size() upward, per evaluation.
+  std::vector<std::string> texts;
+  std::map<std::string, int64_t> text_ids;
+
+  static Layout For(const ir::Program& p);
+};
+
+}  // namespace proviso::codegen
+
+#endif  // PROVISO_COMPILER_CODEGEN_LAYOUT_H_

@@ -1,0 +1,201 @@
+#include "runtime/src/native.h"
+
+#include <deque>
+
+#include <fmt/format.h>
+
+#include "compiler/codegen/layout.h"
+#include "runtime/src/batch.h"
+
+namespace proviso {
+
+int64_t TextInterner::Id(const std::string& text) {
+  auto it = layout_.text_ids.find(text);
+  if (it != layout_.text_ids.end()) return it->second;
+  auto [e, fresh] = extra_.emplace(text, static_cast<int64_t>(layout_.texts.size() + extra_texts_.size()));
+  if (fresh) extra_texts_.push_back(text);
+  return e->second;
+}
+
+const std::string& TextInterner::Text(int64_t id) const {
+  if (id >= 0 && id < static_cast<int64_t>(layout_.texts.size())) return layout_.texts[id];
+  return extra_texts_.at(id - layout_.texts.size());
+}
+
+namespace {
+
+void Flatten(const Value& v, const Type* t, const TypeTable& types, int64_t* dst, TextInterner& texts,
+             std::vector<std::vector<int64_t>>& arena);
+
+void FlattenRecord(const Value& v, int record, const TypeTable& types, int64_t* dst, TextInterner& texts,
+                   std::vector<std::vector<int64_t>>& arena) {
+  const RecordInfo& r = types.record_info(record);
+  for (size_t f = 0; f < r.fields.size(); ++f) {
+    Flatten(v.elems()[f], r.fields[f].type, types, dst + codegen::FieldOffset(record, static_cast<int>(f), types),
+            texts, arena);
+  }
+}
+
+// Writes the slots of `v` (type `t`) at `dst`; list elements go to `arena` (stable storage).
+void Flatten(const Value& v, const Type* t, const TypeTable& types, int64_t* dst, TextInterner& texts,
+             std::vector<std::vector<int64_t>>& arena) {
+  switch (t->kind) {
+    case TypeKind::kOptional:
+      dst[0] = !v.is_none();
+      if (v.is_none()) {
+        for (int k = 0; k < codegen::Slots(t->elem, types); ++k) dst[1 + k] = 0;
+      } else {
+        Flatten(v, t->elem, types, dst + 1, texts, arena);
+      }
+      return;
+    case TypeKind::kDuration:
+      dst[0] = v.i;
+      dst[1] = v.months;
+      return;
+    case TypeKind::kText: dst[0] = texts.Id(v.text); return;
+    case TypeKind::kRecord: FlattenRecord(v, t->index, types, dst, texts, arena); return;
+    case TypeKind::kList:
+    case TypeKind::kSet: {
+      int stride = codegen::Slots(t->elem, types);
+      const auto& items = v.elems();
+      // Reserve first: nested flattening appends to the arena and must not move this buffer.
+      arena.emplace_back(std::max<size_t>(1, items.size() * stride), 0);
+      size_t at = arena.size() - 1;
+      for (size_t i = 0; i < items.size(); ++i) {
+        Flatten(items[i], t->elem, types, arena[at].data() + i * stride, texts, arena);
+      }
+      dst[0] = reinterpret_cast<int64_t>(arena[at].data());
+      dst[1] = static_cast<int64_t>(items.size());
+      return;
+    }
+    default: dst[0] = v.i; return;
+  }
+}
+
+Value Unflatten(const int64_t* src, const Type* t, const TypeTable& types, const TextInterner& texts) {
+  switch (t->kind) {
+    case TypeKind::kOptional:
+      if (!src[0]) return Value::None();
+      return Unflatten(src + 1, t->elem, types, texts);
+    case TypeKind::kBool: return Value::Bool(src[0] != 0);
+    case TypeKind::kInt: return Value::Int(src[0]);
+    case TypeKind::kDecimal: return Value::Decimal(src[0]);
+    case TypeKind::kDate: return Value::Date(src[0]);
+    case TypeKind::kEnum: return Value::Enum(src[0]);
+    case TypeKind::kText: return Value::Text(texts.Text(src[0]));
+    case TypeKind::kDuration: return Value::Dur({src[1], src[0]});
+    case TypeKind::kRecord: {
+      const RecordInfo& r = types.record_info(t->index);
+      std::vector<Value> fields;
+      for (size_t f = 0; f < r.fields.size(); ++f) {
+        fields.push_back(Unflatten(src + codegen::FieldOffset(t->index, static_cast<int>(f), types), r.fields[f].type,
+                                   types, texts));
+      }
+      return Value::Record(std::move(fields));
+    }
+    case TypeKind::kList:
+    case TypeKind::kSet: {
+      const int64_t* items = reinterpret_cast<const int64_t*>(src[0]);
+      int stride = codegen::Slots(t->elem, types);
+      std::vector<Value> out;
+      for (int64_t i = 0; i < src[1]; ++i) out.push_back(Unflatten(items + i * stride, t->elem, types, texts));
+      return t->kind == TypeKind::kSet ? Value::Set(std::move(out)) : Value::List(std::move(out));
+    }
+    default: return Value::None();
+  }
+}
+
+}  // namespace
+
+std::vector<int64_t> FlattenParams(const ir::Program& p, const codegen::Layout& layout,
+                                   const interp::EvalOptions& options, TextInterner& texts,
+                                   std::vector<std::vector<int64_t>>& arena) {
+  std::vector<int64_t> params(std::max(layout.param_slots, 1), 0);
+  for (size_t i = 0; i < p.params.size(); ++i) {
+    std::optional<Value> v;
+    auto ov = options.param_overrides.find(static_cast<int>(i));
+    if (ov != options.param_overrides.end()) v = ov->second;
+    else v = interp::ParamInForce(p.params[i], options.as_of);
+    int off = layout.param_offset[i];
+    params[off] = v.has_value();
+    if (v) Flatten(*v, p.params[i].type, p.types(), params.data() + off + 1, texts, arena);
+  }
+  return params;
+}
+
+std::unique_ptr<jit::CompiledPolicy> CompileNative(const ir::Program& p, DiagnosticSink& diags) {
+  // The batch form exists when every input leaf is a scalar column and every output a scalar.
+  std::vector<codegen::BatchLeaf> leaves;
+  std::vector<codegen::BatchOutput> outputs;
+  bool batch = true;
+  try {
+    const TypeTable& types = p.types();
+    for (const InputLeaf& leaf : InputLeaves(p)) {
+      codegen::BatchLeaf l;
+      int record = p.input_record;
+      for (size_t k = 0; k < leaf.fields.size(); ++k) {
+        l.slot += codegen::FieldOffset(record, leaf.fields[k], types);
+        const Type* ft = types.record_info(record).fields[leaf.fields[k]].type;
+        if (ft->kind == TypeKind::kRecord) record = ft->index;
+      }
+      l.optional = leaf.spec.optional;
+      l.duration = leaf.type->kind == TypeKind::kDuration;
+      l.text = leaf.type->kind == TypeKind::kText;
+      leaves.push_back(l);
+    }
+    codegen::Layout layout = codegen::Layout::For(p);
+    std::vector<ColumnSpec> specs = OutputSpecs(p);
+    size_t c = 0;
+    for (size_t o = 0; o < p.outputs.size(); ++o, ++c) {
+      outputs.push_back({layout.output_offset[o], specs[c].optional});
+    }
+    for (size_t k = 0; k < p.obligations.size(); ++k) {
+      int off = layout.obligation_offset[k];
+      outputs.push_back({off, false});
+      outputs.push_back({off + 1, false});
+      outputs.push_back({off + 2, true});
+    }
+  } catch (const Error&) {
+    batch = false;
+    leaves.clear();
+    outputs.clear();
+  }
+  return jit::Compile(p, batch, leaves, outputs, diags);
+}
+
+interp::Result EvaluateNative(const ir::Program& p, const jit::CompiledPolicy& native, const Value& facts,
+                              const interp::EvalOptions& options) {
+  const codegen::Layout& layout = native.layout();
+  const TypeTable& types = p.types();
+  TextInterner texts(layout);
+  std::vector<std::vector<int64_t>> arena;
+  arena.reserve(64);
+  std::vector<int64_t> flat(std::max(layout.facts_slots, 1), 0);
+  FlattenRecord(facts, p.input_record, types, flat.data(), texts, arena);
+  std::vector<int64_t> params = FlattenParams(p, layout, options, texts, arena);
+  std::vector<int64_t> ctx(std::max(layout.ctx_slots, 1), 0);
+  std::vector<int64_t> out(std::max(layout.out_slots, 1), 0);
+  int32_t status = native.row()(ctx.data(), flat.data(), params.data(), options.as_of, out.data());
+  if (status != 0) {
+    // The interpreter says why, with the policy location; it must fail too.
+    interp::Evaluate(p, facts, options);
+    throw interp::EvalError(fmt::format("internal error: native code of `{}` failed where the interpreter "
+                                        "decided; please report this policy and facts", p.name), Span{});
+  }
+  interp::Result r;
+  for (size_t o = 0; o < p.outputs.size(); ++o) {
+    r.outputs.push_back(Unflatten(out.data() + layout.output_offset[o], p.outputs[o].type, types, texts));
+  }
+  for (size_t k = 0; k < p.obligations.size(); ++k) {
+    const int64_t* ob = out.data() + layout.obligation_offset[k];
+    if (!ob[0]) continue;
+    interp::ObligationResult res;
+    res.obligation = static_cast<int>(k);
+    res.violated = ob[1] != 0;
+    if (ob[2]) res.deadline = ob[3];
+    r.obligations.push_back(std::move(res));
+  }
+  return r;
+}
+
+}  // namespace proviso

@@ -1,0 +1,42 @@
+// Internal: evaluation through the JIT-compiled code (flat facts in, flat outputs out).
+#ifndef PROVISO_RUNTIME_SRC_NATIVE_H_
+#define PROVISO_RUNTIME_SRC_NATIVE_H_
+
+#include <memory>
+#include <string>
+
+#include "compiler/interp/interp.h"
+#include "compiler/ir/ir.h"
+#include "compiler/jit/jit.h"
+
+namespace proviso {
+
+// Texts seen in one evaluation: the policy's constants keep their ids, others get fresh ones.
+class TextInterner {
+ public:
+  explicit TextInterner(const codegen::Layout& layout) : layout_(layout) {}
+  int64_t Id(const std::string& text);
+  const std::string& Text(int64_t id) const;
+
+ private:
+  const codegen::Layout& layout_;
+  std::map<std::string, int64_t> extra_;
+  std::vector<std::string> extra_texts_;
+};
+
+// Compiles `p` for the JIT. Null (with diagnostics) when a construct cannot be compiled.
+std::unique_ptr<jit::CompiledPolicy> CompileNative(const ir::Program& p, DiagnosticSink& diags);
+
+// Evaluates with native code; the same contract as interp::Evaluate (throws interp::EvalError,
+// whose message comes from re-running the interpreter on the failing input). No traces.
+interp::Result EvaluateNative(const ir::Program& p, const jit::CompiledPolicy& native, const Value& facts,
+                              const interp::EvalOptions& options);
+
+// Flattens param values for `options` into the layout's param block.
+std::vector<int64_t> FlattenParams(const ir::Program& p, const codegen::Layout& layout,
+                                   const interp::EvalOptions& options, TextInterner& texts,
+                                   std::vector<std::vector<int64_t>>& arena);
+
+}  // namespace proviso
+
+#endif  // PROVISO_RUNTIME_SRC_NATIVE_H_
