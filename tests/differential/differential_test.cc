@@ -1,0 +1,210 @@
+// Differential testing: for every policy in policies/ and every good golden program, thousands of
+// generated fact sets are evaluated by the reference interpreter and by the JIT (row and batch
+// entry points); any difference fails with the facts that differ.
+#include <filesystem>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "compiler/driver/driver.h"
+#include "compiler/interp/facts.h"
+#include "compiler/interp/interp.h"
+#include "compiler/ir/ir.h"
+#include "runtime/src/batch.h"
+#include "runtime/src/native.h"
+#include "tests/differential/fact_gen.h"
+
+namespace proviso {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int kFactsPerPolicy = 10000;
+
+std::vector<std::string> Corpus() {
+  std::vector<std::string> out;
+  std::string root = PROVISO_SOURCE_DIR;
+  for (const char* dir : {"policies/cn", "tests/golden/good"}) {
+    for (const auto& e : fs::directory_iterator(root + "/" + dir)) {
+      if (e.path().extension() == ".proviso") out.push_back(e.path().string());
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// One evaluation's outcome in comparable form: the decision, or "error".
+std::string Describe(const ir::Program& p, const interp::Result* r) {
+  if (!r) return "error (no decision)";
+  std::string out;
+  for (size_t o = 0; o < p.outputs.size(); ++o) {
+    out += fmt::format("{} = {}\n", p.outputs[o].name, FormatValue(r->outputs[o], p.outputs[o].type, p.types()));
+  }
+  for (const auto& ob : r->obligations) {
+    out += fmt::format("obligation {} violated={} deadline={}\n", p.obligations[ob.obligation].name, ob.violated,
+                       ob.deadline ? FormatDate(*ob.deadline) : "none");
+  }
+  return out;
+}
+
+class Differential : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(Differential, InterpreterAndJitAgree) {
+  auto fe = CompileFile(GetParam());
+  ASSERT_TRUE(fe->ok()) << RenderText(fe->diags.diagnostics(), fe->sources);
+  auto program = ir::Lower(std::move(fe->program));
+  const ir::Program& p = *program;
+  if (p.outputs.empty() && p.obligations.empty()) GTEST_SKIP() << "a library: nothing to evaluate";
+  DiagnosticSink diags;
+  auto native = CompileNative(p, diags);
+  ASSERT_NE(native, nullptr) << RenderText(diags.diagnostics(), fe->sources);
+
+  std::vector<nlohmann::json> facts = testing::GenerateFacts(p, kFactsPerPolicy, 20201128);
+  std::vector<int64_t> dates = testing::InterestingDates(p);
+  int differences = 0, errors = 0;
+  std::vector<Value> values;
+  for (size_t i = 0; i < facts.size(); ++i) {
+    Value input = interp::FactsFromJson(facts[i], p);
+    values.push_back(input);
+    interp::EvalOptions opts;
+    opts.as_of = dates[i % dates.size()];
+    std::optional<interp::Result> a, b;
+    try {
+      a = interp::Evaluate(p, input, opts);
+    } catch (const interp::EvalError&) {
+    }
+    try {
+      b = EvaluateNative(p, *native, input, opts);
+    } catch (const interp::EvalError&) {
+    }
+    errors += !a;
+    std::string da = Describe(p, a ? &*a : nullptr), db = Describe(p, b ? &*b : nullptr);
+    if (da != db && ++differences <= 3) {
+      ADD_FAILURE() << "interpreter and JIT differ on facts " << facts[i].dump() << " as of "
+                    << FormatDate(opts.as_of) << "\ninterpreter:\n" << da << "JIT:\n" << db;
+    }
+  }
+  EXPECT_EQ(differences, 0);
+  // The generated facts must exercise decisions, not only errors.
+  EXPECT_LT(errors, kFactsPerPolicy) << "every generated fact set failed to evaluate";
+  RecordProperty("evaluations", kFactsPerPolicy);
+  RecordProperty("errors", errors);
+
+  // The batch entry point against the interpreter, for policies whose inputs are scalar columns.
+  if (!native->batch()) return;
+  std::vector<InputLeaf> leaves = InputLeaves(p);
+  std::vector<ColumnSpec> outs = OutputSpecs(p);
+  int64_t rows = static_cast<int64_t>(values.size());
+  std::vector<std::vector<int64_t>> cols(leaves.size(), std::vector<int64_t>(rows));
+  std::vector<std::vector<uint8_t>> pres(leaves.size(), std::vector<uint8_t>(rows, 1));
+  std::vector<std::vector<std::string>> dicts(leaves.size());
+  std::vector<std::map<std::string, int64_t>> codes(leaves.size());
+  for (int64_t r = 0; r < rows; ++r) {
+    for (size_t k = 0; k < leaves.size(); ++k) {
+      Value v = values[r];
+      for (int f : leaves[k].fields) v = v.elems()[f];
+      if (v.is_none()) {
+        pres[k][r] = 0;
+        continue;
+      }
+      if (v.kind == Value::Kind::kText) {
+        auto [it, fresh] = codes[k].emplace(v.text, static_cast<int64_t>(dicts[k].size()));
+        if (fresh) dicts[k].push_back(v.text);
+        cols[k][r] = it->second;
+      } else {
+        cols[k][r] = v.i;
+      }
+    }
+  }
+  BatchInput in;
+  in.rows = rows;
+  for (size_t k = 0; k < leaves.size(); ++k) {
+    in.columns.push_back(cols[k].data());
+    in.present.push_back(leaves[k].spec.optional ? pres[k].data() : nullptr);
+    in.dictionaries.push_back(leaves[k].spec.kind == ColumnKind::kText ? &dicts[k] : nullptr);
+  }
+  const TypeTable& types = p.types();
+  TextInterner texts(native->layout());
+  std::vector<std::vector<int64_t>> maps(leaves.size());
+  std::vector<const int64_t*> map_ptrs(leaves.size(), nullptr);
+  for (size_t k = 0; k < leaves.size(); ++k) {
+    for (const std::string& s : dicts[k]) maps[k].push_back(texts.Id(s));
+    if (in.dictionaries[k]) map_ptrs[k] = maps[k].data();
+  }
+  interp::EvalOptions opts;
+  opts.as_of = dates.front();
+  std::vector<std::vector<int64_t>> params_arena;
+  std::vector<int64_t> params = FlattenParams(p, native->layout(), opts, texts, params_arena);
+  std::vector<std::vector<int64_t>> out_cols(outs.size(), std::vector<int64_t>(rows));
+  std::vector<std::vector<uint8_t>> out_pres(outs.size(), std::vector<uint8_t>(rows));
+  std::vector<int64_t*> out_ptrs;
+  std::vector<uint8_t*> out_pres_ptrs;
+  for (size_t c = 0; c < outs.size(); ++c) {
+    out_ptrs.push_back(out_cols[c].data());
+    out_pres_ptrs.push_back(out_pres[c].data());
+  }
+  std::vector<int64_t> ctx(std::max(native->layout().ctx_slots, 1));
+  int64_t first_error = -1;
+  native->batch()(ctx.data(), in.columns.data(), in.present.data(), map_ptrs.data(), params.data(), opts.as_of,
+                  out_ptrs.data(), out_pres_ptrs.data(), rows, &first_error);
+  int batch_differences = 0;
+  for (int64_t r = 0; r < rows && batch_differences < 3; ++r) {
+    std::optional<interp::Result> a;
+    try {
+      a = interp::Evaluate(p, values[r], opts);
+    } catch (const interp::EvalError&) {
+    }
+    if (!a) {
+      if (first_error < 0 || first_error > r) {
+        ++batch_differences;
+        ADD_FAILURE() << "batch decided row " << r << " where the interpreter fails: " << facts[r].dump();
+      }
+      continue;
+    }
+    size_t c = 0;
+    std::string got, want;
+    for (size_t o = 0; o < p.outputs.size(); ++o, ++c) {
+      const Value& v = a->outputs[o];
+      want += FormatValue(v, p.outputs[o].type, types) + " ";
+      bool present = !outs[c].optional || out_pres[c][r];
+      if (!present) {
+        got += "none ";
+      } else if (outs[c].kind == ColumnKind::kText) {
+        got += "\"" + texts.Text(out_cols[c][r]) + "\" ";
+      } else {
+        const Type* t = p.outputs[o].type->kind == TypeKind::kOptional ? p.outputs[o].type->elem : p.outputs[o].type;
+        Value x;
+        x.kind = v.is_none() ? Value::Kind::kInt : v.kind;
+        x.i = out_cols[c][r];
+        got += FormatValue(x, t, types) + " ";
+      }
+    }
+    for (size_t k = 0; k < p.obligations.size(); ++k, c += 3) {
+      const interp::ObligationResult* found = nullptr;
+      for (const auto& ob : a->obligations) if (ob.obligation == static_cast<int>(k)) found = &ob;
+      want += fmt::format("[{} {} {}] ", found != nullptr, found && found->violated,
+                          found && found->deadline ? FormatDate(*found->deadline) : "none");
+      got += fmt::format("[{} {} {}] ", out_cols[c][r] != 0, out_cols[c + 1][r] != 0,
+                         out_pres[c + 2][r] ? FormatDate(out_cols[c + 2][r]) : "none");
+    }
+    if (got != want) {
+      ++batch_differences;
+      ADD_FAILURE() << "batch and interpreter differ on row " << r << " facts " << facts[r].dump() << " as of "
+                    << FormatDate(opts.as_of) << "\ninterpreter: " << want << "\nbatch:       " << got;
+    }
+  }
+  EXPECT_EQ(batch_differences, 0);
+}
+
+std::string TestName(const ::testing::TestParamInfo<std::string>& info) {
+  fs::path path(info.param);
+  std::string name = path.parent_path().filename().string() + "_" + path.stem().string();
+  for (char& c : name) if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  return name;
+}
+
+INSTANTIATE_TEST_SUITE_P(Corpus, Differential, ::testing::ValuesIn(Corpus()), TestName);
+
+}  // namespace
+}  // namespace proviso
