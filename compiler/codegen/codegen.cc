@@ -930,10 +930,120 @@ class Generator {
     return False();
   }
 
+  // A table whose columns are all enums or bools and whose cells and results are constants is
+  // decided at compile time for every combination of inputs: the call becomes an array lookup.
+  struct Dense {
+    std::vector<int64_t> sizes;      // domain size of each column
+    std::vector<int64_t> values;     // result of each combination (scalar slot)
+    std::vector<int8_t> fails;       // 1: no decision for this combination
+  };
+
+  std::optional<Dense> DenseForm(const ir::Table& t) {
+    if (t.hit == ast::HitPolicy::kCollect) return std::nullopt;
+    if (Slots(t.result, types_) != 1 || t.result->kind == TypeKind::kOptional) return std::nullopt;
+    Dense d;
+    int64_t total = 1;
+    for (const Type* c : t.params) {
+      int64_t n = c->kind == TypeKind::kEnum ? static_cast<int64_t>(types_.enum_info(c->index).variants.size())
+                  : c->kind == TypeKind::kBool ? 2 : 0;
+      if (n == 0) return std::nullopt;
+      d.sizes.push_back(n);
+      total *= n;
+      if (total > 4096) return std::nullopt;
+    }
+    auto constant = [](const ir::ExprPtr& x) { return x && x->op == Op::kConst; };
+    for (const ir::TableRow& r : t.rows) {
+      if (!constant(r.result)) return std::nullopt;
+      for (const ir::Cell& c : r.cells) {
+        if (c.kind == ast::Cell::Kind::kRange) return std::nullopt;
+        if (c.kind == ast::Cell::Kind::kCompare && c.op != BinOp::kNe && c.op != BinOp::kEq) return std::nullopt;
+        for (const auto& v : c.values) if (!constant(v)) return std::nullopt;
+      }
+    }
+    if (t.default_result && !constant(t.default_result)) return std::nullopt;
+    auto key = [&](const Value& v) { return v.i; };  // enum variant or bool
+    for (int64_t combo = 0; combo < total; ++combo) {
+      std::vector<int64_t> x(t.params.size());
+      int64_t rest = combo;
+      for (size_t c = t.params.size(); c-- > 0;) {
+        x[c] = rest % d.sizes[c];
+        rest /= d.sizes[c];
+      }
+      std::vector<size_t> matches;
+      for (size_t r = 0; r < t.rows.size(); ++r) {
+        bool all = true;
+        for (size_t c = 0; c < t.rows[r].cells.size() && all; ++c) {
+          const ir::Cell& cell = t.rows[r].cells[c];
+          switch (cell.kind) {
+            case ast::Cell::Kind::kAny: break;
+            case ast::Cell::Kind::kEqual: all = key(cell.values[0]->constant) == x[c]; break;
+            case ast::Cell::Kind::kOneOf: {
+              bool any = false;
+              for (const auto& v : cell.values) any |= key(v->constant) == x[c];
+              all = any;
+              break;
+            }
+            case ast::Cell::Kind::kCompare:
+              all = (key(cell.values[0]->constant) == x[c]) == (cell.op == BinOp::kEq);
+              break;
+            default: return std::nullopt;
+          }
+        }
+        if (all) matches.push_back(r);
+      }
+      int64_t value = 0;
+      bool fail = false;
+      if (matches.empty()) {
+        if (t.default_result) value = t.default_result->constant.i;
+        else fail = true;
+      } else if (t.hit == ast::HitPolicy::kUnique) {
+        fail = matches.size() > 1;
+        value = t.rows[matches[0]].result->constant.i;
+      } else if (t.hit == ast::HitPolicy::kFirst) {
+        value = t.rows[matches[0]].result->constant.i;
+      } else if (t.hit == ast::HitPolicy::kAny) {
+        value = t.rows[matches[0]].result->constant.i;
+        for (size_t m : matches) fail |= t.rows[m].result->constant != t.rows[matches[0]].result->constant;
+      } else {  // priority: the earliest enum value
+        value = t.rows[matches[0]].result->constant.i;
+        for (size_t m : matches) value = std::min(value, t.rows[m].result->constant.i);
+      }
+      if (t.result->kind == TypeKind::kText || t.result->kind == TypeKind::kDuration) return std::nullopt;
+      d.values.push_back(fail ? 0 : value);
+      d.fails.push_back(fail);
+    }
+    return d;
+  }
+
+  CG DenseTable(const Dense& d, const std::vector<CG>& args) {
+    llvm::Value* index = I64(0);
+    for (size_t c = 0; c < args.size(); ++c) index = b_.CreateAdd(b_.CreateMul(index, I64(d.sizes[c])), args[c].a);
+    auto global = [&](llvm::Type* ty, std::vector<llvm::Constant*> items, const char* name) {
+      auto* aty = llvm::ArrayType::get(ty, items.size());
+      auto* g = new llvm::GlobalVariable(*m_, aty, true, llvm::GlobalValue::PrivateLinkage,
+                                         llvm::ConstantArray::get(aty, items), name);
+      g->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
+      return g;
+    };
+    bool any_fail = std::find(d.fails.begin(), d.fails.end(), 1) != d.fails.end();
+    if (any_fail) {
+      std::vector<llvm::Constant*> fails;
+      for (int8_t f : d.fails) fails.push_back(llvm::ConstantInt::get(i8_, f));
+      llvm::Value* g = global(i8_, fails, "table.fails");
+      FailIf(b_.CreateICmpNE(b_.CreateLoad(i8_, b_.CreateGEP(i8_, g, index)), llvm::ConstantInt::get(i8_, 0)));
+    }
+    std::vector<llvm::Constant*> values;
+    for (int64_t v : d.values) values.push_back(I64(v));
+    CG out;
+    out.a = b_.CreateLoad(i64_, b_.CreateGEP(i64_, global(i64_, values, "table.values"), index));
+    return out;
+  }
+
   CG Table(const Expr& e) {
     const ir::Table& t = p_.tables[e.index];
     std::vector<CG> args;
     for (size_t i = 0; i < e.args.size(); ++i) args.push_back(Coerce(Emit(*e.args[i]), e.args[i]->type, t.params[i]));
+    if (auto dense = DenseForm(t)) return DenseTable(*dense, args);
     std::vector<CG> saved = locals_;
     locals_.assign(std::max<size_t>(p_.max_locals, 1), CG{});
     for (size_t i = 0; i < args.size(); ++i) locals_[i] = args[i];
@@ -1247,8 +1357,16 @@ class Generator {
     llvm::Function* f = llvm::Function::Create(ty, llvm::Function::ExternalLinkage, kRowEntry, m_.get());
     f->addFnAttr(llvm::Attribute::AlwaysInline);
     f->addFnAttr(llvm::Attribute::NoUnwind);
+    // The host passes distinct buffers: facts and params are only read, out only written.
+    for (unsigned k : {0u, 1u, 2u, 4u}) f->addParamAttr(k, llvm::Attribute::NoAlias);
     Begin(f);
     llvm::Value* out = &*(f->arg_begin() + 4);
+    // When no output points into the scratch, the scratch can live in this frame, where the
+    // optimiser keeps memo flags and values in registers.
+    bool flat_outputs = std::all_of(p_.outputs.begin(), p_.outputs.end(),
+                                    [&](const ir::Output& o) { return IsFlat(o.type, types_); });
+    llvm::AllocaInst* scratch = nullptr;
+    if (flat_outputs) ctx_ = scratch = b_.CreateAlloca(i64_, I64(1), "scratch");  // sized below
     locals_.assign(std::max(p_.max_locals, 1), CG{});
     for (int flag : let_flag_) b_.CreateStore(I64(0), CtxSlot(flag));
     for (int flag : out_flag_) b_.CreateStore(I64(0), CtxSlot(flag));
@@ -1304,6 +1422,7 @@ class Generator {
       b_.SetInsertPoint(done);
     }
     b_.CreateRet(I32(0));
+    if (scratch) scratch->setOperand(0, I64(std::max(ctx_slots_, 1)));  // every region is known now
     return f;
   }
 

@@ -1,4 +1,8 @@
 #include <chrono>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -349,12 +353,87 @@ Policy::Impl* Finish(std::unique_ptr<FrontEnd> fe, const EngineOptions& options)
 
 }  // namespace
 
+namespace {
+
+// The compile cache: compiled policies keyed by what went into them. An entry is valid while every
+// source file still has the content it had (checked by re-reading the files: no parsing).
+struct CacheEntry {
+  std::vector<std::pair<std::string, uint64_t>> files;  // path, content hash
+  std::shared_ptr<const Policy::Impl> impl;
+};
+
+uint64_t Hash(const std::string& text) {  // FNV-1a
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+std::mutex g_cache_mu;
+std::map<std::string, CacheEntry> g_cache;
+constexpr size_t kCacheLimit = 64;
+
+std::string CacheKey(const std::string& kind, const std::string& what, const EngineOptions& o) {
+  return fmt::format("{}:{}:{}", kind, static_cast<int>(o.backend), what);
+}
+
+bool StillValid(const CacheEntry& e) {
+  for (const auto& [path, hash] : e.files) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return false;
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    if (Hash(ss.str()) != hash) return false;
+  }
+  return true;
+}
+
+void Remember(const std::string& key, const std::shared_ptr<const Policy::Impl>& impl, bool from_files) {
+  CacheEntry e;
+  e.impl = impl;
+  const SourceManager& sm = impl->front->sources;
+  if (from_files) {
+    for (int i = 0; i < sm.size(); ++i) e.files.push_back({sm.file(i).path, Hash(sm.file(i).text)});
+  }
+  std::lock_guard<std::mutex> lock(g_cache_mu);
+  if (g_cache.size() >= kCacheLimit) g_cache.erase(g_cache.begin());
+  g_cache[key] = std::move(e);
+}
+
+}  // namespace
+
 Policy Engine::CompileFile(const std::string& path) const {
-  return Policy(std::shared_ptr<const Policy::Impl>(Finish(proviso::CompileFile(path), options_)));
+  std::string key = CacheKey("file", path, options_);
+  if (options_.cache) {
+    std::lock_guard<std::mutex> lock(g_cache_mu);
+    auto it = g_cache.find(key);
+    if (it != g_cache.end() && StillValid(it->second)) return Policy(it->second.impl);
+  }
+  auto impl = std::shared_ptr<const Policy::Impl>(Finish(proviso::CompileFile(path), options_));
+  if (options_.cache) Remember(key, impl, true);
+  return Policy(impl);
 }
 
 Policy Engine::CompileString(const std::string& source, const std::string& name) const {
-  return Policy(std::shared_ptr<const Policy::Impl>(Finish(proviso::CompileSource(name, source), options_)));
+  std::string key = CacheKey("text", fmt::format("{}:{}:{}", name, Hash(source), source.size()), options_);
+  if (options_.cache) {
+    std::lock_guard<std::mutex> lock(g_cache_mu);
+    auto it = g_cache.find(key);
+    // Imports of a policy given as text are files: they must still match too.
+    if (it != g_cache.end() && StillValid(it->second)) return Policy(it->second.impl);
+  }
+  auto impl = std::shared_ptr<const Policy::Impl>(Finish(proviso::CompileSource(name, source), options_));
+  if (options_.cache) {
+    Remember(key, impl, true);
+    std::lock_guard<std::mutex> lock(g_cache_mu);
+    auto& files = g_cache[key].files;
+    if (!files.empty()) files.erase(files.begin());  // the text itself is the key, not a file
+  }
+  return Policy(impl);
+}
+
+void Engine::ClearCache() {
+  std::lock_guard<std::mutex> lock(g_cache_mu);
+  g_cache.clear();
 }
 
 }  // namespace proviso

@@ -226,6 +226,9 @@ class Policy {
 
 struct EngineOptions {
   Backend backend = Backend::kJit;
+  // Reuse the compiled form of a policy whose files (the policy and everything it imports) have
+  // the same content as in an earlier compilation in this process. Keyed by content hash.
+  bool cache = true;
 };
 
 // Compiles policies. Stateless apart from configuration: thread-safe.
@@ -238,6 +241,8 @@ class Engine {
   Policy CompileFile(const std::string& path) const;
   // Compiles policy text; `name` is the file name shown in diagnostics.
   Policy CompileString(const std::string& source, const std::string& name = "<string>") const;
+  // Forgets every cached compilation (policies already returned stay valid).
+  static void ClearCache();
 
  private:
   EngineOptions options_;

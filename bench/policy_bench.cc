@@ -1,0 +1,397 @@
+// Benchmarks of policies/cn/benchmark_policy.proviso: the same decision hand-written in C++ (the
+// baseline), the reference interpreter, the JIT's single-row entry on prepared facts, and the JIT's
+// batch entry over 1M rows against a hand-written scalar loop over the same columns; then the
+// compile time of every policy, cold and warm (from the cache). Ratios to the baselines are
+// printed at the end.
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <random>
+
+#include <benchmark/benchmark.h>
+#include <fmt/format.h>
+
+#include "compiler/driver/driver.h"
+#include "compiler/interp/facts.h"
+#include "compiler/interp/interp.h"
+#include "proviso/proviso.h"
+#include "runtime/src/batch.h"
+#include "runtime/src/native.h"
+
+namespace {
+
+using namespace proviso;
+
+const std::string kPolicy = std::string(PROVISO_SOURCE_DIR) + "/policies/cn/benchmark_policy.proviso";
+constexpr int kRows = 1 << 20;  // ~1M rows for batch runs
+constexpr int kSample = 4096;   // distinct facts cycled through by single-row runs
+
+// ---------------------------------------------------------------- the hand-written baseline
+
+// The benchmark policy's facts as a C++ programmer would hold them.
+struct Facts {
+  int8_t object, degree, pfi;  // pfi: -1 when absent
+  bool controlled_item, overseas_law_enforcement, approved;
+  int64_t destination;  // an id; the retaliation list is a sorted vector of ids
+  int64_t call_ended_on, kept_days;
+};
+
+struct Decision {
+  int64_t level, export_, reason;  // reason -1: none
+  bool retention_violation, keep_applies, keep_violated;
+  int64_t keep_deadline;
+};
+
+// The same logic as the policy: the level table (object x degree), the PFI class, the higher of
+// the two; export denied for judicial assistance, export control, retaliation (that priority).
+inline Decision HandWritten(const Facts& f, const std::vector<int64_t>& retaliation, int64_t min_retention) {
+  static const int8_t kImpact[4][4] = {{5, 5, 4, 3}, {5, 4, 3, 2}, {4, 3, 2, 1}, {4, 3, 2, 1}};
+  static const int8_t kPfi[3] = {4, 3, 2};
+  Decision d;
+  d.level = std::max<int64_t>(kImpact[f.object][f.degree], f.pfi >= 0 ? kPfi[f.pfi] : 1);
+  if (f.overseas_law_enforcement && !f.approved) d.reason = 0;
+  else if (f.controlled_item) d.reason = 1;
+  else if (std::binary_search(retaliation.begin(), retaliation.end(), f.destination)) d.reason = 2;
+  else d.reason = -1;
+  d.export_ = d.reason >= 0;
+  d.retention_violation = f.kept_days < min_retention;
+  d.keep_applies = true;
+  d.keep_violated = d.retention_violation;
+  d.keep_deadline = f.call_ended_on + min_retention;
+  return d;
+}
+
+// ---------------------------------------------------------------- shared data
+
+struct Data {
+  std::unique_ptr<FrontEnd> front;
+  std::unique_ptr<ir::Program> program;
+  std::unique_ptr<jit::CompiledPolicy> native;
+  std::vector<Facts> facts;           // kRows
+  std::vector<Value> values;          // kSample, for the interpreter
+  std::vector<std::vector<int64_t>> rows;  // kSample prepared flat rows for the JIT
+  std::vector<std::vector<int64_t>> columns;  // per input leaf, kRows
+  std::vector<uint8_t> pfi_present;
+  std::vector<std::string> destinations;
+  std::vector<int64_t> destination_ids;  // text map: dictionary code -> policy text id
+  std::vector<int64_t> params;
+  std::vector<std::vector<int64_t>> params_arena;
+  std::vector<int64_t> retaliation_ids;
+  int64_t as_of = 0;
+};
+
+Data& Shared() {
+  static Data* d = [] {
+    auto* d = new Data;
+    d->front = CompileFile(kPolicy);
+    if (!d->front->ok()) {
+      fmt::print(stderr, "{}", RenderText(d->front->diags.diagnostics(), d->front->sources));
+      std::abort();
+    }
+    d->program = ir::Lower(std::move(d->front->program));
+    DiagnosticSink diags;
+    d->native = CompileNative(*d->program, diags);
+    if (!d->native || !d->native->batch()) std::abort();
+    const ir::Program& p = *d->program;
+    d->as_of = *ParseDate("2020-09-01");
+    // Two countries on the retaliation list (a what-if the policy allows).
+    interp::EvalOptions opts;
+    opts.as_of = d->as_of;
+    int rp = p.FindParam("retaliation_countries");
+    opts.param_overrides[rp] = Value::Set({Value::Text("XA"), Value::Text("XB")});
+    TextInterner texts(d->native->layout());
+    d->params = FlattenParams(p, d->native->layout(), opts, texts, d->params_arena);
+    d->destinations = {"DE", "XA", "US", "XB", "JP", "FR", "BR", "IN"};
+    for (const auto& s : d->destinations) d->destination_ids.push_back(texts.Id(s));
+    d->retaliation_ids = {texts.Id("XA"), texts.Id("XB")};
+    std::sort(d->retaliation_ids.begin(), d->retaliation_ids.end());
+    std::mt19937_64 rng(42);
+    auto pick = [&](int n) { return static_cast<int>(rng() % n); };
+    for (int i = 0; i < kRows; ++i) {
+      Facts f;
+      f.object = pick(4);
+      f.degree = pick(4);
+      f.pfi = static_cast<int8_t>(pick(4) - 1);
+      f.controlled_item = pick(10) == 0;
+      f.overseas_law_enforcement = pick(8) == 0;
+      f.approved = pick(2) == 0;
+      f.destination = pick(8);  // a dictionary code
+      f.call_ended_on = d->as_of - pick(90);
+      f.kept_days = 20 + pick(20);
+      d->facts.push_back(f);
+    }
+    // Columns in BatchInputs() order, by name.
+    std::vector<InputLeaf> leaves = InputLeaves(p);
+    d->columns.assign(leaves.size(), std::vector<int64_t>(kRows));
+    d->pfi_present.assign(kRows, 1);
+    for (size_t k = 0; k < leaves.size(); ++k) {
+      const std::string& name = leaves[k].spec.name;
+      for (int i = 0; i < kRows; ++i) {
+        const Facts& f = d->facts[i];
+        int64_t v = 0;
+        if (name == "object") v = f.object;
+        else if (name == "degree") v = f.degree;
+        else if (name == "pfi_class") { v = std::max<int8_t>(f.pfi, 0); d->pfi_present[i] = f.pfi >= 0; }
+        else if (name == "destination") v = f.destination;
+        else if (name == "controlled_item") v = f.controlled_item;
+        else if (name == "overseas_law_enforcement") v = f.overseas_law_enforcement;
+        else if (name == "approved") v = f.approved;
+        else if (name == "call_ended_on") v = f.call_ended_on;
+        else if (name == "records_kept_for") v = f.kept_days;
+        else { fmt::print(stderr, "unexpected input `{}`\n", name); std::abort(); }
+        d->columns[k][i] = v;
+      }
+    }
+    // Interpreter values and prepared JIT rows for the single-row benchmarks.
+    const RecordInfo& in = p.input();
+    for (int i = 0; i < kSample; ++i) {
+      const Facts& f = d->facts[i];
+      std::vector<Value> fields(in.fields.size());
+      for (size_t k = 0; k < in.fields.size(); ++k) {
+        const std::string& n = in.fields[k].name;
+        if (n == "object") fields[k] = Value::Enum(f.object);
+        else if (n == "degree") fields[k] = Value::Enum(f.degree);
+        else if (n == "pfi_class") fields[k] = f.pfi >= 0 ? Value::Enum(f.pfi) : Value::None();
+        else if (n == "destination") fields[k] = Value::Text(d->destinations[f.destination]);
+        else if (n == "controlled_item") fields[k] = Value::Bool(f.controlled_item);
+        else if (n == "overseas_law_enforcement") fields[k] = Value::Bool(f.overseas_law_enforcement);
+        else if (n == "approved") fields[k] = Value::Bool(f.approved);
+        else if (n == "call_ended_on") fields[k] = Value::Date(f.call_ended_on);
+        else if (n == "records_kept_for") fields[k] = Value::Dur({0, f.kept_days});
+      }
+      d->values.push_back(Value::Record(std::move(fields)));
+      std::vector<int64_t> row(d->native->layout().facts_slots);
+      // The batch leaves know each field's slot: reuse them to lay out a prepared row.
+      int slot = 0;
+      for (size_t k = 0; k < in.fields.size(); ++k) {
+        const Type* t = in.fields[k].type;
+        const Value& v = d->values.back().elems()[k];
+        if (t->kind == TypeKind::kOptional) {
+          row[slot] = !v.is_none();
+          row[slot + 1] = v.is_none() ? 0 : v.i;
+          slot += 2;
+        } else if (t->kind == TypeKind::kDuration) {
+          row[slot] = v.i;
+          row[slot + 1] = 0;
+          slot += 2;
+        } else if (t->kind == TypeKind::kText) {
+          row[slot++] = d->destination_ids[f.destination];
+        } else {
+          row[slot++] = v.i;
+        }
+      }
+      d->rows.push_back(std::move(row));
+    }
+    return d;
+  }();
+  return *d;
+}
+
+// ---------------------------------------------------------------- single row
+
+void BM_HandWritten(benchmark::State& state) {
+  Data& d = Shared();
+  std::vector<Facts> sample(d.facts.begin(), d.facts.begin() + kSample);
+  for (auto& f : sample) f.destination = d.destination_ids[f.destination];
+  size_t i = 0;
+  for (auto _ : state) {
+    Decision r = HandWritten(sample[i], d.retaliation_ids, 30);
+    benchmark::DoNotOptimize(r);
+    i = (i + 1) & (kSample - 1);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_HandWritten);
+
+void BM_Interpreter(benchmark::State& state) {
+  Data& d = Shared();
+  interp::EvalOptions opts;
+  opts.as_of = d.as_of;
+  opts.param_overrides[d.program->FindParam("retaliation_countries")] =
+      Value::Set({Value::Text("XA"), Value::Text("XB")});
+  size_t i = 0;
+  for (auto _ : state) {
+    interp::Result r = interp::Evaluate(*d.program, d.values[i], opts);
+    benchmark::DoNotOptimize(r);
+    i = (i + 1) & (kSample - 1);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_Interpreter);
+
+void BM_JitRow(benchmark::State& state) {
+  Data& d = Shared();
+  const codegen::Layout& l = d.native->layout();
+  std::vector<int64_t> ctx(std::max(l.ctx_slots, 1)), out(std::max(l.out_slots, 1));
+  jit::RowFn row = d.native->row();
+  size_t i = 0;
+  for (auto _ : state) {
+    int32_t st = row(ctx.data(), d.rows[i].data(), d.params.data(), d.as_of, out.data());
+    benchmark::DoNotOptimize(st);
+    benchmark::DoNotOptimize(out.data());
+    i = (i + 1) & (kSample - 1);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_JitRow);
+
+// ---------------------------------------------------------------- batch, 1M rows
+
+void BM_HandWrittenColumns(benchmark::State& state) {
+  Data& d = Shared();
+  std::vector<InputLeaf> leaves = InputLeaves(*d.program);
+  auto col = [&](const char* name) {
+    for (size_t k = 0; k < leaves.size(); ++k) if (leaves[k].spec.name == name) return d.columns[k].data();
+    std::abort();
+  };
+  const int64_t *object = col("object"), *degree = col("degree"), *pfi = col("pfi_class"),
+                *dest = col("destination"), *controlled = col("controlled_item"),
+                *ole = col("overseas_law_enforcement"), *approved = col("approved"), *ended = col("call_ended_on"),
+                *kept = col("records_kept_for");
+  const uint8_t* pfi_present = d.pfi_present.data();
+  std::vector<int64_t> level(kRows), export_(kRows), reason(kRows), violation(kRows), deadline(kRows);
+  static const int64_t kImpact[4][4] = {{5, 5, 4, 3}, {5, 4, 3, 2}, {4, 3, 2, 1}, {4, 3, 2, 1}};
+  static const int64_t kPfi[3] = {4, 3, 2};
+  std::vector<int64_t> dict_ids = d.destination_ids;
+  for (auto _ : state) {
+    for (int i = 0; i < kRows; ++i) {
+      int64_t lv = kImpact[object[i]][degree[i]];
+      int64_t pl = pfi_present[i] ? kPfi[pfi[i]] : 1;
+      level[i] = lv > pl ? lv : pl;
+      int64_t id = dict_ids[dest[i]];
+      int64_t r = -1;
+      if (ole[i] && !approved[i]) r = 0;
+      else if (controlled[i]) r = 1;
+      else if (std::binary_search(d.retaliation_ids.begin(), d.retaliation_ids.end(), id)) r = 2;
+      reason[i] = r;
+      export_[i] = r >= 0;
+      violation[i] = kept[i] < 30;
+      deadline[i] = ended[i] + 30;
+    }
+    benchmark::DoNotOptimize(level.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(state.iterations() * kRows);
+}
+BENCHMARK(BM_HandWrittenColumns)->Unit(benchmark::kMillisecond);
+
+void BM_JitBatch(benchmark::State& state) {
+  Data& d = Shared();
+  const ir::Program& p = *d.program;
+  std::vector<InputLeaf> leaves = InputLeaves(p);
+  std::vector<ColumnSpec> outs = OutputSpecs(p);
+  std::vector<const int64_t*> cols;
+  std::vector<const uint8_t*> pres;
+  std::vector<const int64_t*> maps;
+  for (size_t k = 0; k < leaves.size(); ++k) {
+    cols.push_back(d.columns[k].data());
+    pres.push_back(leaves[k].spec.optional ? d.pfi_present.data() : nullptr);
+    maps.push_back(leaves[k].spec.kind == ColumnKind::kText ? d.destination_ids.data() : nullptr);
+  }
+  std::vector<std::vector<int64_t>> out(outs.size(), std::vector<int64_t>(kRows));
+  std::vector<std::vector<uint8_t>> out_present(outs.size(), std::vector<uint8_t>(kRows));
+  std::vector<int64_t*> out_ptrs;
+  std::vector<uint8_t*> out_pres;
+  for (size_t c = 0; c < outs.size(); ++c) {
+    out_ptrs.push_back(out[c].data());
+    out_pres.push_back(outs[c].optional ? out_present[c].data() : nullptr);
+  }
+  std::vector<int64_t> ctx(std::max(d.native->layout().ctx_slots, 1));
+  jit::BatchFn batch = d.native->batch();
+  for (auto _ : state) {
+    int64_t first_error = -1;
+    int32_t st = batch(ctx.data(), cols.data(), pres.data(), maps.data(), d.params.data(), d.as_of, out_ptrs.data(),
+                       out_pres.data(), kRows, &first_error);
+    benchmark::DoNotOptimize(st);
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(state.iterations() * kRows);
+}
+BENCHMARK(BM_JitBatch)->Unit(benchmark::kMillisecond);
+
+// ---------------------------------------------------------------- compile time
+
+std::vector<std::string> Policies() {
+  std::vector<std::string> out;
+  for (const auto& e : std::filesystem::directory_iterator(std::string(PROVISO_SOURCE_DIR) + "/policies/cn")) {
+    if (e.path().extension() == ".proviso" && e.path().stem() != "common") out.push_back(e.path().string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void BM_CompileCold(benchmark::State& state, std::string path) {
+  Engine engine({Backend::kJit, /*cache=*/false});
+  for (auto _ : state) benchmark::DoNotOptimize(engine.CompileFile(path));
+}
+
+void BM_CompileWarm(benchmark::State& state, std::string path) {
+  Engine engine({Backend::kJit, /*cache=*/true});
+  engine.CompileFile(path);
+  for (auto _ : state) benchmark::DoNotOptimize(engine.CompileFile(path));
+}
+
+// Collects results to print ratios after the normal report.
+class RatioReporter : public benchmark::ConsoleReporter {
+ public:
+  void ReportRuns(const std::vector<Run>& runs) override {
+    ConsoleReporter::ReportRuns(runs);
+    for (const Run& r : runs) {
+      if (r.run_type != Run::RT_Iteration || r.iterations == 0) continue;
+      ns_[r.benchmark_name()] = r.GetAdjustedRealTime() * NsPer(r.time_unit);
+      auto it = r.counters.find("items_per_second");
+      if (it != r.counters.end()) rate_[r.benchmark_name()] = it->second;
+    }
+  }
+
+  void PrintRatios() const {
+    auto get = [&](const std::map<std::string, double>& m, const std::string& k) {
+      auto it = m.find(k);
+      return it == m.end() ? 0.0 : it->second;
+    };
+    double base = get(ns_, "BM_HandWritten");
+    fmt::print("\n== ratios (lower is better for time; measured in this run)\n");
+    for (const char* name : {"BM_Interpreter", "BM_JitRow"}) {
+      if (base > 0 && get(ns_, name) > 0) {
+        fmt::print("{:<28} {:>10.2f} ns/row  {:>8.2f}x the hand-written C++ ({:.2f} ns/row)\n", name, get(ns_, name),
+                   get(ns_, name) / base, base);
+      }
+    }
+    double hand = get(rate_, "BM_HandWrittenColumns"), jit = get(rate_, "BM_JitBatch");
+    if (hand > 0 && jit > 0) {
+      fmt::print("{:<28} {:>10.1f} M rows/s  {:>8.2f}x the hand-written scalar loop ({:.1f} M rows/s)\n",
+                 "BM_JitBatch", jit / 1e6, jit / hand, hand / 1e6);
+    }
+    for (const auto& [name, ns] : ns_) {
+      if (name.rfind("BM_Compile", 0) == 0) fmt::print("{:<60} {:>10.3f} ms\n", name, ns / 1e6);
+    }
+  }
+
+ private:
+  static double NsPer(benchmark::TimeUnit u) {
+    switch (u) {
+      case benchmark::kNanosecond: return 1;
+      case benchmark::kMicrosecond: return 1e3;
+      case benchmark::kMillisecond: return 1e6;
+      default: return 1e9;
+    }
+  }
+  std::map<std::string, double> ns_;
+  std::map<std::string, double> rate_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  for (const std::string& path : Policies()) {
+    std::string stem = std::filesystem::path(path).stem().string();
+    benchmark::RegisterBenchmark(("BM_CompileCold/" + stem).c_str(), BM_CompileCold, path)->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(("BM_CompileWarm/" + stem).c_str(), BM_CompileWarm, path)->Unit(benchmark::kMillisecond);
+  }
+  benchmark::Initialize(&argc, argv);
+  RatioReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  reporter.PrintRatios();
+  benchmark::Shutdown();
+  return 0;
+}
