@@ -1,5 +1,6 @@
 #include "compiler/codegen/codegen.h"
 
+#include <cstdlib>
 #include <map>
 
 #include <fmt/format.h>
@@ -419,8 +420,10 @@ class Generator {
       x = b_.CreateSelect(no_months, a.a, a.b);
       y = b_.CreateSelect(no_months, b.a, b.b);
     }
+    // Test seam: the differential suite must notice a wrong comparison (see tests/differential).
+    static const bool kMutateLessThan = std::getenv("PROVISO_TEST_CODEGEN_MUTATION") != nullptr;
     switch (op) {
-      case BinOp::kLt: return b_.CreateICmpSLT(x, y);
+      case BinOp::kLt: return kMutateLessThan ? b_.CreateICmpSLE(x, y) : b_.CreateICmpSLT(x, y);
       case BinOp::kLe: return b_.CreateICmpSLE(x, y);
       case BinOp::kGt: return b_.CreateICmpSGT(x, y);
       default: return b_.CreateICmpSGE(x, y);

@@ -182,7 +182,16 @@ class Evaluator {
       }
     }
     if (!holds) return std::nullopt;
-    return Yield{Eval(*rule.value), r};
+    Value value = Eval(*rule.value);
+    if (opts_.explain) {  // what the value was computed from
+      RuleTrace& t = Trace(output, r);
+      for (Binding& b : Bindings(*rule.value)) {
+        if (std::none_of(t.bindings.begin(), t.bindings.end(), [&](const Binding& x) { return x.expr == b.expr; })) {
+          t.bindings.push_back(std::move(b));
+        }
+      }
+    }
+    return Yield{std::move(value), r};
   }
 
   std::optional<bool> SafeBool(const Expr& e) {

@@ -89,6 +89,20 @@ std::string BindingsText(const std::vector<interp::Binding>& bs) {
   return out;
 }
 
+// The `///` text of the law above a rule or obligation, quoted under it.
+std::string DocText(const std::string& doc) {
+  if (doc.empty()) return "";
+  std::string out;
+  size_t start = 0;
+  while (start <= doc.size()) {
+    size_t end = doc.find('\n', start);
+    if (end == std::string::npos) end = doc.size();
+    out += "      | " + doc.substr(start, end - start) + "\n";
+    start = end + 1;
+  }
+  return out;
+}
+
 // The explanation as a text tree and as JSON, from the interpreter's traces.
 void Explain(const ir::Program& p, const interp::Result& r, nlohmann::json& json, std::string& text) {
   const TypeTable& types = p.types();
@@ -118,11 +132,7 @@ void Explain(const ir::Program& p, const interp::Result& r, nlohmann::json& json
         }
         if (!t->bindings.empty()) text += fmt::format("      with {}\n", BindingsText(t->bindings));
         for (const auto& c : rule.citations) text += fmt::format("      cites {}\n", CiteText(c));
-        if (!rule.doc.empty() && t->rule == trace->winner) {
-          std::string doc = rule.doc;
-          for (size_t pos = 0; (pos = doc.find('\n', pos)) != std::string::npos; pos += 9) doc.replace(pos, 1, "\n      | ");
-          text += fmt::format("      | {}\n", doc);
-        }
+        if (t->rule == trace->winner) text += DocText(rule.doc);
         nlohmann::json rj = {{"rule", rule.name}, {"status", StatusName(t->status)},
                              {"winner", t->rule == trace->winner}, {"citations", CitationsJson(rule.citations)}};
         if (rule.parent >= 0) rj["exception_to"] = p.rules[rule.parent].name;
@@ -149,6 +159,7 @@ void Explain(const ir::Program& p, const interp::Result& r, nlohmann::json& json
     }
     if (res.replaces >= 0) text += fmt::format("      replaces `{}` (exception)\n", p.obligations[res.replaces].name);
     for (const auto& c : o.citations) text += fmt::format("      cites {}\n", CiteText(c));
+    text += DocText(o.doc);
     nlohmann::json oj = {{"obligation", o.name}, {"violated", res.violated},
                          {"bindings", BindingsJson(res.bindings)}, {"citations", CitationsJson(o.citations)}};
     if (o.when) oj["condition"] = ast::ToSource(*o.when->source);
