@@ -56,11 +56,11 @@ class Generator {
     DeclareHelpers();
     // Memo slots of lets and outputs come first in the ctx scratch.
     for (const ir::Let& l : p_.lets) {
-      let_flag_.push_back(Alloc(1));
+      let_flag_.push_back(Alloc(2));  // computed, failed
       let_value_.push_back(Alloc(Slots(l.type, types_)));
     }
     for (const ir::Output& o : p_.outputs) {
-      out_flag_.push_back(Alloc(1));
+      out_flag_.push_back(Alloc(2));  // computed, failed
       out_value_.push_back(Alloc(Slots(o.type, types_)));
     }
     llvm::FunctionType* memo_ty = llvm::FunctionType::get(i32_, {ptr_, ptr_, ptr_, i64_}, false);
@@ -130,25 +130,57 @@ class Generator {
     params_ = &*it++;
     as_of_ = &*it++;
     entry_ = llvm::BasicBlock::Create(c_, "entry", f);
-    fail_ = nullptr;
     b_.SetInsertPoint(entry_);
+    pred_ = nullptr;
+    err_ = b_.CreateAlloca(i1_, nullptr, "failed");
+    b_.CreateStore(False(), err_);
   }
 
-  // Branches to the function's failure exit when `cond` (i1) holds.
+  // Failure is data, not control flow: `cond` (i1) marks the evaluation as failed when the current
+  // path predicate holds. Code after a failure goes on with harmless values (safe divisors, zero
+  // payloads), which lets branches become selects without changing what fails.
   void FailIf(llvm::Value* cond) {
     if (auto* k = llvm::dyn_cast<llvm::ConstantInt>(cond); k && k->isZero()) return;
-    if (!fail_) {
-      llvm::IRBuilderBase::InsertPointGuard guard(b_);
-      fail_ = Block("fail");
-      b_.SetInsertPoint(fail_);
-      b_.CreateRet(I32(1));
-    }
-    llvm::BasicBlock* ok = Block("ok");
-    b_.CreateCondBr(cond, fail_, ok);
-    b_.SetInsertPoint(ok);
+    llvm::Value* c = pred_ ? b_.CreateAnd(pred_, cond) : cond;
+    b_.CreateStore(b_.CreateOr(b_.CreateLoad(i1_, err_), c), err_);
   }
 
   void Fail() { FailIf(True()); }
+
+  llvm::Value* Status() { return b_.CreateZExt(b_.CreateLoad(i1_, err_), i32_); }
+
+  llvm::Value* And(llvm::Value* a, llvm::Value* b) {
+    if (!a) return b;
+    if (auto* k = llvm::dyn_cast<llvm::ConstantInt>(a)) return k->isOne() ? b : False();
+    if (auto* k = llvm::dyn_cast<llvm::ConstantInt>(b)) return k->isOne() ? a : False();
+    return b_.CreateAnd(a, b);
+  }
+
+  // Evaluates `emit()` on the path where `cond` holds (failures count only there).
+  template <typename F>
+  auto Under(llvm::Value* cond, F emit) {
+    llvm::Value* saved = pred_;
+    pred_ = And(saved, cond);
+    auto r = emit();
+    pred_ = saved;
+    return r;
+  }
+
+  CG Select(const Type* t, llvm::Value* c, const CG& x, const CG& y) {
+    CG out;
+    if (x.a) out.a = b_.CreateSelect(c, x.a, y.a);
+    if (x.b) out.b = b_.CreateSelect(c, x.b, y.b);
+    if (x.present || y.present) {
+      out.present = b_.CreateSelect(c, x.present ? x.present : True(), y.present ? y.present : True());
+    }
+    (void)t;
+    return out;
+  }
+
+  // Stores `v` at `p` when `c` holds, else keeps what is there.
+  void StoreIf(const Type* t, llvm::Value* c, const CG& v, llvm::Value* p) {
+    Store(t, Select(t, c, v, Load(t, p)), p);
+  }
 
   // An i64 alloca in the entry block (promoted to registers by the optimiser).
   llvm::AllocaInst* Local(llvm::Type* t, int count = 1, const char* name = "") {
@@ -484,17 +516,22 @@ class Generator {
         }
         r.a = Checked(llvm::Intrinsic::smul_with_overflow, a.a, b.a);
         return r;
-      case BinOp::kDiv:
-        FailIf(b_.CreateICmpEQ(b.a, I64(0)));
+      case BinOp::kDiv: {
+        // Failed divisions go on with divisor 1 so that the machine never traps.
+        llvm::Value* zero = b_.CreateICmpEQ(b.a, I64(0));
+        FailIf(zero);
         if (dec) {
+          llvm::Value* d = b_.CreateSelect(zero, I64(1), b.a);
           llvm::Value* q = b_.CreateSDiv(b_.CreateMul(b_.CreateSExt(a.a, i128_), llvm::ConstantInt::get(i128_, 1000000)),
-                                         b_.CreateSExt(b.a, i128_));
+                                         b_.CreateSExt(d, i128_));
           r.a = Narrow(q);
           return r;
         }
-        FailIf(b_.CreateAnd(b_.CreateICmpEQ(a.a, I64(INT64_MIN)), b_.CreateICmpEQ(b.a, I64(-1))));
-        r.a = b_.CreateSDiv(a.a, b.a);
+        llvm::Value* overflow = b_.CreateAnd(b_.CreateICmpEQ(a.a, I64(INT64_MIN)), b_.CreateICmpEQ(b.a, I64(-1)));
+        FailIf(overflow);
+        r.a = b_.CreateSDiv(a.a, b_.CreateSelect(b_.CreateOr(zero, overflow), I64(1), b.a));
         return r;
+      }
       default: Unsupport("this arithmetic operator", &e);
     }
   }
@@ -517,7 +554,9 @@ class Generator {
       }
       case Op::kParam: {
         int off = layout_.param_offset[e.index];
-        FailIf(b_.CreateICmpEQ(b_.CreateLoad(i64_, Slot(params_, off)), I64(0)));  // no version in force
+        bool always = std::any_of(p_.params[e.index].versions.begin(), p_.params[e.index].versions.end(),
+                                  [](const ir::ParamVersion& v) { return v.effective.from == INT64_MIN && v.effective.until == INT64_MAX; });
+        if (!always) FailIf(b_.CreateICmpEQ(b_.CreateLoad(i64_, Slot(params_, off)), I64(0)));  // no version in force
         return Load(p_.params[e.index].type, Slot(params_, off + 1));
       }
       case Op::kLet: return Memo(let_fn_[e.index], let_flag_[e.index], let_value_[e.index], p_.lets[e.index].type);
@@ -557,6 +596,13 @@ class Generator {
       case Op::kCoalesce: {
         const Type* at = e.args[0]->type;
         CG a = Emit(*e.args[0]);
+        if (Cheap(*e.args[1])) {
+          CG payload = a;
+          payload.present = nullptr;
+          payload = Coerce(payload, at->elem, e.type);
+          CG d = Under(b_.CreateNot(a.present), [&] { return Coerce(Emit(*e.args[1]), e.args[1]->type, e.type); });
+          return Select(e.type, a.present, payload, d);
+        }
         llvm::BasicBlock* have = Block("have");
         llvm::BasicBlock* other = Block("default");
         llvm::BasicBlock* done = Block("coalesced");
@@ -583,6 +629,11 @@ class Generator {
       }
       case Op::kIf: {
         llvm::Value* cond = Bool(Emit(*e.args[0]).a);
+        if (Cheap(*e.args[1]) && Cheap(*e.args[2])) {
+          CG x = Under(cond, [&] { return Coerce(Emit(*e.args[1]), e.args[1]->type, e.type); });
+          CG y = Under(b_.CreateNot(cond), [&] { return Coerce(Emit(*e.args[2]), e.args[2]->type, e.type); });
+          return Select(e.type, cond, x, y);
+        }
         llvm::BasicBlock* then_bb = Block("then");
         llvm::BasicBlock* else_bb = Block("else");
         llvm::BasicBlock* done = Block("endif");
@@ -639,16 +690,64 @@ class Generator {
     llvm::BasicBlock* done = Block("memo.done");
     b_.CreateCondBr(Bool(b_.CreateLoad(i64_, CtxSlot(flag))), done, compute);
     b_.SetInsertPoint(compute);
-    llvm::Value* st = b_.CreateCall(f, {ctx_, facts_, params_, as_of_});
-    FailIf(b_.CreateICmpNE(st, I32(0)));
+    b_.CreateCall(f, {ctx_, facts_, params_, as_of_});
     b_.CreateBr(done);
     b_.SetInsertPoint(done);
+    // The value failed to evaluate: that matters only where it is used.
+    FailIf(b_.CreateICmpNE(b_.CreateLoad(i64_, CtxSlot(flag + 1)), I64(0)));
     return Load(t, CtxSlot(value));
+  }
+
+  // Cheap: no loop and nothing that fails often, so evaluating it off its path costs little.
+  // Such expressions are evaluated speculatively (selects instead of branches).
+  bool Cheap(const Expr& e) {
+    switch (e.op) {
+      case Op::kQuant: case Op::kIn: case Op::kMakeSet: return false;
+      case Op::kBuiltin:
+        if (e.builtin == ast::Builtin::kSum || e.builtin == ast::Builtin::kCount ||
+            ((e.builtin == ast::Builtin::kMin || e.builtin == ast::Builtin::kMax) && e.args.size() == 1)) {
+          return false;
+        }
+        break;
+      case Op::kTable: {
+        auto it = cheap_.find(&p_.tables[e.index]);
+        if (it == cheap_.end()) it = cheap_.emplace(&p_.tables[e.index], DenseForm(p_.tables[e.index]).has_value()).first;
+        if (!it->second) return false;
+        break;
+      }
+      case Op::kLet: {
+        const ir::Let& l = p_.lets[e.index];
+        auto it = cheap_.find(&l);
+        if (it == cheap_.end()) {
+          cheap_[&l] = false;  // no cycles exist; this only guards the recursion
+          it = cheap_.insert_or_assign(&l, Cheap(*l.value)).first;
+        }
+        if (!it->second) return false;
+        break;
+      }
+      case Op::kOutput: return false;
+      case Op::kCall: {
+        const ir::Function& f = p_.functions[e.index];
+        auto it = cheap_.find(&f);
+        if (it == cheap_.end()) it = cheap_.insert_or_assign(&f, Cheap(*f.body)).first;
+        if (!it->second) return false;
+        break;
+      }
+      default: break;
+    }
+    return std::all_of(e.args.begin(), e.args.end(), [&](const ir::ExprPtr& a) { return Cheap(*a); });
   }
 
   CG ShortCircuit(const Expr& e) {
     bool is_and = e.op == Op::kAnd;
     llvm::Value* l = Bool(Emit(*e.args[0]).a);
+    if (Cheap(*e.args[1])) {
+      // The right side is evaluated on the path where it matters; no branch.
+      llvm::Value* r = Under(is_and ? l : b_.CreateNot(l), [&] { return Bool(Emit(*e.args[1]).a); });
+      CG v;
+      v.a = ToI64(is_and ? b_.CreateAnd(l, r) : b_.CreateOr(l, r));
+      return v;
+    }
     llvm::BasicBlock* from = b_.GetInsertBlock();
     llvm::BasicBlock* rhs = Block(is_and ? "and.rhs" : "or.rhs");
     llvm::BasicBlock* done = Block(is_and ? "and.end" : "or.end");
@@ -720,9 +819,11 @@ class Generator {
     llvm::AllocaInst* have;
   };
 
+  // A zero-initialised accumulator: it may be read speculatively before anything is stored.
   Acc NewAcc(const Type* t) {
     Acc a{t, Local(i64_, Slots(t, types_), "acc"), Local(i1_, 1, "have")};
     b_.CreateStore(False(), a.have);
+    Store(t, Zero(t), a.slots);
     return a;
   }
 
@@ -867,16 +968,32 @@ class Generator {
     CG s = Emit(*e.args[0]);
     size_t arms = e.args.size() - 1;
     llvm::BasicBlock* done = Block("match.end");
-    llvm::BasicBlock* bad = Block("match.none");
     std::vector<llvm::BasicBlock*> arm_bb;
     for (size_t i = 0; i < arms; ++i) arm_bb.push_back(Block("match.arm"));
-    llvm::SwitchInst* sw = b_.CreateSwitch(s.a, bad, static_cast<unsigned>(e.arm_of_variant.size()));
-    for (size_t v = 0; v < e.arm_of_variant.size(); ++v) {
-      if (e.arm_of_variant[v] >= 0) sw->addCase(llvm::cast<llvm::ConstantInt>(I64(v)), arm_bb[e.arm_of_variant[v]]);
+    if (std::all_of(e.args.begin() + 1, e.args.end(), [&](const ir::ExprPtr& a) { return Cheap(*a); })) {
+      // Every arm is cheap: evaluate each on its own path and select.
+      for (llvm::BasicBlock* bb : arm_bb) bb->eraseFromParent();
+      done->eraseFromParent();
+      std::vector<CG> values;
+      std::vector<llvm::Value*> conds;
+      for (size_t i = 0; i < arms; ++i) {
+        llvm::Value* c = False();
+        for (size_t v = 0; v < e.arm_of_variant.size(); ++v) {
+          if (e.arm_of_variant[v] == static_cast<int>(i)) c = b_.CreateOr(c, b_.CreateICmpEQ(s.a, I64(v)));
+        }
+        conds.push_back(c);
+        values.push_back(Under(c, [&] { return Coerce(Emit(*e.args[1 + i]), e.args[1 + i]->type, e.type); }));
+      }
+      CG out = values.back();
+      for (size_t i = arms - 1; i-- > 0;) out = Select(e.type, conds[i], values[i], out);
+      return out;
     }
-    b_.SetInsertPoint(bad);
-    Fail();
-    b_.CreateUnreachable();
+    // The enum value is always one of the variants: the last case doubles as the default.
+    size_t last = e.arm_of_variant.size() - 1;
+    llvm::SwitchInst* sw = b_.CreateSwitch(s.a, arm_bb[e.arm_of_variant[last]], static_cast<unsigned>(last));
+    for (size_t v = 0; v < last; ++v) {
+      sw->addCase(llvm::cast<llvm::ConstantInt>(I64(v)), arm_bb[e.arm_of_variant[v]]);
+    }
     std::vector<std::pair<CG, llvm::BasicBlock*>> in;
     for (size_t i = 0; i < arms; ++i) {
       b_.SetInsertPoint(arm_bb[i]);
@@ -1257,6 +1374,7 @@ class Generator {
 
   // Evaluates every rule of a sibling group, then keeps the highest priority applicable value; two
   // applicable at that priority with different values fail. Result in `acc` (have = yielded).
+  // Straight-line: a level's candidates count only while no higher level has yielded.
   void Choose(const std::vector<int>& group, const Type* t, Acc& acc) {
     std::vector<Acc> yields;
     for (int r : group) {
@@ -1268,46 +1386,37 @@ class Generator {
     for (int r : group) levels.push_back(p_.rules[r].priority);
     std::sort(levels.begin(), levels.end(), std::greater<int64_t>());
     levels.erase(std::unique(levels.begin(), levels.end()), levels.end());
-    llvm::BasicBlock* done = Block("choose.done");
     for (int64_t level : levels) {
+      llvm::Value* open = b_.CreateNot(b_.CreateLoad(i1_, acc.have));  // no higher level yielded
       for (size_t k = 0; k < group.size(); ++k) {
         if (p_.rules[group[k]].priority != level) continue;
-        llvm::BasicBlock* take = Block("choose.take");
-        llvm::BasicBlock* next = Block("choose.next");
-        b_.CreateCondBr(b_.CreateLoad(i1_, yields[k].have), take, next);
-        b_.SetInsertPoint(take);
+        llvm::Value* take = b_.CreateAnd(open, b_.CreateLoad(i1_, yields[k].have));
         CG v = Load(t, yields[k].slots);
-        llvm::BasicBlock* first = Block("choose.first");
-        llvm::BasicBlock* check = Block("choose.check");
-        b_.CreateCondBr(b_.CreateLoad(i1_, acc.have), check, first);
-        b_.SetInsertPoint(first);
-        Store(t, v, acc.slots);
-        b_.CreateStore(True(), acc.have);
-        b_.CreateBr(next);
-        b_.SetInsertPoint(check);
-        FailIf(b_.CreateNot(Equal(t, v, t, Load(t, acc.slots), nullptr)));
-        b_.CreateBr(next);
-        b_.SetInsertPoint(next);
+        llvm::Value* have = b_.CreateLoad(i1_, acc.have);
+        FailIf(b_.CreateAnd(b_.CreateAnd(take, have), b_.CreateNot(Equal(t, v, t, Load(t, acc.slots), nullptr))));
+        StoreIf(t, b_.CreateAnd(take, b_.CreateNot(have)), v, acc.slots);
+        b_.CreateStore(b_.CreateOr(have, take), acc.have);
       }
-      // A level that yielded ends the choice.
-      llvm::BasicBlock* lower = Block("choose.lower");
-      b_.CreateCondBr(b_.CreateLoad(i1_, acc.have), done, lower);
-      b_.SetInsertPoint(lower);
     }
-    b_.CreateBr(done);
-    b_.SetInsertPoint(done);
   }
 
   void RuleValue(int r, const Type* t, Acc& out) {
     const ir::Rule& rule = p_.rules[r];
     Choose(rule.children, t, out);
-    llvm::BasicBlock* own = Block("rule.own");
+    llvm::Value* excepted = b_.CreateLoad(i1_, out.have);
+    llvm::Value* own = And(b_.CreateNot(excepted), InForce(rule.effective));
+    if ((!rule.when || Cheap(*rule.when)) && Cheap(*rule.value)) {
+      llvm::Value* holds = rule.when ? Under(own, [&] { return Bool(Emit(*rule.when).a); }) : True();
+      llvm::Value* apply = And(own, holds);
+      CG v = Under(apply, [&] { return Coerce(Emit(*rule.value), rule.value->type, t); });
+      StoreIf(t, apply, v, out.slots);
+      b_.CreateStore(b_.CreateOr(excepted, apply), out.have);
+      return;
+    }
+    llvm::BasicBlock* own_bb = Block("rule.own");
     llvm::BasicBlock* done = Block("rule.done");
-    b_.CreateCondBr(b_.CreateLoad(i1_, out.have), done, own);
-    b_.SetInsertPoint(own);
-    llvm::BasicBlock* check = Block("rule.check");
-    b_.CreateCondBr(InForce(rule.effective), check, done);
-    b_.SetInsertPoint(check);
+    b_.CreateCondBr(own, own_bb, done);
+    b_.SetInsertPoint(own_bb);
     if (rule.when) {
       llvm::Value* holds = Bool(Emit(*rule.when).a);
       llvm::BasicBlock* apply = Block("rule.apply");
@@ -1329,7 +1438,8 @@ class Generator {
     CG v = Coerce(Emit(*l.value), l.value->type, l.type);
     Store(l.type, v, CtxSlot(let_value_[i]));
     b_.CreateStore(I64(1), CtxSlot(let_flag_[i]));
-    b_.CreateRet(I32(0));
+    b_.CreateStore(b_.CreateZExt(b_.CreateLoad(i1_, err_), i64_), CtxSlot(let_flag_[i] + 1));
+    b_.CreateRet(Status());
   }
 
   void EmitOutputFunction(int o) {
@@ -1352,7 +1462,8 @@ class Generator {
     }
     Store(out.type, Load(out.type, acc.slots), CtxSlot(out_value_[o]));
     b_.CreateStore(I64(1), CtxSlot(out_flag_[o]));
-    b_.CreateRet(I32(0));
+    b_.CreateStore(b_.CreateZExt(b_.CreateLoad(i1_, err_), i64_), CtxSlot(out_flag_[o] + 1));
+    b_.CreateRet(Status());
   }
 
   llvm::Function* EmitRow() {
@@ -1424,7 +1535,7 @@ class Generator {
       b_.CreateBr(done);
       b_.SetInsertPoint(done);
     }
-    b_.CreateRet(I32(0));
+    b_.CreateRet(Status());
     if (scratch) scratch->setOperand(0, I64(std::max(ctx_slots_, 1)));  // every region is known now
     return f;
   }
@@ -1553,7 +1664,9 @@ class Generator {
   // The function being emitted.
   llvm::Function* fn_ = nullptr;
   llvm::BasicBlock* entry_ = nullptr;
-  llvm::BasicBlock* fail_ = nullptr;
+  llvm::AllocaInst* err_ = nullptr;  // the function's "failed" flag
+  llvm::Value* pred_ = nullptr;       // the path predicate (null: always)
+  std::map<const void*, bool> cheap_;
   llvm::Value *ctx_ = nullptr, *facts_ = nullptr, *params_ = nullptr, *as_of_ = nullptr;
   std::vector<CG> locals_;
   Expr add_expr_;
