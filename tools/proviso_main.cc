@@ -13,6 +13,7 @@
 
 #include "compiler/driver/driver.h"
 #include "proviso/proviso.h"
+#include "runtime/src/large_stack.h"
 
 namespace {
 
@@ -30,7 +31,7 @@ void PrintDiagnostics(const FrontEnd& fe, const std::string& format, std::ostrea
 int RunCheck(const std::vector<std::string>& files, const std::string& format) {
   bool failed = false;
   for (const std::string& f : files) {
-    auto fe = proviso::CompileFile(f);
+    auto fe = proviso::OnLargeStack([&] { return proviso::CompileFile(f); });
     PrintDiagnostics(*fe, format, format == "json" ? std::cout : std::cerr);
     failed |= !fe->ok();
   }

@@ -29,7 +29,9 @@ bool ParseDecimal(const std::string& text, int64_t* out) {
 std::string CheckedProgram::name() const {
   const ast::Module& m = main();
   if (m.header) return m.header->name;
-  return "policy";
+  std::string stem = main_path.substr(main_path.find_last_of('/') + 1);
+  stem = stem.substr(0, stem.find('.'));
+  return stem.empty() ? "policy" : stem;
 }
 
 std::string CheckedProgram::document() const {
@@ -94,6 +96,7 @@ std::string Suggest(const std::string& name, const std::vector<std::string>& can
 struct Context {
   bool facts = true;      // inputs, lets, outputs, as_of
   const char* what = "";  // for messages: "a param value", "a function body" ...
+  bool partial_records = false;  // `given` facts may be completed by other lines
 };
 
 // Constant cell contents for overlap and completeness checks of decision tables.
@@ -1056,7 +1059,20 @@ class Checker {
       e.record_order[f] = static_cast<int>(i);
       ExpectType(*e.args[i], ctx, r.fields[f].type, fmt::format("field `{}`", e.field_names[i]));
     }
-    // Missing fields are checked against facts rules when the value is used as facts.
+    // Facts in a test may be completed by other `given` lines: they are checked as facts when the
+    // test runs. Everywhere else a value must be whole.
+    if (!ctx.partial_records) {
+      std::vector<std::string> missing;
+      for (size_t f = 0; f < r.fields.size(); ++f) {
+        if (e.record_order[f] < 0 && !r.fields[f].has_default && r.fields[f].type->kind != TypeKind::kOptional) {
+          missing.push_back(r.fields[f].name);
+        }
+      }
+      if (!missing.empty()) {
+        diags_.Error("E0228", e.span, fmt::format("this `{}` value has no {}", r.name, JoinNames(missing)))
+            .help = "give every field that has no default and is not optional";
+      }
+    }
     return want;
   }
 
@@ -1207,7 +1223,17 @@ class Checker {
       ExpectType(*row.result, ctx, t.result, fmt::format("the result of row {} of `{}`", ri + 1, d.name));
       sets.push_back(std::move(rs));
     }
-    if (d.default_result) ExpectType(*d.default_result, ctx, t.result, fmt::format("the default of `{}`", d.name));
+    if (d.default_result) {
+      ExpectType(*d.default_result, ctx, t.result, fmt::format("the default of `{}`", d.name));
+      if (d.hit == ast::HitPolicy::kCollect &&
+          (d.aggregator == ast::Aggregator::kNone || d.aggregator == ast::Aggregator::kCount)) {
+        diags_.Error("E0308", d.default_span,
+                     fmt::format("a `default` row has no meaning in `hit collect{}`: no match gives {}",
+                                 d.aggregator == ast::Aggregator::kCount ? " count" : "",
+                                 d.aggregator == ast::Aggregator::kCount ? "0" : "an empty list"))
+            .help = "remove the `default` row";
+      }
+    }
     locals_.clear();
     // Overlaps that make `unique` (or disagreeing `any`) fail on some input.
     if (d.hit == ast::HitPolicy::kUnique || d.hit == ast::HitPolicy::kAny) {
@@ -1445,10 +1471,10 @@ class Checker {
           bool same_when = (!ra.when && !rb.when) ||
                            (ra.when && rb.when && ast::ToSource(*ra.when) == ast::ToSource(*rb.when));
           bool same_time = ra.effective.from < rb.effective.until && rb.effective.from < ra.effective.until;
-          if (same_when && same_time && ast::ToSource(*ra.value) != ast::ToSource(*rb.value)) {
+          if (same_when && same_time) {
             auto& d = diags_.Error("E0410", ra.span,
-                                   fmt::format("rules `{}` and `{}` give `{}` different values under the same "
-                                               "condition and neither has priority",
+                                   fmt::format("rules `{}` and `{}` set `{}` under the same condition and neither "
+                                               "has priority, so they always conflict",
                                                rb.name, ra.name, o.decl->name));
             d.notes.push_back({rb.span, "the other rule"});
             d.help = fmt::format("make one an `exception to` the other, or give one a higher `priority`");
@@ -1608,7 +1634,7 @@ class Checker {
   // ------------------------------------------------------------------ tests
 
   void CheckTests() {
-    Context constant{false, "a test's facts"};
+    Context constant{false, "a test's facts", /*partial_records=*/true};
     const RecordInfo& input = types_.record_info(p_.input_record);
     for (ast::TestDecl* t : p_.tests) {
       for (ast::TestGiven& g : t->givens) {

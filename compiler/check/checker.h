@@ -63,6 +63,8 @@ struct CheckedProgram {
   // Locals needed by the deepest expression (function parameters and quantifier variables).
   int max_locals = 0;
 
+  std::string main_path;  // the main file's path (names a policy without a header)
+
   const ast::Module& main() const { return *modules.front(); }
   std::string name() const;      // the policy name, or the file's stem
   std::string document() const;  // the header's document, or ""

@@ -487,34 +487,56 @@ class Generator {
     return phi;
   }
 
+  llvm::Value* Outside(llvm::Value* v, int64_t limit) {
+    return b_.CreateOr(b_.CreateICmpSGT(v, I64(limit)), b_.CreateICmpSLT(v, I64(-limit)));
+  }
+
+  // date + sign * duration, within the calendar (years 1 to 9999), as the interpreter.
+  llvm::Value* Shift(llvm::Value* date, llvm::Value* days, llvm::Value* months, int sign) {
+    llvm::Value* too_far = b_.CreateOr(Outside(months, kMaxMonths), Outside(days, kMaxDays));
+    FailIf(too_far);
+    months = b_.CreateSelect(too_far, I64(0), months);
+    days = b_.CreateSelect(too_far, I64(0), days);
+    if (sign < 0) {
+      months = b_.CreateNeg(months);
+      days = b_.CreateNeg(days);
+    }
+    llvm::Value* r = b_.CreateAdd(AddMonths(date, months), days);
+    FailIf(b_.CreateOr(b_.CreateICmpSLT(r, I64(kFirstDay)), b_.CreateICmpSGT(r, I64(kLastDay))));
+    return r;
+  }
+
   CG Arith(const Expr& e, const Type* ta, CG a, const Type* tb, CG b) {
     CG r;
     bool dur_a = ta->kind == TypeKind::kDuration, dur_b = tb->kind == TypeKind::kDuration;
     bool date_a = ta->kind == TypeKind::kDate, date_b = tb->kind == TypeKind::kDate;
     bool dec = ta->kind == TypeKind::kDecimal;
+    using llvm::Intrinsic::sadd_with_overflow;
+    using llvm::Intrinsic::smul_with_overflow;
+    using llvm::Intrinsic::ssub_with_overflow;
     switch (e.bop) {
       case BinOp::kAdd:
-        if (date_a && dur_b) { r.a = b_.CreateAdd(AddMonths(a.a, b.b), b.a); return r; }
-        if (dur_a && date_b) { r.a = b_.CreateAdd(AddMonths(b.a, a.b), a.a); return r; }
-        if (dur_a) { r.a = Checked(llvm::Intrinsic::sadd_with_overflow, a.a, b.a); r.b = b_.CreateAdd(a.b, b.b); return r; }
-        r.a = Checked(llvm::Intrinsic::sadd_with_overflow, a.a, b.a);
+        if (date_a && dur_b) { r.a = Shift(a.a, b.a, b.b, 1); return r; }
+        if (dur_a && date_b) { r.a = Shift(b.a, a.a, a.b, 1); return r; }
+        if (dur_a) { r.b = Checked(sadd_with_overflow, a.b, b.b); r.a = Checked(sadd_with_overflow, a.a, b.a); return r; }
+        r.a = Checked(sadd_with_overflow, a.a, b.a);
         return r;
       case BinOp::kSub:
-        if (date_a && dur_b) { r.a = b_.CreateSub(AddMonths(a.a, b_.CreateNeg(b.b)), b.a); return r; }
+        if (date_a && dur_b) { r.a = Shift(a.a, b.a, b.b, -1); return r; }
         if (date_a && date_b) { r.a = b_.CreateSub(a.a, b.a); r.b = I64(0); return r; }
-        if (dur_a) { r.a = b_.CreateSub(a.a, b.a); r.b = b_.CreateSub(a.b, b.b); return r; }
-        r.a = Checked(llvm::Intrinsic::ssub_with_overflow, a.a, b.a);
+        if (dur_a) { r.b = Checked(ssub_with_overflow, a.b, b.b); r.a = Checked(ssub_with_overflow, a.a, b.a); return r; }
+        r.a = Checked(ssub_with_overflow, a.a, b.a);
         return r;
       case BinOp::kMul:
-        if (dur_a) { r.a = b_.CreateMul(a.a, b.a); r.b = b_.CreateMul(a.b, b.a); return r; }
-        if (dur_b) { r.a = b_.CreateMul(b.a, a.a); r.b = b_.CreateMul(b.b, a.a); return r; }
+        if (dur_a) { r.b = Checked(smul_with_overflow, a.b, b.a); r.a = Checked(smul_with_overflow, a.a, b.a); return r; }
+        if (dur_b) { r.b = Checked(smul_with_overflow, b.b, a.a); r.a = Checked(smul_with_overflow, b.a, a.a); return r; }
         if (dec) {
           llvm::Value* p = b_.CreateSDiv(b_.CreateMul(b_.CreateSExt(a.a, i128_), b_.CreateSExt(b.a, i128_)),
                                          llvm::ConstantInt::get(i128_, 1000000));
           r.a = Narrow(p);
           return r;
         }
-        r.a = Checked(llvm::Intrinsic::smul_with_overflow, a.a, b.a);
+        r.a = Checked(smul_with_overflow, a.a, b.a);
         return r;
       case BinOp::kDiv: {
         // Failed divisions go on with divisor 1 so that the machine never traps.
@@ -702,7 +724,10 @@ class Generator {
   // Such expressions are evaluated speculatively (selects instead of branches).
   bool Cheap(const Expr& e) {
     switch (e.op) {
-      case Op::kQuant: case Op::kIn: case Op::kMakeSet: return false;
+      case Op::kQuant: case Op::kMakeSet: return false;
+      case Op::kIn:  // a short loop over a loop-invariant set is cheap; over facts it may be long
+        if (e.args[1]->op != Op::kParam && e.args[1]->op != Op::kConst) return false;
+        break;
       case Op::kBuiltin:
         if (e.builtin == ast::Builtin::kSum || e.builtin == ast::Builtin::kCount ||
             ((e.builtin == ast::Builtin::kMin || e.builtin == ast::Builtin::kMax) && e.args.size() == 1)) {
@@ -789,6 +814,8 @@ class Generator {
     b_.SetInsertPoint(exit);
   }
 
+  // Membership. Equality cannot fail, so the loop has no early exit: its trip count is the
+  // collection's size, the same on every row for a param or constant set (no misprediction).
   CG In(const Expr& e) {
     const Type* xt = e.args[0]->type;
     const Type* ct = e.args[1]->type;
@@ -796,15 +823,8 @@ class Generator {
     CG coll = Emit(*e.args[1]);
     llvm::AllocaInst* found = Local(i1_, 1, "found");
     b_.CreateStore(False(), found);
-    ForEach(ct, coll, [&](const CG& el, llvm::BasicBlock* exit) {
-      llvm::Value* eq = Equal(xt, x, ct->elem, el, &e);
-      llvm::BasicBlock* hit = Block("in.hit");
-      llvm::BasicBlock* next = Block("in.next");
-      b_.CreateCondBr(eq, hit, next);
-      b_.SetInsertPoint(hit);
-      b_.CreateStore(True(), found);
-      b_.CreateBr(exit);
-      b_.SetInsertPoint(next);
+    ForEach(ct, coll, [&](const CG& el, llvm::BasicBlock*) {
+      b_.CreateStore(b_.CreateOr(b_.CreateLoad(i1_, found), Equal(xt, x, ct->elem, el, &e)), found);
     });
     llvm::Value* f = b_.CreateLoad(i1_, found);
     CG v;
@@ -1255,6 +1275,7 @@ class Generator {
         case ast::Aggregator::kSum: {
           Acc acc = NewAcc(rt);
           for_matched([&](CG v) { Accumulate(e, acc, v, 0); });
+          if (t.default_result) no_match_default(b_.CreateNot(b_.CreateLoad(i1_, acc.have)), acc);
           result = Finish(e, acc, true);
           break;
         }
@@ -1373,7 +1394,7 @@ class Generator {
   }
 
   // Evaluates every rule of a sibling group, then keeps the highest priority applicable value; two
-  // applicable at that priority with different values fail. Result in `acc` (have = yielded).
+  // applicable at that priority fail. Result in `acc` (have = yielded).
   // Straight-line: a level's candidates count only while no higher level has yielded.
   void Choose(const std::vector<int>& group, const Type* t, Acc& acc) {
     std::vector<Acc> yields;
@@ -1393,7 +1414,7 @@ class Generator {
         llvm::Value* take = b_.CreateAnd(open, b_.CreateLoad(i1_, yields[k].have));
         CG v = Load(t, yields[k].slots);
         llvm::Value* have = b_.CreateLoad(i1_, acc.have);
-        FailIf(b_.CreateAnd(b_.CreateAnd(take, have), b_.CreateNot(Equal(t, v, t, Load(t, acc.slots), nullptr))));
+        FailIf(b_.CreateAnd(take, have));  // two at the same priority: a conflict, whatever the values
         StoreIf(t, b_.CreateAnd(take, b_.CreateNot(have)), v, acc.slots);
         b_.CreateStore(b_.CreateOr(have, take), acc.have);
       }

@@ -65,9 +65,13 @@ void RenderExcerpt(std::string& out, const Span& span, const std::string& label,
   std::string num = std::to_string(span.line);
   std::string pad(num.size(), ' ');
   out += fmt::format("{} |\n{} | {}\n{} | ", pad, num, line, pad);
-  // Indentation keeps tabs so the caret lines up in a terminal.
+  // One space per code point before the caret (tabs kept, so that it lines up in a terminal).
   size_t start = ByteOffsetOfColumn(line, span.col);
-  for (size_t i = 0; i < start; ++i) out += line[i] == '\t' ? '\t' : ' ';
+  for (size_t i = 0; i < start; ++i) {
+    unsigned char ch = static_cast<unsigned char>(line[i]);
+    if ((ch & 0xC0) == 0x80) continue;  // a continuation byte of the same code point
+    out += ch == '\t' ? '\t' : ' ';
+  }
   int width = 1;
   if (span.end_line == span.line && span.end_col > span.col) width = span.end_col - span.col;
   if (span.end_line > span.line) {

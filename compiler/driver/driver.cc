@@ -44,7 +44,10 @@ std::unique_ptr<FrontEnd> Run(std::unique_ptr<FrontEnd> fe, int file) {
   loaded.insert(fs::weakly_canonical(fe->sources.file(file).path, ec).string());
   ParseWithImports(*fe, file, modules, loaded);
   bool main_parsed = !modules.empty() && modules.front()->file == file;
-  if (main_parsed) fe->program = Check(std::move(modules), fe->diags);
+  if (main_parsed) {
+    fe->program = Check(std::move(modules), fe->diags);
+    fe->program->main_path = fe->sources.file(file).path;
+  }
   fe->diags.Sort();
   return fe;
 }

@@ -117,29 +117,27 @@ class Evaluator {
   // The value given by a group of sibling rules: the highest priority applicable one; two applicable
   // with the same priority and different values is a conflict.
   std::optional<Yield> Choose(const std::vector<int>& rules, const std::string& what, int output) {
-    std::vector<Yield> yields;
+    // A sibling competes with its own priority, whichever of its exceptions gave the value.
+    std::vector<std::pair<int, Yield>> yields;  // (sibling, its value)
     for (int r : rules) {
-      if (auto y = RuleValue(r, output)) yields.push_back(*y);
+      if (auto y = RuleValue(r, output)) yields.push_back({r, *y});
     }
     if (yields.empty()) return std::nullopt;
     int64_t best = INT64_MIN;
-    for (const Yield& y : yields) best = std::max(best, p_.rules[y.rule].priority);
-    std::vector<Yield> top;
-    for (const Yield& y : yields) {
-      if (p_.rules[y.rule].priority == best) top.push_back(y);
-      else Trace(output, y.rule).status = RuleStatus::kLostOnPriority;
+    for (const auto& [r, y] : yields) best = std::max(best, p_.rules[r].priority);
+    std::vector<std::pair<int, Yield>> top;
+    for (const auto& [r, y] : yields) {
+      if (p_.rules[r].priority == best) top.push_back({r, y});
+      else Trace(output, r).status = RuleStatus::kLostOnPriority;
     }
-    for (size_t i = 1; i < top.size(); ++i) {
-      if (top[i].value != top[0].value) {
-        const ir::Rule& a = p_.rules[top[0].rule];
-        const ir::Rule& b = p_.rules[top[i].rule];
-        throw EvalError(fmt::format("rules `{}` and `{}` both apply to {} with different values and neither "
-                                    "has priority (conflict)",
-                                    a.name, b.name, what),
-                        b.span);
-      }
+    if (top.size() > 1) {  // even with equal values: the law gives no way to choose (as Catala)
+      const ir::Rule& a = p_.rules[top[0].first];
+      const ir::Rule& b = p_.rules[top[1].first];
+      throw EvalError(fmt::format("rules `{}` and `{}` both apply to {} and neither has priority (conflict)",
+                                  a.name, b.name, what),
+                      b.span);
     }
-    return top[0];
+    return top[0].second;
   }
 
   RuleTrace& Trace(int output, int rule) {
@@ -322,31 +320,54 @@ class Evaluator {
     return r;
   }
 
+  int64_t Add(const Expr& e, int64_t a, int64_t b) {
+    int64_t r;
+    if (__builtin_add_overflow(a, b, &r)) Fail(e, "number overflow");
+    return r;
+  }
+  int64_t Sub(const Expr& e, int64_t a, int64_t b) {
+    int64_t r;
+    if (__builtin_sub_overflow(a, b, &r)) Fail(e, "number overflow");
+    return r;
+  }
+  int64_t Mul(const Expr& e, int64_t a, int64_t b) {
+    int64_t r;
+    if (__builtin_mul_overflow(a, b, &r)) Fail(e, "number overflow");
+    return r;
+  }
+
+  // date + duration, within the calendar (years 1 to 9999).
+  Value Shift(const Expr& e, int64_t date, Duration d, int sign) {
+    if (d.months > kMaxMonths || d.months < -kMaxMonths || d.days > kMaxDays || d.days < -kMaxDays) {
+      Fail(e, fmt::format("`{}` moves the date outside the calendar (years 1 to 9999)", Src(e)));
+    }
+    int64_t r = AddDuration(date, d, sign);
+    if (r < kFirstDay || r > kLastDay) Fail(e, fmt::format("`{}` moves the date outside the calendar (years 1 to 9999)", Src(e)));
+    return Value::Date(r);
+  }
+
   Value Arith(const Expr& e, const Value& a, const Value& b) {
     using K = Value::Kind;
-    int64_t r = 0;
     switch (e.bop) {
       case BinOp::kAdd:
-        if (a.kind == K::kDate && b.kind == K::kDuration) return Value::Date(AddDuration(a.i, b.duration()));
-        if (a.kind == K::kDuration && b.kind == K::kDate) return Value::Date(AddDuration(b.i, a.duration()));
-        if (a.kind == K::kDuration) return Value::Dur({a.months + b.months, CheckedAdd(e, a.i, b.i, this)});
-        { Value v = a; v.i = CheckedAdd(e, a.i, b.i, this); return v; }
+        if (a.kind == K::kDate && b.kind == K::kDuration) return Shift(e, a.i, b.duration(), 1);
+        if (a.kind == K::kDuration && b.kind == K::kDate) return Shift(e, b.i, a.duration(), 1);
+        if (a.kind == K::kDuration) return Value::Dur({Add(e, a.months, b.months), Add(e, a.i, b.i)});
+        { Value v = a; v.i = Add(e, a.i, b.i); return v; }
       case BinOp::kSub:
-        if (a.kind == K::kDate && b.kind == K::kDuration) return Value::Date(AddDuration(a.i, b.duration(), -1));
+        if (a.kind == K::kDate && b.kind == K::kDuration) return Shift(e, a.i, b.duration(), -1);
         if (a.kind == K::kDate && b.kind == K::kDate) return Value::Dur({0, a.i - b.i});
-        if (a.kind == K::kDuration) return Value::Dur({a.months - b.months, a.i - b.i});
-        if (__builtin_sub_overflow(a.i, b.i, &r)) Fail(e, "number overflow");
-        { Value v = a; v.i = r; return v; }
+        if (a.kind == K::kDuration) return Value::Dur({Sub(e, a.months, b.months), Sub(e, a.i, b.i)});
+        { Value v = a; v.i = Sub(e, a.i, b.i); return v; }
       case BinOp::kMul:
-        if (a.kind == K::kDuration) return Value::Dur({a.months * b.i, a.i * b.i});
-        if (b.kind == K::kDuration) return Value::Dur({b.months * a.i, b.i * a.i});
+        if (a.kind == K::kDuration) return Value::Dur({Mul(e, a.months, b.i), Mul(e, a.i, b.i)});
+        if (b.kind == K::kDuration) return Value::Dur({Mul(e, b.months, a.i), Mul(e, b.i, a.i)});
         if (a.kind == K::kDecimal) {
           __int128 p = static_cast<__int128>(a.i) * b.i / 1000000;
           if (p > INT64_MAX || p < INT64_MIN) Fail(e, "number overflow");
           return Value::Decimal(static_cast<int64_t>(p));
         }
-        if (__builtin_mul_overflow(a.i, b.i, &r)) Fail(e, "number overflow");
-        return Value::Int(r);
+        return Value::Int(Mul(e, a.i, b.i));
       case BinOp::kDiv:
         if (b.i == 0) Fail(e, fmt::format("division by zero in `{}`", Src(e)));
         if (a.kind == K::kDecimal) {
@@ -489,6 +510,7 @@ class Evaluator {
         case ast::Aggregator::kNone: return Value::List(std::move(results));
         case ast::Aggregator::kCount: return Value::Int(static_cast<int64_t>(results.size()));
         case ast::Aggregator::kSum: {
+          if (results.empty() && t.default_result) return Eval(*t.default_result);
           Value acc = Zero(t.result);
           for (auto& v : results) acc = Arith(AddExpr(e), acc, v);
           return acc;

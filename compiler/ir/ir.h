@@ -208,6 +208,9 @@ struct Program {
   std::vector<Obligation> obligations;
   std::vector<Test> tests;
   int max_locals = 0;
+  // An upper bound on how deep evaluation recurses (expression depth, through function calls and
+  // tables): the interpreter runs deep programs on a large stack.
+  int max_depth = 0;
 
   const TypeTable& types() const { return checked->types; }
   const RecordInfo& input() const { return checked->types.record_info(input_record); }

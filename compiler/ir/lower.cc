@@ -147,6 +147,34 @@ class Lowerer {
       if (p_.obligations[i].parent >= 0) p_.obligations[p_.obligations[i].parent].children.push_back(static_cast<int>(i));
     }
     for (const ast::TestDecl* t : c_.tests) p_.tests.push_back(LowerTest(*t));
+    p_.max_depth = MaxDepth();
+  }
+
+  static int Depth(const Expr* e) {
+    if (!e) return 0;
+    int d = 0;
+    for (const auto& a : e->args) d = std::max(d, Depth(a.get()));
+    return d + 1;
+  }
+
+  // Deepest expression plus every function and table body (a call chain cannot exceed their sum).
+  int MaxDepth() const {
+    int deepest = 0, bodies = 0;
+    for (const Let& l : p_.lets) deepest = std::max(deepest, Depth(l.value.get()));
+    for (const Rule& r : p_.rules) deepest = std::max({deepest, Depth(r.when.get()), Depth(r.value.get())});
+    for (const Obligation& o : p_.obligations) {
+      deepest = std::max({deepest, Depth(o.when.get()), Depth(o.deadline.get()), Depth(o.violated.get())});
+    }
+    for (const Function& f : p_.functions) bodies += Depth(f.body.get());
+    for (const Table& t : p_.tables) {
+      int d = Depth(t.default_result.get());
+      for (const TableRow& r : t.rows) {
+        d = std::max(d, Depth(r.result.get()));
+        for (const Cell& c : r.cells) for (const auto& v : c.values) d = std::max(d, Depth(v.get()));
+      }
+      bodies += d;
+    }
+    return deepest + bodies + static_cast<int>(p_.lets.size() + p_.outputs.size());
   }
 
  private:

@@ -137,12 +137,12 @@ std::unique_ptr<CompiledPolicy> Compile(const ir::Program& p, bool batch, const 
   if (!g.module) return nullptr;
   g.module->setDataLayout(jit.lljit->getDataLayout());
   g.module->setTargetTriple(jit.lljit->getTargetTriple().str());
+  std::lock_guard<std::mutex> lock(jit.mu);  // the TargetMachine is shared: one optimisation at a time
   Optimize(*g.module, jit.tm.get());
 
   auto compiled = std::unique_ptr<CompiledPolicy>(new CompiledPolicy);
   compiled->layout_ = std::move(g.layout);
   compiled->handle_ = std::make_unique<CompiledPolicy::Handle>();
-  std::lock_guard<std::mutex> lock(jit.mu);
   auto dylib = jit.lljit->createJITDylib(fmt::format("policy.{}.{}", p.name, jit.next_id++));
   if (!dylib) {
     diags.Error("E0603", Span{}, fmt::format("JIT error: {}", llvm::toString(dylib.takeError())));
@@ -182,6 +182,7 @@ std::string EmitLLVM(const ir::Program& p, bool batch, const std::vector<codegen
   if (jit.lljit) {
     g.module->setDataLayout(jit.lljit->getDataLayout());
     g.module->setTargetTriple(jit.lljit->getTargetTriple().str());
+    std::lock_guard<std::mutex> lock(jit.mu);
     if (optimize) Optimize(*g.module, jit.tm.get());
   }
   std::string out;

@@ -835,6 +835,38 @@ class Builder {
   DiagnosticSink& diags_;
 };
 
+// Every stage walks expressions recursively; a pathological file (thousands of nested brackets or a
+// chain of thousands of operators) would exhaust the stack. Such input is rejected up front.
+constexpr int kMaxNesting = 1000;
+constexpr int kMaxOperatorsPerDeclaration = 3000;
+
+bool WithinLimits(antlr4::CommonTokenStream& tokens, int file, DiagnosticSink& diags) {
+  int depth = 0, operators = 0;
+  for (antlr4::Token* t : tokens.getTokens()) {
+    if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;
+    switch (t->getType()) {
+      case PP::LPAREN: case PP::LBRACKET: case PP::LBRACE: ++depth; ++operators; break;
+      case PP::RPAREN: case PP::RBRACKET: case PP::RBRACE: depth = std::max(0, depth - 1); break;
+      case PP::RULE: case PP::OBLIGATION: case PP::LET: case PP::PARAM: case PP::TABLE: case PP::FUNCTION:
+      case PP::OUTPUT: case PP::TEST: case PP::ENUM: case PP::RECORD: case PP::INPUT:
+        if (depth == 0) operators = 0;  // a new declaration
+        break;
+      default:
+        if (IsOperator(t->getType()) || t->getType() == PP::IF || t->getType() == PP::MATCH) ++operators;
+        break;
+    }
+    if (depth > kMaxNesting || operators > kMaxOperatorsPerDeclaration) {
+      diags.Error("E0007", TokenSpan(file, t),
+                  depth > kMaxNesting
+                      ? fmt::format("brackets are nested more than {} deep", kMaxNesting)
+                      : fmt::format("this declaration has more than {} operators", kMaxOperatorsPerDeclaration))
+          .help = "split the expression into several `let` declarations";
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 std::unique_ptr<ast::Module> Parse(const SourceManager& sm, int file, DiagnosticSink& diags) {
@@ -846,6 +878,8 @@ std::unique_ptr<ast::Module> Parse(const SourceManager& sm, int file, Diagnostic
     lexer.removeErrorListeners();
     lexer.addErrorListener(&listener);
     antlr4::CommonTokenStream tokens(&lexer);
+    tokens.fill();
+    if (!WithinLimits(tokens, file, diags)) return nullptr;
     PP parser(&tokens);
     parser.removeErrorListeners();
     parser.addErrorListener(&listener);

@@ -39,6 +39,12 @@ std::string FormatDuration(const Duration& d);
 // Parses "<n> day(s)|week(s)|month(s)|year(s)" (several parts allowed, e.g. "1 year 2 days"),
 // or ISO 8601 "P30D", "P1Y2M", "P2W". nullopt when malformed.
 std::optional<Duration> ParseDuration(std::string_view text);
+// The calendar's range (0001-01-01 .. 9999-12-31) and the largest shifts that stay computable.
+inline constexpr int64_t kFirstDay = -719162;
+inline constexpr int64_t kLastDay = 2932896;
+inline constexpr int64_t kMaxMonths = 12 * 10000;
+inline constexpr int64_t kMaxDays = 4000000;
+
 // date + duration: months first (clamped), then days.
 int64_t AddDuration(int64_t date, const Duration& d, int sign = 1);
 

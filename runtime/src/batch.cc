@@ -173,7 +173,7 @@ void Policy::EvaluateBatch(const BatchInput& in, BatchOutput& out, const EvalOpt
     Value facts = build(p.input_record, path);
     interp::Result r;
     try {
-      r = interp::Evaluate(p, facts, opts);
+      r = Interpret(p, facts, opts);
     } catch (const interp::EvalError& e) {
       throw ToPublicError(e, impl_->front->sources, fmt::format("row {}: ", row));
     }

@@ -6,6 +6,7 @@
 
 #include "compiler/codegen/layout.h"
 #include "runtime/src/batch.h"
+#include "runtime/src/policy_impl.h"
 
 namespace proviso {
 
@@ -178,7 +179,7 @@ interp::Result EvaluateNative(const ir::Program& p, const jit::CompiledPolicy& n
   int32_t status = native.row()(ctx.data(), flat.data(), params.data(), options.as_of, out.data());
   if (status != 0) {
     // The interpreter says why, with the policy location; it must fail too.
-    interp::Evaluate(p, facts, options);
+    Interpret(p, facts, options);
     throw interp::EvalError(fmt::format("internal error: native code of `{}` failed where the interpreter "
                                         "decided; please report this policy and facts", p.name), Span{});
   }

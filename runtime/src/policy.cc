@@ -12,6 +12,7 @@
 #include "compiler/interp/test_runner.h"
 #include "compiler/ir/ir.h"
 #include "proviso/proviso.h"
+#include "runtime/src/large_stack.h"
 #include "runtime/src/native.h"
 #include "runtime/src/policy_impl.h"
 
@@ -212,6 +213,11 @@ nlohmann::json Decision::ToJson() const {
   return j;
 }
 
+interp::Result Interpret(const ir::Program& p, const Value& facts, const interp::EvalOptions& options) {
+  if (p.max_depth <= kShallow) return interp::Evaluate(p, facts, options);
+  return OnLargeStack([&] { return interp::Evaluate(p, facts, options); });
+}
+
 interp::EvalOptions ToInterpOptions(const ir::Program& p, const EvalOptions& options) {
   interp::EvalOptions opts;
   opts.as_of = ParseAsOf(options.as_of);
@@ -251,8 +257,11 @@ Decision Policy::Evaluate(const nlohmann::json& facts, const EvalOptions& option
   interp::Result r;
   try {
     // The explanation needs the interpreter's traces; otherwise native code decides.
-    r = impl_->native && !options.explain ? EvaluateNative(p, *impl_->native, input, opts)
-                                          : interp::Evaluate(p, input, opts);
+    if (impl_->native && !options.explain) {
+      r = EvaluateNative(p, *impl_->native, input, opts);
+    } else {
+      r = Interpret(p, input, opts);
+    }
   } catch (const interp::EvalError& e) {
     throw ToPublicError(e, impl_->front->sources);
   }
@@ -288,7 +297,9 @@ std::vector<TestOutcome> Policy::RunTests(const std::optional<std::string>& toda
       return EvaluateNative(*impl->program, *impl->native, facts, opts);
     };
   }
-  for (const interp::TestResult& t : interp::RunTests(*impl_->program, ParseAsOf(today), evaluate)) {
+  int64_t day = ParseAsOf(today);
+  auto results = OnLargeStack([&] { return interp::RunTests(*impl_->program, day, evaluate); });
+  for (const interp::TestResult& t : results) {
     out.push_back(TestOutcome{t.name, Location(t.span, impl_->front->sources), t.passed, t.failures});
   }
   return out;
@@ -419,7 +430,9 @@ Policy Engine::CompileFile(const std::string& path) const {
     auto it = g_cache.find(key);
     if (it != g_cache.end() && StillValid(it->second)) return Policy(it->second.impl);
   }
-  auto impl = std::shared_ptr<const Policy::Impl>(Finish(proviso::CompileFile(path), options_));
+  // The compiler's stages recurse over expressions: give them a large stack whatever the caller's.
+  auto impl = std::shared_ptr<const Policy::Impl>(
+      OnLargeStack([&] { return Finish(proviso::CompileFile(path), options_); }));
   if (options_.cache) Remember(key, impl, true);
   return Policy(impl);
 }
@@ -432,7 +445,8 @@ Policy Engine::CompileString(const std::string& source, const std::string& name)
     // Imports of a policy given as text are files: they must still match too.
     if (it != g_cache.end() && StillValid(it->second)) return Policy(it->second.impl);
   }
-  auto impl = std::shared_ptr<const Policy::Impl>(Finish(proviso::CompileSource(name, source), options_));
+  auto impl = std::shared_ptr<const Policy::Impl>(
+      OnLargeStack([&] { return Finish(proviso::CompileSource(name, source), options_); }));
   if (options_.cache) {
     Remember(key, impl, true);
     std::lock_guard<std::mutex> lock(g_cache_mu);

@@ -20,6 +20,11 @@ struct Policy::Impl {
   std::unique_ptr<jit::CompiledPolicy> native;  // null with Backend::kInterpreter
 };
 
+// Programs deeper than this are interpreted on a large stack (see large_stack.h).
+constexpr int kShallow = 400;
+// The interpreter, on a large stack when the program is deep. Throws interp::EvalError.
+interp::Result Interpret(const ir::Program& p, const Value& facts, const interp::EvalOptions& options);
+
 // Public options -> interpreter options (as_of parsed, param overrides parsed and type-checked).
 // Throws Error / FactsError.
 interp::EvalOptions ToInterpOptions(const ir::Program& p, const EvalOptions& options);

@@ -339,7 +339,7 @@ TEST(Checker, ImportsBringInDeclarations) {
 
 TEST(Checker, ProgramNameDefaultsWithoutHeader) {
   auto fe = CompileClean("input { a: bool }\noutput o: bool\nrule r { then o = a }\n");
-  EXPECT_EQ(fe->program->name(), "policy");
+  EXPECT_EQ(fe->program->name(), "test");  // the file's stem
   EXPECT_EQ(fe->program->document(), "");
 }
 
@@ -487,8 +487,6 @@ TEST(CheckerMistakes, CorrectVariantsAreAccepted) {
       "enum E { a, b }\ntable t(e: E) -> int hit collect { a => 1 }\n",
       // Priorities between unconditional siblings.
       "output o: bool\nrule a priority 1 { then o = true }\nrule b priority 2 { then o = false }\n",
-      // Same value from two unconditional rules is no conflict.
-      "output o: bool\nrule a { then o = true }\nrule b { then o = true }\n",
       // Different effective periods.
       "output o: bool\nrule a { then o = true effective from 2020-01-01 until 2021-01-01 }\n"
       "rule b { then o = false effective from 2021-01-01 }\n",
@@ -580,7 +578,7 @@ TEST(CheckerMistakes, MessagesOfCentralDiagnostics) {
       {"enum E { a, b, c }\ntable t(e: E, f: bool) -> int hit unique { a, _ => 1 }\n", "E0305",
        "table `t` has no row for (b, false), (b, true), (c, false) and 1 more"},
       {"output o: int\nrule r { then o = 1 }\nrule q { then o = 2 }\n", "E0410",
-       "rules `r` and `q` give `o` different values under the same condition and neither has priority"},
+       "rules `r` and `q` set `o` under the same condition and neither has priority, so they always conflict"},
       {"let a: int = b\nlet b: int = a\n", "E0412", "`a` depends on itself: `a` -> `b` -> `a`"},
       {"function f(n: int) -> int = f(n)\n", "E0409", "`f` calls itself: `f` -> `f`"},
       {"input { a: int, b: decimal }\nlet x = a + b\n", "E0210", "cannot add `int` and `decimal`"},

@@ -72,7 +72,7 @@ TEST_F(DiagnosticRender, TabsAreKeptSoTheCaretLinesUp) {
 // DISABLED: the excerpt indents the caret by one space per *byte* before the column, so after a
 // multi-byte character (any Chinese text) the caret lands 1-2 columns too far right per character.
 // Enable once RenderExcerpt counts code points.
-TEST_F(DiagnosticRender, DISABLED_ColumnsCountCodePoints) {
+TEST_F(DiagnosticRender, ColumnsCountCodePoints) {
   // `+` is the 16th code point of the line but its 17th byte.
   Diagnostic d{Severity::kError, "E0210", "cannot add `text` and `int`", At(file_, 4, 16, 17), "", {}, ""};
   EXPECT_NE(RenderText(d, sources_).find("4 | let t = \"caf\xC3\xA9\" + 1\n  |                ^\n"), std::string::npos)
