@@ -295,11 +295,18 @@ class Checker {
   void Declare(const std::string& name, Symbol sym) {
     auto it = globals_.find(name);
     if (it != globals_.end()) {
-      auto& d = diags_.Error(
-          "E0101", sym.span,
-          fmt::format("`{}` is declared twice (as {} and as {})", name, SymKindName(it->second.kind),
-                      SymKindName(sym.kind)));
-      d.notes.push_back({it->second.span, "first declared here"});
+      // Kinds are declared in groups, not in file order: the error goes to whichever comes later.
+      const Symbol* first = &it->second;
+      const Symbol* second = &sym;
+      if (std::tie(sym.span.file, sym.span.line, sym.span.col) <
+          std::tie(first->span.file, first->span.line, first->span.col)) {
+        std::swap(first, second);
+      }
+      duplicated_.insert(name);  // later uses of the name are ambiguous: no cascade of errors
+      auto& d = diags_.Error("E0101", second->span,
+                             fmt::format("`{}` is declared twice (as {} and as {})", name, SymKindName(first->kind),
+                                         SymKindName(second->kind)));
+      d.notes.push_back({first->span, "first declared here"});
       return;
     }
     globals_.emplace(name, sym);
@@ -339,6 +346,8 @@ class Checker {
         for (auto& o : m->outputs) Ignored(o.span, "output", o.name);
         for (auto& r : m->rules) Ignored(r.span, "rule", r.name);
         for (auto& o : m->obligations) Ignored(o.span, "obligation", o.name);
+        for (auto& in : m->inputs) Ignored(in.span, "input", "block");
+        for (auto& t : m->tests) Ignored(t.span, "test", t.name);
         continue;
       }
       for (ast::LetDecl& l : m->lets) {
@@ -779,7 +788,7 @@ class Checker {
       return Err();
     }
     if (t->kind != TypeKind::kRecord) {
-      diags_.Error("E0216", e.span, fmt::format("a `{}` has no fields", types_.Name(t)));
+      diags_.Error("E0216", e.span, fmt::format("`{}` values have no fields", types_.Name(t)));
       return Err();
     }
     const RecordInfo& r = types_.record_info(t->index);
@@ -883,8 +892,10 @@ class Checker {
     if (coll->kind == TypeKind::kSet || coll->kind == TypeKind::kList) {
       elem = coll->elem;
     } else if (coll->kind != TypeKind::kError) {
+      static const char* kQuant[] = {"any", "all", "count", "sum", "min", "max"};
       diags_.Error("E0218", e.args[0]->span,
-                   fmt::format("`{}` needs a list or a set, found `{}`", ast::ToSource(*e.args[0]), types_.Name(coll)));
+                   fmt::format("`{}` needs a list or a set to range over, found `{}`", kQuant[static_cast<int>(e.quant)],
+                               types_.Name(coll)));
     }
     int slot = static_cast<int>(locals_.size());
     locals_.push_back(Local{e.name, elem, slot});
@@ -1089,6 +1100,7 @@ class Checker {
     const EnumInfo& info = types_.enum_info(t->index);
     std::vector<int> covered(info.variants.size(), -1);
     bool wildcard = false;
+    bool unknown_pattern = false;
     const Type* result = nullptr;
     for (size_t ai = 0; ai < e.arms.size(); ++ai) {
       ast::MatchArm& arm = e.arms[ai];
@@ -1102,6 +1114,7 @@ class Checker {
           auto& d = diags_.Error("E0112", arm.pattern_spans[pi],
                                  fmt::format("enum `{}` has no value `{}`", info.name, arm.patterns[pi]));
           d.help = Suggest(arm.patterns[pi], info.variants);
+          unknown_pattern = true;
           continue;
         }
         if (covered[v] >= 0) {
@@ -1125,7 +1138,7 @@ class Checker {
         }
       }
     }
-    if (!wildcard) {
+    if (!wildcard && !unknown_pattern) {  // a misspelt pattern is reported once, not twice
       std::vector<std::string> missing;
       for (size_t v = 0; v < covered.size(); ++v) if (covered[v] < 0) missing.push_back(info.variants[v]);
       if (!missing.empty()) {
@@ -1407,6 +1420,10 @@ class Checker {
       if (r.when) ExpectType(*r.when, ctx, types_.Bool(), fmt::format("the condition of rule `{}`", r.name));
       if (!r.target) continue;
       auto it = globals_.find(r.target->name);
+      if (duplicated_.count(r.target->name)) {
+        CheckExpr(*r.value, ctx);
+        continue;
+      }
       if (it == globals_.end() || it->second.kind != SymKind::kOutput) {
         std::vector<std::string> outs;
         for (auto& o : p_.outputs) outs.push_back(o.decl->name);
@@ -1415,8 +1432,10 @@ class Checker {
                                    ? fmt::format("rule `{}` sets `{}`, which is not a declared output", r.name, r.target->name)
                                    : fmt::format("rule `{}` sets {} `{}`; rules can only set outputs", r.name,
                                                  SymKindName(it->second.kind), r.target->name));
-        d.help = it == globals_.end() ? Suggest(r.target->name, outs) : "";
-        if (d.help.empty()) d.help = fmt::format("declare it: `output {}: <type>`", r.target->name);
+        if (it == globals_.end()) {
+          d.help = Suggest(r.target->name, outs);
+          if (d.help.empty()) d.help = fmt::format("declare it: `output {}: <type>`", r.target->name);
+        }
         CheckExpr(*r.value, ctx);
         continue;
       }
@@ -1457,7 +1476,7 @@ class Checker {
                           [&](int i) { return p_.rules[i]->name; }, "rule");
     // Siblings that always apply and have no priority between them conflict on every input.
     for (OutputSymbol& o : p_.outputs) {
-      if (o.rules.empty()) {
+      if (o.rules.empty() && !duplicated_.count(o.decl->name)) {
         diags_.Error("E0411", o.decl->span, fmt::format("no rule sets output `{}`", o.decl->name))
             .help = fmt::format("add `rule ... {{ then {} = ... }}`", o.decl->name);
         continue;
@@ -1502,7 +1521,7 @@ class Checker {
         for (auto it = pos; it != path.end(); ++it) chain += "`" + name_of(*it) + "` -> ";
         chain += "`" + name_of(cur) + "`";
         diags_.Error("E0408", span_of(cur), fmt::format("{} exceptions form a cycle: {}", what, chain))
-            .help = "an exception must end at a general rule that is an exception to nothing";
+            .help = fmt::format("a chain of exceptions must end at a general {} that is an exception to nothing", what);
         for (auto it = pos; it != path.end(); ++it) parent[*it] = -1;  // break it for later stages
       }
       for (int p : path) state[p] = 2;
@@ -1731,6 +1750,7 @@ class Checker {
     // declarations are used elsewhere.
     const ast::Module& main = p_.main();
     if (main.inputs.empty() && main.outputs.empty() && main.rules.empty() && main.obligations.empty()) return;
+    if (diags_.HasErrors()) return;  // a misspelt use would make these cascades of the error
     for (auto& [name, s] : globals_) {
       if (!s.main || used_.count(name)) continue;
       if (s.kind == SymKind::kLet || s.kind == SymKind::kFunction || s.kind == SymKind::kTable ||
@@ -1761,6 +1781,7 @@ class Checker {
   std::vector<std::pair<ast::FieldDecl*, const Type*>> field_defaults_;
   std::map<std::string, Symbol> globals_;
   std::set<std::string> used_;
+  std::set<std::string> duplicated_;
   std::set<std::string> used_types_;
   std::vector<Local> locals_;
   std::vector<int> let_state_;  // 0 unchecked, 1 in progress, 2 done

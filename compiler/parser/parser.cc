@@ -71,6 +71,34 @@ bool IsOperator(size_t type) {
   }
 }
 
+// Keywords that the grammar also accepts as names (softName / ident).
+bool IsSoftKeyword(size_t type) {
+  switch (type) {
+    case PP::TITLE: case PP::DOCUMENT: case PP::SUBJECT: case PP::FIRST: case PP::DEFAULT: case PP::UNIQUE:
+    case PP::PRIORITY: case PP::COLLECT: case PP::HIT: case PP::TO: case PP::OF: case PP::NO: case PP::ERROR:
+    case PP::AFTER: case PP::DEADLINE: case PP::VIOLATED: case PP::FROM: case PP::UNTIL: case PP::EFFECTIVE:
+    case PP::PRESENT: case PP::LIST: case PP::SET: case PP::WEEK: case PP::WEEKS: case PP::MONTHS: case PP::YEARS:
+    case PP::DAY: case PP::DAYS: case PP::MONTH: case PP::YEAR:
+    case PP::ANY: case PP::ALL: case PP::COUNT: case PP::SUM: case PP::MIN: case PP::MAX:  // field names too
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Tokens that can begin an expression.
+bool StartsExpression(size_t type) {
+  switch (type) {
+    case PP::INT: case PP::DECIMAL: case PP::STRING: case PP::DATE: case PP::TRUE: case PP::FALSE: case PP::NONE:
+    case PP::AS_OF: case PP::ID: case PP::LPAREN: case PP::LBRACKET: case PP::LBRACE: case PP::MATCH: case PP::IF:
+    case PP::NOT: case PP::MINUS: case PP::ANY: case PP::ALL: case PP::COUNT: case PP::SUM: case PP::MIN:
+    case PP::MAX:
+      return true;
+    default:
+      return IsSoftKeyword(type);
+  }
+}
+
 // Turns ANTLR's syntax errors into Proviso diagnostics with messages a legal engineer can act on.
 class ErrorListener : public antlr4::BaseErrorListener {
  public:
@@ -113,8 +141,15 @@ class ErrorListener : public antlr4::BaseErrorListener {
     std::vector<std::string> names;
     bool has_non_operator = false;
     for (size_t t : expected.toList()) has_non_operator |= !IsOperator(t);
+    // Where an expression may start, say so instead of listing every way to start one.
+    bool expression = expected.contains(static_cast<size_t>(PP::INT)) && expected.contains(static_cast<size_t>(PP::ID)) &&
+                      expected.contains(static_cast<size_t>(PP::LPAREN));
+    bool name = expected.contains(static_cast<size_t>(PP::ID));
+    if (expression) names.push_back("an expression");
     for (size_t t : expected.toList()) {
       if (has_non_operator && IsOperator(t) && expected.size() > 3) continue;
+      if (expression && StartsExpression(t)) continue;
+      if (name && IsSoftKeyword(t)) continue;  // words that may also be names: `a name` covers them
       names.push_back(TokenName(parser->getVocabulary(), t));
     }
     std::string exp;
