@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "compiler/interp/facts.h"
+#include "runtime/src/native.h"
 #include "runtime/src/policy_impl.h"
 
 namespace proviso {
@@ -103,21 +104,16 @@ std::vector<ColumnSpec> Policy::BatchInputs() const {
 
 std::vector<ColumnSpec> Policy::BatchOutputs() const { return OutputSpecs(*impl_->program); }
 
-// The reference path: each row becomes a facts value and goes through the interpreter.
-void Policy::EvaluateBatch(const BatchInput& in, BatchOutput& out, const EvalOptions& options) const {
-  const ir::Program& p = *impl_->program;
-  std::vector<InputLeaf> leaves = InputLeaves(p);
-  std::vector<ColumnSpec> outs = OutputSpecs(p);
-  if (in.columns.size() != leaves.size()) {
-    throw Error(fmt::format("batch has {} input columns, policy `{}` takes {}", in.columns.size(), p.name, leaves.size()));
-  }
-  if (out.columns.size() != outs.size()) {
-    throw Error(fmt::format("batch has {} output columns, policy `{}` produces {}", out.columns.size(), p.name, outs.size()));
-  }
-  interp::EvalOptions opts = ToInterpOptions(p, options);
+namespace {
+
+// The reference path: rows [begin, end) become facts values and go through the interpreter.
+void InterpretBatch(const Policy::Impl& impl, const std::vector<InputLeaf>& leaves, const std::vector<ColumnSpec>& outs,
+                    const BatchInput& in, BatchOutput& out, const interp::EvalOptions& opts, int64_t begin,
+                    int64_t end) {
+  const ir::Program& p = *impl.program;
   std::unordered_map<std::string, int64_t> dict;
   out.dictionary.clear();
-  for (int64_t row = 0; row < in.rows; ++row) {
+  for (int64_t row = begin; row < end; ++row) {
     // Build the facts record of this row.
     std::function<Value(int, std::vector<int>&)> build = [&](int record, std::vector<int>& path) -> Value {
       const RecordInfo& r = p.types().record_info(record);
@@ -175,7 +171,7 @@ void Policy::EvaluateBatch(const BatchInput& in, BatchOutput& out, const EvalOpt
     try {
       r = Interpret(p, facts, opts);
     } catch (const interp::EvalError& e) {
-      throw ToPublicError(e, impl_->front->sources, fmt::format("row {}: ", row));
+      throw ToPublicError(e, impl.front->sources, fmt::format("row {}: ", row));
     }
     size_t c = 0;
     for (size_t o = 0; o < p.outputs.size(); ++o, ++c) {
@@ -191,6 +187,104 @@ void Policy::EvaluateBatch(const BatchInput& in, BatchOutput& out, const EvalOpt
       bool has_deadline = found && found->deadline;
       out.columns[c + 2][row] = has_deadline ? *found->deadline : 0;
       if (out.present.size() > c + 2 && out.present[c + 2]) out.present[c + 2][row] = has_deadline;
+    }
+  }
+}
+
+
+// Every code must be one the policy can read: a bool 0/1, an enum value, a text in its dictionary.
+void Validate(const ir::Program& p, const std::vector<InputLeaf>& leaves, const BatchInput& in) {
+  for (size_t c = 0; c < leaves.size(); ++c) {
+    const InputLeaf& leaf = leaves[c];
+    const int64_t* col = in.columns[c];
+    const uint8_t* present = c < in.present.size() ? in.present[c] : nullptr;
+    int64_t hi;
+    switch (leaf.type->kind) {
+      case TypeKind::kBool: hi = 1; break;
+      case TypeKind::kEnum: hi = static_cast<int64_t>(leaf.spec.categories.size()) - 1; break;
+      case TypeKind::kText: {
+        const std::vector<std::string>* d = c < in.dictionaries.size() ? in.dictionaries[c] : nullptr;
+        if (!d) throw Error(fmt::format("text column `{}` has no dictionary", leaf.spec.name));
+        hi = static_cast<int64_t>(d->size()) - 1;
+        break;
+      }
+      default: continue;
+    }
+    int64_t bad = -1;
+    for (int64_t r = 0; r < in.rows; ++r) {
+      bool absent = leaf.spec.optional && present && !present[r];
+      if (!absent && (col[r] < 0 || col[r] > hi)) {
+        bad = r;
+        break;
+      }
+    }
+    if (bad < 0) continue;
+    // The same words as the interpreter's path.
+    std::string why = leaf.type->kind == TypeKind::kBool ? fmt::format("{} is not a boolean (0 or 1)", col[bad])
+                      : leaf.type->kind == TypeKind::kEnum
+                          ? fmt::format("code {} is not a value of `{}`", col[bad], p.types().Name(leaf.type))
+                          : fmt::format("code {} is outside its dictionary", col[bad]);
+    throw FactsError(fmt::format("`{}[{}]`: {}", leaf.spec.name, bad, why), fmt::format("{}[{}]", leaf.spec.name, bad));
+  }
+}
+
+}  // namespace
+
+void Policy::EvaluateBatch(const BatchInput& in, BatchOutput& out, const EvalOptions& options) const {
+  const ir::Program& p = *impl_->program;
+  std::vector<InputLeaf> leaves = InputLeaves(p);
+  std::vector<ColumnSpec> outs = OutputSpecs(p);
+  if (in.columns.size() != leaves.size()) {
+    throw Error(fmt::format("batch has {} input columns, policy `{}` takes {}", in.columns.size(), p.name, leaves.size()));
+  }
+  if (out.columns.size() != outs.size()) {
+    throw Error(fmt::format("batch has {} output columns, policy `{}` produces {}", out.columns.size(), p.name, outs.size()));
+  }
+  interp::EvalOptions opts = ToInterpOptions(p, options);
+  const jit::CompiledPolicy* native = impl_->native.get();
+  if (!native || !native->batch()) {
+    InterpretBatch(*impl_, leaves, outs, in, out, opts, 0, in.rows);
+    return;
+  }
+  Validate(p, leaves, in);
+  // Native code: texts become ids (the policy's constants keep theirs), params are laid out flat.
+  const codegen::Layout& layout = native->layout();
+  TextInterner texts(layout);
+  std::vector<std::vector<int64_t>> arena;
+  std::vector<int64_t> params = FlattenParams(p, layout, opts, texts, arena);
+  std::vector<std::vector<int64_t>> maps(leaves.size());
+  std::vector<const int64_t*> map_ptrs(leaves.size(), nullptr);
+  std::vector<const uint8_t*> present(leaves.size(), nullptr);
+  for (size_t c = 0; c < leaves.size(); ++c) {
+    if (leaves[c].type->kind == TypeKind::kText) {
+      for (const std::string& t : *in.dictionaries[c]) maps[c].push_back(texts.Id(t));
+      if (maps[c].empty()) maps[c].push_back(0);  // an all-absent column still reads entry 0
+      map_ptrs[c] = maps[c].data();
+    }
+    if (leaves[c].spec.optional && c < in.present.size()) present[c] = in.present[c];
+  }
+  std::vector<uint8_t*> out_present(outs.size(), nullptr);
+  for (size_t c = 0; c < outs.size() && c < out.present.size(); ++c) out_present[c] = out.present[c];
+  std::vector<int64_t> ctx(std::max(layout.ctx_slots, 1));
+  int64_t first_error = -1;
+  int32_t status = native->batch()(ctx.data(), in.columns.data(), present.data(), map_ptrs.data(), params.data(),
+                                   opts.as_of, out.columns.data(), out_present.data(), in.rows, &first_error);
+  if (status != 0) {
+    // The interpreter gives the message for the first row without a decision.
+    InterpretBatch(*impl_, leaves, outs, in, out, opts, first_error, first_error + 1);
+    throw EvaluationError(fmt::format("row {}: internal error: native code failed where the interpreter decided",
+                                      first_error), {});
+  }
+  // Text outputs come out as ids: turn them into codes of the output dictionary.
+  out.dictionary.clear();
+  std::unordered_map<int64_t, int64_t> codes;
+  for (size_t c = 0; c < outs.size(); ++c) {
+    if (outs[c].kind != ColumnKind::kText) continue;
+    for (int64_t r = 0; r < in.rows; ++r) {
+      if (outs[c].optional && out_present[c] && !out_present[c][r]) continue;
+      auto [it, fresh] = codes.emplace(out.columns[c][r], static_cast<int64_t>(out.dictionary.size()));
+      if (fresh) out.dictionary.push_back(texts.Text(out.columns[c][r]));
+      out.columns[c][r] = it->second;
     }
   }
 }

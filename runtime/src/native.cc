@@ -124,10 +124,9 @@ std::vector<int64_t> FlattenParams(const ir::Program& p, const codegen::Layout& 
   return params;
 }
 
-std::unique_ptr<jit::CompiledPolicy> CompileNative(const ir::Program& p, DiagnosticSink& diags) {
+bool BatchShape(const ir::Program& p, std::vector<codegen::BatchLeaf>& leaves,
+                std::vector<codegen::BatchOutput>& outputs) {
   // The batch form exists when every input leaf is a scalar column and every output a scalar.
-  std::vector<codegen::BatchLeaf> leaves;
-  std::vector<codegen::BatchOutput> outputs;
   bool batch = true;
   try {
     const TypeTable& types = p.types();
@@ -161,6 +160,13 @@ std::unique_ptr<jit::CompiledPolicy> CompileNative(const ir::Program& p, Diagnos
     leaves.clear();
     outputs.clear();
   }
+  return batch;
+}
+
+std::unique_ptr<jit::CompiledPolicy> CompileNative(const ir::Program& p, DiagnosticSink& diags) {
+  std::vector<codegen::BatchLeaf> leaves;
+  std::vector<codegen::BatchOutput> outputs;
+  bool batch = BatchShape(p, leaves, outputs);
   return jit::Compile(p, batch, leaves, outputs, diags);
 }
 

@@ -24,6 +24,10 @@ class TextInterner {
   std::vector<std::string> extra_texts_;
 };
 
+// The batch columns of `p` for the code generator; false when `p` has no batch form.
+bool BatchShape(const ir::Program& p, std::vector<codegen::BatchLeaf>& leaves,
+                std::vector<codegen::BatchOutput>& outputs);
+
 // Compiles `p` for the JIT. Null (with diagnostics) when a construct cannot be compiled.
 std::unique_ptr<jit::CompiledPolicy> CompileNative(const ir::Program& p, DiagnosticSink& diags);
 

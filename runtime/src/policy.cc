@@ -330,7 +330,10 @@ std::string Policy::Dump(const std::string& stage) const {
   if (stage == "ir") return ir::Dump(p);
   if (stage == "llvm") {
     DiagnosticSink diags;
-    std::string text = jit::EmitLLVM(p, false, {}, {}, diags, /*optimize=*/true);
+    std::vector<codegen::BatchLeaf> leaves;
+    std::vector<codegen::BatchOutput> outputs;
+    bool batch = BatchShape(p, leaves, outputs);
+    std::string text = jit::EmitLLVM(p, batch, leaves, outputs, diags, /*optimize=*/true);
     if (diags.HasErrors()) throw Error(RenderText(diags.diagnostics(), impl_->front->sources));
     return text;
   }

@@ -1,0 +1,39 @@
+"""Proviso: policy-as-code for legal obligations, from Python.
+
+    import proviso
+    policy = proviso.compile("policies/cn/benchmark_policy.proviso")
+    decision = policy.evaluate({...facts...}, as_of="2020-09-01")
+    decision.outputs, decision.obligations, decision.explain()
+
+    frame = policy.evaluate_frame(df, as_of="2020-09-01")              # a whole DataFrame at once
+    changes, summary = proviso.what_if(policy, df, {"60 days": {"min_retention": "60 days"}})
+    proviso.plot_what_if(proviso.what_if(policy, df, {...}))
+
+Every error is a :class:`ProvisoError` (a :class:`ValueError`). See docs/sdk-python.md.
+"""
+
+from ._errors import CompileError, EvaluationError, FactsError, ProvisoError, SourceLocation
+from ._frame import evaluate_frame
+from ._policy import Citation, ColumnSpec, Decision, Obligation, Policy, TestOutcome, compile
+from ._version import __version__
+from ._what_if import WhatIfResult, plot_what_if, what_if
+
+__all__ = [
+    "__version__",
+    "compile",
+    "Policy",
+    "Decision",
+    "Obligation",
+    "Citation",
+    "ColumnSpec",
+    "TestOutcome",
+    "evaluate_frame",
+    "what_if",
+    "WhatIfResult",
+    "plot_what_if",
+    "ProvisoError",
+    "CompileError",
+    "FactsError",
+    "EvaluationError",
+    "SourceLocation",
+]

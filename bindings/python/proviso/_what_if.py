@@ -1,0 +1,248 @@
+"""What-if analysis: one frame evaluated under a baseline and under parameter scenarios."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Mapping, Optional, Tuple
+
+import numpy as np
+
+from . import _frame
+from ._convert import DateLike
+from ._errors import ProvisoError
+
+if TYPE_CHECKING:
+    import matplotlib.figure
+    import pandas as pd
+
+    from ._policy import ColumnSpec, Policy
+
+__all__ = ["what_if", "WhatIfResult", "plot_what_if"]
+
+BASELINE = "baseline"
+_MAX_VALUES = 20  # int and text outputs with more distinct values than this are not counted per value
+
+
+@dataclass
+class WhatIfResult:
+    """The result of :func:`what_if`. Unpacks as ``changes, summary = what_if(...)``.
+
+    - ``changes``: tidy, one row per (scenario, frame row, outcome column) whose value differs from
+      the baseline: columns ``scenario, row`` (the frame's index label), ``outcome``, ``baseline``,
+      ``value``. Outcome columns are those of :func:`evaluate_frame` (outputs and
+      ``<obligation>.applies|violated|deadline``).
+    - ``summary``: one row per scenario (the index): ``rows``, ``rows changed`` (any outcome
+      column differs), ``<output> changed`` for every output, ``obligations changed`` (an
+      obligation starts or stops applying), ``deadlines changed``, ``became violated`` (rows where
+      some obligation is violated that was not in the baseline), ``no longer violated``, and
+      ``rows violating`` in the baseline and the scenario (rows with at least one violation).
+    - ``counts``: tidy, rows per outcome value for the baseline and each scenario: columns
+      ``outcome`` (``"export = deny"``, ``"keep_call_records violated"``), ``scenario``, ``rows``.
+    - ``baseline`` and ``results``: the full output frames (``results[name]`` per scenario).
+    - ``params``: the params each scenario was evaluated with (baseline params, then its own).
+    """
+
+    changes: "pd.DataFrame"
+    summary: "pd.DataFrame"
+    counts: "pd.DataFrame"
+    baseline: "pd.DataFrame"
+    results: Dict[str, "pd.DataFrame"]
+    params: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+
+    def __iter__(self) -> Iterator["pd.DataFrame"]:
+        return iter((self.changes, self.summary))
+
+    def _repr_html_(self) -> str:
+        return self.summary._repr_html_()
+
+
+def _decoded(spec: "ColumnSpec", raw: "_frame._Raw", i: int) -> np.ndarray:
+    """An output column as a numpy object-comparable array (for the changes table)."""
+    import pandas as pd
+
+    col = _frame.decode_column(spec, raw.columns[i], raw.present[i], raw.dictionary)
+    return np.asarray(pd.Series(col).astype(object).where(pd.notna(col), None))
+
+
+def _changed(spec: "ColumnSpec", base: "_frame._Raw", scen: "_frame._Raw", i: int) -> np.ndarray:
+    """Rows whose value of output column ``i`` differs (compared on the raw encodings)."""
+    a, b = base.columns[i], scen.columns[i]
+    if spec.kind == "text":  # codes index each run's own dictionary
+        da = np.asarray(base.dictionary + [""], dtype=object)[a]
+        db = np.asarray(scen.dictionary + [""], dtype=object)[b]
+        diff = da != db
+    else:
+        diff = a != b
+    pa, pb = base.present[i], scen.present[i]
+    if pa is None and pb is None:
+        return diff
+    pa = np.ones(len(a), bool) if pa is None else pa.astype(bool)
+    pb = np.ones(len(b), bool) if pb is None else pb.astype(bool)
+    return (pa != pb) | (pa & pb & diff)
+
+
+def _counts(policy: "Policy", frame: "pd.DataFrame", scenario: str) -> List[Tuple[str, str, int]]:
+    out: List[Tuple[str, str, int]] = []
+    for spec in policy.batch_outputs():
+        col = frame[spec.name]
+        if spec.name.endswith(".applies") or spec.name.endswith(".violated"):
+            name, what = spec.name.rsplit(".", 1)
+            out.append((f"{name} {'applies' if what == 'applies' else 'violated'}", scenario, int(col.sum())))
+            continue
+        if spec.kind == "enum":
+            values = list(spec.categories) + ([None] if spec.optional else [])
+        elif spec.kind == "bool":
+            values = [True, False] + ([None] if spec.optional else [])
+        elif spec.kind in ("int", "text"):
+            distinct = col.dropna().unique()
+            if len(distinct) > _MAX_VALUES:
+                continue
+            values = sorted(distinct.tolist()) + ([None] if spec.optional else [])
+        else:  # dates, decimals, durations: too many values to count one by one
+            continue
+        for v in values:
+            n = int(col.isna().sum()) if v is None else int((col == v).sum())
+            text = "none" if v is None else str(v).lower() if isinstance(v, (bool, np.bool_)) else str(v)
+            out.append((f"{spec.name} = {text}", scenario, n))
+    return out
+
+
+def what_if(
+    policy: "Policy",
+    df: "pd.DataFrame",
+    scenarios: Mapping[str, Mapping[str, Any]],
+    *,
+    baseline: Optional[Mapping[str, Any]] = None,
+    as_of: DateLike = None,
+) -> WhatIfResult:
+    """Evaluates ``df`` under the baseline params and under each scenario, and compares.
+
+    ``scenarios`` maps a scenario name to param overrides, applied on top of ``baseline`` (param
+    overrides too; ``None`` = the policy's own values): ``{"60-day retention": {"min_retention":
+    "60 days"}}``. The frame is checked and encoded once; each evaluation is one batch.
+    Returns a :class:`WhatIfResult` (``changes``, ``summary``, ``counts``, the frames).
+    """
+    import pandas as pd
+
+    if not isinstance(scenarios, Mapping) or not scenarios:
+        raise TypeError("scenarios must be a non-empty mapping of scenario name to params")
+    if BASELINE in scenarios:
+        raise ProvisoError(f"`{BASELINE}` names the baseline; give the scenario another name")
+    batch = _frame.encode(policy, df)
+    specs = policy.batch_outputs()
+    base_params = dict(baseline or {})
+    base_raw = _frame.run(batch, as_of=as_of, params=base_params)
+    base_frame = _frame.decode(policy, base_raw, batch.index)
+    base_decoded: Dict[int, np.ndarray] = {}
+    outputs = set(policy.outputs)
+    violated_cols = [i for i, s in enumerate(specs) if s.name.endswith(".violated")]
+    applies_cols = [i for i, s in enumerate(specs) if s.name.endswith(".applies")]
+    deadline_cols = [i for i, s in enumerate(specs) if s.name.endswith(".deadline")]
+
+    def any_rows(raw: "_frame._Raw", cols: List[int]) -> np.ndarray:
+        acc = np.zeros(batch.rows, dtype=bool)
+        for i in cols:
+            acc |= raw.columns[i] != 0
+        return acc
+
+    base_violating = any_rows(base_raw, violated_cols)
+    changes: List["pd.DataFrame"] = []
+    summary: List[Dict[str, Any]] = []
+    counts = _counts(policy, base_frame, BASELINE)
+    results: Dict[str, "pd.DataFrame"] = {}
+    all_params: Dict[str, Dict[str, Any]] = {BASELINE: base_params}
+    for name, overrides in scenarios.items():
+        params = {**base_params, **dict(overrides)}
+        all_params[name] = params
+        raw = _frame.run(batch, as_of=as_of, params=params)
+        frame = _frame.decode(policy, raw, batch.index)
+        results[name] = frame
+        counts += _counts(policy, frame, name)
+        row: Dict[str, Any] = {"scenario": name, "rows": batch.rows}
+        any_change = np.zeros(batch.rows, dtype=bool)
+        changed_by_col: Dict[int, np.ndarray] = {}
+        for i, spec in enumerate(specs):
+            changed = _changed(spec, base_raw, raw, i)
+            changed_by_col[i] = changed
+            any_change |= changed
+            idx = np.flatnonzero(changed)
+            if spec.name in outputs:
+                row[f"{spec.name} changed"] = len(idx)
+            if len(idx):
+                if i not in base_decoded:
+                    base_decoded[i] = _decoded(spec, base_raw, i)
+                changes.append(pd.DataFrame({
+                    "scenario": name,
+                    "row": batch.index[idx],
+                    "outcome": spec.name,
+                    "baseline": base_decoded[i][idx],
+                    "value": _decoded(spec, raw, i)[idx],
+                }))
+        row["rows changed"] = int(any_change.sum())
+        row["obligations changed"] = int(np.logical_or.reduce(
+            [changed_by_col[i] for i in applies_cols] or [np.zeros(batch.rows, bool)]).sum())
+        row["deadlines changed"] = int(np.logical_or.reduce(
+            [changed_by_col[i] for i in deadline_cols] or [np.zeros(batch.rows, bool)]).sum())
+        newly = np.zeros(batch.rows, dtype=bool)
+        resolved = np.zeros(batch.rows, dtype=bool)
+        for i in violated_cols:
+            a, b = base_raw.columns[i] != 0, raw.columns[i] != 0
+            newly |= b & ~a
+            resolved |= a & ~b
+        row["became violated"] = int(newly.sum())
+        row["no longer violated"] = int(resolved.sum())
+        row["rows violating (baseline)"] = int(base_violating.sum())
+        row["rows violating (scenario)"] = int(any_rows(raw, violated_cols).sum())
+        summary.append(row)
+    columns = ["scenario", "row", "outcome", "baseline", "value"]
+    changes_frame = (pd.concat(changes, ignore_index=True) if changes
+                     else pd.DataFrame({c: pd.Series(dtype=object) for c in columns}))
+    summary_frame = pd.DataFrame(summary).set_index("scenario")
+    ordered = ["rows", "rows changed"] + [f"{o} changed" for o in policy.outputs] + [
+        "obligations changed", "deadlines changed", "became violated", "no longer violated",
+        "rows violating (baseline)", "rows violating (scenario)"]
+    summary_frame = summary_frame[ordered]
+    counts_frame = pd.DataFrame(counts, columns=["outcome", "scenario", "rows"])
+    return WhatIfResult(changes_frame, summary_frame, counts_frame, base_frame, results, all_params)
+
+
+def plot_what_if(
+    result: WhatIfResult,
+    *,
+    changed_only: bool = False,
+    ax: Any = None,
+) -> "matplotlib.figure.Figure":
+    """A horizontal bar chart of ``result.counts``: for each outcome (``export = deny``,
+    ``keep_call_records violated``, ...), the rows with that outcome in the baseline and in each
+    scenario. ``changed_only`` keeps the outcomes whose count differs in some scenario. Draws on
+    ``ax`` if given; returns the figure (matplotlib is imported only here).
+    """
+    import matplotlib.pyplot as plt
+
+    counts = result.counts
+    table = counts.pivot(index="outcome", columns="scenario", values="rows")
+    order = list(dict.fromkeys(counts["outcome"]))  # policy order, not alphabetical
+    scenarios = [BASELINE] + [s for s in result.results]
+    table = table.loc[order, scenarios]
+    if changed_only:
+        differs = table.ne(table[BASELINE], axis=0).any(axis=1)
+        if differs.any():
+            table = table[differs]
+    n_out, n_sc = table.shape
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(10, max(3.0, 0.28 * n_out * n_sc + 1.2)))
+    else:
+        fig = ax.figure
+    height = 0.8 / n_sc
+    y = np.arange(n_out)
+    for k, scenario in enumerate(scenarios):
+        ax.barh(y + (k - (n_sc - 1) / 2) * height, table[scenario].to_numpy(), height=height, label=scenario)
+    ax.set_yticks(y)
+    ax.set_yticklabels(table.index)
+    ax.invert_yaxis()
+    ax.set_xlabel("rows")
+    ax.set_title("What if: outcomes in the baseline and in each scenario")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    return fig

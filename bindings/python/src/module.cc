@@ -1,0 +1,524 @@
+// _proviso: the private pybind11 extension under the `proviso` Python package. It exposes the
+// public C++ SDK (runtime/include/proviso/proviso.h) and nothing else; proviso/*.py builds the
+// typed Python API on it.
+//
+// Conventions:
+// - Every call into the SDK that compiles or evaluates releases the GIL.
+// - SDK exceptions become the Python exceptions of proviso._errors (CompileError, FactsError,
+//   EvaluationError, ProvisoError: all ValueErrors) with their structured fields.
+// - A Python `Policy` holds a proviso::Policy (a shared handle): the compiled policy lives as long as
+//   any Python object refers to it.
+
+#include <cmath>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+// The SDK's exception classes are caught here but thrown in libproviso: give their typeinfo default
+// visibility (pybind11 builds the module with -fvisibility=hidden).
+#pragma GCC visibility push(default)
+#include "proviso/proviso.h"
+#pragma GCC visibility pop
+
+namespace py = pybind11;
+using nlohmann::json;
+
+namespace {
+
+// ---------------------------------------------------------------- errors
+
+py::object ErrorClass(const char* name) {
+  return py::module_::import("proviso._errors").attr(name);
+}
+
+py::dict LocationDict(const proviso::SourceLocation& l) {
+  py::dict d;
+  d["file"] = l.file;
+  d["line"] = l.line;
+  d["column"] = l.column;
+  return d;
+}
+
+void Raise(const char* cls_name, const std::string& message, const py::dict& fields) {
+  py::object cls = ErrorClass(cls_name);
+  py::object exc = cls(message, **fields);
+  PyErr_SetObject(cls.ptr(), exc.ptr());
+}
+
+void TranslateSdkErrors(std::exception_ptr p) {
+  try {
+    if (p) std::rethrow_exception(p);
+  } catch (const proviso::CompileError& e) {
+    py::list diags;
+    for (const proviso::PolicyDiagnostic& d : e.diagnostics()) {
+      py::dict x;
+      x["severity"] = d.severity;
+      x["code"] = d.code;
+      x["message"] = d.message;
+      x["file"] = d.location.file;
+      x["line"] = d.location.line;
+      x["column"] = d.location.column;
+      x["help"] = d.help;
+      x["rendered"] = d.rendered;
+      diags.append(x);
+    }
+    py::dict f;
+    f["diagnostics"] = diags;
+    Raise("CompileError", e.what(), f);
+  } catch (const proviso::FactsError& e) {
+    py::dict f;
+    f["path"] = e.path();
+    Raise("FactsError", e.what(), f);
+  } catch (const proviso::EvaluationError& e) {
+    py::dict f;
+    f["location"] = LocationDict(e.location());
+    Raise("EvaluationError", e.what(), f);
+  } catch (const proviso::Error& e) {
+    Raise("ProvisoError", e.what(), py::dict());
+  }
+}
+
+// ---------------------------------------------------------------- Python <-> JSON
+
+// Converts a Python value to JSON. JSON-native values (dict with str keys, list, tuple, set,
+// frozenset, str, bool, int, float, None) are converted here; anything else goes through
+// proviso._convert.jsonable (dates, timedeltas, numpy and pandas scalars), which returns a
+// JSON-native value or raises. NaN becomes null (a missing value). `path` names the value in errors.
+json ToJson(py::handle h, const std::string& path, const py::object& fallback) {
+  if (h.is_none()) return nullptr;
+  if (PyBool_Check(h.ptr())) return h.ptr() == Py_True;
+  if (PyLong_Check(h.ptr())) {
+    int overflow = 0;
+    long long v = PyLong_AsLongLongAndOverflow(h.ptr(), &overflow);
+    if (overflow) {
+      throw proviso::FactsError(
+          "`" + path + "`: " + py::str(h).cast<std::string>() + " does not fit in 64 bits", path);
+    }
+    return static_cast<int64_t>(v);
+  }
+  if (PyFloat_Check(h.ptr())) {
+    double d = PyFloat_AS_DOUBLE(h.ptr());
+    if (std::isnan(d)) return nullptr;
+    return d;
+  }
+  if (PyUnicode_Check(h.ptr())) return h.cast<std::string>();
+  if (PyDict_Check(h.ptr())) {
+    json o = json::object();
+    for (auto item : py::reinterpret_borrow<py::dict>(h)) {
+      if (!PyUnicode_Check(item.first.ptr())) {
+        throw proviso::FactsError("`" + path + "`: keys must be text, found " +
+                                      py::repr(item.first).cast<std::string>(), path);
+      }
+      std::string key = item.first.cast<std::string>();
+      o[key] = ToJson(item.second, path.empty() ? key : path + "." + key, fallback);
+    }
+    return o;
+  }
+  if (PyList_Check(h.ptr()) || PyTuple_Check(h.ptr()) || PyAnySet_Check(h.ptr())) {
+    json a = json::array();
+    size_t i = 0;
+    for (py::handle x : h) {
+      a.push_back(ToJson(x, path + "[" + std::to_string(i++) + "]", fallback));
+    }
+    return a;
+  }
+  py::object converted = fallback(h, path);
+  if (converted.ptr() == h.ptr()) {
+    throw proviso::FactsError("`" + path + "`: cannot convert " + py::repr(h).cast<std::string>(), path);
+  }
+  return ToJson(converted, path, fallback);
+}
+
+py::object FromJson(const json& j) {
+  switch (j.type()) {
+    case json::value_t::null: return py::none();
+    case json::value_t::boolean: return py::bool_(j.get<bool>());
+    case json::value_t::number_integer: return py::int_(j.get<int64_t>());
+    case json::value_t::number_unsigned: return py::int_(j.get<uint64_t>());
+    case json::value_t::number_float: return py::float_(j.get<double>());
+    case json::value_t::string: return py::str(j.get_ref<const std::string&>());
+    case json::value_t::array: {
+      py::list l;
+      for (const json& x : j) l.append(FromJson(x));
+      return std::move(l);
+    }
+    case json::value_t::object: {
+      py::dict d;
+      for (auto it = j.begin(); it != j.end(); ++it) d[py::str(it.key())] = FromJson(it.value());
+      return std::move(d);
+    }
+    default: return py::none();
+  }
+}
+
+proviso::EvalOptions Options(const std::optional<std::string>& as_of,
+                             const std::map<std::string, std::string>& params, bool explain) {
+  proviso::EvalOptions o;
+  o.as_of = as_of;
+  o.params = params;
+  o.explain = explain;
+  return o;
+}
+
+// ---------------------------------------------------------------- decisions
+
+// A decision together with what produced it, so that explain() can re-run the same evaluation
+// (same facts, params and evaluation date) with explanations on, only when asked.
+struct PyDecision {
+  proviso::Policy policy;
+  json facts;
+  proviso::EvalOptions options;
+  proviso::Decision decision;
+  std::optional<proviso::Decision> explained;  // `decision` again, with its explanation
+
+  // Called with the GIL held; evaluates with it released.
+  const proviso::Decision& Explained() {
+    if (options.explain) return decision;
+    if (!explained) {
+      proviso::EvalOptions o = options;
+      o.explain = true;
+      o.as_of = decision.as_of();  // the date the decision was made for (default: today)
+      proviso::Decision e;
+      {
+        py::gil_scoped_release release;
+        e = policy.Evaluate(facts, o);
+      }
+      explained = std::move(e);
+    }
+    return *explained;
+  }
+};
+
+// ---------------------------------------------------------------- columns
+
+const char* KindName(proviso::ColumnKind k) {
+  switch (k) {
+    case proviso::ColumnKind::kBool: return "bool";
+    case proviso::ColumnKind::kInt: return "int";
+    case proviso::ColumnKind::kDecimal: return "decimal";
+    case proviso::ColumnKind::kDate: return "date";
+    case proviso::ColumnKind::kDuration: return "duration";
+    case proviso::ColumnKind::kEnum: return "enum";
+    case proviso::ColumnKind::kText: return "text";
+  }
+  return "int";
+}
+
+py::list SpecsToPython(const std::vector<proviso::ColumnSpec>& specs) {
+  py::list out;
+  for (const proviso::ColumnSpec& s : specs) {
+    py::dict d;
+    d["name"] = s.name;
+    d["kind"] = KindName(s.kind);
+    d["optional"] = s.optional;
+    d["categories"] = s.categories;
+    out.append(d);
+  }
+  return out;
+}
+
+using Int64Array = py::array_t<int64_t, py::array::c_style | py::array::forcecast>;
+using MaskArray = py::array_t<uint8_t, py::array::c_style | py::array::forcecast>;
+
+// Output columns allocated as numpy arrays, written by the SDK with the GIL released.
+struct OutputBuffers {
+  std::vector<Int64Array> columns;
+  std::vector<std::optional<MaskArray>> present;
+  proviso::BatchOutput out;
+
+  OutputBuffers(const std::vector<proviso::ColumnSpec>& specs, int64_t rows) {
+    for (const proviso::ColumnSpec& s : specs) {
+      columns.emplace_back(rows);
+      out.columns.push_back(columns.back().mutable_data());
+      if (s.optional) {
+        MaskArray m(rows);
+        std::fill(m.mutable_data(), m.mutable_data() + rows, uint8_t{1});
+        out.present.push_back(m.mutable_data());
+        present.emplace_back(std::move(m));
+      } else {
+        out.present.push_back(nullptr);
+        present.emplace_back(std::nullopt);
+      }
+    }
+  }
+
+  py::tuple ToPython() const {
+    py::list cols, masks;
+    for (const Int64Array& c : columns) cols.append(c);
+    for (const auto& m : present) {
+      if (m) masks.append(*m);
+      else masks.append(py::none());
+    }
+    return py::make_tuple(cols, masks, py::cast(out.dictionary));
+  }
+};
+
+// evaluate_batch(policy, rows, columns, present, dictionaries, as_of, params)
+//   -> (output columns, presence masks or None, text dictionary)
+// `columns` are int64 arrays (converted only if they are not C-contiguous int64), `present` uint8
+// masks or None, `dictionaries` lists of texts or None, all in BatchInputs() order.
+py::tuple EvaluateBatch(const proviso::Policy& policy, int64_t rows, const py::list& columns,
+                        const py::list& present, const py::list& dictionaries,
+                        const std::optional<std::string>& as_of,
+                        const std::map<std::string, std::string>& params) {
+  std::vector<proviso::ColumnSpec> in_specs = policy.BatchInputs();
+  std::vector<proviso::ColumnSpec> out_specs = policy.BatchOutputs();
+  size_t n = in_specs.size();
+  if (columns.size() != n || present.size() != n || dictionaries.size() != n) {
+    throw proviso::Error("evaluate_batch: expected " + std::to_string(n) + " columns, masks and dictionaries");
+  }
+  std::vector<Int64Array> keep_columns;
+  std::vector<MaskArray> keep_masks;
+  std::vector<std::vector<std::string>> dicts(n);
+  proviso::BatchInput in;
+  in.rows = rows;
+  for (size_t i = 0; i < n; ++i) {
+    keep_columns.push_back(Int64Array::ensure(columns[i]));
+    if (!keep_columns.back() || keep_columns.back().ndim() != 1 || keep_columns.back().shape(0) != rows) {
+      throw proviso::Error("evaluate_batch: column `" + in_specs[i].name + "` is not a 1-d array of " +
+                           std::to_string(rows) + " int64");
+    }
+    in.columns.push_back(keep_columns.back().data());
+    if (present[i].is_none()) {
+      in.present.push_back(nullptr);
+    } else {
+      keep_masks.push_back(MaskArray::ensure(present[i]));
+      if (!keep_masks.back() || keep_masks.back().ndim() != 1 || keep_masks.back().shape(0) != rows) {
+        throw proviso::Error("evaluate_batch: the mask of `" + in_specs[i].name + "` is not 1-d uint8 of the column's length");
+      }
+      in.present.push_back(keep_masks.back().data());
+    }
+    if (dictionaries[i].is_none()) {
+      in.dictionaries.push_back(nullptr);
+    } else {
+      dicts[i] = dictionaries[i].cast<std::vector<std::string>>();
+      in.dictionaries.push_back(&dicts[i]);
+    }
+  }
+  OutputBuffers buffers(out_specs, rows);
+  proviso::EvalOptions options = Options(as_of, params, false);
+  {
+    py::gil_scoped_release release;
+    policy.EvaluateBatch(in, buffers.out, options);
+  }
+  return buffers.ToPython();
+}
+
+// Days since 1970-01-01 of "YYYY-MM-DD" (H. Hinnant's days_from_civil).
+int64_t DaysFromCivil(const std::string& s) {
+  int y = std::stoi(s.substr(0, 4)), m = std::stoi(s.substr(5, 2)), d = std::stoi(s.substr(8, 2));
+  y -= m <= 2;
+  const int era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return static_cast<int64_t>(era) * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+// One output value (as the Decision's JSON) in the batch column encoding.
+int64_t EncodeOutput(const json& v, const proviso::ColumnSpec& spec, std::map<std::string, int64_t>& dict,
+                     std::vector<std::string>& texts) {
+  switch (spec.kind) {
+    case proviso::ColumnKind::kBool: return v.get<bool>() ? 1 : 0;
+    case proviso::ColumnKind::kInt: return v.get<int64_t>();
+    case proviso::ColumnKind::kDecimal:
+      return v.is_number_integer() ? v.get<int64_t>() * 1000000 : std::llround(v.get<double>() * 1e6);
+    case proviso::ColumnKind::kDate: return DaysFromCivil(v.get<std::string>());
+    case proviso::ColumnKind::kDuration: break;  // not a batch output
+    case proviso::ColumnKind::kEnum: {
+      const std::string& name = v.get_ref<const std::string&>();
+      for (size_t i = 0; i < spec.categories.size(); ++i) {
+        if (spec.categories[i] == name) return static_cast<int64_t>(i);
+      }
+      break;
+    }
+    case proviso::ColumnKind::kText: {
+      auto [it, fresh] = dict.emplace(v.get<std::string>(), static_cast<int64_t>(texts.size()));
+      if (fresh) texts.push_back(it->first);
+      return it->second;
+    }
+  }
+  throw proviso::Error("output `" + spec.name + "`: cannot encode " + v.dump());
+}
+
+// evaluate_rows(policy, facts, as_of, params) -> the same as evaluate_batch.
+// The row-by-row path, for policies whose inputs cannot be batch columns (sets, lists): each row's
+// facts (a Python mapping) go through Policy::Evaluate, and its decision is written in the batch
+// output encoding. Errors say which row ("row N: ...").
+py::tuple EvaluateRows(const proviso::Policy& policy, const py::sequence& facts,
+                       const std::optional<std::string>& as_of,
+                       const std::map<std::string, std::string>& params) {
+  std::vector<proviso::ColumnSpec> out_specs = policy.BatchOutputs();
+  py::object fallback = py::module_::import("proviso._convert").attr("jsonable");
+  int64_t rows = static_cast<int64_t>(py::len(facts));
+  std::vector<json> inputs;
+  inputs.reserve(rows);
+  for (int64_t r = 0; r < rows; ++r) {
+    try {
+      inputs.push_back(ToJson(facts[r], "", fallback));
+    } catch (const proviso::FactsError& e) {
+      throw proviso::FactsError("row " + std::to_string(r) + ": " + e.what(), e.path());
+    }
+  }
+  OutputBuffers buffers(out_specs, rows);
+  proviso::EvalOptions options = Options(as_of, params, false);
+  {
+    py::gil_scoped_release release;
+    std::map<std::string, int64_t> dict;
+    std::vector<std::string> outputs = policy.output_names();
+    for (int64_t r = 0; r < rows; ++r) {
+      proviso::Decision d;
+      try {
+        d = policy.Evaluate(inputs[r], options);
+      } catch (const proviso::FactsError& e) {
+        throw proviso::FactsError("row " + std::to_string(r) + ": " + e.what(), e.path());
+      } catch (const proviso::EvaluationError& e) {
+        throw proviso::EvaluationError("row " + std::to_string(r) + ": " + e.what(), e.location());
+      }
+      size_t c = 0;
+      for (; c < outputs.size(); ++c) {
+        const json& v = d.outputs().at(outputs[c]);
+        if (out_specs[c].optional) buffers.out.present[c][r] = !v.is_null();
+        buffers.out.columns[c][r] = v.is_null() ? 0 : EncodeOutput(v, out_specs[c], dict, buffers.out.dictionary);
+      }
+      // Then three columns per obligation: applies, violated, deadline.
+      for (; c + 2 < out_specs.size(); c += 3) {
+        const std::string& applies = out_specs[c].name;
+        std::string name = applies.substr(0, applies.size() - std::string(".applies").size());
+        const proviso::Obligation* found = nullptr;
+        for (const proviso::Obligation& o : d.obligations()) {
+          if (o.name == name) found = &o;
+        }
+        buffers.out.columns[c][r] = found != nullptr;
+        buffers.out.columns[c + 1][r] = found && found->violated;
+        bool has_deadline = found && found->deadline;
+        buffers.out.columns[c + 2][r] = has_deadline ? DaysFromCivil(*found->deadline) : 0;
+        buffers.out.present[c + 2][r] = has_deadline;
+      }
+    }
+  }
+  return buffers.ToPython();
+}
+
+proviso::Engine MakeEngine(const std::string& backend) {
+  proviso::EngineOptions o;
+  if (backend == "jit") {
+    o.backend = proviso::Backend::kJit;
+  } else if (backend == "interpreter") {
+    o.backend = proviso::Backend::kInterpreter;
+  } else {
+    throw proviso::Error("unknown backend `" + backend + "` (jit, interpreter)");
+  }
+  return proviso::Engine(o);
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_proviso, m) {
+  m.doc() = "Private extension of the `proviso` package: the C++ SDK. Use `import proviso`.";
+  py::register_exception_translator(&TranslateSdkErrors);
+
+  py::class_<proviso::Policy>(m, "Policy", "A compiled policy (immutable, shared, thread-safe).")
+      .def_property_readonly("name", &proviso::Policy::name)
+      .def_property_readonly("backend",
+                             [](const proviso::Policy& p) {
+                               return p.backend() == proviso::Backend::kJit ? "jit" : "interpreter";
+                             })
+      .def("output_names", &proviso::Policy::output_names)
+      .def("param_names", &proviso::Policy::param_names)
+      .def("warnings",
+           [](const proviso::Policy& p) {
+             py::list out;
+             for (const proviso::PolicyDiagnostic& d : p.warnings()) {
+               py::dict x;
+               x["severity"] = d.severity;
+               x["code"] = d.code;
+               x["message"] = d.message;
+               x["file"] = d.location.file;
+               x["line"] = d.location.line;
+               x["column"] = d.location.column;
+               x["help"] = d.help;
+               x["rendered"] = d.rendered;
+               out.append(x);
+             }
+             return out;
+           })
+      .def("dump", &proviso::Policy::Dump, py::arg("stage"), py::call_guard<py::gil_scoped_release>())
+      .def("batch_inputs", [](const proviso::Policy& p) { return SpecsToPython(p.BatchInputs()); })
+      .def("batch_outputs", [](const proviso::Policy& p) { return SpecsToPython(p.BatchOutputs()); })
+      .def("run_tests",
+           [](const proviso::Policy& p, const std::optional<std::string>& today) {
+             std::vector<proviso::TestOutcome> outcomes;
+             {
+               py::gil_scoped_release release;
+               outcomes = p.RunTests(today);
+             }
+             py::list out;
+             for (const proviso::TestOutcome& t : outcomes) {
+               py::dict x;
+               x["name"] = t.name;
+               x["location"] = LocationDict(t.location);
+               x["passed"] = t.passed;
+               x["failures"] = t.failures;
+               out.append(x);
+             }
+             return out;
+           },
+           py::arg("today") = py::none())
+      .def("evaluate",
+           [](const proviso::Policy& p, py::handle facts, const std::optional<std::string>& as_of,
+              const std::map<std::string, std::string>& params, bool explain) {
+             py::object fallback = py::module_::import("proviso._convert").attr("jsonable");
+             auto d = std::make_unique<PyDecision>(PyDecision{p, ToJson(facts, "", fallback),
+                                                              Options(as_of, params, explain), {}, std::nullopt});
+             {
+               py::gil_scoped_release release;
+               d->decision = p.Evaluate(d->facts, d->options);
+             }
+             return d;
+           },
+           py::arg("facts"), py::arg("as_of") = py::none(), py::arg("params") = std::map<std::string, std::string>{},
+           py::arg("explain") = false)
+      .def("evaluate_batch", &EvaluateBatch, py::arg("rows"), py::arg("columns"), py::arg("present"),
+           py::arg("dictionaries"), py::arg("as_of") = py::none(),
+           py::arg("params") = std::map<std::string, std::string>{})
+      .def("evaluate_rows", &EvaluateRows, py::arg("facts"), py::arg("as_of") = py::none(),
+           py::arg("params") = std::map<std::string, std::string>{});
+
+  py::class_<PyDecision>(m, "Decision", "The outcome of one evaluation.")
+      .def("to_dict", [](const PyDecision& d) { return FromJson(d.decision.ToJson()); })
+      .def_property_readonly("as_of", [](const PyDecision& d) { return d.decision.as_of(); })
+      .def("outputs", [](const PyDecision& d) { return FromJson(d.decision.outputs()); })
+      // (name, modality, subject, action, deadline or None, [(document, article)], violated)
+      .def("obligations",
+           [](const PyDecision& d) {
+             py::list out;
+             for (const proviso::Obligation& o : d.decision.obligations()) {
+               py::list cites;
+               for (const proviso::Citation& c : o.citations) cites.append(py::make_tuple(c.document, c.article));
+               out.append(py::make_tuple(o.name, proviso::ModalityName(o.modality), o.subject, o.action,
+                                         o.deadline ? py::object(py::str(*o.deadline)) : py::object(py::none()),
+                                         cites, o.violated));
+             }
+             return out;
+           })
+      .def("explanation_text", [](PyDecision& d) { return d.Explained().explanation_text(); })
+      .def("explanation", [](PyDecision& d) { return FromJson(d.Explained().explanation()); });
+
+  m.def("compile_file",
+        [](const std::string& path, const std::string& backend) { return MakeEngine(backend).CompileFile(path); },
+        py::arg("path"), py::arg("backend") = "jit", py::call_guard<py::gil_scoped_release>());
+  m.def("compile_string",
+        [](const std::string& source, const std::string& name, const std::string& backend) {
+          return MakeEngine(backend).CompileString(source, name);
+        },
+        py::arg("source"), py::arg("name") = "<string>", py::arg("backend") = "jit",
+        py::call_guard<py::gil_scoped_release>());
+}

@@ -1,0 +1,214 @@
+"""Errors: every one a ProvisoError (a ValueError) with its structured fields."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import proviso
+from proviso import _frame
+from conftest import AS_OF, POLICIES, run_cli
+from frame_data import random_frame
+
+BAD_POLICY = """policy bad
+input { a: int }
+output y: bool
+rule r { then y = a }
+output z: int
+rule s { then z = undefined_name }
+"""
+
+
+def test_compile_error_carries_every_diagnostic(tmp_path) -> None:
+    with pytest.raises(proviso.ProvisoError) as info:
+        proviso.compile(BAD_POLICY, name="bad.proviso")
+    e = info.value
+    assert isinstance(e, ValueError) and isinstance(e, proviso.CompileError)
+    errors = [d for d in e.diagnostics if d["severity"] == "error"]
+    assert len(errors) == 2
+    first = errors[0]
+    assert set(first) >= {"severity", "code", "message", "file", "line", "column", "help"}
+    assert (first["file"], first["line"], first["column"]) == ("bad.proviso", 4, 19)
+    assert first["code"].startswith("E")
+    assert str(e).startswith("bad.proviso:4:19: ")
+    assert "(2 errors)" in str(e)
+    assert "undefined_name" in errors[1]["message"] and errors[1]["line"] == 6
+    assert "^" in e.rendered
+    # The same diagnostics as `proviso check` reports for the file.
+    f = tmp_path / "bad.proviso"
+    f.write_text(BAD_POLICY)
+    with pytest.raises(proviso.CompileError) as from_file:
+        proviso.compile(f)
+    assert [(d["line"], d["column"], d["code"]) for d in from_file.value.diagnostics] == \
+        [(d["line"], d["column"], d["code"]) for d in e.diagnostics]
+    assert from_file.value.diagnostics[0]["file"] == str(f)
+
+
+def test_missing_policy_file() -> None:
+    with pytest.raises(proviso.CompileError) as info:
+        proviso.compile("no/such/policy.proviso")
+    assert "no/such/policy.proviso" in str(info.value)
+
+
+def test_compile_rejects_name_for_a_path_and_non_text() -> None:
+    with pytest.raises(TypeError):
+        proviso.compile(POLICIES / "call_center.proviso", name="x")
+    with pytest.raises(TypeError):
+        proviso.compile(42)  # type: ignore[arg-type]
+
+
+def test_facts_errors_name_the_field(call_center, tmp_path) -> None:
+    facts = json.loads((POLICIES / "examples" / "call_center.json").read_text())
+    bad_enum = json.loads(json.dumps(facts))
+    bad_enum["operator"]["services"] = ["call_center_for_clients", "telemarketing"]
+    with pytest.raises(proviso.FactsError) as info:
+        call_center.evaluate(bad_enum, as_of=AS_OF)
+    assert info.value.path == "operator.services[1]"
+    assert info.value.row is None and info.value.column is None  # [1] is the set's element, not a row
+    assert "telemarketing" in str(info.value)
+    # The CLI reports the same problem.
+    r = run_cli(POLICIES / "call_center.proviso", bad_enum, tmp_path=tmp_path)
+    assert r.returncode == 1 and str(info.value) in r.stderr
+
+    missing = json.loads(json.dumps(facts))
+    del missing["call"]["ended_on"]
+    with pytest.raises(proviso.FactsError) as info:
+        call_center.evaluate(missing, as_of=AS_OF)
+    assert info.value.path == "call.ended_on"
+
+    with pytest.raises(proviso.FactsError) as info:
+        call_center.evaluate({**facts, "call": {"ended_on": dt.timedelta(hours=5)}}, as_of=AS_OF)
+    assert info.value.path == "call.ended_on"
+
+    with pytest.raises(proviso.FactsError) as info:
+        call_center.evaluate({**facts, "call": {"ended_on": object()}}, as_of=AS_OF)
+    assert info.value.path == "call.ended_on"
+
+    with pytest.raises(proviso.FactsError) as info:
+        call_center.evaluate({**facts, "operator": {**facts["operator"], "internal_controls": 2**70}}, as_of=AS_OF)
+    assert info.value.path == "operator.internal_controls"
+
+
+def test_evaluation_error_carries_the_location(call_center, tmp_path) -> None:
+    facts = {"operator": {"services": ["seat_rental"]}, "call": {"ended_on": "2020-06-01"}}
+    both = {"excluded_services": ["self_use", "manpower_outsourcing", "technical_services", "seat_rental"]}
+    with pytest.raises(proviso.EvaluationError) as info:
+        call_center.evaluate(facts, as_of=AS_OF, params=both)
+    e = info.value
+    assert isinstance(e, ValueError)
+    assert "conflict" in str(e)
+    assert e.location is not None and e.location.file.endswith("call_center.proviso") and e.location.line > 0
+    assert str(e).startswith(str(e.location))
+    r = run_cli(POLICIES / "call_center.proviso", facts, "--as-of", AS_OF, "--set",
+                'excluded_services=["self_use", "manpower_outsourcing", "technical_services", "seat_rental"]',
+                tmp_path=tmp_path)
+    assert r.returncode == 1 and str(e) in r.stderr
+
+
+def test_option_errors(benchmark) -> None:
+    facts = json.loads((POLICIES / "examples" / "benchmark_policy.json").read_text())
+    with pytest.raises(proviso.FactsError) as info:
+        benchmark.evaluate(facts, params={"no_such_param": 1})
+    assert info.value.path == "no_such_param" and "min_retention" in str(info.value)
+    with pytest.raises(proviso.FactsError) as info:
+        benchmark.evaluate(facts, params={"min_retention": "sixty days"})
+    assert info.value.path == "min_retention"
+    with pytest.raises(proviso.ProvisoError, match="not a valid date"):
+        benchmark.evaluate(facts, as_of="2020-13-45")
+
+
+# ---------------------------------------------------------------- frames
+
+
+@pytest.fixture()
+def frame(benchmark) -> pd.DataFrame:
+    return random_frame(benchmark.batch_inputs(), 50, seed=3)
+
+
+def test_frame_missing_column(benchmark, frame) -> None:
+    with pytest.raises(proviso.FactsError) as info:
+        benchmark.evaluate_frame(frame.drop(columns=["degree"]), as_of=AS_OF)
+    assert info.value.column == "degree" and "missing column `degree`" in str(info.value)
+
+
+@pytest.mark.parametrize("column, bad, row, why", [
+    ("degree", "catastrophic", 7, "'catastrophic' is not one of very_serious, serious, medium, light"),
+    ("object", None, 11, "missing value in a required column"),
+    ("controlled_item", 1, 0, "expected true or false"),
+    ("call_ended_on", "2020-02-30", 4, "expected a date"),
+    ("records_kept_for", pd.Timedelta(hours=36), 9, "expected a duration in whole days"),
+    ("destination", 42, 5, "expected text, found 42"),
+])
+def test_frame_bad_value_names_column_and_first_row(benchmark, frame, column, bad, row, why) -> None:
+    df = frame.copy()
+    df[column] = df[column].astype(object)
+    df.loc[row, column] = bad
+    df.loc[row + 3, column] = bad  # only the first is reported
+    with pytest.raises(proviso.FactsError) as info:
+        benchmark.evaluate_frame(df, as_of=AS_OF)
+    e = info.value
+    assert isinstance(e, ValueError)
+    assert (e.column, e.row) == (column, row)
+    assert f"column `{column}`, row {row}" in str(e)
+    assert why in str(e)
+
+
+def test_frame_wrong_dtype(benchmark, frame) -> None:
+    df = frame.assign(call_ended_on=np.arange(len(frame)), records_kept_for=2.5)
+    with pytest.raises(proviso.FactsError) as info:
+        benchmark.evaluate_frame(df, as_of=AS_OF)
+    assert info.value.column == "call_ended_on" and info.value.row == 0
+    assert "int64" in str(info.value)
+    df = frame.assign(records_kept_for=[30.0] * 10 + [30.5] * 40)
+    with pytest.raises(proviso.FactsError) as info:
+        benchmark.evaluate_frame(df, as_of=AS_OF)
+    assert (info.value.column, info.value.row) == ("records_kept_for", 10)
+
+
+def test_batch_code_errors_of_the_sdk_name_column_and_row(benchmark, frame) -> None:
+    """Codes are checked in Python first; the SDK checks them too, and says where."""
+    batch = _frame.encode(benchmark, frame)
+    k = [s.name for s in benchmark.batch_inputs()].index("degree")
+    bad = batch.columns[k].values.copy()
+    bad[[5, 9]] = 99
+    batch.columns[k].values = bad
+    with pytest.raises(proviso.FactsError) as info:
+        _frame.run(batch, as_of=AS_OF)
+    assert (info.value.column, info.value.row) == ("degree", 5)
+
+
+def test_frame_error_shows_the_index_label(benchmark, frame) -> None:
+    df = frame.set_index(pd.Index([f"id{i}" for i in range(len(frame))]))
+    df["degree"] = df["degree"].astype(object)
+    df.iloc[2, df.columns.get_loc("degree")] = "huge"
+    with pytest.raises(proviso.FactsError, match=r"row 2 \(index 'id2'\)"):
+        benchmark.evaluate_frame(df, as_of=AS_OF)
+
+
+def test_frame_evaluation_error_names_the_row(call_center) -> None:
+    df = pd.DataFrame({
+        "operator.services": [["self_use"], ["seat_rental"], ["call_center_system"]],
+        "call.ended_on": pd.to_datetime(["2020-06-01"] * 3),
+    }, index=[10, 20, 30])
+    both = {"excluded_services": {"self_use", "manpower_outsourcing", "technical_services", "seat_rental"}}
+    with pytest.raises(proviso.EvaluationError) as info:
+        call_center.evaluate_frame(df, as_of=AS_OF, params=both)
+    assert info.value.row == 1 and "(frame index 20)" in str(info.value) and "conflict" in str(info.value)
+    assert info.value.location is not None and info.value.location.line > 0
+
+
+def test_frame_facts_error_in_row_path(call_center) -> None:
+    df = pd.DataFrame({"operator.services": [["self_use"], ["telemarketing"]],
+                       "call.ended_on": pd.to_datetime(["2020-06-01"] * 2)})
+    with pytest.raises(proviso.FactsError) as info:
+        call_center.evaluate_frame(df, as_of=AS_OF)
+    assert info.value.row == 1 and info.value.path == "operator.services[0]"
+
+
+def test_errors_are_value_errors() -> None:
+    for cls in (proviso.CompileError, proviso.FactsError, proviso.EvaluationError):
+        assert issubclass(cls, proviso.ProvisoError) and issubclass(cls, ValueError)

@@ -1,0 +1,199 @@
+"""evaluate_frame: the columnar path equals row-by-row evaluation, for every column kind, at 1M rows."""
+
+from __future__ import annotations
+
+import decimal
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import proviso
+from proviso import _frame
+from conftest import AS_OF
+from frame_data import cli_as_frame_row, facts_of_row, frame_row_as_cli, random_frame
+
+KINDS = Path(__file__).parent / "policies" / "kinds.proviso"
+
+
+@pytest.fixture(scope="module")
+def kinds():
+    return proviso.compile(KINDS)
+
+
+def assert_rows_equal(policy, df: pd.DataFrame, out: pd.DataFrame, rows, params=None) -> None:
+    for i in rows:
+        decision = policy.evaluate(facts_of_row(df, i), as_of=AS_OF, params=params)
+        assert frame_row_as_cli(policy, out, i) == cli_as_frame_row(decision.to_dict()), f"row {i}"
+
+
+def test_every_kind_equals_row_by_row(kinds) -> None:
+    df = random_frame(kinds.batch_inputs(), 400, seed=7)
+    out = kinds.evaluate_frame(df, as_of=AS_OF)
+    assert len(out) == len(df) and (out.index == df.index).all()
+    assert list(out.columns) == [s.name for s in kinds.batch_outputs()]
+    assert_rows_equal(kinds, df, out, range(len(df)))
+    # With a parameter override too.
+    out = kinds.evaluate_frame(df, as_of=AS_OF, params={"surcharge": decimal.Decimal("0.25")})
+    assert_rows_equal(kinds, df, out, range(0, len(df), 7), params={"surcharge": "0.25"})
+
+
+def test_output_dtypes(kinds) -> None:
+    df = random_frame(kinds.batch_inputs(), 300, seed=8)
+    out = kinds.evaluate_frame(df, as_of=AS_OF)
+    assert out["total"].dtype == np.float64
+    assert out["late_on"].dtype.kind == "M"
+    assert isinstance(out["color"].dtype, pd.CategoricalDtype)
+    assert list(out["color"].cat.categories) == ["red", "green", "blue"]
+    assert out["label"].dtype == object
+    assert out["promised_on"].dtype.kind == "M" and out["promised_on"].isna().any()
+    assert str(out["express_flag"].dtype) == "boolean" and out["express_flag"].isna().any()
+    assert out["double_qty"].dtype == np.int64
+    assert isinstance(out["size"].dtype, pd.CategoricalDtype) and out["size"].isna().any()
+    assert out["ship.applies"].dtype == bool and out["ship.violated"].dtype == bool
+    assert out["ship.deadline"].dtype.kind == "M"
+    assert (out["ship.deadline"].isna() == ~out["ship.applies"]).all()
+
+
+def test_input_dtypes_are_equivalent(kinds) -> None:
+    """Categorical in another order, object/str, nullable Int64, date objects, int days, Decimal."""
+    df = random_frame(kinds.batch_inputs(), 200, seed=9)
+    expected = kinds.evaluate_frame(df, as_of=AS_OF)
+    alt = pd.DataFrame(index=df.index)
+    alt["item.price"] = [decimal.Decimal(str(x)) for x in df["item.price"]]
+    alt["item.qty"] = df["item.qty"].astype("int32")
+    alt["item.color"] = df["item.color"].cat.reorder_categories(["blue", "red", "green"])
+    alt["item.note"] = df["item.note"].astype("category")
+    alt["due"] = [d.date() for d in df["due"]]
+    alt["grace"] = df["grace"].dt.days.astype(np.int64)
+    alt["rush"] = df["rush"].astype(object)
+    alt["discount"] = df["discount"].astype(object).where(df["discount"].notna(), None)
+    alt["extra_days"] = df["extra_days"].astype("float64")  # NaN for missing
+    alt["promised"] = df["promised"].dt.strftime("%Y-%m-%d").where(df["promised"].notna(), None)
+    alt["express"] = df["express"].astype(object)
+    alt["ignored"] = "extra columns are ignored"
+    pd.testing.assert_frame_equal(kinds.evaluate_frame(alt, as_of=AS_OF), expected)
+    alt["item.color"] = df["item.color"].astype(str)
+    pd.testing.assert_frame_equal(kinds.evaluate_frame(alt, as_of=AS_OF), expected)
+
+
+def test_int64_columns_go_to_the_sdk_without_a_copy(benchmark) -> None:
+    df = random_frame(benchmark.batch_inputs(), 1000, seed=1)
+    df["records_kept_for"] = df["records_kept_for"].dt.days.astype(np.int64)
+    batch = _frame.encode(benchmark, df)
+    k = [s.name for s in benchmark.batch_inputs()].index("records_kept_for")
+    assert np.shares_memory(batch.columns[k].values, df["records_kept_for"].to_numpy())
+
+
+def test_one_million_rows_equal_row_by_row_on_a_sample(benchmark) -> None:
+    n = 1_000_000
+    df = random_frame(benchmark.batch_inputs(), n, seed=2024)
+    out = benchmark.evaluate_frame(df, as_of=AS_OF, params={"retaliation_countries": {"XA", "XB"}})
+    assert len(out) == n
+    # Every outcome occurs, so that the sample exercises every rule.
+    assert set(out["export"].unique()) == {"permit", "deny"}
+    assert out["keep_call_records.violated"].any() and not out["keep_call_records.violated"].all()
+    assert out["deny_reason"].isna().any() and out["deny_reason"].notna().any()
+    sample = np.random.default_rng(5).choice(n, 2000, replace=False)
+    assert_rows_equal(benchmark, df, out, sample, params={"retaliation_countries": ["XA", "XB"]})
+
+
+def test_row_path_for_set_inputs_equals_row_by_row(call_center) -> None:
+    """call_center takes a set of services: the frame's rows go through Evaluate one by one."""
+    rng = np.random.default_rng(11)
+    kinds = ["call_center_for_clients", "call_center_system", "seat_rental", "self_use",
+             "manpower_outsourcing", "technical_services"]
+    n = 300
+    ended = pd.Timestamp("2020-06-01") + pd.to_timedelta(rng.integers(0, 60, n), unit="D")
+    df = pd.DataFrame({
+        "operator.services": [set(rng.choice(kinds, rng.integers(1, 3), replace=False)) for _ in range(n)],
+        "operator.internal_controls": rng.random(n) < 0.5,
+        "operator.outbound_call_controls": rng.random(n) < 0.5,
+        "call.ended_on": ended,
+        "call.deleted_on": pd.Series(ended + pd.to_timedelta(rng.integers(10, 60, n), unit="D")).where(
+            rng.random(n) < 0.6),
+    })
+    out = call_center.evaluate_frame(df, as_of=AS_OF)
+    assert list(out.columns) == [s.name for s in call_center.batch_outputs()]
+    assert out["keep_call_records.violated"].any()
+    for i in range(n):
+        facts = facts_of_row(df, i)
+        facts["operator"]["services"] = sorted(facts["operator"]["services"])
+        decision = call_center.evaluate(facts, as_of=AS_OF)
+        assert frame_row_as_cli(call_center, out, i) == cli_as_frame_row(decision.to_dict()), f"row {i}"
+
+
+def test_empty_frame(benchmark) -> None:
+    df = random_frame(benchmark.batch_inputs(), 0)
+    out = benchmark.evaluate_frame(df, as_of=AS_OF)
+    assert len(out) == 0 and list(out.columns) == [s.name for s in benchmark.batch_outputs()]
+
+
+# ---------------------------------------------------------------- the GIL
+
+
+def _other_thread_share(call) -> tuple:
+    """Runs `call` in a thread; returns (seconds it took, share of its time this thread ran).
+
+    This thread spins while `call` runs. If `call` holds the GIL, this thread runs only for about
+    one switch interval (5 ms) when the call starts; if it releases the GIL, all along. The share
+    compares the spins during the call with the spins during a sleep of the same thread (which
+    releases the GIL).
+    """
+
+    def spins(call):
+        state = {"in_call": False, "done": False}
+
+        def worker():
+            state["in_call"] = True
+            state["start"] = time.perf_counter()
+            try:
+                call()
+            finally:
+                state["end"] = time.perf_counter()
+                state["in_call"] = False
+                state["done"] = True
+
+        t = threading.Thread(target=worker)
+        t.start()
+        n = 0
+        while not state["done"]:
+            if state["in_call"]:
+                n += 1
+        t.join()
+        seconds = state["end"] - state["start"]
+        return seconds, n / seconds
+
+    _, free_rate = spins(lambda: time.sleep(0.3))
+    seconds, rate = spins(call)
+    return seconds, rate / free_rate
+
+
+def test_gil_is_released_while_evaluating_rows(call_center) -> None:
+    df = pd.DataFrame({"operator.services": [["seat_rental"]] * 20_000,
+                       "call.ended_on": pd.to_datetime(["2020-06-01"] * 20_000)})
+    batch = _frame.encode(call_center, df)
+    seconds, share = _other_thread_share(lambda: _frame.run(batch, as_of=AS_OF))
+    assert seconds > 0.3 and share > 0.2, (seconds, share)
+
+
+def test_gil_is_released_while_compiling() -> None:
+    rules = "\n".join(f"output o{i}: int\nrule r{i} {{ then o{i} = a + {i} }}" for i in range(250))
+    source = f"policy big\ninput {{ a: int }}\n{rules}\n"
+    seconds, share = _other_thread_share(lambda: proviso.compile(source))
+    assert seconds > 0.3 and share > 0.2, (seconds, share)
+
+
+def test_gil_is_released_while_evaluating_a_batch(benchmark) -> None:
+    df = random_frame(benchmark.batch_inputs(), 300_000, seed=4)
+    batch = _frame.encode(benchmark, df)
+    native = benchmark._native
+    args = (batch.rows, [c.values for c in batch.columns], [c.present for c in batch.columns],
+            [c.dictionary for c in batch.columns], AS_OF, {})
+    seconds, share = _other_thread_share(lambda: native.evaluate_batch(*args))
+    # A batch this size takes seconds in the interpreter, and milliseconds once compiled (JIT):
+    # then the call is too short to tell, and only the interpreter case is judged.
+    assert share > 0.2 or seconds < 0.1, (seconds, share)
