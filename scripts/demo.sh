@@ -12,5 +12,6 @@ echo "== proviso check $POLICY"
 "$PROVISO" check "$POLICY"
 echo "== proviso test $POLICY"
 "$PROVISO" test "$POLICY"
-echo "== proviso eval $POLICY --facts $FACTS --explain"
-"$PROVISO" eval "$POLICY" --facts "$FACTS" --explain
+AS_OF=${AS_OF:-2020-09-01}
+echo "== proviso eval $POLICY --facts $FACTS --as-of $AS_OF --explain"
+"$PROVISO" eval "$POLICY" --facts "$FACTS" --as-of "$AS_OF" --explain
