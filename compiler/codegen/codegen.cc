@@ -296,6 +296,25 @@ class Generator {
     return v;
   }
 
+  // if cond then a else b, with real branches (for sides too costly to evaluate off their path).
+  template <typename Then, typename Else>
+  CG Diamond(llvm::Value* cond, const Type* t, Then then_emit, Else else_emit) {
+    llvm::BasicBlock* then_bb = Block("then");
+    llvm::BasicBlock* else_bb = Block("else");
+    llvm::BasicBlock* done = Block("endif");
+    b_.CreateCondBr(cond, then_bb, else_bb);
+    b_.SetInsertPoint(then_bb);
+    CG x = then_emit();
+    llvm::BasicBlock* then_end = b_.GetInsertBlock();
+    b_.CreateBr(done);
+    b_.SetInsertPoint(else_bb);
+    CG y = else_emit();
+    llvm::BasicBlock* else_end = b_.GetInsertBlock();
+    b_.CreateBr(done);
+    b_.SetInsertPoint(done);
+    return Phi(t, {{x, then_end}, {y, else_end}});
+  }
+
   // Merges values arriving from several blocks into the current block.
   CG Phi(const Type* t, const std::vector<std::pair<CG, llvm::BasicBlock*>>& in) {
     CG out;
@@ -625,22 +644,11 @@ class Generator {
           CG d = Under(b_.CreateNot(a.present), [&] { return Coerce(Emit(*e.args[1]), e.args[1]->type, e.type); });
           return Select(e.type, a.present, payload, d);
         }
-        llvm::BasicBlock* have = Block("have");
-        llvm::BasicBlock* other = Block("default");
-        llvm::BasicBlock* done = Block("coalesced");
-        b_.CreateCondBr(a.present, have, other);
-        b_.SetInsertPoint(have);
         CG payload = a;
         payload.present = nullptr;
-        payload = Coerce(payload, at->elem, e.type);
-        llvm::BasicBlock* have_end = b_.GetInsertBlock();
-        b_.CreateBr(done);
-        b_.SetInsertPoint(other);
-        CG d = Coerce(Emit(*e.args[1]), e.args[1]->type, e.type);
-        llvm::BasicBlock* other_end = b_.GetInsertBlock();
-        b_.CreateBr(done);
-        b_.SetInsertPoint(done);
-        return Phi(e.type, {{payload, have_end}, {d, other_end}});
+        return Diamond(
+            a.present, e.type, [&] { return Coerce(payload, at->elem, e.type); },
+            [&] { return Coerce(Emit(*e.args[1]), e.args[1]->type, e.type); });
       }
       case Op::kIsPresent: {
         CG a = Emit(*e.args[0]);
@@ -656,20 +664,9 @@ class Generator {
           CG y = Under(b_.CreateNot(cond), [&] { return Coerce(Emit(*e.args[2]), e.args[2]->type, e.type); });
           return Select(e.type, cond, x, y);
         }
-        llvm::BasicBlock* then_bb = Block("then");
-        llvm::BasicBlock* else_bb = Block("else");
-        llvm::BasicBlock* done = Block("endif");
-        b_.CreateCondBr(cond, then_bb, else_bb);
-        b_.SetInsertPoint(then_bb);
-        CG x = Coerce(Emit(*e.args[1]), e.args[1]->type, e.type);
-        llvm::BasicBlock* then_end = b_.GetInsertBlock();
-        b_.CreateBr(done);
-        b_.SetInsertPoint(else_bb);
-        CG y = Coerce(Emit(*e.args[2]), e.args[2]->type, e.type);
-        llvm::BasicBlock* else_end = b_.GetInsertBlock();
-        b_.CreateBr(done);
-        b_.SetInsertPoint(done);
-        return Phi(e.type, {{x, then_end}, {y, else_end}});
+        return Diamond(
+            cond, e.type, [&] { return Coerce(Emit(*e.args[1]), e.args[1]->type, e.type); },
+            [&] { return Coerce(Emit(*e.args[2]), e.args[2]->type, e.type); });
       }
       case Op::kQuant: return Quant(e);
       case Op::kMakeList:

@@ -52,22 +52,27 @@ void Raise(const char* cls_name, const std::string& message, const py::dict& fie
   PyErr_SetObject(cls.ptr(), exc.ptr());
 }
 
+// A diagnostic as the dict Python sees (ProvisoError.diagnostics, Policy.warnings).
+py::dict DiagnosticDict(const proviso::PolicyDiagnostic& d) {
+  py::dict x;
+  x["severity"] = d.severity;
+  x["code"] = d.code;
+  x["message"] = d.message;
+  x["file"] = d.location.file;
+  x["line"] = d.location.line;
+  x["column"] = d.location.column;
+  x["help"] = d.help;
+  x["rendered"] = d.rendered;
+  return x;
+}
+
 void TranslateSdkErrors(std::exception_ptr p) {
   try {
     if (p) std::rethrow_exception(p);
   } catch (const proviso::CompileError& e) {
     py::list diags;
     for (const proviso::PolicyDiagnostic& d : e.diagnostics()) {
-      py::dict x;
-      x["severity"] = d.severity;
-      x["code"] = d.code;
-      x["message"] = d.message;
-      x["file"] = d.location.file;
-      x["line"] = d.location.line;
-      x["column"] = d.location.column;
-      x["help"] = d.help;
-      x["rendered"] = d.rendered;
-      diags.append(x);
+      diags.append(DiagnosticDict(d));
     }
     py::dict f;
     f["diagnostics"] = diags;
@@ -437,16 +442,7 @@ PYBIND11_MODULE(_proviso, m) {
            [](const proviso::Policy& p) {
              py::list out;
              for (const proviso::PolicyDiagnostic& d : p.warnings()) {
-               py::dict x;
-               x["severity"] = d.severity;
-               x["code"] = d.code;
-               x["message"] = d.message;
-               x["file"] = d.location.file;
-               x["line"] = d.location.line;
-               x["column"] = d.location.column;
-               x["help"] = d.help;
-               x["rendered"] = d.rendered;
-               out.append(x);
+               out.append(DiagnosticDict(d));
              }
              return out;
            })
