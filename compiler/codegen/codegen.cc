@@ -87,12 +87,18 @@ class Generator {
     return at;
   }
 
+  // Lets and outputs are functions of their own. In a small policy they are inlined into the row
+  // (one straight-line function, scratch in registers); in a large one they stay separate, because
+  // the optimiser's cost grows faster than linearly with the size of one function.
   llvm::Function* InternalFunction(llvm::FunctionType* ty, const std::string& name) {
     llvm::Function* f = llvm::Function::Create(ty, llvm::Function::InternalLinkage, name, m_.get());
-    f->addFnAttr(llvm::Attribute::AlwaysInline);
+    f->addFnAttr(Large() ? llvm::Attribute::NoInline : llvm::Attribute::AlwaysInline);
     f->addFnAttr(llvm::Attribute::NoUnwind);
     return f;
   }
+
+  bool Large() const { return p_.lets.size() + p_.outputs.size() > kInlineLimit; }
+  static constexpr size_t kInlineLimit = 48;
 
   void DeclareHelpers() {
     add_months_ = llvm::Function::Create(llvm::FunctionType::get(i64_, {i64_, i64_}, false),
@@ -1487,7 +1493,7 @@ class Generator {
   llvm::Function* EmitRow() {
     llvm::FunctionType* ty = llvm::FunctionType::get(i32_, {ptr_, ptr_, ptr_, i64_, ptr_}, false);
     llvm::Function* f = llvm::Function::Create(ty, llvm::Function::ExternalLinkage, kRowEntry, m_.get());
-    f->addFnAttr(llvm::Attribute::AlwaysInline);
+    f->addFnAttr(Large() ? llvm::Attribute::NoInline : llvm::Attribute::AlwaysInline);  // into the batch loop
     f->addFnAttr(llvm::Attribute::NoUnwind);
     // The host passes distinct buffers: facts and params are only read, out only written.
     for (unsigned k : {0u, 1u, 2u, 4u}) f->addParamAttr(k, llvm::Attribute::NoAlias);
