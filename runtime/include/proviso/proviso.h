@@ -185,14 +185,15 @@ struct BatchOutput {
   std::vector<std::string> dictionary;  // filled by EvaluateBatch: the texts text outputs' codes index
 };
 
-// A compiled policy. Immutable; cheap to copy (shared); Evaluate is thread-safe.
+// A compiled policy. Immutable; cheap to copy (copies share the compiled code, which is freed
+// with the last copy); Evaluate, EvaluateBatch and RunTests are thread-safe.
 class Policy {
  public:
   // Evaluates facts (a JSON object matching the policy's `input`). Throws FactsError,
   // EvaluationError, or Error for a bad option (unknown param, malformed date).
   Decision Evaluate(const nlohmann::json& facts, const EvalOptions& options = {}) const;
-  // Runs the policy's own tests with this policy's back end; `today` ("YYYY-MM-DD") is the date of tests without `as of`
-  // when the policy has no `effective from` (default: today).
+  // Runs the policy's own tests with this policy's back end; `today` ("YYYY-MM-DD") is the date
+  // of tests without `as of` when the policy has no `effective from` (default: today).
   std::vector<TestOutcome> RunTests(const std::optional<std::string>& today = std::nullopt) const;
 
   // The batch input columns this policy takes; throws Error naming the first field that cannot
@@ -202,9 +203,10 @@ class Policy {
   // `<name>.violated` and `<name>.deadline` (optional date). Text outputs are written as codes
   // into `BatchOutput::dictionary`.
   std::vector<ColumnSpec> BatchOutputs() const;
-  // Evaluates every row. Throws FactsError (bad code in a column: the path names the column and
-  // row, e.g. "degree[17]") or EvaluationError for the first row that has no decision (message
-  // starts with "row N: "); on error no output column is complete.
+  // Evaluates every row (with Backend::kJit, in native code). Throws FactsError (bad code in a
+  // column: the path names the column and row, e.g. "degree[17]") or EvaluationError for the
+  // first row that has no decision (message starts with "row N: "); on error no output column is
+  // complete.
   void EvaluateBatch(const BatchInput& input, BatchOutput& output, const EvalOptions& options = {}) const;
 
   const std::string& name() const;
@@ -231,7 +233,8 @@ struct EngineOptions {
   bool cache = true;
 };
 
-// Compiles policies. Stateless apart from configuration: thread-safe.
+// Compiles policies. Thread-safe; compiled policies are shared through a process-wide cache
+// (EngineOptions::cache).
 class Engine {
  public:
   explicit Engine(EngineOptions options = {}) : options_(options) {}
