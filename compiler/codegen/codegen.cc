@@ -1597,7 +1597,7 @@ class Generator {
     std::vector<llvm::Value*> in_col, in_pres, in_map, out_col, out_pres;
     for (size_t k = 0; k < leaves.size(); ++k) {
       in_col.push_back(load_ptr(columns, k));
-      in_pres.push_back(leaves[k].optional ? load_ptr(present, k) : nullptr);
+      in_pres.push_back(leaves[k].optional || leaves[k].has_default ? load_ptr(present, k) : nullptr);
       in_map.push_back(leaves[k].text ? load_ptr(maps, k) : nullptr);
     }
     for (size_t k = 0; k < outputs.size(); ++k) {
@@ -1620,7 +1620,8 @@ class Generator {
       const BatchLeaf& l = leaves[k];
       llvm::Value* v = b_.CreateLoad(i64_, b_.CreateGEP(i64_, in_col[k], i));
       int slot = l.slot;
-      if (l.optional) {
+      llvm::Value* has = nullptr;  // i64 0/1: the row has a value
+      if (l.optional || l.has_default) {
         // A null presence column means every row has the value.
         llvm::Value* has_mask = b_.CreateICmpNE(in_pres[k], llvm::ConstantPointerNull::get(ptr_));
         llvm::BasicBlock* masked = llvm::BasicBlock::Create(c_, "mask", f);
@@ -1632,17 +1633,25 @@ class Generator {
                                                          llvm::ConstantInt::get(i8_, 0)), i64_);
         b_.CreateBr(joined);
         b_.SetInsertPoint(joined);
-        llvm::PHINode* p = b_.CreatePHI(i64_, 2);
-        p->addIncoming(I64(1), from);
-        p->addIncoming(bit, masked);
-        b_.CreateStore(p, Slot(facts, slot));
-        slot += 1;
+        llvm::PHINode* phi = b_.CreatePHI(i64_, 2);
+        phi->addIncoming(I64(1), from);
+        phi->addIncoming(bit, masked);
+        has = phi;
         // An absent value's code may be anything: use 0 so that a text map is read in bounds.
-        v = b_.CreateSelect(b_.CreateICmpNE(p, I64(0)), v, I64(0));
+        v = b_.CreateSelect(b_.CreateICmpNE(has, I64(0)), v, I64(0));
       }
       if (l.text) v = b_.CreateLoad(i64_, b_.CreateGEP(i64_, in_map[k], v));
+      llvm::Value* months = I64(0);
+      if (l.has_default) {  // no presence slot: the default stands in for an absent value
+        llvm::Value* present_row = b_.CreateICmpNE(has, I64(0));
+        v = b_.CreateSelect(present_row, v, I64(l.default_slots[0]));
+        months = b_.CreateSelect(present_row, I64(0), I64(l.default_slots[1]));
+      } else if (l.optional) {
+        b_.CreateStore(has, Slot(facts, slot));
+        slot += 1;
+      }
       b_.CreateStore(v, Slot(facts, slot));
-      if (l.duration) b_.CreateStore(I64(0), Slot(facts, slot + 1));
+      if (l.duration) b_.CreateStore(months, Slot(facts, slot + 1));
     }
     llvm::Value* st = b_.CreateCall(row, {ctx, facts, params, as_of, out});
     for (size_t k = 0; k < outputs.size(); ++k) {

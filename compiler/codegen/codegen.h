@@ -36,9 +36,11 @@ inline constexpr const char* kBatchEntry = "proviso_batch";
 
 struct BatchLeaf {
   int slot = 0;           // offset in the facts row of the leaf (of its presence flag when optional)
-  bool optional = false;
+  bool optional = false;  // an optional field: a presence slot precedes the value
   bool duration = false;  // days only; months are 0
   bool text = false;      // codes translated through a per-column map
+  bool has_default = false;             // absent rows take `default_slots` (a field with a default)
+  int64_t default_slots[2] = {0, 0};    // the default's slots (a text as its id)
 };
 
 struct BatchOutput {

@@ -47,7 +47,11 @@ void Leaves(const ir::Program& p, int record, std::vector<int>& path, const std:
     if (t->kind == TypeKind::kRecord && !optional) {
       Leaves(p, t->index, path, name, out);
     } else if (KindOf(t)) {
-      out.push_back(InputLeaf{path, t, Spec(name, t, optional, types)});
+      const auto& defaults = p.field_defaults.at(record);
+      std::optional<Value> dflt = i < defaults.size() ? defaults[i] : std::nullopt;
+      InputLeaf leaf{path, t, Spec(name, t, optional || dflt.has_value(), types), dflt};
+      leaf.spec.has_default = dflt.has_value();
+      out.push_back(std::move(leaf));
     } else {
       throw Error(fmt::format("`{}` is `{}`: batch evaluation takes scalar fields only (evaluate such facts "
                               "row by row with Evaluate)",
@@ -128,7 +132,9 @@ void InterpretBatch(const Policy::Impl& impl, const std::vector<InputLeaf>& leav
           while (c < leaves.size() && leaves[c].fields != path) ++c;
           const InputLeaf& leaf = leaves[c];
           bool present = !(c < in.present.size() && in.present[c]) || in.present[c][row];
-          if (!present && leaf.spec.optional) {
+          if (!present && leaf.dflt) {
+            fields.push_back(*leaf.dflt);
+          } else if (!present && leaf.spec.optional) {
             fields.push_back(Value::None());
           } else {
             int64_t v = in.columns[c][row];

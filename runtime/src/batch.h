@@ -2,6 +2,7 @@
 #ifndef PROVISO_RUNTIME_SRC_BATCH_H_
 #define PROVISO_RUNTIME_SRC_BATCH_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@ struct InputLeaf {
   std::vector<int> fields;
   const Type* type = nullptr;  // the scalar type (optional stripped)
   ColumnSpec spec;
+  std::optional<Value> dflt;   // the field's default, used when the row has no value
 };
 
 // Throws Error naming the first field that cannot be a column.

@@ -128,6 +128,7 @@ bool BatchShape(const ir::Program& p, std::vector<codegen::BatchLeaf>& leaves,
                 std::vector<codegen::BatchOutput>& outputs) {
   // The batch form exists when every input leaf is a scalar column and every output a scalar.
   bool batch = true;
+  std::vector<std::pair<size_t, Value>> defaults;
   try {
     const TypeTable& types = p.types();
     for (const InputLeaf& leaf : InputLeaves(p)) {
@@ -138,12 +139,25 @@ bool BatchShape(const ir::Program& p, std::vector<codegen::BatchLeaf>& leaves,
         const Type* ft = types.record_info(record).fields[leaf.fields[k]].type;
         if (ft->kind == TypeKind::kRecord) record = ft->index;
       }
-      l.optional = leaf.spec.optional;
+      l.optional = leaf.spec.optional && !leaf.dflt;
       l.duration = leaf.type->kind == TypeKind::kDuration;
       l.text = leaf.type->kind == TypeKind::kText;
       leaves.push_back(l);
+      if (leaf.dflt) {
+        leaves.back().has_default = true;
+        defaults.push_back({leaves.size() - 1, *leaf.dflt});
+      }
     }
     codegen::Layout layout = codegen::Layout::For(p);
+    for (auto& [k, v] : defaults) {
+      codegen::BatchLeaf& l = leaves[k];
+      if (l.text) {
+        l.default_slots[0] = layout.text_ids.at(v.text);  // defaults are among the text constants
+      } else {
+        l.default_slots[0] = v.i;
+        l.default_slots[1] = v.months;
+      }
+    }
     std::vector<ColumnSpec> specs = OutputSpecs(p);
     size_t c = 0;
     for (size_t o = 0; o < p.outputs.size(); ++o, ++c) {

@@ -136,7 +136,8 @@ def test_empty_frame(benchmark) -> None:
 
 
 def _other_thread_share(call) -> tuple:
-    """Runs `call` in a thread; returns (seconds it took, share of its time this thread ran).
+    """Runs `call` in a thread, again and again for at least half a second (so that the test does
+    not depend on how fast one call is); returns (seconds, share of that time this thread ran).
 
     This thread spins while `call` runs. If `call` holds the GIL, this thread runs only for about
     one switch interval (5 ms) when the call starts; if it releases the GIL, all along. The share
@@ -152,6 +153,8 @@ def _other_thread_share(call) -> tuple:
             state["start"] = time.perf_counter()
             try:
                 call()
+                while time.perf_counter() - state["start"] < 0.5:
+                    call()
             finally:
                 state["end"] = time.perf_counter()
                 state["in_call"] = False
@@ -177,14 +180,15 @@ def test_gil_is_released_while_evaluating_rows(call_center) -> None:
                        "call.ended_on": pd.to_datetime(["2020-06-01"] * 20_000)})
     batch = _frame.encode(call_center, df)
     seconds, share = _other_thread_share(lambda: _frame.run(batch, as_of=AS_OF))
-    assert seconds > 0.3 and share > 0.2, (seconds, share)
+    assert share > 0.2, (seconds, share)
 
 
 def test_gil_is_released_while_compiling() -> None:
     rules = "\n".join(f"output o{i}: int\nrule r{i} {{ then o{i} = a + {i} }}" for i in range(250))
-    source = f"policy big\ninput {{ a: int }}\n{rules}\n"
-    seconds, share = _other_thread_share(lambda: proviso.compile(source))
-    assert seconds > 0.3 and share > 0.2, (seconds, share)
+    count = iter(range(1_000_000))
+    # A new text each time: the compile cache must not answer.
+    seconds, share = _other_thread_share(lambda: proviso.compile(f"policy big\ninput {{ a: int }}\n{rules}\n// {next(count)}\n"))
+    assert share > 0.2, (seconds, share)
 
 
 def test_gil_is_released_while_evaluating_a_batch(benchmark) -> None:
@@ -197,3 +201,19 @@ def test_gil_is_released_while_evaluating_a_batch(benchmark) -> None:
     # A batch this size takes seconds in the interpreter, and milliseconds once compiled (JIT):
     # then the call is too short to tell, and only the interpreter case is judged.
     assert share > 0.2 or seconds < 0.1, (seconds, share)
+
+
+def test_a_field_with_a_default_may_be_left_out(benchmark) -> None:
+    """`approved: bool = false`: a missing column, or a missing value in it, means the default."""
+    spec = {s.name: s for s in benchmark.batch_inputs()}["approved"]
+    assert spec.has_default and spec.optional
+    df = random_frame(benchmark.batch_inputs(), 500, seed=11)
+    df["overseas_law_enforcement"] = True
+    without = benchmark.evaluate_frame(df.drop(columns=["approved"]), as_of=AS_OF)
+    explicit = benchmark.evaluate_frame(df.assign(approved=False), as_of=AS_OF)
+    pd.testing.assert_frame_equal(without, explicit)
+    assert (without["deny_reason"] == "judicial_assistance_not_approved").all()
+    some = df.assign(approved=pd.array([True, None] * 250, dtype="boolean"))
+    mixed = benchmark.evaluate_frame(some, as_of=AS_OF)
+    assert (mixed["export"].iloc[0::2] == "permit").all() or mixed["export"].iloc[0::2].isin(["permit", "deny"]).all()
+    assert (mixed["deny_reason"].iloc[1::2] == "judicial_assistance_not_approved").all()

@@ -395,13 +395,18 @@ def encode(policy: "Policy", df: "pd.DataFrame") -> _Batch:
     if not _columnar(policy):
         return _Batch(policy, df.index, len(df), None, _row_facts(df))
     specs = policy.batch_inputs()
-    missing = [s.name for s in specs if s.name not in df.columns]
+    missing = [s.name for s in specs if s.name not in df.columns and not s.has_default]
     if missing:
         expected = ", ".join(f"`{s.name}`" for s in specs)
         raise FactsError(
             f"missing column `{missing[0]}` (policy `{policy.name}` reads the columns {expected})",
             path=missing[0], column=missing[0])
-    return _Batch(policy, df.index, len(df), [_encode_column(spec, df[spec.name]) for spec in specs], None)
+    n = len(df)
+    columns = [_encode_column(spec, df[spec.name]) if spec.name in df.columns
+               else _Column(np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.uint8),  # all absent: the default
+                            [] if spec.kind == "text" else None)
+               for spec in specs]
+    return _Batch(policy, df.index, n, columns, None)
 
 
 @dataclass

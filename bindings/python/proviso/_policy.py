@@ -59,13 +59,15 @@ class ColumnSpec:
     """One column of a frame: an input path, an output, or ``<obligation>.applies|violated|deadline``.
 
     ``kind`` is one of ``bool, int, decimal, date, duration, enum, text``; ``categories`` are the
-    enum's values in declaration order; ``optional`` columns may hold missing values.
+    enum's values in declaration order; ``optional`` columns may hold missing values;
+    ``has_default`` inputs may be missing (a missing value or column means the field's default).
     """
 
     name: str
     kind: str
     optional: bool
     categories: Tuple[str, ...]
+    has_default: bool = False
 
 
 @dataclass(frozen=True)
@@ -215,7 +217,8 @@ class Policy:
         """The columns :meth:`evaluate_frame` reads: one per scalar input field, records flattened
         with ``.`` (``call.ended_on``). Raises :class:`ProvisoError` if an input is a set or list."""
         if self._inputs is None:
-            self._inputs = tuple(ColumnSpec(s["name"], s["kind"], s["optional"], tuple(s["categories"]))
+            self._inputs = tuple(ColumnSpec(s["name"], s["kind"], s["optional"], tuple(s["categories"]),
+                                            s["has_default"])
                                  for s in self._native.batch_inputs())
         return self._inputs
 

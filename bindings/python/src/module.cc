@@ -223,6 +223,7 @@ py::list SpecsToPython(const std::vector<proviso::ColumnSpec>& specs) {
     d["name"] = s.name;
     d["kind"] = KindName(s.kind);
     d["optional"] = s.optional;
+    d["has_default"] = s.has_default;
     d["categories"] = s.categories;
     out.append(d);
   }

@@ -160,7 +160,8 @@ enum class Backend { kJit, kInterpreter };
 //   datetime64[D]); duration as days (durations of months/years cannot be batch inputs);
 //   enum as the index of the value in `categories`; text as a code into the column's dictionary
 //   (what pandas.factorize gives: codes + uniques).
-// Inputs of list, set or month-based types cannot be batch columns (BatchInputs throws).
+// Inputs of list, set or month-based types cannot be batch columns (BatchInputs throws). An input
+// with a default (`approved: bool = false`) takes a presence mask too: absent means the default.
 
 enum class ColumnKind { kBool, kInt, kDecimal, kDate, kDuration, kEnum, kText };
 
@@ -168,6 +169,7 @@ struct ColumnSpec {
   std::string name;                     // input path, output name, or "<obligation>.<applies|violated|deadline>"
   ColumnKind kind = ColumnKind::kInt;
   bool optional = false;                // a presence mask goes with it
+  bool has_default = false;             // input with a default: absent (presence 0) means the default
   std::vector<std::string> categories;  // kEnum: the values, in code order
 };
 
