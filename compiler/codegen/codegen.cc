@@ -1642,11 +1642,13 @@ class Generator {
       }
       if (l.text) v = b_.CreateLoad(i64_, b_.CreateGEP(i64_, in_map[k], v));
       llvm::Value* months = I64(0);
-      if (l.has_default) {  // no presence slot: the default stands in for an absent value
+      if (l.has_default) {  // the default stands in for an absent value
         llvm::Value* present_row = b_.CreateICmpNE(has, I64(0));
         v = b_.CreateSelect(present_row, v, I64(l.default_slots[0]));
         months = b_.CreateSelect(present_row, I64(0), I64(l.default_slots[1]));
-      } else if (l.optional) {
+        has = I64(1);  // an optional field with a (non-none) default then has a value
+      }
+      if (l.optional) {
         b_.CreateStore(has, Slot(facts, slot));
         slot += 1;
       }

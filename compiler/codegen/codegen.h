@@ -39,7 +39,7 @@ struct BatchLeaf {
   bool optional = false;  // an optional field: a presence slot precedes the value
   bool duration = false;  // days only; months are 0
   bool text = false;      // codes translated through a per-column map
-  bool has_default = false;             // absent rows take `default_slots` (a field with a default)
+  bool has_default = false;             // absent rows take `default_slots` (a non-none default)
   int64_t default_slots[2] = {0, 0};    // the default's slots (a text as its id)
 };
 

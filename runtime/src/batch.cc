@@ -49,6 +49,7 @@ void Leaves(const ir::Program& p, int record, std::vector<int>& path, const std:
     } else if (KindOf(t)) {
       const auto& defaults = p.field_defaults.at(record);
       std::optional<Value> dflt = i < defaults.size() ? defaults[i] : std::nullopt;
+      if (dflt && dflt->is_none()) dflt.reset();  // `x: T? = none` is just optional
       InputLeaf leaf{path, t, Spec(name, t, optional || dflt.has_value(), types), dflt};
       leaf.spec.has_default = dflt.has_value();
       out.push_back(std::move(leaf));

@@ -124,6 +124,18 @@ std::vector<int64_t> FlattenParams(const ir::Program& p, const codegen::Layout& 
   return params;
 }
 
+// Whether the leaf's field has an optional type (its slots start with a presence flag).
+bool IsOptionalField(const ir::Program& p, const InputLeaf& leaf) {
+  const TypeTable& types = p.types();
+  int record = p.input_record;
+  const Type* t = nullptr;
+  for (int f : leaf.fields) {
+    t = types.record_info(record).fields[f].type;
+    if (t->kind == TypeKind::kRecord) record = t->index;
+  }
+  return t && t->kind == TypeKind::kOptional;
+}
+
 bool BatchShape(const ir::Program& p, std::vector<codegen::BatchLeaf>& leaves,
                 std::vector<codegen::BatchOutput>& outputs) {
   // The batch form exists when every input leaf is a scalar column and every output a scalar.
@@ -139,7 +151,7 @@ bool BatchShape(const ir::Program& p, std::vector<codegen::BatchLeaf>& leaves,
         const Type* ft = types.record_info(record).fields[leaf.fields[k]].type;
         if (ft->kind == TypeKind::kRecord) record = ft->index;
       }
-      l.optional = leaf.spec.optional && !leaf.dflt;
+      l.optional = leaf.fields.empty() ? false : IsOptionalField(p, leaf);
       l.duration = leaf.type->kind == TypeKind::kDuration;
       l.text = leaf.type->kind == TypeKind::kText;
       leaves.push_back(l);
