@@ -935,20 +935,21 @@ class Generator {
     b_.SetInsertPoint(done);
   }
 
+  // Puts the type's zero (or `none`) in `acc` when nothing was accumulated.
+  void ZeroIfEmpty(Acc& acc) {
+    llvm::BasicBlock* empty = Block("acc.empty");
+    llvm::BasicBlock* done = Block("acc.result");
+    b_.CreateCondBr(b_.CreateLoad(i1_, acc.have), done, empty);
+    b_.SetInsertPoint(empty);
+    Store(acc.type, Zero(acc.type), acc.slots);
+    b_.CreateBr(done);
+    b_.SetInsertPoint(done);
+  }
+
   // The accumulated value; a sum of nothing is zero, a min/max of nothing is a failure.
   CG Finish(const Expr&, Acc& acc, bool zero_if_empty) {
-    llvm::Value* have = b_.CreateLoad(i1_, acc.have);
-    if (zero_if_empty) {
-      llvm::BasicBlock* empty = Block("acc.empty");
-      llvm::BasicBlock* done = Block("acc.result");
-      b_.CreateCondBr(have, done, empty);
-      b_.SetInsertPoint(empty);
-      Store(acc.type, Zero(acc.type), acc.slots);
-      b_.CreateBr(done);
-      b_.SetInsertPoint(done);
-    } else {
-      FailIf(b_.CreateNot(have));
-    }
+    if (zero_if_empty) ZeroIfEmpty(acc);
+    else FailIf(b_.CreateNot(b_.CreateLoad(i1_, acc.have)));
     return Load(acc.type, acc.slots);
   }
 
@@ -1472,17 +1473,10 @@ class Generator {
     const ir::Output& out = p_.outputs[o];
     Acc acc = NewAcc(out.type);
     Choose(out.roots, out.type, acc);
-    llvm::Value* have = b_.CreateLoad(i1_, acc.have);
     if (out.type->kind == TypeKind::kOptional) {
-      llvm::BasicBlock* none = Block("output.none");
-      llvm::BasicBlock* done = Block("output.done");
-      b_.CreateCondBr(have, done, none);
-      b_.SetInsertPoint(none);
-      Store(out.type, Zero(out.type), acc.slots);
-      b_.CreateBr(done);
-      b_.SetInsertPoint(done);
+      ZeroIfEmpty(acc);  // no rule applies: none
     } else {
-      FailIf(b_.CreateNot(have));  // no rule applies: no decision
+      FailIf(b_.CreateNot(b_.CreateLoad(i1_, acc.have)));  // no rule applies: no decision
     }
     Store(out.type, Load(out.type, acc.slots), CtxSlot(out_value_[o]));
     b_.CreateStore(I64(1), CtxSlot(out_flag_[o]));
