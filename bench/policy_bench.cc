@@ -71,6 +71,7 @@ struct Data {
   std::vector<Value> values;          // kSample, for the interpreter
   std::vector<std::vector<int64_t>> rows;  // kSample prepared flat rows for the JIT
   std::vector<std::vector<int64_t>> columns;  // per input leaf, kRows
+  std::vector<std::vector<uint8_t>> typed;    // the same at each column's width (uint8 bools, int8 enums)
   std::vector<uint8_t> pfi_present;
   std::vector<std::string> destinations;
   std::vector<int64_t> destination_ids;  // text map: dictionary code -> policy text id
@@ -141,6 +142,8 @@ Data& Shared() {
         else { fmt::print(stderr, "unexpected input `{}`\n", name); std::abort(); }
         d->columns[k][i] = v;
       }
+      d->typed.emplace_back(static_cast<size_t>(kRows) * leaves[k].spec.width);
+      for (int i = 0; i < kRows; ++i) WriteCell(d->typed[k].data(), leaves[k].spec, i, d->columns[k][i]);
     }
     // Interpreter values and prepared JIT rows for the single-row benchmarks.
     const RecordInfo& in = p.input();
@@ -240,18 +243,25 @@ BENCHMARK(BM_JitRow);
 void BM_HandWrittenColumns(benchmark::State& state) {
   Data& d = Shared();
   std::vector<InputLeaf> leaves = InputLeaves(*d.program);
-  auto col = [&](const char* name) {
-    for (size_t k = 0; k < leaves.size(); ++k) if (leaves[k].spec.name == name) return d.columns[k].data();
+  auto col = [&](const char* name) -> const void* {
+    for (size_t k = 0; k < leaves.size(); ++k) if (leaves[k].spec.name == name) return d.typed[k].data();
     std::abort();
   };
-  const int64_t *object = col("object"), *degree = col("degree"), *pfi = col("pfi_class"),
-                *dest = col("destination"), *controlled = col("controlled_item"),
-                *ole = col("overseas_law_enforcement"), *approved = col("approved"), *ended = col("call_ended_on"),
-                *kept = col("records_kept_for");
+  // The same narrow columns the JIT reads: int8 enum codes, uint8 bools, int64 otherwise.
+  const int8_t *object = static_cast<const int8_t*>(col("object")), *degree = static_cast<const int8_t*>(col("degree")),
+               *pfi = static_cast<const int8_t*>(col("pfi_class"));
+  const uint8_t *controlled = static_cast<const uint8_t*>(col("controlled_item")),
+                *ole = static_cast<const uint8_t*>(col("overseas_law_enforcement")),
+                *approved = static_cast<const uint8_t*>(col("approved"));
+  const int64_t *dest = static_cast<const int64_t*>(col("destination")),
+                *ended = static_cast<const int64_t*>(col("call_ended_on")),
+                *kept = static_cast<const int64_t*>(col("records_kept_for"));
   const uint8_t* pfi_present = d.pfi_present.data();
   const int rows = static_cast<int>(state.range(0));
-  std::vector<int64_t> level(rows), export_(rows), reason(rows), violation(rows), deadline(rows), applies(rows),
-      violated(rows);
+  // Outputs at the widths the JIT writes them: int64 level and deadline, int8 enums, uint8 bools.
+  std::vector<int64_t> level(rows), deadline(rows);
+  std::vector<int8_t> export_(rows), reason(rows);
+  std::vector<uint8_t> violation(rows), applies(rows), violated(rows), reason_present(rows);
   static const int64_t kImpact[4][4] = {{5, 5, 4, 3}, {5, 4, 3, 2}, {4, 3, 2, 1}, {4, 3, 2, 1}};
   static const int64_t kPfi[3] = {4, 3, 2};
   std::vector<int64_t> dict_ids = d.destination_ids;
@@ -265,7 +275,8 @@ void BM_HandWrittenColumns(benchmark::State& state) {
       if (ole[i] && !approved[i]) r = 0;
       else if (controlled[i]) r = 1;
       else if (std::binary_search(d.retaliation_ids.begin(), d.retaliation_ids.end(), id)) r = 2;
-      reason[i] = r;
+      reason[i] = static_cast<int8_t>(r < 0 ? 0 : r);
+      reason_present[i] = r >= 0;
       export_[i] = r >= 0;
       violation[i] = kept[i] < 30;
       applies[i] = 1;
@@ -284,13 +295,23 @@ BENCHMARK(BM_HandWrittenColumns)->Arg(16384)->Arg(kRows)->Unit(benchmark::kMicro
 void BM_MemoryCeiling(benchmark::State& state) {
   Data& d = Shared();
   const int rows = static_cast<int>(state.range(0));
+  std::vector<InputLeaf> leaves = InputLeaves(*d.program);
   std::vector<ColumnSpec> outs = OutputSpecs(*d.program);
-  std::vector<std::vector<int64_t>> out(outs.size(), std::vector<int64_t>(rows));
+  std::vector<std::vector<uint8_t>> out(outs.size());
+  for (size_t c = 0; c < outs.size(); ++c) out[c].resize(static_cast<size_t>(rows) * outs[c].width);
+  // Inline accessors (the SDK's ReadCell/WriteCell are calls into the library).
+  std::vector<std::pair<const void*, int>> in;
+  for (size_t k = 0; k < leaves.size(); ++k) in.push_back({d.typed[k].data(), leaves[k].spec.width});
+  std::vector<std::pair<void*, int>> to;
+  for (size_t c = 0; c < outs.size(); ++c) to.push_back({out[c].data(), outs[c].width});
   for (auto _ : state) {
     for (int i = 0; i < rows; ++i) {
       int64_t s = d.pfi_present[i];
-      for (const auto& c : d.columns) s += c[i];
-      for (auto& o : out) o[i] = s;
+      for (const auto& [p, w] : in) s += w == 1 ? static_cast<const int8_t*>(p)[i] : static_cast<const int64_t*>(p)[i];
+      for (const auto& [p, w] : to) {
+        if (w == 1) static_cast<int8_t*>(p)[i] = static_cast<int8_t>(s);
+        else static_cast<int64_t*>(p)[i] = s;
+      }
     }
     benchmark::ClobberMemory();
   }
@@ -303,20 +324,21 @@ void BM_JitBatch(benchmark::State& state) {
   const ir::Program& p = *d.program;
   std::vector<InputLeaf> leaves = InputLeaves(p);
   std::vector<ColumnSpec> outs = OutputSpecs(p);
-  std::vector<const int64_t*> cols;
+  std::vector<const void*> cols;
   std::vector<const uint8_t*> pres;
   std::vector<const int64_t*> maps;
   for (size_t k = 0; k < leaves.size(); ++k) {
-    cols.push_back(d.columns[k].data());
+    cols.push_back(d.typed[k].data());
     pres.push_back(leaves[k].spec.optional ? d.pfi_present.data() : nullptr);
     maps.push_back(leaves[k].spec.kind == ColumnKind::kText ? d.destination_ids.data() : nullptr);
   }
   const int rows = static_cast<int>(state.range(0));
-  std::vector<std::vector<int64_t>> out(outs.size(), std::vector<int64_t>(rows));
+  std::vector<std::vector<uint8_t>> out(outs.size());
   std::vector<std::vector<uint8_t>> out_present(outs.size(), std::vector<uint8_t>(rows));
-  std::vector<int64_t*> out_ptrs;
+  std::vector<void*> out_ptrs;
   std::vector<uint8_t*> out_pres;
   for (size_t c = 0; c < outs.size(); ++c) {
+    out[c].resize(static_cast<size_t>(rows) * outs[c].width);
     out_ptrs.push_back(out[c].data());
     out_pres.push_back(outs[c].optional ? out_present[c].data() : nullptr);
   }

@@ -1612,7 +1612,9 @@ class Generator {
     b_.SetInsertPoint(body);
     for (size_t k = 0; k < leaves.size(); ++k) {
       const BatchLeaf& l = leaves[k];
-      llvm::Value* v = b_.CreateLoad(i64_, b_.CreateGEP(i64_, in_col[k], i));
+      llvm::Type* elem = l.width == 1 ? i8_ : l.width == 4 ? i32_ : i64_;
+      llvm::Value* v = b_.CreateLoad(elem, b_.CreateGEP(elem, in_col[k], i));
+      if (l.width != 8) v = b_.CreateZExt(v, i64_);  // codes are checked non-negative before the call
       int slot = l.slot;
       llvm::Value* has = nullptr;  // i64 0/1: the row has a value
       if (l.optional || l.has_default) {
@@ -1664,7 +1666,10 @@ class Generator {
         b_.SetInsertPoint(joined);
         slot += 1;
       }
-      b_.CreateStore(b_.CreateLoad(i64_, Slot(out, slot)), b_.CreateGEP(i64_, out_col[k], i));
+      llvm::Type* elem = o.width == 1 ? i8_ : o.width == 4 ? i32_ : i64_;
+      llvm::Value* value = b_.CreateLoad(i64_, Slot(out, slot));
+      if (o.width != 8) value = b_.CreateTrunc(value, elem);
+      b_.CreateStore(value, b_.CreateGEP(elem, out_col[k], i));
     }
     // Keep going after a failing row (no early exit, so the loop stays simple); remember the first.
     llvm::Value* cur = b_.CreateLoad(i64_, err);

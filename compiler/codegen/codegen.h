@@ -25,9 +25,9 @@ namespace proviso::codegen {
 //     Evaluates one row laid out as Layout says. Returns 0, or non-zero when the evaluation has
 //     no decision (the host asks the interpreter for the message).
 //
-//   int32_t proviso_batch(int64_t* ctx, const int64_t* const* columns, const uint8_t* const* present,
+//   int32_t proviso_batch(int64_t* ctx, const void* const* columns, const uint8_t* const* present,
 //                         const int64_t* const* text_maps, const int64_t* params, int64_t as_of,
-//                         int64_t* const* out_columns, uint8_t* const* out_present, int64_t rows,
+//                         void* const* out_columns, uint8_t* const* out_present, int64_t rows,
 //                         int64_t* first_error_row);
 //     Columnar form over scalar input leaves (runtime/src/batch.h order) and output columns
 //     (obligations: applies, violated, deadline). Only generated when `batch` is true.
@@ -41,11 +41,13 @@ struct BatchLeaf {
   bool text = false;      // codes translated through a per-column map
   bool has_default = false;             // absent rows take `default_slots` (a non-none default)
   int64_t default_slots[2] = {0, 0};    // the default's slots (a text as its id)
+  int width = 8;                        // bytes per element (1: bool/enum, 4: large enum, 8)
 };
 
 struct BatchOutput {
   int slot = 0;           // offset in the out buffer
   bool optional = false;  // presence flag first
+  int width = 8;          // bytes per element of the output column
 };
 
 struct Generated {

@@ -16,9 +16,9 @@ namespace proviso::jit {
 
 using RowFn = int32_t (*)(int64_t* ctx, const int64_t* facts, const int64_t* params, int64_t as_of,
                           int64_t* out);
-using BatchFn = int32_t (*)(int64_t* ctx, const int64_t* const* columns, const uint8_t* const* present,
+using BatchFn = int32_t (*)(int64_t* ctx, const void* const* columns, const uint8_t* const* present,
                             const int64_t* const* text_maps, const int64_t* params, int64_t as_of,
-                            int64_t* const* out_columns, uint8_t* const* out_present, int64_t rows,
+                            void* const* out_columns, uint8_t* const* out_present, int64_t rows,
                             int64_t* first_error_row);
 
 // Native code of one policy. Immutable; the entry points are thread-safe given distinct ctx/out

@@ -31,6 +31,8 @@ ColumnSpec Spec(const std::string& name, const Type* t, bool optional, const Typ
   s.kind = *KindOf(t);
   s.optional = optional;
   if (t->kind == TypeKind::kEnum) s.categories = types.enum_info(t->index).variants;
+  // Narrow where numpy/pandas are narrow: bools are bytes, categorical codes int8.
+  s.width = s.kind == ColumnKind::kBool ? 1 : s.kind == ColumnKind::kEnum ? (s.categories.size() <= 127 ? 1 : 4) : 8;
   return s;
 }
 
@@ -72,6 +74,24 @@ int64_t Encode(const Value& v, std::unordered_map<std::string, int64_t>& dict, s
 }
 
 }  // namespace
+
+int64_t ReadCell(const void* column, const ColumnSpec& spec, int64_t row) {
+  switch (spec.width) {
+    case 1:
+      return spec.kind == ColumnKind::kBool ? static_cast<const uint8_t*>(column)[row]
+                                             : static_cast<const int8_t*>(column)[row];
+    case 4: return static_cast<const int32_t*>(column)[row];
+    default: return static_cast<const int64_t*>(column)[row];
+  }
+}
+
+void WriteCell(void* column, const ColumnSpec& spec, int64_t row, int64_t value) {
+  switch (spec.width) {
+    case 1: static_cast<int8_t*>(column)[row] = static_cast<int8_t>(value); break;
+    case 4: static_cast<int32_t*>(column)[row] = static_cast<int32_t>(value); break;
+    default: static_cast<int64_t*>(column)[row] = value; break;
+  }
+}
 
 std::vector<InputLeaf> InputLeaves(const ir::Program& p) {
   std::vector<InputLeaf> out;
@@ -138,7 +158,7 @@ void InterpretBatch(const Policy::Impl& impl, const std::vector<InputLeaf>& leav
           } else if (!present && leaf.spec.optional) {
             fields.push_back(Value::None());
           } else {
-            int64_t v = in.columns[c][row];
+            int64_t v = ReadCell(in.columns[c], leaf.spec, row);
             auto bad = [&](const std::string& why) {
               return FactsError(fmt::format("`{}[{}]`: {}", leaf.spec.name, row, why), fmt::format("{}[{}]", leaf.spec.name, row));
             };
@@ -184,15 +204,15 @@ void InterpretBatch(const Policy::Impl& impl, const std::vector<InputLeaf>& leav
     for (size_t o = 0; o < p.outputs.size(); ++o, ++c) {
       const Value& v = r.outputs[o];
       if (outs[c].optional && out.present.size() > c && out.present[c]) out.present[c][row] = !v.is_none();
-      out.columns[c][row] = v.is_none() ? 0 : Encode(v, dict, out.dictionary);
+      WriteCell(out.columns[c], outs[c], row, v.is_none() ? 0 : Encode(v, dict, out.dictionary));
     }
     for (size_t k = 0; k < p.obligations.size(); ++k, c += 3) {
       const interp::ObligationResult* found = nullptr;
       for (const auto& res : r.obligations) if (res.obligation == static_cast<int>(k)) found = &res;
-      out.columns[c][row] = found != nullptr;
-      out.columns[c + 1][row] = found && found->violated;
+      WriteCell(out.columns[c], outs[c], row, found != nullptr);
+      WriteCell(out.columns[c + 1], outs[c + 1], row, found && found->violated);
       bool has_deadline = found && found->deadline;
-      out.columns[c + 2][row] = has_deadline ? *found->deadline : 0;
+      WriteCell(out.columns[c + 2], outs[c + 2], row, has_deadline ? *found->deadline : 0);
       if (out.present.size() > c + 2 && out.present[c + 2]) out.present[c + 2][row] = has_deadline;
     }
   }
@@ -203,7 +223,7 @@ void InterpretBatch(const Policy::Impl& impl, const std::vector<InputLeaf>& leav
 void Validate(const ir::Program& p, const std::vector<InputLeaf>& leaves, const BatchInput& in) {
   for (size_t c = 0; c < leaves.size(); ++c) {
     const InputLeaf& leaf = leaves[c];
-    const int64_t* col = in.columns[c];
+    const void* col = in.columns[c];
     const uint8_t* present = c < in.present.size() ? in.present[c] : nullptr;
     int64_t hi;
     switch (leaf.type->kind) {
@@ -220,17 +240,19 @@ void Validate(const ir::Program& p, const std::vector<InputLeaf>& leaves, const 
     int64_t bad = -1;
     for (int64_t r = 0; r < in.rows; ++r) {
       bool absent = leaf.spec.optional && present && !present[r];
-      if (!absent && (col[r] < 0 || col[r] > hi)) {
+      int64_t v = ReadCell(col, leaf.spec, r);
+      if (!absent && (v < 0 || v > hi)) {
         bad = r;
         break;
       }
     }
     if (bad < 0) continue;
     // The same words as the interpreter's path.
-    std::string why = leaf.type->kind == TypeKind::kBool ? fmt::format("{} is not a boolean (0 or 1)", col[bad])
+    int64_t v = ReadCell(col, leaf.spec, bad);
+    std::string why = leaf.type->kind == TypeKind::kBool ? fmt::format("{} is not a boolean (0 or 1)", v)
                       : leaf.type->kind == TypeKind::kEnum
-                          ? fmt::format("code {} is not a value of `{}`", col[bad], p.types().Name(leaf.type))
-                          : fmt::format("code {} is outside its dictionary", col[bad]);
+                          ? fmt::format("code {} is not a value of `{}`", v, p.types().Name(leaf.type))
+                          : fmt::format("code {} is outside its dictionary", v);
     throw FactsError(fmt::format("`{}[{}]`: {}", leaf.spec.name, bad, why), fmt::format("{}[{}]", leaf.spec.name, bad));
   }
 }
@@ -289,9 +311,10 @@ void Policy::EvaluateBatch(const BatchInput& in, BatchOutput& out, const EvalOpt
     if (outs[c].kind != ColumnKind::kText) continue;
     for (int64_t r = 0; r < in.rows; ++r) {
       if (outs[c].optional && out_present[c] && !out_present[c][r]) continue;
-      auto [it, fresh] = codes.emplace(out.columns[c][r], static_cast<int64_t>(out.dictionary.size()));
-      if (fresh) out.dictionary.push_back(texts.Text(out.columns[c][r]));
-      out.columns[c][r] = it->second;
+      int64_t* col = static_cast<int64_t*>(out.columns[c]);  // text columns are int64
+      auto [it, fresh] = codes.emplace(col[r], static_cast<int64_t>(out.dictionary.size()));
+      if (fresh) out.dictionary.push_back(texts.Text(col[r]));
+      col[r] = it->second;
     }
   }
 }

@@ -19,6 +19,10 @@ struct InputLeaf {
   std::optional<Value> dflt;   // the field's default, used when the row has no value
 };
 
+// Element access for columns of ColumnSpec::width bytes (bools unsigned, everything else signed).
+int64_t ReadCell(const void* column, const ColumnSpec& spec, int64_t row);
+void WriteCell(void* column, const ColumnSpec& spec, int64_t row, int64_t value);
+
 // Throws Error naming the first field that cannot be a column.
 std::vector<InputLeaf> InputLeaves(const ir::Program& p);
 std::vector<ColumnSpec> OutputSpecs(const ir::Program& p);

@@ -154,6 +154,7 @@ bool BatchShape(const ir::Program& p, std::vector<codegen::BatchLeaf>& leaves,
       l.optional = leaf.fields.empty() ? false : IsOptionalField(p, leaf);
       l.duration = leaf.type->kind == TypeKind::kDuration;
       l.text = leaf.type->kind == TypeKind::kText;
+      l.width = leaf.spec.width;
       leaves.push_back(l);
       if (leaf.dflt) {
         leaves.back().has_default = true;
@@ -173,13 +174,13 @@ bool BatchShape(const ir::Program& p, std::vector<codegen::BatchLeaf>& leaves,
     std::vector<ColumnSpec> specs = OutputSpecs(p);
     size_t c = 0;
     for (size_t o = 0; o < p.outputs.size(); ++o, ++c) {
-      outputs.push_back({layout.output_offset[o], specs[c].optional});
+      outputs.push_back({layout.output_offset[o], specs[c].optional, specs[c].width});
     }
-    for (size_t k = 0; k < p.obligations.size(); ++k) {
+    for (size_t k = 0; k < p.obligations.size(); ++k, c += 3) {
       int off = layout.obligation_offset[k];
-      outputs.push_back({off, false});
-      outputs.push_back({off + 1, false});
-      outputs.push_back({off + 2, true});
+      outputs.push_back({off, false, specs[c].width});
+      outputs.push_back({off + 1, false, specs[c + 1].width});
+      outputs.push_back({off + 2, true, specs[c + 2].width});
     }
   } catch (const Error&) {
     batch = false;

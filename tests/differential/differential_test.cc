@@ -117,10 +117,16 @@ TEST_P(Differential, InterpreterAndJitAgree) {
       }
     }
   }
+  // Columns of each spec's width, as the SDK takes them.
+  std::vector<std::vector<uint8_t>> typed(leaves.size());
+  for (size_t k = 0; k < leaves.size(); ++k) {
+    typed[k].resize(static_cast<size_t>(rows) * leaves[k].spec.width);
+    for (int64_t r = 0; r < rows; ++r) WriteCell(typed[k].data(), leaves[k].spec, r, cols[k][r]);
+  }
   BatchInput in;
   in.rows = rows;
   for (size_t k = 0; k < leaves.size(); ++k) {
-    in.columns.push_back(cols[k].data());
+    in.columns.push_back(typed[k].data());
     in.present.push_back(leaves[k].spec.optional ? pres[k].data() : nullptr);
     in.dictionaries.push_back(leaves[k].spec.kind == ColumnKind::kText ? &dicts[k] : nullptr);
   }
@@ -137,18 +143,20 @@ TEST_P(Differential, InterpreterAndJitAgree) {
   opts.as_of = dates.front();
   std::vector<std::vector<int64_t>> params_arena;
   std::vector<int64_t> params = FlattenParams(p, native->layout(), opts, texts, params_arena);
-  std::vector<std::vector<int64_t>> out_cols(outs.size(), std::vector<int64_t>(rows));
+  std::vector<std::vector<uint8_t>> out_raw(outs.size());
   std::vector<std::vector<uint8_t>> out_pres(outs.size(), std::vector<uint8_t>(rows));
-  std::vector<int64_t*> out_ptrs;
+  std::vector<void*> out_ptrs;
   std::vector<uint8_t*> out_pres_ptrs;
   for (size_t c = 0; c < outs.size(); ++c) {
-    out_ptrs.push_back(out_cols[c].data());
+    out_raw[c].resize(static_cast<size_t>(rows) * outs[c].width);
+    out_ptrs.push_back(out_raw[c].data());
     out_pres_ptrs.push_back(out_pres[c].data());
   }
   std::vector<int64_t> ctx(std::max(native->layout().ctx_slots, 1));
   int64_t first_error = -1;
   native->batch()(ctx.data(), in.columns.data(), in.present.data(), map_ptrs.data(), params.data(), opts.as_of,
                   out_ptrs.data(), out_pres_ptrs.data(), rows, &first_error);
+  auto out_cell = [&](size_t c, int64_t r) { return ReadCell(out_raw[c].data(), outs[c], r); };
   int batch_differences = 0;
   for (int64_t r = 0; r < rows && batch_differences < 3; ++r) {
     std::optional<interp::Result> a;
@@ -172,12 +180,12 @@ TEST_P(Differential, InterpreterAndJitAgree) {
       if (!present) {
         got += "none ";
       } else if (outs[c].kind == ColumnKind::kText) {
-        got += "\"" + texts.Text(out_cols[c][r]) + "\" ";
+        got += "\"" + texts.Text(out_cell(c, r)) + "\" ";
       } else {
         const Type* t = p.outputs[o].type->kind == TypeKind::kOptional ? p.outputs[o].type->elem : p.outputs[o].type;
         Value x;
         x.kind = v.is_none() ? Value::Kind::kInt : v.kind;
-        x.i = out_cols[c][r];
+        x.i = out_cell(c, r);
         got += FormatValue(x, t, types) + " ";
       }
     }
@@ -186,8 +194,8 @@ TEST_P(Differential, InterpreterAndJitAgree) {
       for (const auto& ob : a->obligations) if (ob.obligation == static_cast<int>(k)) found = &ob;
       want += fmt::format("[{} {} {}] ", found != nullptr, found && found->violated,
                           found && found->deadline ? FormatDate(*found->deadline) : "none");
-      got += fmt::format("[{} {} {}] ", out_cols[c][r] != 0, out_cols[c + 1][r] != 0,
-                         out_pres[c + 2][r] ? FormatDate(out_cols[c + 2][r]) : "none");
+      got += fmt::format("[{} {} {}] ", out_cell(c, r) != 0, out_cell(c + 1, r) != 0,
+                         out_pres[c + 2][r] ? FormatDate(out_cell(c + 2, r)) : "none");
     }
     if (got != want) {
       ++batch_differences;

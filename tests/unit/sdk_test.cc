@@ -765,6 +765,48 @@ std::string DateText(int64_t days) {
   return buf;
 }
 
+// The tests below write int64 columns. The SDK takes each column at its ColumnSpec::width (what
+// numpy passes: uint8 bools, int8 categorical codes): narrow on the way in, widen on the way out.
+int64_t ReadWidth(const void* col, const ColumnSpec& spec, int64_t r) {
+  if (spec.width == 1) {
+    return spec.kind == ColumnKind::kBool ? static_cast<const uint8_t*>(col)[r] : static_cast<const int8_t*>(col)[r];
+  }
+  if (spec.width == 4) return static_cast<const int32_t*>(col)[r];
+  return static_cast<const int64_t*>(col)[r];
+}
+
+void WriteWidth(void* col, const ColumnSpec& spec, int64_t r, int64_t v) {
+  if (spec.width == 1) static_cast<int8_t*>(col)[r] = static_cast<int8_t>(v);
+  else if (spec.width == 4) static_cast<int32_t*>(col)[r] = static_cast<int32_t>(v);
+  else static_cast<int64_t*>(col)[r] = v;
+}
+
+void EvaluateBatch64(const Policy& p, const BatchInput& in, BatchOutput& out, const EvalOptions& options = {}) {
+  std::vector<ColumnSpec> ins = p.BatchInputs(), outs = p.BatchOutputs();
+  std::vector<std::vector<uint8_t>> in_bytes(in.columns.size()), out_bytes(out.columns.size());
+  BatchInput narrow = in;
+  for (size_t k = 0; k < in.columns.size() && k < ins.size(); ++k) {
+    in_bytes[k].resize(static_cast<size_t>(in.rows) * ins[k].width + 1);
+    for (int64_t r = 0; r < in.rows; ++r) {
+      WriteWidth(in_bytes[k].data(), ins[k], r, static_cast<const int64_t*>(in.columns[k])[r]);
+    }
+    narrow.columns[k] = in_bytes[k].data();
+  }
+  BatchOutput wide_out = out;
+  for (size_t k = 0; k < out.columns.size() && k < outs.size(); ++k) {
+    out_bytes[k].resize(static_cast<size_t>(in.rows) * outs[k].width + 1);
+    wide_out.columns[k] = out_bytes[k].data();
+  }
+  p.EvaluateBatch(narrow, wide_out, options);
+  out.dictionary = wide_out.dictionary;
+  for (size_t k = 0; k < out.columns.size() && k < outs.size(); ++k) {
+    for (int64_t r = 0; r < in.rows; ++r) {
+      static_cast<int64_t*>(out.columns[k])[r] = ReadWidth(out_bytes[k].data(), outs[k], r);
+    }
+  }
+}
+
+
 TEST_P(SdkBatch, EvaluateBatchEqualsRowByRowEvaluate) {
   Policy p = Compile(kBatch, "batch.proviso");
   const int64_t rows = 48;
@@ -813,7 +855,7 @@ TEST_P(SdkBatch, EvaluateBatchEqualsRowByRowEvaluate) {
     out.columns.push_back(o.data[k].data());
     out.present.push_back(specs[k].optional ? o.present[k].data() : nullptr);
   }
-  p.EvaluateBatch(in, out, AsOf("2021-06-01"));
+  EvaluateBatch64(p, in, out, AsOf("2021-06-01"));
 
   std::set<std::string> outcomes;
   int violated = 0;
@@ -886,7 +928,7 @@ TEST_P(SdkBatch, BadEnumCodeIsAFactsErrorNamingColumnAndRow) {
   Policy p = Compile(kSmall, "small.proviso");
   SmallBatch b({0, 1, 0, 2, 1}, {1, 2, 3, 4, 5});
   try {
-    p.EvaluateBatch(b.in, b.out, AsOf("2021-01-01"));
+    EvaluateBatch64(p, b.in, b.out, AsOf("2021-01-01"));
     FAIL() << "accepted code 2";
   } catch (const FactsError& e) {
     EXPECT_EQ(e.path(), "degree[3]");
@@ -894,7 +936,7 @@ TEST_P(SdkBatch, BadEnumCodeIsAFactsErrorNamingColumnAndRow) {
   }
   SmallBatch neg({0, -1}, {1, 2});
   try {
-    p.EvaluateBatch(neg.in, neg.out, AsOf("2021-01-01"));
+    EvaluateBatch64(p, neg.in, neg.out, AsOf("2021-01-01"));
     FAIL() << "accepted code -1";
   } catch (const FactsError& e) {
     EXPECT_EQ(e.path(), "degree[1]");
@@ -915,7 +957,7 @@ TEST_P(SdkBatch, BadBoolAndTextCodesAreFactsErrors) {
   out.columns = {o.data()};
   out.present = {nullptr};
   try {
-    p.EvaluateBatch(in, out, AsOf("2021-01-01"));
+    EvaluateBatch64(p, in, out, AsOf("2021-01-01"));
     FAIL() << "accepted 2 as a bool";
   } catch (const FactsError& e) {
     EXPECT_EQ(e.path(), "ok[2]");
@@ -923,27 +965,27 @@ TEST_P(SdkBatch, BadBoolAndTextCodesAreFactsErrors) {
   ok[2] = 1;
   country[1] = 2;
   try {
-    p.EvaluateBatch(in, out, AsOf("2021-01-01"));
+    EvaluateBatch64(p, in, out, AsOf("2021-01-01"));
     FAIL() << "accepted a code outside the dictionary";
   } catch (const FactsError& e) {
     EXPECT_EQ(e.path(), "country[1]");
   }
   country[1] = 1;
-  p.EvaluateBatch(in, out, AsOf("2021-01-01"));
+  EvaluateBatch64(p, in, out, AsOf("2021-01-01"));
   EXPECT_EQ(o, (std::vector<int64_t>{1, 0, 1}));
   in.dictionaries = {nullptr, nullptr};
-  EXPECT_THROW(p.EvaluateBatch(in, out, AsOf("2021-01-01")), Error);  // a text column needs its dictionary
+  EXPECT_THROW(EvaluateBatch64(p, in, out, AsOf("2021-01-01")), Error);  // a text column needs its dictionary
 }
 
 TEST_P(SdkBatch, RowWithoutDecisionIsAnEvaluationErrorNamingTheRow) {
   Policy p = Compile(kSmall, "small.proviso");
   SmallBatch ok({0, 1, 0}, {1, 3, 7});
-  p.EvaluateBatch(ok.in, ok.out, AsOf("2021-01-01"));
+  EvaluateBatch64(p, ok.in, ok.out, AsOf("2021-01-01"));
   EXPECT_EQ(ok.o0, (std::vector<int64_t>{100, 33, 14}));
   EXPECT_EQ(ok.o1, (std::vector<int64_t>{1, 0, 1}));
   SmallBatch bad({0, 1, 0}, {1, 3, 0});
   try {
-    p.EvaluateBatch(bad.in, bad.out, AsOf("2021-01-01"));
+    EvaluateBatch64(p, bad.in, bad.out, AsOf("2021-01-01"));
     FAIL() << "divided by zero";
   } catch (const EvaluationError& e) {
     EXPECT_EQ(std::string(e.what()).rfind("row 2: ", 0), 0u) << e.what();
@@ -955,10 +997,10 @@ TEST_P(SdkBatch, WrongNumberOfColumnsIsAnError) {
   Policy p = Compile(kSmall, "small.proviso");
   SmallBatch b({0}, {1});
   b.in.columns.pop_back();
-  EXPECT_THROW(p.EvaluateBatch(b.in, b.out, AsOf("2021-01-01")), Error);
+  EXPECT_THROW(EvaluateBatch64(p, b.in, b.out, AsOf("2021-01-01")), Error);
   SmallBatch c({0}, {1});
   c.out.columns.pop_back();
-  EXPECT_THROW(p.EvaluateBatch(c.in, c.out, AsOf("2021-01-01")), Error);
+  EXPECT_THROW(EvaluateBatch64(p, c.in, c.out, AsOf("2021-01-01")), Error);
 }
 
 }  // namespace
@@ -996,7 +1038,7 @@ rule t { then total = kept + days(grace) }
     std::vector<int64_t> ok(3), where(3), total(3);
     BatchOutput out;
     out.columns = {ok.data(), where.data(), total.data()};
-    p.EvaluateBatch(in, out);
+    EvaluateBatch64(p, in, out);
     // Row 0: approved given false, country default "CN", grace given 1 day.
     // Row 1: approved default true, country "FR", grace default 3 days.
     // Row 2: approved default true, country "JP", grace default.

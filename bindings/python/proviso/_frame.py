@@ -120,9 +120,9 @@ def _encode_bool(spec: "ColumnSpec", s: "pd.Series", missing: np.ndarray) -> np.
     import pandas as pd
 
     if s.dtype == bool:
-        return s.to_numpy().astype(np.int64)
+        return s.to_numpy().view(np.uint8)  # numpy bools are bytes 0/1: no copy
     if isinstance(s.dtype, pd.BooleanDtype):
-        return s.to_numpy(dtype=bool, na_value=False).astype(np.int64)
+        return s.to_numpy(dtype=bool, na_value=False).view(np.uint8)
     if s.dtype == object:
         return _object_values(spec, s, missing,
                               lambda v: int(v) if isinstance(v, (bool, np.bool_)) else None, "true or false")
@@ -229,13 +229,14 @@ def _encode_enum(spec: "ColumnSpec", s: "pd.Series", missing: np.ndarray) -> np.
     if isinstance(s.dtype, pd.CategoricalDtype):
         cat = s.cat
         if list(cat.categories) == categories:
-            codes = cat.codes.to_numpy().astype(np.int64)
+            codes = cat.codes.to_numpy()  # int8 codes pass to the SDK as they are
         else:
             lut = pd.Index(categories).get_indexer(cat.categories)  # -1: not a value of the enum
-            raw = cat.codes.to_numpy()
-            codes = np.where(raw >= 0, lut[raw], -1).astype(np.int64)
+            # One gather: index -1 (a missing value) reads the appended -1.
+            lut = np.append(lut, -1).astype(np.int8 if len(categories) <= 127 else np.int32)
+            codes = lut[cat.codes.to_numpy()]
     elif s.dtype == object or isinstance(s.dtype, pd.StringDtype):
-        codes = pd.Categorical(s.to_numpy(dtype=object), categories=categories).codes.astype(np.int64)
+        codes = pd.Categorical(s.to_numpy(dtype=object), categories=categories).codes
     else:
         raise _wrong_dtype(spec, s, missing, f"one of {', '.join(categories)} (a category or str column)")
     bad = (codes < 0) & ~missing
@@ -306,7 +307,14 @@ def _encode_column(spec: "ColumnSpec", s: "pd.Series") -> _Column:
     else:  # pragma: no cover - the SDK's kinds are listed above
         raise ProvisoError(f"column `{spec.name}`: unsupported kind `{spec.kind}`")
     present = (~missing).astype(np.uint8) if missing.any() else None
-    return _Column(np.ascontiguousarray(values, dtype=np.int64), present, dictionary)
+    return _Column(np.ascontiguousarray(values, dtype=_dtype(spec)), present, dictionary)
+
+
+def _dtype(spec: "ColumnSpec") -> type:
+    """The element type the SDK reads for a column (ColumnSpec.width)."""
+    if spec.width == 1:
+        return np.uint8 if spec.kind == "bool" else np.int8
+    return np.int32 if spec.width == 4 else np.int64
 
 
 # ---------------------------------------------------------------------------- row-by-row facts
@@ -403,7 +411,7 @@ def encode(policy: "Policy", df: "pd.DataFrame") -> _Batch:
             path=missing[0], column=missing[0])
     n = len(df)
     columns = [_encode_column(spec, df[spec.name]) if spec.name in df.columns
-               else _Column(np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.uint8),  # all absent: the default
+               else _Column(np.zeros(n, dtype=_dtype(spec)), np.zeros(n, dtype=np.uint8),  # absent: the default
                             [] if spec.kind == "text" else None)
                for spec in specs]
     return _Batch(policy, df.index, n, columns, None)

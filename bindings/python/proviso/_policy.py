@@ -60,7 +60,9 @@ class ColumnSpec:
 
     ``kind`` is one of ``bool, int, decimal, date, duration, enum, text``; ``categories`` are the
     enum's values in declaration order; ``optional`` columns may hold missing values;
-    ``has_default`` inputs may be missing (a missing value or column means the field's default).
+    ``has_default`` inputs may be missing (a missing value or column means the field's default);
+    ``width`` is the element size the SDK reads or writes (1: uint8 bools and int8 enum codes, 4:
+    int32 codes of large enums, 8: int64).
     """
 
     name: str
@@ -68,6 +70,7 @@ class ColumnSpec:
     optional: bool
     categories: Tuple[str, ...]
     has_default: bool = False
+    width: int = 8
 
 
 @dataclass(frozen=True)
@@ -218,7 +221,7 @@ class Policy:
         with ``.`` (``call.ended_on``). Raises :class:`ProvisoError` if an input is a set or list."""
         if self._inputs is None:
             self._inputs = tuple(ColumnSpec(s["name"], s["kind"], s["optional"], tuple(s["categories"]),
-                                            s["has_default"])
+                                            s["has_default"], s["width"])
                                  for s in self._native.batch_inputs())
         return self._inputs
 
@@ -226,7 +229,8 @@ class Policy:
         """The columns :meth:`evaluate_frame` writes: every output, then for each obligation
         ``<name>.applies``, ``<name>.violated`` and ``<name>.deadline``."""
         if self._outputs is None:
-            self._outputs = tuple(ColumnSpec(s["name"], s["kind"], s["optional"], tuple(s["categories"]))
+            self._outputs = tuple(ColumnSpec(s["name"], s["kind"], s["optional"], tuple(s["categories"]),
+                                             s["has_default"], s["width"])
                                   for s in self._native.batch_outputs())
         return self._outputs
 

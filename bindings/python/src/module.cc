@@ -224,24 +224,52 @@ py::list SpecsToPython(const std::vector<proviso::ColumnSpec>& specs) {
     d["kind"] = KindName(s.kind);
     d["optional"] = s.optional;
     d["has_default"] = s.has_default;
+    d["width"] = s.width;
     d["categories"] = s.categories;
     out.append(d);
   }
   return out;
 }
 
-using Int64Array = py::array_t<int64_t, py::array::c_style | py::array::forcecast>;
 using MaskArray = py::array_t<uint8_t, py::array::c_style | py::array::forcecast>;
+
+// A column as a C-contiguous numpy array of its spec's element type (ColumnSpec::width): uint8
+// bools, int8/int32 enum codes, int64 otherwise. Converted only when the dtype differs.
+py::array EnsureColumn(const py::handle& h, const proviso::ColumnSpec& s) {
+  constexpr int kFlags = py::array::c_style | py::array::forcecast;
+  if (s.width == 1) {
+    if (s.kind == proviso::ColumnKind::kBool) return py::array_t<uint8_t, kFlags>::ensure(h);
+    return py::array_t<int8_t, kFlags>::ensure(h);
+  }
+  if (s.width == 4) return py::array_t<int32_t, kFlags>::ensure(h);
+  return py::array_t<int64_t, kFlags>::ensure(h);
+}
+
+// Writes one element of an output column at its width.
+void Put(void* column, const proviso::ColumnSpec& s, int64_t row, int64_t value) {
+  if (s.width == 1) static_cast<int8_t*>(column)[row] = static_cast<int8_t>(value);
+  else if (s.width == 4) static_cast<int32_t*>(column)[row] = static_cast<int32_t>(value);
+  else static_cast<int64_t*>(column)[row] = value;
+}
+
+py::array NewColumn(const proviso::ColumnSpec& s, int64_t rows) {
+  if (s.width == 1) {
+    if (s.kind == proviso::ColumnKind::kBool) return py::array_t<uint8_t>(rows);
+    return py::array_t<int8_t>(rows);
+  }
+  if (s.width == 4) return py::array_t<int32_t>(rows);
+  return py::array_t<int64_t>(rows);
+}
 
 // Output columns allocated as numpy arrays, written by the SDK with the GIL released.
 struct OutputBuffers {
-  std::vector<Int64Array> columns;
+  std::vector<py::array> columns;
   std::vector<std::optional<MaskArray>> present;
   proviso::BatchOutput out;
 
   OutputBuffers(const std::vector<proviso::ColumnSpec>& specs, int64_t rows) {
     for (const proviso::ColumnSpec& s : specs) {
-      columns.emplace_back(rows);
+      columns.push_back(NewColumn(s, rows));
       out.columns.push_back(columns.back().mutable_data());
       if (s.optional) {
         MaskArray m(rows);
@@ -257,7 +285,7 @@ struct OutputBuffers {
 
   py::tuple ToPython() const {
     py::list cols, masks;
-    for (const Int64Array& c : columns) cols.append(c);
+    for (const py::array& c : columns) cols.append(c);
     for (const auto& m : present) {
       if (m) masks.append(*m);
       else masks.append(py::none());
@@ -268,8 +296,9 @@ struct OutputBuffers {
 
 // evaluate_batch(policy, rows, columns, present, dictionaries, as_of, params)
 //   -> (output columns, presence masks or None, text dictionary)
-// `columns` are int64 arrays (converted only if they are not C-contiguous int64), `present` uint8
-// masks or None, `dictionaries` lists of texts or None, all in BatchInputs() order.
+// `columns` are arrays of each column's element type (ColumnSpec::width; converted only if they are
+// not C-contiguous of that type), `present` uint8 masks or None, `dictionaries` lists of texts or
+// None, all in BatchInputs() order.
 py::tuple EvaluateBatch(const proviso::Policy& policy, int64_t rows, const py::list& columns,
                         const py::list& present, const py::list& dictionaries,
                         const std::optional<std::string>& as_of,
@@ -280,16 +309,16 @@ py::tuple EvaluateBatch(const proviso::Policy& policy, int64_t rows, const py::l
   if (columns.size() != n || present.size() != n || dictionaries.size() != n) {
     throw proviso::Error("evaluate_batch: expected " + std::to_string(n) + " columns, masks and dictionaries");
   }
-  std::vector<Int64Array> keep_columns;
+  std::vector<py::array> keep_columns;
   std::vector<MaskArray> keep_masks;
   std::vector<std::vector<std::string>> dicts(n);
   proviso::BatchInput in;
   in.rows = rows;
   for (size_t i = 0; i < n; ++i) {
-    keep_columns.push_back(Int64Array::ensure(columns[i]));
+    keep_columns.push_back(EnsureColumn(columns[i], in_specs[i]));
     if (!keep_columns.back() || keep_columns.back().ndim() != 1 || keep_columns.back().shape(0) != rows) {
       throw proviso::Error("evaluate_batch: column `" + in_specs[i].name + "` is not a 1-d array of " +
-                           std::to_string(rows) + " int64");
+                           std::to_string(rows) + " values");
     }
     in.columns.push_back(keep_columns.back().data());
     if (present[i].is_none()) {
@@ -392,7 +421,8 @@ py::tuple EvaluateRows(const proviso::Policy& policy, const py::sequence& facts,
       for (; c < outputs.size(); ++c) {
         const json& v = d.outputs().at(outputs[c]);
         if (out_specs[c].optional) buffers.out.present[c][r] = !v.is_null();
-        buffers.out.columns[c][r] = v.is_null() ? 0 : EncodeOutput(v, out_specs[c], dict, buffers.out.dictionary);
+        Put(buffers.out.columns[c], out_specs[c], r,
+            v.is_null() ? 0 : EncodeOutput(v, out_specs[c], dict, buffers.out.dictionary));
       }
       // Then three columns per obligation: applies, violated, deadline.
       for (; c + 2 < out_specs.size(); c += 3) {
@@ -402,10 +432,10 @@ py::tuple EvaluateRows(const proviso::Policy& policy, const py::sequence& facts,
         for (const proviso::Obligation& o : d.obligations()) {
           if (o.name == name) found = &o;
         }
-        buffers.out.columns[c][r] = found != nullptr;
-        buffers.out.columns[c + 1][r] = found && found->violated;
+        Put(buffers.out.columns[c], out_specs[c], r, found != nullptr);
+        Put(buffers.out.columns[c + 1], out_specs[c + 1], r, found && found->violated);
         bool has_deadline = found && found->deadline;
-        buffers.out.columns[c + 2][r] = has_deadline ? DaysFromCivil(*found->deadline) : 0;
+        Put(buffers.out.columns[c + 2], out_specs[c + 2], r, has_deadline ? DaysFromCivil(*found->deadline) : 0);
         buffers.out.present[c + 2][r] = has_deadline;
       }
     }

@@ -153,13 +153,15 @@ enum class Backend { kJit, kInterpreter };
 
 // ---------------------------------------------------------------- columnar batch evaluation
 //
-// A batch is N rows held as columns: one int64 array per scalar leaf field of the input (records
-// are flattened, paths joined with '.'), plus an optional presence mask (uint8, 1 = present) for
-// optional fields. Every column is int64, encoded as:
-//   bool 0/1; int as is; decimal in units of 10^-6; date as days since 1970-01-01 (numpy
-//   datetime64[D]); duration as days (durations of months/years cannot be batch inputs);
-//   enum as the index of the value in `categories`; text as a code into the column's dictionary
-//   (what pandas.factorize gives: codes + uniques).
+// A batch is N rows held as columns: one array per scalar leaf field of the input (records are
+// flattened, paths joined with '.'), plus an optional presence mask (uint8, 1 = present) for
+// optional fields. ColumnSpec::width says each column's element size, so that numpy/pandas arrays
+// pass without conversion:
+//   bool: uint8 0/1 (numpy bool); enum: int8 code, the index in `categories` (pandas categorical
+//   codes), int32 for an enum of more than 127 values; int: int64; decimal: int64 in units of
+//   10^-6; date: int64 days since 1970-01-01 (numpy datetime64[D]); duration: int64 days
+//   (durations of months/years cannot be batch inputs); text: int64 code into the column's
+//   dictionary (what pandas.factorize gives: codes + uniques).
 // Inputs of list, set or month-based types cannot be batch columns (BatchInputs throws). An input
 // with a default (`approved: bool = false`) takes a presence mask too: absent means the default.
 
@@ -171,18 +173,19 @@ struct ColumnSpec {
   bool optional = false;                // a presence mask goes with it
   bool has_default = false;             // input with a default: absent (presence 0) means the default
   std::vector<std::string> categories;  // kEnum: the values, in code order
+  int width = 8;                        // bytes per element: 1 (bool, enum), 4 (large enum) or 8
 };
 
 struct BatchInput {
   int64_t rows = 0;
-  std::vector<const int64_t*> columns;  // in BatchInputs() order, each `rows` long
+  std::vector<const void*> columns;     // in BatchInputs() order, each `rows` long, of its width
   std::vector<const uint8_t*> present;  // same order; nullptr = all present (required for optional=false)
   // Text columns only (nullptr for others): the texts the codes index.
   std::vector<const std::vector<std::string>*> dictionaries;
 };
 
 struct BatchOutput {
-  std::vector<int64_t*> columns;  // in BatchOutputs() order, each `rows` long, caller-owned
+  std::vector<void*> columns;     // in BatchOutputs() order, each `rows` long of its width, caller-owned
   std::vector<uint8_t*> present;  // same order; written only for optional columns (else may be nullptr)
   std::vector<std::string> dictionary;  // filled by EvaluateBatch: the texts text outputs' codes index
 };
