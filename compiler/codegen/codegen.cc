@@ -70,6 +70,7 @@ class Generator {
     for (size_t i = 0; i < p_.outputs.size(); ++i) {
       out_fn_.push_back(InternalFunction(memo_ty, "output." + p_.outputs[i].name));
     }
+    FindSharedMemberships();
     for (size_t i = 0; i < p_.lets.size(); ++i) EmitLetFunction(static_cast<int>(i));
     for (size_t i = 0; i < p_.outputs.size(); ++i) EmitOutputFunction(static_cast<int>(i));
     llvm::Function* row = EmitRow();
@@ -639,7 +640,15 @@ class Generator {
         v.a = ToI64(Compare(e.bop, e.args[0]->type, a, e.args[1]->type, b, &e));
         return v;
       }
-      case Op::kIn: return In(e);
+      case Op::kIn: {
+        auto shared = shared_in_.find(Key(e));
+        if (shared != shared_in_.end() && !computing_shared_) {
+          CG v;
+          v.a = b_.CreateLoad(i64_, CtxSlot(shared->second.slot));
+          return v;
+        }
+        return In(e);
+      }
       case Op::kCoalesce: {
         const Type* at = e.args[0]->type;
         CG a = Emit(*e.args[0]);
@@ -815,6 +824,51 @@ class Generator {
     b_.CreateStore(b_.CreateAdd(i, I64(1)), idx);
     b_.CreateBr(head);
     b_.SetInsertPoint(exit);
+  }
+
+  // A membership test `fact in set` that can be computed at the start of a row: its element reads
+  // only facts and constants, its set is a constant or a param that always has a value, so it can
+  // neither fail nor depend on anything else. Those made more than once share one computation.
+  bool RowInvariant(const Expr& e) {
+    switch (e.op) {
+      case Op::kConst: case Op::kInput: return true;
+      case Op::kField: return e.args[0]->type->kind != TypeKind::kOptional && RowInvariant(*e.args[0]);
+      case Op::kParam:
+        return std::any_of(p_.params[e.index].versions.begin(), p_.params[e.index].versions.end(),
+                           [](const ir::ParamVersion& v) { return v.effective.from == INT64_MIN && v.effective.until == INT64_MAX; });
+      default: return false;
+    }
+  }
+
+  static std::string Key(const Expr& e) { return e.source ? ast::ToSource(*e.source) : ""; }
+
+  void CollectMemberships(const Expr* e, std::map<std::string, std::pair<const Expr*, int>>& found) {
+    if (!e) return;
+    if (e->op == Op::kIn && e->source && RowInvariant(*e->args[0]) &&
+        (e->args[1]->op == Op::kParam || e->args[1]->op == Op::kConst) && RowInvariant(*e->args[1]) &&
+        IsFlat(e->args[0]->type, types_)) {
+      auto& entry = found[Key(*e)];
+      entry.first = e;
+      ++entry.second;
+    }
+    for (const auto& a : e->args) CollectMemberships(a.get(), found);
+  }
+
+  void FindSharedMemberships() {
+    std::map<std::string, std::pair<const Expr*, int>> found;
+    for (const ir::Let& l : p_.lets) CollectMemberships(l.value.get(), found);
+    for (const ir::Rule& r : p_.rules) {
+      CollectMemberships(r.when.get(), found);
+      CollectMemberships(r.value.get(), found);
+    }
+    for (const ir::Obligation& o : p_.obligations) {
+      CollectMemberships(o.when.get(), found);
+      CollectMemberships(o.deadline.get(), found);
+      CollectMemberships(o.violated.get(), found);
+    }
+    for (auto& [key, entry] : found) {
+      if (entry.second >= 2) shared_in_[key] = SharedIn{entry.first, Alloc(1)};
+    }
   }
 
   // Membership. Equality cannot fail, so the loop has no early exit: its trip count is the
@@ -1502,6 +1556,10 @@ class Generator {
     locals_.assign(std::max(p_.max_locals, 1), CG{});
     for (int flag : let_flag_) b_.CreateStore(I64(0), CtxSlot(flag));
     for (int flag : out_flag_) b_.CreateStore(I64(0), CtxSlot(flag));
+    // Membership tests that several rules make of the same fact and set: once per row.
+    computing_shared_ = true;
+    for (auto& [key, shared] : shared_in_) b_.CreateStore(In(*shared.expr).a, CtxSlot(shared.slot));
+    computing_shared_ = false;
     // Outputs in declaration order, as the interpreter.
     for (size_t o = 0; o < p_.outputs.size(); ++o) {
       const Type* t = p_.outputs[o].type;
@@ -1701,6 +1759,12 @@ class Generator {
   llvm::AllocaInst* err_ = nullptr;  // the function's "failed" flag
   llvm::Value* pred_ = nullptr;       // the path predicate (null: always)
   std::map<const void*, bool> cheap_;
+  struct SharedIn {
+    const Expr* expr;
+    int slot;  // in the scratch
+  };
+  std::map<std::string, SharedIn> shared_in_;
+  bool computing_shared_ = false;
   llvm::Value *ctx_ = nullptr, *facts_ = nullptr, *params_ = nullptr, *as_of_ = nullptr;
   std::vector<CG> locals_;
   Expr add_expr_;
