@@ -958,7 +958,7 @@ class Generator {
     return result;
   }
 
-  // kind: 0 sum, 1 min, 2 max.
+  // kind: 0 sum, 1 min, 2 max, 3 all equal (`hit any`: a different value fails).
   void Accumulate(const Expr& at, Acc& acc, const CG& v, int kind) {
     llvm::Value* have = b_.CreateLoad(i1_, acc.have);
     llvm::BasicBlock* first = Block("acc.first");
@@ -975,6 +975,8 @@ class Generator {
       add_expr_.bop = BinOp::kAdd;
       add_expr_.source = at.source;
       Store(acc.type, Arith(add_expr_, acc.type, cur, acc.type, v), acc.slots);
+    } else if (kind == 3) {
+      FailIf(b_.CreateNot(Equal(acc.type, v, acc.type, cur, &at)));
     } else {
       llvm::Value* better = Compare(kind == 1 ? BinOp::kLt : BinOp::kGt, acc.type, v, acc.type, cur, &at);
       llvm::BasicBlock* take = Block("acc.take");
@@ -1373,21 +1375,7 @@ class Generator {
         break;
       }
       case ast::HitPolicy::kAny:
-        for_matched([&](CG v) {
-          llvm::Value* have = b_.CreateLoad(i1_, acc.have);
-          llvm::BasicBlock* first = Block("any.first");
-          llvm::BasicBlock* check = Block("any.check");
-          llvm::BasicBlock* done = Block("any.done");
-          b_.CreateCondBr(have, check, first);
-          b_.SetInsertPoint(first);
-          Store(rt, v, acc.slots);
-          b_.CreateStore(True(), acc.have);
-          b_.CreateBr(done);
-          b_.SetInsertPoint(check);
-          FailIf(b_.CreateNot(Equal(rt, v, rt, Load(rt, acc.slots), &e)));
-          b_.CreateBr(done);
-          b_.SetInsertPoint(done);
-        });
+        for_matched([&](CG v) { Accumulate(e, acc, v, 3); });  // every match must agree
         break;
       case ast::HitPolicy::kPriority:
         // The earliest enum value among the matched results wins.
