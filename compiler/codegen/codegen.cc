@@ -12,6 +12,7 @@
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Intrinsics.h>
 #include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/MDBuilder.h>
 #include <llvm/IR/Module.h>
 #include <llvm/IR/Verifier.h>
 #include <llvm/Support/raw_ostream.h>
@@ -102,23 +103,71 @@ class Generator {
   static constexpr size_t kInlineLimit = 48;
 
   void DeclareHelpers() {
-    add_months_ = llvm::Function::Create(llvm::FunctionType::get(i64_, {i64_, i64_}, false),
-                                         llvm::Function::ExternalLinkage, "proviso_rt_add_months", m_.get());
+    add_months_ = EmitAddMonths();
     civil_ = llvm::Function::Create(llvm::FunctionType::get(i64_, {i64_, i64_}, false),
                                     llvm::Function::ExternalLinkage, "proviso_rt_civil", m_.get());
     slots_equal_ = llvm::Function::Create(llvm::FunctionType::get(i32_, {ptr_, ptr_, i64_}, false),
                                           llvm::Function::ExternalLinkage, "proviso_rt_slots_equal", m_.get());
     set_equal_ = llvm::Function::Create(llvm::FunctionType::get(i32_, {ptr_, i64_, ptr_, i64_, i64_}, false),
                                         llvm::Function::ExternalLinkage, "proviso_rt_set_equal", m_.get());
-    for (llvm::Function* f : {add_months_, civil_, slots_equal_, set_equal_}) {
+    for (llvm::Function* f : {civil_, slots_equal_, set_equal_}) {
       f->addFnAttr(llvm::Attribute::NoUnwind);
       f->setDoesNotThrow();
     }
-    add_months_->setOnlyAccessesArgMemory();
-    add_months_->setDoesNotAccessMemory();
     civil_->setDoesNotAccessMemory();
     slots_equal_->setOnlyReadsMemory();
     set_equal_->setOnlyReadsMemory();
+  }
+
+  // support/calendar.cc's AddMonths in IR, branch-free (no table, masked shifts), so that a
+  // batch loop adding months to dates still vectorizes. For dates in the calendar (years 1 to
+  // 9999) and months within the duration limit it computes exactly what AddMonths does; outside,
+  // a harmless value that the caller's range check turns into a failure.
+  llvm::Function* EmitAddMonths() {
+    llvm::Function* f = llvm::Function::Create(llvm::FunctionType::get(i64_, {i64_, i64_}, false),
+                                               llvm::Function::InternalLinkage, "add_months", m_.get());
+    f->addFnAttr(llvm::Attribute::AlwaysInline);
+    f->addFnAttr(llvm::Attribute::NoUnwind);
+    f->setDoesNotAccessMemory();
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(c_, "entry", f));
+    // In 32 bits: every intermediate of a date in the calendar fits, and the vectorizer can divide
+    // 32-bit lanes by a constant cheaply (64-bit lanes it would do one by one).
+    llvm::Value* days = b.CreateTrunc(&*f->arg_begin(), i32_);
+    llvm::Value* months = b.CreateTrunc(&*(f->arg_begin() + 1), i32_);
+    auto k = [&](int64_t v) { return I32(static_cast<int32_t>(v)); };
+    auto div = [&](llvm::Value* x, int64_t d) { return b.CreateSDiv(x, k(d)); };
+    auto sel = [&](llvm::Value* c, llvm::Value* x, llvm::Value* y) { return b.CreateSelect(c, x, y); };
+    // CivilFromDays
+    llvm::Value* z = b.CreateAdd(days, k(719468));
+    llvm::Value* era = div(sel(b.CreateICmpSGE(z, k(0)), z, b.CreateSub(z, k(146096))), 146097);
+    llvm::Value* doe = b.CreateSub(z, b.CreateMul(era, k(146097)));
+    llvm::Value* yoe = div(b.CreateAdd(b.CreateSub(doe, div(doe, 1460)), b.CreateSub(div(doe, 36524), div(doe, 146096))), 365);
+    llvm::Value* y = b.CreateAdd(yoe, b.CreateMul(era, k(400)));
+    llvm::Value* doy = b.CreateSub(doe, b.CreateSub(b.CreateAdd(b.CreateMul(yoe, k(365)), div(yoe, 4)), div(yoe, 100)));
+    llvm::Value* mp = div(b.CreateAdd(b.CreateMul(doy, k(5)), k(2)), 153);
+    llvm::Value* d = b.CreateAdd(b.CreateSub(doy, div(b.CreateAdd(b.CreateMul(mp, k(153)), k(2)), 5)), k(1));
+    llvm::Value* m = sel(b.CreateICmpSLT(mp, k(10)), b.CreateAdd(mp, k(3)), b.CreateSub(mp, k(9)));
+    y = b.CreateAdd(y, b.CreateZExt(b.CreateICmpSLE(m, k(2)), i32_));
+    // AddMonths
+    llvm::Value* total = b.CreateAdd(b.CreateAdd(b.CreateMul(y, k(12)), b.CreateSub(m, k(1))), months);
+    llvm::Value* y2 = div(sel(b.CreateICmpSGE(total, k(0)), total, b.CreateSub(total, k(11))), 12);
+    llvm::Value* m2 = b.CreateAdd(b.CreateSub(total, b.CreateMul(y2, k(12))), k(1));
+    llvm::Value* leap = b.CreateOr(
+        b.CreateAnd(b.CreateICmpEQ(b.CreateSRem(y2, k(4)), k(0)), b.CreateICmpNE(b.CreateSRem(y2, k(100)), k(0))),
+        b.CreateICmpEQ(b.CreateSRem(y2, k(400)), k(0)));
+    // Days in month m: 28 + two bits of 0x3bbeecc (31, 28, 31, 30, ...), 29 in a leap February.
+    llvm::Value* dim = b.CreateAdd(k(28), b.CreateAnd(b.CreateLShr(k(0x3bbeecc), b.CreateAnd(b.CreateMul(m2, k(2)), k(31))), k(3)));
+    dim = sel(b.CreateAnd(b.CreateICmpEQ(m2, k(2)), leap), k(29), dim);
+    llvm::Value* d2 = sel(b.CreateICmpSGT(d, dim), dim, d);
+    // DaysFromCivil
+    llvm::Value* yy = b.CreateSub(y2, b.CreateZExt(b.CreateICmpSLE(m2, k(2)), i32_));
+    llvm::Value* era2 = div(sel(b.CreateICmpSGE(yy, k(0)), yy, b.CreateSub(yy, k(399))), 400);
+    llvm::Value* yoe2 = b.CreateSub(yy, b.CreateMul(era2, k(400)));
+    llvm::Value* mm = b.CreateAdd(m2, sel(b.CreateICmpSGT(m2, k(2)), k(-3), k(9)));
+    llvm::Value* doy2 = b.CreateSub(b.CreateAdd(div(b.CreateAdd(b.CreateMul(mm, k(153)), k(2)), 5), d2), k(1));
+    llvm::Value* doe2 = b.CreateAdd(b.CreateSub(b.CreateAdd(b.CreateMul(yoe2, k(365)), div(yoe2, 4)), div(yoe2, 100)), doy2);
+    b.CreateRet(b.CreateSExt(b.CreateSub(b.CreateAdd(b.CreateMul(era2, k(146097)), doe2), k(719468)), i64_));
+    return f;
   }
 
   llvm::Constant* I64(int64_t v) { return llvm::ConstantInt::get(i64_, v, true); }
@@ -499,6 +548,7 @@ class Generator {
 
   llvm::Value* AddMonths(llvm::Value* date, llvm::Value* months) {
     if (auto* k = llvm::dyn_cast<llvm::ConstantInt>(months); k && k->isZero()) return date;
+    adds_months_ = true;
     llvm::BasicBlock* from = b_.GetInsertBlock();
     llvm::BasicBlock* call = Block("add_months");
     llvm::BasicBlock* done = Block("added");
@@ -878,6 +928,21 @@ class Generator {
     const Type* ct = e.args[1]->type;
     CG x = Emit(*e.args[0]);
     CG coll = Emit(*e.args[1]);
+    if (e.args[1]->op == Op::kParam && layout_.param_bitmap[e.args[1]->index] >= 0 && xt->kind == ct->elem->kind) {
+      // A param set of enum values or texts has a bitmap (Layout::param_bitmap): no loop, so a
+      // batch over rows can be vectorized.
+      int bm = layout_.param_bitmap[e.args[1]->index];
+      llvm::Value* words = b_.CreateLoad(i64_, Slot(params_, bm));
+      llvm::Value* bound = b_.CreateLoad(i64_, Slot(params_, bm + 1));
+      llvm::Value* inside = b_.CreateICmpULT(x.a, bound);
+      llvm::Value* k = b_.CreateSelect(inside, x.a, I64(0));
+      llvm::Value* word = b_.CreateLoad(i64_, SlotDyn(b_.CreateIntToPtr(words, ptr_), b_.CreateLShr(k, I64(6))));
+      llvm::Value* bit = b_.CreateTrunc(b_.CreateLShr(word, b_.CreateAnd(k, I64(63))), i1_);
+      llvm::Value* f = b_.CreateAnd(inside, bit);
+      CG v;
+      v.a = ToI64(e.negated ? b_.CreateNot(f) : f);
+      return v;
+    }
     llvm::AllocaInst* found = Local(i1_, 1, "found");
     b_.CreateStore(False(), found);
     ForEach(ct, coll, [&](const CG& el, llvm::BasicBlock*) {
@@ -1644,89 +1709,168 @@ class Generator {
       out_col.push_back(load_ptr(out_columns, k));
       out_pres.push_back(outputs[k].optional ? load_ptr(out_present, k) : nullptr);
     }
-    llvm::AllocaInst* err = b_.CreateAlloca(i64_, nullptr, "first_error");
-    b_.CreateStore(I64(-1), err);
-    llvm::AllocaInst* idx = b_.CreateAlloca(i64_, nullptr, "row");
-    b_.CreateStore(I64(0), idx);
-    llvm::BasicBlock* head = llvm::BasicBlock::Create(c_, "rows.head", f);
-    llvm::BasicBlock* body = llvm::BasicBlock::Create(c_, "rows.body", f);
-    llvm::BasicBlock* exit = llvm::BasicBlock::Create(c_, "rows.exit", f);
-    b_.CreateBr(head);
-    b_.SetInsertPoint(head);
-    llvm::Value* i = b_.CreateLoad(i64_, idx);
-    b_.CreateCondBr(b_.CreateICmpSLT(i, rows), body, exit);
-    b_.SetInsertPoint(body);
-    for (size_t k = 0; k < leaves.size(); ++k) {
-      const BatchLeaf& l = leaves[k];
-      llvm::Type* elem = l.width == 1 ? i8_ : l.width == 4 ? i32_ : i64_;
-      llvm::Value* v = b_.CreateLoad(elem, b_.CreateGEP(elem, in_col[k], i));
-      if (l.width != 8) v = b_.CreateZExt(v, i64_);  // codes are checked non-negative before the call
-      int slot = l.slot;
-      llvm::Value* has = nullptr;  // i64 0/1: the row has a value
-      if (l.optional || l.has_default) {
-        // A null presence column means every row has the value.
-        llvm::Value* has_mask = b_.CreateICmpNE(in_pres[k], llvm::ConstantPointerNull::get(ptr_));
-        llvm::BasicBlock* masked = llvm::BasicBlock::Create(c_, "mask", f);
-        llvm::BasicBlock* joined = llvm::BasicBlock::Create(c_, "mask.done", f);
-        llvm::BasicBlock* from = b_.GetInsertBlock();
-        b_.CreateCondBr(has_mask, masked, joined);
-        b_.SetInsertPoint(masked);
-        llvm::Value* bit = b_.CreateZExt(b_.CreateICmpNE(b_.CreateLoad(i8_, b_.CreateGEP(i8_, in_pres[k], i)),
-                                                         llvm::ConstantInt::get(i8_, 0)), i64_);
-        b_.CreateBr(joined);
-        b_.SetInsertPoint(joined);
-        llvm::PHINode* phi = b_.CreatePHI(i64_, 2);
-        phi->addIncoming(I64(1), from);
-        phi->addIncoming(bit, masked);
-        has = phi;
-        // An absent value's code may be anything: use 0 so that a text map is read in bounds.
-        v = b_.CreateSelect(b_.CreateICmpNE(has, I64(0)), v, I64(0));
-      }
-      if (l.text) v = b_.CreateLoad(i64_, b_.CreateGEP(i64_, in_map[k], v));
-      llvm::Value* months = I64(0);
-      if (l.has_default) {  // the default stands in for an absent value
-        llvm::Value* present_row = b_.CreateICmpNE(has, I64(0));
-        v = b_.CreateSelect(present_row, v, I64(l.default_slots[0]));
-        months = b_.CreateSelect(present_row, I64(0), I64(l.default_slots[1]));
-        has = I64(1);  // an optional field with a (non-none) default then has a value
-      }
-      if (l.optional) {
-        b_.CreateStore(has, Slot(facts, slot));
-        slot += 1;
-      }
-      b_.CreateStore(v, Slot(facts, slot));
-      if (l.duration) b_.CreateStore(months, Slot(facts, slot + 1));
+    // The host's contract: input columns, params and output columns are distinct buffers. Saying so
+    // lets the loop vectorizer go without run-time overlap checks (it cannot bound a text map's
+    // reads, so it would not vectorize at all). Each output store is in a scope of its own and
+    // excludes the others and the read scope, which MarkBatchReads gives every load once the row
+    // is inlined (inlining clones the callee's scopes, so it cannot be done here).
+    llvm::MDBuilder md(c_);
+    llvm::MDNode* domain = md.createAnonymousAliasScopeDomain("proviso.batch");
+    llvm::MDNode* reads = md.createAnonymousAliasScope(domain, "reads");
+    m_->getOrInsertNamedMetadata(kBatchReadScope)->addOperand(reads);
+    std::vector<llvm::Metadata*> writes;
+    for (size_t k = 0; k < 2 * outputs.size(); ++k) {
+      writes.push_back(md.createAnonymousAliasScope(domain, fmt::format("out{}", k)));
     }
-    llvm::Value* st = b_.CreateCall(row, {ctx, facts, params, as_of, out});
-    for (size_t k = 0; k < outputs.size(); ++k) {
-      const BatchOutput& o = outputs[k];
-      int slot = o.slot;
-      if (o.optional) {
-        llvm::Value* has = b_.CreateLoad(i64_, Slot(out, slot));
-        llvm::BasicBlock* write = llvm::BasicBlock::Create(c_, "opres", f);
-        llvm::BasicBlock* joined = llvm::BasicBlock::Create(c_, "opres.done", f);
-        b_.CreateCondBr(b_.CreateICmpNE(out_pres[k], llvm::ConstantPointerNull::get(ptr_)), write, joined);
-        b_.SetInsertPoint(write);
-        b_.CreateStore(b_.CreateTrunc(has, i8_), b_.CreateGEP(i8_, out_pres[k], i));
-        b_.CreateBr(joined);
-        b_.SetInsertPoint(joined);
-        slot += 1;
+    auto mark_write = [&](llvm::Instruction* store, size_t k) {
+      std::vector<llvm::Metadata*> others{reads};
+      for (size_t j = 0; j < writes.size(); ++j) if (j != k) others.push_back(writes[j]);
+      store->setMetadata(llvm::LLVMContext::MD_alias_scope, llvm::MDNode::get(c_, {writes[k]}));
+      store->setMetadata(llvm::LLVMContext::MD_noalias, llvm::MDNode::get(c_, others));
+    };
+    // Lays out row `i` in `facts` as the row entry expects it.
+    auto load_row = [&](llvm::Value* i) {
+      for (size_t k = 0; k < leaves.size(); ++k) {
+        const BatchLeaf& l = leaves[k];
+        llvm::Type* elem = l.width == 1 ? i8_ : l.width == 4 ? i32_ : i64_;
+        llvm::Value* v = b_.CreateLoad(elem, b_.CreateGEP(elem, in_col[k], i));
+        if (l.width != 8) v = b_.CreateZExt(v, i64_);  // codes are checked non-negative before the call
+        int slot = l.slot;
+        llvm::Value* has = nullptr;  // i64 0/1: the row has a value
+        if (l.optional || l.has_default) {
+          // A null presence column means every row has the value.
+          llvm::Value* has_mask = b_.CreateICmpNE(in_pres[k], llvm::ConstantPointerNull::get(ptr_));
+          llvm::BasicBlock* masked = llvm::BasicBlock::Create(c_, "mask", f);
+          llvm::BasicBlock* joined = llvm::BasicBlock::Create(c_, "mask.done", f);
+          llvm::BasicBlock* from = b_.GetInsertBlock();
+          b_.CreateCondBr(has_mask, masked, joined);
+          b_.SetInsertPoint(masked);
+          llvm::Value* flag = b_.CreateLoad(i8_, b_.CreateGEP(i8_, in_pres[k], i));
+          llvm::Value* bit = b_.CreateZExt(b_.CreateICmpNE(flag, llvm::ConstantInt::get(i8_, 0)), i64_);
+          b_.CreateBr(joined);
+          b_.SetInsertPoint(joined);
+          llvm::PHINode* phi = b_.CreatePHI(i64_, 2);
+          phi->addIncoming(I64(1), from);
+          phi->addIncoming(bit, masked);
+          has = phi;
+          // An absent value's code may be anything: use 0 so that a text map is read in bounds.
+          v = b_.CreateSelect(b_.CreateICmpNE(has, I64(0)), v, I64(0));
+        }
+        if (l.text) v = b_.CreateLoad(i64_, b_.CreateGEP(i64_, in_map[k], v));
+        llvm::Value* months = I64(0);
+        if (l.has_default) {  // the default stands in for an absent value
+          llvm::Value* present_row = b_.CreateICmpNE(has, I64(0));
+          v = b_.CreateSelect(present_row, v, I64(l.default_slots[0]));
+          months = b_.CreateSelect(present_row, I64(0), I64(l.default_slots[1]));
+          has = I64(1);  // an optional field with a (non-none) default then has a value
+        }
+        if (l.optional) {
+          b_.CreateStore(has, Slot(facts, slot));
+          slot += 1;
+        }
+        b_.CreateStore(v, Slot(facts, slot));
+        if (l.duration) b_.CreateStore(months, Slot(facts, slot + 1));
       }
-      llvm::Type* elem = o.width == 1 ? i8_ : o.width == 4 ? i32_ : i64_;
-      llvm::Value* value = b_.CreateLoad(i64_, Slot(out, slot));
-      if (o.width != 8) value = b_.CreateTrunc(value, elem);
-      b_.CreateStore(value, b_.CreateGEP(elem, out_col[k], i));
+    };
+    llvm::BasicBlock* done = llvm::BasicBlock::Create(c_, "rows.done", f);
+    llvm::BasicBlock* ok = llvm::BasicBlock::Create(c_, "ok", f);
+    llvm::BasicBlock* scan = llvm::BasicBlock::Create(c_, "scan", f);
+    llvm::BasicBlock* scan_next = llvm::BasicBlock::Create(c_, "scan.next", f);
+    llvm::BasicBlock* found = llvm::BasicBlock::Create(c_, "scan.found", f);
+    llvm::BasicBlock* start = llvm::BasicBlock::Create(c_, "rows.start", f);
+    b_.CreateCondBr(b_.CreateICmpSGT(rows, I64(0)), start, ok);
+    b_.SetInsertPoint(done);
+    llvm::PHINode* any_failed = b_.CreatePHI(i1_, 2, "any_failed");
+
+    // Every row, with no early exit: a failing row only sets a flag, an or-reduction the
+    // vectorizer understands.
+    auto emit_loop = [&](const char* name) {
+      llvm::BasicBlock* from = b_.GetInsertBlock();
+      llvm::BasicBlock* body = llvm::BasicBlock::Create(c_, name, f);
+      b_.CreateBr(body);
+      b_.SetInsertPoint(body);
+      llvm::PHINode* i = b_.CreatePHI(i64_, 2, "row");
+      llvm::PHINode* failed = b_.CreatePHI(i1_, 2, "failed");
+      i->addIncoming(I64(0), from);
+      failed->addIncoming(False(), from);
+      load_row(i);
+      llvm::Value* st = b_.CreateCall(row, {ctx, facts, params, as_of, out});
+      for (size_t k = 0; k < outputs.size(); ++k) {
+        const BatchOutput& o = outputs[k];
+        int slot = o.slot;
+        if (o.optional) {
+          llvm::Value* has = b_.CreateLoad(i64_, Slot(out, slot));
+          llvm::BasicBlock* write = llvm::BasicBlock::Create(c_, "opres", f);
+          llvm::BasicBlock* joined = llvm::BasicBlock::Create(c_, "opres.done", f);
+          b_.CreateCondBr(b_.CreateICmpNE(out_pres[k], llvm::ConstantPointerNull::get(ptr_)), write, joined);
+          b_.SetInsertPoint(write);
+          mark_write(b_.CreateStore(b_.CreateTrunc(has, i8_), b_.CreateGEP(i8_, out_pres[k], i)), 2 * k + 1);
+          b_.CreateBr(joined);
+          b_.SetInsertPoint(joined);
+          slot += 1;
+        }
+        llvm::Type* elem = o.width == 1 ? i8_ : o.width == 4 ? i32_ : i64_;
+        llvm::Value* value = b_.CreateLoad(i64_, Slot(out, slot));
+        if (o.width != 8) value = b_.CreateTrunc(value, elem);
+        mark_write(b_.CreateStore(value, b_.CreateGEP(elem, out_col[k], i)), 2 * k);
+      }
+      llvm::Value* failed_now = b_.CreateOr(failed, b_.CreateICmpNE(st, I32(0)));
+      llvm::Value* next = b_.CreateAdd(i, I64(1));
+      i->addIncoming(next, b_.GetInsertBlock());
+      failed->addIncoming(failed_now, b_.GetInsertBlock());
+      any_failed->addIncoming(failed_now, b_.GetInsertBlock());
+      b_.CreateCondBr(b_.CreateICmpSLT(next, rows), body, done);
+    };
+    b_.SetInsertPoint(start);
+    // Durations in params are usually whole days. When every one is, a second copy of the loop
+    // runs in which the optimiser knows it (from the branch) and drops the calendar arithmetic of
+    // adding months, which the vectorizer would otherwise compute on every row.
+    llvm::Value* whole_days = nullptr;
+    for (size_t k = 0; k < p_.params.size(); ++k) {
+      const Type* t = p_.params[k].type;
+      bool optional = t->kind == TypeKind::kOptional;
+      if (optional) t = t->elem;
+      if (t->kind != TypeKind::kDuration) continue;
+      int months = layout_.param_offset[k] + 1 + (optional ? 1 : 0) + 1;
+      llvm::Value* zero = b_.CreateICmpEQ(b_.CreateLoad(i64_, Slot(params, months)), I64(0));
+      whole_days = whole_days ? b_.CreateAnd(whole_days, zero) : zero;
     }
-    // Keep going after a failing row (no early exit, so the loop stays simple); remember the first.
-    llvm::Value* cur = b_.CreateLoad(i64_, err);
-    llvm::Value* first = b_.CreateAnd(b_.CreateICmpNE(st, I32(0)), b_.CreateICmpSLT(cur, I64(0)));
-    b_.CreateStore(b_.CreateSelect(first, i, cur), err);
-    b_.CreateStore(b_.CreateAdd(i, I64(1)), idx);
-    b_.CreateBr(head);
-    b_.SetInsertPoint(exit);
-    llvm::Value* e = b_.CreateLoad(i64_, err);
-    b_.CreateStore(e, first_error);
-    b_.CreateRet(b_.CreateZExt(b_.CreateICmpSGE(e, I64(0)), i32_));
+    if (whole_days && adds_months_) {
+      llvm::BasicBlock* days_only = llvm::BasicBlock::Create(c_, "rows.days", f);
+      llvm::BasicBlock* general = llvm::BasicBlock::Create(c_, "rows.general", f);
+      b_.CreateCondBr(whole_days, days_only, general);
+      b_.SetInsertPoint(days_only);
+      emit_loop("rows.whole_days");
+      b_.SetInsertPoint(general);
+    }
+    emit_loop("rows");
+
+    b_.SetInsertPoint(done);
+    b_.CreateCondBr(any_failed, scan, ok);
+    b_.SetInsertPoint(ok);
+    b_.CreateStore(I64(-1), first_error);
+    b_.CreateRet(I32(0));
+
+    // Some row failed (rare): find the first one again, calling the row entry out of line so that
+    // the fast loop above stays the only inlined copy.
+    b_.SetInsertPoint(scan);
+    llvm::PHINode* j = b_.CreatePHI(i64_, 2, "scan.row");
+    j->addIncoming(I64(0), done);
+    load_row(j);
+    llvm::CallInst* again = b_.CreateCall(row, {ctx, facts, params, as_of, out});
+    again->addFnAttr(llvm::Attribute::NoInline);
+    llvm::Value* next_j = b_.CreateAdd(j, I64(1));
+    j->addIncoming(next_j, scan_next);
+    llvm::BasicBlock* tried = b_.GetInsertBlock();
+    b_.CreateCondBr(b_.CreateICmpNE(again, I32(0)), found, scan_next);
+    b_.SetInsertPoint(scan_next);
+    b_.CreateCondBr(b_.CreateICmpSLT(next_j, rows), scan, found);
+    b_.SetInsertPoint(found);
+    llvm::PHINode* at = b_.CreatePHI(i64_, 2);
+    at->addIncoming(j, tried);
+    at->addIncoming(I64(0), scan_next);  // not found again: cannot happen (rows are independent)
+    b_.CreateStore(at, first_error);
+    b_.CreateRet(I32(1));
   }
 
   const ir::Program& p_;
@@ -1739,6 +1883,7 @@ class Generator {
   llvm::PointerType* ptr_;
   llvm::Function *add_months_ = nullptr, *civil_ = nullptr, *slots_equal_ = nullptr, *set_equal_ = nullptr;
   int ctx_slots_ = 0;
+  bool adds_months_ = false;  // some code adds a number of months not known at compile time
   std::vector<int> let_flag_, let_value_, out_flag_, out_value_;
   std::vector<llvm::Function*> let_fn_, out_fn_;
   // The function being emitted.
@@ -1759,6 +1904,23 @@ class Generator {
 };
 
 }  // namespace
+
+void MarkBatchReads(llvm::Function& f) {
+  if (f.getName() != kBatchEntry) return;
+  llvm::NamedMDNode* named = f.getParent()->getNamedMetadata(kBatchReadScope);
+  if (!named || named->getNumOperands() == 0) return;
+  llvm::MDNode* reads = named->getOperand(0);
+  for (llvm::BasicBlock& block : f) {
+    for (llvm::Instruction& inst : block) {
+      if (!llvm::isa<llvm::LoadInst>(inst)) continue;
+      std::vector<llvm::Metadata*> scopes{reads};
+      if (llvm::MDNode* old = inst.getMetadata(llvm::LLVMContext::MD_alias_scope)) {
+        for (const llvm::MDOperand& op : old->operands()) if (op.get() != reads) scopes.push_back(op.get());
+      }
+      inst.setMetadata(llvm::LLVMContext::MD_alias_scope, llvm::MDNode::get(f.getContext(), scopes));
+    }
+  }
+}
 
 Generated Generate(const ir::Program& p, llvm::LLVMContext& context, bool batch_ok,
                    const std::vector<BatchLeaf>& leaves, const std::vector<BatchOutput>& outputs,

@@ -12,6 +12,7 @@
 #include "compiler/ir/ir.h"
 
 namespace llvm {
+class Function;
 class LLVMContext;
 class Module;
 }  // namespace llvm
@@ -33,6 +34,8 @@ namespace proviso::codegen {
 //     (obligations: applies, violated, deadline). Only generated when `batch` is true.
 inline constexpr const char* kRowEntry = "proviso_row";
 inline constexpr const char* kBatchEntry = "proviso_batch";
+// Named metadata of a module with a batch entry: the alias scope of everything the batch reads.
+inline constexpr const char* kBatchReadScope = "proviso.batch.reads";
 
 struct BatchLeaf {
   int slot = 0;           // offset in the facts row of the leaf (of its presence flag when optional)
@@ -62,6 +65,12 @@ struct Generated {
 Generated Generate(const ir::Program& p, llvm::LLVMContext& context, bool batch_ok,
                    const std::vector<BatchLeaf>& leaves, const std::vector<BatchOutput>& outputs,
                    DiagnosticSink& diags);
+
+// Puts every load of the batch entry `f` (other functions are left alone) in the module's batch
+// read scope, which the batch's output stores exclude: run after inlining, before the loop
+// vectorizer, so that it needs no run-time overlap checks. Valid because the host passes output
+// columns that overlap nothing the policy reads.
+void MarkBatchReads(llvm::Function& f);
 
 }  // namespace proviso::codegen
 

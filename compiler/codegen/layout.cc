@@ -60,6 +60,10 @@ Layout Layout::For(const ir::Program& p) {
   for (const ir::Param& pa : p.params) {
     l.param_offset.push_back(l.param_slots);
     l.param_slots += 1 + Slots(pa.type, types);
+    bool bitmap = pa.type->kind == TypeKind::kSet &&
+                  (pa.type->elem->kind == TypeKind::kEnum || pa.type->elem->kind == TypeKind::kText);
+    l.param_bitmap.push_back(bitmap ? l.param_slots : -1);
+    if (bitmap) l.param_slots += 2;
   }
   for (const ir::Output& o : p.outputs) {
     l.output_offset.push_back(l.out_slots);

@@ -23,6 +23,10 @@ bool IsFlat(const Type* t, const TypeTable& types);
 struct Layout {
   int facts_slots = 0;
   std::vector<int> param_offset;  // each param: [available, value...]
+  // Each param that is a set of enum values or texts: the offset of [words, bound], a bitmap of
+  // its members (bit k of words[k / 64] for the member of code or id k < bound), so that
+  // membership is a load, not a loop; -1 for other params. The host fills it with the value.
+  std::vector<int> param_bitmap;
   int param_slots = 0;
   std::vector<int> output_offset;      // each output's value in the out buffer
   std::vector<int> obligation_offset;  // each obligation: [applies, violated, deadline present, deadline]

@@ -19,7 +19,6 @@
 
 // Helpers called by generated code for calendar work and collection equality.
 extern "C" {
-int64_t proviso_rt_add_months(int64_t days, int64_t months) { return proviso::AddMonths(days, months); }
 int64_t proviso_rt_civil(int64_t days, int64_t which) {
   proviso::CivilDate c = proviso::CivilFromDays(days);
   return which == 0 ? c.year : which == 1 ? c.month : c.day;
@@ -80,7 +79,6 @@ Jit& Instance() {
     auto add = [&](const char* name, void* fn) {
       helpers[mangle(name)] = {llvm::orc::ExecutorAddr::fromPtr(fn), llvm::JITSymbolFlags::Exported};
     };
-    add("proviso_rt_add_months", reinterpret_cast<void*>(&proviso_rt_add_months));
     add("proviso_rt_civil", reinterpret_cast<void*>(&proviso_rt_civil));
     add("proviso_rt_slots_equal", reinterpret_cast<void*>(&proviso_rt_slots_equal));
     add("proviso_rt_set_equal", reinterpret_cast<void*>(&proviso_rt_set_equal));
@@ -91,6 +89,14 @@ Jit& Instance() {
   }();
   return *jit;
 }
+
+struct MarkBatchReadsPass : llvm::PassInfoMixin<MarkBatchReadsPass> {
+  llvm::PreservedAnalyses run(llvm::Function& f, llvm::FunctionAnalysisManager&) {
+    if (f.getName() != codegen::kBatchEntry) return llvm::PreservedAnalyses::all();
+    codegen::MarkBatchReads(f);
+    return llvm::PreservedAnalyses::none();
+  }
+};
 
 void Optimize(llvm::Module& m, llvm::TargetMachine* tm) {
   llvm::LoopAnalysisManager lam;
@@ -106,6 +112,8 @@ void Optimize(llvm::Module& m, llvm::TargetMachine* tm) {
   pb.registerFunctionAnalyses(fam);
   pb.registerLoopAnalyses(lam);
   pb.crossRegisterProxies(lam, fam, cgam, mam);
+  pb.registerVectorizerStartEPCallback(
+      [](llvm::FunctionPassManager& fpm, llvm::OptimizationLevel) { fpm.addPass(MarkBatchReadsPass()); });
   llvm::ModulePassManager mpm = pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2);
   mpm.run(m, mam);
 }

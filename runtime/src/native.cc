@@ -120,6 +120,17 @@ std::vector<int64_t> FlattenParams(const ir::Program& p, const codegen::Layout& 
     int off = layout.param_offset[i];
     params[off] = v.has_value();
     if (v) Flatten(*v, p.params[i].type, p.types(), params.data() + off + 1, texts, arena);
+    if (int bm = layout.param_bitmap[i]; bm >= 0) {
+      // Members are enum codes or text ids: small and non-negative.
+      const int64_t* items = v ? reinterpret_cast<const int64_t*>(params[off + 1]) : nullptr;
+      int64_t n = v ? params[off + 2] : 0, bound = 0;
+      for (int64_t k = 0; k < n; ++k) bound = std::max(bound, items[k] + 1);
+      arena.emplace_back(static_cast<size_t>(bound / 64 + 1), 0);
+      std::vector<int64_t>& words = arena.back();
+      for (int64_t k = 0; k < n; ++k) words[items[k] / 64] |= int64_t{1} << (items[k] % 64);
+      params[bm] = reinterpret_cast<int64_t>(words.data());
+      params[bm + 1] = bound;
+    }
   }
   return params;
 }

@@ -21,6 +21,8 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr int kFactsPerPolicy = 10000;
+constexpr int kScenarios = 8;         // generated param overrides per policy
+constexpr int kScenarioRows = 1500;   // fact sets evaluated under each
 
 std::vector<std::string> Corpus() {
   std::vector<std::string> out;
@@ -50,52 +52,41 @@ std::string Describe(const ir::Program& p, const interp::Result* r) {
 
 class Differential : public ::testing::TestWithParam<std::string> {};
 
-TEST_P(Differential, InterpreterAndJitAgree) {
-  auto fe = CompileFile(GetParam());
-  ASSERT_TRUE(fe->ok()) << RenderText(fe->diags.diagnostics(), fe->sources);
-  auto program = ir::Lower(std::move(fe->program));
-  const ir::Program& p = *program;
-  if (p.outputs.empty() && p.obligations.empty()) GTEST_SKIP() << "a library: nothing to evaluate";
-  DiagnosticSink diags;
-  auto native = CompileNative(p, diags);
-  ASSERT_NE(native, nullptr) << RenderText(diags.diagnostics(), fe->sources);
-
-  std::vector<nlohmann::json> facts = testing::GenerateFacts(p, kFactsPerPolicy, 20201128);
-  std::vector<int64_t> dates = testing::InterestingDates(p);
+// The row entry against the interpreter on the first `n` fact sets, at the interesting dates in
+// turn. Returns how many the interpreter could not decide.
+int CompareRows(const ir::Program& p, const jit::CompiledPolicy& native, const std::vector<nlohmann::json>& facts,
+                const std::vector<Value>& values, interp::EvalOptions opts, const std::vector<int64_t>& dates,
+                size_t n, const std::string& scenario) {
   int differences = 0, errors = 0;
-  std::vector<Value> values;
-  for (size_t i = 0; i < facts.size(); ++i) {
-    Value input = interp::FactsFromJson(facts[i], p);
-    values.push_back(input);
-    interp::EvalOptions opts;
+  for (size_t i = 0; i < n; ++i) {
     opts.as_of = dates[i % dates.size()];
     std::optional<interp::Result> a, b;
     try {
-      a = interp::Evaluate(p, input, opts);
+      a = interp::Evaluate(p, values[i], opts);
     } catch (const interp::EvalError&) {
     }
     try {
-      b = EvaluateNative(p, *native, input, opts);
+      b = EvaluateNative(p, native, values[i], opts);
     } catch (const interp::EvalError&) {
     }
     errors += !a;
     std::string da = Describe(p, a ? &*a : nullptr), db = Describe(p, b ? &*b : nullptr);
     if (da != db && ++differences <= 3) {
       ADD_FAILURE() << "interpreter and JIT differ on facts " << facts[i].dump() << " as of "
-                    << FormatDate(opts.as_of) << "\ninterpreter:\n" << da << "JIT:\n" << db;
+                    << FormatDate(opts.as_of) << scenario << "\ninterpreter:\n" << da << "JIT:\n" << db;
     }
   }
-  EXPECT_EQ(differences, 0);
-  // The generated facts must exercise decisions, not only errors.
-  EXPECT_LT(errors, kFactsPerPolicy) << "every generated fact set failed to evaluate";
-  RecordProperty("evaluations", kFactsPerPolicy);
-  RecordProperty("errors", errors);
+  EXPECT_EQ(differences, 0) << scenario;
+  return errors;
+}
 
-  // The batch entry point against the interpreter, for policies whose inputs are scalar columns.
-  if (!native->batch()) return;
+// The batch entry against the interpreter on the first `n` fact sets, for policies whose inputs are
+// scalar columns.
+void CompareBatch(const ir::Program& p, const jit::CompiledPolicy& native, const std::vector<nlohmann::json>& facts,
+                  const std::vector<Value>& values, const interp::EvalOptions& opts, int64_t rows,
+                  const std::string& scenario) {
   std::vector<InputLeaf> leaves = InputLeaves(p);
   std::vector<ColumnSpec> outs = OutputSpecs(p);
-  int64_t rows = static_cast<int64_t>(values.size());
   std::vector<std::vector<int64_t>> cols(leaves.size(), std::vector<int64_t>(rows));
   std::vector<std::vector<uint8_t>> pres(leaves.size(), std::vector<uint8_t>(rows, 1));
   std::vector<std::vector<std::string>> dicts(leaves.size());
@@ -131,7 +122,7 @@ TEST_P(Differential, InterpreterAndJitAgree) {
     in.dictionaries.push_back(leaves[k].spec.kind == ColumnKind::kText ? &dicts[k] : nullptr);
   }
   const TypeTable& types = p.types();
-  TextInterner texts(native->layout());
+  TextInterner texts(native.layout());
   std::vector<std::vector<int64_t>> maps(leaves.size());
   std::vector<const int64_t*> map_ptrs(leaves.size(), nullptr);
   for (size_t k = 0; k < leaves.size(); ++k) {
@@ -139,10 +130,8 @@ TEST_P(Differential, InterpreterAndJitAgree) {
     if (maps[k].empty()) maps[k].push_back(0);  // an all-absent text column still reads entry 0
     if (in.dictionaries[k]) map_ptrs[k] = maps[k].data();
   }
-  interp::EvalOptions opts;
-  opts.as_of = dates.front();
   std::vector<std::vector<int64_t>> params_arena;
-  std::vector<int64_t> params = FlattenParams(p, native->layout(), opts, texts, params_arena);
+  std::vector<int64_t> params = FlattenParams(p, native.layout(), opts, texts, params_arena);
   std::vector<std::vector<uint8_t>> out_raw(outs.size());
   std::vector<std::vector<uint8_t>> out_pres(outs.size(), std::vector<uint8_t>(rows));
   std::vector<void*> out_ptrs;
@@ -152,12 +141,13 @@ TEST_P(Differential, InterpreterAndJitAgree) {
     out_ptrs.push_back(out_raw[c].data());
     out_pres_ptrs.push_back(out_pres[c].data());
   }
-  std::vector<int64_t> ctx(std::max(native->layout().ctx_slots, 1));
+  std::vector<int64_t> ctx(std::max(native.layout().ctx_slots, 1));
   int64_t first_error = -1;
-  native->batch()(ctx.data(), in.columns.data(), in.present.data(), map_ptrs.data(), params.data(), opts.as_of,
-                  out_ptrs.data(), out_pres_ptrs.data(), rows, &first_error);
+  int32_t status = native.batch()(ctx.data(), in.columns.data(), in.present.data(), map_ptrs.data(), params.data(),
+                                  opts.as_of, out_ptrs.data(), out_pres_ptrs.data(), rows, &first_error);
   auto out_cell = [&](size_t c, int64_t r) { return ReadCell(out_raw[c].data(), outs[c], r); };
   int batch_differences = 0;
+  int64_t first_failing = -1;
   for (int64_t r = 0; r < rows && batch_differences < 3; ++r) {
     std::optional<interp::Result> a;
     try {
@@ -165,10 +155,7 @@ TEST_P(Differential, InterpreterAndJitAgree) {
     } catch (const interp::EvalError&) {
     }
     if (!a) {
-      if (first_error < 0 || first_error > r) {
-        ++batch_differences;
-        ADD_FAILURE() << "batch decided row " << r << " where the interpreter fails: " << facts[r].dump();
-      }
+      if (first_failing < 0) first_failing = r;
       continue;
     }
     size_t c = 0;
@@ -200,10 +187,55 @@ TEST_P(Differential, InterpreterAndJitAgree) {
     if (got != want) {
       ++batch_differences;
       ADD_FAILURE() << "batch and interpreter differ on row " << r << " facts " << facts[r].dump() << " as of "
-                    << FormatDate(opts.as_of) << "\ninterpreter: " << want << "\nbatch:       " << got;
+                    << FormatDate(opts.as_of) << scenario << "\ninterpreter: " << want << "\nbatch:       " << got;
     }
   }
-  EXPECT_EQ(batch_differences, 0);
+  EXPECT_EQ(batch_differences, 0) << scenario;
+  // The batch reports exactly the first row the interpreter cannot decide.
+  EXPECT_EQ(status != 0, first_failing >= 0) << scenario;
+  EXPECT_EQ(first_error, first_failing) << scenario;
+}
+
+TEST_P(Differential, InterpreterAndJitAgree) {
+  auto fe = CompileFile(GetParam());
+  ASSERT_TRUE(fe->ok()) << RenderText(fe->diags.diagnostics(), fe->sources);
+  auto program = ir::Lower(std::move(fe->program));
+  const ir::Program& p = *program;
+  if (p.outputs.empty() && p.obligations.empty()) GTEST_SKIP() << "a library: nothing to evaluate";
+  DiagnosticSink diags;
+  auto native = CompileNative(p, diags);
+  ASSERT_NE(native, nullptr) << RenderText(diags.diagnostics(), fe->sources);
+
+  std::vector<nlohmann::json> facts = testing::GenerateFacts(p, kFactsPerPolicy, 20201128);
+  std::vector<int64_t> dates = testing::InterestingDates(p);
+  std::vector<Value> values;
+  for (const auto& f : facts) values.push_back(interp::FactsFromJson(f, p));
+
+  // Every fact set with the params' own values...
+  int errors = CompareRows(p, *native, facts, values, {}, dates, facts.size(), "");
+  // The generated facts must exercise decisions, not only errors.
+  EXPECT_LT(errors, kFactsPerPolicy) << "every generated fact set failed to evaluate";
+  RecordProperty("evaluations", kFactsPerPolicy);
+  RecordProperty("errors", errors);
+  interp::EvalOptions opts;
+  opts.as_of = dates.front();
+  if (native->batch()) CompareBatch(p, *native, facts, values, opts, static_cast<int64_t>(values.size()), "");
+
+  // ...and the first rows again under generated param overrides (what-if), which take other paths:
+  // sets of params as bitmaps, durations of whole months.
+  if (p.params.empty()) return;
+  std::vector<nlohmann::json> scenarios = testing::GenerateParams(p, kScenarios, 1128);
+  for (size_t s = 0; s < scenarios.size(); ++s) {
+    interp::EvalOptions with;
+    for (const auto& [name, v] : scenarios[s].items()) {
+      int k = p.FindParam(name);
+      with.param_overrides[k] = interp::ValueFromJson(v, p.params[k].type, p, name);
+    }
+    std::string what = " with params " + scenarios[s].dump();
+    CompareRows(p, *native, facts, values, with, dates, kScenarioRows, what);
+    with.as_of = dates[s % dates.size()];
+    if (native->batch()) CompareBatch(p, *native, facts, values, with, kScenarioRows, what);
+  }
 }
 
 std::string TestName(const ::testing::TestParamInfo<std::string>& info) {

@@ -207,6 +207,21 @@ class Generator {
     return Record(p_.input_record);
   }
 
+  nlohmann::json Params() {
+    anchor_ = rng_.Between(pools_.date_lo, pools_.date_hi);
+    nlohmann::json o = nlohmann::json::object();
+    for (const ir::Param& pa : p_.params) {
+      if (rng_.Percent(20)) continue;  // the param's own value
+      const Type* t = pa.type->kind == TypeKind::kOptional ? pa.type->elem : pa.type;
+      if (t->kind == TypeKind::kDuration && rng_.Percent(40)) {
+        o[pa.name] = FormatDuration(Duration{rng_.Between(1, 24), rng_.Percent(50) ? 0 : rng_.Between(0, 40)});
+      } else {
+        o[pa.name] = Of(pa.type);
+      }
+    }
+    return o;
+  }
+
  private:
   nlohmann::json Record(int record) {
     const RecordInfo& info = types_.record_info(record);
@@ -314,6 +329,13 @@ std::vector<nlohmann::json> GenerateFacts(const ir::Program& p, int n, uint64_t 
   std::vector<nlohmann::json> out;
   out.reserve(std::max(n, 0));
   for (int i = 0; i < n; ++i) out.push_back(g.Facts());
+  return out;
+}
+
+std::vector<nlohmann::json> GenerateParams(const ir::Program& p, int n, uint64_t seed) {
+  Generator g(p, seed);
+  std::vector<nlohmann::json> out;
+  for (int i = 0; i < n; ++i) out.push_back(g.Params());
   return out;
 }
 

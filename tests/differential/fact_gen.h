@@ -27,6 +27,11 @@ namespace proviso::testing {
 // Pure: safe to call from several threads.
 std::vector<nlohmann::json> GenerateFacts(const ir::Program& p, int n, uint64_t seed);
 
+// `n` random param overrides (JSON objects: param name -> value, as `--set` takes them; a param left
+// out keeps its own value), drawn like facts from the policy's constants; durations are also whole
+// months (with or without days) 40% of the time, so that code adding months runs.
+std::vector<nlohmann::json> GenerateParams(const ir::Program& p, int n, uint64_t seed);
+
 // Interesting evaluation dates (day numbers, sorted, unique): each effective-from/until boundary
 // (of the policy, param versions, rules and obligations) and each constant date of the policy, with
 // the day before and the day after. Never empty: a policy without any date gets 2020-01-01.
