@@ -218,3 +218,46 @@ def test_a_field_with_a_default_may_be_left_out(benchmark) -> None:
     # Given approvals are used; missing ones take the default (not approved).
     assert (mixed["deny_reason"].iloc[0::2] != "judicial_assistance_not_approved").all()
     assert (mixed["deny_reason"].iloc[1::2] == "judicial_assistance_not_approved").all()
+
+
+def test_str_columns_with_missing_values_equal_categoricals(kinds) -> None:
+    """An optional text in a str column: None, NaN and pd.NA are all missing, as in a categorical."""
+    df = random_frame(kinds.batch_inputs(), 300, seed=4)
+    expected = kinds.evaluate_frame(df, as_of=AS_OF)
+    note = df["item.note"].astype(object)
+    markers = [None, np.nan, pd.NA]
+    for k, i in enumerate(np.flatnonzero(note.isna().to_numpy())):
+        note.iloc[i] = markers[k % 3]
+    alt = df.assign(**{"item.note": note, "item.color": df["item.color"].astype(object)})
+    pd.testing.assert_frame_equal(kinds.evaluate_frame(alt, as_of=AS_OF), expected)
+
+
+@pytest.mark.parametrize("unit, per_day", [("ns", 86_400_000_000_000), ("us", 86_400_000_000),
+                                           ("ms", 86_400_000), ("s", 86_400), ("h", 24), ("D", 1)])
+def test_ticks_of_every_unit_become_days(unit, per_day) -> None:
+    dates = np.array(["1969-12-31T23", "1970-01-01", "2020-02-29T12", "NaT"], dtype="datetime64[h]").astype(
+        f"datetime64[{unit}]")
+    assert _frame._ticks_per_day(dates.dtype) == per_day
+    days, bad = proviso._proviso.ticks_to_days(dates.view(np.int64), per_day, False)
+    expected_days = [-1, 0, 18321, 0]  # floor (a time of day keeps its date); NaT -> 0 (masked)
+    assert days.tolist() == expected_days and bad == -1
+    spans = np.array([0, 2, -3], dtype="timedelta64[D]").astype(f"timedelta64[{unit}]")
+    days, bad = proviso._proviso.ticks_to_days(spans.view(np.int64), per_day, True)
+    assert days.tolist() == [0, 2, -3] and bad == -1
+    if per_day > 1:
+        partial = spans.view(np.int64).copy()
+        partial[1] += 1
+        assert proviso._proviso.ticks_to_days(partial, per_day, True)[1] == 1
+    assert _frame._ticks_per_day(np.dtype("datetime64[2s]")) == 43_200
+    assert _frame._ticks_per_day(np.dtype("datetime64[7s]")) is None  # not a whole number per day
+
+
+def test_an_output_date_beyond_datetime64_ns_is_an_error() -> None:
+    policy = proviso.compile("""policy far_dates
+input { start: date }
+output far: date
+rule far_rule { then far = start + 100 years cite "test" }""")
+    ok = policy.evaluate_frame(pd.DataFrame({"start": pd.to_datetime(["2000-01-01", "2100-06-30"])}))
+    assert ok["far"].tolist() == [pd.Timestamp("2100-01-01"), pd.Timestamp("2200-06-30")]
+    with pytest.raises(proviso.ProvisoError, match=r"output `far`, row 1: 2300-06-30 is outside the dates"):
+        policy.evaluate_frame(pd.DataFrame({"start": pd.to_datetime(["2000-01-01", "2200-06-30"])}))

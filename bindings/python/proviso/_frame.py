@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, 
 
 import numpy as np
 
+from . import _proviso
 from ._convert import DateLike, as_of_text, params_text
 from ._errors import EvaluationError, FactsError, ProvisoError
 
@@ -164,6 +165,16 @@ def _encode_decimal(spec: "ColumnSpec", s: "pd.Series", missing: np.ndarray) -> 
     raise _wrong_dtype(spec, s, missing, "a number")
 
 
+_TICKS_PER_DAY = {"D": 1, "h": 24, "m": 1440, "s": 86_400, "ms": 86_400_000, "us": 86_400_000_000, "ns": _DAY_NS}
+
+
+def _ticks_per_day(dtype: np.dtype) -> Optional[int]:
+    """How many ticks of a datetime64/timedelta64 dtype make a day, if a whole number."""
+    unit, count = np.datetime_data(dtype)
+    per = _TICKS_PER_DAY.get(unit)
+    return per // count if per is not None and per % count == 0 else None
+
+
 def _days_of_datetime64(arr: np.ndarray) -> np.ndarray:
     # datetime64 of any unit -> whole days since 1970-01-01 (floor: a time of day keeps its date).
     return arr.astype("datetime64[D]").view(np.int64)
@@ -177,7 +188,11 @@ def _encode_date(spec: "ColumnSpec", s: "pd.Series", missing: np.ndarray) -> np.
         s = s.dt.tz_localize(None)  # the local date
         dtype = s.dtype
     if isinstance(dtype, np.dtype) and dtype.kind == "M":
-        days = _days_of_datetime64(s.to_numpy())
+        arr = s.to_numpy()
+        per = _ticks_per_day(arr.dtype)
+        if per is not None:  # one pass in C++ (NaT: 0, masked as missing)
+            return _proviso.ticks_to_days(arr.view(np.int64), per, False)[0]
+        days = _days_of_datetime64(arr)
         return np.where(missing, 0, days) if missing.any() else days
     if dtype == object:
         def convert(v: Any) -> Optional[int]:
@@ -201,7 +216,14 @@ def _encode_date(spec: "ColumnSpec", s: "pd.Series", missing: np.ndarray) -> np.
 def _encode_duration(spec: "ColumnSpec", s: "pd.Series", missing: np.ndarray) -> np.ndarray:
     dtype = s.dtype
     if isinstance(dtype, np.dtype) and dtype.kind == "m":
-        ns = s.to_numpy().astype("timedelta64[ns]").view(np.int64)
+        arr = s.to_numpy()
+        per = _ticks_per_day(arr.dtype)
+        if per is not None:  # one pass in C++, which finds the first value that is not whole days
+            days, bad_row = _proviso.ticks_to_days(arr.view(np.int64), per, True)
+            if bad_row >= 0:
+                raise _bad(spec, s, bad_row, f"{s.iloc[bad_row]} is not a whole number of days", s.iloc[bad_row])
+            return days
+        ns = arr.astype("timedelta64[ns]").view(np.int64)
         bad = ~missing & (ns % _DAY_NS != 0)
         if bad.any():
             i = _first(bad)
@@ -223,28 +245,26 @@ def _encode_duration(spec: "ColumnSpec", s: "pd.Series", missing: np.ndarray) ->
 
 
 def _encode_enum(spec: "ColumnSpec", s: "pd.Series", missing: np.ndarray) -> np.ndarray:
+    """A categorical enum column (str columns go through _encode_objects). A missing value's code
+    (-1) is left as it is: the SDK checks and reads only the codes of present values."""
     import pandas as pd
 
     categories = list(spec.categories)
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        cat = s.cat
-        if list(cat.categories) == categories:
-            codes = cat.codes.to_numpy()  # int8 codes pass to the SDK as they are
-        else:
-            lut = pd.Index(categories).get_indexer(cat.categories)  # -1: not a value of the enum
-            # One gather: index -1 (a missing value) reads the appended -1.
-            lut = np.append(lut, -1).astype(np.int8 if len(categories) <= 127 else np.int32)
-            codes = lut[cat.codes.to_numpy()]
-    elif s.dtype == object or isinstance(s.dtype, pd.StringDtype):
-        codes = pd.Categorical(s.to_numpy(dtype=object), categories=categories).codes
-    else:
+    if not isinstance(s.dtype, pd.CategoricalDtype):
         raise _wrong_dtype(spec, s, missing, f"one of {', '.join(categories)} (a category or str column)")
+    cat = s.cat
+    if list(cat.categories) == categories:
+        return cat.codes.to_numpy()  # int8 codes pass to the SDK as they are
+    lut = pd.Index(categories).get_indexer(cat.categories)  # -1: not a value of the enum
+    # One gather: index -1 (a missing value) reads the appended -1.
+    lut = np.append(lut, -1).astype(np.int8 if len(categories) <= 127 else np.int32)
+    codes = lut[cat.codes.to_numpy()]
     bad = (codes < 0) & ~missing
     if bad.any():
         i = _first(bad)
         v = s.iloc[i]
         raise _bad(spec, s, i, f"{v!r} is not one of {', '.join(categories)}", v)
-    return np.where(missing, 0, codes) if missing.any() else codes
+    return codes
 
 
 def _encode_text(spec: "ColumnSpec", s: "pd.Series", missing: np.ndarray) -> Tuple[np.ndarray, List[str]]:
@@ -253,17 +273,31 @@ def _encode_text(spec: "ColumnSpec", s: "pd.Series", missing: np.ndarray) -> Tup
     if isinstance(s.dtype, pd.CategoricalDtype):
         codes = s.cat.codes.to_numpy().astype(np.int64)
         uniques = list(s.cat.categories)
-    elif s.dtype == object or isinstance(s.dtype, pd.StringDtype):
-        codes, uniques_index = pd.factorize(s.to_numpy(dtype=object))
-        codes = codes.astype(np.int64, copy=False)
-        uniques = list(uniques_index)
-    else:
+    else:  # (str columns go through _encode_objects)
         raise _wrong_dtype(spec, s, missing, "text (a str column)")
     for k, u in enumerate(uniques):
         if not isinstance(u, str):
             i = _first(codes == k)
             raise _bad(spec, s, i, f"expected text, found {u!r}", u)
-    return (np.where(missing, 0, codes) if missing.any() else codes), uniques
+    return codes, uniques  # a missing value's -1 is masked
+
+
+def _encode_objects(spec: "ColumnSpec", s: "pd.Series") -> Tuple[np.ndarray, np.ndarray, Optional[List[str]]]:
+    """An enum or text column of str objects: (codes, missing mask, dictionary of a text column),
+    in one pass in C++ (missing values come out as code -1, so no separate ``isna`` pass)."""
+    import pandas as pd
+
+    values = np.ascontiguousarray(s.to_numpy(dtype=object))
+    enum = spec.kind == "enum"
+    codes, uniques, bad_row, why = _proviso.factorize_objects(
+        values, list(spec.categories) if enum else None, spec.width, (pd.NA, pd.NaT))
+    if bad_row >= 0:
+        v = values[bad_row]
+        if why == "category":
+            raise _bad(spec, s, bad_row, f"{v!r} is not one of {', '.join(spec.categories)}", v)
+        expected = f"one of {', '.join(spec.categories)}" if enum else "text"
+        raise _bad(spec, s, bad_row, f"expected {expected}, found {v!r}", v)
+    return codes, codes < 0, None if enum else list(uniques)
 
 
 def _missing_mask(spec: "ColumnSpec", s: "pd.Series") -> np.ndarray:
@@ -284,28 +318,38 @@ def _missing_mask(spec: "ColumnSpec", s: "pd.Series") -> np.ndarray:
     return s.isna().to_numpy()
 
 
+def _encode_typed(spec: "ColumnSpec", s: "pd.Series", missing: np.ndarray) -> Tuple[np.ndarray, Optional[List[str]]]:
+    """The codes of a column that is not of str objects (and a text column's dictionary)."""
+    if spec.kind == "bool":
+        return _encode_bool(spec, s, missing), None
+    if spec.kind == "int":
+        return _ints(spec, s, missing, "an integer"), None
+    if spec.kind == "decimal":
+        return _encode_decimal(spec, s, missing), None
+    if spec.kind == "date":
+        return _encode_date(spec, s, missing), None
+    if spec.kind == "duration":
+        return _encode_duration(spec, s, missing), None
+    if spec.kind == "enum":
+        return _encode_enum(spec, s, missing), None
+    if spec.kind == "text":
+        return _encode_text(spec, s, missing)
+    raise ProvisoError(f"column `{spec.name}`: unsupported kind `{spec.kind}`")  # pragma: no cover
+
+
 def _encode_column(spec: "ColumnSpec", s: "pd.Series") -> _Column:
-    missing = _missing_mask(spec, s)
+    import pandas as pd
+
+    objects = spec.kind in ("enum", "text") and (s.dtype == object or isinstance(s.dtype, pd.StringDtype))
+    if objects:  # one pass finds codes and missing values together
+        values, missing, dictionary = _encode_objects(spec, s)
+    else:
+        missing = _missing_mask(spec, s)
     if not spec.optional and missing.any():
         i = _first(missing)
         raise _bad(spec, s, i, "missing value in a required column", s.iloc[i])
-    dictionary: Optional[List[str]] = None
-    if spec.kind == "bool":
-        values = _encode_bool(spec, s, missing)
-    elif spec.kind == "int":
-        values = _ints(spec, s, missing, "an integer")
-    elif spec.kind == "decimal":
-        values = _encode_decimal(spec, s, missing)
-    elif spec.kind == "date":
-        values = _encode_date(spec, s, missing)
-    elif spec.kind == "duration":
-        values = _encode_duration(spec, s, missing)
-    elif spec.kind == "enum":
-        values = _encode_enum(spec, s, missing)
-    elif spec.kind == "text":
-        values, dictionary = _encode_text(spec, s, missing)
-    else:  # pragma: no cover - the SDK's kinds are listed above
-        raise ProvisoError(f"column `{spec.name}`: unsupported kind `{spec.kind}`")
+    if not objects:
+        values, dictionary = _encode_typed(spec, s, missing)
     present = (~missing).astype(np.uint8) if missing.any() else None
     return _Column(np.ascontiguousarray(values, dtype=_dtype(spec)), present, dictionary)
 
@@ -478,10 +522,12 @@ def decode_column(spec: "ColumnSpec", values: np.ndarray, present: Optional[np.n
             f[missing] = np.nan
         return f
     if kind == "date":
-        d = values.astype("datetime64[D]")
-        if missing is not None:
-            d[missing] = np.datetime64("NaT")
-        return d.astype("datetime64[ns]")
+        ns, bad_row = _proviso.days_to_ns(values, present)
+        if bad_row >= 0:
+            date = np.datetime_as_string(np.int64(values[bad_row]).astype("datetime64[D]"))
+            raise ProvisoError(f"output `{spec.name}`, row {bad_row}: {date} is outside the dates a pandas "
+                               "datetime64[ns] column can hold (1677-09-22 to 2262-04-11)")
+        return ns.view("datetime64[ns]")
     if kind == "duration":
         d = values.astype("timedelta64[D]")
         if missing is not None:

@@ -9,11 +9,15 @@
 // - A Python `Policy` holds a proviso::Policy (a shared handle): the compiled policy lives as long as
 //   any Python object refers to it.
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <type_traits>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -346,6 +350,142 @@ py::tuple EvaluateBatch(const proviso::Policy& policy, int64_t rows, const py::l
   return buffers.ToPython();
 }
 
+// ticks_to_days(ticks, ticks_per_day, whole) -> (days, first bad row or -1)
+// datetime64/timedelta64 ticks (int64, NaT = INT64_MIN) to whole days in one pass, GIL released:
+// dates floor (a time of day keeps its date); durations (`whole`) must be whole days, the first
+// that is not is reported. NaT becomes 0 (the caller's mask says it is missing).
+py::tuple TicksToDays(const py::array_t<int64_t, py::array::c_style | py::array::forcecast>& ticks,
+                      int64_t ticks_per_day, bool whole) {
+  if (ticks_per_day <= 0) throw proviso::Error("ticks_to_days: ticks_per_day must be positive");
+  const int64_t n = ticks.size();
+  py::array_t<int64_t> days(n);
+  const int64_t* in = ticks.data();
+  int64_t* out = days.mutable_data();
+  int64_t bad = -1;
+  {
+    py::gil_scoped_release release;
+    constexpr int64_t kNaT = INT64_MIN;
+    bool any = false;
+    auto convert = [&](auto per) {  // `per` a compile-time constant where it can be: no division
+      for (int64_t i = 0; i < n; ++i) {
+        int64_t t = in[i] == kNaT ? 0 : in[i];
+        int64_t q = t / per, r = t % per;
+        out[i] = q - (r < 0);  // floor
+        any |= whole & (r != 0);
+      }
+    };
+    switch (ticks_per_day) {
+      case 86'400'000'000'000: convert(std::integral_constant<int64_t, 86'400'000'000'000>{}); break;  // ns
+      case 86'400'000'000: convert(std::integral_constant<int64_t, 86'400'000'000>{}); break;          // us
+      case 86'400: convert(std::integral_constant<int64_t, 86'400>{}); break;                          // s
+      default: convert(ticks_per_day);
+    }
+    if (any) {
+      for (int64_t i = 0; i < n && bad < 0; ++i) if (in[i] != kNaT && in[i] % ticks_per_day != 0) bad = i;
+    }
+  }
+  return py::make_tuple(days, bad);
+}
+
+// factorize_objects(values, categories, width, missing) -> (codes, uniques, first bad row, why)
+// An object column of texts to dictionary codes in one pass (pandas' factorize hashes every
+// element; here a cache keyed by the object's identity answers almost every row, since a column
+// of repeated values repeats the same str objects). None, float NaN and the objects in `missing`
+// (pandas NA, NaT) are missing: code -1. With `categories` (an enum), a text's code is its index
+// there; without, codes number the distinct texts in order of first appearance (`uniques`).
+// Codes are int8/int32/int64 by `width`. The first row that is not a text (why = "type") or not
+// a category (why = "category") stops the pass and is reported; otherwise the row is -1.
+py::tuple FactorizeObjects(const py::array& values, const std::optional<std::vector<std::string>>& categories,
+                           int width, const py::tuple& missing) {
+  if (values.ndim() != 1 || values.dtype().kind() != 'O') {
+    throw proviso::Error("factorize_objects: expected a 1-d object array");
+  }
+  const int64_t n = values.shape(0);
+  const auto* base = static_cast<const char*>(values.data());
+  const py::ssize_t stride = values.strides(0);
+  py::array codes = width == 1 ? py::array(py::dtype::of<int8_t>(), n)
+                    : width == 4 ? py::array(py::dtype::of<int32_t>(), n)
+                                 : py::array(py::dtype::of<int64_t>(), n);
+  void* out = codes.mutable_data();
+  auto put = [&](int64_t i, int64_t code) {
+    if (width == 1) static_cast<int8_t*>(out)[i] = static_cast<int8_t>(code);
+    else if (width == 4) static_cast<int32_t*>(out)[i] = static_cast<int32_t>(code);
+    else static_cast<int64_t*>(out)[i] = code;
+  };
+  std::unordered_map<std::string_view, int64_t> by_text;
+  py::list uniques;
+  if (categories) {
+    for (size_t k = 0; k < categories->size(); ++k) by_text.emplace((*categories)[k], static_cast<int64_t>(k));
+  }
+  struct Entry {
+    PyObject* object = nullptr;
+    int64_t code = 0;
+  };
+  std::vector<Entry> cache(1024);
+  std::vector<PyObject*> markers;
+  for (const py::handle& m : missing) markers.push_back(m.ptr());
+  for (int64_t i = 0; i < n; ++i) {
+    PyObject* o = *reinterpret_cast<PyObject* const*>(base + i * stride);
+    Entry& e = cache[(reinterpret_cast<uintptr_t>(o) >> 4) & 1023];
+    if (e.object == o) {
+      put(i, e.code);
+      continue;
+    }
+    int64_t code;
+    if (o == Py_None || std::find(markers.begin(), markers.end(), o) != markers.end() ||
+        (PyFloat_Check(o) && std::isnan(PyFloat_AS_DOUBLE(o)))) {
+      code = -1;
+    } else if (PyUnicode_Check(o)) {
+      Py_ssize_t size = 0;
+      const char* utf8 = PyUnicode_AsUTF8AndSize(o, &size);  // cached in the object, lives as long
+      if (!utf8) throw py::error_already_set();
+      auto [it, fresh] = by_text.emplace(std::string_view(utf8, static_cast<size_t>(size)),
+                                         static_cast<int64_t>(by_text.size()));
+      if (fresh && categories) return py::make_tuple(codes, uniques, i, "category");
+      if (fresh) uniques.append(o);
+      code = it->second;
+    } else {
+      return py::make_tuple(codes, uniques, i, "type");
+    }
+    e = Entry{o, code};
+    put(i, code);
+  }
+  return py::make_tuple(codes, uniques, int64_t{-1}, "");
+}
+
+// days_to_ns(days, present) -> (datetime64[ns] ticks as int64, first row out of range or -1)
+// Day numbers to nanoseconds since 1970 in one pass, NaT (INT64_MIN) where `present` is 0 (None:
+// every row has a value). A date outside what datetime64[ns] holds (1677-09-22 .. 2262-04-11) is
+// reported, never wrapped around.
+py::tuple DaysToNs(const py::array_t<int64_t, py::array::c_style | py::array::forcecast>& days,
+                   const std::optional<MaskArray>& present) {
+  const int64_t n = days.size();
+  if (present && present->size() != n) throw proviso::Error("days_to_ns: the mask is not of the column's length");
+  py::array_t<int64_t> ns(n);
+  const int64_t* in = days.data();
+  const uint8_t* mask = present ? present->data() : nullptr;
+  int64_t* out = ns.mutable_data();
+  int64_t bad = -1;
+  {
+    py::gil_scoped_release release;
+    constexpr int64_t kDay = 86'400'000'000'000, kNaT = INT64_MIN;
+    constexpr int64_t kLo = INT64_MIN / kDay + 1, kHi = INT64_MAX / kDay;
+    bool any = false;
+    for (int64_t i = 0; i < n; ++i) {
+      bool has = !mask || mask[i];
+      int64_t d = in[i];
+      any |= has & ((d < kLo) | (d > kHi));
+      out[i] = has ? static_cast<int64_t>(static_cast<uint64_t>(d) * static_cast<uint64_t>(kDay)) : kNaT;  // wraps if bad
+    }
+    if (any) {
+      for (int64_t i = 0; i < n && bad < 0; ++i) {
+        if ((!mask || mask[i]) && (in[i] < kLo || in[i] > kHi)) bad = i;
+      }
+    }
+  }
+  return py::make_tuple(ns, bad);
+}
+
 // Days since 1970-01-01 of "YYYY-MM-DD" (H. Hinnant's days_from_civil).
 int64_t DaysFromCivil(const std::string& s) {
   int y = std::stoi(s.substr(0, 4)), m = std::stoi(s.substr(5, 2)), d = std::stoi(s.substr(8, 2));
@@ -539,6 +679,10 @@ PYBIND11_MODULE(_proviso, m) {
       .def("explanation_text", [](PyDecision& d) { return d.Explained().explanation_text(); })
       .def("explanation", [](PyDecision& d) { return FromJson(d.Explained().explanation()); });
 
+  m.def("ticks_to_days", &TicksToDays, py::arg("ticks"), py::arg("ticks_per_day"), py::arg("whole"));
+  m.def("days_to_ns", &DaysToNs, py::arg("days"), py::arg("present"));
+  m.def("factorize_objects", &FactorizeObjects, py::arg("values"), py::arg("categories"), py::arg("width"),
+        py::arg("missing"));
   m.def("compile_file",
         [](const std::string& path, const std::string& backend) { return MakeEngine(backend).CompileFile(path); },
         py::arg("path"), py::arg("backend") = "jit", py::call_guard<py::gil_scoped_release>());

@@ -164,6 +164,9 @@ enum class Backend { kJit, kInterpreter };
 //   dictionary (what pandas.factorize gives: codes + uniques).
 // Inputs of list, set or month-based types cannot be batch columns (BatchInputs throws). An input
 // with a default (`approved: bool = false`) takes a presence mask too: absent means the default.
+// The element of an absent row is ignored (it may be anything: pandas' -1 code, for instance).
+// Output columns must not overlap input columns or each other: the JIT's batch loop is compiled
+// on that assumption (it reads and writes several rows at once).
 
 enum class ColumnKind { kBool, kInt, kDecimal, kDate, kDuration, kEnum, kText };
 
