@@ -225,6 +225,10 @@ void InterpretBatch(const Policy::Impl& impl, const std::vector<InputLeaf>& leav
 template <typename T>
 int64_t FirstOutOfRange(const T* col, const uint8_t* present, int64_t rows, int64_t hi) {
   // Compared in the column's own unsigned type: a negative code is a large one. hi fits the type.
+  if (hi < 0) {  // an empty dictionary: every present code is bad
+    for (int64_t r = 0; r < rows; ++r) if (!present || present[r]) return r;
+    return -1;
+  }
   using U = std::make_unsigned_t<T>;
   const U h = static_cast<U>(hi);
   U any = 0;

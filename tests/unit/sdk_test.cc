@@ -973,6 +973,14 @@ TEST_P(SdkBatch, BadBoolAndTextCodesAreFactsErrors) {
   country[1] = 1;
   EvaluateBatch64(p, in, out, AsOf("2021-01-01"));
   EXPECT_EQ(o, (std::vector<int64_t>{1, 0, 1}));
+  std::vector<std::string> empty;
+  in.dictionaries = {nullptr, &empty};
+  try {
+    EvaluateBatch64(p, in, out, AsOf("2021-01-01"));
+    FAIL() << "accepted code 0 of an empty dictionary";
+  } catch (const FactsError& e) {
+    EXPECT_EQ(e.path(), "country[0]");
+  }
   in.dictionaries = {nullptr, nullptr};
   EXPECT_THROW(EvaluateBatch64(p, in, out, AsOf("2021-01-01")), Error);  // a text column needs its dictionary
 }
