@@ -54,7 +54,7 @@ class Generator {
 
   std::unique_ptr<llvm::Module> Run(bool batch, const std::vector<BatchLeaf>& leaves,
                                     const std::vector<BatchOutput>& outputs) {
-    DeclareHelpers();
+    DeclareHelpers(batch);
     // Memo slots of lets and outputs come first in the ctx scratch.
     for (const ir::Let& l : p_.lets) {
       let_flag_.push_back(Alloc(2));  // computed, failed
@@ -74,7 +74,8 @@ class Generator {
     FindSharedMemberships();
     for (size_t i = 0; i < p_.lets.size(); ++i) EmitLetFunction(static_cast<int>(i));
     for (size_t i = 0; i < p_.outputs.size(); ++i) EmitOutputFunction(static_cast<int>(i));
-    llvm::Function* row = EmitRow();
+    // A module with the batch entry is added next to the row module: its row is its own copy.
+    llvm::Function* row = EmitRow(batch ? llvm::Function::InternalLinkage : llvm::Function::ExternalLinkage);
     if (batch) EmitBatch(row, leaves, outputs);
     layout_.ctx_slots = ctx_slots_;
     return std::move(m_);
@@ -102,8 +103,8 @@ class Generator {
   bool Large() const { return p_.lets.size() + p_.outputs.size() > kInlineLimit; }
   static constexpr size_t kInlineLimit = 48;
 
-  void DeclareHelpers() {
-    add_months_ = EmitAddMonths();
+  void DeclareHelpers(bool batch) {
+    add_months_ = EmitAddMonths(batch);
     civil_ = llvm::Function::Create(llvm::FunctionType::get(i64_, {i64_, i64_}, false),
                                     llvm::Function::ExternalLinkage, "proviso_rt_civil", m_.get());
     slots_equal_ = llvm::Function::Create(llvm::FunctionType::get(i32_, {ptr_, ptr_, i64_}, false),
@@ -123,10 +124,17 @@ class Generator {
   // batch loop adding months to dates still vectorizes. For dates in the calendar (years 1 to
   // 9999) and months within the duration limit it computes exactly what AddMonths does; outside,
   // a harmless value that the caller's range check turns into a failure.
-  llvm::Function* EmitAddMonths() {
+  // In the batch module it is inlined (the vectorizer needs straight-line code); in the row module
+  // it stays a cold call, so that the common path (whole days) does not pay for its registers.
+  llvm::Function* EmitAddMonths(bool inline_it) {
     llvm::Function* f = llvm::Function::Create(llvm::FunctionType::get(i64_, {i64_, i64_}, false),
                                                llvm::Function::InternalLinkage, "add_months", m_.get());
-    f->addFnAttr(llvm::Attribute::AlwaysInline);
+    f->addFnAttr(inline_it ? llvm::Attribute::AlwaysInline : llvm::Attribute::NoInline);
+    if (!inline_it) {
+      // A cold call that keeps the caller's registers (preserve_most): the common path saves none.
+      f->addFnAttr(llvm::Attribute::Cold);
+      f->setCallingConv(llvm::CallingConv::PreserveMost);
+    }
     f->addFnAttr(llvm::Attribute::NoUnwind);
     f->setDoesNotAccessMemory();
     llvm::IRBuilder<> b(llvm::BasicBlock::Create(c_, "entry", f));
@@ -554,7 +562,8 @@ class Generator {
     llvm::BasicBlock* done = Block("added");
     b_.CreateCondBr(b_.CreateICmpEQ(months, I64(0)), done, call);
     b_.SetInsertPoint(call);
-    llvm::Value* moved = b_.CreateCall(add_months_, {date, months});
+    llvm::CallInst* moved = b_.CreateCall(add_months_, {date, months});
+    moved->setCallingConv(add_months_->getCallingConv());
     b_.CreateBr(done);
     b_.SetInsertPoint(done);
     llvm::PHINode* phi = b_.CreatePHI(i64_, 2);
@@ -1591,9 +1600,9 @@ class Generator {
     b_.CreateRet(Status());
   }
 
-  llvm::Function* EmitRow() {
+  llvm::Function* EmitRow(llvm::GlobalValue::LinkageTypes linkage) {
     llvm::FunctionType* ty = llvm::FunctionType::get(i32_, {ptr_, ptr_, ptr_, i64_, ptr_}, false);
-    llvm::Function* f = llvm::Function::Create(ty, llvm::Function::ExternalLinkage, kRowEntry, m_.get());
+    llvm::Function* f = llvm::Function::Create(ty, linkage, kRowEntry, m_.get());
     f->addFnAttr(Large() ? llvm::Attribute::NoInline : llvm::Attribute::AlwaysInline);  // into the batch loop
     f->addFnAttr(llvm::Attribute::NoUnwind);
     // The host passes distinct buffers: facts and params are only read, out only written.

@@ -59,9 +59,9 @@ struct Generated {
   bool batch = false;
 };
 
-// Generates the module for `p` in `context`. `leaves`/`outputs` describe the batch columns (empty
-// `leaves` with `batch_ok` false: no batch entry). Constructs that cannot be compiled are reported
-// to `diags` and the result has no module.
+// Generates the module for `p` in `context`: the row entry, or with `batch_ok` the batch entry
+// over the columns `leaves`/`outputs` (with its own, internal, copy of the row). Constructs that
+// cannot be compiled are reported to `diags` and the result has no module.
 Generated Generate(const ir::Program& p, llvm::LLVMContext& context, bool batch_ok,
                    const std::vector<BatchLeaf>& leaves, const std::vector<BatchOutput>& outputs,
                    DiagnosticSink& diags);

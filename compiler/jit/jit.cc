@@ -98,14 +98,18 @@ struct MarkBatchReadsPass : llvm::PassInfoMixin<MarkBatchReadsPass> {
   }
 };
 
-void Optimize(llvm::Module& m, llvm::TargetMachine* tm) {
+// O2 for the host CPU. Vectorizing and unrolling are for the batch module, whose loop over rows
+// they are made for; in the row module they cost compile time for little (loops there run over a
+// few set elements).
+void Optimize(llvm::Module& m, llvm::TargetMachine* tm, bool vectorize) {
   llvm::LoopAnalysisManager lam;
   llvm::FunctionAnalysisManager fam;
   llvm::CGSCCAnalysisManager cgam;
   llvm::ModuleAnalysisManager mam;
   llvm::PipelineTuningOptions tuning;
-  tuning.LoopVectorization = true;
-  tuning.SLPVectorization = true;
+  tuning.LoopVectorization = vectorize;
+  tuning.SLPVectorization = vectorize;
+  tuning.LoopUnrolling = vectorize;
   llvm::PassBuilder pb(tm, tuning);
   pb.registerModuleAnalyses(mam);
   pb.registerCGSCCAnalyses(cgam);
@@ -125,12 +129,51 @@ struct CompiledPolicy::Handle {
   llvm::orc::ResourceTrackerSP tracker;
 };
 
+CompiledPolicy::CompiledPolicy() = default;
+
 CompiledPolicy::~CompiledPolicy() {
   if (!handle_ || !handle_->dylib) return;
   Jit& jit = Instance();
   std::lock_guard<std::mutex> lock(jit.mu);
   llvm::consumeError(handle_->tracker->remove());
   llvm::consumeError(jit.lljit->getExecutionSession().removeJITDylib(*handle_->dylib));
+}
+
+void* CompiledPolicy::AddModule(bool batch, DiagnosticSink& diags) {
+  Jit& jit = Instance();
+  auto context = std::make_unique<llvm::LLVMContext>();
+  codegen::Generated g = codegen::Generate(*program_, *context, batch, leaves_, outputs_, diags);
+  if (!g.module) return nullptr;
+  g.module->setDataLayout(jit.lljit->getDataLayout());
+  g.module->setTargetTriple(jit.lljit->getTargetTriple().str());
+  // The TargetMachines (ours, and LLJIT's compiler's) are shared: one policy at a time.
+  std::lock_guard<std::mutex> lock(jit.mu);
+  Optimize(*g.module, jit.tm.get(), batch);
+  if (!batch) layout_ = std::move(g.layout);
+  const char* entry = batch ? codegen::kBatchEntry : codegen::kRowEntry;
+  if (auto err = jit.lljit->addIRModule(handle_->tracker,
+                                        llvm::orc::ThreadSafeModule(std::move(g.module), std::move(context)))) {
+    diags.Error("E0603", Span{}, fmt::format("JIT error: {}", llvm::toString(std::move(err))));
+    return nullptr;
+  }
+  auto sym = jit.lljit->lookup(*handle_->dylib, entry);
+  if (!sym) {
+    diags.Error("E0603", Span{}, fmt::format("JIT error: {}", llvm::toString(sym.takeError())));
+    return nullptr;
+  }
+  return sym->toPtr<void*>();
+}
+
+BatchFn CompiledPolicy::batch() const {
+  if (!has_batch_) return nullptr;
+  std::call_once(batch_once_, [this] {
+    DiagnosticSink diags;
+    batch_ = reinterpret_cast<BatchFn>(const_cast<CompiledPolicy*>(this)->AddModule(true, diags));
+    if (!batch_) {
+      for (const Diagnostic& d : diags.diagnostics()) batch_error_ += d.message;
+    }
+  });
+  return batch_;
 }
 
 std::unique_ptr<CompiledPolicy> Compile(const ir::Program& p, bool batch, const std::vector<codegen::BatchLeaf>& leaves,
@@ -140,18 +183,16 @@ std::unique_ptr<CompiledPolicy> Compile(const ir::Program& p, bool batch, const 
     diags.Error("E0603", Span{}, fmt::format("the JIT is not available on this machine: {}", jit.error));
     return nullptr;
   }
-  auto context = std::make_unique<llvm::LLVMContext>();
-  codegen::Generated g = codegen::Generate(p, *context, batch, leaves, outputs, diags);
-  if (!g.module) return nullptr;
-  g.module->setDataLayout(jit.lljit->getDataLayout());
-  g.module->setTargetTriple(jit.lljit->getTargetTriple().str());
-  std::lock_guard<std::mutex> lock(jit.mu);  // the TargetMachine is shared: one optimisation at a time
-  Optimize(*g.module, jit.tm.get());
-
   auto compiled = std::unique_ptr<CompiledPolicy>(new CompiledPolicy);
-  compiled->layout_ = std::move(g.layout);
+  compiled->program_ = &p;
+  compiled->has_batch_ = batch;
+  compiled->leaves_ = leaves;
+  compiled->outputs_ = outputs;
   compiled->handle_ = std::make_unique<CompiledPolicy::Handle>();
-  auto dylib = jit.lljit->createJITDylib(fmt::format("policy.{}.{}", p.name, jit.next_id++));
+  llvm::Expected<llvm::orc::JITDylib&> dylib = [&] {
+    std::lock_guard<std::mutex> lock(jit.mu);
+    return jit.lljit->createJITDylib(fmt::format("policy.{}.{}", p.name, jit.next_id++));
+  }();
   if (!dylib) {
     diags.Error("E0603", Span{}, fmt::format("JIT error: {}", llvm::toString(dylib.takeError())));
     return nullptr;
@@ -159,25 +200,8 @@ std::unique_ptr<CompiledPolicy> Compile(const ir::Program& p, bool batch, const 
   dylib->addToLinkOrder(jit.lljit->getMainJITDylib());
   compiled->handle_->dylib = &*dylib;
   compiled->handle_->tracker = dylib->createResourceTracker();
-  if (auto err = jit.lljit->addIRModule(compiled->handle_->tracker,
-                                        llvm::orc::ThreadSafeModule(std::move(g.module), std::move(context)))) {
-    diags.Error("E0603", Span{}, fmt::format("JIT error: {}", llvm::toString(std::move(err))));
-    return nullptr;
-  }
-  auto row = jit.lljit->lookup(*dylib, codegen::kRowEntry);
-  if (!row) {
-    diags.Error("E0603", Span{}, fmt::format("JIT error: {}", llvm::toString(row.takeError())));
-    return nullptr;
-  }
-  compiled->row_ = row->toPtr<RowFn>();
-  if (g.batch) {
-    auto b = jit.lljit->lookup(*dylib, codegen::kBatchEntry);
-    if (!b) {
-      diags.Error("E0603", Span{}, fmt::format("JIT error: {}", llvm::toString(b.takeError())));
-      return nullptr;
-    }
-    compiled->batch_ = b->toPtr<BatchFn>();
-  }
+  compiled->row_ = reinterpret_cast<RowFn>(compiled->AddModule(false, diags));
+  if (!compiled->row_) return nullptr;
   return compiled;
 }
 
@@ -191,7 +215,7 @@ std::string EmitLLVM(const ir::Program& p, bool batch, const std::vector<codegen
     g.module->setDataLayout(jit.lljit->getDataLayout());
     g.module->setTargetTriple(jit.lljit->getTargetTriple().str());
     std::lock_guard<std::mutex> lock(jit.mu);
-    if (optimize) Optimize(*g.module, jit.tm.get());
+    if (optimize) Optimize(*g.module, jit.tm.get(), batch);
   }
   std::string out;
   llvm::raw_string_ostream os(out);

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -21,23 +22,38 @@ using BatchFn = int32_t (*)(int64_t* ctx, const void* const* columns, const uint
                             void* const* out_columns, uint8_t* const* out_present, int64_t rows,
                             int64_t* first_error_row);
 
-// Native code of one policy. Immutable; the entry points are thread-safe given distinct ctx/out
-// buffers. Destroying it unloads the code.
+// Native code of one policy. The entry points are thread-safe given distinct ctx/out buffers.
+// Destroying it unloads the code. The row entry is compiled by Compile; the batch entry, a module
+// of its own (the vectorized loop costs as much to compile as the rest), on the first call of
+// batch(). The program given to Compile must outlive this object.
 class CompiledPolicy {
  public:
   ~CompiledPolicy();
   RowFn row() const { return row_; }
-  BatchFn batch() const { return batch_; }  // null when the policy has no batch form
+  // Whether the policy has a batch form (scalar inputs and outputs).
+  bool has_batch() const { return has_batch_; }
+  // The batch entry, compiled on first use (thread-safe); null without a batch form, or when
+  // compiling it failed (batch_error() says why: an LLVM failure, never a policy error).
+  BatchFn batch() const;
+  const std::string& batch_error() const { return batch_error_; }
   const codegen::Layout& layout() const { return layout_; }
 
  private:
   friend std::unique_ptr<CompiledPolicy> Compile(const ir::Program&, bool, const std::vector<codegen::BatchLeaf>&,
                                                  const std::vector<codegen::BatchOutput>&, DiagnosticSink&);
-  CompiledPolicy() = default;
+  CompiledPolicy();
+  // Generates, optimises and adds the row (or batch) module; returns its entry point or null.
+  void* AddModule(bool batch, DiagnosticSink& diags);
   struct Handle;
   std::unique_ptr<Handle> handle_;
+  const ir::Program* program_ = nullptr;
+  std::vector<codegen::BatchLeaf> leaves_;
+  std::vector<codegen::BatchOutput> outputs_;
+  bool has_batch_ = false;
   RowFn row_ = nullptr;
-  BatchFn batch_ = nullptr;
+  mutable std::once_flag batch_once_;
+  mutable BatchFn batch_ = nullptr;
+  mutable std::string batch_error_;
   codegen::Layout layout_;
 };
 

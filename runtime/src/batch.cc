@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "compiler/interp/facts.h"
+#include "runtime/src/large_stack.h"
 #include "runtime/src/native.h"
 #include "runtime/src/policy_impl.h"
 
@@ -293,10 +294,14 @@ void Policy::EvaluateBatch(const BatchInput& in, BatchOutput& out, const EvalOpt
   }
   interp::EvalOptions opts = ToInterpOptions(p, options);
   const jit::CompiledPolicy* native = impl_->native.get();
-  if (!native || !native->batch()) {
+  if (!native || !native->has_batch()) {
     InterpretBatch(*impl_, leaves, outs, in, out, opts, 0, in.rows);
     return;
   }
+  // The batch entry is compiled on first use (recursive code generation: on a large stack for a
+  // deeply nested policy).
+  jit::BatchFn batch = p.max_depth <= kShallow ? native->batch() : OnLargeStack([&] { return native->batch(); });
+  if (!batch) throw Error(fmt::format("internal error: compiling the batch entry failed: {}", native->batch_error()));
   Validate(p, leaves, in);
   // Native code: texts become ids (the policy's constants keep theirs), params are laid out flat.
   const codegen::Layout& layout = native->layout();
@@ -318,7 +323,7 @@ void Policy::EvaluateBatch(const BatchInput& in, BatchOutput& out, const EvalOpt
   for (size_t c = 0; c < outs.size() && c < out.present.size(); ++c) out_present[c] = out.present[c];
   std::vector<int64_t> ctx(std::max(layout.ctx_slots, 1));
   int64_t first_error = -1;
-  int32_t status = native->batch()(ctx.data(), in.columns.data(), present.data(), map_ptrs.data(), params.data(),
+  int32_t status = batch(ctx.data(), in.columns.data(), present.data(), map_ptrs.data(), params.data(),
                                    opts.as_of, out.columns.data(), out_present.data(), in.rows, &first_error);
   if (status != 0) {
     // The interpreter gives the message for the first row without a decision.

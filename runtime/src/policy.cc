@@ -333,7 +333,11 @@ std::string Policy::Dump(const std::string& stage) const {
     std::vector<codegen::BatchLeaf> leaves;
     std::vector<codegen::BatchOutput> outputs;
     bool batch = BatchShape(p, leaves, outputs);
-    std::string text = jit::EmitLLVM(p, batch, leaves, outputs, diags, /*optimize=*/true);
+    // The two modules the JIT compiles: the row entry, then (on first use) the batch entry.
+    std::string text = "; ---- row module\n" + jit::EmitLLVM(p, false, leaves, outputs, diags, /*optimize=*/true);
+    if (batch && !diags.HasErrors()) {
+      text += "\n; ---- batch module\n" + jit::EmitLLVM(p, true, leaves, outputs, diags, /*optimize=*/true);
+    }
     if (diags.HasErrors()) throw Error(RenderText(diags.diagnostics(), impl_->front->sources));
     return text;
   }

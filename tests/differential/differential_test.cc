@@ -143,6 +143,7 @@ void CompareBatch(const ir::Program& p, const jit::CompiledPolicy& native, const
   }
   std::vector<int64_t> ctx(std::max(native.layout().ctx_slots, 1));
   int64_t first_error = -1;
+  ASSERT_NE(native.batch(), nullptr) << native.batch_error();
   int32_t status = native.batch()(ctx.data(), in.columns.data(), in.present.data(), map_ptrs.data(), params.data(),
                                   opts.as_of, out_ptrs.data(), out_pres_ptrs.data(), rows, &first_error);
   auto out_cell = [&](size_t c, int64_t r) { return ReadCell(out_raw[c].data(), outs[c], r); };
@@ -219,7 +220,7 @@ TEST_P(Differential, InterpreterAndJitAgree) {
   RecordProperty("errors", errors);
   interp::EvalOptions opts;
   opts.as_of = dates.front();
-  if (native->batch()) CompareBatch(p, *native, facts, values, opts, static_cast<int64_t>(values.size()), "");
+  if (native->has_batch()) CompareBatch(p, *native, facts, values, opts, static_cast<int64_t>(values.size()), "");
 
   // ...and the first rows again under generated param overrides (what-if), which take other paths:
   // sets of params as bitmaps, durations of whole months.
@@ -234,7 +235,7 @@ TEST_P(Differential, InterpreterAndJitAgree) {
     std::string what = " with params " + scenarios[s].dump();
     CompareRows(p, *native, facts, values, with, dates, kScenarioRows, what);
     with.as_of = dates[s % dates.size()];
-    if (native->batch()) CompareBatch(p, *native, facts, values, with, kScenarioRows, what);
+    if (native->has_batch()) CompareBatch(p, *native, facts, values, with, kScenarioRows, what);
   }
 }
 
