@@ -1737,6 +1737,11 @@ class Generator {
       store->setMetadata(llvm::LLVMContext::MD_alias_scope, llvm::MDNode::get(c_, {writes[k]}));
       store->setMetadata(llvm::LLVMContext::MD_noalias, llvm::MDNode::get(c_, others));
     };
+    // The elements of each enum set leaf's row value.
+    std::vector<llvm::Value*> set_items(leaves.size(), nullptr);
+    for (size_t k = 0; k < leaves.size(); ++k) {
+      if (leaves[k].enum_set) set_items[k] = b_.CreateAlloca(i64_, I64(leaves[k].enum_set), "set.items");
+    }
     // Lays out row `i` in `facts` as the row entry expects it.
     auto load_row = [&](llvm::Value* i) {
       for (size_t k = 0; k < leaves.size(); ++k) {
@@ -1776,6 +1781,19 @@ class Generator {
         if (l.optional) {
           b_.CreateStore(has, Slot(facts, slot));
           slot += 1;
+        }
+        if (l.enum_set) {
+          // The bitmask becomes the set's elements (codes in ascending order, as a set's slots
+          // always are), written without branches: each value is stored, and kept if its bit is.
+          llvm::Value* items = set_items[k];
+          llvm::Value* n = I64(0);
+          for (int code = 0; code < l.enum_set; ++code) {
+            b_.CreateStore(I64(code), SlotDyn(items, n));
+            n = b_.CreateAdd(n, b_.CreateAnd(b_.CreateLShr(v, I64(code)), I64(1)));
+          }
+          b_.CreateStore(b_.CreatePtrToInt(items, i64_), Slot(facts, slot));
+          b_.CreateStore(n, Slot(facts, slot + 1));
+          continue;
         }
         b_.CreateStore(v, Slot(facts, slot));
         if (l.duration) b_.CreateStore(months, Slot(facts, slot + 1));

@@ -13,9 +13,17 @@
 namespace proviso {
 namespace {
 
-// The column kind of a scalar type, or nullopt.
-std::optional<ColumnKind> KindOf(const Type* t) {
+// An enum set column holds one bit per value in a uint64.
+constexpr size_t kMaxEnumSetValues = 64;
+
+// The column kind of a scalar type (or a set of a small enum), or nullopt.
+std::optional<ColumnKind> KindOf(const Type* t, const TypeTable& types) {
   switch (t->kind) {
+    case TypeKind::kSet:
+      if (t->elem->kind == TypeKind::kEnum && types.enum_info(t->elem->index).variants.size() <= kMaxEnumSetValues) {
+        return ColumnKind::kEnumSet;
+      }
+      return std::nullopt;
     case TypeKind::kBool: return ColumnKind::kBool;
     case TypeKind::kInt: return ColumnKind::kInt;
     case TypeKind::kDecimal: return ColumnKind::kDecimal;
@@ -30,9 +38,10 @@ std::optional<ColumnKind> KindOf(const Type* t) {
 ColumnSpec Spec(const std::string& name, const Type* t, bool optional, const TypeTable& types) {
   ColumnSpec s;
   s.name = name;
-  s.kind = *KindOf(t);
+  s.kind = *KindOf(t, types);
   s.optional = optional;
   if (t->kind == TypeKind::kEnum) s.categories = types.enum_info(t->index).variants;
+  if (t->kind == TypeKind::kSet) s.categories = types.enum_info(t->elem->index).variants;
   // Narrow where numpy/pandas are narrow: bools are bytes, categorical codes int8.
   s.width = s.kind == ColumnKind::kBool ? 1 : s.kind == ColumnKind::kEnum ? (s.categories.size() <= 127 ? 1 : 4) : 8;
   return s;
@@ -50,7 +59,7 @@ void Leaves(const ir::Program& p, int record, std::vector<int>& path, const std:
     path.push_back(static_cast<int>(i));
     if (t->kind == TypeKind::kRecord && !optional) {
       Leaves(p, t->index, path, name, out);
-    } else if (KindOf(t)) {
+    } else if (KindOf(t, types)) {
       const auto& defaults = p.field_defaults.at(record);
       std::optional<Value> dflt = i < defaults.size() ? defaults[i] : std::nullopt;
       if (dflt && dflt->is_none()) dflt.reset();  // `x: T? = none` is just optional
@@ -58,8 +67,8 @@ void Leaves(const ir::Program& p, int record, std::vector<int>& path, const std:
       leaf.spec.has_default = dflt.has_value();
       out.push_back(std::move(leaf));
     } else {
-      throw Error(fmt::format("`{}` is `{}`: batch evaluation takes scalar fields only (evaluate such facts "
-                              "row by row with Evaluate)",
+      throw Error(fmt::format("`{}` is `{}`: batch evaluation takes scalar fields and sets of enums of at most "
+                              "64 values only (evaluate such facts row by row with Evaluate)",
                               name, types.Name(r.fields[i].type)));
     }
     path.pop_back();
@@ -109,7 +118,7 @@ std::vector<ColumnSpec> OutputSpecs(const ir::Program& p) {
     const Type* t = o.type;
     bool optional = t->kind == TypeKind::kOptional;
     if (optional) t = t->elem;
-    if (!KindOf(t) || (t->kind == TypeKind::kDuration)) {
+    if (!KindOf(t, types) || t->kind == TypeKind::kDuration || t->kind == TypeKind::kSet) {
       throw Error(fmt::format("output `{}` is `{}`: batch evaluation produces scalar outputs only", o.name,
                               types.Name(o.type)));
     }
@@ -132,6 +141,10 @@ std::vector<ColumnSpec> Policy::BatchInputs() const {
 std::vector<ColumnSpec> Policy::BatchOutputs() const { return OutputSpecs(*impl_->program); }
 
 namespace {
+
+std::string EnumSetBits(uint64_t mask, const std::string& enum_name) {
+  return fmt::format("mask {:#x} has bits that are not values of `{}`", mask, enum_name);
+}
 
 // The reference path: rows [begin, end) become facts values and go through the interpreter.
 void InterpretBatch(const Policy::Impl& impl, const std::vector<InputLeaf>& leaves, const std::vector<ColumnSpec>& outs,
@@ -184,6 +197,15 @@ void InterpretBatch(const Policy::Impl& impl, const std::vector<InputLeaf>& leav
                 if (!d) throw Error(fmt::format("text column `{}` has no dictionary", leaf.spec.name));
                 if (v < 0 || v >= static_cast<int64_t>(d->size())) throw bad(fmt::format("code {} is outside its dictionary", v));
                 fields.push_back(Value::Text((*d)[v]));
+                break;
+              }
+              case TypeKind::kSet: {
+                uint64_t mask = static_cast<uint64_t>(v);
+                size_t n = leaf.spec.categories.size();
+                if (n < 64 && (mask >> n) != 0) throw bad(EnumSetBits(mask, p.types().Name(leaf.type->elem)));
+                std::vector<Value> items;
+                for (size_t k = 0; k < n; ++k) if ((mask >> k) & 1) items.push_back(Value::Enum(static_cast<int64_t>(k)));
+                fields.push_back(Value::Set(std::move(items)));
                 break;
               }
               default: break;
@@ -255,6 +277,10 @@ void Validate(const ir::Program& p, const std::vector<InputLeaf>& leaves, const 
     switch (leaf.type->kind) {
       case TypeKind::kBool: hi = 1; break;
       case TypeKind::kEnum: hi = static_cast<int64_t>(leaf.spec.categories.size()) - 1; break;
+      case TypeKind::kSet:  // bits above the enum's values
+        if (leaf.spec.categories.size() >= 64) continue;
+        hi = (int64_t{1} << leaf.spec.categories.size()) - 1;
+        break;
       case TypeKind::kText: {
         const std::vector<std::string>* d = c < in.dictionaries.size() ? in.dictionaries[c] : nullptr;
         if (!d) throw Error(fmt::format("text column `{}` has no dictionary", leaf.spec.name));
@@ -275,7 +301,8 @@ void Validate(const ir::Program& p, const std::vector<InputLeaf>& leaves, const 
     std::string why = leaf.type->kind == TypeKind::kBool ? fmt::format("{} is not a boolean (0 or 1)", v)
                       : leaf.type->kind == TypeKind::kEnum
                           ? fmt::format("code {} is not a value of `{}`", v, p.types().Name(leaf.type))
-                          : fmt::format("code {} is outside its dictionary", v);
+                      : leaf.type->kind == TypeKind::kSet ? EnumSetBits(static_cast<uint64_t>(v), p.types().Name(leaf.type->elem))
+                                                          : fmt::format("code {} is outside its dictionary", v);
     throw FactsError(fmt::format("`{}[{}]`: {}", leaf.spec.name, bad, why), fmt::format("{}[{}]", leaf.spec.name, bad));
   }
 }

@@ -165,6 +165,7 @@ bool BatchShape(const ir::Program& p, std::vector<codegen::BatchLeaf>& leaves,
       l.optional = leaf.fields.empty() ? false : IsOptionalField(p, leaf);
       l.duration = leaf.type->kind == TypeKind::kDuration;
       l.text = leaf.type->kind == TypeKind::kText;
+      if (leaf.type->kind == TypeKind::kSet) l.enum_set = static_cast<int>(leaf.spec.categories.size());
       l.width = leaf.spec.width;
       leaves.push_back(l);
       if (leaf.dflt) {
@@ -177,6 +178,10 @@ bool BatchShape(const ir::Program& p, std::vector<codegen::BatchLeaf>& leaves,
       codegen::BatchLeaf& l = leaves[k];
       if (l.text) {
         l.default_slots[0] = layout.text_ids.at(v.text);  // defaults are among the text constants
+      } else if (l.enum_set) {
+        uint64_t mask = 0;
+        for (const Value& x : v.elems()) mask |= uint64_t{1} << x.i;
+        l.default_slots[0] = static_cast<int64_t>(mask);
       } else {
         l.default_slots[0] = v.i;
         l.default_slots[1] = v.months;

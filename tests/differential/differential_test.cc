@@ -103,6 +103,10 @@ void CompareBatch(const ir::Program& p, const jit::CompiledPolicy& native, const
         auto [it, fresh] = codes[k].emplace(v.text, static_cast<int64_t>(dicts[k].size()));
         if (fresh) dicts[k].push_back(v.text);
         cols[k][r] = it->second;
+      } else if (v.kind == Value::Kind::kSet) {  // an enum set: its bitmask
+        uint64_t mask = 0;
+        for (const Value& x : v.elems()) mask |= uint64_t{1} << x.i;
+        cols[k][r] = static_cast<int64_t>(mask);
       } else {
         cols[k][r] = v.i;
       }

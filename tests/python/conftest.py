@@ -63,3 +63,9 @@ def benchmark():
 @pytest.fixture(scope="session")
 def call_center():
     return proviso.compile(POLICIES / "call_center.proviso")
+
+
+@pytest.fixture(scope="session")
+def lists():
+    """A policy with a list input: its frames take the row-by-row path."""
+    return proviso.compile(Path(__file__).parent / "policies" / "lists.proviso")

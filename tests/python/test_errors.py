@@ -201,12 +201,33 @@ def test_frame_evaluation_error_names_the_row(call_center) -> None:
     assert info.value.location is not None and info.value.location.line > 0
 
 
-def test_frame_facts_error_in_row_path(call_center) -> None:
+def test_enum_set_frame_errors_name_column_and_row(call_center) -> None:
     df = pd.DataFrame({"operator.services": [["self_use"], ["telemarketing"]],
                        "call.ended_on": pd.to_datetime(["2020-06-01"] * 2)})
     with pytest.raises(proviso.FactsError) as info:
         call_center.evaluate_frame(df, as_of=AS_OF)
-    assert info.value.row == 1 and info.value.path == "operator.services[0]"
+    assert (info.value.column, info.value.row) == ("operator.services", 1)
+    assert "'telemarketing' is not one of call_center_for_clients" in str(info.value)
+    df["operator.services"] = [["self_use"], "self_use"]  # a str is not a set of names
+    with pytest.raises(proviso.FactsError, match=r"row 1: expected a set of values of"):
+        call_center.evaluate_frame(df, as_of=AS_OF)
+    df["operator.services"] = [["self_use"], None]  # a required field
+    with pytest.raises(proviso.FactsError, match=r"row 1: missing value in a required column"):
+        call_center.evaluate_frame(df, as_of=AS_OF)
+
+
+def test_frame_facts_error_in_row_path(lists) -> None:
+    df = pd.DataFrame({"tags": [["a"], [7]], "ended_on": pd.to_datetime(["2020-06-01"] * 2)})
+    with pytest.raises(proviso.FactsError) as info:
+        lists.evaluate_frame(df, as_of=AS_OF)
+    assert info.value.row == 1 and info.value.path == "tags[0]"
+
+
+def test_frame_evaluation_error_in_row_path(lists) -> None:
+    df = pd.DataFrame({"tags": [["a"], []], "ended_on": pd.to_datetime(["2020-06-01"] * 2)}, index=[5, 6])
+    with pytest.raises(proviso.EvaluationError) as info:
+        lists.evaluate_frame(df, as_of=AS_OF)
+    assert info.value.row == 1 and "(frame index 6)" in str(info.value) and "division by zero" in str(info.value)
 
 
 def test_errors_are_value_errors() -> None:

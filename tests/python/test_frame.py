@@ -101,8 +101,8 @@ def test_one_million_rows_equal_row_by_row_on_a_sample(benchmark) -> None:
     assert_rows_equal(benchmark, df, out, sample, params={"retaliation_countries": ["XA", "XB"]})
 
 
-def test_row_path_for_set_inputs_equals_row_by_row(call_center) -> None:
-    """call_center takes a set of services: the frame's rows go through Evaluate one by one."""
+def test_enum_set_columns_equal_row_by_row(call_center) -> None:
+    """call_center takes a set of services: a column of Python sets (or lists) of names, bitmasks to C++."""
     rng = np.random.default_rng(11)
     kinds = ["call_center_for_clients", "call_center_system", "seat_rental", "self_use",
              "manpower_outsourcing", "technical_services"]
@@ -116,9 +116,15 @@ def test_row_path_for_set_inputs_equals_row_by_row(call_center) -> None:
         "call.deleted_on": pd.Series(ended + pd.to_timedelta(rng.integers(10, 60, n), unit="D")).where(
             rng.random(n) < 0.6),
     })
+    assert [s.kind for s in call_center.batch_inputs()][0] == "enum_set"
     out = call_center.evaluate_frame(df, as_of=AS_OF)
     assert list(out.columns) == [s.name for s in call_center.batch_outputs()]
     assert out["keep_call_records.violated"].any()
+    as_lists = df.assign(**{"operator.services": [sorted(x) for x in df["operator.services"]]})
+    pd.testing.assert_frame_equal(call_center.evaluate_frame(as_lists, as_of=AS_OF), out)
+    masks = [sum(1 << kinds.index(k) for k in x) for x in df["operator.services"]]
+    as_masks = df.assign(**{"operator.services": np.array(masks, dtype=np.int64)})
+    pd.testing.assert_frame_equal(call_center.evaluate_frame(as_masks, as_of=AS_OF), out)
     for i in range(n):
         facts = facts_of_row(df, i)
         facts["operator"]["services"] = sorted(facts["operator"]["services"])
@@ -175,10 +181,25 @@ def _other_thread_share(call) -> tuple:
     return seconds, rate / free_rate
 
 
-def test_gil_is_released_while_evaluating_rows(call_center) -> None:
-    df = pd.DataFrame({"operator.services": [["seat_rental"]] * 20_000,
-                       "call.ended_on": pd.to_datetime(["2020-06-01"] * 20_000)})
-    batch = _frame.encode(call_center, df)
+def test_row_path_for_list_inputs_equals_row_by_row(lists) -> None:
+    """A list cannot be a column: the frame's rows go through Evaluate one by one."""
+    rng = np.random.default_rng(12)
+    n = 200
+    df = pd.DataFrame({
+        "tags": [list(rng.choice(["a", "b", "c"], rng.integers(1, 4))) for _ in range(n)],
+        "ended_on": pd.Timestamp("2020-06-01") + pd.to_timedelta(rng.integers(0, 60, n), unit="D"),
+        "note": pd.Series(["x"] * n).where(rng.random(n) < 0.5),
+    })
+    out = lists.evaluate_frame(df, as_of=AS_OF)
+    for i in range(n):
+        decision = lists.evaluate(facts_of_row(df, i), as_of=AS_OF)
+        assert frame_row_as_cli(lists, out, i) == cli_as_frame_row(decision.to_dict()), f"row {i}"
+
+
+def test_gil_is_released_while_evaluating_rows(lists) -> None:
+    df = pd.DataFrame({"tags": [["a", "b"]] * 20_000, "ended_on": pd.to_datetime(["2020-06-01"] * 20_000)})
+    batch = _frame.encode(lists, df)
+    assert batch.columns is None  # the row-by-row path
     seconds, share = _other_thread_share(lambda: _frame.run(batch, as_of=AS_OF))
     assert share > 0.2, (seconds, share)
 

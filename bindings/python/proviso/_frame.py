@@ -5,8 +5,9 @@ scalar input field, plus a uint8 presence mask for optional fields; see ``provis
 in one call with the GIL released, and the output arrays are decoded back into typed pandas
 columns. Every step is vectorised: no Python code runs per row.
 
-Policies whose input has a set or a list cannot be evaluated in columns; for them the frame's rows
-go one by one through ``Policy::Evaluate`` (in C++, GIL released), which is slower.
+Policies whose input has a list (or a set of anything but an enum of at most 64 values) cannot be
+evaluated in columns; for them the frame's rows go one by one through ``Policy::Evaluate`` (in
+C++, GIL released), which is slower.
 """
 
 from __future__ import annotations
@@ -334,14 +335,36 @@ def _encode_typed(spec: "ColumnSpec", s: "pd.Series", missing: np.ndarray) -> Tu
         return _encode_enum(spec, s, missing), None
     if spec.kind == "text":
         return _encode_text(spec, s, missing)
+    if spec.kind == "enum_set":  # (collections go through _encode_enum_sets) bitmasks as they are
+        return _ints(spec, s, missing, f"a set of values of {', '.join(spec.categories)}"), None
     raise ProvisoError(f"column `{spec.name}`: unsupported kind `{spec.kind}`")  # pragma: no cover
+
+
+def _encode_enum_sets(spec: "ColumnSpec", s: "pd.Series") -> Tuple[np.ndarray, np.ndarray]:
+    """A column of collections of enum value names: (uint64 bitmasks as int64, missing mask), in
+    one pass in C++."""
+    import pandas as pd
+
+    values = np.ascontiguousarray(s.to_numpy(dtype=object))
+    masks, present, bad_row, why, item = _proviso.encode_enum_sets(values, list(spec.categories), (pd.NA, pd.NaT))
+    if bad_row >= 0:
+        names = ", ".join(spec.categories)
+        if why == "category":
+            raise _bad(spec, s, bad_row, f"{item!r} is not one of {names}", values[bad_row])
+        raise _bad(spec, s, bad_row, f"expected a set of values of {names}, found {values[bad_row]!r}",
+                   values[bad_row])
+    return masks, present == 0
 
 
 def _encode_column(spec: "ColumnSpec", s: "pd.Series") -> _Column:
     import pandas as pd
 
-    objects = spec.kind in ("enum", "text") and (s.dtype == object or isinstance(s.dtype, pd.StringDtype))
-    if objects:  # one pass finds codes and missing values together
+    dictionary: Optional[List[str]] = None
+    objects = (spec.kind in ("enum", "text", "enum_set")
+               and (s.dtype == object or (spec.kind != "enum_set" and isinstance(s.dtype, pd.StringDtype))))
+    if objects and spec.kind == "enum_set":
+        values, missing = _encode_enum_sets(spec, s)
+    elif objects:  # one pass finds codes and missing values together
         values, missing, dictionary = _encode_objects(spec, s)
     else:
         missing = _missing_mask(spec, s)
@@ -447,7 +470,8 @@ def encode(policy: "Policy", df: "pd.DataFrame") -> _Batch:
     if not _columnar(policy):
         return _Batch(policy, df.index, len(df), None, _row_facts(df))
     specs = policy.batch_inputs()
-    missing = [s.name for s in specs if s.name not in df.columns and not s.has_default]
+    # As in JSON facts, an optional field or a field with a default may be left out: none, or the default.
+    missing = [s.name for s in specs if s.name not in df.columns and not s.has_default and not s.optional]
     if missing:
         expected = ", ".join(f"`{s.name}`" for s in specs)
         raise FactsError(
@@ -455,7 +479,7 @@ def encode(policy: "Policy", df: "pd.DataFrame") -> _Batch:
             path=missing[0], column=missing[0])
     n = len(df)
     columns = [_encode_column(spec, df[spec.name]) if spec.name in df.columns
-               else _Column(np.zeros(n, dtype=_dtype(spec)), np.zeros(n, dtype=np.uint8),  # absent: the default
+               else _Column(np.zeros(n, dtype=_dtype(spec)), np.zeros(n, dtype=np.uint8),  # none, or the default
                             [] if spec.kind == "text" else None)
                for spec in specs]
     return _Batch(policy, df.index, n, columns, None)

@@ -58,8 +58,10 @@ class Obligation:
 class ColumnSpec:
     """One column of a frame: an input path, an output, or ``<obligation>.applies|violated|deadline``.
 
-    ``kind`` is one of ``bool, int, decimal, date, duration, enum, text``; ``categories`` are the
-    enum's values in declaration order; ``optional`` columns may hold missing values;
+    ``kind`` is one of ``bool, int, decimal, date, duration, enum, text, enum_set`` (a set of an enum
+    of at most 64 values: cells are collections of value names, or int bitmasks with bit k for
+    ``categories[k]``); ``categories`` are the enum's values in declaration order; ``optional``
+    columns may hold missing values;
     ``has_default`` inputs may be missing (a missing value or column means the field's default);
     ``width`` is the element size the SDK reads or writes (1: uint8 bools and int8 enum codes, 4:
     int32 codes of large enums, 8: int64).

@@ -57,6 +57,9 @@ def ticks_to_days(
 def factorize_objects(
     values: npt.NDArray[np.object_], categories: Optional[Sequence[str]], width: int, missing: Tuple[Any, ...]
 ) -> Tuple[npt.NDArray[Any], List[str], int, str]: ...
+def encode_enum_sets(
+    values: npt.NDArray[np.object_], categories: Sequence[str], missing: Tuple[Any, ...]
+) -> Tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8], int, str, Any]: ...
 def days_to_ns(
     days: npt.NDArray[np.int64], present: Optional[npt.NDArray[np.uint8]]
 ) -> Tuple[npt.NDArray[np.int64], int]: ...

@@ -216,6 +216,7 @@ const char* KindName(proviso::ColumnKind k) {
     case proviso::ColumnKind::kDuration: return "duration";
     case proviso::ColumnKind::kEnum: return "enum";
     case proviso::ColumnKind::kText: return "text";
+    case proviso::ColumnKind::kEnumSet: return "enum_set";
   }
   return "int";
 }
@@ -453,6 +454,75 @@ py::tuple FactorizeObjects(const py::array& values, const std::optional<std::vec
   return py::make_tuple(codes, uniques, int64_t{-1}, "");
 }
 
+// encode_enum_sets(values, categories, missing) -> (masks, present, first bad row, why, bad item)
+// An object column whose cells are collections (set, frozenset, list, tuple, any iterable but a
+// str) of enum value names, to uint64 bitmasks (bit k: categories[k]) in one pass. None, float
+// NaN and the objects in `missing` are absent rows (present 0). The first cell that is not a
+// collection of str (why = "type", the cell or the element) or holds a name that is not a
+// category (why = "category", the name) stops the pass; otherwise the row is -1.
+py::tuple EncodeEnumSets(const py::array& values, const std::vector<std::string>& categories,
+                         const py::tuple& missing) {
+  if (values.ndim() != 1 || values.dtype().kind() != 'O') {
+    throw proviso::Error("encode_enum_sets: expected a 1-d object array");
+  }
+  if (categories.size() > 64) throw proviso::Error("encode_enum_sets: more than 64 categories");
+  const int64_t n = values.shape(0);
+  const auto* base = static_cast<const char*>(values.data());
+  const py::ssize_t stride = values.strides(0);
+  py::array_t<int64_t> masks(n);
+  MaskArray present(n);
+  int64_t* out = masks.mutable_data();
+  uint8_t* has = present.mutable_data();
+  std::unordered_map<std::string_view, int> bit_of;
+  for (size_t k = 0; k < categories.size(); ++k) bit_of.emplace(categories[k], static_cast<int>(k));
+  std::unordered_map<PyObject*, int> by_identity;  // interned names repeat: most lookups end here
+  std::vector<PyObject*> markers;
+  for (const py::handle& m : missing) markers.push_back(m.ptr());
+  auto stop = [&](int64_t row, const char* why, py::handle item) {
+    return py::make_tuple(masks, present, row, why, py::reinterpret_borrow<py::object>(item));
+  };
+  for (int64_t i = 0; i < n; ++i) {
+    PyObject* o = *reinterpret_cast<PyObject* const*>(base + i * stride);
+    out[i] = 0;
+    has[i] = 0;
+    if (o == Py_None || std::find(markers.begin(), markers.end(), o) != markers.end() ||
+        (PyFloat_Check(o) && std::isnan(PyFloat_AS_DOUBLE(o)))) {
+      continue;
+    }
+    if (PyUnicode_Check(o) || PyBytes_Check(o)) return stop(i, "type", o);
+    py::object iter = py::reinterpret_steal<py::object>(PyObject_GetIter(o));
+    if (!iter) {
+      PyErr_Clear();
+      return stop(i, "type", o);
+    }
+    // The elements of a list, tuple or set live as long as the column: their identity can be cached.
+    bool lasting = PyList_Check(o) || PyTuple_Check(o) || PyAnySet_Check(o);
+    uint64_t mask = 0;
+    while (PyObject* raw = PyIter_Next(iter.ptr())) {
+      py::object item = py::reinterpret_steal<py::object>(raw);
+      auto known = by_identity.find(raw);
+      int bit;
+      if (known != by_identity.end()) {
+        bit = known->second;
+      } else {
+        if (!PyUnicode_Check(raw)) return stop(i, "type", raw);
+        Py_ssize_t size = 0;
+        const char* utf8 = PyUnicode_AsUTF8AndSize(raw, &size);
+        if (!utf8) throw py::error_already_set();
+        auto it = bit_of.find(std::string_view(utf8, static_cast<size_t>(size)));
+        if (it == bit_of.end()) return stop(i, "category", raw);
+        bit = it->second;
+        if (lasting) by_identity.emplace(raw, bit);
+      }
+      mask |= uint64_t{1} << bit;
+    }
+    if (PyErr_Occurred()) throw py::error_already_set();
+    out[i] = static_cast<int64_t>(mask);
+    has[i] = 1;
+  }
+  return py::make_tuple(masks, present, int64_t{-1}, "", py::none());
+}
+
 // days_to_ns(days, present) -> (datetime64[ns] ticks as int64, first row out of range or -1)
 // Day numbers to nanoseconds since 1970 in one pass, NaT (INT64_MIN) where `present` is 0 (None:
 // every row has a value). A date outside what datetime64[ns] holds (1677-09-22 .. 2262-04-11) is
@@ -506,7 +576,8 @@ int64_t EncodeOutput(const json& v, const proviso::ColumnSpec& spec, std::map<st
     case proviso::ColumnKind::kDecimal:
       return v.is_number_integer() ? v.get<int64_t>() * 1000000 : std::llround(v.get<double>() * 1e6);
     case proviso::ColumnKind::kDate: return DaysFromCivil(v.get<std::string>());
-    case proviso::ColumnKind::kDuration: break;  // not a batch output
+    case proviso::ColumnKind::kDuration:
+    case proviso::ColumnKind::kEnumSet: break;  // not batch outputs
     case proviso::ColumnKind::kEnum: {
       const std::string& name = v.get_ref<const std::string&>();
       for (size_t i = 0; i < spec.categories.size(); ++i) {
@@ -681,6 +752,7 @@ PYBIND11_MODULE(_proviso, m) {
 
   m.def("ticks_to_days", &TicksToDays, py::arg("ticks"), py::arg("ticks_per_day"), py::arg("whole"));
   m.def("days_to_ns", &DaysToNs, py::arg("days"), py::arg("present"));
+  m.def("encode_enum_sets", &EncodeEnumSets, py::arg("values"), py::arg("categories"), py::arg("missing"));
   m.def("factorize_objects", &FactorizeObjects, py::arg("values"), py::arg("categories"), py::arg("width"),
         py::arg("missing"));
   m.def("compile_file",

@@ -161,21 +161,23 @@ enum class Backend { kJit, kInterpreter };
 //   codes), int32 for an enum of more than 127 values; int: int64; decimal: int64 in units of
 //   10^-6; date: int64 days since 1970-01-01 (numpy datetime64[D]); duration: int64 days
 //   (durations of months/years cannot be batch inputs); text: int64 code into the column's
-//   dictionary (what pandas.factorize gives: codes + uniques).
-// Inputs of list, set or month-based types cannot be batch columns (BatchInputs throws). An input
+//   dictionary (what pandas.factorize gives: codes + uniques); a set of an enum of at most 64
+//   values (enum set): uint64 bitmask, bit k set when categories[k] is in the set.
+// Inputs of list types, sets of anything but such an enum and month-based durations cannot be
+// batch columns (BatchInputs throws). An input
 // with a default (`approved: bool = false`) takes a presence mask too: absent means the default.
 // The element of an absent row is ignored (it may be anything: pandas' -1 code, for instance).
 // Output columns must not overlap input columns or each other: the JIT's batch loop is compiled
 // on that assumption (it reads and writes several rows at once).
 
-enum class ColumnKind { kBool, kInt, kDecimal, kDate, kDuration, kEnum, kText };
+enum class ColumnKind { kBool, kInt, kDecimal, kDate, kDuration, kEnum, kText, kEnumSet };
 
 struct ColumnSpec {
   std::string name;                     // input path, output name, or "<obligation>.<applies|violated|deadline>"
   ColumnKind kind = ColumnKind::kInt;
   bool optional = false;                // a presence mask goes with it
   bool has_default = false;             // input with a default: absent (presence 0) means the default
-  std::vector<std::string> categories;  // kEnum: the values, in code order
+  std::vector<std::string> categories;  // kEnum, kEnumSet: the values, in code (bit) order
   int width = 8;                        // bytes per element: 1 (bool, enum), 4 (large enum) or 8
 };
 
