@@ -131,7 +131,8 @@ class Generator {
                                                llvm::Function::InternalLinkage, "add_months", m_.get());
     f->addFnAttr(inline_it ? llvm::Attribute::AlwaysInline : llvm::Attribute::NoInline);
     if (!inline_it) {
-      // A cold call that keeps the caller's registers (preserve_most): the common path saves none.
+      // A cold call that keeps the caller's registers (preserve_most), so that the common path does
+      // not save registers for it.
       f->addFnAttr(llvm::Attribute::Cold);
       f->setCallingConv(llvm::CallingConv::PreserveMost);
     }
