@@ -282,3 +282,20 @@ rule far_rule { then far = start + 100 years cite "test" }""")
     assert ok["far"].tolist() == [pd.Timestamp("2100-01-01"), pd.Timestamp("2200-06-30")]
     with pytest.raises(proviso.ProvisoError, match=r"output `far`, row 1: 2300-06-30 is outside the dates"):
         policy.evaluate_frame(pd.DataFrame({"start": pd.to_datetime(["2000-01-01", "2200-06-30"])}))
+
+
+def test_a_set_of_a_64_value_enum_uses_every_bit() -> None:
+    values = [f"v{k}" for k in range(64)]
+    policy = proviso.compile(f"""policy wide_sets
+enum Wide {{ {', '.join(values)} }}
+input {{ s: set<Wide> }}
+output has_last: bool
+rule last_rule {{ then has_last = v63 in s }}
+output n: int
+rule n_rule {{ then n = count(s) }}""")
+    assert policy.batch_inputs()[0].kind == "enum_set"
+    masks = pd.DataFrame({"s": np.array([1 << 63, 3, 0], dtype=np.uint64)})
+    out = policy.evaluate_frame(masks)
+    assert out["has_last"].tolist() == [True, False, False] and out["n"].tolist() == [1, 2, 0]
+    names = pd.DataFrame({"s": [{"v63"}, ["v0", "v1"], set()]})
+    pd.testing.assert_frame_equal(policy.evaluate_frame(names), out)

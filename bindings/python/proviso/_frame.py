@@ -336,6 +336,8 @@ def _encode_typed(spec: "ColumnSpec", s: "pd.Series", missing: np.ndarray) -> Tu
     if spec.kind == "text":
         return _encode_text(spec, s, missing)
     if spec.kind == "enum_set":  # (collections go through _encode_enum_sets) bitmasks as they are
+        if s.dtype == np.uint64:  # bit 63 of a 64-value enum
+            return s.to_numpy().view(np.int64), None
         return _ints(spec, s, missing, f"a set of values of {', '.join(spec.categories)}"), None
     raise ProvisoError(f"column `{spec.name}`: unsupported kind `{spec.kind}`")  # pragma: no cover
 
