@@ -597,17 +597,20 @@ def evaluate_frame(
     - duration: ``timedelta64`` in whole days, or int days;
     - enum: ``Categorical`` or ``str``/object holding the value names;
     - text: ``str``/object or ``Categorical``;
-    - optional fields: NaN/None/NaT/NA mark an absent value.
+    - set of an enum of at most 64 values: collections (set, list, tuple) of value names, or int
+      bitmasks (bit k: ``categories[k]``);
+    - optional fields: NaN/None/NaT/NA mark an absent value; the column of an optional field, or
+      of a field with a default, may be left out.
 
-    A missing column, a column of the wrong dtype, an unknown category or a missing value in a
-    required column raises :class:`FactsError` naming the column and the first bad row (``.column``,
+    A missing required column, a column of the wrong dtype, an unknown category or a missing value
+    in a required column raises :class:`FactsError` naming the column and the first bad row (``.column``,
     ``.row`` positional, ``.value``). A row that has no decision raises :class:`EvaluationError`
     with ``.row``. Output types: enums as ``Categorical`` (the policy's categories), dates as
     ``datetime64``, decimals as float, optional outputs masked (NA/NaT/NaN).
 
     Numeric columns that already are int64 go to the SDK without a copy. If the policy's input
-    has sets or lists (not columns), every column of ``df`` is a fact and rows are evaluated one by
-    one (slower); the output is the same.
+    has lists (or sets of texts, records or larger enums: not columns), every column of ``df`` is a
+    fact and rows are evaluated one by one (slower); the output is the same.
     """
     batch = encode(policy, df)
     return decode(policy, run(batch, as_of=as_of, params=params), batch.index)
