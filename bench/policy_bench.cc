@@ -1,12 +1,14 @@
 // Benchmarks of policies/cn/benchmark_policy.proviso: the same decision hand-written in C++ (the
 // baseline), the reference interpreter, the JIT's single-row entry on prepared facts, and the JIT's
 // batch entry over 1M rows against a hand-written scalar loop over the same columns; then the
-// compile time of every policy, cold, warm (from the cache) and of its batch entry (compiled on
-// first use). Ratios to the baselines are printed at the end.
+// compile time of every policy, cold, warm (from the cache), from the disk cache and of its batch
+// entry (compiled on first use). Ratios to the baselines are printed at the end.
 #include <algorithm>
 #include <filesystem>
 #include <map>
 #include <random>
+
+#include <stdlib.h>
 
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
@@ -344,6 +346,16 @@ void BM_CompileCold(benchmark::State& state, std::string path) {
   for (auto _ : state) benchmark::DoNotOptimize(engine.CompileFile(path));
 }
 
+// A new process with the disk cache (PROVISO_CACHE_DIR) filled by an earlier one: no memory cache.
+void BM_CompileFromDisk(benchmark::State& state, std::string path) {
+  std::string dir = (std::filesystem::temp_directory_path() / "proviso-bench-object-cache").string();
+  ::setenv("PROVISO_CACHE_DIR", dir.c_str(), 1);
+  Engine engine({Backend::kJit, /*cache=*/false});
+  engine.CompileFile(path);  // fills the disk cache
+  for (auto _ : state) benchmark::DoNotOptimize(engine.CompileFile(path));
+  ::unsetenv("PROVISO_CACHE_DIR");
+}
+
 // The batch entry is compiled on its first use (see jit::CompiledPolicy): its own cost.
 void BM_CompileBatchEntry(benchmark::State& state, std::string path) {
   auto front = CompileFile(path);
@@ -428,6 +440,8 @@ int main(int argc, char** argv) {
     std::string stem = std::filesystem::path(path).stem().string();
     benchmark::RegisterBenchmark(("BM_CompileCold/" + stem).c_str(), BM_CompileCold, path)->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark(("BM_CompileWarm/" + stem).c_str(), BM_CompileWarm, path)->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(("BM_CompileFromDisk/" + stem).c_str(), BM_CompileFromDisk, path)
+        ->Unit(benchmark::kMillisecond);
     std::vector<codegen::BatchLeaf> leaves;
     std::vector<codegen::BatchOutput> outputs;
     auto front = CompileFile(path);

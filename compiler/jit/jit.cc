@@ -3,18 +3,21 @@
 #include <atomic>
 #include <cstring>
 #include <mutex>
+#include <optional>
 
 #include <fmt/format.h>
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
 #include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
 #include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/LegacyPassManager.h>
 #include <llvm/IR/Module.h>
 #include <llvm/Passes/PassBuilder.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
 
+#include "compiler/jit/disk_cache.h"
 #include "compiler/support/calendar.h"
 
 // Helpers called by generated code for calendar work and collection equality.
@@ -122,6 +125,16 @@ void Optimize(llvm::Module& m, llvm::TargetMachine* tm, bool vectorize) {
   mpm.run(m, mam);
 }
 
+// The machine code of an optimised module, as an object file; nullopt if the target cannot.
+std::optional<std::string> EmitObject(llvm::Module& m, llvm::TargetMachine& tm) {
+  llvm::SmallVector<char, 0> buffer;
+  llvm::raw_svector_ostream os(buffer);
+  llvm::legacy::PassManager pm;
+  if (tm.addPassesToEmitFile(pm, os, nullptr, llvm::CodeGenFileType::ObjectFile)) return std::nullopt;
+  pm.run(m);
+  return std::string(buffer.begin(), buffer.end());
+}
+
 }  // namespace
 
 struct CompiledPolicy::Handle {
@@ -148,12 +161,29 @@ void* CompiledPolicy::AddModule(bool batch, DiagnosticSink& diags) {
   g.module->setTargetTriple(jit.lljit->getTargetTriple().str());
   // The TargetMachines (ours, and LLJIT's compiler's) are shared: one policy at a time.
   std::lock_guard<std::mutex> lock(jit.mu);
-  Optimize(*g.module, jit.tm.get(), batch);
   if (!batch) layout_ = std::move(g.layout);
   const char* entry = batch ? codegen::kBatchEntry : codegen::kRowEntry;
-  if (auto err = jit.lljit->addIRModule(handle_->tracker,
-                                        llvm::orc::ThreadSafeModule(std::move(g.module), std::move(context)))) {
-    diags.Error("E0603", Span{}, fmt::format("JIT error: {}", llvm::toString(std::move(err))));
+  llvm::Error added = llvm::Error::success();
+  if (std::optional<DiskCache> disk = DiskCache::FromEnvironment()) {
+    // With the disk cache, machine code is made here (and kept) rather than by LLJIT's compiler.
+    std::string key = DiskCache::Key(*g.module, *jit.tm, batch);
+    std::optional<std::string> object = disk->Load(key);
+    if (!object) {
+      Optimize(*g.module, jit.tm.get(), batch);
+      object = EmitObject(*g.module, *jit.tm);
+      if (object) disk->Store(key, *object);
+    }
+    if (!object) {
+      diags.Error("E0603", Span{}, "JIT error: the target cannot emit an object file");
+      return nullptr;
+    }
+    added = jit.lljit->addObjectFile(handle_->tracker, llvm::MemoryBuffer::getMemBufferCopy(*object, key));
+  } else {
+    Optimize(*g.module, jit.tm.get(), batch);
+    added = jit.lljit->addIRModule(handle_->tracker, llvm::orc::ThreadSafeModule(std::move(g.module), std::move(context)));
+  }
+  if (added) {
+    diags.Error("E0603", Span{}, fmt::format("JIT error: {}", llvm::toString(std::move(added))));
     return nullptr;
   }
   auto sym = jit.lljit->lookup(*handle_->dylib, entry);

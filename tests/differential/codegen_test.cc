@@ -2,7 +2,15 @@
 // support/calendar.cc over whole ranges of dates, and the shape of the batch loop (vectorized).
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include <fmt/format.h>
+#include <unistd.h>
+
 #include "compiler/driver/driver.h"
+#include "compiler/jit/disk_cache.h"
 #include "compiler/jit/jit.h"
 #include "compiler/support/calendar.h"
 #include "runtime/src/native.h"
@@ -75,6 +83,50 @@ TEST(Codegen, TheBenchmarkPolicysBatchLoopIsVectorized) {
   // Output columns written several rows per store (a loop over a set inside the row could be
   // vectorized on its own, but it stores nothing).
   EXPECT_NE(body.find("store <"), std::string::npos) << body;
+}
+
+// With PROVISO_CACHE_DIR, machine code is stored once and loaded by later compiles, and the loaded
+// code computes the same; a damaged entry is recompiled, never loaded.
+TEST(Codegen, TheDiskCacheStoresLoadsAndRejectsDamage) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / fmt::format("proviso-cache-test-{}", ::getpid());
+  fs::remove_all(dir);
+  ::setenv("PROVISO_CACHE_DIR", dir.c_str(), 1);
+  auto p = Program(R"(policy cached_dates
+input { start: date, by: duration }
+output moved: date
+rule move { then moved = start + by cite "test" })");
+  auto moved = [&](const jit::CompiledPolicy& native, int64_t day, int64_t months) {
+    std::vector<int64_t> ctx(std::max(native.layout().ctx_slots, 1)), out(std::max(native.layout().out_slots, 1));
+    std::vector<int64_t> params(std::max(native.layout().param_slots, 1));
+    int64_t facts[3] = {day, 0, months};
+    EXPECT_EQ(native.row()(ctx.data(), facts, params.data(), 0, out.data()), 0);
+    return out[native.layout().output_offset[0]];
+  };
+  const int64_t day = DaysFromCivil(2020, 1, 31);
+  DiagnosticSink diags;
+  jit::DiskCacheStats before = jit::DiskCacheCounts();
+  auto first = CompileNative(*p, diags);
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(jit::DiskCacheCounts().stored, before.stored + 1);
+  EXPECT_EQ(moved(*first, day, 1), DaysFromCivil(2020, 2, 29));
+  auto second = CompileNative(*p, diags);
+  ASSERT_NE(second, nullptr);
+  EXPECT_EQ(jit::DiskCacheCounts().loaded, before.loaded + 1);
+  EXPECT_EQ(moved(*second, day, 1), DaysFromCivil(2020, 2, 29));
+  EXPECT_EQ(moved(*second, day, 13), DaysFromCivil(2021, 2, 28));
+  for (const auto& entry : fs::directory_iterator(dir)) {  // damage every entry
+    std::fstream f(entry.path(), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(-8, std::ios::end);
+    f.write("damaged!", 8);
+  }
+  auto third = CompileNative(*p, diags);
+  ASSERT_NE(third, nullptr);
+  EXPECT_EQ(jit::DiskCacheCounts().loaded, before.loaded + 1);  // not loaded
+  EXPECT_EQ(jit::DiskCacheCounts().stored, before.stored + 2);  // compiled and stored again
+  EXPECT_EQ(moved(*third, day, 1), DaysFromCivil(2020, 2, 29));
+  ::unsetenv("PROVISO_CACHE_DIR");
+  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -1,0 +1,96 @@
+#include "compiler/jit/disk_cache.h"
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <llvm/ADT/StringExtras.h>
+#include <llvm/Config/llvm-config.h>
+#include <llvm/IR/Module.h>
+#include <llvm/Support/SHA256.h>
+#include <llvm/Support/raw_ostream.h>
+#include <llvm/Target/TargetMachine.h>
+
+namespace proviso::jit {
+namespace {
+
+// Changes whenever what is stored, or what it depends on outside the IR, changes meaning.
+constexpr const char* kFormat = "proviso-object-cache 1";
+
+std::atomic<int64_t> loaded{0}, stored{0};
+
+std::string Sha256Hex(llvm::StringRef bytes) {
+  llvm::SHA256 h;
+  h.update(bytes);
+  return llvm::toHex(h.final(), /*LowerCase=*/true);
+}
+
+}  // namespace
+
+std::optional<DiskCache> DiskCache::FromEnvironment() {
+  const char* dir = std::getenv("PROVISO_CACHE_DIR");
+  if (!dir || !*dir) return std::nullopt;
+  return DiskCache(dir);
+}
+
+std::string DiskCache::Key(const llvm::Module& m, const llvm::TargetMachine& tm, bool vectorize) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << kFormat << "\n" << LLVM_VERSION_STRING << "\n" << tm.getTargetTriple().str() << "\n"
+     << tm.getTargetCPU() << "\n" << tm.getTargetFeatureString() << "\n"
+     << static_cast<int>(tm.getOptLevel()) << (vectorize ? " vectorize" : "") << "\n";
+  m.print(os, nullptr);
+  return Sha256Hex(os.str());
+}
+
+std::string DiskCache::Path(const std::string& key) const { return dir_ + "/" + key + ".o"; }
+
+std::optional<std::string> DiskCache::Load(const std::string& key) const {
+  std::ifstream in(Path(key), std::ios::binary);
+  if (!in) return std::nullopt;
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  std::string data = buffer.str();
+  // "<format>\n<sha256 of the object>\n<object>"
+  size_t first = data.find('\n');
+  size_t second = first == std::string::npos ? first : data.find('\n', first + 1);
+  if (second == std::string::npos || data.compare(0, first, kFormat) != 0) return std::nullopt;
+  std::string sum = data.substr(first + 1, second - first - 1);
+  std::string object = data.substr(second + 1);
+  if (object.empty() || Sha256Hex(object) != sum) return std::nullopt;
+  ++loaded;
+  return object;
+}
+
+void DiskCache::Store(const std::string& key, llvm::StringRef object) const {
+  std::error_code ec;
+  std::filesystem::create_directories(dir_, ec);
+  std::string tmp = fmt::format("{}.{}.{}.tmp", Path(key), static_cast<long>(getpid()),
+                                std::hash<std::thread::id>{}(std::this_thread::get_id()));
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) return;
+    out << kFormat << "\n" << Sha256Hex(object) << "\n";
+    out.write(object.data(), static_cast<std::streamsize>(object.size()));
+    if (!out) {
+      std::filesystem::remove(tmp, ec);
+      return;
+    }
+  }
+  std::filesystem::rename(tmp, Path(key), ec);
+  if (ec) {
+    std::filesystem::remove(tmp, ec);
+    return;
+  }
+  ++stored;
+}
+
+DiskCacheStats DiskCacheCounts() { return DiskCacheStats{loaded.load(), stored.load()}; }
+
+}  // namespace proviso::jit

@@ -1,0 +1,49 @@
+// An on-disk cache of the JIT's machine code (opt-in): a policy compiled once is loaded, not
+// compiled, by later processes. Enabled by the environment variable PROVISO_CACHE_DIR (a directory,
+// created if needed). Entries are keyed by a SHA-256 of everything the code depends on (the
+// generated LLVM IR, the LLVM version, the host CPU and its features, the optimisation settings);
+// each file carries the SHA-256 of its contents, so a damaged entry is a miss, never loaded.
+#ifndef PROVISO_COMPILER_JIT_DISK_CACHE_H_
+#define PROVISO_COMPILER_JIT_DISK_CACHE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace llvm {
+class Module;
+class StringRef;
+class TargetMachine;
+}  // namespace llvm
+
+namespace proviso::jit {
+
+class DiskCache {
+ public:
+  // The cache named by PROVISO_CACHE_DIR (read at each call), or nullopt when it is unset or empty.
+  static std::optional<DiskCache> FromEnvironment();
+  explicit DiskCache(std::string dir) : dir_(std::move(dir)) {}
+
+  // The key of an unoptimised module compiled with `tm` (`vectorize`: the batch module's settings).
+  static std::string Key(const llvm::Module& m, const llvm::TargetMachine& tm, bool vectorize);
+  // The object stored under `key`, if there is one and it is intact.
+  std::optional<std::string> Load(const std::string& key) const;
+  // Stores `object` under `key` (best effort: an unwritable directory is not an error); a
+  // concurrent writer of the same key writes the same bytes (temporary file, then rename).
+  void Store(const std::string& key, llvm::StringRef object) const;
+
+ private:
+  std::string Path(const std::string& key) const;
+  std::string dir_;
+};
+
+// How many objects this process loaded from, and stored to, the disk cache (for tests).
+struct DiskCacheStats {
+  int64_t loaded = 0;
+  int64_t stored = 0;
+};
+DiskCacheStats DiskCacheCounts();
+
+}  // namespace proviso::jit
+
+#endif  // PROVISO_COMPILER_JIT_DISK_CACHE_H_
