@@ -307,6 +307,40 @@ void Validate(const ir::Program& p, const std::vector<InputLeaf>& leaves, const 
   }
 }
 
+// Output buffers must overlap nothing else of the batch (the JIT's loop reads and writes several
+// rows at once on that promise): a caller's mistake is an Error, not a wrong result.
+void CheckNoOverlap(const std::vector<InputLeaf>& leaves, const std::vector<ColumnSpec>& outs, const BatchInput& in,
+                    const BatchOutput& out) {
+  struct Range {
+    uintptr_t begin, end;
+    std::string what;
+  };
+  std::vector<Range> reads, writes;
+  auto range = [&](const void* p, int64_t bytes, std::string what) {
+    uintptr_t b = reinterpret_cast<uintptr_t>(p);
+    return Range{b, b + static_cast<uintptr_t>(std::max<int64_t>(bytes, 0)), std::move(what)};
+  };
+  for (size_t c = 0; c < leaves.size(); ++c) {
+    if (in.columns[c]) reads.push_back(range(in.columns[c], in.rows * leaves[c].spec.width, "input column `" + leaves[c].spec.name + "`"));
+    if (c < in.present.size() && in.present[c]) reads.push_back(range(in.present[c], in.rows, "the mask of `" + leaves[c].spec.name + "`"));
+  }
+  for (size_t c = 0; c < outs.size(); ++c) {
+    if (out.columns[c]) writes.push_back(range(out.columns[c], in.rows * outs[c].width, "output column `" + outs[c].name + "`"));
+    if (outs[c].optional && c < out.present.size() && out.present[c]) {
+      writes.push_back(range(out.present[c], in.rows, "the mask of output `" + outs[c].name + "`"));
+    }
+  }
+  auto overlap = [](const Range& a, const Range& b) { return a.begin < b.end && b.begin < a.end; };
+  for (size_t i = 0; i < writes.size(); ++i) {
+    for (const Range& r : reads) {
+      if (overlap(writes[i], r)) throw Error(fmt::format("batch: {} overlaps {}", writes[i].what, r.what));
+    }
+    for (size_t j = i + 1; j < writes.size(); ++j) {
+      if (overlap(writes[i], writes[j])) throw Error(fmt::format("batch: {} overlaps {}", writes[i].what, writes[j].what));
+    }
+  }
+}
+
 }  // namespace
 
 void Policy::EvaluateBatch(const BatchInput& in, BatchOutput& out, const EvalOptions& options) const {
@@ -319,6 +353,7 @@ void Policy::EvaluateBatch(const BatchInput& in, BatchOutput& out, const EvalOpt
   if (out.columns.size() != outs.size()) {
     throw Error(fmt::format("batch has {} output columns, policy `{}` produces {}", out.columns.size(), p.name, outs.size()));
   }
+  CheckNoOverlap(leaves, outs, in, out);
   interp::EvalOptions opts = ToInterpOptions(p, options);
   const jit::CompiledPolicy* native = impl_->native.get();
   if (!native || !native->has_batch()) {

@@ -726,6 +726,33 @@ TEST_P(SdkBatch, InputAndOutputSpecs) {
   EXPECT_TRUE(out[7].optional);
 }
 
+TEST_P(SdkBatch, OutputsOverlappingTheBatchAreAnError) {
+  Policy p = Compile("input { n: int }\noutput m: int\nrule r { then m = n * 2 }\n"
+                     "output k: int\nrule s { then k = n + 1 }\n");
+  std::vector<int64_t> n = {1, 2, 3}, m(3), k(3);
+  BatchInput in;
+  in.rows = 3;
+  in.columns = {n.data()};
+  in.present = {nullptr};
+  in.dictionaries = {nullptr};
+  BatchOutput out;
+  out.columns = {n.data(), k.data()};  // writing over the input
+  out.present = {nullptr, nullptr};
+  try {
+    p.EvaluateBatch(in, out);
+    FAIL() << "wrote over an input column";
+  } catch (const Error& e) {
+    EXPECT_TRUE(Contains(e.what(), "output column `m` overlaps input column `n`")) << e.what();
+  }
+  EXPECT_EQ(n, (std::vector<int64_t>{1, 2, 3}));
+  out.columns = {m.data(), m.data() + 1};  // two outputs sharing memory
+  EXPECT_THROW(p.EvaluateBatch(in, out), Error);
+  out.columns = {m.data(), k.data()};
+  p.EvaluateBatch(in, out);
+  EXPECT_EQ(m, (std::vector<int64_t>{2, 4, 6}));
+  EXPECT_EQ(k, (std::vector<int64_t>{2, 3, 4}));
+}
+
 TEST_P(SdkBatch, ListsAndSetsOfTextsCannotBeColumns) {
   Policy p = engine().CompileFile(std::string(PROVISO_SOURCE_DIR) + "/policies/cn/data_security_law.proviso");
   try {

@@ -167,8 +167,8 @@ enum class Backend { kJit, kInterpreter };
 // batch columns (BatchInputs throws). An input
 // with a default (`approved: bool = false`) takes a presence mask too: absent means the default.
 // The element of an absent row is ignored (it may be anything: pandas' -1 code, for instance).
-// Output columns must not overlap input columns or each other: the JIT's batch loop is compiled
-// on that assumption (it reads and writes several rows at once).
+// Output columns must not overlap input columns or each other (EvaluateBatch throws Error if they
+// do): the JIT's batch loop is compiled on that assumption (it reads and writes several rows at once).
 
 enum class ColumnKind { kBool, kInt, kDecimal, kDate, kDuration, kEnum, kText, kEnumSet };
 
