@@ -1655,6 +1655,15 @@ class Checker {
   void CheckTests() {
     Context constant{false, "a test's facts", /*partial_records=*/true};
     const RecordInfo& input = types_.record_info(p_.input_record);
+    // Tests are reported by name: two of one name would be one line of a report for two results.
+    std::map<std::string, const ast::TestDecl*> named;
+    for (ast::TestDecl* t : p_.tests) {
+      auto [first, fresh] = named.emplace(t->name, t);
+      if (!fresh) {
+        auto& d = diags_.Error("E0122", t->span, fmt::format("two tests are named \"{}\"", t->name));
+        d.notes.push_back({first->second->span, "first defined here"});
+      }
+    }
     for (ast::TestDecl* t : p_.tests) {
       for (ast::TestGiven& g : t->givens) {
         const Type* cur = types_.Record(p_.input_record);
