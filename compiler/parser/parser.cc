@@ -291,10 +291,22 @@ class Builder {
     ast::Header h;
     h.name = ctx->name->getText();
     h.span = SpanOf(ctx->name);
+    bool titled = false, documented = false;
     for (auto* item : ctx->headerItem()) {
-      if (auto* t = dynamic_cast<PP::HeaderTitleContext*>(item)) h.title = Unquote(t->STRING()->getText());
-      if (auto* d = dynamic_cast<PP::HeaderDocumentContext*>(item)) h.document = Unquote(d->STRING()->getText());
-      if (auto* e = dynamic_cast<PP::HeaderEffectiveContext*>(item)) h.effective = Effective(e->effective());
+      if (auto* t = dynamic_cast<PP::HeaderTitleContext*>(item)) {
+        if (titled) Duplicate(SpanOf(item), "title", "policy", h.name);
+        titled = true;
+        h.title = Unquote(t->STRING()->getText());
+      }
+      if (auto* d = dynamic_cast<PP::HeaderDocumentContext*>(item)) {
+        if (documented) Duplicate(SpanOf(item), "document", "policy", h.name);
+        documented = true;
+        h.document = Unquote(d->STRING()->getText());
+      }
+      if (auto* e = dynamic_cast<PP::HeaderEffectiveContext*>(item)) {
+        if (h.effective.present) Duplicate(SpanOf(item), "effective", "policy", h.name);
+        h.effective = Effective(e->effective());
+      }
     }
     return h;
   }
@@ -630,6 +642,7 @@ class Builder {
     t.span = SpanOf(c->name);
     for (auto* item : c->testItem()) {
       if (auto* a = dynamic_cast<PP::TestAsOfContext*>(item)) {
+        if (t.as_of) Duplicate(SpanOf(item), "as of", "test", t.name);
         t.as_of = DateValue(a->DATE()->getSymbol());
         t.as_of_span = SpanOf(item);
       } else if (auto* g = dynamic_cast<PP::TestGivenContext*>(item)) {
