@@ -70,6 +70,8 @@ struct EvalArgs {
 };
 
 std::string ReadFile(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw proviso::Error(fmt::format("cannot read `{}`: it is a directory", path));
   std::ifstream in(path, std::ios::binary);
   if (!in) throw proviso::Error(fmt::format("cannot read `{}`: no such file or not readable", path));
   std::ostringstream ss;

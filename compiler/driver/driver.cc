@@ -29,7 +29,9 @@ void ParseWithImports(FrontEnd& fe, int file, std::vector<std::unique_ptr<ast::M
     std::string error;
     int id = fe.sources.Load(target.string(), &error);
     if (id < 0) {
-      fe.diags.Error("E0006", imp.span, fmt::format("cannot import `{}`: no such file", imp.path))
+      bool directory = fs::is_directory(target, ec);
+      fe.diags.Error("E0006", imp.span,
+                     fmt::format("cannot import `{}`: {}", imp.path, directory ? "it is a directory" : "no such file"))
           .help = fmt::format("the path is relative to this file's folder: looked for `{}`", target.string());
       continue;
     }

@@ -1,5 +1,6 @@
 #include "compiler/source/source.h"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -38,6 +39,11 @@ int SourceManager::Add(std::string path, std::string text) {
 }
 
 int SourceManager::Load(const std::string& path, std::string* error) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {  // opens as an empty file on Linux
+    *error = "cannot read `" + path + "`: it is a directory, not a policy file";
+    return -1;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     *error = "cannot read `" + path + "`: no such file or not readable";
