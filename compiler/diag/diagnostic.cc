@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "compiler/support/utf8.h"
+
 namespace proviso {
 
 Diagnostic& DiagnosticSink::Error(std::string code, Span span, std::string message) {
@@ -61,7 +63,8 @@ void RenderExcerpt(std::string& out, const Span& span, const std::string& label,
                    const SourceManager& sm) {
   if (!span.valid()) return;
   const SourceFile& f = sm.file(span.file);
-  std::string_view line = f.Line(span.line);
+  std::string printable = ValidUtf8(f.Line(span.line));  // a line of a file that is not UTF-8
+  std::string_view line = printable;
   std::string num = std::to_string(span.line);
   std::string pad(num.size(), ' ');
   out += fmt::format("{} |\n{} | {}\n{} | ", pad, num, line, pad);

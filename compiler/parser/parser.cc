@@ -1,5 +1,7 @@
 #include "compiler/parser/parser.h"
 
+#include <algorithm>
+#include <iterator>
 #include <set>
 #include <string>
 
@@ -9,6 +11,7 @@
 #include "ProvisoParser.h"
 #include "antlr4-runtime.h"
 #include "compiler/support/calendar.h"
+#include "compiler/support/utf8.h"
 
 namespace proviso {
 namespace {
@@ -938,12 +941,23 @@ std::unique_ptr<ast::Module> Parse(const SourceManager& sm, int file, Diagnostic
     Builder builder(file, tokens, diags);
     return builder.Program(tree);
   } catch (const std::exception& e) {
-    // The ANTLR runtime throws on some malformed input (e.g. invalid UTF-8).
+    // The ANTLR runtime throws on some malformed input (e.g. invalid UTF-8): point at the first
+    // byte that is not UTF-8 (1:1 if there is none).
     Span span;
     span.file = file;
     span.line = span.end_line = 1;
     span.col = 1;
-    span.end_col = 2;
+    size_t bad = FirstInvalidUtf8(f.text);
+    if (bad < f.text.size()) {
+      auto begin = f.text.begin(), at = begin + static_cast<std::ptrdiff_t>(bad);
+      span.line = span.end_line = 1 + static_cast<int>(std::count(begin, at, '\n'));
+      // Columns count code points: the bytes before `bad` on its line that start one.
+      auto line_start = std::find(std::make_reverse_iterator(at), f.text.rend(), '\n').base();
+      span.col = 1 + static_cast<int>(std::count_if(line_start, at, [](char ch) {
+                   return (static_cast<unsigned char>(ch) & 0xC0) != 0x80;
+                 }));
+    }
+    span.end_col = span.col + 1;
     diags.Error("E0004", span, "the file cannot be read as UTF-8 text").help =
         "save the policy as UTF-8";
     return nullptr;

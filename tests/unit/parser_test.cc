@@ -586,7 +586,7 @@ TEST(Parser, SyntaxErrorCodesAndPositions) {
       {"let = 1\n", "E0003", 1, 5},
       {"let x = (1 + 2\nlet y = 1\n", "E0003", 2, 1},
       {"enum A { a }\nimport \"x.proviso\"\n", "E0003", 2, 1},
-      {"let x = \xff\xfe\n", "E0004", 1, 1},
+      {"let x = \xff\xfe\n", "E0004", 1, 9},  // the first byte that is not UTF-8
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.text);
