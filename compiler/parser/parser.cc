@@ -1,6 +1,7 @@
 #include "compiler/parser/parser.h"
 
 #include <algorithm>
+#include <cctype>
 #include <iterator>
 #include <set>
 #include <string>
@@ -173,7 +174,8 @@ class ErrorListener : public antlr4::BaseErrorListener {
       message = fmt::format("unexpected {}{}", Describe(offending),
                             where.empty() ? "" : " in " + where);
     }
-    diags_.Error("E0003", span, message);
+    Diagnostic& d = diags_.Error("E0003", span, message);
+    d.help = Help(parser, offending, name);
   }
 
   int count() const { return count_; }
@@ -199,6 +201,31 @@ class ErrorListener : public antlr4::BaseErrorListener {
       }
       if (dynamic_cast<PP::InputDeclContext*>(ctx)) return "the input schema";
       if (dynamic_cast<PP::HeaderContext*>(ctx)) return "the policy header";
+    }
+    return "";
+  }
+
+  // Help for two common slips: a word after a number that is not a unit of duration, and a
+  // keyword where a name was expected.
+  static std::string Help(antlr4::Parser* parser, antlr4::Token* offending, bool name_expected) {
+    if (!offending) return "";
+    std::string literal = std::string(parser->getVocabulary().getLiteralName(offending->getType()));
+    bool keyword = literal.size() > 2 && literal[0] == '\'' && std::isalpha(static_cast<unsigned char>(literal[1]));
+    if (name_expected && keyword) {
+      return fmt::format("`{}` is a keyword, so it cannot be a name here: choose another (`{}_kind`, ...)",
+                         offending->getText(), offending->getText());
+    }
+    if (offending->getType() == PP::ID) {
+      auto* stream = parser->getTokenStream();
+      for (ssize_t i = static_cast<ssize_t>(offending->getTokenIndex()) - 1; i >= 0; --i) {
+        antlr4::Token* t = stream->get(static_cast<size_t>(i));
+        if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;
+        if (t->getType() == PP::INT) {
+          return fmt::format("`{}` is not a unit of duration: write days, weeks, months or years (`{} days`)",
+                             offending->getText(), t->getText());
+        }
+        break;
+      }
     }
     return "";
   }
