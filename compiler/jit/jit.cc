@@ -152,7 +152,7 @@ CompiledPolicy::~CompiledPolicy() {
   llvm::consumeError(jit.lljit->getExecutionSession().removeJITDylib(*handle_->dylib));
 }
 
-void* CompiledPolicy::AddModule(bool batch, DiagnosticSink& diags) {
+void* CompiledPolicy::AddModule(bool batch, DiagnosticSink& diags, codegen::Layout* layout) const {
   Jit& jit = Instance();
   auto context = std::make_unique<llvm::LLVMContext>();
   codegen::Generated g = codegen::Generate(*program_, *context, batch, leaves_, outputs_, diags);
@@ -161,7 +161,7 @@ void* CompiledPolicy::AddModule(bool batch, DiagnosticSink& diags) {
   g.module->setTargetTriple(jit.lljit->getTargetTriple().str());
   // The TargetMachines (ours, and LLJIT's compiler's) are shared: one policy at a time.
   std::lock_guard<std::mutex> lock(jit.mu);
-  if (!batch) layout_ = std::move(g.layout);
+  if (layout) *layout = std::move(g.layout);
   const char* entry = batch ? codegen::kBatchEntry : codegen::kRowEntry;
   llvm::Error added = llvm::Error::success();
   if (std::optional<DiskCache> disk = DiskCache::FromEnvironment()) {
@@ -198,7 +198,7 @@ BatchFn CompiledPolicy::batch() const {
   if (!has_batch_) return nullptr;
   std::call_once(batch_once_, [this] {
     DiagnosticSink diags;
-    batch_ = reinterpret_cast<BatchFn>(const_cast<CompiledPolicy*>(this)->AddModule(true, diags));
+    batch_ = reinterpret_cast<BatchFn>(AddModule(true, diags, nullptr));
     if (!batch_) {
       for (const Diagnostic& d : diags.diagnostics()) batch_error_ += d.message;
     }
@@ -230,7 +230,7 @@ std::unique_ptr<CompiledPolicy> Compile(const ir::Program& p, bool batch, const 
   dylib->addToLinkOrder(jit.lljit->getMainJITDylib());
   compiled->handle_->dylib = &*dylib;
   compiled->handle_->tracker = dylib->createResourceTracker();
-  compiled->row_ = reinterpret_cast<RowFn>(compiled->AddModule(false, diags));
+  compiled->row_ = reinterpret_cast<RowFn>(compiled->AddModule(false, diags, &compiled->layout_));
   if (!compiled->row_) return nullptr;
   return compiled;
 }

@@ -43,7 +43,8 @@ class CompiledPolicy {
                                                  const std::vector<codegen::BatchOutput>&, DiagnosticSink&);
   CompiledPolicy();
   // Generates, optimises and adds the row (or batch) module; returns its entry point or null.
-  void* AddModule(bool batch, DiagnosticSink& diags);
+  // `layout` (if not null) receives the module's layout.
+  void* AddModule(bool batch, DiagnosticSink& diags, codegen::Layout* layout) const;
   struct Handle;
   std::unique_ptr<Handle> handle_;
   const ir::Program* program_ = nullptr;
