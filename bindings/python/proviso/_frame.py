@@ -361,19 +361,19 @@ def _encode_enum_sets(spec: "ColumnSpec", s: "pd.Series") -> Tuple[np.ndarray, n
 def _encode_column(spec: "ColumnSpec", s: "pd.Series") -> _Column:
     import pandas as pd
 
+    values: Optional[np.ndarray] = None
     dictionary: Optional[List[str]] = None
-    objects = (spec.kind in ("enum", "text", "enum_set")
-               and (s.dtype == object or (spec.kind != "enum_set" and isinstance(s.dtype, pd.StringDtype))))
-    if objects and spec.kind == "enum_set":
+    # Columns of Python objects are coded in one C++ pass that also finds the missing values.
+    if spec.kind == "enum_set" and s.dtype == object:
         values, missing = _encode_enum_sets(spec, s)
-    elif objects:  # one pass finds codes and missing values together
+    elif spec.kind in ("enum", "text") and (s.dtype == object or isinstance(s.dtype, pd.StringDtype)):
         values, missing, dictionary = _encode_objects(spec, s)
     else:
         missing = _missing_mask(spec, s)
     if not spec.optional and missing.any():
         i = _first(missing)
         raise _bad(spec, s, i, "missing value in a required column", s.iloc[i])
-    if not objects:
+    if values is None:
         values, dictionary = _encode_typed(spec, s, missing)
     present = (~missing).astype(np.uint8) if missing.any() else None
     return _Column(np.ascontiguousarray(values, dtype=_dtype(spec)), present, dictionary)
