@@ -68,8 +68,8 @@ void Leaves(const ir::Program& p, int record, std::vector<int>& path, const std:
       out.push_back(std::move(leaf));
     } else {
       throw Error(fmt::format("`{}` is `{}`: batch evaluation takes scalar fields and sets of enums of at most "
-                              "64 values only (evaluate such facts row by row with Evaluate)",
-                              name, types.Name(r.fields[i].type)));
+                              "{} values only (evaluate such facts row by row with Evaluate)",
+                              name, types.Name(r.fields[i].type), kMaxEnumSetValues));
     }
     path.pop_back();
   }
@@ -202,7 +202,7 @@ void InterpretBatch(const Policy::Impl& impl, const std::vector<InputLeaf>& leav
               case TypeKind::kSet: {
                 uint64_t mask = static_cast<uint64_t>(v);
                 size_t n = leaf.spec.categories.size();
-                if (n < 64 && (mask >> n) != 0) throw bad(EnumSetBits(mask, p.types().Name(leaf.type->elem)));
+                if (n < kMaxEnumSetValues && (mask >> n) != 0) throw bad(EnumSetBits(mask, p.types().Name(leaf.type->elem)));
                 std::vector<Value> items;
                 for (size_t k = 0; k < n; ++k) if ((mask >> k) & 1) items.push_back(Value::Enum(static_cast<int64_t>(k)));
                 fields.push_back(Value::Set(std::move(items)));
@@ -278,7 +278,7 @@ void Validate(const ir::Program& p, const std::vector<InputLeaf>& leaves, const 
       case TypeKind::kBool: hi = 1; break;
       case TypeKind::kEnum: hi = static_cast<int64_t>(leaf.spec.categories.size()) - 1; break;
       case TypeKind::kSet:  // bits above the enum's values
-        if (leaf.spec.categories.size() >= 64) continue;
+        if (leaf.spec.categories.size() >= kMaxEnumSetValues) continue;
         hi = (int64_t{1} << leaf.spec.categories.size()) - 1;
         break;
       case TypeKind::kText: {
