@@ -279,7 +279,7 @@ void Validate(const ir::Program& p, const std::vector<InputLeaf>& leaves, const 
       case TypeKind::kEnum: hi = static_cast<int64_t>(leaf.spec.categories.size()) - 1; break;
       case TypeKind::kSet:  // bits above the enum's values
         if (leaf.spec.categories.size() >= kMaxEnumSetValues) continue;
-        hi = (int64_t{1} << leaf.spec.categories.size()) - 1;
+        hi = static_cast<int64_t>((uint64_t{1} << leaf.spec.categories.size()) - 1);
         break;
       case TypeKind::kText: {
         const std::vector<std::string>* d = c < in.dictionaries.size() ? in.dictionaries[c] : nullptr;

@@ -127,7 +127,7 @@ std::vector<int64_t> FlattenParams(const ir::Program& p, const codegen::Layout& 
       for (int64_t k = 0; k < n; ++k) bound = std::max(bound, items[k] + 1);
       arena.emplace_back(static_cast<size_t>(bound / 64 + 1), 0);
       std::vector<int64_t>& words = arena.back();
-      for (int64_t k = 0; k < n; ++k) words[items[k] / 64] |= int64_t{1} << (items[k] % 64);
+      for (int64_t k = 0; k < n; ++k) words[items[k] / 64] |= static_cast<int64_t>(uint64_t{1} << (items[k] % 64));
       params[bm] = reinterpret_cast<int64_t>(words.data());
       params[bm + 1] = bound;
     }
