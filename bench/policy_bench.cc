@@ -234,11 +234,13 @@ void BM_Interpreter(benchmark::State& state) {
 }
 BENCHMARK(BM_Interpreter);
 
-void BM_JitRow(benchmark::State& state) {
+// One row through a row entry of the JIT: the optimised one (`quick` false) or the quick tier's.
+void BM_JitRowBy(benchmark::State& state, bool quick) {
   Data& d = Shared();
   const codegen::Layout& l = d.native->layout();
   std::vector<int64_t> ctx(std::max(l.ctx_slots, 1)), out(std::max(l.out_slots, 1));
-  jit::RowFn row = d.native->row();
+  jit::RowFn row = quick ? d.native->quick_row() : d.native->optimized_row();
+  if (!row) std::abort();
   const size_t stride = static_cast<size_t>(l.facts_slots);
   size_t i = 0;
   for (auto _ : state) {
@@ -249,7 +251,8 @@ void BM_JitRow(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_JitRow);
+BENCHMARK_CAPTURE(BM_JitRowBy, optimized, false)->Name("BM_JitRow");
+BENCHMARK_CAPTURE(BM_JitRowBy, quick, true)->Name("BM_JitRowQuick");
 
 // ---------------------------------------------------------------- batch, 1M rows
 
@@ -356,14 +359,34 @@ void BM_CompileCold(benchmark::State& state, std::string path) {
   for (auto _ : state) benchmark::DoNotOptimize(engine.CompileFile(path));
 }
 
-// A new process with the disk cache (PROVISO_CACHE_DIR) filled by an earlier one: no memory cache.
+// A new process with the disk cache (PROVISO_CACHE_DIR) filled by an earlier one, in which the
+// policy got its optimised row: no memory cache; the optimised row is loaded.
 void BM_CompileFromDisk(benchmark::State& state, std::string path) {
   std::string dir = (std::filesystem::temp_directory_path() / "proviso-bench-object-cache").string();
   ::setenv("PROVISO_CACHE_DIR", dir.c_str(), 1);
+  auto front = CompileFile(path);
+  auto program = ir::Lower(std::move(front->program));
+  DiagnosticSink diags;
+  if (!CompileNative(*program, diags)->optimized_row()) std::abort();  // fills the disk cache
   Engine engine({Backend::kJit, /*cache=*/false});
-  engine.CompileFile(path);  // fills the disk cache
   for (auto _ : state) benchmark::DoNotOptimize(engine.CompileFile(path));
   ::unsetenv("PROVISO_CACHE_DIR");
+}
+
+// The optimised row replaces the quick one when a policy is hot (see jit::CompiledPolicy): its cost.
+void BM_CompileOptimizedRow(benchmark::State& state, std::string path) {
+  auto front = CompileFile(path);
+  auto program = ir::Lower(std::move(front->program));
+  for (auto _ : state) {
+    state.PauseTiming();
+    DiagnosticSink diags;
+    auto native = CompileNative(*program, diags);
+    state.ResumeTiming();
+    benchmark::DoNotOptimize(native->optimized_row());
+    state.PauseTiming();
+    native.reset();
+    state.ResumeTiming();
+  }
 }
 
 // The batch entry is compiled on its first use (see jit::CompiledPolicy): its own cost.
@@ -412,7 +435,7 @@ class RatioReporter : public benchmark::ConsoleReporter {
     };
     double base = get(ns_, "BM_HandWritten");
     fmt::print("\n== ratios (lower is better for time; best of the repetitions of this run, which are interleaved)\n");
-    for (const char* name : {"BM_Interpreter", "BM_JitRow"}) {
+    for (const char* name : {"BM_Interpreter", "BM_JitRow", "BM_JitRowQuick"}) {
       if (base > 0 && get(ns_, name) > 0) {
         fmt::print("{:<28} {:>10.2f} ns/row  {:>8.2f}x the hand-written C++ ({:.2f} ns/row)\n", name, get(ns_, name),
                    get(ns_, name) / base, base);
@@ -454,6 +477,8 @@ int main(int argc, char** argv) {
   for (const std::string& path : Policies()) {
     std::string stem = std::filesystem::path(path).stem().string();
     benchmark::RegisterBenchmark(("BM_CompileCold/" + stem).c_str(), BM_CompileCold, path)->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(("BM_CompileOptimizedRow/" + stem).c_str(), BM_CompileOptimizedRow, path)
+        ->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark(("BM_CompileWarm/" + stem).c_str(), BM_CompileWarm, path)->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark(("BM_CompileFromDisk/" + stem).c_str(), BM_CompileFromDisk, path)
         ->Unit(benchmark::kMillisecond);

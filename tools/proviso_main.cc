@@ -13,7 +13,7 @@
 
 #include "compiler/driver/driver.h"
 #include "proviso/proviso.h"
-#include "runtime/src/large_stack.h"
+#include "compiler/support/large_stack.h"
 
 namespace {
 

@@ -21,7 +21,7 @@ namespace proviso::jit {
 namespace {
 
 // Changes whenever what is stored, or what it depends on outside the IR, changes meaning.
-constexpr const char* kFormat = "proviso-object-cache 1";
+constexpr const char* kFormat = "proviso-object-cache 2";
 
 std::atomic<int64_t> loaded{0}, stored{0};
 
@@ -39,12 +39,12 @@ std::optional<DiskCache> DiskCache::FromEnvironment() {
   return DiskCache(dir);
 }
 
-std::string DiskCache::Key(const llvm::Module& m, const llvm::TargetMachine& tm, bool vectorize) {
+std::string DiskCache::Key(const llvm::Module& m, const llvm::TargetMachine& tm, const char* pipeline) {
   std::string text;
   llvm::raw_string_ostream os(text);
   os << kFormat << "\n" << LLVM_VERSION_STRING << "\n" << tm.getTargetTriple().str() << "\n"
      << tm.getTargetCPU() << "\n" << tm.getTargetFeatureString() << "\n"
-     << static_cast<int>(tm.getOptLevel()) << (vectorize ? " vectorize" : "") << "\n";
+     << static_cast<int>(tm.getOptLevel()) << " " << pipeline << "\n";
   m.print(os, nullptr);
   return Sha256Hex(os.str());
 }

@@ -24,8 +24,8 @@ class DiskCache {
   static std::optional<DiskCache> FromEnvironment();
   explicit DiskCache(std::string dir) : dir_(std::move(dir)) {}
 
-  // The key of an unoptimised module compiled with `tm` (`vectorize`: the batch module's settings).
-  static std::string Key(const llvm::Module& m, const llvm::TargetMachine& tm, bool vectorize);
+  // The key of an unoptimised module compiled with `tm` through the pass pipeline named `pipeline`.
+  static std::string Key(const llvm::Module& m, const llvm::TargetMachine& tm, const char* pipeline);
   // The object stored under `key`, if there is one and it is intact.
   std::optional<std::string> Load(const std::string& key) const;
   // Stores `object` under `key` (best effort: an unwritable directory is not an error); a

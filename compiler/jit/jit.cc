@@ -8,17 +8,22 @@
 #include <fmt/format.h>
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
-#include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/LegacyPassManager.h>
 #include <llvm/IR/Module.h>
 #include <llvm/Passes/PassBuilder.h>
 #include <llvm/Support/TargetSelect.h>
+#include <llvm/Transforms/IPO/AlwaysInliner.h>
+#include <llvm/Transforms/InstCombine/InstCombine.h>
+#include <llvm/Transforms/Scalar/EarlyCSE.h>
+#include <llvm/Transforms/Scalar/SROA.h>
+#include <llvm/Transforms/Scalar/SimplifyCFG.h>
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
 
 #include "compiler/jit/disk_cache.h"
 #include "compiler/support/calendar.h"
+#include "compiler/support/large_stack.h"
 
 // Helpers called by generated code for calendar work and collection equality.
 extern "C" {
@@ -47,8 +52,8 @@ namespace {
 
 struct Jit {
   std::unique_ptr<llvm::orc::LLJIT> lljit;
-  std::unique_ptr<llvm::TargetMachine> tm;
-  std::mutex mu;
+  std::optional<llvm::orc::JITTargetMachineBuilder> host;  // makes a TargetMachine per compilation
+  std::mutex mu;  // JITDylib creation and removal
   std::atomic<int> next_id{0};
   std::string error;
 };
@@ -64,12 +69,7 @@ Jit& Instance() {
       return j;
     }
     jtmb->setCodeGenOptLevel(llvm::CodeGenOptLevel::Default);
-    auto tm = jtmb->createTargetMachine();
-    if (!tm) {
-      j->error = llvm::toString(tm.takeError());
-      return j;
-    }
-    j->tm = std::move(*tm);
+    j->host = *jtmb;
     auto lljit = llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(*jtmb)).create();
     if (!lljit) {
       j->error = llvm::toString(lljit.takeError());
@@ -101,6 +101,31 @@ struct MarkBatchReadsPass : llvm::PassInfoMixin<MarkBatchReadsPass> {
   }
 };
 
+// The quick tier: inline the let and output functions into the row, promote its locals to
+// registers, fold and merge what is obviously redundant. A fraction of O2's time, for code that
+// is good enough for a policy evaluated a few times.
+void OptimizeQuickly(llvm::Module& m, llvm::TargetMachine* tm) {
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PassBuilder pb(tm);
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  llvm::FunctionPassManager fpm;
+  fpm.addPass(llvm::SROAPass(llvm::SROAOptions::ModifyCFG));
+  fpm.addPass(llvm::EarlyCSEPass());
+  fpm.addPass(llvm::InstCombinePass());
+  fpm.addPass(llvm::SimplifyCFGPass());
+  llvm::ModulePassManager mpm;
+  mpm.addPass(llvm::AlwaysInlinerPass());
+  mpm.addPass(llvm::createModuleToFunctionPassAdaptor(std::move(fpm)));
+  mpm.run(m, mam);
+}
+
 // O2 for the host CPU. Vectorizing and unrolling are for the batch module, whose loop over rows
 // they are made for; in the row module they cost compile time for little (loops there run over a
 // few set elements).
@@ -125,6 +150,19 @@ void Optimize(llvm::Module& m, llvm::TargetMachine* tm, bool vectorize) {
   mpm.run(m, mam);
 }
 
+// A TargetMachine for the host, generating code at `level` (one per compilation: they are not
+// thread-safe, and the optimised tier compiles on a thread of its own).
+std::unique_ptr<llvm::TargetMachine> HostMachine(Jit& jit, llvm::CodeGenOptLevel level, std::string& error) {
+  llvm::orc::JITTargetMachineBuilder jtmb = *jit.host;
+  jtmb.setCodeGenOptLevel(level);
+  auto tm = jtmb.createTargetMachine();
+  if (!tm) {
+    error = llvm::toString(tm.takeError());
+    return nullptr;
+  }
+  return std::move(*tm);
+}
+
 // The machine code of an optimised module, as an object file; nullopt if the target cannot.
 std::optional<std::string> EmitObject(llvm::Module& m, llvm::TargetMachine& tm) {
   llvm::SmallVector<char, 0> buffer;
@@ -145,6 +183,7 @@ struct CompiledPolicy::Handle {
 CompiledPolicy::CompiledPolicy() = default;
 
 CompiledPolicy::~CompiledPolicy() {
+  if (tier_up_.joinable()) tier_up_.join();
   if (!handle_ || !handle_->dylib) return;
   Jit& jit = Instance();
   std::lock_guard<std::mutex> lock(jit.mu);
@@ -152,36 +191,41 @@ CompiledPolicy::~CompiledPolicy() {
   llvm::consumeError(jit.lljit->getExecutionSession().removeJITDylib(*handle_->dylib));
 }
 
-void* CompiledPolicy::AddModule(bool batch, DiagnosticSink& diags, codegen::Layout* layout) const {
+void* CompiledPolicy::AddModule(Build build, DiagnosticSink& diags, codegen::Layout* layout, bool cached_only) const {
   Jit& jit = Instance();
+  const bool batch = build == Build::kBatch;
   auto context = std::make_unique<llvm::LLVMContext>();
   codegen::Generated g = codegen::Generate(*program_, *context, batch, leaves_, outputs_, diags);
   if (!g.module) return nullptr;
   g.module->setDataLayout(jit.lljit->getDataLayout());
   g.module->setTargetTriple(jit.lljit->getTargetTriple().str());
-  // The TargetMachines (ours, and LLJIT's compiler's) are shared: one policy at a time.
-  std::lock_guard<std::mutex> lock(jit.mu);
+  // The two tiers of the row live in one JITDylib: the optimised one under a name of its own.
+  const char* entry = batch ? codegen::kBatchEntry : build == Build::kRow ? "proviso_row_o2" : codegen::kRowEntry;
+  if (build == Build::kRow) g.module->getFunction(codegen::kRowEntry)->setName(entry);
+  const char* pipeline = batch ? "o2-vectorize" : build == Build::kRow ? "o2" : "quick";
+  std::string error;
+  std::unique_ptr<llvm::TargetMachine> tm = HostMachine(
+      jit, build == Build::kQuickRow ? llvm::CodeGenOptLevel::None : llvm::CodeGenOptLevel::Default, error);
+  if (!tm) {
+    diags.Error("E0603", Span{}, fmt::format("JIT error: {}", error));
+    return nullptr;
+  }
+  std::optional<DiskCache> disk = DiskCache::FromEnvironment();
+  std::string key = disk ? DiskCache::Key(*g.module, *tm, pipeline) : pipeline;
+  std::optional<std::string> object = disk ? disk->Load(key) : std::nullopt;
+  if (!object && cached_only) return nullptr;
   if (layout) *layout = std::move(g.layout);
-  const char* entry = batch ? codegen::kBatchEntry : codegen::kRowEntry;
-  llvm::Error added = llvm::Error::success();
-  if (std::optional<DiskCache> disk = DiskCache::FromEnvironment()) {
-    // With the disk cache, machine code is made here (and kept) rather than by LLJIT's compiler.
-    std::string key = DiskCache::Key(*g.module, *jit.tm, batch);
-    std::optional<std::string> object = disk->Load(key);
-    if (!object) {
-      Optimize(*g.module, jit.tm.get(), batch);
-      object = EmitObject(*g.module, *jit.tm);
-      if (object) disk->Store(key, *object);
-    }
+  if (!object) {
+    if (build == Build::kQuickRow) OptimizeQuickly(*g.module, tm.get());
+    else Optimize(*g.module, tm.get(), batch);
+    object = EmitObject(*g.module, *tm);
     if (!object) {
       diags.Error("E0603", Span{}, "JIT error: the target cannot emit an object file");
       return nullptr;
     }
-    added = jit.lljit->addObjectFile(handle_->tracker, llvm::MemoryBuffer::getMemBufferCopy(*object, key));
-  } else {
-    Optimize(*g.module, jit.tm.get(), batch);
-    added = jit.lljit->addIRModule(handle_->tracker, llvm::orc::ThreadSafeModule(std::move(g.module), std::move(context)));
+    if (disk) disk->Store(key, *object);
   }
+  llvm::Error added = jit.lljit->addObjectFile(handle_->tracker, llvm::MemoryBuffer::getMemBufferCopy(*object, key));
   if (added) {
     diags.Error("E0603", Span{}, fmt::format("JIT error: {}", llvm::toString(std::move(added))));
     return nullptr;
@@ -194,11 +238,34 @@ void* CompiledPolicy::AddModule(bool batch, DiagnosticSink& diags, codegen::Layo
   return sym->toPtr<void*>();
 }
 
+RowFn CompiledPolicy::optimized_row() const {
+  std::call_once(optimized_once_, [this] {
+    if (optimized_row_) return;  // loaded from the disk cache by Compile
+    DiagnosticSink diags;
+    optimized_row_ = reinterpret_cast<RowFn>(AddModule(Build::kRow, diags, nullptr));
+    if (!optimized_row_) {
+      for (const Diagnostic& d : diags.diagnostics()) optimized_error_ += d.message;
+      return;
+    }
+    row_.store(optimized_row_, std::memory_order_release);
+  });
+  return optimized_row_;
+}
+
+void CompiledPolicy::CountRows(int64_t rows) const {
+  int64_t before = rows_counted_.fetch_add(rows, std::memory_order_relaxed);
+  // Exactly one call crosses the threshold; it starts the thread (joined by the destructor).
+  // Code generation recurses over the policy: on a large stack, as for the first tier.
+  if (before < kTierUpRows && before + rows >= kTierUpRows) {
+    tier_up_ = std::thread([this] { OnLargeStack([this] { optimized_row(); }); });
+  }
+}
+
 BatchFn CompiledPolicy::batch() const {
   if (!has_batch_) return nullptr;
   std::call_once(batch_once_, [this] {
     DiagnosticSink diags;
-    batch_ = reinterpret_cast<BatchFn>(AddModule(true, diags, nullptr));
+    batch_ = reinterpret_cast<BatchFn>(AddModule(Build::kBatch, diags, nullptr));
     if (!batch_) {
       for (const Diagnostic& d : diags.diagnostics()) batch_error_ += d.message;
     }
@@ -230,8 +297,16 @@ std::unique_ptr<CompiledPolicy> Compile(const ir::Program& p, bool batch, const 
   dylib->addToLinkOrder(jit.lljit->getMainJITDylib());
   compiled->handle_->dylib = &*dylib;
   compiled->handle_->tracker = dylib->createResourceTracker();
-  compiled->row_ = reinterpret_cast<RowFn>(compiled->AddModule(false, diags, &compiled->layout_));
-  if (!compiled->row_) return nullptr;
+  // With the disk cache, a process after the one that optimised the row loads its machine code.
+  RowFn row = nullptr;
+  if (DiskCache::FromEnvironment()) {
+    row = reinterpret_cast<RowFn>(compiled->AddModule(CompiledPolicy::Build::kRow, diags, &compiled->layout_, true));
+    if (row) compiled->optimized_row_ = row;
+  }
+  if (!row) row = reinterpret_cast<RowFn>(compiled->AddModule(CompiledPolicy::Build::kQuickRow, diags, &compiled->layout_));
+  if (!row) return nullptr;
+  compiled->quick_row_ = row;
+  compiled->row_.store(row, std::memory_order_release);
   return compiled;
 }
 
@@ -244,8 +319,13 @@ std::string EmitLLVM(const ir::Program& p, bool batch, const std::vector<codegen
   if (jit.lljit) {
     g.module->setDataLayout(jit.lljit->getDataLayout());
     g.module->setTargetTriple(jit.lljit->getTargetTriple().str());
-    std::lock_guard<std::mutex> lock(jit.mu);
-    if (optimize) Optimize(*g.module, jit.tm.get(), batch);
+    std::string error;
+    std::unique_ptr<llvm::TargetMachine> tm = HostMachine(jit, llvm::CodeGenOptLevel::Default, error);
+    if (!tm) {
+      diags.Error("E0603", Span{}, fmt::format("JIT error: {}", error));
+      return "";
+    }
+    if (optimize) Optimize(*g.module, tm.get(), batch);
   }
   std::string out;
   llvm::raw_string_ostream os(out);

@@ -3,10 +3,12 @@
 #ifndef PROVISO_COMPILER_JIT_JIT_H_
 #define PROVISO_COMPILER_JIT_JIT_H_
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "compiler/codegen/codegen.h"
@@ -22,14 +24,32 @@ using BatchFn = int32_t (*)(int64_t* ctx, const void* const* columns, const uint
                             void* const* out_columns, uint8_t* const* out_present, int64_t rows,
                             int64_t* first_error_row);
 
-// Native code of one policy. The entry points are thread-safe given distinct ctx/out buffers.
-// Destroying it unloads the code. The row entry is compiled by Compile; the batch entry, a module
-// of its own (the vectorized loop costs as much to compile as the rest), on the first call of
-// batch(). The program given to Compile must outlive this object.
+// Native code of one policy, in two tiers. Compile makes a quick row entry (a short pass pipeline,
+// machine code without optimisation) so that a policy can be evaluated as soon as it is checked;
+// the optimised row entry (O2, host CPU) replaces it when optimized_row() is first called, or on a
+// background thread once CountRows has counted kTierUpRows rows. The batch entry, a module of its
+// own (its vectorized loop costs as much to compile as the rest), is compiled at O2 on the first
+// call of batch(). The entry points are thread-safe given distinct ctx/out buffers. Destroying the
+// object waits for a background compilation and unloads the code. The program given to Compile
+// must outlive this object.
 class CompiledPolicy {
  public:
+  // Rows evaluated through row() after which the optimised row is compiled in the background.
+  static constexpr int64_t kTierUpRows = 10000;
+
   ~CompiledPolicy();
-  RowFn row() const { return row_; }
+  // The row entry: the optimised one once it is ready, the quick one until then.
+  RowFn row() const { return row_.load(std::memory_order_acquire); }
+  // The quick tier's row entry (the same as the optimised one when that came from the disk cache).
+  RowFn quick_row() const { return quick_row_; }
+  // The optimised row entry, compiled now if it is not yet (thread-safe: concurrent callers wait
+  // for one compilation); null when compiling it failed (optimized_error() says why: an LLVM
+  // failure, never a policy error), and row() then stays quick.
+  RowFn optimized_row() const;
+  const std::string& optimized_error() const { return optimized_error_; }
+  // Counts `rows` evaluations through row(); the count that reaches kTierUpRows starts the
+  // optimised compilation on a background thread.
+  void CountRows(int64_t rows) const;
   // Whether the policy has a batch form (scalar inputs and outputs).
   bool has_batch() const { return has_batch_; }
   // The batch entry, compiled on first use (thread-safe); null without a batch form, or when
@@ -41,29 +61,38 @@ class CompiledPolicy {
  private:
   friend std::unique_ptr<CompiledPolicy> Compile(const ir::Program&, bool, const std::vector<codegen::BatchLeaf>&,
                                                  const std::vector<codegen::BatchOutput>&, DiagnosticSink&);
+  enum class Build { kQuickRow, kRow, kBatch };
   CompiledPolicy();
-  // Generates, optimises and adds the row (or batch) module; returns its entry point or null.
-  // `layout` (if not null) receives the module's layout.
-  void* AddModule(bool batch, DiagnosticSink& diags, codegen::Layout* layout) const;
+  // Generates, optimises and adds one module; returns its entry point or null. `layout` (if not
+  // null) receives the module's layout. With `cached_only`, returns null (reporting nothing)
+  // unless the disk cache holds the module's machine code.
+  void* AddModule(Build build, DiagnosticSink& diags, codegen::Layout* layout, bool cached_only = false) const;
   struct Handle;
   std::unique_ptr<Handle> handle_;
   const ir::Program* program_ = nullptr;
   std::vector<codegen::BatchLeaf> leaves_;
   std::vector<codegen::BatchOutput> outputs_;
   bool has_batch_ = false;
-  RowFn row_ = nullptr;
+  RowFn quick_row_ = nullptr;
+  mutable std::atomic<RowFn> row_{nullptr};
+  mutable std::once_flag optimized_once_;
+  mutable RowFn optimized_row_ = nullptr;
+  mutable std::string optimized_error_;
+  mutable std::atomic<int64_t> rows_counted_{0};
+  mutable std::thread tier_up_;
   mutable std::once_flag batch_once_;
   mutable BatchFn batch_ = nullptr;
   mutable std::string batch_error_;
   codegen::Layout layout_;
 };
 
-// Generates, optimises (O2, host CPU) and JIT-compiles `p`. Returns null after reporting to
+// Generates `p` and JIT-compiles its quick row entry (or loads its optimised one from the disk
+// cache). Returns null after reporting to
 // `diags` (E0601 a construct the JIT cannot compile, E0603 an LLVM failure). Thread-safe.
 std::unique_ptr<CompiledPolicy> Compile(const ir::Program& p, bool batch, const std::vector<codegen::BatchLeaf>& leaves,
                                         const std::vector<codegen::BatchOutput>& outputs, DiagnosticSink& diags);
 
-// The optimised LLVM IR of `p` as text (`proviso compile --emit=llvm`).
+// The LLVM IR of `p` as text (`proviso compile --emit=llvm`), optimised as the O2 tier does.
 std::string EmitLLVM(const ir::Program& p, bool batch, const std::vector<codegen::BatchLeaf>& leaves,
                      const std::vector<codegen::BatchOutput>& outputs, DiagnosticSink& diags, bool optimize);
 

@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 
 #include "compiler/interp/facts.h"
-#include "runtime/src/large_stack.h"
+#include "compiler/support/large_stack.h"
 #include "runtime/src/native.h"
 #include "runtime/src/policy_impl.h"
 

@@ -214,7 +214,7 @@ std::unique_ptr<jit::CompiledPolicy> CompileNative(const ir::Program& p, Diagnos
 }
 
 interp::Result EvaluateNative(const ir::Program& p, const jit::CompiledPolicy& native, const Value& facts,
-                              const interp::EvalOptions& options) {
+                              const interp::EvalOptions& options, jit::RowFn row) {
   const codegen::Layout& layout = native.layout();
   const TypeTable& types = p.types();
   TextInterner texts(layout);
@@ -225,7 +225,8 @@ interp::Result EvaluateNative(const ir::Program& p, const jit::CompiledPolicy& n
   std::vector<int64_t> params = FlattenParams(p, layout, options, texts, arena);
   std::vector<int64_t> ctx(std::max(layout.ctx_slots, 1), 0);
   std::vector<int64_t> out(std::max(layout.out_slots, 1), 0);
-  int32_t status = native.row()(ctx.data(), flat.data(), params.data(), options.as_of, out.data());
+  if (!row) row = native.row();
+  int32_t status = row(ctx.data(), flat.data(), params.data(), options.as_of, out.data());
   if (status != 0) {
     // The interpreter says why, with the policy location; it must fail too.
     Interpret(p, facts, options);

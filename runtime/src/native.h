@@ -32,9 +32,10 @@ bool BatchShape(const ir::Program& p, std::vector<codegen::BatchLeaf>& leaves,
 std::unique_ptr<jit::CompiledPolicy> CompileNative(const ir::Program& p, DiagnosticSink& diags);
 
 // Evaluates with native code; the same contract as interp::Evaluate (throws interp::EvalError,
-// whose message comes from re-running the interpreter on the failing input). No traces.
+// whose message comes from re-running the interpreter on the failing input). No traces. Through
+// `row` when given (one of native's tiers), else native.row().
 interp::Result EvaluateNative(const ir::Program& p, const jit::CompiledPolicy& native, const Value& facts,
-                              const interp::EvalOptions& options);
+                              const interp::EvalOptions& options, jit::RowFn row = nullptr);
 
 // Flattens param values for `options` into the layout's param block.
 std::vector<int64_t> FlattenParams(const ir::Program& p, const codegen::Layout& layout,

@@ -12,7 +12,7 @@
 #include "compiler/interp/test_runner.h"
 #include "compiler/ir/ir.h"
 #include "proviso/proviso.h"
-#include "runtime/src/large_stack.h"
+#include "compiler/support/large_stack.h"
 #include "runtime/src/native.h"
 #include "runtime/src/policy_impl.h"
 
@@ -258,6 +258,7 @@ Decision Policy::Evaluate(const nlohmann::json& facts, const EvalOptions& option
   try {
     // The explanation needs the interpreter's traces; otherwise native code decides.
     if (impl_->native && !options.explain) {
+      impl_->native->CountRows(1);  // a policy evaluated often gets its optimised row
       r = EvaluateNative(p, *impl_->native, input, opts);
     } else {
       r = Interpret(p, input, opts);

@@ -2,9 +2,11 @@
 // support/calendar.cc over whole ranges of dates, and the shape of the batch loop (vectorized).
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -44,11 +46,13 @@ rule move { then moved = start + by cite "test" })");
   std::vector<std::pair<int64_t, int64_t>> stretches = {
       {first, first + 800}, {DaysFromCivil(1999, 1, 1), DaysFromCivil(2001, 12, 31)}, {last - 800, last}};
   int64_t checked = 0, outside = 0;
+  for (jit::RowFn row : {native->quick_row(), native->optimized_row()}) {
+  ASSERT_NE(row, nullptr) << native->optimized_error();
   for (auto [from, to] : stretches) {
     for (int64_t day = from; day <= to; ++day) {
       for (int64_t months = -30; months <= 30; ++months) {
         int64_t facts[3] = {day, 0, months};
-        int32_t status = native->row()(ctx.data(), facts, params.data(), 0, out.data());
+        int32_t status = row(ctx.data(), facts, params.data(), 0, out.data());
         int64_t want = AddMonths(day, months);
         if (want < first || want > last) {
           EXPECT_NE(status, 0) << FormatDate(day) << " + " << months << " months is outside the calendar";
@@ -61,8 +65,9 @@ rule move { then moved = start + by cite "test" })");
       }
     }
   }
+  }
   EXPECT_GT(outside, 0);
-  EXPECT_GT(checked, 160000);
+  EXPECT_GT(checked, 2 * 160000);
 }
 
 // The benchmark policy's batch loop is vectorized: its loads, stores and arithmetic work on
@@ -106,27 +111,69 @@ rule move { then moved = start + by cite "test" })");
   const int64_t day = DaysFromCivil(2020, 1, 31);
   DiagnosticSink diags;
   jit::DiskCacheStats before = jit::DiskCacheCounts();
-  auto first = CompileNative(*p, diags);
+  auto first = CompileNative(*p, diags);  // the quick row: compiled and stored
   ASSERT_NE(first, nullptr);
   EXPECT_EQ(jit::DiskCacheCounts().stored, before.stored + 1);
   EXPECT_EQ(moved(*first, day, 1), DaysFromCivil(2020, 2, 29));
-  auto second = CompileNative(*p, diags);
+  auto second = CompileNative(*p, diags);  // the quick row loaded
   ASSERT_NE(second, nullptr);
   EXPECT_EQ(jit::DiskCacheCounts().loaded, before.loaded + 1);
   EXPECT_EQ(moved(*second, day, 1), DaysFromCivil(2020, 2, 29));
   EXPECT_EQ(moved(*second, day, 13), DaysFromCivil(2021, 2, 28));
+  ASSERT_NE(second->optimized_row(), nullptr);  // the optimised row: compiled and stored
+  EXPECT_EQ(jit::DiskCacheCounts().stored, before.stored + 2);
+  auto third = CompileNative(*p, diags);  // the optimised row loaded: no quick row, no compiling
+  ASSERT_NE(third, nullptr);
+  EXPECT_EQ(jit::DiskCacheCounts().loaded, before.loaded + 2);
+  EXPECT_EQ(third->row(), third->optimized_row());
+  EXPECT_EQ(third->quick_row(), third->row());
+  EXPECT_EQ(jit::DiskCacheCounts().stored, before.stored + 2);
+  EXPECT_EQ(moved(*third, day, 13), DaysFromCivil(2021, 2, 28));
   for (const auto& entry : fs::directory_iterator(dir)) {  // damage every entry
     std::fstream f(entry.path(), std::ios::in | std::ios::out | std::ios::binary);
     f.seekp(-8, std::ios::end);
     f.write("damaged!", 8);
   }
-  auto third = CompileNative(*p, diags);
-  ASSERT_NE(third, nullptr);
-  EXPECT_EQ(jit::DiskCacheCounts().loaded, before.loaded + 1);  // not loaded
-  EXPECT_EQ(jit::DiskCacheCounts().stored, before.stored + 2);  // compiled and stored again
-  EXPECT_EQ(moved(*third, day, 1), DaysFromCivil(2020, 2, 29));
+  auto fourth = CompileNative(*p, diags);
+  ASSERT_NE(fourth, nullptr);
+  EXPECT_EQ(jit::DiskCacheCounts().loaded, before.loaded + 2);  // not loaded
+  EXPECT_EQ(jit::DiskCacheCounts().stored, before.stored + 3);  // the quick row compiled and stored again
+  EXPECT_EQ(moved(*fourth, day, 1), DaysFromCivil(2020, 2, 29));
   ::unsetenv("PROVISO_CACHE_DIR");
   fs::remove_all(dir);
+}
+
+// A policy starts with its quick row; the row count that reaches kTierUpRows compiles the
+// optimised row on a background thread, which then replaces the quick one in row().
+TEST(Codegen, AHotPolicyGetsItsOptimisedRowInTheBackground) {
+  auto p = Program(R"(policy hot
+input { start: date, by: duration }
+output moved: date
+rule move { then moved = start + by cite "test" })");
+  DiagnosticSink diags;
+  auto native = CompileNative(*p, diags);
+  ASSERT_NE(native, nullptr);
+  EXPECT_EQ(native->row(), native->quick_row());
+  native->CountRows(jit::CompiledPolicy::kTierUpRows - 1);
+  EXPECT_EQ(native->row(), native->quick_row());
+  native->CountRows(1);
+  // Waits for the background thread without asking for the optimised row itself (a deadline far
+  // beyond any compile, so that a thread that never finishes fails the test rather than hangs it).
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
+  while (native->row() == native->quick_row() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_NE(native->row(), native->quick_row()) << native->optimized_error();
+  EXPECT_EQ(native->row(), native->optimized_row());
+  std::vector<int64_t> ctx(std::max(native->layout().ctx_slots, 1)), out(std::max(native->layout().out_slots, 1));
+  std::vector<int64_t> params(std::max(native->layout().param_slots, 1));
+  int64_t facts[3] = {DaysFromCivil(2020, 1, 31), 0, 1};
+  EXPECT_EQ(native->row()(ctx.data(), facts, params.data(), 0, out.data()), 0);
+  EXPECT_EQ(out[native->layout().output_offset[0]], DaysFromCivil(2020, 2, 29));
+  // A policy destroyed while its optimised row compiles waits for it.
+  auto cold = CompileNative(*p, diags);
+  cold->CountRows(jit::CompiledPolicy::kTierUpRows);
+  cold.reset();
 }
 
 }  // namespace

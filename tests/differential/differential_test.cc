@@ -52,28 +52,33 @@ std::string Describe(const ir::Program& p, const interp::Result* r) {
 
 class Differential : public ::testing::TestWithParam<std::string> {};
 
-// The row entry against the interpreter on the first `n` fact sets, at the interesting dates in
-// turn. Returns how many the interpreter could not decide.
+// Both tiers of the row entry against the interpreter on the first `n` fact sets, at the
+// interesting dates in turn. Returns how many the interpreter could not decide.
 int CompareRows(const ir::Program& p, const jit::CompiledPolicy& native, const std::vector<nlohmann::json>& facts,
                 const std::vector<Value>& values, interp::EvalOptions opts, const std::vector<int64_t>& dates,
                 size_t n, const std::string& scenario) {
+  const std::pair<const char*, jit::RowFn> tiers[] = {{"quick", native.quick_row()}, {"optimised", native.optimized_row()}};
   int differences = 0, errors = 0;
   for (size_t i = 0; i < n; ++i) {
     opts.as_of = dates[i % dates.size()];
-    std::optional<interp::Result> a, b;
+    std::optional<interp::Result> a;
     try {
       a = interp::Evaluate(p, values[i], opts);
     } catch (const interp::EvalError&) {
     }
-    try {
-      b = EvaluateNative(p, native, values[i], opts);
-    } catch (const interp::EvalError&) {
-    }
     errors += !a;
-    std::string da = Describe(p, a ? &*a : nullptr), db = Describe(p, b ? &*b : nullptr);
-    if (da != db && ++differences <= 3) {
-      ADD_FAILURE() << "interpreter and JIT differ on facts " << facts[i].dump() << " as of "
-                    << FormatDate(opts.as_of) << scenario << "\ninterpreter:\n" << da << "JIT:\n" << db;
+    std::string da = Describe(p, a ? &*a : nullptr);
+    for (const auto& [tier, row] : tiers) {
+      std::optional<interp::Result> b;
+      try {
+        b = EvaluateNative(p, native, values[i], opts, row);
+      } catch (const interp::EvalError&) {
+      }
+      std::string db = Describe(p, b ? &*b : nullptr);
+      if (da != db && ++differences <= 3) {
+        ADD_FAILURE() << "interpreter and JIT (" << tier << " row) differ on facts " << facts[i].dump() << " as of "
+                      << FormatDate(opts.as_of) << scenario << "\ninterpreter:\n" << da << "JIT:\n" << db;
+      }
     }
   }
   EXPECT_EQ(differences, 0) << scenario;
@@ -210,6 +215,7 @@ TEST_P(Differential, InterpreterAndJitAgree) {
   DiagnosticSink diags;
   auto native = CompileNative(p, diags);
   ASSERT_NE(native, nullptr) << RenderText(diags.diagnostics(), fe->sources);
+  ASSERT_NE(native->optimized_row(), nullptr) << native->optimized_error();
 
   std::vector<nlohmann::json> facts = testing::GenerateFacts(p, kFactsPerPolicy, 20201128);
   std::vector<int64_t> dates = testing::InterestingDates(p);

@@ -1,7 +1,7 @@
-// Internal: runs a function on a thread with a large stack, for the recursive compiler stages and
+// Runs a function on a thread with a large stack, for the recursive compiler stages and
 // the interpreter on deeply nested policies, whatever stack the caller's thread has.
-#ifndef PROVISO_RUNTIME_SRC_LARGE_STACK_H_
-#define PROVISO_RUNTIME_SRC_LARGE_STACK_H_
+#ifndef PROVISO_COMPILER_SUPPORT_LARGE_STACK_H_
+#define PROVISO_COMPILER_SUPPORT_LARGE_STACK_H_
 
 #include <pthread.h>
 
@@ -51,4 +51,4 @@ auto OnLargeStack(F f, size_t stack_bytes = size_t{256} << 20) -> decltype(f()) 
 
 }  // namespace proviso
 
-#endif  // PROVISO_RUNTIME_SRC_LARGE_STACK_H_
+#endif  // PROVISO_COMPILER_SUPPORT_LARGE_STACK_H_
