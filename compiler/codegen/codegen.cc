@@ -1515,8 +1515,9 @@ class Generator {
   }
 
   // Evaluates every rule of a sibling group, then keeps the highest priority applicable value; two
-  // applicable at that priority fail. Result in `acc` (have = yielded).
-  // Straight-line: a level's candidates count only while no higher level has yielded.
+  // applicable at that priority fail. Result in `acc` (have = yielded; empty on entry).
+  // Straight-line: levels from the lowest priority up, each one that yields overriding the value
+  // so far; a conflict within a level fails only if no higher level yields.
   void Choose(const std::vector<int>& group, const Type* t, Acc& acc) {
     std::vector<Acc> yields;
     for (int r : group) {
@@ -1526,19 +1527,34 @@ class Generator {
     }
     std::vector<int64_t> levels;
     for (int r : group) levels.push_back(p_.rules[r].priority);
-    std::sort(levels.begin(), levels.end(), std::greater<int64_t>());
+    std::sort(levels.begin(), levels.end());
     levels.erase(std::unique(levels.begin(), levels.end()), levels.end());
-    for (int64_t level : levels) {
-      llvm::Value* open = b_.CreateNot(b_.CreateLoad(i1_, acc.have));  // no higher level yielded
+    std::vector<llvm::Value*> level_have(levels.size()), conflict(levels.size());
+    for (size_t l = 0; l < levels.size(); ++l) {
+      llvm::Value* have = nullptr;
+      CG v;
       for (size_t k = 0; k < group.size(); ++k) {
-        if (p_.rules[group[k]].priority != level) continue;
-        llvm::Value* take = b_.CreateAnd(open, b_.CreateLoad(i1_, yields[k].have));
-        CG v = Load(t, yields[k].slots);
-        llvm::Value* have = b_.CreateLoad(i1_, acc.have);
-        FailIf(b_.CreateAnd(take, have));  // two at the same priority: a conflict, whatever the values
-        StoreIf(t, b_.CreateAnd(take, b_.CreateNot(have)), v, acc.slots);
-        b_.CreateStore(b_.CreateOr(have, take), acc.have);
+        if (p_.rules[group[k]].priority != levels[l]) continue;
+        llvm::Value* yh = b_.CreateLoad(i1_, yields[k].have);
+        CG yv = Load(t, yields[k].slots);
+        if (!have) {  // the level's first rule
+          have = yh;
+          v = yv;
+          continue;
+        }
+        llvm::Value* both = b_.CreateAnd(have, yh);
+        conflict[l] = conflict[l] ? b_.CreateOr(conflict[l], both) : both;
+        v = Select(t, have, v, yv);
+        have = b_.CreateOr(have, yh);
       }
+      level_have[l] = have;
+      StoreIf(t, have, v, acc.slots);
+      b_.CreateStore(b_.CreateOr(b_.CreateLoad(i1_, acc.have), have), acc.have);
+    }
+    llvm::Value* higher = False();  // some level above yields
+    for (size_t l = levels.size(); l-- > 0;) {
+      if (conflict[l]) FailIf(b_.CreateAnd(conflict[l], b_.CreateNot(higher)));
+      higher = b_.CreateOr(higher, level_have[l]);
     }
   }
 
