@@ -555,41 +555,50 @@ class Generator {
     return b_.CreateExtractValue(r, 0);
   }
 
-  llvm::Value* AddMonths(llvm::Value* date, llvm::Value* months) {
-    if (auto* k = llvm::dyn_cast<llvm::ConstantInt>(months); k && k->isZero()) return date;
-    adds_months_ = true;
-    llvm::BasicBlock* from = b_.GetInsertBlock();
-    llvm::BasicBlock* call = Block("add_months");
-    llvm::BasicBlock* done = Block("added");
-    b_.CreateCondBr(b_.CreateICmpEQ(months, I64(0)), done, call);
-    b_.SetInsertPoint(call);
-    llvm::CallInst* moved = b_.CreateCall(add_months_, {date, months});
-    moved->setCallingConv(add_months_->getCallingConv());
-    b_.CreateBr(done);
-    b_.SetInsertPoint(done);
-    llvm::PHINode* phi = b_.CreatePHI(i64_, 2);
-    phi->addIncoming(date, from);
-    phi->addIncoming(moved, call);
-    return phi;
-  }
-
   llvm::Value* Outside(llvm::Value* v, int64_t limit) {
     return b_.CreateOr(b_.CreateICmpSGT(v, I64(limit)), b_.CreateICmpSLT(v, I64(-limit)));
   }
 
-  // date + sign * duration, within the calendar (years 1 to 9999), as the interpreter.
+  // date + sign * duration, within the calendar (years 1 to 9999), as the interpreter: a duration
+  // beyond the limits (kMaxMonths, kMaxDays) fails, and so does a result outside the calendar.
+  // Months are rare: only they take a branch, to add_months, which alone needs them in range (and
+  // there the days are checked too, since months can carry a date beyond the calendar for days to
+  // bring back). With no months, the days' limit needs no check of its own: from a date in the
+  // calendar, a sum the 64-bit addition wraps lands outside it, and one that does not is outside
+  // whenever the days are beyond the limit (more than the calendar's span).
   llvm::Value* Shift(llvm::Value* date, llvm::Value* days, llvm::Value* months, int sign) {
-    llvm::Value* too_far = b_.CreateOr(Outside(months, kMaxMonths), Outside(days, kMaxDays));
-    FailIf(too_far);
-    months = b_.CreateSelect(too_far, I64(0), months);
-    days = b_.CreateSelect(too_far, I64(0), days);
     if (sign < 0) {
       months = b_.CreateNeg(months);
       days = b_.CreateNeg(days);
     }
-    llvm::Value* r = b_.CreateAdd(AddMonths(date, months), days);
-    FailIf(b_.CreateOr(b_.CreateICmpSLT(r, I64(kFirstDay)), b_.CreateICmpSGT(r, I64(kLastDay))));
-    return r;
+    llvm::Value* moved = date;
+    llvm::Value* too_far = False();
+    if (auto* k = llvm::dyn_cast<llvm::ConstantInt>(months); !k || !k->isZero()) {
+      adds_months_ = true;
+      llvm::BasicBlock* from = b_.GetInsertBlock();
+      llvm::BasicBlock* call = Block("add_months");
+      llvm::BasicBlock* done = Block("added");
+      b_.CreateCondBr(b_.CreateICmpEQ(months, I64(0)), done, call);
+      b_.SetInsertPoint(call);
+      llvm::Value* beyond = b_.CreateOr(Outside(months, kMaxMonths), Outside(days, kMaxDays));
+      llvm::CallInst* r = b_.CreateCall(add_months_, {date, b_.CreateSelect(beyond, I64(0), months)});
+      r->setCallingConv(add_months_->getCallingConv());
+      llvm::BasicBlock* called = b_.GetInsertBlock();
+      b_.CreateBr(done);
+      b_.SetInsertPoint(done);
+      llvm::PHINode* phi = b_.CreatePHI(i64_, 2);
+      phi->addIncoming(date, from);
+      phi->addIncoming(r, called);
+      llvm::PHINode* bad = b_.CreatePHI(i1_, 2);
+      bad->addIncoming(False(), from);
+      bad->addIncoming(beyond, called);
+      moved = phi;
+      too_far = bad;
+    }
+    llvm::Value* r = b_.CreateAdd(moved, days);
+    llvm::Value* failed = b_.CreateOr(too_far, b_.CreateOr(b_.CreateICmpSLT(r, I64(kFirstDay)), b_.CreateICmpSGT(r, I64(kLastDay))));
+    FailIf(failed);
+    return b_.CreateSelect(failed, date, r);  // a harmless date after a failure
   }
 
   CG Arith(const Expr& e, const Type* ta, CG a, const Type* tb, CG b) {

@@ -14,6 +14,7 @@
 #include "compiler/driver/driver.h"
 #include "compiler/jit/disk_cache.h"
 #include "compiler/jit/jit.h"
+#include "compiler/interp/interp.h"
 #include "compiler/support/calendar.h"
 #include "runtime/src/native.h"
 
@@ -68,6 +69,55 @@ rule move { then moved = start + by cite "test" })");
   }
   EXPECT_GT(outside, 0);
   EXPECT_GT(checked, 2 * 160000);
+}
+
+// Adding and subtracting durations at and beyond their limits (kMaxDays, kMaxMonths, and the ends
+// of int64, where the 64-bit addition wraps), from dates at both ends of the calendar: both tiers
+// of the JIT fail exactly where the interpreter fails, and agree with it elsewhere.
+TEST(Codegen, ShiftingDatesAtTheLimitsAgreesWithTheInterpreter) {
+  auto p = Program(R"(policy shifting_dates
+input { start: date, by: duration }
+output later: date
+output earlier: date
+rule add { then later = start + by cite "test" }
+rule subtract { then earlier = start - by cite "test" })");
+  DiagnosticSink diags;
+  auto native = CompileNative(*p, diags);
+  ASSERT_NE(native, nullptr);
+  ASSERT_NE(native->optimized_row(), nullptr) << native->optimized_error();
+  const codegen::Layout& layout = native->layout();
+  std::vector<int64_t> ctx(std::max(layout.ctx_slots, 1)), out(std::max(layout.out_slots, 1));
+  std::vector<int64_t> params(std::max(layout.param_slots, 1));
+  const int64_t big = int64_t{1} << 62;
+  std::vector<int64_t> days = {0, 1, -1, 3652058, -3652058, kMaxDays, -kMaxDays, kMaxDays + 1, -kMaxDays - 1,
+                               big, -big, INT64_MAX, INT64_MIN, INT64_MAX - kLastDay, INT64_MIN + 5};
+  std::vector<int64_t> months = {0, 1, -1, 119988, -119988, kMaxMonths, -kMaxMonths, kMaxMonths + 1,
+                                 -kMaxMonths - 1, INT64_MAX, INT64_MIN};
+  std::vector<int64_t> dates = {kFirstDay, kFirstDay + 59, DaysFromCivil(2020, 2, 29), kLastDay - 30, kLastDay};
+  int64_t decided = 0, failed = 0;
+  for (int64_t date : dates) {
+    for (int64_t d : days) {
+      for (int64_t m : months) {
+        std::optional<interp::Result> want;
+        try {
+          want = interp::Evaluate(*p, Value::Record({Value::Date(date), Value::Dur({m, d})}), {});
+        } catch (const interp::EvalError&) {
+        }
+        for (jit::RowFn row : {native->quick_row(), native->optimized_row()}) {
+          int64_t facts[3] = {date, d, m};
+          int32_t status = row(ctx.data(), facts, params.data(), 0, out.data());
+          std::string what = fmt::format("{} +/- {} days {} months", FormatDate(date), d, m);
+          ASSERT_EQ(status == 0, want.has_value()) << what;
+          if (!want) continue;
+          EXPECT_EQ(out[layout.output_offset[0]], want->outputs[0].i) << what;
+          EXPECT_EQ(out[layout.output_offset[1]], want->outputs[1].i) << what;
+        }
+        want ? ++decided : ++failed;
+      }
+    }
+  }
+  EXPECT_GT(decided, 0);
+  EXPECT_GT(failed, 0);
 }
 
 // The benchmark policy's batch loop is vectorized: its loads, stores and arithmetic work on
