@@ -4,6 +4,7 @@
 #include <cstring>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 
 #include <fmt/format.h>
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
@@ -242,7 +243,12 @@ RowFn CompiledPolicy::optimized_row() const {
   std::call_once(optimized_once_, [this] {
     if (optimized_row_) return;  // loaded from the disk cache by Compile
     DiagnosticSink diags;
-    optimized_row_ = reinterpret_cast<RowFn>(AddModule(Build::kRow, diags, nullptr));
+    try {  // (on the background thread, an exception would end the process)
+      optimized_row_ = reinterpret_cast<RowFn>(AddModule(Build::kRow, diags, nullptr));
+    } catch (const std::exception& e) {
+      optimized_error_ = e.what();
+      return;
+    }
     if (!optimized_row_) {
       for (const Diagnostic& d : diags.diagnostics()) optimized_error_ += d.message;
       return;
@@ -300,7 +306,8 @@ std::unique_ptr<CompiledPolicy> Compile(const ir::Program& p, bool batch, const 
   // With the disk cache, a process after the one that optimised the row loads its machine code.
   RowFn row = nullptr;
   if (DiskCache::FromEnvironment()) {
-    row = reinterpret_cast<RowFn>(compiled->AddModule(CompiledPolicy::Build::kRow, diags, &compiled->layout_, true));
+    DiagnosticSink ignored;  // a policy the JIT cannot compile is reported once, below
+    row = reinterpret_cast<RowFn>(compiled->AddModule(CompiledPolicy::Build::kRow, ignored, &compiled->layout_, true));
     if (row) compiled->optimized_row_ = row;
   }
   if (!row) row = reinterpret_cast<RowFn>(compiled->AddModule(CompiledPolicy::Build::kQuickRow, diags, &compiled->layout_));
