@@ -1,6 +1,7 @@
 // Differential testing: for every policy in policies/ and every good golden program, thousands of
 // generated fact sets are evaluated by the reference interpreter and by the JIT (row and batch
 // entry points); any difference fails with the facts that differ.
+#include <cstdio>
 #include <filesystem>
 #include <sstream>
 
@@ -11,6 +12,7 @@
 #include "compiler/interp/facts.h"
 #include "compiler/interp/interp.h"
 #include "compiler/ir/ir.h"
+#include "compiler/jit/disk_cache.h"
 #include "runtime/src/batch.h"
 #include "runtime/src/native.h"
 #include "tests/differential/fact_gen.h"
@@ -257,6 +259,19 @@ std::string TestName(const ::testing::TestParamInfo<std::string>& info) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Corpus, Differential, ::testing::ValuesIn(Corpus()), TestName);
+
+// With the disk cache, says at the end how many objects this run loaded and stored (the ctest
+// differential/with_disk_cache requires a second run to store none).
+class DiskCacheReport : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    if (!jit::DiskCache::FromEnvironment()) return;
+    jit::DiskCacheStats n = jit::DiskCacheCounts();
+    std::printf("disk cache: loaded %lld, stored %lld\n", static_cast<long long>(n.loaded),
+                static_cast<long long>(n.stored));
+  }
+};
+const auto* const kDiskCacheReport = ::testing::AddGlobalTestEnvironment(new DiskCacheReport);
 
 }  // namespace
 }  // namespace proviso
