@@ -282,8 +282,13 @@ class Generator {
       case TypeKind::kRecord:
         v.a = p;
         return v;
-      case TypeKind::kList:
       case TypeKind::kSet:
+        if (IsBitset(t, types_)) {
+          v.a = b_.CreateLoad(i64_, p);
+          return v;
+        }
+        [[fallthrough]];
+      case TypeKind::kList:
         v.a = b_.CreateIntToPtr(b_.CreateLoad(i64_, p), ptr_);
         v.b = b_.CreateLoad(i64_, Slot(p, 1));
         return v;
@@ -314,8 +319,13 @@ class Generator {
         }
         return;
       }
-      case TypeKind::kList:
       case TypeKind::kSet:
+        if (IsBitset(t, types_)) {
+          b_.CreateStore(v.a, p);
+          return;
+        }
+        [[fallthrough]];
+      case TypeKind::kList:
         b_.CreateStore(b_.CreatePtrToInt(v.a, i64_), p);
         b_.CreateStore(v.b, Slot(p, 1));
         return;
@@ -338,14 +348,26 @@ class Generator {
         v.a = a;
         return v;
       }
-      case TypeKind::kList:
-      case TypeKind::kSet: v.a = llvm::ConstantPointerNull::get(ptr_); v.b = I64(0); return v;
+      case TypeKind::kSet:
+        if (IsBitset(t, types_)) {
+          v.a = I64(0);
+          return v;
+        }
+        [[fallthrough]];
+      case TypeKind::kList: v.a = llvm::ConstantPointerNull::get(ptr_); v.b = I64(0); return v;
       default: v.a = I64(0); return v;
     }
   }
 
   // Adapts a value of type `from` to type `to` (wrapping into an optional, typing `none`).
   CG Coerce(CG v, const Type* from, const Type* to) {
+    const Type* from_value = from->kind == TypeKind::kOptional ? from->elem : from;
+    const Type* to_value = to->kind == TypeKind::kOptional ? to->elem : to;
+    if (IsBitset(to_value, types_) && from_value->kind == TypeKind::kSet && !IsBitset(from_value, types_)) {
+      llvm::Value* present = v.present;  // `{}` (a set of any: always empty) as a bitset
+      v = Zero(to_value);
+      v.present = present;
+    }
     if (to->kind == TypeKind::kOptional) {
       if (from->kind == TypeKind::kOptional) {
         if (from->elem->kind == TypeKind::kAny && to->elem->kind != TypeKind::kAny) {
@@ -389,10 +411,9 @@ class Generator {
       for (auto& [v, bb] : in) phi->addIncoming(v.*field, bb);
       return phi;
     };
-    llvm::Type* a_ty = (t->kind == TypeKind::kRecord || t->kind == TypeKind::kList || t->kind == TypeKind::kSet ||
-                        (t->kind == TypeKind::kOptional && (t->elem->kind == TypeKind::kRecord ||
-                                                            t->elem->kind == TypeKind::kList ||
-                                                            t->elem->kind == TypeKind::kSet)))
+    const Type* vt = t->kind == TypeKind::kOptional ? t->elem : t;
+    llvm::Type* a_ty = vt->kind == TypeKind::kRecord || vt->kind == TypeKind::kList ||
+                               (vt->kind == TypeKind::kSet && !IsBitset(vt, types_))
                            ? ptr_ : i64_;
     out.a = merge(&CG::a, a_ty);
     out.b = merge(&CG::b, i64_);
@@ -422,8 +443,13 @@ class Generator {
         for (size_t f = 0; f < r.fields.size(); ++f) FlattenConstant(v.elems()[f], r.fields[f].type, out);
         return;
       }
-      case TypeKind::kList:
-      case TypeKind::kSet: {
+      case TypeKind::kSet:
+        if (IsBitset(t, types_)) {
+          out.push_back(I64(Bits(v)));
+          return;
+        }
+        [[fallthrough]];
+      case TypeKind::kList: {
         llvm::Constant* g = ConstantArray(v.elems(), t->elem);
         out.push_back(llvm::ConstantExpr::getPtrToInt(g, i64_));
         out.push_back(I64(static_cast<int64_t>(v.elems().size())));
@@ -432,6 +458,13 @@ class Generator {
       case TypeKind::kAny: out.push_back(I64(0)); return;
       default: out.push_back(I64(v.i)); return;
     }
+  }
+
+  // The bitset of a constant set of enum values.
+  static int64_t Bits(const Value& v) {
+    uint64_t bits = 0;
+    for (const Value& x : v.elems()) bits |= uint64_t{1} << x.i;
+    return static_cast<int64_t>(bits);
   }
 
   // A global holding the slots of `items` (one after another).
@@ -464,8 +497,13 @@ class Generator {
                                          llvm::ConstantArray::get(ty, slots), "record");
         return out;
       }
-      case TypeKind::kList:
       case TypeKind::kSet:
+        if (IsBitset(t, types_)) {
+          out.a = I64(Bits(v));
+          return out;
+        }
+        [[fallthrough]];
+      case TypeKind::kList:
         out.a = ConstantArray(v.elems(), t->elem);
         out.b = I64(static_cast<int64_t>(v.elems().size()));
         return out;
@@ -504,8 +542,15 @@ class Generator {
         }
         return all;
       }
-      case TypeKind::kList:
-      case TypeKind::kSet: {
+      case TypeKind::kSet:
+        // Bitsets: the same bits; against `{}` (a set of any, not a bitset), none.
+        if (IsBitset(ta, types_) || IsBitset(tb, types_)) {
+          if (!IsBitset(ta, types_)) return b_.CreateICmpEQ(b.a, I64(0));
+          if (!IsBitset(tb, types_)) return b_.CreateICmpEQ(a.a, I64(0));
+          return b_.CreateICmpEQ(a.a, b.a);
+        }
+        [[fallthrough]];
+      case TypeKind::kList: {
         const Type* elem = ta->elem->kind == TypeKind::kAny ? tb->elem : ta->elem;
         if (!IsFlat(elem, types_)) Unsupport("comparing collections of collections", at);
         int stride = Slots(elem, types_);
@@ -806,8 +851,8 @@ class Generator {
   bool Cheap(const Expr& e) {
     switch (e.op) {
       case Op::kQuant: case Op::kMakeSet: return false;
-      case Op::kIn:  // a short loop over a loop-invariant set is cheap; over facts it may be long
-        if (e.args[1]->op != Op::kParam && e.args[1]->op != Op::kConst) return false;
+      case Op::kIn:  // a bit test, or a short loop over a loop-invariant set, is cheap; over facts it may be long
+        if (!IsBitset(e.args[1]->type, types_) && e.args[1]->op != Op::kParam && e.args[1]->op != Op::kConst) return false;
         break;
       case Op::kBuiltin:
         if (e.builtin == ast::Builtin::kSum || e.builtin == ast::Builtin::kCount ||
@@ -876,6 +921,26 @@ class Generator {
   // returns true to leave the loop early (to `exit`).
   template <typename Body>
   void ForEach(const Type* coll_type, const CG& coll, Body body) {
+    if (IsBitset(coll_type, types_)) {
+      // The codes of the set bits, lowest first (a set's order).
+      llvm::AllocaInst* rest = Local(i64_, 1, "bits");
+      b_.CreateStore(coll.a, rest);
+      llvm::BasicBlock* head = Block("bits.head");
+      llvm::BasicBlock* step = Block("bits.body");
+      llvm::BasicBlock* exit = Block("bits.exit");
+      b_.CreateBr(head);
+      b_.SetInsertPoint(head);
+      llvm::Value* r = b_.CreateLoad(i64_, rest);
+      b_.CreateCondBr(b_.CreateICmpNE(r, I64(0)), step, exit);
+      b_.SetInsertPoint(step);
+      CG x;
+      x.a = b_.CreateBinaryIntrinsic(llvm::Intrinsic::cttz, r, True());
+      b_.CreateStore(b_.CreateAnd(r, b_.CreateSub(r, I64(1))), rest);
+      body(x, exit);
+      b_.CreateBr(head);
+      b_.SetInsertPoint(exit);
+      return;
+    }
     const Type* elem = coll_type->elem;
     int stride = Slots(elem, types_);
     llvm::AllocaInst* idx = Local(i64_, 1, "i");
@@ -947,6 +1012,12 @@ class Generator {
     const Type* ct = e.args[1]->type;
     CG x = Emit(*e.args[0]);
     CG coll = Emit(*e.args[1]);
+    if (IsBitset(ct, types_) && xt->kind == TypeKind::kEnum) {  // a bit test (codes are below 64)
+      llvm::Value* bit = b_.CreateAnd(b_.CreateLShr(coll.a, b_.CreateAnd(x.a, I64(63))), I64(1));
+      CG v;
+      v.a = e.negated ? b_.CreateXor(bit, I64(1)) : bit;
+      return v;
+    }
     if (e.args[1]->op == Op::kParam && layout_.param_bitmap[e.args[1]->index] >= 0 && xt->kind == ct->elem->kind) {
       // A param set of enum values or texts has a bitmap (Layout::param_bitmap): no loop, so a
       // batch over rows can be vectorized.
@@ -1095,11 +1166,20 @@ class Generator {
 
   CG MakeCollection(const Expr& e) {
     const Type* elem = e.type->elem;
-    int stride = Slots(elem, types_);
     int n = static_cast<int>(e.args.size());
+    CG out;
+    if (IsBitset(e.type, types_)) {
+      llvm::Value* bits = I64(0);
+      for (int k = 0; k < n; ++k) {
+        CG v = Coerce(Emit(*e.args[k]), e.args[k]->type, elem);
+        bits = b_.CreateOr(bits, b_.CreateShl(I64(1), b_.CreateAnd(v.a, I64(63))));
+      }
+      out.a = bits;
+      return out;
+    }
+    int stride = Slots(elem, types_);
     int region = Alloc(std::max(1, n * stride));
     llvm::Value* base = CtxSlot(region);
-    CG out;
     out.a = base;
     if (e.op == Op::kMakeList) {
       for (int k = 0; k < n; ++k) Store(elem, Coerce(Emit(*e.args[k]), e.args[k]->type, elem), Slot(base, k * stride));
@@ -1487,7 +1567,11 @@ class Generator {
         }
         return Finish(e, acc, false);
       }
-      case ast::Builtin::kCount: out.a = Emit(*e.args[0]).b; return out;
+      case ast::Builtin::kCount: {
+        CG coll = Emit(*e.args[0]);
+        out.a = IsBitset(e.args[0]->type, types_) ? b_.CreateUnaryIntrinsic(llvm::Intrinsic::ctpop, coll.a) : coll.b;
+        return out;
+      }
       case ast::Builtin::kSum: {
         Acc acc = NewAcc(e.type);
         CG coll = Emit(*e.args[0]);
@@ -1763,11 +1847,6 @@ class Generator {
       store->setMetadata(llvm::LLVMContext::MD_alias_scope, llvm::MDNode::get(c_, {writes[k]}));
       store->setMetadata(llvm::LLVMContext::MD_noalias, llvm::MDNode::get(c_, others));
     };
-    // The elements of each enum set leaf's row value.
-    std::vector<llvm::Value*> set_items(leaves.size(), nullptr);
-    for (size_t k = 0; k < leaves.size(); ++k) {
-      if (leaves[k].enum_set) set_items[k] = b_.CreateAlloca(i64_, I64(leaves[k].enum_set), "set.items");
-    }
     // Lays out row `i` in `facts` as the row entry expects it.
     auto load_row = [&](llvm::Value* i) {
       for (size_t k = 0; k < leaves.size(); ++k) {
@@ -1807,19 +1886,6 @@ class Generator {
         if (l.optional) {
           b_.CreateStore(has, Slot(facts, slot));
           slot += 1;
-        }
-        if (l.enum_set) {
-          // The bitmask becomes the set's elements (codes in ascending order, as a set's slots
-          // always are), written without branches: each value is stored, and kept if its bit is.
-          llvm::Value* items = set_items[k];
-          llvm::Value* n = I64(0);
-          for (int code = 0; code < l.enum_set; ++code) {
-            b_.CreateStore(I64(code), SlotDyn(items, n));
-            n = b_.CreateAdd(n, b_.CreateAnd(b_.CreateLShr(v, I64(code)), I64(1)));
-          }
-          b_.CreateStore(b_.CreatePtrToInt(items, i64_), Slot(facts, slot));
-          b_.CreateStore(n, Slot(facts, slot + 1));
-          continue;
         }
         b_.CreateStore(v, Slot(facts, slot));
         if (l.duration) b_.CreateStore(months, Slot(facts, slot + 1));

@@ -4,6 +4,11 @@
 
 namespace proviso::codegen {
 
+bool IsBitset(const Type* t, const TypeTable& types) {
+  return t->kind == TypeKind::kSet && t->elem->kind == TypeKind::kEnum &&
+         types.enum_info(t->elem->index).variants.size() <= static_cast<size_t>(kMaxBitsetValues);
+}
+
 int Slots(const Type* t, const TypeTable& types) {
   switch (t->kind) {
     case TypeKind::kDuration: return 2;
@@ -13,8 +18,8 @@ int Slots(const Type* t, const TypeTable& types) {
       for (const FieldInfo& f : types.record_info(t->index).fields) n += Slots(f.type, types);
       return n;
     }
-    case TypeKind::kList:
-    case TypeKind::kSet: return 2;
+    case TypeKind::kList: return 2;
+    case TypeKind::kSet: return IsBitset(t, types) ? 1 : 2;
     default: return 1;
   }
 }
@@ -32,8 +37,8 @@ bool IsFlat(const Type* t, const TypeTable& types) {
     case TypeKind::kRecord:
       for (const FieldInfo& f : types.record_info(t->index).fields) if (!IsFlat(f.type, types)) return false;
       return true;
-    case TypeKind::kList:
-    case TypeKind::kSet: return false;
+    case TypeKind::kList: return false;
+    case TypeKind::kSet: return IsBitset(t, types);
     default: return true;
   }
 }
@@ -60,7 +65,7 @@ Layout Layout::For(const ir::Program& p) {
   for (const ir::Param& pa : p.params) {
     l.param_offset.push_back(l.param_slots);
     l.param_slots += 1 + Slots(pa.type, types);
-    bool bitmap = pa.type->kind == TypeKind::kSet &&
+    bool bitmap = pa.type->kind == TypeKind::kSet && !IsBitset(pa.type, types) &&
                   (pa.type->elem->kind == TypeKind::kEnum || pa.type->elem->kind == TypeKind::kText);
     l.param_bitmap.push_back(bitmap ? l.param_slots : -1);
     if (bitmap) l.param_slots += 2;

@@ -1,7 +1,9 @@
 // The flat memory layout that generated code and its host agree on. Every value is a run of
 // int64 "slots": bool/int/decimal/date/enum/text take 1 (text as an interned id), a duration 2
 // (days, months), an optional 1 + its payload (presence first), a record the sum of its fields,
-// a list or set 2 (pointer to the first element's slots, length).
+// a set of an enum of at most 64 values 1 (a bitset: bit k for the value of code k), any other
+// list or set 2 (pointer to the first element's slots, length; a set's elements in ascending
+// order).
 #ifndef PROVISO_COMPILER_CODEGEN_LAYOUT_H_
 #define PROVISO_COMPILER_CODEGEN_LAYOUT_H_
 
@@ -13,6 +15,11 @@
 
 namespace proviso::codegen {
 
+// The most values an enum may have for its sets to be bitsets.
+inline constexpr int kMaxBitsetValues = 64;
+// True for a set laid out as a bitset (a set of an enum of at most kMaxBitsetValues values).
+bool IsBitset(const Type* t, const TypeTable& types);
+
 int Slots(const Type* t, const TypeTable& types);
 // Offset of field `field` of record `record`, in slots.
 int FieldOffset(int record, int field, const TypeTable& types);
@@ -23,7 +30,7 @@ bool IsFlat(const Type* t, const TypeTable& types);
 struct Layout {
   int facts_slots = 0;
   std::vector<int> param_offset;  // each param: [available, value...]
-  // Each param that is a set of enum values or texts: the offset of [words, bound], a bitmap of
+  // Each param that is a set of texts or of a large enum: the offset of [words, bound], a bitmap of
   // its members (bit k of words[k / 64] for the member of code or id k < bound), so that
   // membership is a load, not a loop; -1 for other params. The host fills it with the value.
   std::vector<int> param_bitmap;

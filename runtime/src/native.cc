@@ -55,8 +55,15 @@ void Flatten(const Value& v, const Type* t, const TypeTable& types, int64_t* dst
       return;
     case TypeKind::kText: dst[0] = texts.Id(v.text); return;
     case TypeKind::kRecord: FlattenRecord(v, t->index, types, dst, texts, arena); return;
-    case TypeKind::kList:
-    case TypeKind::kSet: {
+    case TypeKind::kSet:
+      if (codegen::IsBitset(t, types)) {
+        uint64_t bits = 0;
+        for (const Value& x : v.elems()) bits |= uint64_t{1} << x.i;
+        dst[0] = static_cast<int64_t>(bits);
+        return;
+      }
+      [[fallthrough]];
+    case TypeKind::kList: {
       int stride = codegen::Slots(t->elem, types);
       const auto& items = v.elems();
       // Reserve first: nested flattening appends to the arena and must not move this buffer.
@@ -94,8 +101,15 @@ Value Unflatten(const int64_t* src, const Type* t, const TypeTable& types, const
       }
       return Value::Record(std::move(fields));
     }
-    case TypeKind::kList:
-    case TypeKind::kSet: {
+    case TypeKind::kSet:
+      if (codegen::IsBitset(t, types)) {
+        std::vector<Value> out;
+        uint64_t bits = static_cast<uint64_t>(src[0]);
+        for (int k = 0; k < codegen::kMaxBitsetValues; ++k) if ((bits >> k) & 1) out.push_back(Value::Enum(k));
+        return Value::Set(std::move(out));
+      }
+      [[fallthrough]];
+    case TypeKind::kList: {
       const int64_t* items = reinterpret_cast<const int64_t*>(src[0]);
       int stride = codegen::Slots(t->elem, types);
       std::vector<Value> out;
