@@ -21,7 +21,7 @@ namespace proviso::jit {
 namespace {
 
 // Changes whenever what is stored, or what it depends on outside the IR, changes meaning.
-constexpr const char* kFormat = "proviso-object-cache 2";
+constexpr const char* kFormat = "proviso-object-cache 3";
 
 std::atomic<int64_t> loaded{0}, stored{0};
 
@@ -44,7 +44,8 @@ std::string DiskCache::Key(const llvm::Module& m, const llvm::TargetMachine& tm,
   llvm::raw_string_ostream os(text);
   os << kFormat << "\n" << LLVM_VERSION_STRING << "\n" << tm.getTargetTriple().str() << "\n"
      << tm.getTargetCPU() << "\n" << tm.getTargetFeatureString() << "\n"
-     << static_cast<int>(tm.getOptLevel()) << " " << pipeline << "\n";
+     << static_cast<int>(tm.getOptLevel()) << " " << pipeline << " code model "
+     << static_cast<int>(tm.getCodeModel()) << " pic " << tm.isPositionIndependent() << "\n";
   m.print(os, nullptr);
   return Sha256Hex(os.str());
 }

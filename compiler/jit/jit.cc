@@ -70,6 +70,11 @@ Jit& Instance() {
       return j;
     }
     jtmb->setCodeGenOptLevel(llvm::CodeGenOptLevel::Default);
+    // What LLJIT sets for its own compiler on x86-64 (with JITLink): without it, a JIT target
+    // machine defaults to the large code model (64-bit absolute addresses for every constant,
+    // table and call).
+    jtmb->setCodeModel(llvm::CodeModel::Small);
+    jtmb->setRelocationModel(llvm::Reloc::PIC_);
     j->host = *jtmb;
     auto lljit = llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(*jtmb)).create();
     if (!lljit) {
