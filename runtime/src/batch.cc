@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "compiler/interp/facts.h"
+#include "compiler/support/calendar.h"
 #include "compiler/support/large_stack.h"
 #include "runtime/src/native.h"
 #include "runtime/src/policy_impl.h"
@@ -142,6 +143,11 @@ std::vector<ColumnSpec> Policy::BatchOutputs() const { return OutputSpecs(*impl_
 
 namespace {
 
+// A date column's cell that is no day of the calendar.
+std::string OutsideCalendar(int64_t day) {
+  return fmt::format("day number {} is outside the calendar ({} to {})", day, FormatDate(kFirstDay), FormatDate(kLastDay));
+}
+
 std::string EnumSetBits(uint64_t mask, const std::string& enum_name) {
   return fmt::format("mask {:#x} has bits that are not values of `{}`", mask, enum_name);
 }
@@ -184,7 +190,10 @@ void InterpretBatch(const Policy::Impl& impl, const std::vector<InputLeaf>& leav
                 break;
               case TypeKind::kInt: fields.push_back(Value::Int(v)); break;
               case TypeKind::kDecimal: fields.push_back(Value::Decimal(v)); break;
-              case TypeKind::kDate: fields.push_back(Value::Date(v)); break;
+              case TypeKind::kDate:
+                if (v < kFirstDay || v > kLastDay) throw bad(OutsideCalendar(v));
+                fields.push_back(Value::Date(v));
+                break;
               case TypeKind::kDuration: fields.push_back(Value::Dur({0, v})); break;
               case TypeKind::kEnum:
                 if (v < 0 || v >= static_cast<int64_t>(leaf.spec.categories.size())) {
@@ -243,39 +252,46 @@ void InterpretBatch(const Policy::Impl& impl, const std::vector<InputLeaf>& leav
 }
 
 
-// The first row whose code is outside [0, hi] (rows without a value excepted), or -1. The common
+// The first row whose code is outside [lo, hi] (rows without a value excepted), or -1. The common
 // case, no bad code, is one branch-free pass the compiler vectorizes.
 template <typename T>
-int64_t FirstOutOfRange(const T* col, const uint8_t* present, int64_t rows, int64_t hi) {
-  // Compared in the column's own unsigned type: a negative code is a large one. hi fits the type.
-  if (hi < 0) {  // an empty dictionary: every present code is bad
+int64_t FirstOutOfRange(const T* col, const uint8_t* present, int64_t rows, int64_t lo, int64_t hi) {
+  // Compared in the column's own unsigned type, from lo: a code below it is a large one. lo and hi
+  // fit the type.
+  if (hi < lo) {  // an empty dictionary: every present code is bad
     for (int64_t r = 0; r < rows; ++r) if (!present || present[r]) return r;
     return -1;
   }
   using U = std::make_unsigned_t<T>;
-  const U h = static_cast<U>(hi);
+  const U l = static_cast<U>(lo), h = static_cast<U>(static_cast<U>(hi) - l);
+  auto out = [&](int64_t r) { return static_cast<U>(static_cast<U>(col[r]) - l) > h; };
   U any = 0;
   if (present) {
-    for (int64_t r = 0; r < rows; ++r) any |= static_cast<U>(static_cast<U>(col[r]) > h) & static_cast<U>(present[r] != 0);
+    for (int64_t r = 0; r < rows; ++r) any |= static_cast<U>(out(r)) & static_cast<U>(present[r] != 0);
   } else {
-    for (int64_t r = 0; r < rows; ++r) any |= static_cast<U>(static_cast<U>(col[r]) > h);
+    for (int64_t r = 0; r < rows; ++r) any |= static_cast<U>(out(r));
   }
   if (!any) return -1;
   for (int64_t r = 0; r < rows; ++r) {
-    if (static_cast<U>(col[r]) > h && (!present || present[r])) return r;
+    if (out(r) && (!present || present[r])) return r;
   }
   return -1;
 }
 
-// Every code must be one the policy can read: a bool 0/1, an enum value, a text in its dictionary.
+// Every code must be one the policy can read: a bool 0/1, an enum value, a text in its dictionary,
+// a day of the calendar.
 void Validate(const ir::Program& p, const std::vector<InputLeaf>& leaves, const BatchInput& in) {
   for (size_t c = 0; c < leaves.size(); ++c) {
     const InputLeaf& leaf = leaves[c];
     const void* col = in.columns[c];
     const uint8_t* present = c < in.present.size() ? in.present[c] : nullptr;
-    int64_t hi;
+    int64_t lo = 0, hi;
     switch (leaf.type->kind) {
       case TypeKind::kBool: hi = 1; break;
+      case TypeKind::kDate:
+        lo = kFirstDay;
+        hi = kLastDay;
+        break;
       case TypeKind::kEnum: hi = static_cast<int64_t>(leaf.spec.categories.size()) - 1; break;
       case TypeKind::kSet:  // bits above the enum's values
         if (leaf.spec.categories.size() >= kMaxEnumSetValues) continue;
@@ -291,10 +307,10 @@ void Validate(const ir::Program& p, const std::vector<InputLeaf>& leaves, const 
     }
     const uint8_t* mask = leaf.spec.optional ? present : nullptr;
     int64_t bad = leaf.spec.width == 1   ? leaf.spec.kind == ColumnKind::kBool
-                                               ? FirstOutOfRange(static_cast<const uint8_t*>(col), mask, in.rows, hi)
-                                               : FirstOutOfRange(static_cast<const int8_t*>(col), mask, in.rows, hi)
-                  : leaf.spec.width == 4 ? FirstOutOfRange(static_cast<const int32_t*>(col), mask, in.rows, hi)
-                                         : FirstOutOfRange(static_cast<const int64_t*>(col), mask, in.rows, hi);
+                                               ? FirstOutOfRange(static_cast<const uint8_t*>(col), mask, in.rows, lo, hi)
+                                               : FirstOutOfRange(static_cast<const int8_t*>(col), mask, in.rows, lo, hi)
+                  : leaf.spec.width == 4 ? FirstOutOfRange(static_cast<const int32_t*>(col), mask, in.rows, lo, hi)
+                                         : FirstOutOfRange(static_cast<const int64_t*>(col), mask, in.rows, lo, hi);
     if (bad < 0) continue;
     // The same words as the interpreter's path.
     int64_t v = ReadCell(col, leaf.spec, bad);
@@ -302,7 +318,8 @@ void Validate(const ir::Program& p, const std::vector<InputLeaf>& leaves, const 
                       : leaf.type->kind == TypeKind::kEnum
                           ? fmt::format("code {} is not a value of `{}`", v, p.types().Name(leaf.type))
                       : leaf.type->kind == TypeKind::kSet ? EnumSetBits(static_cast<uint64_t>(v), p.types().Name(leaf.type->elem))
-                                                          : fmt::format("code {} is outside its dictionary", v);
+                      : leaf.type->kind == TypeKind::kDate ? OutsideCalendar(v)
+                                                           : fmt::format("code {} is outside its dictionary", v);
     throw FactsError(fmt::format("`{}[{}]`: {}", leaf.spec.name, bad, why), fmt::format("{}[{}]", leaf.spec.name, bad));
   }
 }

@@ -1068,6 +1068,36 @@ TEST_P(SdkBatch, BadBoolAndTextCodesAreFactsErrors) {
   EXPECT_THROW(EvaluateBatch64(p, in, out, AsOf("2021-01-01")), Error);  // a text column needs its dictionary
 }
 
+// A date column holds day numbers of the calendar: one outside it (too large, negative beyond
+// 0001-01-01, or a NaT-like INT64_MIN) is a FactsError naming the cell, before any row is decided
+// (the JIT's date arithmetic counts on dates being in the calendar).
+TEST_P(SdkBatch, DayNumbersOutsideTheCalendarAreFactsErrors) {
+  Policy p = Compile("input { start: date, by: duration }\noutput later: date\n"
+                     "rule r { then later = start + by }\n", "dates.proviso");
+  std::vector<int64_t> start = {0, 18000, 0}, by = {1, 2, -(1000000000 - 1000)}, later(3);
+  BatchInput in;
+  in.rows = 3;
+  in.columns = {start.data(), by.data()};
+  in.present = {nullptr, nullptr};
+  BatchOutput out;
+  out.columns = {later.data()};
+  out.present = {nullptr};
+  for (int64_t bad : {int64_t{1000000000}, int64_t{-719163}, int64_t{2932897}, INT64_MIN}) {
+    start[2] = bad;
+    try {
+      EvaluateBatch64(p, in, out, AsOf("2021-01-01"));
+      FAIL() << "accepted day number " << bad;
+    } catch (const FactsError& e) {
+      EXPECT_EQ(e.path(), "start[2]");
+      EXPECT_TRUE(Contains(e.what(), "outside the calendar (0001-01-01 to 9999-12-31)")) << e.what();
+    }
+  }
+  start[2] = 2932896;  // 9999-12-31
+  by[2] = 0;
+  EvaluateBatch64(p, in, out, AsOf("2021-01-01"));
+  EXPECT_EQ(later, (std::vector<int64_t>{1, 18002, 2932896}));
+}
+
 TEST_P(SdkBatch, RowWithoutDecisionIsAnEvaluationErrorNamingTheRow) {
   Policy p = Compile(kSmall, "small.proviso");
   SmallBatch ok({0, 1, 0}, {1, 3, 7});
