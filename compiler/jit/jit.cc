@@ -1,10 +1,15 @@
 #include "compiler/jit/jit.h"
 
 #include <atomic>
+#include <condition_variable>
 #include <cstring>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
+#include <system_error>
+#include <thread>
+
+#include <pthread.h>
 
 #include <fmt/format.h>
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
@@ -179,17 +184,49 @@ std::optional<std::string> EmitObject(llvm::Module& m, llvm::TargetMachine& tm) 
   return std::string(buffer.begin(), buffer.end());
 }
 
+// Background compilations in flight in this process. fork() waits until there are none: a child
+// would inherit, locked, the LLVM locks such a thread holds, and a thread it does not have.
+struct InFlight {
+  std::mutex mu;
+  std::condition_variable done;
+  int running = 0;
+};
+
+InFlight& TierUps() {
+  static InFlight* in_flight = [] {
+    auto* f = new InFlight;
+    pthread_atfork(
+        [] {  // prepare: wait, and keep the lock (so that none starts) until the fork is made
+          std::unique_lock<std::mutex> lock(TierUps().mu);
+          TierUps().done.wait(lock, [] { return TierUps().running == 0; });
+          lock.release();
+        },
+        [] { TierUps().mu.unlock(); }, [] { TierUps().mu.unlock(); });
+    return f;
+  }();
+  return *in_flight;
+}
+
 }  // namespace
+
+struct CompiledPolicy::TierUp {
+  std::mutex mu;
+  std::condition_variable done;
+  bool running = false;
+};
 
 struct CompiledPolicy::Handle {
   llvm::orc::JITDylib* dylib = nullptr;
   llvm::orc::ResourceTrackerSP tracker;
 };
 
-CompiledPolicy::CompiledPolicy() = default;
+CompiledPolicy::CompiledPolicy() : tier_up_(std::make_shared<TierUp>()) {}
 
 CompiledPolicy::~CompiledPolicy() {
-  if (tier_up_.joinable()) tier_up_.join();
+  {  // the background compilation uses this object until it says it is done
+    std::unique_lock<std::mutex> lock(tier_up_->mu);
+    tier_up_->done.wait(lock, [this] { return !tier_up_->running; });
+  }
   if (!handle_ || !handle_->dylib) return;
   Jit& jit = Instance();
   std::lock_guard<std::mutex> lock(jit.mu);
@@ -259,16 +296,48 @@ RowFn CompiledPolicy::optimized_row() const {
       return;
     }
     row_.store(optimized_row_, std::memory_order_release);
+    optimized_.store(true, std::memory_order_release);
   });
   return optimized_row_;
 }
 
 void CompiledPolicy::CountRows(int64_t rows) const {
   int64_t before = rows_counted_.fetch_add(rows, std::memory_order_relaxed);
-  // Exactly one call crosses the threshold; it starts the thread (joined by the destructor).
-  // Code generation recurses over the policy: on a large stack, as for the first tier.
-  if (before < kTierUpRows && before + rows >= kTierUpRows) {
-    tier_up_ = std::thread([this] { OnLargeStack([this] { optimized_row(); }); });
+  // Exactly one call crosses the threshold.
+  if (before >= kTierUpRows || before + rows < kTierUpRows || optimized_.load(std::memory_order_acquire)) return;
+  InFlight& in_flight = TierUps();
+  auto finished = [](TierUp& state, InFlight& f) {
+    {
+      std::lock_guard<std::mutex> lock(state.mu);
+      state.running = false;
+    }
+    state.done.notify_all();
+    {
+      std::lock_guard<std::mutex> lock(f.mu);
+      --f.running;
+    }
+    f.done.notify_all();
+  };
+  {
+    std::lock_guard<std::mutex> lock(in_flight.mu);
+    ++in_flight.running;
+  }
+  {
+    std::lock_guard<std::mutex> lock(tier_up_->mu);
+    tier_up_->running = true;
+  }
+  try {
+    // The thread holds the state, not this object, once it has said it is done.
+    std::thread([this, state = tier_up_, &in_flight, finished] {
+      try {
+        // Code generation recurses over the policy: on a large stack, as for the first tier.
+        OnLargeStack([this] { optimized_row(); });
+      } catch (...) {  // (an exception here would end the process; the row stays quick)
+      }
+      finished(*state, in_flight);
+    }).detach();
+  } catch (const std::system_error&) {  // no thread to be had: the row stays quick
+    finished(*tier_up_, in_flight);
   }
 }
 
@@ -313,7 +382,10 @@ std::unique_ptr<CompiledPolicy> Compile(const ir::Program& p, bool batch, const 
   if (DiskCache::FromEnvironment()) {
     DiagnosticSink ignored;  // a policy the JIT cannot compile is reported once, below
     row = reinterpret_cast<RowFn>(compiled->AddModule(CompiledPolicy::Build::kRow, ignored, &compiled->layout_, true));
-    if (row) compiled->optimized_row_ = row;
+    if (row) {
+      compiled->optimized_row_ = row;
+      compiled->optimized_.store(true, std::memory_order_release);
+    }
   }
   if (!row) row = reinterpret_cast<RowFn>(compiled->AddModule(CompiledPolicy::Build::kQuickRow, diags, &compiled->layout_));
   if (!row) return nullptr;

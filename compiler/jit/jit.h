@@ -8,7 +8,6 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "compiler/codegen/codegen.h"
@@ -46,9 +45,11 @@ class CompiledPolicy {
   // for one compilation); null when compiling it failed (optimized_error() says why: an LLVM
   // failure, never a policy error), and row() then stays quick.
   RowFn optimized_row() const;
+  // Why compiling the optimised row failed; read it once optimized_row() has returned null.
   const std::string& optimized_error() const { return optimized_error_; }
   // Counts `rows` evaluations through row(); the count that reaches kTierUpRows starts the
-  // optimised compilation on a background thread.
+  // optimised compilation on a background thread (none if the row is optimised already, or if
+  // no thread can be made). fork() waits for such compilations to finish.
   void CountRows(int64_t rows) const;
   // Whether the policy has a batch form (scalar inputs and outputs).
   bool has_batch() const { return has_batch_; }
@@ -78,8 +79,10 @@ class CompiledPolicy {
   mutable std::once_flag optimized_once_;
   mutable RowFn optimized_row_ = nullptr;
   mutable std::string optimized_error_;
+  mutable std::atomic<bool> optimized_{false};
   mutable std::atomic<int64_t> rows_counted_{0};
-  mutable std::thread tier_up_;
+  struct TierUp;  // whether the background compilation runs (shared with its thread)
+  std::shared_ptr<TierUp> tier_up_;
   mutable std::once_flag batch_once_;
   mutable BatchFn batch_ = nullptr;
   mutable std::string batch_error_;

@@ -424,9 +424,17 @@ void Remember(const std::string& key, const std::shared_ptr<const Policy::Impl>&
   if (from_files) {
     for (int i = 0; i < sm.size(); ++i) e.files.push_back({sm.file(i).path, Hash(sm.file(i).text)});
   }
+  // Entries leave the cache after the lock is released: the last copy of a policy waits for its
+  // background compilation, which must not hold up every other compile.
+  CacheEntry evicted, replaced;
   std::lock_guard<std::mutex> lock(g_cache_mu);
-  if (g_cache.size() >= kCacheLimit) g_cache.erase(g_cache.begin());
-  g_cache[key] = std::move(e);
+  if (g_cache.size() >= kCacheLimit) {
+    evicted = std::move(g_cache.begin()->second);
+    g_cache.erase(g_cache.begin());
+  }
+  CacheEntry& slot = g_cache[key];
+  replaced = std::move(slot);
+  slot = std::move(e);
 }
 
 }  // namespace
@@ -465,8 +473,9 @@ Policy Engine::CompileString(const std::string& source, const std::string& name)
 }
 
 void Engine::ClearCache() {
+  std::map<std::string, CacheEntry> forgotten;  // destroyed after the lock is released (see Remember)
   std::lock_guard<std::mutex> lock(g_cache_mu);
-  g_cache.clear();
+  forgotten.swap(g_cache);
 }
 
 }  // namespace proviso

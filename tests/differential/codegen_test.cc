@@ -9,6 +9,7 @@
 #include <thread>
 
 #include <fmt/format.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "compiler/driver/driver.h"
@@ -224,6 +225,41 @@ rule move { then moved = start + by cite "test" })");
   auto cold = CompileNative(*p, diags);
   cold->CountRows(jit::CompiledPolicy::kTierUpRows);
   cold.reset();
+}
+
+// fork() while an optimised row compiles in the background: the fork waits for it, so the child
+// inherits no lock held by a thread it does not have, and can compile, evaluate and destroy
+// policies (a child that hangs is killed by its alarm and fails the test).
+TEST(Codegen, AForkDuringABackgroundCompileLeavesAWorkingChild) {
+  auto p = Program(R"(policy forked
+input { start: date, by: duration }
+output moved: date
+rule move { then moved = start + by cite "test" })");
+  DiagnosticSink diags;
+  auto native = CompileNative(*p, diags);
+  ASSERT_NE(native, nullptr);
+  native->CountRows(jit::CompiledPolicy::kTierUpRows);
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::alarm(60);
+    DiagnosticSink d;
+    auto again = CompileNative(*p, d);
+    bool ok = again && again->optimized_row();
+    if (ok) {
+      std::vector<int64_t> ctx(std::max(again->layout().ctx_slots, 1)), out(std::max(again->layout().out_slots, 1));
+      std::vector<int64_t> params(std::max(again->layout().param_slots, 1));
+      int64_t facts[3] = {DaysFromCivil(2020, 1, 31), 0, 1};
+      ok = again->row()(ctx.data(), facts, params.data(), 0, out.data()) == 0 &&
+           out[again->layout().output_offset[0]] == DaysFromCivil(2020, 2, 29);
+    }
+    again.reset();
+    native.reset();
+    ::_exit(ok ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "child status " << status;
 }
 
 }  // namespace
