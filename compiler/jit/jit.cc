@@ -174,7 +174,7 @@ std::unique_ptr<llvm::TargetMachine> HostMachine(Jit& jit, llvm::CodeGenOptLevel
   return std::move(*tm);
 }
 
-// The machine code of an optimised module, as an object file; nullopt if the target cannot.
+// The machine code of a module, as an object file; nullopt if the target cannot.
 std::optional<std::string> EmitObject(llvm::Module& m, llvm::TargetMachine& tm) {
   llvm::SmallVector<char, 0> buffer;
   llvm::raw_svector_ostream os(buffer);
