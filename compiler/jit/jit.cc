@@ -216,8 +216,7 @@ struct CompiledPolicy::TierUp {
 };
 
 struct CompiledPolicy::Handle {
-  llvm::orc::JITDylib* dylib = nullptr;
-  llvm::orc::ResourceTrackerSP tracker;
+  llvm::orc::JITDylib* dylib = nullptr;  // removing it frees every module's code
 };
 
 CompiledPolicy::CompiledPolicy() : tier_up_(std::make_shared<TierUp>()) {}
@@ -230,7 +229,6 @@ CompiledPolicy::~CompiledPolicy() {
   if (!handle_ || !handle_->dylib) return;
   Jit& jit = Instance();
   std::lock_guard<std::mutex> lock(jit.mu);
-  llvm::consumeError(handle_->tracker->remove());
   llvm::consumeError(jit.lljit->getExecutionSession().removeJITDylib(*handle_->dylib));
 }
 
@@ -268,14 +266,19 @@ void* CompiledPolicy::AddModule(Build build, DiagnosticSink& diags, codegen::Lay
     }
     if (disk) disk->Store(key, *object);
   }
-  llvm::Error added = jit.lljit->addObjectFile(handle_->tracker, llvm::MemoryBuffer::getMemBufferCopy(*object, key));
+  // Each module has a tracker of its own, so that one that fails to link leaves nothing behind
+  // (its entry's name stays free for another try); the JITDylib's removal frees them all.
+  llvm::orc::ResourceTrackerSP tracker = handle_->dylib->createResourceTracker();
+  llvm::Error added = jit.lljit->addObjectFile(tracker, llvm::MemoryBuffer::getMemBufferCopy(*object, key));
   if (added) {
     diags.Error("E0603", Span{}, fmt::format("JIT error: {}", llvm::toString(std::move(added))));
+    llvm::consumeError(tracker->remove());
     return nullptr;
   }
   auto sym = jit.lljit->lookup(*handle_->dylib, entry);
   if (!sym) {
     diags.Error("E0603", Span{}, fmt::format("JIT error: {}", llvm::toString(sym.takeError())));
+    llvm::consumeError(tracker->remove());
     return nullptr;
   }
   return sym->toPtr<void*>();
@@ -376,7 +379,6 @@ std::unique_ptr<CompiledPolicy> Compile(const ir::Program& p, bool batch, const 
   }
   dylib->addToLinkOrder(jit.lljit->getMainJITDylib());
   compiled->handle_->dylib = &*dylib;
-  compiled->handle_->tracker = dylib->createResourceTracker();
   // With the disk cache, a process after the one that optimised the row loads its machine code.
   RowFn row = nullptr;
   if (DiskCache::FromEnvironment()) {

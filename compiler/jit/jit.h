@@ -1,5 +1,5 @@
-// JIT: LLVM ORC LLJIT with the host target machine; one JITDylib (and resource tracker) per policy,
-// so that a policy's code is freed when its last user lets go.
+// JIT: LLVM ORC LLJIT with the host target machine; one JITDylib per policy (each of its modules
+// under a resource tracker of its own), removed, code and all, when its last user lets go.
 #ifndef PROVISO_COMPILER_JIT_JIT_H_
 #define PROVISO_COMPILER_JIT_JIT_H_
 
