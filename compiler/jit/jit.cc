@@ -1,15 +1,10 @@
 #include "compiler/jit/jit.h"
 
 #include <atomic>
-#include <condition_variable>
 #include <cstring>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
-#include <system_error>
-#include <thread>
-
-#include <pthread.h>
 
 #include <fmt/format.h>
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
@@ -19,13 +14,13 @@
 #include <llvm/IR/Module.h>
 #include <llvm/Passes/PassBuilder.h>
 #include <llvm/Support/TargetSelect.h>
+#include <llvm/Support/raw_ostream.h>
+#include <llvm/Target/TargetMachine.h>
 #include <llvm/Transforms/IPO/AlwaysInliner.h>
 #include <llvm/Transforms/InstCombine/InstCombine.h>
 #include <llvm/Transforms/Scalar/EarlyCSE.h>
 #include <llvm/Transforms/Scalar/SROA.h>
 #include <llvm/Transforms/Scalar/SimplifyCFG.h>
-#include <llvm/Support/raw_ostream.h>
-#include <llvm/Target/TargetMachine.h>
 
 #include "compiler/jit/disk_cache.h"
 #include "compiler/support/calendar.h"
@@ -162,7 +157,7 @@ void Optimize(llvm::Module& m, llvm::TargetMachine* tm, bool vectorize) {
 }
 
 // A TargetMachine for the host, generating code at `level` (one per compilation: they are not
-// thread-safe, and the optimised tier compiles on a thread of its own).
+// thread-safe, and policies compile in several threads at once).
 std::unique_ptr<llvm::TargetMachine> HostMachine(Jit& jit, llvm::CodeGenOptLevel level, std::string& error) {
   llvm::orc::JITTargetMachineBuilder jtmb = *jit.host;
   jtmb.setCodeGenOptLevel(level);
@@ -184,48 +179,15 @@ std::optional<std::string> EmitObject(llvm::Module& m, llvm::TargetMachine& tm) 
   return std::string(buffer.begin(), buffer.end());
 }
 
-// Background compilations in flight in this process. fork() waits until there are none: a child
-// would inherit, locked, the LLVM locks such a thread holds, and a thread it does not have.
-struct InFlight {
-  std::mutex mu;
-  std::condition_variable done;
-  int running = 0;
-};
-
-InFlight& TierUps() {
-  static InFlight* in_flight = [] {
-    auto* f = new InFlight;
-    pthread_atfork(
-        [] {  // prepare: wait, and keep the lock (so that none starts) until the fork is made
-          std::unique_lock<std::mutex> lock(TierUps().mu);
-          TierUps().done.wait(lock, [] { return TierUps().running == 0; });
-          lock.release();
-        },
-        [] { TierUps().mu.unlock(); }, [] { TierUps().mu.unlock(); });
-    return f;
-  }();
-  return *in_flight;
-}
-
 }  // namespace
-
-struct CompiledPolicy::TierUp {
-  std::mutex mu;
-  std::condition_variable done;
-  bool running = false;
-};
 
 struct CompiledPolicy::Handle {
   llvm::orc::JITDylib* dylib = nullptr;  // removing it frees every module's code
 };
 
-CompiledPolicy::CompiledPolicy() : tier_up_(std::make_shared<TierUp>()) {}
+CompiledPolicy::CompiledPolicy() = default;
 
 CompiledPolicy::~CompiledPolicy() {
-  {  // the background compilation uses this object until it says it is done
-    std::unique_lock<std::mutex> lock(tier_up_->mu);
-    tier_up_->done.wait(lock, [this] { return !tier_up_->running; });
-  }
   if (!handle_ || !handle_->dylib) return;
   Jit& jit = Instance();
   std::lock_guard<std::mutex> lock(jit.mu);
@@ -288,7 +250,7 @@ RowFn CompiledPolicy::optimized_row() const {
   std::call_once(optimized_once_, [this] {
     if (optimized_row_) return;  // loaded from the disk cache by Compile
     DiagnosticSink diags;
-    try {  // (on the background thread, an exception would end the process)
+    try {
       optimized_row_ = reinterpret_cast<RowFn>(AddModule(Build::kRow, diags, nullptr));
     } catch (const std::exception& e) {
       optimized_error_ = e.what();
@@ -306,41 +268,13 @@ RowFn CompiledPolicy::optimized_row() const {
 
 void CompiledPolicy::CountRows(int64_t rows) const {
   int64_t before = rows_counted_.fetch_add(rows, std::memory_order_relaxed);
-  // Exactly one call crosses the threshold.
+  // Exactly one call crosses the threshold; it compiles the optimised row (on a large stack: code
+  // generation recurses over the policy). In the caller's thread, not a thread of its own: one
+  // still compiling when the process exits would run into LLVM's static objects being destroyed.
   if (before >= kTierUpRows || before + rows < kTierUpRows || optimized_.load(std::memory_order_acquire)) return;
-  InFlight& in_flight = TierUps();
-  auto finished = [](TierUp& state, InFlight& f) {
-    {
-      std::lock_guard<std::mutex> lock(state.mu);
-      state.running = false;
-    }
-    state.done.notify_all();
-    {
-      std::lock_guard<std::mutex> lock(f.mu);
-      --f.running;
-    }
-    f.done.notify_all();
-  };
-  {
-    std::lock_guard<std::mutex> lock(in_flight.mu);
-    ++in_flight.running;
-  }
-  {
-    std::lock_guard<std::mutex> lock(tier_up_->mu);
-    tier_up_->running = true;
-  }
   try {
-    // The thread holds the state, not this object, once it has said it is done.
-    std::thread([this, state = tier_up_, &in_flight, finished] {
-      try {
-        // Code generation recurses over the policy: on a large stack, as for the first tier.
-        OnLargeStack([this] { optimized_row(); });
-      } catch (...) {  // (an exception here would end the process; the row stays quick)
-      }
-      finished(*state, in_flight);
-    }).detach();
-  } catch (const std::system_error&) {  // no thread to be had: the row stays quick
-    finished(*tier_up_, in_flight);
+    OnLargeStack([this] { optimized_row(); });
+  } catch (...) {  // the row stays quick (optimized_error() says why)
   }
 }
 

@@ -25,15 +25,15 @@ using BatchFn = int32_t (*)(int64_t* ctx, const void* const* columns, const uint
 
 // Native code of one policy, in two tiers. Compile makes a quick row entry (a short pass pipeline,
 // machine code without optimisation) so that a policy can be evaluated as soon as it is checked;
-// the optimised row entry (O2, host CPU) replaces it when optimized_row() is first called, or on a
-// background thread once CountRows has counted kTierUpRows rows. The batch entry, a module of its
-// own (its vectorized loop costs as much to compile as the rest), is compiled at O2 on the first
-// call of batch(). The entry points are thread-safe given distinct ctx/out buffers. Destroying the
-// object waits for a background compilation and unloads the code. The program given to Compile
-// must outlive this object.
+// the optimised row entry (O2, host CPU) replaces it when optimized_row() is first called, which
+// CountRows does once it has counted kTierUpRows rows. The batch entry, a module of its own (its
+// vectorized loop costs as much to compile as the rest), is compiled at O2 on the first call of
+// batch(). The entry points are thread-safe given distinct ctx/out buffers; a caller still holding
+// the quick entry may go on using it. Destroying the object unloads the code. The program given
+// to Compile must outlive this object.
 class CompiledPolicy {
  public:
-  // Rows evaluated through row() after which the optimised row is compiled in the background.
+  // Rows evaluated through row() after which the optimised row is compiled.
   static constexpr int64_t kTierUpRows = 10000;
 
   ~CompiledPolicy();
@@ -47,9 +47,9 @@ class CompiledPolicy {
   RowFn optimized_row() const;
   // Why compiling the optimised row failed; read it once optimized_row() has returned null.
   const std::string& optimized_error() const { return optimized_error_; }
-  // Counts `rows` evaluations through row(); the count that reaches kTierUpRows starts the
-  // optimised compilation on a background thread (none if the row is optimised already, or if
-  // no thread can be made). fork() waits for such compilations to finish.
+  // Counts `rows` evaluations through row(); the call whose count reaches kTierUpRows compiles the
+  // optimised row (10-50 ms, once) unless it is there already. Thread-safe: other threads go on
+  // with the quick row meanwhile.
   void CountRows(int64_t rows) const;
   // Whether the policy has a batch form (scalar inputs and outputs).
   bool has_batch() const { return has_batch_; }
@@ -81,8 +81,6 @@ class CompiledPolicy {
   mutable std::string optimized_error_;
   mutable std::atomic<bool> optimized_{false};
   mutable std::atomic<int64_t> rows_counted_{0};
-  struct TierUp;  // whether the background compilation runs (shared with its thread)
-  std::shared_ptr<TierUp> tier_up_;
   mutable std::once_flag batch_once_;
   mutable BatchFn batch_ = nullptr;
   mutable std::string batch_error_;

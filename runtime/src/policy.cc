@@ -424,8 +424,8 @@ void Remember(const std::string& key, const std::shared_ptr<const Policy::Impl>&
   if (from_files) {
     for (int i = 0; i < sm.size(); ++i) e.files.push_back({sm.file(i).path, Hash(sm.file(i).text)});
   }
-  // Entries leave the cache after the lock is released: the last copy of a policy waits for its
-  // background compilation, which must not hold up every other compile.
+  // Entries leave the cache after the lock is released: unloading the last copy of a policy's
+  // native code must not hold up every other compile.
   CacheEntry evicted, replaced;
   std::lock_guard<std::mutex> lock(g_cache_mu);
   if (g_cache.size() >= kCacheLimit) {

@@ -2,14 +2,11 @@
 // support/calendar.cc over whole ranges of dates, and the shape of the batch loop (vectorized).
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <thread>
 
 #include <fmt/format.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "compiler/driver/driver.h"
@@ -195,8 +192,8 @@ rule move { then moved = start + by cite "test" })");
 }
 
 // A policy starts with its quick row; the row count that reaches kTierUpRows compiles the
-// optimised row on a background thread, which then replaces the quick one in row().
-TEST(Codegen, AHotPolicyGetsItsOptimisedRowInTheBackground) {
+// optimised row, which then replaces the quick one in row().
+TEST(Codegen, AHotPolicyGetsItsOptimisedRow) {
   auto p = Program(R"(policy hot
 input { start: date, by: duration }
 output moved: date
@@ -208,12 +205,6 @@ rule move { then moved = start + by cite "test" })");
   native->CountRows(jit::CompiledPolicy::kTierUpRows - 1);
   EXPECT_EQ(native->row(), native->quick_row());
   native->CountRows(1);
-  // Waits for the background thread without asking for the optimised row itself (a deadline far
-  // beyond any compile, so that a thread that never finishes fails the test rather than hangs it).
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
-  while (native->row() == native->quick_row() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
   ASSERT_NE(native->row(), native->quick_row()) << native->optimized_error();
   EXPECT_EQ(native->row(), native->optimized_row());
   std::vector<int64_t> ctx(std::max(native->layout().ctx_slots, 1)), out(std::max(native->layout().out_slots, 1));
@@ -221,45 +212,6 @@ rule move { then moved = start + by cite "test" })");
   int64_t facts[3] = {DaysFromCivil(2020, 1, 31), 0, 1};
   EXPECT_EQ(native->row()(ctx.data(), facts, params.data(), 0, out.data()), 0);
   EXPECT_EQ(out[native->layout().output_offset[0]], DaysFromCivil(2020, 2, 29));
-  // A policy destroyed while its optimised row compiles waits for it.
-  auto cold = CompileNative(*p, diags);
-  cold->CountRows(jit::CompiledPolicy::kTierUpRows);
-  cold.reset();
-}
-
-// fork() while an optimised row compiles in the background: the fork waits for it, so the child
-// inherits no lock held by a thread it does not have, and can compile, evaluate and destroy
-// policies (a child that hangs is killed by its alarm and fails the test).
-TEST(Codegen, AForkDuringABackgroundCompileLeavesAWorkingChild) {
-  auto p = Program(R"(policy forked
-input { start: date, by: duration }
-output moved: date
-rule move { then moved = start + by cite "test" })");
-  DiagnosticSink diags;
-  auto native = CompileNative(*p, diags);
-  ASSERT_NE(native, nullptr);
-  native->CountRows(jit::CompiledPolicy::kTierUpRows);
-  pid_t child = ::fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    ::alarm(60);
-    DiagnosticSink d;
-    auto again = CompileNative(*p, d);
-    bool ok = again && again->optimized_row();
-    if (ok) {
-      std::vector<int64_t> ctx(std::max(again->layout().ctx_slots, 1)), out(std::max(again->layout().out_slots, 1));
-      std::vector<int64_t> params(std::max(again->layout().param_slots, 1));
-      int64_t facts[3] = {DaysFromCivil(2020, 1, 31), 0, 1};
-      ok = again->row()(ctx.data(), facts, params.data(), 0, out.data()) == 0 &&
-           out[again->layout().output_offset[0]] == DaysFromCivil(2020, 2, 29);
-    }
-    again.reset();
-    native.reset();
-    ::_exit(ok ? 0 : 1);
-  }
-  int status = 0;
-  ASSERT_EQ(::waitpid(child, &status, 0), child);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "child status " << status;
 }
 
 }  // namespace
