@@ -442,8 +442,11 @@ void BM_CompileFromDisk(benchmark::State& state, std::string path) {
   ::unsetenv("PROVISO_CACHE_DIR");
 }
 
-// The optimised row replaces the quick one when a policy is hot (see jit::CompiledPolicy): its cost.
-void BM_CompileOptimizedRow(benchmark::State& state, std::string path) {
+// Compiling what a CompiledPolicy makes on demand, alone: `Entry` is optimized_row (the optimised
+// row, which replaces the quick one when a policy is hot) or batch (the batch entry, compiled on
+// its first use); see jit::CompiledPolicy.
+template <auto Entry>
+void BM_CompileOnDemand(benchmark::State& state, std::string path) {
   auto front = CompileFile(path);
   auto program = ir::Lower(std::move(front->program));
   for (auto _ : state) {
@@ -451,23 +454,7 @@ void BM_CompileOptimizedRow(benchmark::State& state, std::string path) {
     DiagnosticSink diags;
     auto native = CompileNative(*program, diags);
     state.ResumeTiming();
-    benchmark::DoNotOptimize(native->optimized_row());
-    state.PauseTiming();
-    native.reset();
-    state.ResumeTiming();
-  }
-}
-
-// The batch entry is compiled on its first use (see jit::CompiledPolicy): its own cost.
-void BM_CompileBatchEntry(benchmark::State& state, std::string path) {
-  auto front = CompileFile(path);
-  auto program = ir::Lower(std::move(front->program));
-  for (auto _ : state) {
-    state.PauseTiming();
-    DiagnosticSink diags;
-    auto native = CompileNative(*program, diags);
-    state.ResumeTiming();
-    benchmark::DoNotOptimize(native->batch());
+    benchmark::DoNotOptimize(((*native).*Entry)());
     state.PauseTiming();
     native.reset();
     state.ResumeTiming();
@@ -556,14 +543,14 @@ int main(int argc, char** argv) {
   for (const std::string& path : Policies()) {
     std::string stem = std::filesystem::path(path).stem().string();
     compile("BM_CompileCold/" + stem, BM_CompileCold, path);
-    compile("BM_CompileOptimizedRow/" + stem, BM_CompileOptimizedRow, path);
+    compile("BM_CompileOptimizedRow/" + stem, BM_CompileOnDemand<&jit::CompiledPolicy::optimized_row>, path);
     compile("BM_CompileWarm/" + stem, BM_CompileWarm, path);
     compile("BM_CompileFromDisk/" + stem, BM_CompileFromDisk, path);
     std::vector<codegen::BatchLeaf> leaves;
     std::vector<codegen::BatchOutput> outputs;
     auto front = CompileFile(path);
     if (front->ok() && BatchShape(*ir::Lower(std::move(front->program)), leaves, outputs)) {
-      compile("BM_CompileBatchEntry/" + stem, BM_CompileBatchEntry, path);
+      compile("BM_CompileBatchEntry/" + stem, BM_CompileOnDemand<&jit::CompiledPolicy::batch>, path);
     }
   }
   // Defaults (flags given on the command line come later and win): repetitions in random order,
