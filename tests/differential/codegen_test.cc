@@ -25,45 +25,65 @@ std::unique_ptr<ir::Program> Program(const std::string& source) {
   return ir::Lower(std::move(fe->program));
 }
 
+// The policy most tests here compile: its facts are `start` and `by` (days, months).
+constexpr const char* kMovingDates = R"(policy moving_dates
+input { start: date, by: duration }
+output moved: date
+rule move { then moved = start + by cite "test" })";
+
+// The buffers to run a row entry by hand, on facts laid out as kMovingDates's.
+struct Row {
+  explicit Row(const codegen::Layout& l)
+      : ctx(std::max(l.ctx_slots, 1)), params(std::max(l.param_slots, 1)), out(std::max(l.out_slots, 1)) {}
+  // The status of `row` on start + (days, months).
+  int32_t Run(jit::RowFn row, int64_t start, int64_t days, int64_t months) {
+    int64_t facts[3] = {start, days, months};
+    return row(ctx.data(), facts, params.data(), 0, out.data());
+  }
+  std::vector<int64_t> ctx, params, out;
+};
+
+// kMovingDates's `moved` through native.row(), which must decide.
+int64_t Moved(const jit::CompiledPolicy& native, int64_t start, int64_t months) {
+  Row r(native.layout());
+  EXPECT_EQ(r.Run(native.row(), start, 0, months), 0);
+  return r.out[native.layout().output_offset[0]];
+}
+
 // `start + by` for every day of three stretches of the calendar (its first and last years and
 // 1999-2001, leap days included) and every number of months from -30 to 30: the generated
 // (vectorizable, branch-free) month arithmetic equals AddMonths, and a result outside the
 // calendar is a failure, never a wrong date.
 TEST(Codegen, AddingMonthsEqualsTheCalendarLibrary) {
-  auto p = Program(R"(policy moving_dates
-input { start: date, by: duration }
-output moved: date
-rule move { then moved = start + by cite "test" })");
+  auto p = Program(kMovingDates);
   DiagnosticSink diags;
   auto native = CompileNative(*p, diags);
   ASSERT_NE(native, nullptr);
   const codegen::Layout& layout = native->layout();
   ASSERT_EQ(layout.facts_slots, 3);  // start, by (days, months)
-  std::vector<int64_t> ctx(std::max(layout.ctx_slots, 1)), out(std::max(layout.out_slots, 1));
-  std::vector<int64_t> params(std::max(layout.param_slots, 1));
+  Row r(layout);
   const int64_t first = DaysFromCivil(1, 1, 1), last = DaysFromCivil(9999, 12, 31);
   std::vector<std::pair<int64_t, int64_t>> stretches = {
       {first, first + 800}, {DaysFromCivil(1999, 1, 1), DaysFromCivil(2001, 12, 31)}, {last - 800, last}};
   int64_t checked = 0, outside = 0;
   for (jit::RowFn row : {native->quick_row(), native->optimized_row()}) {
-  ASSERT_NE(row, nullptr) << native->optimized_error();
-  for (auto [from, to] : stretches) {
-    for (int64_t day = from; day <= to; ++day) {
-      for (int64_t months = -30; months <= 30; ++months) {
-        int64_t facts[3] = {day, 0, months};
-        int32_t status = row(ctx.data(), facts, params.data(), 0, out.data());
-        int64_t want = AddMonths(day, months);
-        if (want < first || want > last) {
-          EXPECT_NE(status, 0) << FormatDate(day) << " + " << months << " months is outside the calendar";
-          ++outside;
-        } else {
-          ASSERT_EQ(status, 0) << FormatDate(day) << " + " << months << " months";
-          ASSERT_EQ(out[layout.output_offset[0]], want) << FormatDate(day) << " + " << months << " months";
+    ASSERT_NE(row, nullptr) << native->optimized_error();
+    for (auto [from, to] : stretches) {
+      for (int64_t day = from; day <= to; ++day) {
+        for (int64_t months = -30; months <= 30; ++months) {
+          int32_t status = r.Run(row, day, 0, months);
+          int64_t want = AddMonths(day, months);
+          if (want < first || want > last) {
+            EXPECT_NE(status, 0) << FormatDate(day) << " + " << months << " months is outside the calendar";
+            ++outside;
+          } else {
+            ASSERT_EQ(status, 0) << FormatDate(day) << " + " << months << " months";
+            ASSERT_EQ(r.out[layout.output_offset[0]], want) << FormatDate(day) << " + " << months << " months";
+          }
+          ++checked;
         }
-        ++checked;
       }
     }
-  }
   }
   EXPECT_GT(outside, 0);
   EXPECT_GT(checked, 2 * 160000);
@@ -84,8 +104,7 @@ rule subtract { then earlier = start - by cite "test" })");
   ASSERT_NE(native, nullptr);
   ASSERT_NE(native->optimized_row(), nullptr) << native->optimized_error();
   const codegen::Layout& layout = native->layout();
-  std::vector<int64_t> ctx(std::max(layout.ctx_slots, 1)), out(std::max(layout.out_slots, 1));
-  std::vector<int64_t> params(std::max(layout.param_slots, 1));
+  Row r(layout);
   const int64_t big = int64_t{1} << 62;
   std::vector<int64_t> days = {0, 1, -1, 3652058, -3652058, kMaxDays, -kMaxDays, kMaxDays + 1, -kMaxDays - 1,
                                big, -big, INT64_MAX, INT64_MIN, INT64_MAX - kLastDay, INT64_MIN + 5};
@@ -102,13 +121,12 @@ rule subtract { then earlier = start - by cite "test" })");
         } catch (const interp::EvalError&) {
         }
         for (jit::RowFn row : {native->quick_row(), native->optimized_row()}) {
-          int64_t facts[3] = {date, d, m};
-          int32_t status = row(ctx.data(), facts, params.data(), 0, out.data());
+          int32_t status = r.Run(row, date, d, m);
           std::string what = fmt::format("{} +/- {} days {} months", FormatDate(date), d, m);
           ASSERT_EQ(status == 0, want.has_value()) << what;
           if (!want) continue;
-          EXPECT_EQ(out[layout.output_offset[0]], want->outputs[0].i) << what;
-          EXPECT_EQ(out[layout.output_offset[1]], want->outputs[1].i) << what;
+          EXPECT_EQ(r.out[layout.output_offset[0]], want->outputs[0].i) << what;
+          EXPECT_EQ(r.out[layout.output_offset[1]], want->outputs[1].i) << what;
         }
         want ? ++decided : ++failed;
       }
@@ -145,29 +163,19 @@ TEST(Codegen, TheDiskCacheStoresLoadsAndRejectsDamage) {
   fs::path dir = fs::temp_directory_path() / fmt::format("proviso-cache-test-{}", ::getpid());
   fs::remove_all(dir);
   ::setenv("PROVISO_CACHE_DIR", dir.c_str(), 1);
-  auto p = Program(R"(policy cached_dates
-input { start: date, by: duration }
-output moved: date
-rule move { then moved = start + by cite "test" })");
-  auto moved = [&](const jit::CompiledPolicy& native, int64_t day, int64_t months) {
-    std::vector<int64_t> ctx(std::max(native.layout().ctx_slots, 1)), out(std::max(native.layout().out_slots, 1));
-    std::vector<int64_t> params(std::max(native.layout().param_slots, 1));
-    int64_t facts[3] = {day, 0, months};
-    EXPECT_EQ(native.row()(ctx.data(), facts, params.data(), 0, out.data()), 0);
-    return out[native.layout().output_offset[0]];
-  };
+  auto p = Program(kMovingDates);
   const int64_t day = DaysFromCivil(2020, 1, 31);
   DiagnosticSink diags;
   jit::DiskCacheStats before = jit::DiskCacheCounts();
   auto first = CompileNative(*p, diags);  // the quick row: compiled and stored
   ASSERT_NE(first, nullptr);
   EXPECT_EQ(jit::DiskCacheCounts().stored, before.stored + 1);
-  EXPECT_EQ(moved(*first, day, 1), DaysFromCivil(2020, 2, 29));
+  EXPECT_EQ(Moved(*first, day, 1), DaysFromCivil(2020, 2, 29));
   auto second = CompileNative(*p, diags);  // the quick row loaded
   ASSERT_NE(second, nullptr);
   EXPECT_EQ(jit::DiskCacheCounts().loaded, before.loaded + 1);
-  EXPECT_EQ(moved(*second, day, 1), DaysFromCivil(2020, 2, 29));
-  EXPECT_EQ(moved(*second, day, 13), DaysFromCivil(2021, 2, 28));
+  EXPECT_EQ(Moved(*second, day, 1), DaysFromCivil(2020, 2, 29));
+  EXPECT_EQ(Moved(*second, day, 13), DaysFromCivil(2021, 2, 28));
   ASSERT_NE(second->optimized_row(), nullptr);  // the optimised row: compiled and stored
   EXPECT_EQ(jit::DiskCacheCounts().stored, before.stored + 2);
   auto third = CompileNative(*p, diags);  // the optimised row loaded: no quick row, no compiling
@@ -176,7 +184,7 @@ rule move { then moved = start + by cite "test" })");
   EXPECT_EQ(third->row(), third->optimized_row());
   EXPECT_EQ(third->quick_row(), third->row());
   EXPECT_EQ(jit::DiskCacheCounts().stored, before.stored + 2);
-  EXPECT_EQ(moved(*third, day, 13), DaysFromCivil(2021, 2, 28));
+  EXPECT_EQ(Moved(*third, day, 13), DaysFromCivil(2021, 2, 28));
   for (const auto& entry : fs::directory_iterator(dir)) {  // damage every entry
     std::fstream f(entry.path(), std::ios::in | std::ios::out | std::ios::binary);
     f.seekp(-8, std::ios::end);
@@ -186,7 +194,7 @@ rule move { then moved = start + by cite "test" })");
   ASSERT_NE(fourth, nullptr);
   EXPECT_EQ(jit::DiskCacheCounts().loaded, before.loaded + 2);  // not loaded
   EXPECT_EQ(jit::DiskCacheCounts().stored, before.stored + 3);  // the quick row compiled and stored again
-  EXPECT_EQ(moved(*fourth, day, 1), DaysFromCivil(2020, 2, 29));
+  EXPECT_EQ(Moved(*fourth, day, 1), DaysFromCivil(2020, 2, 29));
   ::unsetenv("PROVISO_CACHE_DIR");
   fs::remove_all(dir);
 }
@@ -194,10 +202,7 @@ rule move { then moved = start + by cite "test" })");
 // A policy starts with its quick row; the row count that reaches kTierUpRows compiles the
 // optimised row, which then replaces the quick one in row().
 TEST(Codegen, AHotPolicyGetsItsOptimisedRow) {
-  auto p = Program(R"(policy hot
-input { start: date, by: duration }
-output moved: date
-rule move { then moved = start + by cite "test" })");
+  auto p = Program(kMovingDates);
   DiagnosticSink diags;
   auto native = CompileNative(*p, diags);
   ASSERT_NE(native, nullptr);
@@ -207,11 +212,7 @@ rule move { then moved = start + by cite "test" })");
   native->CountRows(1);
   ASSERT_NE(native->row(), native->quick_row()) << native->optimized_error();
   EXPECT_EQ(native->row(), native->optimized_row());
-  std::vector<int64_t> ctx(std::max(native->layout().ctx_slots, 1)), out(std::max(native->layout().out_slots, 1));
-  std::vector<int64_t> params(std::max(native->layout().param_slots, 1));
-  int64_t facts[3] = {DaysFromCivil(2020, 1, 31), 0, 1};
-  EXPECT_EQ(native->row()(ctx.data(), facts, params.data(), 0, out.data()), 0);
-  EXPECT_EQ(out[native->layout().output_offset[0]], DaysFromCivil(2020, 2, 29));
+  EXPECT_EQ(Moved(*native, DaysFromCivil(2020, 1, 31), 1), DaysFromCivil(2020, 2, 29));
 }
 
 }  // namespace
