@@ -181,17 +181,13 @@ std::optional<std::string> EmitObject(llvm::Module& m, llvm::TargetMachine& tm) 
 
 }  // namespace
 
-struct CompiledPolicy::Handle {
-  llvm::orc::JITDylib* dylib = nullptr;  // removing it frees every module's code
-};
-
 CompiledPolicy::CompiledPolicy() = default;
 
 CompiledPolicy::~CompiledPolicy() {
-  if (!handle_ || !handle_->dylib) return;
+  if (!dylib_) return;
   Jit& jit = Instance();
   std::lock_guard<std::mutex> lock(jit.mu);
-  llvm::consumeError(jit.lljit->getExecutionSession().removeJITDylib(*handle_->dylib));
+  llvm::consumeError(jit.lljit->getExecutionSession().removeJITDylib(*dylib_));
 }
 
 void* CompiledPolicy::AddModule(Build build, DiagnosticSink& diags, codegen::Layout* layout, bool cached_only) const {
@@ -230,14 +226,14 @@ void* CompiledPolicy::AddModule(Build build, DiagnosticSink& diags, codegen::Lay
   }
   // Each module has a tracker of its own, so that one that fails to link leaves nothing behind
   // (its entry's name stays free for another try); the JITDylib's removal frees them all.
-  llvm::orc::ResourceTrackerSP tracker = handle_->dylib->createResourceTracker();
+  llvm::orc::ResourceTrackerSP tracker = dylib_->createResourceTracker();
   llvm::Error added = jit.lljit->addObjectFile(tracker, llvm::MemoryBuffer::getMemBufferCopy(*object, key));
   if (added) {
     diags.Error("E0603", Span{}, fmt::format("JIT error: {}", llvm::toString(std::move(added))));
     llvm::consumeError(tracker->remove());
     return nullptr;
   }
-  auto sym = jit.lljit->lookup(*handle_->dylib, entry);
+  auto sym = jit.lljit->lookup(*dylib_, entry);
   if (!sym) {
     diags.Error("E0603", Span{}, fmt::format("JIT error: {}", llvm::toString(sym.takeError())));
     llvm::consumeError(tracker->remove());
@@ -302,7 +298,6 @@ std::unique_ptr<CompiledPolicy> Compile(const ir::Program& p, bool batch, const 
   compiled->has_batch_ = batch;
   compiled->leaves_ = leaves;
   compiled->outputs_ = outputs;
-  compiled->handle_ = std::make_unique<CompiledPolicy::Handle>();
   llvm::Expected<llvm::orc::JITDylib&> dylib = [&] {
     std::lock_guard<std::mutex> lock(jit.mu);
     return jit.lljit->createJITDylib(fmt::format("policy.{}.{}", p.name, jit.next_id++));
@@ -312,7 +307,7 @@ std::unique_ptr<CompiledPolicy> Compile(const ir::Program& p, bool batch, const 
     return nullptr;
   }
   dylib->addToLinkOrder(jit.lljit->getMainJITDylib());
-  compiled->handle_->dylib = &*dylib;
+  compiled->dylib_ = &*dylib;
   // With the disk cache, a process after the one that optimised the row loads its machine code.
   RowFn row = nullptr;
   if (DiskCache::FromEnvironment()) {

@@ -14,6 +14,10 @@
 #include "compiler/diag/diagnostic.h"
 #include "compiler/ir/ir.h"
 
+namespace llvm::orc {
+class JITDylib;
+}  // namespace llvm::orc
+
 namespace proviso::jit {
 
 using RowFn = int32_t (*)(int64_t* ctx, const int64_t* facts, const int64_t* params, int64_t as_of,
@@ -68,8 +72,7 @@ class CompiledPolicy {
   // null) receives the module's layout. With `cached_only`, returns null (reporting nothing)
   // unless the disk cache holds the module's machine code.
   void* AddModule(Build build, DiagnosticSink& diags, codegen::Layout* layout, bool cached_only = false) const;
-  struct Handle;
-  std::unique_ptr<Handle> handle_;
+  llvm::orc::JITDylib* dylib_ = nullptr;  // the policy's code; removing it frees every module
   const ir::Program* program_ = nullptr;
   std::vector<codegen::BatchLeaf> leaves_;
   std::vector<codegen::BatchOutput> outputs_;
