@@ -42,9 +42,8 @@ struct BatchLeaf {
   bool optional = false;  // an optional field: a presence slot precedes the value
   bool duration = false;  // days only; months are 0
   bool text = false;      // codes translated through a per-column map
-  int enum_set = 0;       // > 0: a set of an enum of this many values, as a uint64 bitmask column
   bool has_default = false;             // absent rows take `default_slots` (a non-none default)
-  int64_t default_slots[2] = {0, 0};    // the default's slots (a text as its id, an enum set as its mask)
+  int64_t default_slots[2] = {0, 0};    // the default's slots, as the row lays them out
   int width = 8;                        // bytes per element (1: bool/enum, 4: large enum, 8)
 };
 

@@ -165,10 +165,11 @@ bool BatchShape(const ir::Program& p, std::vector<codegen::BatchLeaf>& leaves,
                 std::vector<codegen::BatchOutput>& outputs) {
   // The batch form exists when every input leaf is a scalar column and every output a scalar.
   bool batch = true;
-  std::vector<std::pair<size_t, Value>> defaults;
+  std::vector<std::pair<size_t, const InputLeaf*>> defaults;
   try {
     const TypeTable& types = p.types();
-    for (const InputLeaf& leaf : InputLeaves(p)) {
+    std::vector<InputLeaf> inputs = InputLeaves(p);
+    for (const InputLeaf& leaf : inputs) {
       codegen::BatchLeaf l;
       int record = p.input_record;
       for (size_t k = 0; k < leaf.fields.size(); ++k) {
@@ -179,28 +180,18 @@ bool BatchShape(const ir::Program& p, std::vector<codegen::BatchLeaf>& leaves,
       l.optional = leaf.fields.empty() ? false : IsOptionalField(p, leaf);
       l.duration = leaf.type->kind == TypeKind::kDuration;
       l.text = leaf.type->kind == TypeKind::kText;
-      if (leaf.type->kind == TypeKind::kSet) l.enum_set = static_cast<int>(leaf.spec.categories.size());
       l.width = leaf.spec.width;
       leaves.push_back(l);
       if (leaf.dflt) {
         leaves.back().has_default = true;
-        defaults.push_back({leaves.size() - 1, *leaf.dflt});
+        defaults.push_back({leaves.size() - 1, &leaf});
       }
     }
     codegen::Layout layout = codegen::Layout::For(p);
-    for (auto& [k, v] : defaults) {
-      codegen::BatchLeaf& l = leaves[k];
-      if (l.text) {
-        l.default_slots[0] = layout.text_ids.at(v.text);  // defaults are among the text constants
-      } else if (l.enum_set) {
-        uint64_t mask = 0;
-        for (const Value& x : v.elems()) mask |= uint64_t{1} << x.i;
-        l.default_slots[0] = static_cast<int64_t>(mask);
-      } else {
-        l.default_slots[0] = v.i;
-        l.default_slots[1] = v.months;
-      }
-    }
+    // A default's slots as the row lays them out (a text default is among the text constants).
+    TextInterner texts(layout);
+    std::vector<std::vector<int64_t>> arena;
+    for (auto& [k, leaf] : defaults) Flatten(*leaf->dflt, leaf->type, types, leaves[k].default_slots, texts, arena);
     std::vector<ColumnSpec> specs = OutputSpecs(p);
     size_t c = 0;
     for (size_t o = 0; o < p.outputs.size(); ++o, ++c) {
