@@ -445,7 +445,7 @@ class Generator {
       }
       case TypeKind::kSet:
         if (IsBitset(t, types_)) {
-          out.push_back(I64(Bits(v)));
+          out.push_back(I64(BitsetOf(v)));
           return;
         }
         [[fallthrough]];
@@ -458,13 +458,6 @@ class Generator {
       case TypeKind::kAny: out.push_back(I64(0)); return;
       default: out.push_back(I64(v.i)); return;
     }
-  }
-
-  // The bitset of a constant set of enum values.
-  static int64_t Bits(const Value& v) {
-    uint64_t bits = 0;
-    for (const Value& x : v.elems()) bits |= uint64_t{1} << x.i;
-    return static_cast<int64_t>(bits);
   }
 
   // A global holding the slots of `items` (one after another).
@@ -499,7 +492,7 @@ class Generator {
       }
       case TypeKind::kSet:
         if (IsBitset(t, types_)) {
-          out.a = I64(Bits(v));
+          out.a = I64(BitsetOf(v));
           return out;
         }
         [[fallthrough]];

@@ -9,6 +9,12 @@ bool IsBitset(const Type* t, const TypeTable& types) {
          types.enum_info(t->elem->index).variants.size() <= static_cast<size_t>(kMaxBitsetValues);
 }
 
+int64_t BitsetOf(const Value& set) {
+  uint64_t bits = 0;
+  for (const Value& x : set.elems()) bits |= uint64_t{1} << x.i;
+  return static_cast<int64_t>(bits);
+}
+
 int Slots(const Type* t, const TypeTable& types) {
   switch (t->kind) {
     case TypeKind::kDuration: return 2;

@@ -20,6 +20,9 @@ inline constexpr int kMaxBitsetValues = 64;
 // True for a set laid out as a bitset (a set of an enum of at most kMaxBitsetValues values).
 bool IsBitset(const Type* t, const TypeTable& types);
 
+// The bitset of a set of enum values (IsBitset): bit k for the value of code k.
+int64_t BitsetOf(const Value& set);
+
 int Slots(const Type* t, const TypeTable& types);
 // Offset of field `field` of record `record`, in slots.
 int FieldOffset(int record, int field, const TypeTable& types);

@@ -57,9 +57,7 @@ void Flatten(const Value& v, const Type* t, const TypeTable& types, int64_t* dst
     case TypeKind::kRecord: FlattenRecord(v, t->index, types, dst, texts, arena); return;
     case TypeKind::kSet:
       if (codegen::IsBitset(t, types)) {
-        uint64_t bits = 0;
-        for (const Value& x : v.elems()) bits |= uint64_t{1} << x.i;
-        dst[0] = static_cast<int64_t>(bits);
+        dst[0] = codegen::BitsetOf(v);
         return;
       }
       [[fallthrough]];
