@@ -21,7 +21,7 @@ namespace proviso::jit {
 namespace {
 
 // Changes whenever what is stored, or what it depends on outside the IR, changes meaning.
-constexpr const char* kFormat = "proviso-object-cache 3";
+constexpr const char* kFormat = "proviso-object-cache 4";
 
 std::atomic<int64_t> loaded{0}, stored{0};
 
@@ -39,14 +39,21 @@ std::optional<DiskCache> DiskCache::FromEnvironment() {
   return DiskCache(dir);
 }
 
-std::string DiskCache::Key(const llvm::Module& m, const llvm::TargetMachine& tm, const char* pipeline) {
+std::string DiskCache::Digest(const llvm::Module& m) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  m.print(os, nullptr);
+  return Sha256Hex(os.str());
+}
+
+std::string DiskCache::Key(const std::string& digest, const llvm::TargetMachine& tm, const char* pipeline) {
   std::string text;
   llvm::raw_string_ostream os(text);
   os << kFormat << "\n" << LLVM_VERSION_STRING << "\n" << tm.getTargetTriple().str() << "\n"
      << tm.getTargetCPU() << "\n" << tm.getTargetFeatureString() << "\n"
      << static_cast<int>(tm.getOptLevel()) << " " << pipeline << " code model "
-     << static_cast<int>(tm.getCodeModel()) << " pic " << tm.isPositionIndependent() << "\n";
-  m.print(os, nullptr);
+     << static_cast<int>(tm.getCodeModel()) << " pic " << tm.isPositionIndependent() << "\n"
+     << digest << "\n";
   return Sha256Hex(os.str());
 }
 

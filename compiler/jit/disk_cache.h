@@ -24,8 +24,11 @@ class DiskCache {
   static std::optional<DiskCache> FromEnvironment();
   explicit DiskCache(std::string dir) : dir_(std::move(dir)) {}
 
-  // The key of an unoptimised module compiled with `tm` through the pass pipeline named `pipeline`.
-  static std::string Key(const llvm::Module& m, const llvm::TargetMachine& tm, const char* pipeline);
+  // The digest of an unoptimised module (of its IR).
+  static std::string Digest(const llvm::Module& m);
+  // The key of the module of digest `digest` compiled with `tm` through the pass pipeline named
+  // `pipeline` (which also names the entry point: a module is keyed before its entry is renamed).
+  static std::string Key(const std::string& digest, const llvm::TargetMachine& tm, const char* pipeline);
   // The object stored under `key`, if there is one and it is intact.
   std::optional<std::string> Load(const std::string& key) const;
   // Stores `object` under `key` (best effort: an unwritable directory is not an error); a

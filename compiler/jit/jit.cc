@@ -190,34 +190,47 @@ CompiledPolicy::~CompiledPolicy() {
   llvm::consumeError(jit.lljit->getExecutionSession().removeJITDylib(*dylib_));
 }
 
-void* CompiledPolicy::AddModule(Build build, DiagnosticSink& diags, codegen::Layout* layout, bool cached_only) const {
+struct CompiledPolicy::Generated {
+  std::unique_ptr<llvm::LLVMContext> context = std::make_unique<llvm::LLVMContext>();
+  codegen::Generated g;
+  std::string digest;  // of the module's IR, once the disk cache needed it
+};
+
+std::unique_ptr<CompiledPolicy::Generated> CompiledPolicy::Generate(bool batch, DiagnosticSink& diags) const {
+  auto gen = std::make_unique<Generated>();
+  gen->g = codegen::Generate(*program_, *gen->context, batch, leaves_, outputs_, diags);
+  if (!gen->g.module) return nullptr;
+  Jit& jit = Instance();
+  gen->g.module->setDataLayout(jit.lljit->getDataLayout());
+  gen->g.module->setTargetTriple(jit.lljit->getTargetTriple().str());
+  return gen;
+}
+
+void* CompiledPolicy::AddModule(Build build, Generated& gen, DiagnosticSink& diags, bool cached_only) const {
   Jit& jit = Instance();
   const bool batch = build == Build::kBatch;
-  auto context = std::make_unique<llvm::LLVMContext>();
-  codegen::Generated g = codegen::Generate(*program_, *context, batch, leaves_, outputs_, diags);
-  if (!g.module) return nullptr;
-  g.module->setDataLayout(jit.lljit->getDataLayout());
-  g.module->setTargetTriple(jit.lljit->getTargetTriple().str());
   // The two tiers of the row live in one JITDylib: the optimised one under a name of its own.
   const char* entry = batch ? codegen::kBatchEntry : build == Build::kRow ? "proviso_row_o2" : codegen::kRowEntry;
-  if (build == Build::kRow) g.module->getFunction(codegen::kRowEntry)->setName(entry);
   const char* pipeline = batch ? "o2-vectorize" : build == Build::kRow ? "o2" : "quick";
   std::string error;
   std::unique_ptr<llvm::TargetMachine> tm = HostMachine(
       jit, build == Build::kQuickRow ? llvm::CodeGenOptLevel::None : llvm::CodeGenOptLevel::Default, error);
   if (!tm) {
-    diags.Error("E0603", Span{}, fmt::format("JIT error: {}", error));
+    if (!cached_only) diags.Error("E0603", Span{}, fmt::format("JIT error: {}", error));
     return nullptr;
   }
   std::optional<DiskCache> disk = DiskCache::FromEnvironment();
-  std::string key = disk ? DiskCache::Key(*g.module, *tm, pipeline) : pipeline;
+  if (disk && gen.digest.empty()) gen.digest = DiskCache::Digest(*gen.g.module);
+  std::string key = disk ? DiskCache::Key(gen.digest, *tm, pipeline) : pipeline;
   std::optional<std::string> object = disk ? disk->Load(key) : std::nullopt;
   if (!object && cached_only) return nullptr;
-  if (layout) *layout = std::move(g.layout);
   if (!object) {
-    if (build == Build::kQuickRow) OptimizeQuickly(*g.module, tm.get());
-    else Optimize(*g.module, tm.get(), batch);
-    object = EmitObject(*g.module, *tm);
+    llvm::Module& m = *gen.g.module;
+    if (build == Build::kRow) m.getFunction(codegen::kRowEntry)->setName(entry);
+    if (build == Build::kQuickRow) OptimizeQuickly(m, tm.get());
+    else Optimize(m, tm.get(), batch);
+    object = EmitObject(m, *tm);
+    gen.g.module.reset();  // optimised: not to be compiled again
     if (!object) {
       diags.Error("E0603", Span{}, "JIT error: the target cannot emit an object file");
       return nullptr;
@@ -247,7 +260,8 @@ RowFn CompiledPolicy::optimized_row() const {
     if (optimized_row_) return;  // loaded from the disk cache by Compile
     DiagnosticSink diags;
     try {
-      optimized_row_ = reinterpret_cast<RowFn>(AddModule(Build::kRow, diags, nullptr));
+      std::unique_ptr<Generated> gen = Generate(false, diags);
+      if (gen) optimized_row_ = reinterpret_cast<RowFn>(AddModule(Build::kRow, *gen, diags));
     } catch (const std::exception& e) {
       optimized_error_ = e.what();
       return;
@@ -278,7 +292,8 @@ BatchFn CompiledPolicy::batch() const {
   if (!has_batch_) return nullptr;
   std::call_once(batch_once_, [this] {
     DiagnosticSink diags;
-    batch_ = reinterpret_cast<BatchFn>(AddModule(Build::kBatch, diags, nullptr));
+    std::unique_ptr<Generated> gen = Generate(true, diags);
+    if (gen) batch_ = reinterpret_cast<BatchFn>(AddModule(Build::kBatch, *gen, diags));
     if (!batch_) {
       for (const Diagnostic& d : diags.diagnostics()) batch_error_ += d.message;
     }
@@ -308,17 +323,20 @@ std::unique_ptr<CompiledPolicy> Compile(const ir::Program& p, bool batch, const 
   }
   dylib->addToLinkOrder(jit.lljit->getMainJITDylib());
   compiled->dylib_ = &*dylib;
+  std::unique_ptr<CompiledPolicy::Generated> gen = compiled->Generate(false, diags);
+  if (!gen) return nullptr;
+  compiled->layout_ = gen->g.layout;
   // With the disk cache, a process after the one that optimised the row loads its machine code.
   RowFn row = nullptr;
   if (DiskCache::FromEnvironment()) {
-    DiagnosticSink ignored;  // a policy the JIT cannot compile is reported once, below
-    row = reinterpret_cast<RowFn>(compiled->AddModule(CompiledPolicy::Build::kRow, ignored, &compiled->layout_, true));
+    DiagnosticSink ignored;
+    row = reinterpret_cast<RowFn>(compiled->AddModule(CompiledPolicy::Build::kRow, *gen, ignored, true));
     if (row) {
       compiled->optimized_row_ = row;
       compiled->optimized_.store(true, std::memory_order_release);
     }
   }
-  if (!row) row = reinterpret_cast<RowFn>(compiled->AddModule(CompiledPolicy::Build::kQuickRow, diags, &compiled->layout_));
+  if (!row) row = reinterpret_cast<RowFn>(compiled->AddModule(CompiledPolicy::Build::kQuickRow, *gen, diags));
   if (!row) return nullptr;
   compiled->quick_row_ = row;
   compiled->row_.store(row, std::memory_order_release);

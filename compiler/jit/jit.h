@@ -67,11 +67,16 @@ class CompiledPolicy {
   friend std::unique_ptr<CompiledPolicy> Compile(const ir::Program&, bool, const std::vector<codegen::BatchLeaf>&,
                                                  const std::vector<codegen::BatchOutput>&, DiagnosticSink&);
   enum class Build { kQuickRow, kRow, kBatch };
+  struct Generated;  // a generated module waiting for its machine code (jit.cc)
   CompiledPolicy();
-  // Generates, optimises and adds one module; returns its entry point or null. `layout` (if not
-  // null) receives the module's layout. With `cached_only`, returns null (reporting nothing)
-  // unless the disk cache holds the module's machine code.
-  void* AddModule(Build build, DiagnosticSink& diags, codegen::Layout* layout, bool cached_only = false) const;
+  // Generates the batch module, or the row module (the same for both tiers of the row); null after
+  // reporting to `diags`.
+  std::unique_ptr<Generated> Generate(bool batch, DiagnosticSink& diags) const;
+  // Adds the machine code of `gen` built as `build`: loaded from the disk cache, or optimised and
+  // emitted from the module, which that consumes. Returns the entry point, or null after reporting
+  // to `diags`. With `cached_only`, returns null (reporting nothing, consuming nothing) unless the
+  // disk cache holds the machine code.
+  void* AddModule(Build build, Generated& gen, DiagnosticSink& diags, bool cached_only = false) const;
   llvm::orc::JITDylib* dylib_ = nullptr;  // the policy's code; removing it frees every module
   const ir::Program* program_ = nullptr;
   std::vector<codegen::BatchLeaf> leaves_;
