@@ -303,6 +303,33 @@ void BM_Interpreter(benchmark::State& state) {
 }
 BENCHMARK(BM_Interpreter);
 
+// One row through the public SDK, as an application calls it: JSON facts in, a Decision (outputs
+// as JSON, obligations with their citations) out, on the JIT (the default) or the interpreter.
+void BM_SdkEvaluate(benchmark::State& state, Backend backend) {
+  Data& d = Shared();
+  const ir::Program& p = *d.program;
+  const RecordInfo& in = p.input();
+  std::vector<nlohmann::json> facts;
+  for (const Value& v : d.values) {
+    nlohmann::json f = nlohmann::json::object();
+    for (size_t k = 0; k < in.fields.size(); ++k) {
+      f[in.fields[k].name] = interp::ValueToJson(v.elems()[k], in.fields[k].type, p.types());
+    }
+    facts.push_back(std::move(f));
+  }
+  Policy policy = Engine({.backend = backend}).CompileFile(kPolicy);
+  EvalOptions opts{.as_of = "2020-09-01", .params = {{"retaliation_countries", R"(["XA", "XB"])"}}};
+  for (int i = 0; i < 2 * jit::CompiledPolicy::kTierUpRows; ++i) policy.Evaluate(facts[i % kSample], opts);  // hot
+  size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(policy.Evaluate(facts[i], opts));
+    i = (i + 1) & (kSample - 1);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK_CAPTURE(BM_SdkEvaluate, jit, Backend::kJit)->Name("BM_SdkEvaluate/jit");
+BENCHMARK_CAPTURE(BM_SdkEvaluate, interpreter, Backend::kInterpreter)->Name("BM_SdkEvaluate/interpreter");
+
 // One row through a row entry of the JIT: the optimised one (`quick` false) or the quick tier's.
 void BM_JitRowBy(benchmark::State& state, bool quick) {
   Data& d = Shared();
@@ -506,6 +533,11 @@ class RatioReporter : public benchmark::ConsoleReporter {
     if (checked > 0 && jit_row > 0) {
       fmt::print("{:<28} {:>10.2f} ns/row  {:>8.2f}x the hand-written C++ with the policy's checks ({:.2f} ns/row)\n",
                  "BM_JitRow", jit_row, jit_row / checked, checked);
+    }
+    double sdk_jit = get(ns_, "BM_SdkEvaluate/jit"), sdk_interp = get(ns_, "BM_SdkEvaluate/interpreter");
+    if (sdk_jit > 0 && sdk_interp > 0) {
+      fmt::print("{:<28} {:>10.2f} us/row  {:>8.2f}x the SDK on the interpreter ({:.2f} us/row)\n", "BM_SdkEvaluate/jit",
+                 sdk_jit / 1e3, sdk_jit / sdk_interp, sdk_interp / 1e3);
     }
     for (const std::string& size : std::vector<std::string>{"16384", std::to_string(kRows)}) {
       double hand = get(rate_, "BM_HandWrittenColumns/" + size), jit = get(rate_, "BM_JitBatch/" + size);
