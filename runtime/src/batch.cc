@@ -371,7 +371,7 @@ void Policy::EvaluateBatch(const BatchInput& in, BatchOutput& out, const EvalOpt
     throw Error(fmt::format("batch has {} output columns, policy `{}` produces {}", out.columns.size(), p.name, outs.size()));
   }
   CheckNoOverlap(leaves, outs, in, out);
-  interp::EvalOptions opts = ToInterpOptions(p, options);
+  interp::EvalOptions opts = ToInterpOptions(*impl_, options);
   const jit::CompiledPolicy* native = impl_->native.get();
   if (!native || !native->has_batch()) {
     InterpretBatch(*impl_, leaves, outs, in, out, opts, 0, in.rows);

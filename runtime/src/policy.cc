@@ -218,10 +218,20 @@ interp::Result Interpret(const ir::Program& p, const Value& facts, const interp:
   return OnLargeStack([&] { return interp::Evaluate(p, facts, options); });
 }
 
-interp::EvalOptions ToInterpOptions(const ir::Program& p, const EvalOptions& options) {
+interp::EvalOptions ToInterpOptions(const Policy::Impl& impl, const EvalOptions& options) {
+  const ir::Program& p = *impl.program;
   interp::EvalOptions opts;
   opts.as_of = ParseAsOf(options.as_of);
   opts.explain = options.explain;
+  if (options.params.empty()) return opts;
+  {
+    std::lock_guard<std::mutex> lock(impl.overrides_mu);
+    auto it = impl.overrides.find(options.params);
+    if (it != impl.overrides.end()) {
+      opts.param_overrides = it->second;
+      return opts;
+    }
+  }
   for (const auto& [name, text] : options.params) {
     int index = p.FindParam(name);
     if (index < 0) {
@@ -236,6 +246,9 @@ interp::EvalOptions ToInterpOptions(const ir::Program& p, const EvalOptions& opt
       throw FactsError(e.what(), e.path());
     }
   }
+  std::lock_guard<std::mutex> lock(impl.overrides_mu);
+  if (impl.overrides.size() >= kCachedOverrides) impl.overrides.clear();
+  impl.overrides.emplace(options.params, opts.param_overrides);
   return opts;
 }
 
@@ -247,7 +260,7 @@ EvaluationError ToPublicError(const interp::EvalError& e, const SourceManager& s
 
 Decision Policy::Evaluate(const nlohmann::json& facts, const EvalOptions& options) const {
   const ir::Program& p = *impl_->program;
-  interp::EvalOptions opts = ToInterpOptions(p, options);
+  interp::EvalOptions opts = ToInterpOptions(*impl_, options);
   Value input;
   try {
     input = interp::FactsFromJson(facts, p);

@@ -2,7 +2,10 @@
 #ifndef PROVISO_RUNTIME_SRC_POLICY_IMPL_H_
 #define PROVISO_RUNTIME_SRC_POLICY_IMPL_H_
 
+#include <map>
 #include <memory>
+#include <mutex>
+#include <string>
 #include <vector>
 
 #include "compiler/driver/driver.h"
@@ -18,16 +21,23 @@ struct Policy::Impl {
   std::unique_ptr<ir::Program> program;
   std::vector<PolicyDiagnostic> warnings;
   std::unique_ptr<jit::CompiledPolicy> native;  // null with Backend::kInterpreter
+  // The parsed param overrides of the last few EvalOptions::params seen (parsing a set literal
+  // costs more than evaluating a row natively; callers repeat the same overrides).
+  mutable std::mutex overrides_mu;
+  mutable std::map<std::map<std::string, std::string>, std::map<int, Value>> overrides;
 };
+
+// The most distinct override sets Impl::overrides keeps (it starts again when full).
+constexpr size_t kCachedOverrides = 64;
 
 // Programs deeper than this are interpreted on a large stack (see large_stack.h).
 constexpr int kShallow = 400;
 // The interpreter, on a large stack when the program is deep. Throws interp::EvalError.
 interp::Result Interpret(const ir::Program& p, const Value& facts, const interp::EvalOptions& options);
 
-// Public options -> interpreter options (as_of parsed, param overrides parsed and type-checked).
-// Throws Error / FactsError.
-interp::EvalOptions ToInterpOptions(const ir::Program& p, const EvalOptions& options);
+// Public options -> interpreter options (as_of parsed, param overrides parsed and type-checked,
+// or taken from impl.overrides). Throws Error / FactsError.
+interp::EvalOptions ToInterpOptions(const Policy::Impl& impl, const EvalOptions& options);
 // An interpreter error as the public EvaluationError, with its file:line:col; `prefix` goes first.
 EvaluationError ToPublicError(const interp::EvalError& e, const SourceManager& sm, const std::string& prefix = "");
 
