@@ -64,9 +64,20 @@ std::optional<int64_t> ParseDate(std::string_view t) {
 
 std::string FormatDate(int64_t days) {
   CivilDate c = CivilFromDays(days);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", c.year, c.month, c.day);
-  return buf;
+  if (c.year < 0 || c.year > 9999) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", c.year, c.month, c.day);
+    return buf;
+  }
+  // The calendar's own years, without printf (dates are formatted for every decision).
+  std::string out = "0000-00-00";
+  auto put = [&](size_t at, int value, int width) {
+    for (int k = width - 1; k >= 0; --k, value /= 10) out[at + k] = static_cast<char>('0' + value % 10);
+  };
+  put(0, c.year, 4);
+  put(5, c.month, 2);
+  put(8, c.day, 2);
+  return out;
 }
 
 std::string FormatDuration(const Duration& d) {

@@ -14,6 +14,16 @@ TEST(Calendar, EpochAndRoundTrip) {
   }
 }
 
+TEST(Calendar, FormatPadsAndRoundTripsTheWholeCalendar) {
+  EXPECT_EQ(FormatDate(DaysFromCivil(1, 1, 1)), "0001-01-01");
+  EXPECT_EQ(FormatDate(DaysFromCivil(987, 3, 4)), "0987-03-04");
+  EXPECT_EQ(FormatDate(DaysFromCivil(9999, 12, 31)), "9999-12-31");
+  EXPECT_EQ(FormatDate(DaysFromCivil(-5, 6, 7)), "-005-06-07");  // outside the calendar: printf's form
+  for (int64_t d = DaysFromCivil(1, 1, 1); d <= DaysFromCivil(9999, 12, 31); d += 1009) {
+    EXPECT_EQ(ParseDate(FormatDate(d)), d);
+  }
+}
+
 TEST(Calendar, ParseRejectsImpossibleDates) {
   EXPECT_TRUE(ParseDate("2020-02-29").has_value());
   EXPECT_FALSE(ParseDate("2019-02-29").has_value());
