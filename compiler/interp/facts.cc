@@ -23,28 +23,43 @@ std::string JsonKind(const nlohmann::json& j) {
   }
 }
 
-std::string Join(const std::string& path, const std::string& field) {
-  return path.empty() ? field : path + "." + field;
-}
+// Where a value is in the facts, spelled out only for an error (facts are converted for every
+// evaluation; their paths are needed once in a while): a root, then fields and indexes.
+struct Path {
+  const std::string* root = nullptr;  // set on the root only
+  const Path* parent = nullptr;
+  const std::string* field = nullptr;  // a field of the parent, or
+  size_t index = 0;                    // an element of the parent
 
-Value RecordFromJson(const nlohmann::json& j, int record, const ir::Program& p, const std::string& path) {
+  std::string str() const {
+    if (root) return *root;
+    std::string up = parent->str();
+    if (!field) return fmt::format("{}[{}]", up, index);
+    return up.empty() ? *field : up + "." + *field;
+  }
+};
+
+Value ValueFromJson(const nlohmann::json& j, const Type* t, const ir::Program& p, const Path& path);
+
+Value RecordFromJson(const nlohmann::json& j, int record, const ir::Program& p, const Path& path) {
   const TypeTable& types = p.types();
   const RecordInfo& info = types.record_info(record);
   if (!j.is_object()) {
-    throw FactsError(path, fmt::format("expected an object ({}), found {}", record == p.input_record ? "the facts" : "`" + info.name + "`", JsonKind(j)));
+    throw FactsError(path.str(), fmt::format("expected an object ({}), found {}", record == p.input_record ? "the facts" : "`" + info.name + "`", JsonKind(j)));
   }
   for (auto it = j.begin(); it != j.end(); ++it) {
     if (info.Find(it.key()) < 0) {
       std::string known;
       for (size_t i = 0; i < info.fields.size(); ++i) known += (i ? ", `" : "`") + info.fields[i].name + "`";
-      throw FactsError(Join(path, it.key()), fmt::format("unknown field; the fields are {}", known.empty() ? "(none)" : known));
+      throw FactsError(Path{nullptr, &path, &it.key()}.str(), fmt::format("unknown field; the fields are {}", known.empty() ? "(none)" : known));
     }
   }
   const auto& defaults = p.field_defaults.at(record);
   std::vector<Value> fields;
+  fields.reserve(info.fields.size());
   for (size_t i = 0; i < info.fields.size(); ++i) {
     const FieldInfo& f = info.fields[i];
-    std::string fp = Join(path, f.name);
+    Path fp{nullptr, &path, &f.name};
     auto it = j.find(f.name);
     if (it == j.end() || it->is_null()) {
       if (i < defaults.size() && defaults[i]) {
@@ -52,7 +67,7 @@ Value RecordFromJson(const nlohmann::json& j, int record, const ir::Program& p, 
       } else if (f.type->kind == TypeKind::kOptional) {
         fields.push_back(Value::None());
       } else {
-        throw FactsError(fp, fmt::format("missing required field of type `{}`", types.Name(f.type)));
+        throw FactsError(fp.str(), fmt::format("missing required field of type `{}`", types.Name(f.type)));
       }
       continue;
     }
@@ -61,12 +76,10 @@ Value RecordFromJson(const nlohmann::json& j, int record, const ir::Program& p, 
   return Value::Record(std::move(fields));
 }
 
-}  // namespace
-
-Value ValueFromJson(const nlohmann::json& j, const Type* t, const ir::Program& p, const std::string& path) {
+Value ValueFromJson(const nlohmann::json& j, const Type* t, const ir::Program& p, const Path& path) {
   const TypeTable& types = p.types();
   auto wrong = [&](const char* want) -> FactsError {
-    return FactsError(path, fmt::format("expected {}, found {}", want, JsonKind(j)));
+    return FactsError(path.str(), fmt::format("expected {}, found {}", want, JsonKind(j)));
   };
   switch (t->kind) {
     case TypeKind::kOptional:
@@ -78,14 +91,14 @@ Value ValueFromJson(const nlohmann::json& j, const Type* t, const ir::Program& p
     case TypeKind::kInt:
       if (!j.is_number_integer()) throw wrong("an integer");
       if (j.is_number_unsigned() && j.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
-        throw FactsError(path, "integer out of range");
+        throw FactsError(path.str(), "integer out of range");
       }
       return Value::Int(j.get<int64_t>());
     case TypeKind::kDecimal: {
       if (j.is_number_integer()) return Value::Decimal(j.get<int64_t>() * kDecimalScale);
       if (j.is_number_float()) {
         double d = j.get<double>();
-        if (!std::isfinite(d) || std::fabs(d) > 9e12) throw FactsError(path, "decimal out of range");
+        if (!std::isfinite(d) || std::fabs(d) > 9e12) throw FactsError(path.str(), "decimal out of range");
         return Value::Decimal(static_cast<int64_t>(std::llround(d * kDecimalScale)));
       }
       if (j.is_string()) {
@@ -96,7 +109,7 @@ Value ValueFromJson(const nlohmann::json& j, const Type* t, const ir::Program& p
         bool ok = !digits.empty() && digits.find_first_not_of("0123456789.") == std::string::npos &&
                   std::count(digits.begin(), digits.end(), '.') <= 1 && digits.front() != '.' &&
                   digits.back() != '.' && ParseDecimal(digits, &v);
-        if (!ok) throw FactsError(path, fmt::format("`{}` is not a decimal with at most 6 decimal places", s));
+        if (!ok) throw FactsError(path.str(), fmt::format("`{}` is not a decimal with at most 6 decimal places", s));
         return Value::Decimal(neg ? -v : v);
       }
       throw wrong("a number");
@@ -106,24 +119,24 @@ Value ValueFromJson(const nlohmann::json& j, const Type* t, const ir::Program& p
       return Value::Text(j.get<std::string>());
     case TypeKind::kDate: {
       if (!j.is_string()) throw wrong("a date \"YYYY-MM-DD\"");
-      auto d = ParseDate(j.get<std::string>());
-      if (!d) throw FactsError(path, fmt::format("`{}` is not a valid date (YYYY-MM-DD)", j.get<std::string>()));
+      auto d = ParseDate(j.get_ref<const std::string&>());
+      if (!d) throw FactsError(path.str(), fmt::format("`{}` is not a valid date (YYYY-MM-DD)", j.get<std::string>()));
       return Value::Date(*d);
     }
     case TypeKind::kDuration: {
       if (!j.is_string()) throw wrong("a duration such as \"30 days\"");
-      auto d = ParseDuration(j.get<std::string>());
-      if (!d) throw FactsError(path, fmt::format("`{}` is not a duration (e.g. \"30 days\", \"2 months\", \"P1Y\")", j.get<std::string>()));
+      auto d = ParseDuration(j.get_ref<const std::string&>());
+      if (!d) throw FactsError(path.str(), fmt::format("`{}` is not a duration (e.g. \"30 days\", \"2 months\", \"P1Y\")", j.get<std::string>()));
       return Value::Dur(*d);
     }
     case TypeKind::kEnum: {
       const EnumInfo& info = types.enum_info(t->index);
-      if (!j.is_string()) throw FactsError(path, fmt::format("expected a value of `{}`, found {}", info.name, JsonKind(j)));
-      int v = info.Find(j.get<std::string>());
+      if (!j.is_string()) throw FactsError(path.str(), fmt::format("expected a value of `{}`, found {}", info.name, JsonKind(j)));
+      int v = info.Find(j.get_ref<const std::string&>());
       if (v < 0) {
         std::string known;
         for (size_t i = 0; i < info.variants.size(); ++i) known += (i ? ", `" : "`") + info.variants[i] + "`";
-        throw FactsError(path, fmt::format("`{}` is not a value of `{}` ({})", j.get<std::string>(), info.name, known));
+        throw FactsError(path.str(), fmt::format("`{}` is not a value of `{}` ({})", j.get<std::string>(), info.name, known));
       }
       return Value::Enum(v);
     }
@@ -132,17 +145,25 @@ Value ValueFromJson(const nlohmann::json& j, const Type* t, const ir::Program& p
     case TypeKind::kSet: {
       if (!j.is_array()) throw wrong("an array");
       std::vector<Value> items;
+      items.reserve(j.size());
       for (size_t i = 0; i < j.size(); ++i) {
-        items.push_back(ValueFromJson(j[i], t->elem, p, fmt::format("{}[{}]", path, i)));
+        items.push_back(ValueFromJson(j[i], t->elem, p, Path{nullptr, &path, nullptr, i}));
       }
       return t->kind == TypeKind::kSet ? Value::Set(std::move(items)) : Value::List(std::move(items));
     }
-    default: throw FactsError(path, "a value of this type cannot be given as a fact");
+    default: throw FactsError(path.str(), "a value of this type cannot be given as a fact");
   }
 }
 
+}  // namespace
+
+Value ValueFromJson(const nlohmann::json& j, const Type* t, const ir::Program& p, const std::string& path) {
+  return ValueFromJson(j, t, p, Path{&path});
+}
+
 Value FactsFromJson(const nlohmann::json& facts, const ir::Program& p) {
-  return RecordFromJson(facts, p.input_record, p, "");
+  static const std::string kRoot;
+  return RecordFromJson(facts, p.input_record, p, Path{&kRoot});
 }
 
 nlohmann::json ValueToJson(const Value& v, const Type* t, const TypeTable& types) {
