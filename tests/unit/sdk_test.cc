@@ -396,6 +396,27 @@ TEST_P(SdkOptions, ParamOverrides) {
   EXPECT_EQ(p.Evaluate(f, AsOf("2021-06-01")).output("export"), json("permit"));
 }
 
+// Parsed overrides are kept per policy: each set of overrides must still get its own values, past
+// the number kept, and a bad one must fail every time.
+TEST_P(SdkOptions, RepeatedOverridesKeepTheirOwnValues) {
+  Policy p = Compile(kExport, "export.proviso");
+  json f = ExportFacts(false, "DE", "2021-04-15");  // kept 45 days
+  for (int round = 0; round < 2; ++round) {
+    for (int days = 1; days <= 100; ++days) {
+      EvalOptions o = AsOf("2021-06-01");
+      o.params["min_retention"] = std::to_string(days) + " days";
+      EXPECT_EQ(p.Evaluate(f, o).violations().size(), days > 45 ? 1u : 0u) << days << " days, round " << round;
+    }
+    EvalOptions o = AsOf("2021-06-01");
+    o.params["sanctioned"] = "[\"DE\"]";
+    EXPECT_EQ(p.Evaluate(f, o).output("export"), json("review"));
+    o.params["sanctioned"] = "[\"FR\"]";
+    EXPECT_EQ(p.Evaluate(f, o).output("export"), json("permit"));
+    o.params["min_retention"] = "sixty days";
+    EXPECT_THROW(p.Evaluate(f, o), FactsError) << "round " << round;
+  }
+}
+
 TEST_P(SdkOptions, UnknownParamIsAFactsErrorNamingIt) {
   Policy p = Compile(kExport, "export.proviso");
   EvalOptions o = AsOf("2021-06-01");
