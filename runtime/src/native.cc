@@ -31,9 +31,9 @@ void Flatten(const Value& v, const Type* t, const TypeTable& types, int64_t* dst
 void FlattenRecord(const Value& v, int record, const TypeTable& types, int64_t* dst, TextInterner& texts,
                    std::vector<std::vector<int64_t>>& arena) {
   const RecordInfo& r = types.record_info(record);
-  for (size_t f = 0; f < r.fields.size(); ++f) {
-    Flatten(v.elems()[f], r.fields[f].type, types, dst + codegen::FieldOffset(record, static_cast<int>(f), types),
-            texts, arena);
+  for (size_t f = 0; f < r.fields.size(); ++f) {  // each field at its FieldOffset
+    Flatten(v.elems()[f], r.fields[f].type, types, dst, texts, arena);
+    dst += codegen::Slots(r.fields[f].type, types);
   }
 }
 
@@ -93,9 +93,10 @@ Value Unflatten(const int64_t* src, const Type* t, const TypeTable& types, const
     case TypeKind::kRecord: {
       const RecordInfo& r = types.record_info(t->index);
       std::vector<Value> fields;
-      for (size_t f = 0; f < r.fields.size(); ++f) {
-        fields.push_back(Unflatten(src + codegen::FieldOffset(t->index, static_cast<int>(f), types), r.fields[f].type,
-                                   types, texts));
+      fields.reserve(r.fields.size());
+      for (size_t f = 0; f < r.fields.size(); ++f) {  // each field at its FieldOffset
+        fields.push_back(Unflatten(src, r.fields[f].type, types, texts));
+        src += codegen::Slots(r.fields[f].type, types);
       }
       return Value::Record(std::move(fields));
     }
