@@ -230,6 +230,30 @@ def test_frame_evaluation_error_in_row_path(lists) -> None:
     assert info.value.row == 1 and "(frame index 6)" in str(info.value) and "division by zero" in str(info.value)
 
 
+def test_row_path_raises_the_first_failing_row_of_a_long_frame(lists) -> None:
+    """The row path converts and evaluates a chunk of rows at a time, on several threads: the error
+    raised is still the one of the lowest failing row, whichever was met first."""
+    n = 10_000
+    tags = [["a"]] * n
+    tags[1000] = [7]     # a facts error, in the first part of the first chunk
+    tags[3000] = []      # an evaluation error, in a later part of the same chunk
+    tags[9000] = [7]     # and one in a later chunk
+    df = pd.DataFrame({"tags": tags, "ended_on": pd.to_datetime(["2020-06-01"] * n)})
+    with pytest.raises(proviso.FactsError) as info:
+        lists.evaluate_frame(df, as_of=AS_OF)
+    assert info.value.row == 1000 and info.value.path == "tags[0]"
+    tags[1000] = ["a"]
+    df["tags"] = tags
+    with pytest.raises(proviso.EvaluationError) as error:
+        lists.evaluate_frame(df, as_of=AS_OF)
+    assert error.value.row == 3000 and "division by zero" in str(error.value)
+    tags[3000] = ["a"]
+    df["tags"] = tags
+    with pytest.raises(proviso.FactsError) as info:
+        lists.evaluate_frame(df, as_of=AS_OF)
+    assert info.value.row == 9000
+
+
 def test_errors_are_value_errors() -> None:
     for cls in (proviso.CompileError, proviso.FactsError, proviso.EvaluationError):
         assert issubclass(cls, proviso.ProvisoError) and issubclass(cls, ValueError)

@@ -196,6 +196,22 @@ def test_row_path_for_list_inputs_equals_row_by_row(lists) -> None:
         assert frame_row_as_cli(lists, out, i) == cli_as_frame_row(decision.to_dict()), f"row {i}"
 
 
+def test_row_path_over_several_chunks_equals_row_by_row(lists) -> None:
+    """Rows are evaluated a chunk at a time (4096) on several threads: each output row must still be
+    its own input row's decision, at the chunks' and the threads' edges too."""
+    rng = np.random.default_rng(13)
+    n = 10_000
+    df = pd.DataFrame({
+        "tags": [["t"] * int(k) for k in rng.integers(1, 13, n)],
+        "ended_on": pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 365, n), unit="D"),
+    })
+    out = lists.evaluate_frame(df, as_of=AS_OF)
+    rows = [0, 1, 2047, 2048, 4095, 4096, 6143, 6144, 8191, 8192, n - 1] + list(rng.integers(0, n, 30))
+    for i in rows:
+        decision = lists.evaluate(facts_of_row(df, i), as_of=AS_OF)
+        assert frame_row_as_cli(lists, out, i) == cli_as_frame_row(decision.to_dict()), f"row {i}"
+
+
 def test_gil_is_released_while_evaluating_rows(lists) -> None:
     df = pd.DataFrame({"tags": [["a", "b"]] * 20_000, "ended_on": pd.to_datetime(["2020-06-01"] * 20_000)})
     batch = _frame.encode(lists, df)

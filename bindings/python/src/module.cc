@@ -12,10 +12,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <exception>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <type_traits>
 #include <unordered_map>
 #include <utility>
@@ -594,40 +596,79 @@ int64_t EncodeOutput(const json& v, const proviso::ColumnSpec& spec, std::map<st
   throw proviso::Error("output `" + spec.name + "`: cannot encode " + v.dump());
 }
 
+// Rows of the row-by-row path converted, then evaluated, at a time: the facts of a whole frame as
+// JSON would take far more memory than the frame.
+constexpr int64_t kRowChunk = 4096;
+// Rows per thread below which a chunk is not split further.
+constexpr int64_t kRowsPerThread = 256;
+
+// Evaluates inputs[k] into decisions[k] (GIL released), split over up to `threads` threads (the
+// calling one among them). Throws the error of the lowest failing row, "row N: ..." (N counted
+// from `first_row`), whatever the order in which the threads met their errors.
+void EvaluateChunk(const proviso::Policy& policy, const std::vector<json>& inputs, const proviso::EvalOptions& options,
+                   std::vector<proviso::Decision>& decisions, int64_t first_row, int threads) {
+  const int64_t n = static_cast<int64_t>(inputs.size());
+  const int64_t parts = std::clamp<int64_t>(n / kRowsPerThread, 1, threads);
+  std::vector<std::pair<int64_t, std::exception_ptr>> failed(parts, {n, nullptr});
+  auto work = [&](int64_t part) {
+    for (int64_t k = n * part / parts, end = n * (part + 1) / parts; k < end; ++k) {
+      try {
+        decisions[k] = policy.Evaluate(inputs[k], options);
+      } catch (const proviso::FactsError& e) {
+        std::string row = "row " + std::to_string(first_row + k) + ": ";
+        failed[part] = {k, std::make_exception_ptr(proviso::FactsError(row + e.what(), e.path()))};
+      } catch (const proviso::EvaluationError& e) {
+        std::string row = "row " + std::to_string(first_row + k) + ": ";
+        failed[part] = {k, std::make_exception_ptr(proviso::EvaluationError(row + e.what(), e.location()))};
+      } catch (...) {
+        failed[part] = {k, std::current_exception()};
+      }
+      if (failed[part].second) return;  // the rows after it do not matter
+    }
+  };
+  std::vector<std::thread> helpers;
+  for (int64_t part = 1; part < parts; ++part) helpers.emplace_back(work, part);
+  work(0);
+  for (std::thread& t : helpers) t.join();
+  auto first = std::min_element(failed.begin(), failed.end(),
+                                [](const auto& a, const auto& b) { return a.first < b.first; });
+  if (first->second) std::rethrow_exception(first->second);
+}
+
 // evaluate_rows(policy, facts, as_of, params) -> the same as evaluate_batch.
 // The row-by-row path, for policies whose inputs cannot be batch columns (sets, lists): each row's
 // facts (a Python mapping) go through Policy::Evaluate, and its decision is written in the batch
-// output encoding. Errors say which row ("row N: ...").
+// output encoding. A chunk of rows at a time is converted to JSON (with the GIL), then evaluated
+// on the machine's cores (without it). Errors say which row ("row N: "); the first one is raised.
 py::tuple EvaluateRows(const proviso::Policy& policy, const py::sequence& facts,
                        const std::optional<std::string>& as_of,
                        const std::map<std::string, std::string>& params) {
   std::vector<proviso::ColumnSpec> out_specs = policy.BatchOutputs();
   py::object fallback = py::module_::import("proviso._convert").attr("jsonable");
   int64_t rows = static_cast<int64_t>(py::len(facts));
-  std::vector<json> inputs;
-  inputs.reserve(rows);
-  for (int64_t r = 0; r < rows; ++r) {
-    try {
-      inputs.push_back(ToJson(facts[r], "", fallback));
-    } catch (const proviso::FactsError& e) {
-      throw proviso::FactsError("row " + std::to_string(r) + ": " + e.what(), e.path());
-    }
-  }
   OutputBuffers buffers(out_specs, rows);
   proviso::EvalOptions options = Options(as_of, params, false);
-  {
-    py::gil_scoped_release release;
-    std::map<std::string, int64_t> dict;
-    std::vector<std::string> outputs = policy.output_names();
-    for (int64_t r = 0; r < rows; ++r) {
-      proviso::Decision d;
+  std::map<std::string, int64_t> dict;
+  std::vector<std::string> outputs = policy.output_names();
+  const int threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u));
+  std::vector<json> inputs;
+  std::vector<proviso::Decision> decisions;
+  for (int64_t start = 0; start < rows; start += kRowChunk) {
+    const int64_t n = std::min(kRowChunk, rows - start);
+    inputs.clear();
+    for (int64_t r = start; r < start + n; ++r) {
       try {
-        d = policy.Evaluate(inputs[r], options);
+        inputs.push_back(ToJson(facts[r], "", fallback));
       } catch (const proviso::FactsError& e) {
         throw proviso::FactsError("row " + std::to_string(r) + ": " + e.what(), e.path());
-      } catch (const proviso::EvaluationError& e) {
-        throw proviso::EvaluationError("row " + std::to_string(r) + ": " + e.what(), e.location());
       }
+    }
+    decisions.assign(n, proviso::Decision{});
+    py::gil_scoped_release release;
+    EvaluateChunk(policy, inputs, options, decisions, start, threads);
+    for (int64_t k = 0; k < n; ++k) {
+      const proviso::Decision& d = decisions[k];
+      const int64_t r = start + k;
       size_t c = 0;
       for (; c < outputs.size(); ++c) {
         const json& v = d.outputs().at(outputs[c]);
