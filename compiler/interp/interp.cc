@@ -22,7 +22,7 @@ class Evaluator {
       auto ov = o.param_overrides.find(static_cast<int>(i));
       if (ov != o.param_overrides.end()) {
         params_[i] = ov->second;
-      } else if (auto v = ParamInForce(p.params[i], o.as_of)) {
+      } else if (const Value* v = ParamInForce(p.params[i], o.as_of)) {
         params_[i] = *v;
       } else {
         param_missing_.push_back(static_cast<int>(i));
@@ -613,11 +613,11 @@ class Evaluator {
 
 }  // namespace
 
-std::optional<Value> ParamInForce(const ir::Param& param, int64_t as_of) {
+const Value* ParamInForce(const ir::Param& param, int64_t as_of) {
   for (const ir::ParamVersion& v : param.versions) {
-    if (v.effective.InForce(as_of)) return v.value;
+    if (v.effective.InForce(as_of)) return &v.value;
   }
-  return std::nullopt;
+  return nullptr;
 }
 
 Result Evaluate(const ir::Program& p, const Value& facts, const EvalOptions& options) {

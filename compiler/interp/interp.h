@@ -76,8 +76,8 @@ Result Evaluate(const ir::Program& p, const Value& facts, const EvalOptions& opt
 // Evaluates one let on `facts` (used by tests that `expect` a let). Throws EvalError.
 Value EvaluateLet(const ir::Program& p, const Value& facts, const EvalOptions& options, int let);
 
-// The value of param `index` in force on `as_of`, or nullopt when no version is in force.
-std::optional<Value> ParamInForce(const ir::Param& param, int64_t as_of);
+// The value of `param` in force on `as_of` (owned by `param`), or null when no version is in force.
+const Value* ParamInForce(const ir::Param& param, int64_t as_of);
 
 }  // namespace proviso::interp
 

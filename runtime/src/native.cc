@@ -126,12 +126,10 @@ std::vector<int64_t> FlattenParams(const ir::Program& p, const codegen::Layout& 
                                    std::vector<std::vector<int64_t>>& arena) {
   std::vector<int64_t> params(std::max(layout.param_slots, 1), 0);
   for (size_t i = 0; i < p.params.size(); ++i) {
-    std::optional<Value> v;
     auto ov = options.param_overrides.find(static_cast<int>(i));
-    if (ov != options.param_overrides.end()) v = ov->second;
-    else v = interp::ParamInForce(p.params[i], options.as_of);
+    const Value* v = ov != options.param_overrides.end() ? &ov->second : interp::ParamInForce(p.params[i], options.as_of);
     int off = layout.param_offset[i];
-    params[off] = v.has_value();
+    params[off] = v != nullptr;
     if (v) Flatten(*v, p.params[i].type, p.types(), params.data() + off + 1, texts, arena);
     if (int bm = layout.param_bitmap[i]; bm >= 0) {
       // Members are enum codes or text ids: small and non-negative.

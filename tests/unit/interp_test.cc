@@ -1158,7 +1158,7 @@ TEST(InterpEffective, InForceBoundariesOfTheIr) {
   ASSERT_EQ(param.versions.size(), 2u);
   EXPECT_EQ(FormatValue(*interp::ParamInForce(param, Day("2021-12-31")), param.type, p.p().types()), "30 days");
   EXPECT_EQ(FormatValue(*interp::ParamInForce(param, Day("2022-01-01")), param.type, p.p().types()), "60 days");
-  EXPECT_FALSE(interp::ParamInForce(param, Day("2020-06-07")).has_value());
+  EXPECT_EQ(interp::ParamInForce(param, Day("2020-06-07")), nullptr);
 }
 
 TEST(InterpParams, OverridesReplaceTheVersionInForce) {
