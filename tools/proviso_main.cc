@@ -107,7 +107,7 @@ int RunEval(const EvalArgs& a) {
     std::string text = ReadFile(a.facts);
     try {
       facts = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // a syntax error, or a number out of range
       std::cerr << fmt::format("error: `{}` is not valid JSON: {}\n", a.facts, e.what());
       return 1;
     }

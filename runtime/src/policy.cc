@@ -224,13 +224,15 @@ interp::EvalOptions ToInterpOptions(const Policy::Impl& impl, const EvalOptions&
   opts.as_of = ParseAsOf(options.as_of);
   opts.explain = options.explain;
   if (options.params.empty()) return opts;
+  std::shared_ptr<const std::map<int, Value>> cached;
   {
-    std::lock_guard<std::mutex> lock(impl.overrides_mu);
+    std::lock_guard<std::mutex> lock(impl.overrides_mu);  // only to find it: threads share the policy
     auto it = impl.overrides.find(options.params);
-    if (it != impl.overrides.end()) {
-      opts.param_overrides = it->second;
-      return opts;
-    }
+    if (it != impl.overrides.end()) cached = it->second;
+  }
+  if (cached) {
+    opts.param_overrides = *cached;
+    return opts;
   }
   for (const auto& [name, text] : options.params) {
     int index = p.FindParam(name);
@@ -246,9 +248,10 @@ interp::EvalOptions ToInterpOptions(const Policy::Impl& impl, const EvalOptions&
       throw FactsError(e.what(), e.path());
     }
   }
+  auto parsed = std::make_shared<const std::map<int, Value>>(opts.param_overrides);
   std::lock_guard<std::mutex> lock(impl.overrides_mu);
   if (impl.overrides.size() >= kCachedOverrides) impl.overrides.clear();
-  impl.overrides.emplace(options.params, opts.param_overrides);
+  impl.overrides.emplace(options.params, std::move(parsed));
   return opts;
 }
 

@@ -24,7 +24,7 @@ struct Policy::Impl {
   // The parsed param overrides of the last few EvalOptions::params seen (parsing a set literal
   // costs more than evaluating a row natively; callers repeat the same overrides).
   mutable std::mutex overrides_mu;
-  mutable std::map<std::map<std::string, std::string>, std::map<int, Value>> overrides;
+  mutable std::map<std::map<std::string, std::string>, std::shared_ptr<const std::map<int, Value>>> overrides;
 };
 
 // The most distinct override sets Impl::overrides keeps (it starts again when full).

@@ -231,27 +231,44 @@ def test_frame_evaluation_error_in_row_path(lists) -> None:
 
 
 def test_row_path_raises_the_first_failing_row_of_a_long_frame(lists) -> None:
-    """The row path converts and evaluates a chunk of rows at a time, on several threads: the error
-    raised is still the one of the lowest failing row, whichever was met first."""
+    """The row path converts and evaluates a chunk of 4096 rows at a time, the chunk split between
+    threads (2048 rows each on two cores): the error raised is still the one of the lowest failing
+    row, even when another thread meets its error long before."""
     n = 10_000
     tags = [["a"]] * n
-    tags[1000] = [7]     # a facts error, in the first part of the first chunk
-    tags[3000] = []      # an evaluation error, in a later part of the same chunk
+    tags[2040] = [7]     # a facts error, at the end of the first thread's part
+    tags[2050] = []      # an evaluation error, at the start of the next part
     tags[9000] = [7]     # and one in a later chunk
     df = pd.DataFrame({"tags": tags, "ended_on": pd.to_datetime(["2020-06-01"] * n)})
     with pytest.raises(proviso.FactsError) as info:
         lists.evaluate_frame(df, as_of=AS_OF)
-    assert info.value.row == 1000 and info.value.path == "tags[0]"
-    tags[1000] = ["a"]
-    df["tags"] = tags
+    assert info.value.row == 2040 and info.value.path == "tags[0]"
+    df["tags"] = tags[:2040] + [["a"]] + tags[2041:]
     with pytest.raises(proviso.EvaluationError) as error:
         lists.evaluate_frame(df, as_of=AS_OF)
-    assert error.value.row == 3000 and "division by zero" in str(error.value)
-    tags[3000] = ["a"]
-    df["tags"] = tags
+    assert error.value.row == 2050 and "division by zero" in str(error.value)
+    df["tags"] = [["a"]] * 9000 + tags[9000:]
     with pytest.raises(proviso.FactsError) as info:
         lists.evaluate_frame(df, as_of=AS_OF)
     assert info.value.row == 9000
+
+
+def test_row_path_raises_an_evaluation_error_before_a_later_unconvertible_row(lists) -> None:
+    """A row whose facts cannot even be converted (a key that is not text) comes after the rows
+    before it are evaluated: their error, if any, is the first."""
+    n = 5000
+    tags = [["a"]] * n
+    tags[10] = []                 # evaluation error
+    tags[4000] = [{1: "x"}]       # cannot be converted to JSON facts
+    df = pd.DataFrame({"tags": tags, "ended_on": pd.to_datetime(["2020-06-01"] * n)})
+    with pytest.raises(proviso.EvaluationError) as error:
+        lists.evaluate_frame(df, as_of=AS_OF)
+    assert error.value.row == 10
+    tags[10] = ["a"]
+    df["tags"] = tags
+    with pytest.raises(proviso.FactsError, match="keys must be text") as info:
+        lists.evaluate_frame(df, as_of=AS_OF)
+    assert info.value.row == 4000
 
 
 def test_errors_are_value_errors() -> None:

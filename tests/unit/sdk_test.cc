@@ -396,22 +396,31 @@ TEST_P(SdkOptions, ParamOverrides) {
   EXPECT_EQ(p.Evaluate(f, AsOf("2021-06-01")).output("export"), json("permit"));
 }
 
-// Parsed overrides are kept per policy: each set of overrides must still get its own values, past
-// the number kept, and a bad one must fail every time.
+// Parsed overrides are kept per policy: each set of overrides must still get its own values, when
+// found again (sets that differ in one param only, each used twice in a row, over several rounds),
+// past the number kept, and a bad one must fail every time.
 TEST_P(SdkOptions, RepeatedOverridesKeepTheirOwnValues) {
   Policy p = Compile(kExport, "export.proviso");
   json f = ExportFacts(false, "DE", "2021-04-15");  // kept 45 days
-  for (int round = 0; round < 2; ++round) {
-    for (int days = 1; days <= 100; ++days) {
+  for (int round = 0; round < 3; ++round) {
+    for (int days : {30, 45, 46, 60}) {
+      for (const char* sanctioned : {"[\"DE\"]", "[\"FR\"]"}) {
+        EvalOptions o = AsOf("2021-06-01");
+        o.params["min_retention"] = std::to_string(days) + " days";
+        o.params["sanctioned"] = sanctioned;
+        for (int again = 0; again < 2; ++again) {
+          Decision d = p.Evaluate(f, o);
+          EXPECT_EQ(d.violations().size(), days > 45 ? 1u : 0u) << days << " " << sanctioned << " round " << round;
+          EXPECT_EQ(d.output("export"), json(sanctioned[2] == 'D' ? "review" : "permit")) << days << " " << sanctioned;
+        }
+      }
+    }
+    for (int days = 1; days <= 100; ++days) {  // more sets than are kept
       EvalOptions o = AsOf("2021-06-01");
       o.params["min_retention"] = std::to_string(days) + " days";
       EXPECT_EQ(p.Evaluate(f, o).violations().size(), days > 45 ? 1u : 0u) << days << " days, round " << round;
     }
     EvalOptions o = AsOf("2021-06-01");
-    o.params["sanctioned"] = "[\"DE\"]";
-    EXPECT_EQ(p.Evaluate(f, o).output("export"), json("review"));
-    o.params["sanctioned"] = "[\"FR\"]";
-    EXPECT_EQ(p.Evaluate(f, o).output("export"), json("permit"));
     o.params["min_retention"] = "sixty days";
     EXPECT_THROW(p.Evaluate(f, o), FactsError) << "round " << round;
   }

@@ -7,7 +7,7 @@ columns. Every step is vectorised: no Python code runs per row.
 
 Policies whose input has a list (or a set of anything but an enum of at most 64 values) cannot be
 evaluated in columns; for them the frame's rows go through ``Policy::Evaluate`` (in C++, a chunk
-of rows at a time on all cores, GIL released), which is slower.
+of rows at a time on up to 8 cores, GIL released), which is slower.
 """
 
 from __future__ import annotations
@@ -610,7 +610,7 @@ def evaluate_frame(
 
     Numeric columns that already are int64 go to the SDK without a copy. If the policy's input
     has lists (or sets of texts, records or larger enums: not columns), every column of ``df`` is a
-    fact and rows are evaluated row by row (slower, on all cores); the output is the same.
+    fact and rows are evaluated row by row (slower, on up to 8 cores); the output is the same.
     """
     batch = encode(policy, df)
     return decode(policy, run(batch, as_of=as_of, params=params), batch.index)

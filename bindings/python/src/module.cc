@@ -10,6 +10,7 @@
 //   any Python object refers to it.
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <exception>
@@ -603,36 +604,51 @@ constexpr int64_t kRowChunk = 4096;
 constexpr int64_t kRowsPerThread = 256;
 
 // Evaluates inputs[k] into decisions[k] (GIL released), split over up to `threads` threads (the
-// calling one among them). Throws the error of the lowest failing row, "row N: ..." (N counted
-// from `first_row`), whatever the order in which the threads met their errors.
+// calling one among them, which also runs the parts of threads that could not start). Throws the
+// error of the lowest failing row, "row N: ..." (N counted from `first_row`), whatever the order
+// in which the threads met their errors.
 void EvaluateChunk(const proviso::Policy& policy, const std::vector<json>& inputs, const proviso::EvalOptions& options,
                    std::vector<proviso::Decision>& decisions, int64_t first_row, int threads) {
   const int64_t n = static_cast<int64_t>(inputs.size());
   const int64_t parts = std::clamp<int64_t>(n / kRowsPerThread, 1, threads);
   std::vector<std::pair<int64_t, std::exception_ptr>> failed(parts, {n, nullptr});
-  auto work = [&](int64_t part) {
+  std::atomic<int64_t> lowest{n};  // the lowest failing row met so far: no part goes past it
+  auto work = [&](int64_t part) noexcept {
     for (int64_t k = n * part / parts, end = n * (part + 1) / parts; k < end; ++k) {
+      if (k > lowest.load(std::memory_order_relaxed)) return;
       try {
         decisions[k] = policy.Evaluate(inputs[k], options);
-      } catch (const proviso::FactsError& e) {
-        std::string row = "row " + std::to_string(first_row + k) + ": ";
-        failed[part] = {k, std::make_exception_ptr(proviso::FactsError(row + e.what(), e.path()))};
-      } catch (const proviso::EvaluationError& e) {
-        std::string row = "row " + std::to_string(first_row + k) + ": ";
-        failed[part] = {k, std::make_exception_ptr(proviso::EvaluationError(row + e.what(), e.location()))};
       } catch (...) {
         failed[part] = {k, std::current_exception()};
+        for (int64_t seen = lowest.load(); k < seen && !lowest.compare_exchange_weak(seen, k);) {
+        }
+        return;
       }
-      if (failed[part].second) return;  // the rows after it do not matter
     }
   };
   std::vector<std::thread> helpers;
-  for (int64_t part = 1; part < parts; ++part) helpers.emplace_back(work, part);
+  helpers.reserve(parts - 1);
+  for (int64_t part = 1; part < parts; ++part) {
+    try {
+      helpers.emplace_back(work, part);
+    } catch (...) {  // no thread to be had: this one runs the rest
+      break;
+    }
+  }
   work(0);
+  for (int64_t part = 1 + static_cast<int64_t>(helpers.size()); part < parts; ++part) work(part);
   for (std::thread& t : helpers) t.join();
   auto first = std::min_element(failed.begin(), failed.end(),
                                 [](const auto& a, const auto& b) { return a.first < b.first; });
-  if (first->second) std::rethrow_exception(first->second);
+  if (!first->second) return;
+  std::string row = "row " + std::to_string(first_row + first->first) + ": ";
+  try {
+    std::rethrow_exception(first->second);
+  } catch (const proviso::FactsError& e) {
+    throw proviso::FactsError(row + e.what(), e.path());
+  } catch (const proviso::EvaluationError& e) {
+    throw proviso::EvaluationError(row + e.what(), e.location());
+  }
 }
 
 // evaluate_rows(policy, facts, as_of, params) -> the same as evaluate_batch.
@@ -654,15 +670,20 @@ py::tuple EvaluateRows(const proviso::Policy& policy, const py::sequence& facts,
   std::vector<json> inputs;
   std::vector<proviso::Decision> decisions;
   for (int64_t start = 0; start < rows; start += kRowChunk) {
-    const int64_t n = std::min(kRowChunk, rows - start);
+    // A row that cannot be converted fails after the rows before it are evaluated: one of them may
+    // fail first.
+    std::exception_ptr unconvertible;
     inputs.clear();
-    for (int64_t r = start; r < start + n; ++r) {
+    for (int64_t r = start; r < std::min(start + kRowChunk, rows); ++r) {
       try {
         inputs.push_back(ToJson(facts[r], "", fallback));
       } catch (const proviso::FactsError& e) {
-        throw proviso::FactsError("row " + std::to_string(r) + ": " + e.what(), e.path());
+        unconvertible = std::make_exception_ptr(
+            proviso::FactsError("row " + std::to_string(r) + ": " + e.what(), e.path()));
+        break;
       }
     }
+    const int64_t n = static_cast<int64_t>(inputs.size());
     decisions.assign(n, proviso::Decision{});
     py::gil_scoped_release release;
     EvaluateChunk(policy, inputs, options, decisions, start, threads);
@@ -691,6 +712,7 @@ py::tuple EvaluateRows(const proviso::Policy& policy, const py::sequence& facts,
         buffers.out.present[c + 2][r] = has_deadline;
       }
     }
+    if (unconvertible) std::rethrow_exception(unconvertible);
   }
   return buffers.ToPython();
 }
