@@ -56,7 +56,12 @@ std::optional<proviso::Policy> Compile(const std::string& file, bool warnings) {
 int RunCompile(const std::string& file, const std::string& emit) {
   auto policy = Compile(file, true);
   if (!policy) return 1;
-  std::cout << policy->Dump(emit);
+  try {
+    std::cout << policy->Dump(emit);
+  } catch (const proviso::Error& e) {  // a stage this policy cannot reach (the JIT's, under --engine=interp)
+    std::cerr << e.what() << fmt::format("error: `{}` cannot be dumped as {}\n", file, emit);
+    return 1;
+  }
   return 0;
 }
 
