@@ -15,6 +15,35 @@ int64_t BitsetOf(const Value& set) {
   return static_cast<int64_t>(bits);
 }
 
+namespace {
+
+// Whether record `r` reaches a record on `path` through its fields' types (a depth-first walk;
+// `done` holds records known to reach none).
+bool ReachesPath(int r, const TypeTable& types, std::vector<bool>& on_path, std::vector<bool>& done) {
+  if (on_path[r]) return true;
+  if (done[r]) return false;
+  on_path[r] = true;
+  for (const FieldInfo& f : types.record_info(r).fields) {
+    // Lists and sets hold their elements out of line: only optionals and records nest in place.
+    const Type* t = f.type;
+    while (t->kind == TypeKind::kOptional) t = t->elem;
+    if (t->kind == TypeKind::kRecord && ReachesPath(t->index, types, on_path, done)) return true;
+  }
+  on_path[r] = false;
+  done[r] = true;
+  return false;
+}
+
+}  // namespace
+
+int RecursiveRecord(const TypeTable& types) {
+  std::vector<bool> on_path(types.record_count()), done(types.record_count());
+  for (int r = 0; r < types.record_count(); ++r) {
+    if (ReachesPath(r, types, on_path, done)) return r;
+  }
+  return -1;
+}
+
 int Slots(const Type* t, const TypeTable& types) {
   switch (t->kind) {
     case TypeKind::kDuration: return 2;

@@ -23,6 +23,10 @@ bool IsBitset(const Type* t, const TypeTable& types);
 // The bitset of a set of enum values (IsBitset): bit k for the value of code k.
 int64_t BitsetOf(const Value& set);
 
+// A record that contains itself (through optionals: `record R { next: R? }`), which has no flat
+// layout; -1 when there is none. Slots, FieldOffset and IsFlat must not be asked about it.
+int RecursiveRecord(const TypeTable& types);
+
 int Slots(const Type* t, const TypeTable& types);
 // Offset of field `field` of record `record`, in slots.
 int FieldOffset(int record, int field, const TypeTable& types);

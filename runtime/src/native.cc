@@ -208,7 +208,17 @@ bool BatchShape(const ir::Program& p, std::vector<codegen::BatchLeaf>& leaves,
   return batch;
 }
 
+bool HasNativeLayout(const ir::Program& p, DiagnosticSink& diags) {
+  int r = codegen::RecursiveRecord(p.types());
+  if (r < 0) return true;
+  const RecordInfo& info = p.types().record_info(r);
+  diags.Error("E0601", info.span, fmt::format("the JIT cannot compile record `{}`, which contains itself", info.name))
+      .help = "evaluate this policy with `--engine=interp`";
+  return false;
+}
+
 std::unique_ptr<jit::CompiledPolicy> CompileNative(const ir::Program& p, DiagnosticSink& diags) {
+  if (!HasNativeLayout(p, diags)) return nullptr;
   std::vector<codegen::BatchLeaf> leaves;
   std::vector<codegen::BatchOutput> outputs;
   bool batch = BatchShape(p, leaves, outputs);

@@ -24,6 +24,10 @@ class TextInterner {
   std::vector<std::string> extra_texts_;
 };
 
+// Whether `p`'s types have the flat layout that native code needs (no record contains itself);
+// if not, reports E0601 at the record. BatchShape, CompileNative and the LLVM dump need it.
+bool HasNativeLayout(const ir::Program& p, DiagnosticSink& diags);
+
 // The batch columns of `p` for the code generator; false when `p` has no batch form.
 bool BatchShape(const ir::Program& p, std::vector<codegen::BatchLeaf>& leaves,
                 std::vector<codegen::BatchOutput>& outputs);

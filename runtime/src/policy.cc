@@ -347,6 +347,7 @@ std::string Policy::Dump(const std::string& stage) const {
   if (stage == "ir") return ir::Dump(p);
   if (stage == "llvm") {
     DiagnosticSink diags;
+    if (!HasNativeLayout(p, diags)) throw Error(RenderText(diags.diagnostics(), impl_->front->sources));
     std::vector<codegen::BatchLeaf> leaves;
     std::vector<codegen::BatchOutput> outputs;
     bool batch = BatchShape(p, leaves, outputs);

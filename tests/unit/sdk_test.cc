@@ -189,6 +189,40 @@ TEST(SdkCompile, SyntaxErrorAndMissingFileAreCompileErrors) {
   EXPECT_THROW(Engine().CompileString("let = 3\n"), Error);
 }
 
+// A record that contains itself through an optional has no flat layout: the JIT says so at the
+// record (it recursed forever laying it out), the interpreter evaluates it, and a record that
+// holds itself through a list (out of line) compiles.
+TEST(SdkCompile, ARecordThatContainsItselfIsForTheInterpreter) {
+  const std::string linked = R"(policy p
+record R { next: R? }
+input { r: R }
+output o: bool
+rule x { then o = r.next is present }
+)";
+  try {
+    Engine().CompileString(linked, "linked.proviso");
+    FAIL() << "compiled";
+  } catch (const CompileError& e) {
+    ASSERT_EQ(e.diagnostics().size(), 1u);
+    EXPECT_EQ(e.diagnostics()[0].code, "E0601");
+    EXPECT_EQ(e.diagnostics()[0].location.line, 2);
+    EXPECT_TRUE(Contains(e.what(), "record `R`, which contains itself")) << e.what();
+  }
+  Policy interpreted = Engine(EngineOptions{Backend::kInterpreter}).CompileString(linked, "linked.proviso");
+  EXPECT_EQ(interpreted.Evaluate(json::parse(R"({"r": {"next": {"next": null}}})"), AsOf("2020-01-01")).output("o"),
+            json(true));
+  EXPECT_THROW(interpreted.Dump("llvm"), Error);
+  Policy tree = Engine().CompileString(R"(policy p
+record T { kids: list<T> }
+input { t: T }
+output o: int
+rule x { then o = count(t.kids) }
+)");
+  EXPECT_EQ(tree.backend(), Backend::kJit);
+  EXPECT_EQ(tree.Evaluate(json::parse(R"({"t": {"kids": [{"kids": []}, {"kids": []}]}})"), AsOf("2020-01-01")).output("o"),
+            json(2));
+}
+
 TEST(SdkCompile, WarningsDoNotStopCompilation) {
   Policy p = Engine().CompileString("input { n: int }\nlet unused = n + 1\n", "warn.proviso");
   ASSERT_EQ(p.warnings().size(), 1u);
