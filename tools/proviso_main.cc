@@ -2,9 +2,7 @@
 // Only this file decides exit codes: 0 success, 1 a problem in the user's input (policy, facts,
 // a failing test), 2 a usage error.
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -14,6 +12,7 @@
 #include "compiler/driver/driver.h"
 #include "proviso/proviso.h"
 #include "compiler/support/large_stack.h"
+#include "compiler/support/read_file.h"
 
 namespace {
 
@@ -74,20 +73,29 @@ struct EvalArgs {
   std::string format = "text";
 };
 
-std::string ReadFile(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw proviso::Error(fmt::format("cannot read `{}`: it is a directory", path));
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw proviso::Error(fmt::format("cannot read `{}`: no such file or not readable", path));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+// A facts file: a regular file, or a pipe such as /dev/stdin; at most 256 MiB.
+std::string ReadFacts(const std::string& path) {
+  std::string error;
+  std::optional<std::string> text = proviso::ReadWholeFile(path, size_t{256} << 20, &error);
+  if (!text) throw proviso::Error(fmt::format("cannot read `{}`: {}", path, error));
+  return std::move(*text);
+}
+
+// An output as the text form shows it: text bare, decimals (the only numbers with a fraction) in
+// plain notation with up to 6 places (0.000001, not 1e-06), anything else as JSON.
+std::string OutputText(const nlohmann::json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (!v.is_number_float()) return v.dump();
+  std::string s = fmt::format("{:.6f}", v.get<double>());
+  s.erase(s.find_last_not_of('0') + 1);
+  if (s.back() == '.') s += '0';
+  return s;
 }
 
 void PrintDecisionText(const proviso::Decision& d, const std::string& policy) {
   std::cout << fmt::format("decision of `{}` as of {}\n\noutputs:\n", policy, d.as_of());
   for (auto it = d.outputs().begin(); it != d.outputs().end(); ++it) {
-    std::cout << fmt::format("  {} = {}\n", it.key(), it.value().is_string() ? it.value().get<std::string>() : it.value().dump());
+    std::cout << fmt::format("  {} = {}\n", it.key(), OutputText(it.value()));
   }
   std::cout << "\nobligations:\n";
   if (d.obligations().empty()) std::cout << "  (none)\n";
@@ -109,7 +117,7 @@ int RunEval(const EvalArgs& a) {
   if (!policy) return 1;
   try {
     nlohmann::json facts;
-    std::string text = ReadFile(a.facts);
+    std::string text = ReadFacts(a.facts);
     try {
       facts = nlohmann::json::parse(text);
     } catch (const nlohmann::json::exception& e) {  // a syntax error, or a number out of range
@@ -239,13 +247,23 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;
   }
   g_backend = engine == "interp" ? proviso::Backend::kInterpreter : proviso::Backend::kJit;
-  if (check->parsed()) return RunCheck(check_files, format);
-  if (compile->parsed()) return RunCompile(compile_file, emit);
-  if (eval->parsed()) return RunEval(eval_args);
-  if (explain->parsed()) {
-    eval_args.explain = true;
-    return RunEval(eval_args);
+  // The commands report the user's mistakes themselves; what reaches here is the system's
+  // (out of memory, a folder that cannot be listed), said plainly rather than by std::terminate.
+  try {
+    if (check->parsed()) return RunCheck(check_files, format);
+    if (compile->parsed()) return RunCompile(compile_file, emit);
+    if (eval->parsed()) return RunEval(eval_args);
+    if (explain->parsed()) {
+      eval_args.explain = true;
+      return RunEval(eval_args);
+    }
+    if (test->parsed()) return RunTest(test_paths, verbose);
+  } catch (const std::bad_alloc&) {
+    std::cerr << "error: out of memory\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << fmt::format("error: {}\n", e.what());
+    return 1;
   }
-  if (test->parsed()) return RunTest(test_paths, verbose);
   return 2;
 }

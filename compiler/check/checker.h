@@ -79,6 +79,8 @@ std::unique_ptr<CheckedProgram> Check(std::vector<std::unique_ptr<ast::Module>> 
 // or does not fit.
 bool ParseDecimal(const std::string& text, int64_t* out);
 constexpr int64_t kDecimalScale = 1000000;
+// The largest whole part a decimal fact may have (a decimal is an int64 count of 10^-6 units).
+constexpr int64_t kMaxDecimalWhole = 9'000'000'000'000;
 
 }  // namespace proviso
 

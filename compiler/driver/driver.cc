@@ -29,10 +29,10 @@ void ParseWithImports(FrontEnd& fe, int file, std::vector<std::unique_ptr<ast::M
     std::string error;
     int id = fe.sources.Load(target.string(), &error);
     if (id < 0) {
-      bool directory = fs::is_directory(target, ec);
-      fe.diags.Error("E0006", imp.span,
-                     fmt::format("cannot import `{}`: {}", imp.path, directory ? "it is a directory" : "no such file"))
-          .help = fmt::format("the path is relative to this file's folder: looked for `{}`", target.string());
+      Diagnostic& d = fe.diags.Error("E0006", imp.span, fmt::format("cannot import `{}`: {}", imp.path, error));
+      if (!fs::exists(target, ec) || fs::is_directory(target, ec)) {  // a path mistake, not a bad file
+        d.help = fmt::format("the path is relative to this file's folder: looked for `{}`", target.string());
+      }
       continue;
     }
     ParseWithImports(fe, id, modules, loaded);
@@ -61,7 +61,7 @@ std::unique_ptr<FrontEnd> CompileFile(const std::string& path) {
   std::string error;
   int id = fe->sources.Load(path, &error);
   if (id < 0) {
-    fe->diags.Error("E0005", Span{}, error);
+    fe->diags.Error("E0005", Span{}, fmt::format("cannot read `{}`: {}", path, error));
     return fe;
   }
   return Run(std::move(fe), id);

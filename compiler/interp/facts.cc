@@ -95,21 +95,38 @@ Value ValueFromJson(const nlohmann::json& j, const Type* t, const ir::Program& p
       }
       return Value::Int(j.get<int64_t>());
     case TypeKind::kDecimal: {
-      if (j.is_number_integer()) return Value::Decimal(j.get<int64_t>() * kDecimalScale);
+      // A JSON number is a double once parsed (nlohmann keeps whole numbers as int64): one with a
+      // fraction is rounded to 6 places, as in a frame. Text ("0.1234567" is an error) is exact.
+      auto out_of_range = [&] {
+        return FactsError(path.str(), fmt::format("decimal out of range (at most {} in magnitude)", kMaxDecimalWhole));
+      };
+      if (j.is_number_unsigned() && j.get<uint64_t>() > static_cast<uint64_t>(kMaxDecimalWhole)) throw out_of_range();
+      if (j.is_number_integer()) {
+        int64_t whole = j.get<int64_t>();
+        if (whole > kMaxDecimalWhole || whole < -kMaxDecimalWhole) throw out_of_range();
+        return Value::Decimal(whole * kDecimalScale);
+      }
       if (j.is_number_float()) {
         double d = j.get<double>();
-        if (!std::isfinite(d) || std::fabs(d) > 9e12) throw FactsError(path.str(), "decimal out of range");
+        if (!(std::fabs(d) <= static_cast<double>(kMaxDecimalWhole))) throw out_of_range();  // also NaN
         return Value::Decimal(static_cast<int64_t>(std::llround(d * kDecimalScale)));
       }
       if (j.is_string()) {
-        std::string s = j.get<std::string>();
-        bool neg = !s.empty() && s[0] == '-';
-        std::string digits = neg ? s.substr(1) : s;
-        int64_t v;
-        bool ok = !digits.empty() && digits.find_first_not_of("0123456789.") == std::string::npos &&
-                  std::count(digits.begin(), digits.end(), '.') <= 1 && digits.front() != '.' &&
-                  digits.back() != '.' && ParseDecimal(digits, &v);
-        if (!ok) throw FactsError(path.str(), fmt::format("`{}` is not a decimal with at most 6 decimal places", s));
+        const std::string& s = j.get_ref<const std::string&>();
+        std::string_view digits = s;
+        bool neg = !digits.empty() && digits[0] == '-';
+        if (neg) digits.remove_prefix(1);
+        size_t dot = digits.find('.');
+        std::string_view whole = digits.substr(0, dot);
+        std::string_view frac = dot == std::string_view::npos ? std::string_view() : digits.substr(dot + 1);
+        auto all_digits = [](std::string_view d) { return d.find_first_not_of("0123456789") == std::string_view::npos; };
+        if (whole.empty() || !all_digits(whole) || !all_digits(frac) || (dot != std::string_view::npos && frac.empty()) ||
+            frac.size() > 6) {
+          throw FactsError(path.str(), fmt::format("`{}` is not a decimal with at most 6 decimal places", s));
+        }
+        whole.remove_prefix(std::min(whole.find_first_not_of('0'), whole.size() - 1));  // "007" is 7
+        if (whole.size() > 13 || std::stoll(std::string(whole)) > kMaxDecimalWhole) throw out_of_range();
+        int64_t v = std::stoll(std::string(whole)) * kDecimalScale + std::stoll(std::string(frac) + std::string(6 - frac.size(), '0'));
         return Value::Decimal(neg ? -v : v);
       }
       throw wrong("a number");
@@ -173,7 +190,14 @@ nlohmann::json ValueToJson(const Value& v, const Type* t, const TypeTable& types
     case Value::Kind::kNone: return nullptr;
     case Value::Kind::kBool: return v.b();
     case Value::Kind::kInt: return v.i;
-    case Value::Kind::kDecimal: return nlohmann::json::parse(FormatDecimal(v.i));
+    case Value::Kind::kDecimal: {
+      // A number when its double gives back the same 6 places; else the exact text, the form facts
+      // accept for exact values (999999999999.999999 is not silently 1e12).
+      std::string text = FormatDecimal(v.i);
+      nlohmann::json n = nlohmann::json::parse(text);
+      if (n.is_number_integer() || std::llround(n.get<double>() * kDecimalScale) == v.i) return n;
+      return text;
+    }
     case Value::Kind::kText: return v.text;
     case Value::Kind::kDate: return FormatDate(v.i);
     case Value::Kind::kDuration: return FormatDuration(v.duration());

@@ -1,8 +1,6 @@
 #include "compiler/source/source.h"
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
+#include "compiler/support/read_file.h"
 
 namespace proviso {
 
@@ -39,19 +37,9 @@ int SourceManager::Add(std::string path, std::string text) {
 }
 
 int SourceManager::Load(const std::string& path, std::string* error) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {  // opens as an empty file on Linux
-    *error = "cannot read `" + path + "`: it is a directory, not a policy file";
-    return -1;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    *error = "cannot read `" + path + "`: no such file or not readable";
-    return -1;
-  }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return Add(path, ss.str());
+  std::optional<std::string> text = ReadWholeFile(path, kMaxSourceBytes, error);
+  if (!text) return -1;
+  return Add(path, std::move(*text));
 }
 
 int SourceManager::Find(const std::string& path) const {

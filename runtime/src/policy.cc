@@ -1,8 +1,6 @@
 #include <chrono>
-#include <fstream>
 #include <map>
 #include <mutex>
-#include <sstream>
 
 #include <fmt/format.h>
 
@@ -13,6 +11,7 @@
 #include "compiler/ir/ir.h"
 #include "proviso/proviso.h"
 #include "compiler/support/large_stack.h"
+#include "compiler/support/read_file.h"
 #include "runtime/src/native.h"
 #include "runtime/src/policy_impl.h"
 
@@ -425,11 +424,9 @@ std::string CacheKey(const std::string& kind, const std::string& what, const Eng
 
 bool StillValid(const CacheEntry& e) {
   for (const auto& [path, hash] : e.files) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return false;
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    if (Hash(ss.str()) != hash) return false;
+    std::string error;
+    std::optional<std::string> text = ReadWholeFile(path, kMaxSourceBytes, &error);
+    if (!text || Hash(*text) != hash) return false;
   }
   return true;
 }

@@ -253,7 +253,7 @@ TEST(DiagnosticSource, LinesAndSpans) {
   EXPECT_EQ(Span{}.To(b).line, 3);
   std::string error;
   EXPECT_EQ(sm.Load("/nonexistent/x.proviso", &error), -1);
-  EXPECT_NE(error.find("/nonexistent/x.proviso"), std::string::npos);
+  EXPECT_EQ(error, "no such file");
 }
 
 }  // namespace

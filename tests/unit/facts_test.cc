@@ -301,6 +301,7 @@ TEST_F(FactsTest, Decimals) {
     try {
       return Field(Facts(j), "fee");
     } catch (const interp::FactsError& e) {
+      last_message_ = e.what();
       return "error at " + e.path();
     }
   };
@@ -314,6 +315,38 @@ TEST_F(FactsTest, Decimals) {
   EXPECT_EQ(fee("12."), "error at fee");
   EXPECT_EQ(fee(1e13), "error at fee");         // out of range
   EXPECT_EQ(fee("abc"), "error at fee");
+  // Whole numbers are int64 in JSON: scaling them to 10^-6 units must not wrap around.
+  EXPECT_EQ(fee(9000000000000), "9000000000000");
+  EXPECT_EQ(fee(-9000000000000), "-9000000000000");
+  EXPECT_EQ(fee(9000000000001), "error at fee");
+  EXPECT_EQ(fee(int64_t{9223372036855}), "error at fee");  // * 10^6 wraps to a negative number
+  EXPECT_EQ(fee(int64_t{-9223372036855}), "error at fee");
+  EXPECT_EQ(fee(uint64_t{18446744073709551615u}), "error at fee");
+  EXPECT_EQ(fee(std::nan("")), "error at fee");
+  EXPECT_EQ(fee("9000000000000.999999"), "9000000000000.999999");
+  EXPECT_EQ(fee("-0009000000000000"), "-9000000000000");
+  EXPECT_EQ(fee("9000000000001"), "error at fee");
+  EXPECT_EQ(last_message_, "`fee`: decimal out of range (at most 9000000000000 in magnitude)");
+  EXPECT_EQ(fee("92233720368547758070"), "error at fee");
+  EXPECT_EQ(fee("1.2.3"), "error at fee");
+  EXPECT_EQ(fee("-"), "error at fee");
+  EXPECT_EQ(fee(".5"), "error at fee");
+  EXPECT_EQ(fee(""), "error at fee");
+}
+
+TEST_F(FactsTest, DecimalsToJsonAreNumbersOnlyWhenExact) {
+  const Type* decimal = program_->types().Decimal();
+  auto out = [&](int64_t units) { return interp::ValueToJson(Value::Decimal(units), decimal, program_->types()); };
+  EXPECT_EQ(out(12500000), json(12.5));
+  EXPECT_EQ(out(1), json(0.000001));
+  EXPECT_EQ(out(-100000), json(-0.1));
+  EXPECT_EQ(out(5000000), json(5));
+  EXPECT_EQ(out(999999999999999), json(999999999.999999));  // 15 digits: a double holds them
+  EXPECT_EQ(out(9000000000000000000), json(9000000000000));
+  // A double cannot hold these to 6 places: the exact text, not a neighbouring number.
+  EXPECT_EQ(out(9007199254740991), json("9007199254.740991"));
+  EXPECT_EQ(out(999999999999999999), json("999999999999.999999"));
+  EXPECT_EQ(out(-8999999999999999999), json("-8999999999999.999999"));
 }
 
 TEST_F(FactsTest, IntegerRange) {

@@ -95,7 +95,8 @@ class Decision:
 
     A plain value, independent of later evaluations. ``outputs`` holds each output as the CLI's JSON
     does (``proviso eval --format json``): enums as their names, dates as ``"YYYY-MM-DD"``,
-    durations as ``"30 days"``, decimals as floats, ``None`` for an absent optional output.
+    durations as ``"30 days"``, decimals as floats (as the string of the exact value when a
+    float cannot hold its 6 places), ``None`` for an absent optional output.
     """
 
     __slots__ = ("_native", "outputs", "obligations", "as_of", "policy")

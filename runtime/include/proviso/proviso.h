@@ -101,7 +101,8 @@ struct Obligation {
 // The outcome of one evaluation. A plain value: copyable, independent of the Policy.
 class Decision {
  public:
-  // Output name -> value, as JSON (enums as names, dates "YYYY-MM-DD", durations "30 days").
+  // Output name -> value, as JSON (enums as names, dates "YYYY-MM-DD", durations "30 days",
+  // decimals as numbers, or as exact text when a double cannot hold their 6 places).
   const nlohmann::json& outputs() const { return outputs_; }
   // The value of one output; throws Error if the policy has no such output.
   const nlohmann::json& output(const std::string& name) const;

@@ -1,0 +1,114 @@
+#!/usr/bin/python3
+"""The CLI's answers to bad or unusual input: exit codes and the messages that name the place.
+
+    run_cli_cases.py --proviso PATH --root REPO
+
+Each case runs `proviso` with arguments (in a temporary folder holding the case's files) and
+checks the exit code and that stdout+stderr contain every expected piece of text. A crash (exit by
+signal) or a timeout fails, whatever the case expects. Golden diagnostics of `proviso check` are in
+tests/golden; these are the paths around it: facts files, outputs, sizes.
+Only the Python standard library is used.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+
+TIMEOUT_SECONDS = 120
+
+DECIMAL_POLICY = """policy p
+input { a: decimal }
+output o: decimal
+rule r { then o = a }
+"""
+
+# name, files {name: text}, arguments, expected exit code, texts the output must contain.
+CASES = [
+    ("missing facts file", {"p.proviso": DECIMAL_POLICY},
+     ["eval", "p.proviso", "--facts", "none.json"], 1, ["cannot read `none.json`: no such file"]),
+    ("facts file is a directory", {"p.proviso": DECIMAL_POLICY, "d/x": ""},
+     ["eval", "p.proviso", "--facts", "d"], 1, ["cannot read `d`: it is a directory"]),
+    ("endless facts are refused at the size limit", {"p.proviso": DECIMAL_POLICY},
+     ["eval", "p.proviso", "--facts", "/dev/zero"], 1, ["cannot read `/dev/zero`: it is larger than 256 MiB"]),
+    ("facts from a pipe", {"p.proviso": DECIMAL_POLICY, "fifo:f.json": '{"a": 1.5}'},
+     ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01"], 0, ["o = 1.5"]),
+    ("missing policy file", {},
+     ["eval", "none.proviso", "--facts", "f.json"], 1, ["error[E0005]: cannot read `none.proviso`: no such file"]),
+    ("a number JSON cannot hold", {"p.proviso": DECIMAL_POLICY, "f.json": '{"a": 1e400}'},
+     ["eval", "p.proviso", "--facts", "f.json"], 1, ["`f.json` is not valid JSON"]),
+    ("a whole decimal whose 10^-6 units overflow", {"p.proviso": DECIMAL_POLICY, "f.json": '{"a": 9223372036855}'},
+     ["eval", "p.proviso", "--facts", "f.json"], 1,
+     ["invalid facts in `f.json`: `a`: decimal out of range (at most 9000000000000 in magnitude)"]),
+    ("a decimal param override out of range", {"p.proviso": DECIMAL_POLICY.replace(
+        "rule r { then o = a }", "param k: decimal = 1.0\nrule r { then o = a * k }"), "f.json": '{"a": 1}'},
+     ["eval", "p.proviso", "--facts", "f.json", "--set", "k=9223372036855"], 1, ["invalid `--set k`", "out of range"]),
+    ("a decimal a double cannot hold is exact text in JSON",
+     {"p.proviso": DECIMAL_POLICY, "f.json": '{"a": "999999999999.999999"}'},
+     ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01", "--format", "json"], 0,
+     ['"o": "999999999999.999999"']),
+    ("and in text", {"p.proviso": DECIMAL_POLICY, "f.json": '{"a": "999999999999.999999"}'},
+     ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01"], 0, ["o = 999999999999.999999\n"]),
+    ("a small decimal in plain notation", {"p.proviso": DECIMAL_POLICY, "f.json": '{"a": 0.000001}'},
+     ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01"], 0, ["o = 0.000001\n"]),
+]
+
+
+def feed_fifo(path, text):
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def run_case(proviso, name, files, args, want_exit, want_texts):
+    with tempfile.TemporaryDirectory() as tmp:
+        writers = []
+        for fname, text in files.items():
+            if fname.startswith("fifo:"):
+                path = os.path.join(tmp, fname[len("fifo:"):])
+                os.mkfifo(path)
+                writers.append(threading.Thread(target=feed_fifo, args=(path, text), daemon=True))
+                continue
+            path = os.path.join(tmp, fname)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+        for w in writers:
+            w.start()
+        try:
+            proc = subprocess.run([proviso] + args, cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                  timeout=TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            return [f"timed out after {TIMEOUT_SECONDS} s"]
+    out = proc.stdout.decode("utf-8", errors="replace")
+    problems = []
+    if proc.returncode < 0:
+        problems.append(f"killed by signal {-proc.returncode}")
+    elif proc.returncode != want_exit:
+        problems.append(f"exit {proc.returncode}, expected {want_exit}")
+    problems += [f"output lacks {t!r}" for t in want_texts if t not in out]
+    if problems:
+        problems.append("output:\n" + out[:2000])
+    return problems
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--proviso", required=True)
+    ap.add_argument("--root", required=True)
+    a = ap.parse_args()
+    proviso = os.path.abspath(a.proviso)
+    failed = 0
+    for name, files, args, want_exit, want_texts in CASES:
+        problems = run_case(proviso, name, files, args, want_exit, want_texts)
+        print(f"{'FAIL' if problems else 'ok  '} {name}")
+        for p in problems:
+            print("     " + p.replace("\n", "\n     "))
+        failed += bool(problems)
+    print(f"{len(CASES) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
