@@ -1,6 +1,7 @@
 #include "compiler/codegen/codegen.h"
 
 #include <cstdlib>
+#include <functional>
 #include <map>
 
 #include <fmt/format.h>
@@ -66,12 +67,24 @@ class Generator {
     }
     llvm::FunctionType* memo_ty = llvm::FunctionType::get(i32_, {ptr_, ptr_, ptr_, i64_}, false);
     for (size_t i = 0; i < p_.lets.size(); ++i) {
-      let_fn_.push_back(InternalFunction(memo_ty, "let." + p_.lets[i].name));
+      let_fn_.push_back(InternalFunction(memo_ty, "let." + p_.lets[i].name, LetInlined(static_cast<int>(i))));
     }
     for (size_t i = 0; i < p_.outputs.size(); ++i) {
-      out_fn_.push_back(InternalFunction(memo_ty, "output." + p_.outputs[i].name));
+      out_fn_.push_back(InternalFunction(memo_ty, "output." + p_.outputs[i].name, OutputInlined(static_cast<int>(i))));
+    }
+    CheckCodeSize();
+    llvm::FunctionType* callee_ty = llvm::FunctionType::get(i32_, {ptr_, ptr_, ptr_, i64_, ptr_, ptr_}, false);
+    fn_callee_.assign(p_.functions.size(), nullptr);
+    for (size_t i = 0; i < p_.functions.size(); ++i) {
+      if (!FunctionOutOfLine(static_cast<int>(i))) continue;
+      fn_callee_[i] = llvm::Function::Create(callee_ty, llvm::Function::InternalLinkage, "function." + p_.functions[i].name, m_.get());
+      fn_callee_[i]->addFnAttr(llvm::Attribute::NoInline);
+      fn_callee_[i]->addFnAttr(llvm::Attribute::NoUnwind);
     }
     FindSharedMemberships();
+    for (size_t i = 0; i < p_.functions.size(); ++i) {
+      if (fn_callee_[i]) EmitCalledFunction(static_cast<int>(i));
+    }
     for (size_t i = 0; i < p_.lets.size(); ++i) EmitLetFunction(static_cast<int>(i));
     for (size_t i = 0; i < p_.outputs.size(); ++i) EmitOutputFunction(static_cast<int>(i));
     // A module with the batch entry is added next to the row module: its row is its own copy.
@@ -91,17 +104,114 @@ class Generator {
   }
 
   // Lets and outputs are functions of their own. In a small policy they are inlined into the row
-  // (one straight-line function, scratch in registers); in a large one they stay separate, because
-  // the optimiser's cost grows faster than linearly with the size of one function.
-  llvm::Function* InternalFunction(llvm::FunctionType* ty, const std::string& name) {
+  // (one straight-line function, scratch in registers); in a large one, or when a body is large,
+  // they stay separate, because the optimiser's cost grows faster than linearly with the size of
+  // one function.
+  llvm::Function* InternalFunction(llvm::FunctionType* ty, const std::string& name, bool inline_it) {
     llvm::Function* f = llvm::Function::Create(ty, llvm::Function::InternalLinkage, name, m_.get());
-    f->addFnAttr(Large() ? llvm::Attribute::NoInline : llvm::Attribute::AlwaysInline);
+    f->addFnAttr(inline_it ? llvm::Attribute::AlwaysInline : llvm::Attribute::NoInline);
     f->addFnAttr(llvm::Attribute::NoUnwind);
     return f;
   }
 
   bool Large() const { return p_.lets.size() + p_.outputs.size() > kInlineLimit; }
   static constexpr size_t kInlineLimit = 48;
+
+  // ---------------------------------------------------------------- code size
+  //
+  // Function and table bodies are emitted at every call, and inlined lets and outputs at every
+  // use. A chain of functions (or lets) that each use the previous one twice would double the code
+  // at every link, so a body that would be large stays out of line: lets and outputs as NoInline
+  // memo functions, functions as called functions (when their result fits in slots).
+
+  static constexpr size_t kBodyBudget = 400;     // expression nodes of a body still inlined (policies/: < 150)
+  static constexpr size_t kMaxNodes = 250'000;   // of the whole module: beyond, compiling takes minutes
+  static constexpr size_t kSaturated = size_t{1} << 50;
+
+  static size_t SatAdd(size_t a, size_t b) { return std::min(a + b, kSaturated); }
+
+  // The expression nodes `e` emits, counting what is inlined into it at each use.
+  size_t Expanded(const Expr* e) {
+    if (!e) return 0;
+    size_t n = 1;
+    switch (e->op) {
+      case Op::kCall: n = FunctionOutOfLine(e->index) ? 1 : SatAdd(n, FunctionSize(e->index)); break;
+      case Op::kTable: n = SatAdd(n, TableSize(e->index)); break;
+      case Op::kLet: if (LetInlined(e->index)) n = SatAdd(n, LetSize(e->index)); break;
+      case Op::kOutput: if (OutputInlined(e->index)) n = SatAdd(n, OutputSize(e->index)); break;
+      default: break;
+    }
+    for (const auto& a : e->args) n = SatAdd(n, Expanded(a.get()));
+    return n;
+  }
+
+  size_t Memoized(const void* key, const std::function<size_t()>& compute) {
+    auto it = size_.find(key);
+    if (it != size_.end()) return it->second;
+    size_t n = compute();
+    size_[key] = n;
+    return n;
+  }
+  size_t FunctionSize(int i) { return Memoized(&p_.functions[i], [&] { return Expanded(p_.functions[i].body.get()); }); }
+  size_t LetSize(int i) { return Memoized(&p_.lets[i], [&] { return Expanded(p_.lets[i].value.get()); }); }
+  size_t OutputSize(int o) {
+    return Memoized(&p_.outputs[o], [&] {
+      size_t n = 1;
+      for (const ir::Rule& r : p_.rules) {
+        if (r.output == o) n = SatAdd(n, SatAdd(Expanded(r.when.get()), Expanded(r.value.get())));
+      }
+      return n;
+    });
+  }
+  size_t TableSize(int i) {
+    const ir::Table& t = p_.tables[i];
+    return Memoized(&t, [&] {
+      size_t n = Expanded(t.default_result.get());
+      for (const ir::TableRow& r : t.rows) {
+        n = SatAdd(n, Expanded(r.result.get()));
+        for (const ir::Cell& c : r.cells) for (const auto& v : c.values) n = SatAdd(n, Expanded(v.get()));
+      }
+      return n;
+    });
+  }
+  bool FunctionOutOfLine(int i) {
+    const ir::Function& f = p_.functions[i];
+    // A result with a list (or a set held as a list) would point into the callee's scratch,
+    // which its next call overwrites: such functions are always inlined.
+    return FunctionSize(i) > kBodyBudget && IsFlat(f.result, types_);
+  }
+  bool LetInlined(int i) { return !Large() && LetSize(i) <= kBodyBudget; }
+  bool OutputInlined(int o) { return !Large() && OutputSize(o) <= kBodyBudget; }
+
+  // The module's expression nodes: every body emitted once, and inlined ones at each use. Over
+  // kMaxNodes (functions with lists in their results, or tables, that double at every level), the
+  // policy is for the interpreter.
+  void CheckCodeSize() {
+    size_t total = 0;
+    for (size_t i = 0; i < p_.functions.size(); ++i) {
+      if (FunctionOutOfLine(static_cast<int>(i))) total = SatAdd(total, FunctionSize(static_cast<int>(i)));
+    }
+    for (size_t i = 0; i < p_.lets.size(); ++i) total = SatAdd(total, LetSize(static_cast<int>(i)));
+    for (size_t o = 0; o < p_.outputs.size(); ++o) total = SatAdd(total, OutputSize(static_cast<int>(o)));
+    for (const ir::Obligation& o : p_.obligations) {
+      total = SatAdd(total, SatAdd(Expanded(o.when.get()), SatAdd(Expanded(o.deadline.get()), Expanded(o.violated.get()))));
+    }
+    if (total <= kMaxNodes) return;
+    // Point at the largest body.
+    const Expr* worst = nullptr;
+    size_t worst_size = 0;
+    auto consider = [&](size_t n, const Expr* e) {
+      if (n > worst_size) {
+        worst_size = n;
+        worst = e;
+      }
+    };
+    for (size_t i = 0; i < p_.functions.size(); ++i) consider(FunctionSize(static_cast<int>(i)), p_.functions[i].body.get());
+    for (size_t i = 0; i < p_.lets.size(); ++i) consider(LetSize(static_cast<int>(i)), p_.lets[i].value.get());
+    Unsupport(fmt::format("a policy whose functions and tables, emitted at each use, come to over {} expression "
+                          "nodes (a body that calls another several times, at every level)", kMaxNodes),
+              worst);
+  }
 
   void DeclareHelpers(bool batch) {
     add_months_ = EmitAddMonths(batch);
@@ -813,6 +923,7 @@ class Generator {
         const ir::Function& f = p_.functions[e.index];
         std::vector<CG> args;
         for (size_t i = 0; i < e.args.size(); ++i) args.push_back(Coerce(Emit(*e.args[i]), e.args[i]->type, f.params[i]));
+        if (fn_callee_[e.index]) return Coerce(Call(e.index, args), f.result, e.type);
         std::vector<CG> saved = locals_;
         locals_.assign(std::max<size_t>(p_.max_locals, 1), CG{});
         for (size_t i = 0; i < args.size(); ++i) locals_[i] = args[i];
@@ -871,6 +982,7 @@ class Generator {
       }
       case Op::kOutput: return false;
       case Op::kCall: {
+        if (fn_callee_[e.index]) return false;  // a large body, called
         const ir::Function& f = p_.functions[e.index];
         auto it = cheap_.find(&f);
         if (it == cheap_.end()) it = cheap_.insert_or_assign(&f, Cheap(*f.body)).first;
@@ -1686,6 +1798,43 @@ class Generator {
     b_.CreateRet(Status());
   }
 
+  // Arguments and result pass through regions of the scratch that belong to the call site, so
+  // nested calls (`f(f(x))`) do not overwrite each other; parameters are read in place.
+  std::vector<int> ParamOffsets(const ir::Function& f, int* slots) {
+    std::vector<int> offsets;
+    *slots = 0;
+    for (const Type* t : f.params) {
+      offsets.push_back(*slots);
+      *slots += std::max(Slots(t, types_), 1);
+    }
+    return offsets;
+  }
+
+  CG Call(int i, const std::vector<CG>& args) {
+    const ir::Function& f = p_.functions[i];
+    int slots = 0;
+    std::vector<int> offsets = ParamOffsets(f, &slots);
+    int in = Alloc(slots);
+    int out = Alloc(Slots(f.result, types_));
+    for (size_t k = 0; k < args.size(); ++k) Store(f.params[k], args[k], CtxSlot(in + offsets[k]));
+    llvm::Value* status = b_.CreateCall(fn_callee_[i], {ctx_, facts_, params_, as_of_, CtxSlot(in), CtxSlot(out)});
+    FailIf(b_.CreateICmpNE(status, llvm::ConstantInt::get(i32_, 0)));
+    return Load(f.result, CtxSlot(out));
+  }
+
+  void EmitCalledFunction(int i) {
+    const ir::Function& f = p_.functions[i];
+    Begin(fn_callee_[i]);
+    llvm::Value* in = &*(fn_->arg_begin() + 4);
+    llvm::Value* out = &*(fn_->arg_begin() + 5);
+    int slots = 0;
+    std::vector<int> offsets = ParamOffsets(f, &slots);
+    locals_.assign(std::max(p_.max_locals, 1), CG{});
+    for (size_t k = 0; k < f.params.size(); ++k) locals_[k] = Load(f.params[k], Slot(in, offsets[k]));
+    Store(f.result, Coerce(Emit(*f.body), f.body->type, f.result), out);
+    b_.CreateRet(Status());
+  }
+
   void EmitOutputFunction(int o) {
     Begin(out_fn_[o]);
     locals_.assign(std::max(p_.max_locals, 1), CG{});
@@ -1998,6 +2147,8 @@ class Generator {
   bool adds_months_ = false;  // some code adds a number of months not known at compile time
   std::vector<int> let_flag_, let_value_, out_flag_, out_value_;
   std::vector<llvm::Function*> let_fn_, out_fn_;
+  std::vector<llvm::Function*> fn_callee_;  // per function: called, or null (inlined at each call)
+  std::map<const void*, size_t> size_;      // expanded sizes of functions, tables, lets, outputs
   // The function being emitted.
   llvm::Function* fn_ = nullptr;
   llvm::BasicBlock* entry_ = nullptr;

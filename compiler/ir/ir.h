@@ -94,6 +94,7 @@ struct Function {
   std::string name;
   std::vector<const Type*> params;
   ExprPtr body;
+  const Type* result = nullptr;  // as declared (the body's type may be narrower, e.g. `{}`)
 };
 
 struct Cell {

@@ -84,7 +84,7 @@ class Lowerer {
       p_.lets.push_back(Let{l.decl->name, l.type, Lower(*l.decl->value), l.decl->span});
     }
     for (const FunctionSymbol& f : c_.functions) {
-      p_.functions.push_back(Function{f.decl->name, f.params, Lower(*f.decl->body)});
+      p_.functions.push_back(Function{f.decl->name, f.params, Lower(*f.decl->body), f.result});
     }
     for (const TableSymbol& t : c_.tables) p_.tables.push_back(LowerTable(t));
     for (const OutputSymbol& o : c_.outputs) {

@@ -25,6 +25,18 @@ output o: decimal
 rule r { then o = a }
 """
 
+# Policies whose shapes once took the JIT exponential time or the stack (found by fuzzing).
+LET_DAG = "input { x: int }\n" + "".join(
+    f"let a{i}: int = {'x' if i == 0 else f'a{i - 1} + a{i - 1}'}\n" for i in range(30)) + \
+    "output o: int\nrule r { then o = a29 }\n"
+LIST_DAG = "input { x: int }\nfunction l0(v: int) -> list<int> = [v]\n" + "".join(
+    f"function l{i}(v: int) -> list<int> = if v > 0 then l{i - 1}(v - 1) else l{i - 1}(v + 1)\n" for i in range(1, 21)) + \
+    "output o: int\nrule r { then o = count(l20(x)) }\n"
+FUNCTION_DAG = "input { x: int }\nfunction f0(v: int) -> int = v\n" + "".join(
+    f"function f{i}(v: int) -> int = f{i - 1}(v) + f{i - 1}(v)\n" for i in range(1, 30)) + \
+    "output o: int\nrule r { then o = f29(x) }\n"
+
+
 # name, files {name: text}, arguments, expected exit code, texts the output must contain.
 CASES = [
     ("missing facts file", {"p.proviso": DECIMAL_POLICY},
@@ -53,6 +65,19 @@ CASES = [
      ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01"], 0, ["o = 999999999999.999999\n"]),
     ("a small decimal in plain notation", {"p.proviso": DECIMAL_POLICY, "f.json": '{"a": 0.000001}'},
      ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01"], 0, ["o = 0.000001\n"]),
+    ("lets that each use the previous twice compile in linear time",
+     {"p.proviso": LET_DAG, "f.json": '{"x": 1}'},
+     ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01"], 0, [f"o = {2 ** 29}\n"]),
+    ("functions that each call the previous twice compile in linear time",
+     {"p.proviso": FUNCTION_DAG, "f.json": '{"x": 1}'},
+     ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01"], 0, [f"o = {2 ** 29}\n"]),
+    ("functions that cannot be called out of line, too large to inline everywhere",
+     {"p.proviso": LIST_DAG, "f.json": '{"x": 1}'},
+     ["eval", "p.proviso", "--facts", "f.json"], 1,
+     ["error[E0601]: the JIT cannot compile a policy whose functions and tables, emitted at each use, come to over",
+      "p.proviso:22:", "--engine=interp"]),
+    ("and the interpreter evaluates it", {"p.proviso": LIST_DAG, "f.json": '{"x": 1}'},
+     ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01", "--engine", "interp"], 0, ["o = 1\n"]),
 ]
 
 
