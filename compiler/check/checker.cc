@@ -229,7 +229,47 @@ class Checker {
     }
   }
 
+  // Chains longer than this (records in records, exceptions to exceptions, definitions that use
+  // definitions) are E0008: every later stage walks them recursively, and a legal policy is far
+  // from it. Expressions have their own limit in the parser (E0007).
+  static constexpr int kMaxChain = 1000;
+
+  // The longest chain of records nested in records (through optionals, lists and sets too) below
+  // record `r`, counting `r`; a record met again on the way ends the chain.
+  int RecordDepth(int r, std::vector<int>& depth, std::vector<char>& on_path) {
+    if (depth[r] > 0) return depth[r];
+    if (on_path[r]) return 0;
+    on_path[r] = 1;
+    int deepest = 0;
+    for (const FieldInfo& f : types_.record_info(r).fields) {
+      const Type* t = f.type;
+      while (t->elem) t = t->elem;
+      if (t->kind == TypeKind::kRecord) deepest = std::max(deepest, RecordDepth(t->index, depth, on_path));
+      if (deepest > kMaxChain) break;
+    }
+    on_path[r] = 0;
+    return depth[r] = deepest + 1;
+  }
+
   void CheckRecordCycles() {
+    std::vector<int> depth(types_.record_count(), 0);
+    std::vector<char> on_path(types_.record_count(), 0), declared_inside(types_.record_count(), 0);
+    for (int q = 0; q < types_.record_count(); ++q) {
+      if (q == p_.input_record) continue;  // the input has no declaration to point at
+      for (const FieldInfo& f : types_.record_info(q).fields) {
+        const Type* t = f.type;
+        while (t->elem) t = t->elem;
+        if (t->kind == TypeKind::kRecord && t->index != q) declared_inside[t->index] = 1;
+      }
+    }
+    for (int r = 0; r < types_.record_count(); ++r) {
+      // Report the outermost declared record only (those inside it are as deep or less).
+      if (r == p_.input_record || declared_inside[r] || RecordDepth(r, depth, on_path) <= kMaxChain) continue;
+      diags_.Error("E0008", types_.record_info(r).span,
+                   fmt::format("record `{}` nests records more than {} deep", types_.record_info(r).name, kMaxChain))
+          .help = "flatten some of the records into their parents";
+      return;  // the cycle check below would walk the chain from every record
+    }
     // A record that contains itself (not through a list or set) has no finite value.
     for (int r = 0; r < types_.record_count(); ++r) {
       std::set<int> seen;
@@ -1474,6 +1514,8 @@ class Checker {
     }
     ReportExceptionCycles(p_.rule_parent, [&](int i) { return p_.rules[i]->span; },
                           [&](int i) { return p_.rules[i]->name; }, "rule");
+    ReportDeepExceptions(p_.rule_parent, [&](int i) { return p_.rules[i]->span; },
+                         [&](int i) { return p_.rules[i]->name; }, "rule");
     // Siblings that always apply and have no priority between them conflict on every input.
     for (OutputSymbol& o : p_.outputs) {
       if (o.rules.empty() && !duplicated_.count(o.decl->name)) {
@@ -1528,6 +1570,31 @@ class Checker {
     }
   }
 
+  // After ReportExceptionCycles (no cycles left): the first of each chain of exceptions that is
+  // more than kMaxChain deep.
+  template <typename SpanOf, typename NameOf>
+  void ReportDeepExceptions(const std::vector<int>& parent, SpanOf span_of, NameOf name_of, const char* what) {
+    std::vector<int> depth(parent.size(), 0);  // 1 for an exception to nothing
+    for (size_t start = 0; start < parent.size(); ++start) {
+      std::vector<int> path;
+      int cur = static_cast<int>(start);
+      while (cur >= 0 && depth[cur] == 0) {
+        path.push_back(cur);
+        cur = parent[cur];
+      }
+      int d = cur >= 0 ? depth[cur] : 0;
+      for (auto it = path.rbegin(); it != path.rend(); ++it) {
+        depth[*it] = ++d;
+        if (d == kMaxChain + 1) {
+          diags_.Error("E0008", span_of(*it),
+                       fmt::format("{} `{}` is an exception {} levels deep (at most {})", what, name_of(*it), d - 1,
+                                   kMaxChain - 1))
+              .help = fmt::format("make some of these {}s exceptions to a general {} higher up the chain", what, what);
+        }
+      }
+    }
+  }
+
   void CheckObligations() {
     Context ctx{true, "an obligation"};
     std::map<std::string, int> index;
@@ -1568,6 +1635,8 @@ class Checker {
     }
     ReportExceptionCycles(p_.obligation_parent, [&](int i) { return p_.obligations[i]->span; },
                           [&](int i) { return p_.obligations[i]->name; }, "obligation");
+    ReportDeepExceptions(p_.obligation_parent, [&](int i) { return p_.obligations[i]->span; },
+                         [&](int i) { return p_.obligations[i]->name; }, "obligation");
   }
 
   // ------------------------------------------------------------------ cycles through values
@@ -1586,6 +1655,7 @@ class Checker {
   }
 
   void CheckDependencyCycles() {
+    int errors_before = diags_.ErrorCount();
     // Nodes: lets, outputs, functions, tables. Edges: "needs the value of".
     using Node = std::pair<SymKind, int>;
     std::map<Node, std::vector<Node>> edges;
@@ -1648,6 +1718,27 @@ class Checker {
       state[n] = 2;
     };
     for (auto& [n, _] : edges) if (state[n] == 0) visit(n);
+    if (diags_.ErrorCount() > errors_before) return;
+    // No cycles: the longest chain of definitions each needing the next.
+    std::map<Node, int> depth;
+    std::function<int(const Node&)> chain = [&](const Node& n) -> int {
+      auto it = depth.find(n);
+      if (it != depth.end()) return it->second;
+      int d = 0;
+      for (const Node& m : edges[n]) {
+        d = std::max(d, chain(m));
+        if (d > kMaxChain) break;
+      }
+      return depth[n] = d + 1;
+    };
+    for (auto& [n, _] : edges) {
+      if (chain(n) <= kMaxChain) continue;
+      diags_.Error("E0008", spans[n],
+                   fmt::format("`{}` needs a chain of more than {} definitions (lets, outputs, functions, tables), "
+                               "each using the next", names[n], kMaxChain))
+          .help = "shorten the chain: a definition can use several others directly";
+      return;
+    }
   }
 
   // ------------------------------------------------------------------ tests

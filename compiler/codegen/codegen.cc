@@ -1979,11 +1979,15 @@ class Generator {
     llvm::MDNode* domain = md.createAnonymousAliasScopeDomain("proviso.batch");
     llvm::MDNode* reads = md.createAnonymousAliasScope(domain, "reads");
     m_->getOrInsertNamedMetadata(kBatchReadScope)->addOperand(reads);
+    // The lists are quadratic in the number of outputs: past a few dozen columns (where the loop
+    // is too large to vectorize anyway) the stores go unmarked, which is always correct.
+    bool scoped = outputs.size() <= 32;
     std::vector<llvm::Metadata*> writes;
-    for (size_t k = 0; k < 2 * outputs.size(); ++k) {
+    for (size_t k = 0; scoped && k < 2 * outputs.size(); ++k) {
       writes.push_back(md.createAnonymousAliasScope(domain, fmt::format("out{}", k)));
     }
     auto mark_write = [&](llvm::Instruction* store, size_t k) {
+      if (!scoped) return;
       std::vector<llvm::Metadata*> others{reads};
       for (size_t j = 0; j < writes.size(); ++j) if (j != k) others.push_back(writes[j]);
       store->setMetadata(llvm::LLVMContext::MD_alias_scope, llvm::MDNode::get(c_, {writes[k]}));

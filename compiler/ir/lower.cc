@@ -174,7 +174,19 @@ class Lowerer {
       }
       bodies += d;
     }
-    return deepest + bodies + static_cast<int>(p_.lets.size() + p_.outputs.size());
+    // Exceptions are evaluated (and explained) recursively down their chain.
+    int chain = 0;
+    for (const Rule& r : p_.rules) {
+      int d = 0;
+      for (int q = r.parent; q >= 0; q = p_.rules[q].parent) ++d;
+      chain = std::max(chain, d);
+    }
+    for (const Obligation& o : p_.obligations) {
+      int d = 0;
+      for (int q = o.parent; q >= 0; q = p_.obligations[q].parent) ++d;
+      chain = std::max(chain, d);
+    }
+    return deepest + bodies + chain + static_cast<int>(p_.lets.size() + p_.outputs.size());
   }
 
  private:

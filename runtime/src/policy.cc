@@ -339,14 +339,16 @@ std::vector<std::string> Policy::param_names() const {
 
 const std::vector<PolicyDiagnostic>& Policy::warnings() const { return impl_->warnings; }
 
-std::string Policy::Dump(const std::string& stage) const {
-  const ir::Program& p = *impl_->program;
+namespace {
+
+std::string DumpStage(const Policy::Impl& impl, const std::string& stage) {
+  const ir::Program& p = *impl.program;
   if (stage == "ast") return ast::Dump(p.checked->main());
   if (stage == "typed") return DumpTyped(*p.checked);
   if (stage == "ir") return ir::Dump(p);
   if (stage == "llvm") {
     DiagnosticSink diags;
-    if (!HasNativeLayout(p, diags)) throw Error(RenderText(diags.diagnostics(), impl_->front->sources));
+    if (!HasNativeLayout(p, diags)) throw Error(RenderText(diags.diagnostics(), impl.front->sources));
     std::vector<codegen::BatchLeaf> leaves;
     std::vector<codegen::BatchOutput> outputs;
     bool batch = BatchShape(p, leaves, outputs);
@@ -355,10 +357,17 @@ std::string Policy::Dump(const std::string& stage) const {
     if (batch && !diags.HasErrors()) {
       text += "\n; ---- batch module\n" + jit::EmitLLVM(p, true, leaves, outputs, diags, /*optimize=*/true);
     }
-    if (diags.HasErrors()) throw Error(RenderText(diags.diagnostics(), impl_->front->sources));
+    if (diags.HasErrors()) throw Error(RenderText(diags.diagnostics(), impl.front->sources));
     return text;
   }
   throw Error(fmt::format("unknown stage `{}` (ast, typed, ir, llvm)", stage));
+}
+
+}  // namespace
+
+std::string Policy::Dump(const std::string& stage) const {
+  // The printers and the code generator recurse as deep as the policy nests.
+  return OnLargeStack([&] { return DumpStage(*impl_, stage); });
 }
 
 namespace {

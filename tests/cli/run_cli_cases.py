@@ -25,7 +25,7 @@ output o: decimal
 rule r { then o = a }
 """
 
-# Policies whose shapes once took the JIT exponential time or the stack (found by fuzzing).
+# Shapes that once took the JIT exponential time or overflowed the stack (found by fuzzing).
 LET_DAG = "input { x: int }\n" + "".join(
     f"let a{i}: int = {'x' if i == 0 else f'a{i - 1} + a{i - 1}'}\n" for i in range(30)) + \
     "output o: int\nrule r { then o = a29 }\n"
@@ -35,6 +35,28 @@ LIST_DAG = "input { x: int }\nfunction l0(v: int) -> list<int> = [v]\n" + "".joi
 FUNCTION_DAG = "input { x: int }\nfunction f0(v: int) -> int = v\n" + "".join(
     f"function f{i}(v: int) -> int = f{i - 1}(v) + f{i - 1}(v)\n" for i in range(1, 30)) + \
     "output o: int\nrule r { then o = f29(x) }\n"
+
+
+def exceptions_chain(n):
+    rules = "rule r0 { then o = 0 }\n" + "".join(
+        f"rule r{i} exception to r{i - 1} {{ when x > {i} then o = {i} }}\n" for i in range(1, n))
+    return "input { x: int }\noutput o: int\n" + rules
+
+
+def function_chain(n):
+    return "input { x: int }\nfunction f0(v: int) -> int = v\n" + "".join(
+        f"function f{i}(v: int) -> int = f{i - 1}(v) + 1\n" for i in range(1, n)) + \
+        f"output o: int\nrule r {{ then o = f{n - 1}(x) }}\n"
+
+
+def let_chain(n):
+    return "input { x: int }\nlet a0 = x\n" + "".join(f"let a{i} = a{i - 1} + 1\n" for i in range(1, n)) + \
+        f"output o: int\nrule r {{ then o = a{n - 1} }}\n"
+
+
+def record_chain(n):
+    records = "record R0 { v: int }\n" + "".join(f"record R{i} {{ r: R{i - 1} }}\n" for i in range(1, n))
+    return records + f"input {{ top: R{n - 1}? }}\noutput o: int\nrule r {{ then o = 1 }}\n"
 
 
 # name, files {name: text}, arguments, expected exit code, texts the output must contain.
@@ -78,6 +100,25 @@ CASES = [
       "p.proviso:22:", "--engine=interp"]),
     ("and the interpreter evaluates it", {"p.proviso": LIST_DAG, "f.json": '{"x": 1}'},
      ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01", "--engine", "interp"], 0, ["o = 1\n"]),
+    ("a chain of 1000 exceptions (the limit) in the interpreter",
+     {"p.proviso": exceptions_chain(1000), "f.json": '{"x": 7}'},
+     ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01", "--engine", "interp"], 0, ["o = 6\n"]),
+    ("and natively", {"p.proviso": exceptions_chain(1000), "f.json": '{"x": 7}'},
+     ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01"], 0, ["o = 6\n"]),
+    ("a chain of exceptions over the limit", {"p.proviso": exceptions_chain(20000)},
+     ["check", "p.proviso"], 1,
+     ["error[E0008]: rule `r1000` is an exception 1000 levels deep (at most 999)", "p.proviso:1003:6"]),
+    ("a chain of 999 functions in the LLVM dump", {"p.proviso": function_chain(999)},
+     ["compile", "p.proviso", "--emit", "llvm"], 0, ["define"]),
+    ("a chain of definitions over the limit", {"p.proviso": let_chain(8000)},
+     ["check", "p.proviso"], 1,
+     ["error[E0008]: `a1000` needs a chain of more than 1000 definitions", "p.proviso:1002:5"]),
+    ("records nested 999 deep", {"p.proviso": record_chain(999), "f.json": '{}'},
+     ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01", "--format", "json"], 0, ['"o": 1']),
+    ("and in the LLVM dump", {"p.proviso": record_chain(999)},
+     ["compile", "p.proviso", "--emit", "llvm"], 0, ["define"]),
+    ("records nested over the limit", {"p.proviso": record_chain(20000)},
+     ["check", "p.proviso"], 1, ["error[E0008]: record `R19999` nests records more than 1000 deep", "p.proviso:20000:8"]),
 ]
 
 

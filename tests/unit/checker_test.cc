@@ -661,3 +661,36 @@ TEST(CheckerDecimal, ParseDecimal) {
 
 }  // namespace
 }  // namespace proviso
+
+namespace proviso {
+namespace {
+
+// A chain of `n` obligations, each an exception to the one before.
+std::string ObligationChain(int n) {
+  std::string text = "input { x: int }\n";
+  for (int i = 0; i < n; ++i) {
+    text += "obligation o" + std::to_string(i) + (i ? " exception to o" + std::to_string(i - 1) : "") +
+            " {\n  subject \"s\"\n  must \"a\"\n  when x > " + std::to_string(i) + "\n  cite \"c\"\n}\n";
+  }
+  return text;
+}
+
+TEST(CheckerLimits, ChainsOfExceptionsAreAtMostAThousandLong) {
+  EXPECT_FALSE(HasCode(*Compile(ObligationChain(1000)), "E0008"));
+  auto fe = Compile(ObligationChain(1001));
+  const Diagnostic* d = Find(*fe, "E0008");
+  ASSERT_NE(d, nullptr) << Rendered(*fe);
+  EXPECT_EQ(d->message, "obligation `o1000` is an exception 1000 levels deep (at most 999)");
+  EXPECT_EQ(fe->diags.ErrorCount(), 1);  // reported once, where the chain crosses the limit
+}
+
+TEST(CheckerLimits, ADefinitionChainAtTheLimitChecks) {
+  std::string text = "input { x: int }\nlet a0 = x\n";
+  for (int i = 1; i < 999; ++i) text += "let a" + std::to_string(i) + " = a" + std::to_string(i - 1) + " + 1\n";
+  text += "output o: int\nrule r { then o = a998 cite \"c\" }\n";
+  auto fe = Compile(text);
+  EXPECT_TRUE(fe->ok()) << Rendered(*fe);
+}
+
+}  // namespace
+}  // namespace proviso
