@@ -125,8 +125,9 @@ Value ValueFromJson(const nlohmann::json& j, const Type* t, const ir::Program& p
           throw FactsError(path.str(), fmt::format("`{}` is not a decimal with at most 6 decimal places", s));
         }
         whole.remove_prefix(std::min(whole.find_first_not_of('0'), whole.size() - 1));  // "007" is 7
-        if (whole.size() > 13) throw out_of_range();  // 13 digits cannot overflow below
-        int64_t v = std::stoll(std::string(whole)) * kDecimalScale + std::stoll(std::string(frac) + std::string(6 - frac.size(), '0'));
+        int64_t w = whole.size() > 13 ? INT64_MAX : std::stoll(std::string(whole));
+        if (w > kMaxDecimalWhole) throw out_of_range();  // before scaling, which could overflow
+        int64_t v = w * kDecimalScale + std::stoll(std::string(frac) + std::string(6 - frac.size(), '0'));
         if (v > kMaxDecimalWhole * kDecimalScale) throw out_of_range();  // the same bound as for numbers
         return Value::Decimal(neg ? -v : v);
       }

@@ -326,6 +326,7 @@ TEST_F(FactsTest, Decimals) {
   EXPECT_EQ(fee("8999999999999.999999"), "8999999999999.999999");
   EXPECT_EQ(fee("-9000000000000.000000"), "-9000000000000");
   EXPECT_EQ(fee("9000000000000.000001"), "error at fee");  // text and numbers share one bound
+  EXPECT_EQ(fee("9223372036855"), "error at fee");  // * 10^6 would wrap
   EXPECT_EQ(fee("-0009000000000000"), "-9000000000000");
   EXPECT_EQ(fee("9000000000001"), "error at fee");
   EXPECT_EQ(last_message_, "`fee`: decimal out of range (at most 9000000000000 in magnitude)");
