@@ -1746,7 +1746,11 @@ class Generator {
         have = b_.CreateOr(have, yh);
       }
       level_have[l] = have;
-      StoreIf(t, have, v, acc.slots);
+      // The lowest level stores unconditionally: `acc` is empty on entry, and a value without
+      // `have` is never read, so the chain of selects needs no base (all levels yielding the same
+      // value fold to that value).
+      if (l == 0) Store(t, v, acc.slots);
+      else StoreIf(t, have, v, acc.slots);
       b_.CreateStore(b_.CreateOr(b_.CreateLoad(i1_, acc.have), have), acc.have);
     }
     llvm::Value* higher = False();  // some level above yields
@@ -1765,7 +1769,9 @@ class Generator {
       llvm::Value* holds = rule.when ? Under(own, [&] { return Bool(Emit(*rule.when).a); }) : True();
       llvm::Value* apply = And(own, holds);
       CG v = Under(apply, [&] { return Coerce(Emit(*rule.value), rule.value->type, t); });
-      StoreIf(t, apply, v, out.slots);
+      // The exceptions' value when one applies, else this rule's (read only if it applies).
+      if (rule.children.empty()) Store(t, v, out.slots);
+      else Store(t, Select(t, excepted, Load(t, out.slots), v), out.slots);
       b_.CreateStore(b_.CreateOr(excepted, apply), out.have);
       return;
     }
