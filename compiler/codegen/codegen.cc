@@ -42,8 +42,8 @@ struct Unsupported {
 
 class Generator {
  public:
-  Generator(const ir::Program& p, llvm::LLVMContext& c, Layout& layout)
-      : p_(p), types_(p.types()), c_(c), b_(c), layout_(layout) {
+  Generator(const ir::Program& p, llvm::LLVMContext& c, Layout& layout, const Specialization* spec)
+      : p_(p), types_(p.types()), c_(c), b_(c), layout_(layout), spec_(spec) {
     m_ = std::make_unique<llvm::Module>(p.name, c);
     i64_ = llvm::Type::getInt64Ty(c);
     i32_ = llvm::Type::getInt32Ty(c);
@@ -818,6 +818,14 @@ class Generator {
         return Load(t, Slot(facts_, FieldOffset(p_.input_record, e.index, types_)));
       }
       case Op::kParam: {
+        if (spec_) {  // specialised: the value is a constant
+          const std::optional<Value>& v = spec_->params.at(e.index);
+          if (!v) {
+            FailIf(True());  // no version in force
+            return Zero(p_.params[e.index].type);
+          }
+          return Constant(*v, p_.params[e.index].type);
+        }
         int off = layout_.param_offset[e.index];
         bool always = std::any_of(p_.params[e.index].versions.begin(), p_.params[e.index].versions.end(),
                                   [](const ir::ParamVersion& v) { return v.effective.from == INT64_MIN && v.effective.until == INT64_MAX; });
@@ -851,6 +859,7 @@ class Generator {
       case Op::kOr: return ShortCircuit(e);
       case Op::kArith: return Arith(e, e.args[0]->type, Emit(*e.args[0]), e.args[1]->type, Emit(*e.args[1]));
       case Op::kCompare: {
+        if (CG v; Shared(e, v)) return v;
         CG a = Emit(*e.args[0]);
         CG b = Emit(*e.args[1]);
         CG v;
@@ -858,12 +867,7 @@ class Generator {
         return v;
       }
       case Op::kIn: {
-        auto shared = shared_in_.find(Key(e));
-        if (shared != shared_in_.end() && !computing_shared_) {
-          CG v;
-          v.a = b_.CreateLoad(i64_, CtxSlot(shared->second.slot));
-          return v;
-        }
+        if (CG v; Shared(e, v)) return v;
         return In(e);
       }
       case Op::kCoalesce: {
@@ -1081,11 +1085,25 @@ class Generator {
 
   static std::string Key(const Expr& e) { return e.source ? ast::ToSource(*e.source) : ""; }
 
+  // Whether `e` is computed once per row (FindSharedMemberships); if so `v` is its value, and its
+  // failure, if it failed, counts here.
+  bool Shared(const Expr& e, CG& v) {
+    // By source text, so only where the operands mean what they mean at the top level (the same
+    // text in a function body may name its parameters).
+    if (computing_shared_ || !RowInvariant(*e.args[0]) || !RowInvariant(*e.args[1])) return false;
+    auto shared = shared_in_.find(Key(e));
+    if (shared == shared_in_.end()) return false;
+    if (shared->second.fail_slot >= 0) FailIf(Bool(b_.CreateLoad(i64_, CtxSlot(shared->second.fail_slot))));
+    v.a = b_.CreateLoad(i64_, CtxSlot(shared->second.slot));
+    return true;
+  }
+
   void CollectMemberships(const Expr* e, std::map<std::string, std::pair<const Expr*, int>>& found) {
     if (!e) return;
-    if (e->op == Op::kIn && e->source && RowInvariant(*e->args[0]) &&
-        (e->args[1]->op == Op::kParam || e->args[1]->op == Op::kConst) && RowInvariant(*e->args[1]) &&
-        IsFlat(e->args[0]->type, types_)) {
+    bool membership = e->op == Op::kIn && (e->args[1]->op == Op::kParam || e->args[1]->op == Op::kConst) &&
+                      IsFlat(e->args[0]->type, types_);
+    bool comparison = e->op == Op::kCompare && IsFlat(e->args[0]->type, types_) && IsFlat(e->args[1]->type, types_);
+    if ((membership || comparison) && e->source && RowInvariant(*e->args[0]) && RowInvariant(*e->args[1])) {
       auto& entry = found[Key(*e)];
       entry.first = e;
       ++entry.second;
@@ -1106,7 +1124,9 @@ class Generator {
       CollectMemberships(o.violated.get(), found);
     }
     for (auto& [key, entry] : found) {
-      if (entry.second >= 2) shared_in_[key] = SharedIn{entry.first, Alloc(1)};
+      if (entry.second < 2) continue;
+      int slot = Alloc(1);
+      shared_in_[key] = SharedIn{entry.first, slot, entry.first->op == Op::kCompare ? Alloc(1) : -1};
     }
   }
 
@@ -1123,7 +1143,12 @@ class Generator {
       v.a = e.negated ? b_.CreateXor(bit, I64(1)) : bit;
       return v;
     }
-    if (e.args[1]->op == Op::kParam && layout_.param_bitmap[e.args[1]->index] >= 0 && xt->kind == ct->elem->kind) {
+    if (spec_ && e.args[1]->op == Op::kParam && layout_.param_bitmap[e.args[1]->index] >= 0 &&
+        xt->kind == ct->elem->kind && spec_->params.at(e.args[1]->index)) {
+      return ConstantBitmapIn(*spec_->params[e.args[1]->index], x.a, e.negated);
+    }
+    if (!spec_ && e.args[1]->op == Op::kParam && layout_.param_bitmap[e.args[1]->index] >= 0 &&
+        xt->kind == ct->elem->kind) {
       // A param set of enum values or texts has a bitmap (Layout::param_bitmap): no loop, so a
       // batch over rows can be vectorized.
       int bm = layout_.param_bitmap[e.args[1]->index];
@@ -1146,6 +1171,42 @@ class Generator {
     llvm::Value* f = b_.CreateLoad(i1_, found);
     CG v;
     v.a = ToI64(e.negated ? b_.CreateNot(f) : f);
+    return v;
+  }
+
+  // Membership of `x` (an enum code or a text id) in a constant set of such values (a specialised
+  // param): comparisons with a few members, else a test of an immediate when every code is below
+  // 64, else a load from a constant bitmap.
+  CG ConstantBitmapIn(const Value& set, llvm::Value* x, bool negated) {
+    auto code = [&](const Value& item) { return item.kind == Value::Kind::kText ? layout_.text_ids.at(item.text) : item.i; };
+    CG v;
+    if (set.elems().size() <= 4) {
+      llvm::Value* f = False();
+      for (const Value& item : set.elems()) f = b_.CreateOr(f, b_.CreateICmpEQ(x, I64(code(item))));
+      v.a = ToI64(negated ? b_.CreateNot(f) : f);
+      return v;
+    }
+    std::vector<uint64_t> words(1, 0);
+    for (const Value& item : set.elems()) {
+      int64_t k = code(item);
+      if (static_cast<size_t>(k / 64) >= words.size()) words.resize(k / 64 + 1, 0);
+      words[k / 64] |= uint64_t{1} << (k % 64);
+    }
+    int64_t bound = static_cast<int64_t>(words.size()) * 64;
+    llvm::Value* inside = b_.CreateICmpULT(x, I64(bound));
+    llvm::Value* k = b_.CreateSelect(inside, x, I64(0));
+    llvm::Value* word = I64(static_cast<int64_t>(words[0]));
+    if (words.size() > 1) {
+      std::vector<llvm::Constant*> init;
+      for (uint64_t w : words) init.push_back(I64(static_cast<int64_t>(w)));
+      auto* ty = llvm::ArrayType::get(i64_, init.size());
+      auto* g = new llvm::GlobalVariable(*m_, ty, true, llvm::GlobalValue::PrivateLinkage,
+                                         llvm::ConstantArray::get(ty, init), "bitmap");
+      word = b_.CreateLoad(i64_, SlotDyn(g, b_.CreateLShr(k, I64(6))));
+    }
+    llvm::Value* bit = b_.CreateTrunc(b_.CreateLShr(word, b_.CreateAnd(k, I64(63))), i1_);
+    llvm::Value* f = b_.CreateAnd(inside, bit);
+    v.a = ToI64(negated ? b_.CreateNot(f) : f);
     return v;
   }
 
@@ -1876,9 +1937,19 @@ class Generator {
     locals_.assign(std::max(p_.max_locals, 1), CG{});
     for (int flag : let_flag_) b_.CreateStore(I64(0), CtxSlot(flag));
     for (int flag : out_flag_) b_.CreateStore(I64(0), CtxSlot(flag));
-    // Membership tests that several rules make of the same fact and set: once per row.
+    // Membership tests and comparisons that several rules make of the same facts and params: once
+    // per row, a comparison's failure (days against months) kept for where it is used.
     computing_shared_ = true;
-    for (auto& [key, shared] : shared_in_) b_.CreateStore(In(*shared.expr).a, CtxSlot(shared.slot));
+    for (auto& [key, shared] : shared_in_) {
+      llvm::AllocaInst* err = err_;
+      if (shared.fail_slot >= 0) {
+        err_ = Local(i1_, 1, "shared.failed");
+        b_.CreateStore(False(), err_);
+      }
+      b_.CreateStore(Emit(*shared.expr).a, CtxSlot(shared.slot));
+      if (shared.fail_slot >= 0) b_.CreateStore(b_.CreateZExt(b_.CreateLoad(i1_, err_), i64_), CtxSlot(shared.fail_slot));
+      err_ = err;
+    }
     computing_shared_ = false;
     // Outputs in declaration order, as the interpreter.
     for (size_t o = 0; o < p_.outputs.size(); ++o) {
@@ -2167,10 +2238,12 @@ class Generator {
   std::map<const void*, bool> cheap_;
   struct SharedIn {
     const Expr* expr;
-    int slot;  // in the scratch
+    int slot;       // the value, in the scratch
+    int fail_slot;  // whether computing it failed (a comparison), or -1
   };
   std::map<std::string, SharedIn> shared_in_;
   bool computing_shared_ = false;
+  const Specialization* spec_;  // params as constants (a specialised row), or null
   llvm::Value *ctx_ = nullptr, *facts_ = nullptr, *params_ = nullptr, *as_of_ = nullptr;
   std::vector<CG> locals_;
   Expr add_expr_;
@@ -2197,11 +2270,18 @@ void MarkBatchReads(llvm::Function& f) {
 
 Generated Generate(const ir::Program& p, llvm::LLVMContext& context, bool batch_ok,
                    const std::vector<BatchLeaf>& leaves, const std::vector<BatchOutput>& outputs,
-                   DiagnosticSink& diags) {
+                   DiagnosticSink& diags, const Specialization* spec) {
   Generated g;
   g.layout = Layout::For(p);
+  if (spec) {
+    if (batch_ok || spec->params.size() != p.params.size()) throw std::logic_error("bad specialisation");
+    for (const std::string& text : spec->texts) {
+      g.layout.text_ids.emplace(text, static_cast<int64_t>(g.layout.texts.size()));
+      g.layout.texts.push_back(text);
+    }
+  }
   try {
-    Generator gen(p, context, g.layout);
+    Generator gen(p, context, g.layout, spec);
     g.module = gen.Run(batch_ok, leaves, outputs);
     g.batch = batch_ok;
   } catch (const Unsupported& u) {

@@ -4,6 +4,7 @@
 #define PROVISO_COMPILER_CODEGEN_CODEGEN_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,16 @@ struct BatchOutput {
   int width = 8;          // bytes per element of the output column
 };
 
+// Param values a row entry is specialised to: compiled in as constants, so that what depends only
+// on them folds away (an application's settings or an analyst's what-if, evaluated over many rows).
+// The entry still takes a params argument, and ignores it.
+struct Specialization {
+  std::vector<std::optional<Value>> params;  // each param's value; nullopt: no version in force
+  // Texts in `params` that the policy does not name: the specialised layout gives them the ids
+  // from Layout::texts.size() up, in this order, so the host must intern them first.
+  std::vector<std::string> texts;
+};
+
 struct Generated {
   std::unique_ptr<llvm::Module> module;
   Layout layout;
@@ -61,10 +72,11 @@ struct Generated {
 
 // Generates the module for `p` in `context`: the row entry, or with `batch_ok` the batch entry
 // over the columns `leaves`/`outputs` (with its own, internal, copy of the row). Constructs that
-// cannot be compiled are reported to `diags` and the result has no module.
+// cannot be compiled are reported to `diags` and the result has no module. With `spec`, the row
+// entry is specialised to its param values (no batch), and the layout's texts include spec->texts.
 Generated Generate(const ir::Program& p, llvm::LLVMContext& context, bool batch_ok,
                    const std::vector<BatchLeaf>& leaves, const std::vector<BatchOutput>& outputs,
-                   DiagnosticSink& diags);
+                   DiagnosticSink& diags, const Specialization* spec = nullptr);
 
 // Puts every load of the batch entry `f` (other functions are left alone) in the module's batch
 // read scope, which the batch's output stores exclude: run after inlining, before the loop

@@ -1,5 +1,6 @@
 #include "compiler/jit/jit.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <mutex>
@@ -196,9 +197,10 @@ struct CompiledPolicy::Generated {
   std::string digest;  // of the module's IR, once the disk cache needed it
 };
 
-std::unique_ptr<CompiledPolicy::Generated> CompiledPolicy::Generate(bool batch, DiagnosticSink& diags) const {
+std::unique_ptr<CompiledPolicy::Generated> CompiledPolicy::Generate(bool batch, DiagnosticSink& diags,
+                                                                    const codegen::Specialization* spec) const {
   auto gen = std::make_unique<Generated>();
-  gen->g = codegen::Generate(*program_, *gen->context, batch, leaves_, outputs_, diags);
+  gen->g = codegen::Generate(*program_, *gen->context, batch, leaves_, outputs_, diags, spec);
   if (!gen->g.module) return nullptr;
   Jit& jit = Instance();
   gen->g.module->setDataLayout(jit.lljit->getDataLayout());
@@ -206,12 +208,20 @@ std::unique_ptr<CompiledPolicy::Generated> CompiledPolicy::Generate(bool batch, 
   return gen;
 }
 
-void* CompiledPolicy::AddModule(Build build, Generated& gen, DiagnosticSink& diags, bool cached_only) const {
+void* CompiledPolicy::AddModule(Build build, Generated& gen, DiagnosticSink& diags, bool cached_only,
+                                size_t specialization) const {
   Jit& jit = Instance();
   const bool batch = build == Build::kBatch;
-  // The two tiers of the row live in one JITDylib: the optimised one under a name of its own.
-  const char* entry = batch ? codegen::kBatchEntry : build == Build::kRow ? "proviso_row_o2" : codegen::kRowEntry;
-  const char* pipeline = batch ? "o2-vectorize" : build == Build::kRow ? "o2" : "quick";
+  // The tiers of the row live in one JITDylib: the optimised and specialised ones under names of
+  // their own (the disk cache's key names the entry too: its object defines that symbol).
+  const std::string entry = batch ? codegen::kBatchEntry
+                            : build == Build::kRow ? "proviso_row_o2"
+                            : build == Build::kSpecializedRow ? fmt::format("proviso_row_s{}", specialization)
+                                                              : codegen::kRowEntry;
+  const std::string pipeline = batch ? "o2-vectorize"
+                               : build == Build::kRow ? "o2"
+                               : build == Build::kSpecializedRow ? "o2:" + entry
+                                                                 : "quick";
   std::string error;
   std::unique_ptr<llvm::TargetMachine> tm = HostMachine(
       jit, build == Build::kQuickRow ? llvm::CodeGenOptLevel::None : llvm::CodeGenOptLevel::Default, error);
@@ -221,12 +231,12 @@ void* CompiledPolicy::AddModule(Build build, Generated& gen, DiagnosticSink& dia
   }
   std::optional<DiskCache> disk = DiskCache::FromEnvironment();
   if (disk && gen.digest.empty()) gen.digest = DiskCache::Digest(*gen.g.module);
-  std::string key = disk ? DiskCache::Key(gen.digest, *tm, pipeline) : pipeline;
+  std::string key = disk ? DiskCache::Key(gen.digest, *tm, pipeline.c_str()) : pipeline;
   std::optional<std::string> object = disk ? disk->Load(key) : std::nullopt;
   if (!object && cached_only) return nullptr;
   if (!object) {
     llvm::Module& m = *gen.g.module;
-    if (build == Build::kRow) m.getFunction(codegen::kRowEntry)->setName(entry);
+    if (build == Build::kRow || build == Build::kSpecializedRow) m.getFunction(codegen::kRowEntry)->setName(entry);
     if (build == Build::kQuickRow) OptimizeQuickly(m, tm.get());
     else Optimize(m, tm.get(), batch);
     object = EmitObject(m, *tm);
@@ -286,6 +296,84 @@ void CompiledPolicy::CountRows(int64_t rows) const {
     OnLargeStack([this] { optimized_row(); });
   } catch (...) {  // the row stays quick (optimized_error() says why)
   }
+}
+
+struct CompiledPolicy::Candidate {
+  codegen::Specialization spec;
+  std::atomic<int64_t> rows{0};
+  std::atomic<RowFn> row{nullptr};
+};
+
+namespace {
+
+bool SameParams(const codegen::Specialization& spec, const std::vector<const Value*>& params) {
+  for (size_t i = 0; i < params.size(); ++i) {
+    const std::optional<Value>& have = spec.params[i];
+    if (have.has_value() != (params[i] != nullptr) || (have && *have != *params[i])) return false;
+  }
+  return true;
+}
+
+// The texts of `v` that `layout` does not name, in order of first appearance.
+void CollectTexts(const Value& v, const codegen::Layout& layout, std::vector<std::string>& out) {
+  if (v.kind == Value::Kind::kText) {
+    if (!layout.text_ids.count(v.text) && std::find(out.begin(), out.end(), v.text) == out.end()) {
+      out.push_back(v.text);
+    }
+    return;
+  }
+  if (v.kind == Value::Kind::kRecord || v.kind == Value::Kind::kList || v.kind == Value::Kind::kSet) {
+    for (const Value& e : v.elems()) CollectTexts(e, layout, out);
+  }
+}
+
+}  // namespace
+
+CompiledPolicy::SpecializedRow CompiledPolicy::Specialized(const std::vector<const Value*>& params,
+                                                           int64_t rows) const {
+  if (params.size() != program_->params.size()) throw std::logic_error("Specialized: one value per param");
+  if (params.empty()) return {};  // nothing to specialise: the optimised row is the same code
+  Candidate* c = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(candidates_mu_);
+    for (const auto& k : candidates_) {
+      if (SameParams(k->spec, params)) {
+        c = k.get();
+        break;
+      }
+    }
+    if (!c) {
+      if (candidates_.size() >= kMaxCandidates) return {};
+      auto fresh = std::make_unique<Candidate>();
+      for (const Value* v : params) {
+        fresh->spec.params.push_back(v ? std::optional<Value>(*v) : std::nullopt);
+        if (v) CollectTexts(*v, layout_, fresh->spec.texts);
+      }
+      c = fresh.get();
+      candidates_.push_back(std::move(fresh));
+    }
+  }
+  if (RowFn row = c->row.load(std::memory_order_acquire)) return {row, &c->spec.texts};
+  int64_t before = c->rows.fetch_add(rows, std::memory_order_relaxed);
+  if (before >= kSpecializeRows || before + rows < kSpecializeRows) return {};
+  // This call crossed the threshold: it compiles (on a large stack, as CountRows).
+  size_t index = 0;
+  {
+    std::lock_guard<std::mutex> lock(candidates_mu_);
+    if (specializations_ >= kMaxSpecializations) return {};
+    index = specializations_++;
+  }
+  try {
+    OnLargeStack([&] {
+      DiagnosticSink diags;
+      std::unique_ptr<Generated> gen = Generate(false, diags, &c->spec);
+      if (gen) c->row.store(reinterpret_cast<RowFn>(AddModule(Build::kSpecializedRow, *gen, diags, false, index)),
+                            std::memory_order_release);
+    });
+  } catch (...) {  // stays unspecialised
+  }
+  RowFn row = c->row.load(std::memory_order_acquire);
+  return row ? SpecializedRow{row, &c->spec.texts} : SpecializedRow{};
 }
 
 BatchFn CompiledPolicy::batch() const {

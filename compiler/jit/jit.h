@@ -32,7 +32,8 @@ using BatchFn = int32_t (*)(int64_t* ctx, const void* const* columns, const uint
 // the optimised row entry (O2, host CPU) replaces it when optimized_row() is first called, which
 // CountRows does once it has counted kTierUpRows rows. The batch entry, a module of its own (its
 // vectorized loop costs as much to compile as the rest), is compiled at O2 on the first call of
-// batch(). The entry points are thread-safe given distinct ctx/out buffers; a caller still holding
+// batch(). A third tier specialises the optimised row to param values that many rows are
+// evaluated under (Specialized): the params become constants. The entry points are thread-safe given distinct ctx/out buffers; a caller still holding
 // the quick entry may go on using it. Destroying the object unloads the code. The program given
 // to Compile must outlive this object.
 class CompiledPolicy {
@@ -63,20 +64,42 @@ class CompiledPolicy {
   const std::string& batch_error() const { return batch_error_; }
   const codegen::Layout& layout() const { return layout_; }
 
+  // A row entry specialised to one set of param values (see codegen::Specialization).
+  struct SpecializedRow {
+    RowFn row = nullptr;  // ignores its params argument
+    // Texts the host interns, in this order, before any other: they have the ids the row expects.
+    const std::vector<std::string>* texts = nullptr;
+  };
+  // Rows evaluated under the same param values after which a row is specialised to them (after
+  // kTierUpRows, so that the optimised row and this one are not compiled by the same call).
+  static constexpr int64_t kSpecializeRows = 2 * kTierUpRows;
+  // Distinct param values counted, and specialised rows compiled, at most per policy.
+  static constexpr size_t kMaxCandidates = 64;
+  static constexpr size_t kMaxSpecializations = 16;
+  // Counts `rows` evaluations under `params` (each param's value; null: no version in force) and
+  // returns the row specialised to them once they have one: the call whose count for them reaches
+  // kSpecializeRows compiles it (O2, 10-50 ms, once; concurrent callers go on without). Empty until
+  // then, for a policy without params, for param values beyond the first kMaxCandidates seen or kMaxSpecializations compiled,
+  // and when compiling failed (the optimised row serves them). Thread-safe.
+  SpecializedRow Specialized(const std::vector<const Value*>& params, int64_t rows) const;
+
  private:
   friend std::unique_ptr<CompiledPolicy> Compile(const ir::Program&, bool, const std::vector<codegen::BatchLeaf>&,
                                                  const std::vector<codegen::BatchOutput>&, DiagnosticSink&);
-  enum class Build { kQuickRow, kRow, kBatch };
+  enum class Build { kQuickRow, kRow, kBatch, kSpecializedRow };
+  struct Candidate;  // param values counted for specialisation (jit.cc)
   struct Generated;  // a generated module waiting for its machine code (jit.cc)
   CompiledPolicy();
   // Generates the batch module, or the row module (the same for both tiers of the row); null after
   // reporting to `diags`.
-  std::unique_ptr<Generated> Generate(bool batch, DiagnosticSink& diags) const;
+  std::unique_ptr<Generated> Generate(bool batch, DiagnosticSink& diags,
+                                      const codegen::Specialization* spec = nullptr) const;
   // Adds the machine code of `gen` built as `build`: loaded from the disk cache, or optimised and
   // emitted from the module, which that consumes. Returns the entry point, or null after reporting
   // to `diags`. With `cached_only`, returns null (reporting nothing, consuming nothing) unless the
-  // disk cache holds the machine code.
-  void* AddModule(Build build, Generated& gen, DiagnosticSink& diags, bool cached_only = false) const;
+  // disk cache holds the machine code. A specialised row's entry is named after `specialization`.
+  void* AddModule(Build build, Generated& gen, DiagnosticSink& diags, bool cached_only = false,
+                  size_t specialization = 0) const;
   llvm::orc::JITDylib* dylib_ = nullptr;  // the policy's code; removing it frees every module
   const ir::Program* program_ = nullptr;
   std::vector<codegen::BatchLeaf> leaves_;
@@ -92,6 +115,9 @@ class CompiledPolicy {
   mutable std::once_flag batch_once_;
   mutable BatchFn batch_ = nullptr;
   mutable std::string batch_error_;
+  mutable std::mutex candidates_mu_;
+  mutable std::vector<std::unique_ptr<Candidate>> candidates_;
+  mutable size_t specializations_ = 0;  // compiled or being compiled (under candidates_mu_)
   codegen::Layout layout_;
 };
 

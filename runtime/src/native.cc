@@ -121,13 +121,22 @@ Value Unflatten(const int64_t* src, const Type* t, const TypeTable& types, const
 
 }  // namespace
 
+std::vector<const Value*> ParamValues(const ir::Program& p, const interp::EvalOptions& options) {
+  std::vector<const Value*> values(p.params.size());
+  for (size_t i = 0; i < p.params.size(); ++i) {
+    auto ov = options.param_overrides.find(static_cast<int>(i));
+    values[i] = ov != options.param_overrides.end() ? &ov->second : interp::ParamInForce(p.params[i], options.as_of);
+  }
+  return values;
+}
+
 std::vector<int64_t> FlattenParams(const ir::Program& p, const codegen::Layout& layout,
                                    const interp::EvalOptions& options, TextInterner& texts,
                                    std::vector<std::vector<int64_t>>& arena) {
   std::vector<int64_t> params(std::max(layout.param_slots, 1), 0);
+  std::vector<const Value*> values = ParamValues(p, options);
   for (size_t i = 0; i < p.params.size(); ++i) {
-    auto ov = options.param_overrides.find(static_cast<int>(i));
-    const Value* v = ov != options.param_overrides.end() ? &ov->second : interp::ParamInForce(p.params[i], options.as_of);
+    const Value* v = values[i];
     int off = layout.param_offset[i];
     params[off] = v != nullptr;
     if (v) Flatten(*v, p.params[i].type, p.types(), params.data() + off + 1, texts, arena);
@@ -226,10 +235,12 @@ std::unique_ptr<jit::CompiledPolicy> CompileNative(const ir::Program& p, Diagnos
 }
 
 interp::Result EvaluateNative(const ir::Program& p, const jit::CompiledPolicy& native, const Value& facts,
-                              const interp::EvalOptions& options, jit::RowFn row) {
+                              const interp::EvalOptions& options, jit::RowFn row,
+                              const std::vector<std::string>* first_texts) {
   const codegen::Layout& layout = native.layout();
   const TypeTable& types = p.types();
   TextInterner texts(layout);
+  if (first_texts) for (const std::string& t : *first_texts) texts.Id(t);
   std::vector<std::vector<int64_t>> arena;
   arena.reserve(64);
   std::vector<int64_t> flat(std::max(layout.facts_slots, 1), 0);

@@ -37,9 +37,16 @@ std::unique_ptr<jit::CompiledPolicy> CompileNative(const ir::Program& p, Diagnos
 
 // Evaluates with native code; the same contract as interp::Evaluate (throws interp::EvalError,
 // whose message comes from re-running the interpreter on the failing input). No traces. Through
-// `row` when given (one of native's tiers), else native.row().
+// `row` when given (one of native's tiers), else native.row(); a specialised row comes with the
+// texts to intern first (CompiledPolicy::SpecializedRow::texts), and must be the one specialised to
+// `options`' param values.
 interp::Result EvaluateNative(const ir::Program& p, const jit::CompiledPolicy& native, const Value& facts,
-                              const interp::EvalOptions& options, jit::RowFn row = nullptr);
+                              const interp::EvalOptions& options, jit::RowFn row = nullptr,
+                              const std::vector<std::string>* first_texts = nullptr);
+
+// Each param's value for `options` (its override, else its version in force; null: none in force),
+// pointing into `p` or `options`.
+std::vector<const Value*> ParamValues(const ir::Program& p, const interp::EvalOptions& options);
 
 // Flattens param values for `options` into the layout's param block.
 std::vector<int64_t> FlattenParams(const ir::Program& p, const codegen::Layout& layout,

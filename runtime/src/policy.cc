@@ -273,8 +273,10 @@ Decision Policy::Evaluate(const nlohmann::json& facts, const EvalOptions& option
   try {
     // The explanation needs the interpreter's traces; otherwise native code decides.
     if (impl_->native && !options.explain) {
-      impl_->native->CountRows(1);  // a policy evaluated often gets its optimised row
-      r = EvaluateNative(p, *impl_->native, input, opts);
+      impl_->native->CountRows(1);  // a policy evaluated often gets its optimised row,
+      // and param values it is evaluated under often a row specialised to them
+      jit::CompiledPolicy::SpecializedRow s = impl_->native->Specialized(ParamValues(p, opts), 1);
+      r = EvaluateNative(p, *impl_->native, input, opts, s.row, s.texts);
     } else {
       r = Interpret(p, input, opts);
     }

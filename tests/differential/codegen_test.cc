@@ -215,5 +215,75 @@ TEST(Codegen, AHotPolicyGetsItsOptimisedRow) {
   EXPECT_EQ(Moved(*native, DaysFromCivil(2020, 1, 31), 1), DaysFromCivil(2020, 2, 29));
 }
 
+// Param values that many rows are evaluated under get a row specialised to them: after
+// kSpecializeRows rows, compiled with the params as constants (it reads no params: it is called
+// here without any), texts the policy does not name interned first; other values get rows of their
+// own, and a param with no version in force fails in the specialised row as in the others.
+TEST(Codegen, ParamValuesUsedOftenGetASpecialisedRow) {
+  auto p = Program(R"(policy specialised
+param blocked: set<text> = {"AA"} cite "test"
+param wait: duration = 30 days cite "test"
+param fee: int = 5 effective from 2020-01-01 until 2021-01-01 cite "test"
+input { country: text, start: date }
+output denied: bool
+output due: date
+output charge: int
+rule denying { then denied = country in blocked cite "test" }
+rule falling_due { then due = start + wait cite "test" }
+rule charging { then charge = fee * 2 cite "test" }
+)");
+  DiagnosticSink diags;
+  auto native = CompileNative(*p, diags);
+  ASSERT_NE(native, nullptr) << RenderText(diags.diagnostics(), SourceManager{});
+  const codegen::Layout& l = native->layout();
+  Value blocked = Value::Set({Value::Text("XA"), Value::Text("XB")});
+  Value wait = Value::Dur({1, 2});  // 1 month 2 days
+  Value fee = Value::Int(7);
+  std::vector<const Value*> values = {&blocked, &wait, &fee};
+  using Compiled = jit::CompiledPolicy;
+  EXPECT_EQ(native->Specialized(values, Compiled::kSpecializeRows - 1).row, nullptr);
+  Compiled::SpecializedRow s = native->Specialized(values, 1);
+  ASSERT_NE(s.row, nullptr);
+  ASSERT_NE(s.texts, nullptr);
+  EXPECT_EQ(*s.texts, (std::vector<std::string>{"XA", "XB"}));
+  EXPECT_EQ(native->Specialized(values, 1).row, s.row);  // the same values: the same row
+
+  // The facts of a row: `country` a text id (XB: the second text the policy does not name).
+  auto run = [&](jit::RowFn row, int64_t country, std::vector<int64_t>& out) {
+    std::vector<int64_t> ctx(std::max(l.ctx_slots, 1)), facts(std::max(l.facts_slots, 1));
+    out.assign(std::max(l.out_slots, 1), 0);
+    facts[0] = country;
+    facts[1] = DaysFromCivil(2020, 1, 31);
+    return row(ctx.data(), facts.data(), nullptr, DaysFromCivil(2020, 6, 1), out.data());
+  };
+  const int64_t xb = static_cast<int64_t>(l.texts.size()) + 1, other = xb + 1;
+  std::vector<int64_t> out;
+  ASSERT_EQ(run(s.row, xb, out), 0);
+  EXPECT_EQ(out[l.output_offset[0]], 1);
+  EXPECT_EQ(out[l.output_offset[1]], DaysFromCivil(2020, 3, 2));  // Jan 31 + 1 month = Feb 29, + 2 days
+  EXPECT_EQ(out[l.output_offset[2]], 14);
+  ASSERT_EQ(run(s.row, other, out), 0);
+  EXPECT_EQ(out[l.output_offset[0]], 0);
+
+  // Through EvaluateNative, as the SDK calls it: the same decision as the interpreter.
+  interp::EvalOptions opts;
+  opts.as_of = DaysFromCivil(2020, 6, 1);
+  opts.param_overrides = {{0, blocked}, {1, wait}, {2, fee}};
+  for (const char* country : {"XB", "AA", "ZZ"}) {
+    Value facts = Value::Record({Value::Text(country), Value::Date(DaysFromCivil(2020, 1, 31))});
+    interp::Result a = interp::Evaluate(*p, facts, opts);
+    interp::Result b = EvaluateNative(*p, *native, facts, opts, s.row, s.texts);
+    EXPECT_EQ(a.outputs, b.outputs) << country;
+  }
+
+  // Other values: a row of their own. With no version of `fee` in force, the row fails.
+  Value none_blocked = Value::Set({});
+  std::vector<const Value*> others = {&none_blocked, &wait, nullptr};
+  Compiled::SpecializedRow t = native->Specialized(others, Compiled::kSpecializeRows);
+  ASSERT_NE(t.row, nullptr);
+  EXPECT_NE(t.row, s.row);
+  EXPECT_NE(run(t.row, xb, out), 0);
+}
+
 }  // namespace
 }  // namespace proviso

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <sstream>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -54,15 +55,22 @@ std::string Describe(const ir::Program& p, const interp::Result* r) {
 
 class Differential : public ::testing::TestWithParam<std::string> {};
 
-// Both tiers of the row entry against the interpreter on the first `n` fact sets, at the
-// interesting dates in turn. Returns how many the interpreter could not decide.
+// Every tier of the row entry against the interpreter on the first `n` fact sets, at the
+// interesting dates in turn: the quick and optimised rows, and the row specialised to the param
+// values in force (one per distinct set of values, while the policy compiles more). Returns how many
+// the interpreter could not decide; adds to `specialised` how many went through a specialised row.
 int CompareRows(const ir::Program& p, const jit::CompiledPolicy& native, const std::vector<nlohmann::json>& facts,
                 const std::vector<Value>& values, interp::EvalOptions opts, const std::vector<int64_t>& dates,
-                size_t n, const std::string& scenario) {
-  const std::pair<const char*, jit::RowFn> tiers[] = {{"quick", native.quick_row()}, {"optimised", native.optimized_row()}};
+                size_t n, const std::string& scenario, int& specialised) {
   int differences = 0, errors = 0;
   for (size_t i = 0; i < n; ++i) {
     opts.as_of = dates[i % dates.size()];
+    jit::CompiledPolicy::SpecializedRow s =
+        native.Specialized(ParamValues(p, opts), jit::CompiledPolicy::kSpecializeRows);
+    const std::tuple<const char*, jit::RowFn, const std::vector<std::string>*> tiers[] = {
+        {"quick", native.quick_row(), nullptr}, {"optimised", native.optimized_row(), nullptr},
+        {"specialised", s.row, s.texts}};
+    specialised += s.row != nullptr;
     std::optional<interp::Result> a;
     try {
       a = interp::Evaluate(p, values[i], opts);
@@ -70,10 +78,11 @@ int CompareRows(const ir::Program& p, const jit::CompiledPolicy& native, const s
     }
     errors += !a;
     std::string da = Describe(p, a ? &*a : nullptr);
-    for (const auto& [tier, row] : tiers) {
+    for (const auto& [tier, row, texts] : tiers) {
+      if (!row) continue;
       std::optional<interp::Result> b;
       try {
-        b = EvaluateNative(p, native, values[i], opts, row);
+        b = EvaluateNative(p, native, values[i], opts, row, texts);
       } catch (const interp::EvalError&) {
       }
       std::string db = Describe(p, b ? &*b : nullptr);
@@ -87,12 +96,28 @@ int CompareRows(const ir::Program& p, const jit::CompiledPolicy& native, const s
   return errors;
 }
 
+// `v` with the duration at `path` (field indexes from the record `v`) in days, a month counted as
+// 30: what a batch column, which holds days, can carry.
+Value InDays(const Value& v, const std::vector<int>& path, size_t at = 0) {
+  if (v.is_none()) return v;
+  if (at == path.size()) return v.kind == Value::Kind::kDuration ? Value::Dur({0, v.i + 30 * v.months}) : v;
+  std::vector<Value> fields = v.elems();
+  fields[path[at]] = InDays(fields[path[at]], path, at + 1);
+  return Value::Record(std::move(fields));
+}
+
 // The batch entry against the interpreter on the first `n` fact sets, for policies whose inputs are
-// scalar columns.
+// scalar columns. Durations in months become days first (duration columns hold days), for both.
 void CompareBatch(const ir::Program& p, const jit::CompiledPolicy& native, const std::vector<nlohmann::json>& facts,
-                  const std::vector<Value>& values, const interp::EvalOptions& opts, int64_t rows,
+                  const std::vector<Value>& given, const interp::EvalOptions& opts, int64_t rows,
                   const std::string& scenario) {
   std::vector<InputLeaf> leaves = InputLeaves(p);
+  std::vector<Value> values(given.begin(), given.begin() + rows);
+  for (Value& v : values) {
+    for (const InputLeaf& leaf : leaves) {
+      if (leaf.type->kind == TypeKind::kDuration) v = InDays(v, leaf.fields);
+    }
+  }
   std::vector<ColumnSpec> outs = OutputSpecs(p);
   std::vector<std::vector<int64_t>> cols(leaves.size(), std::vector<int64_t>(rows));
   std::vector<std::vector<uint8_t>> pres(leaves.size(), std::vector<uint8_t>(rows, 1));
@@ -225,7 +250,10 @@ TEST_P(Differential, InterpreterAndJitAgree) {
   for (const auto& f : facts) values.push_back(interp::FactsFromJson(f, p));
 
   // Every fact set with the params' own values...
-  int errors = CompareRows(p, *native, facts, values, {}, dates, facts.size(), "");
+  int specialised = 0;
+  int errors = CompareRows(p, *native, facts, values, {}, dates, facts.size(), "", specialised);
+  // The params' own values take fewer distinct values than the policy may specialise to.
+  EXPECT_EQ(specialised, p.params.empty() ? 0 : kFactsPerPolicy);
   // The generated facts must exercise decisions, not only errors.
   EXPECT_LT(errors, kFactsPerPolicy) << "every generated fact set failed to evaluate";
   RecordProperty("evaluations", kFactsPerPolicy);
@@ -245,7 +273,7 @@ TEST_P(Differential, InterpreterAndJitAgree) {
       with.param_overrides[k] = interp::ValueFromJson(v, p.params[k].type, p, name);
     }
     std::string what = " with params " + scenarios[s].dump();
-    CompareRows(p, *native, facts, values, with, dates, kScenarioRows, what);
+    CompareRows(p, *native, facts, values, with, dates, kScenarioRows, what, specialised);
     with.as_of = dates[s % dates.size()];
     if (native->has_batch()) CompareBatch(p, *native, facts, values, with, kScenarioRows, what);
   }
