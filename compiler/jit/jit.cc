@@ -182,12 +182,18 @@ std::optional<std::string> EmitObject(llvm::Module& m, llvm::TargetMachine& tm) 
 
 }  // namespace
 
-CompiledPolicy::CompiledPolicy() = default;
+struct CompiledPolicy::Trackers {
+  std::mutex mu;
+  std::vector<llvm::orc::ResourceTrackerSP> all;
+};
+
+CompiledPolicy::CompiledPolicy() : trackers_(std::make_unique<Trackers>()) {}
 
 CompiledPolicy::~CompiledPolicy() {
   if (!dylib_) return;
   Jit& jit = Instance();
   std::lock_guard<std::mutex> lock(jit.mu);
+  for (const llvm::orc::ResourceTrackerSP& tracker : trackers_->all) llvm::consumeError(tracker->remove());
   llvm::consumeError(jit.lljit->getExecutionSession().removeJITDylib(*dylib_));
 }
 
@@ -262,6 +268,12 @@ void* CompiledPolicy::AddModule(Build build, Generated& gen, DiagnosticSink& dia
     llvm::consumeError(tracker->remove());
     return nullptr;
   }
+  // Kept until the policy is unloaded: a tracker released earlier hands its resources to the
+  // JITDylib's default tracker, and LLVM 19's ObjectLinkingLayer::handleTransferResources can then
+  // read a DenseMap entry that its own insertion has just moved (seen as std::length_error
+  // from vector::reserve when the map grows).
+  std::lock_guard<std::mutex> lock(trackers_->mu);
+  trackers_->all.push_back(std::move(tracker));
   return sym->toPtr<void*>();
 }
 

@@ -101,6 +101,8 @@ class CompiledPolicy {
   void* AddModule(Build build, Generated& gen, DiagnosticSink& diags, bool cached_only = false,
                   size_t specialization = 0) const;
   llvm::orc::JITDylib* dylib_ = nullptr;  // the policy's code; removing it frees every module
+  struct Trackers;  // one per module, kept until the policy is unloaded (jit.cc)
+  std::unique_ptr<Trackers> trackers_;
   const ir::Program* program_ = nullptr;
   std::vector<codegen::BatchLeaf> leaves_;
   std::vector<codegen::BatchOutput> outputs_;
