@@ -81,7 +81,7 @@ class Generator {
       fn_callee_[i]->addFnAttr(llvm::Attribute::NoInline);
       fn_callee_[i]->addFnAttr(llvm::Attribute::NoUnwind);
     }
-    FindSharedMemberships();
+    FindSharedExprs();
     for (size_t i = 0; i < p_.functions.size(); ++i) {
       if (fn_callee_[i]) EmitCalledFunction(static_cast<int>(i));
     }
@@ -1085,20 +1085,20 @@ class Generator {
 
   static std::string Key(const Expr& e) { return e.source ? ast::ToSource(*e.source) : ""; }
 
-  // Whether `e` is computed once per row (FindSharedMemberships); if so `v` is its value, and its
+  // Whether `e` is computed once per row (FindSharedExprs); if so `v` is its value, and its
   // failure, if it failed, counts here.
   bool Shared(const Expr& e, CG& v) {
     // By source text, so only where the operands mean what they mean at the top level (the same
     // text in a function body may name its parameters).
     if (computing_shared_ || !RowInvariant(*e.args[0]) || !RowInvariant(*e.args[1])) return false;
-    auto shared = shared_in_.find(Key(e));
-    if (shared == shared_in_.end()) return false;
+    auto shared = shared_.find(Key(e));
+    if (shared == shared_.end()) return false;
     if (shared->second.fail_slot >= 0) FailIf(Bool(b_.CreateLoad(i64_, CtxSlot(shared->second.fail_slot))));
     v.a = b_.CreateLoad(i64_, CtxSlot(shared->second.slot));
     return true;
   }
 
-  void CollectMemberships(const Expr* e, std::map<std::string, std::pair<const Expr*, int>>& found) {
+  void CollectShared(const Expr* e, std::map<std::string, std::pair<const Expr*, int>>& found) {
     if (!e) return;
     bool membership = e->op == Op::kIn && (e->args[1]->op == Op::kParam || e->args[1]->op == Op::kConst) &&
                       IsFlat(e->args[0]->type, types_);
@@ -1108,25 +1108,25 @@ class Generator {
       entry.first = e;
       ++entry.second;
     }
-    for (const auto& a : e->args) CollectMemberships(a.get(), found);
+    for (const auto& a : e->args) CollectShared(a.get(), found);
   }
 
-  void FindSharedMemberships() {
+  void FindSharedExprs() {
     std::map<std::string, std::pair<const Expr*, int>> found;
-    for (const ir::Let& l : p_.lets) CollectMemberships(l.value.get(), found);
+    for (const ir::Let& l : p_.lets) CollectShared(l.value.get(), found);
     for (const ir::Rule& r : p_.rules) {
-      CollectMemberships(r.when.get(), found);
-      CollectMemberships(r.value.get(), found);
+      CollectShared(r.when.get(), found);
+      CollectShared(r.value.get(), found);
     }
     for (const ir::Obligation& o : p_.obligations) {
-      CollectMemberships(o.when.get(), found);
-      CollectMemberships(o.deadline.get(), found);
-      CollectMemberships(o.violated.get(), found);
+      CollectShared(o.when.get(), found);
+      CollectShared(o.deadline.get(), found);
+      CollectShared(o.violated.get(), found);
     }
     for (auto& [key, entry] : found) {
       if (entry.second < 2) continue;
       int slot = Alloc(1);
-      shared_in_[key] = SharedIn{entry.first, slot, entry.first->op == Op::kCompare ? Alloc(1) : -1};
+      shared_[key] = SharedExpr{entry.first, slot, entry.first->op == Op::kCompare ? Alloc(1) : -1};
     }
   }
 
@@ -1143,25 +1143,23 @@ class Generator {
       v.a = e.negated ? b_.CreateXor(bit, I64(1)) : bit;
       return v;
     }
-    if (spec_ && e.args[1]->op == Op::kParam && layout_.param_bitmap[e.args[1]->index] >= 0 &&
-        xt->kind == ct->elem->kind && spec_->params.at(e.args[1]->index)) {
-      return ConstantBitmapIn(*spec_->params[e.args[1]->index], x.a, e.negated);
-    }
-    if (!spec_ && e.args[1]->op == Op::kParam && layout_.param_bitmap[e.args[1]->index] >= 0 &&
-        xt->kind == ct->elem->kind) {
+    if (e.args[1]->op == Op::kParam && layout_.param_bitmap[e.args[1]->index] >= 0 && xt->kind == ct->elem->kind) {
       // A param set of enum values or texts has a bitmap (Layout::param_bitmap): no loop, so a
-      // batch over rows can be vectorized.
-      int bm = layout_.param_bitmap[e.args[1]->index];
-      llvm::Value* words = b_.CreateLoad(i64_, Slot(params_, bm));
-      llvm::Value* bound = b_.CreateLoad(i64_, Slot(params_, bm + 1));
-      llvm::Value* inside = b_.CreateICmpULT(x.a, bound);
-      llvm::Value* k = b_.CreateSelect(inside, x.a, I64(0));
-      llvm::Value* word = b_.CreateLoad(i64_, SlotDyn(b_.CreateIntToPtr(words, ptr_), b_.CreateLShr(k, I64(6))));
-      llvm::Value* bit = b_.CreateTrunc(b_.CreateLShr(word, b_.CreateAnd(k, I64(63))), i1_);
-      llvm::Value* f = b_.CreateAnd(inside, bit);
-      CG v;
-      v.a = ToI64(e.negated ? b_.CreateNot(f) : f);
-      return v;
+      // batch over rows can be vectorized. Specialised, the set is a constant (with no version in
+      // force, the param failed and `coll` is empty: the loop below).
+      llvm::Value* f = nullptr;
+      if (!spec_) {
+        int bm = layout_.param_bitmap[e.args[1]->index];
+        llvm::Value* words = b_.CreateIntToPtr(b_.CreateLoad(i64_, Slot(params_, bm)), ptr_);
+        f = BitmapTest(words, b_.CreateLoad(i64_, Slot(params_, bm + 1)), x.a);
+      } else if (const std::optional<Value>& set = spec_->params.at(e.args[1]->index)) {
+        f = ConstantSetTest(*set, x.a);
+      }
+      if (f) {
+        CG v;
+        v.a = ToI64(e.negated ? b_.CreateNot(f) : f);
+        return v;
+      }
     }
     llvm::AllocaInst* found = Local(i1_, 1, "found");
     b_.CreateStore(False(), found);
@@ -1174,40 +1172,36 @@ class Generator {
     return v;
   }
 
-  // Membership of `x` (an enum code or a text id) in a constant set of such values (a specialised
-  // param): comparisons with a few members, else a test of an immediate when every code is below
-  // 64, else a load from a constant bitmap.
-  CG ConstantBitmapIn(const Value& set, llvm::Value* x, bool negated) {
+  // i1: bit `x` of the bitmap at `words` (bit k of words[k / 64]), which has `bound` bits; false
+  // for `x` outside it.
+  llvm::Value* BitmapTest(llvm::Value* words, llvm::Value* bound, llvm::Value* x) {
+    llvm::Value* inside = b_.CreateICmpULT(x, bound);
+    llvm::Value* k = b_.CreateSelect(inside, x, I64(0));
+    llvm::Value* word = b_.CreateLoad(i64_, SlotDyn(words, b_.CreateLShr(k, I64(6))));
+    return b_.CreateAnd(inside, b_.CreateTrunc(b_.CreateLShr(word, b_.CreateAnd(k, I64(63))), i1_));
+  }
+
+  // i1: `x` (an enum code or a text id) is in `set`, a constant set of such values (a specialised
+  // param): comparisons with a few members, else a constant bitmap.
+  llvm::Value* ConstantSetTest(const Value& set, llvm::Value* x) {
     auto code = [&](const Value& item) { return item.kind == Value::Kind::kText ? layout_.text_ids.at(item.text) : item.i; };
-    CG v;
     if (set.elems().size() <= 4) {
       llvm::Value* f = False();
       for (const Value& item : set.elems()) f = b_.CreateOr(f, b_.CreateICmpEQ(x, I64(code(item))));
-      v.a = ToI64(negated ? b_.CreateNot(f) : f);
-      return v;
+      return f;
     }
-    std::vector<uint64_t> words(1, 0);
+    std::vector<uint64_t> bits(1, 0);
     for (const Value& item : set.elems()) {
       int64_t k = code(item);
-      if (static_cast<size_t>(k / 64) >= words.size()) words.resize(k / 64 + 1, 0);
-      words[k / 64] |= uint64_t{1} << (k % 64);
+      if (static_cast<size_t>(k / 64) >= bits.size()) bits.resize(k / 64 + 1, 0);
+      bits[k / 64] |= uint64_t{1} << (k % 64);
     }
-    int64_t bound = static_cast<int64_t>(words.size()) * 64;
-    llvm::Value* inside = b_.CreateICmpULT(x, I64(bound));
-    llvm::Value* k = b_.CreateSelect(inside, x, I64(0));
-    llvm::Value* word = I64(static_cast<int64_t>(words[0]));
-    if (words.size() > 1) {
-      std::vector<llvm::Constant*> init;
-      for (uint64_t w : words) init.push_back(I64(static_cast<int64_t>(w)));
-      auto* ty = llvm::ArrayType::get(i64_, init.size());
-      auto* g = new llvm::GlobalVariable(*m_, ty, true, llvm::GlobalValue::PrivateLinkage,
-                                         llvm::ConstantArray::get(ty, init), "bitmap");
-      word = b_.CreateLoad(i64_, SlotDyn(g, b_.CreateLShr(k, I64(6))));
-    }
-    llvm::Value* bit = b_.CreateTrunc(b_.CreateLShr(word, b_.CreateAnd(k, I64(63))), i1_);
-    llvm::Value* f = b_.CreateAnd(inside, bit);
-    v.a = ToI64(negated ? b_.CreateNot(f) : f);
-    return v;
+    std::vector<llvm::Constant*> words;
+    for (uint64_t w : bits) words.push_back(I64(static_cast<int64_t>(w)));
+    auto* ty = llvm::ArrayType::get(i64_, words.size());
+    auto* g = new llvm::GlobalVariable(*m_, ty, true, llvm::GlobalValue::PrivateLinkage,
+                                       llvm::ConstantArray::get(ty, words), "bitmap");
+    return BitmapTest(g, I64(static_cast<int64_t>(words.size()) * 64), x);
   }
 
   // Accumulators live in entry-block allocas so that loops and branches need no phis.
@@ -1940,7 +1934,7 @@ class Generator {
     // Membership tests and comparisons that several rules make of the same facts and params: once
     // per row, a comparison's failure (days against months) kept for where it is used.
     computing_shared_ = true;
-    for (auto& [key, shared] : shared_in_) {
+    for (auto& [key, shared] : shared_) {
       llvm::AllocaInst* err = err_;
       if (shared.fail_slot >= 0) {
         err_ = Local(i1_, 1, "shared.failed");
@@ -2236,12 +2230,12 @@ class Generator {
   llvm::AllocaInst* err_ = nullptr;  // the function's "failed" flag
   llvm::Value* pred_ = nullptr;       // the path predicate (null: always)
   std::map<const void*, bool> cheap_;
-  struct SharedIn {
+  struct SharedExpr {
     const Expr* expr;
     int slot;       // the value, in the scratch
     int fail_slot;  // whether computing it failed (a comparison), or -1
   };
-  std::map<std::string, SharedIn> shared_in_;
+  std::map<std::string, SharedExpr> shared_;
   bool computing_shared_ = false;
   const Specialization* spec_;  // params as constants (a specialised row), or null
   llvm::Value *ctx_ = nullptr, *facts_ = nullptr, *params_ = nullptr, *as_of_ = nullptr;

@@ -276,6 +276,19 @@ rule charging { then charge = fee * 2 cite "test" }
     EXPECT_EQ(a.outputs, b.outputs) << country;
   }
 
+  // A set of more than a few members is a constant bitmap rather than comparisons.
+  Value many = Value::Set({Value::Text("AA"), Value::Text("XA"), Value::Text("XB"), Value::Text("XC"),
+                           Value::Text("XD"), Value::Text("XE")});
+  std::vector<const Value*> many_values = {&many, &wait, &fee};
+  Compiled::SpecializedRow m = native->Specialized(many_values, Compiled::kSpecializeRows);
+  ASSERT_NE(m.row, nullptr);
+  opts.param_overrides[0] = many;
+  for (const char* country : {"XE", "AA", "XC", "ZZ", ""}) {
+    Value facts = Value::Record({Value::Text(country), Value::Date(DaysFromCivil(2020, 1, 31))});
+    EXPECT_EQ(interp::Evaluate(*p, facts, opts).outputs, EvaluateNative(*p, *native, facts, opts, m.row, m.texts).outputs)
+        << country;
+  }
+
   // Other values: a row of their own. With no version of `fee` in force, the row fails.
   Value none_blocked = Value::Set({});
   std::vector<const Value*> others = {&none_blocked, &wait, nullptr};
