@@ -345,24 +345,30 @@ CompiledPolicy::SpecializedRow CompiledPolicy::Specialized(const std::vector<con
                                                            int64_t rows) const {
   if (params.size() != program_->params.size()) throw std::logic_error("Specialized: one value per param");
   if (params.empty()) return {};  // nothing to specialise: the optimised row is the same code
-  Candidate* c = nullptr;
-  {
-    std::lock_guard<std::mutex> lock(candidates_mu_);
-    for (const auto& k : candidates_) {
-      if (SameParams(k->spec, params)) {
-        c = k.get();
-        break;
-      }
+  // Candidates are published once and never change (but for their atomics), so evaluations look
+  // them up without a lock; adding one takes the lock.
+  auto find = [&](size_t from, size_t to) -> Candidate* {
+    for (size_t k = from; k < to; ++k) {
+      if (SameParams(candidates_[k]->spec, params)) return candidates_[k].get();
     }
+    return nullptr;
+  };
+  size_t seen = candidates_published_.load(std::memory_order_acquire);
+  Candidate* c = find(0, seen);
+  if (!c) {
+    std::lock_guard<std::mutex> lock(candidates_mu_);
+    size_t now = candidates_published_.load(std::memory_order_relaxed);
+    c = find(seen, now);
     if (!c) {
-      if (candidates_.size() >= kMaxCandidates) return {};
+      if (now >= kMaxCandidates) return {};
       auto fresh = std::make_unique<Candidate>();
       for (const Value* v : params) {
         fresh->spec.params.push_back(v ? std::optional<Value>(*v) : std::nullopt);
         if (v) CollectTexts(*v, layout_, fresh->spec.texts);
       }
       c = fresh.get();
-      candidates_.push_back(std::move(fresh));
+      candidates_[now] = std::move(fresh);
+      candidates_published_.store(now + 1, std::memory_order_release);
     }
   }
   if (RowFn row = c->row.load(std::memory_order_acquire)) return {row, &c->spec.texts};

@@ -3,6 +3,7 @@
 #ifndef PROVISO_COMPILER_JIT_JIT_H_
 #define PROVISO_COMPILER_JIT_JIT_H_
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -33,8 +34,8 @@ using BatchFn = int32_t (*)(int64_t* ctx, const void* const* columns, const uint
 // CountRows does once it has counted kTierUpRows rows. The batch entry, a module of its own (its
 // vectorized loop costs as much to compile as the rest), is compiled at O2 on the first call of
 // batch(). A third tier specialises the optimised row to param values that many rows are
-// evaluated under (Specialized): the params become constants. The entry points are thread-safe given distinct ctx/out buffers; a caller still holding
-// the quick entry may go on using it. Destroying the object unloads the code. The program given
+// evaluated under (Specialized): the params become constants. The entry points are thread-safe
+// given distinct ctx/out buffers; a caller still holding the quick entry may go on using it. Destroying the object unloads the code. The program given
 // to Compile must outlive this object.
 class CompiledPolicy {
  public:
@@ -79,8 +80,9 @@ class CompiledPolicy {
   // Counts `rows` evaluations under `params` (each param's value; null: no version in force) and
   // returns the row specialised to them once they have one: the call whose count for them reaches
   // kSpecializeRows compiles it (O2, 10-50 ms, once; concurrent callers go on without). Empty until
-  // then, for a policy without params, for param values beyond the first kMaxCandidates seen or kMaxSpecializations compiled,
-  // and when compiling failed (the optimised row serves them). Thread-safe.
+  // then, for a policy without params, for param values beyond the first kMaxCandidates seen or
+  // kMaxSpecializations compiled, and when compiling failed (the optimised row serves them).
+  // Thread-safe; looking up param values seen before takes no lock.
   SpecializedRow Specialized(const std::vector<const Value*>& params, int64_t rows) const;
 
  private:
@@ -117,8 +119,9 @@ class CompiledPolicy {
   mutable std::once_flag batch_once_;
   mutable BatchFn batch_ = nullptr;
   mutable std::string batch_error_;
-  mutable std::mutex candidates_mu_;
-  mutable std::vector<std::unique_ptr<Candidate>> candidates_;
+  mutable std::mutex candidates_mu_;  // adding a candidate, counting specializations_
+  mutable std::array<std::unique_ptr<Candidate>, kMaxCandidates> candidates_;
+  mutable std::atomic<size_t> candidates_published_{0};  // candidates_[0, this) are there, read-only
   mutable size_t specializations_ = 0;  // compiled or being compiled (under candidates_mu_)
   codegen::Layout layout_;
 };

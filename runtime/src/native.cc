@@ -245,11 +245,13 @@ interp::Result EvaluateNative(const ir::Program& p, const jit::CompiledPolicy& n
   arena.reserve(64);
   std::vector<int64_t> flat(std::max(layout.facts_slots, 1), 0);
   FlattenRecord(facts, p.input_record, types, flat.data(), texts, arena);
-  std::vector<int64_t> params = FlattenParams(p, layout, options, texts, arena);
+  // A specialised row has its params in its code: none to flatten.
+  std::vector<int64_t> params;
+  if (!first_texts) params = FlattenParams(p, layout, options, texts, arena);
   std::vector<int64_t> ctx(std::max(layout.ctx_slots, 1), 0);
   std::vector<int64_t> out(std::max(layout.out_slots, 1), 0);
   if (!row) row = native.row();
-  int32_t status = row(ctx.data(), flat.data(), params.data(), options.as_of, out.data());
+  int32_t status = row(ctx.data(), flat.data(), first_texts ? nullptr : params.data(), options.as_of, out.data());
   if (status != 0) {
     // The interpreter says why, with the policy location; it must fail too.
     Interpret(p, facts, options);

@@ -38,8 +38,8 @@ std::unique_ptr<jit::CompiledPolicy> CompileNative(const ir::Program& p, Diagnos
 // Evaluates with native code; the same contract as interp::Evaluate (throws interp::EvalError,
 // whose message comes from re-running the interpreter on the failing input). No traces. Through
 // `row` when given (one of native's tiers), else native.row(); a specialised row comes with the
-// texts to intern first (CompiledPolicy::SpecializedRow::texts), and must be the one specialised to
-// `options`' param values.
+// texts to intern first (CompiledPolicy::SpecializedRow::texts, never null for one), must be the
+// one specialised to `options`' param values, and is given no params.
 interp::Result EvaluateNative(const ir::Program& p, const jit::CompiledPolicy& native, const Value& facts,
                               const interp::EvalOptions& options, jit::RowFn row = nullptr,
                               const std::vector<std::string>* first_texts = nullptr);
