@@ -1083,13 +1083,19 @@ class Generator {
     }
   }
 
-  static std::string Key(const Expr& e) { return e.source ? ast::ToSource(*e.source) : ""; }
+  // What a row-invariant expression computes, from its IR (not its source text, which can print
+  // the same for different expressions): its operation, type, operands and constants.
+  std::string Key(const Expr& e) const {
+    std::string k = fmt::format("({} {} {} {} {} {}", static_cast<int>(e.op), static_cast<const void*>(e.type), e.index,
+                                static_cast<int>(e.bop), e.negated ? 1 : 0,
+                                e.op == Op::kConst ? FormatValue(e.constant, e.type, types_) : "");
+    for (const auto& a : e.args) k += Key(*a);
+    return k + ")";
+  }
 
   // Whether `e` is computed once per row (FindSharedExprs); if so `v` is its value, and its
   // failure, if it failed, counts here.
   bool Shared(const Expr& e, CG& v) {
-    // By source text, so only where the operands mean what they mean at the top level (the same
-    // text in a function body may name its parameters).
     if (computing_shared_ || !RowInvariant(*e.args[0]) || !RowInvariant(*e.args[1])) return false;
     auto shared = shared_.find(Key(e));
     if (shared == shared_.end()) return false;
@@ -1098,21 +1104,28 @@ class Generator {
     return true;
   }
 
-  void CollectShared(const Expr* e, std::map<std::string, std::pair<const Expr*, int>>& found) {
+  // Candidates for sharing, by key: the first expression of that key, its count, its rank in
+  // source order.
+  struct Candidate {
+    const Expr* expr;
+    int count;
+    size_t rank;
+  };
+
+  void CollectShared(const Expr* e, std::map<std::string, Candidate>& found) {
     if (!e) return;
     bool membership = e->op == Op::kIn && (e->args[1]->op == Op::kParam || e->args[1]->op == Op::kConst) &&
                       IsFlat(e->args[0]->type, types_);
     bool comparison = e->op == Op::kCompare && IsFlat(e->args[0]->type, types_) && IsFlat(e->args[1]->type, types_);
-    if ((membership || comparison) && e->source && RowInvariant(*e->args[0]) && RowInvariant(*e->args[1])) {
-      auto& entry = found[Key(*e)];
-      entry.first = e;
-      ++entry.second;
+    if ((membership || comparison) && RowInvariant(*e->args[0]) && RowInvariant(*e->args[1])) {
+      auto [entry, added] = found.try_emplace(Key(*e), Candidate{e, 0, found.size()});
+      ++entry->second.count;
     }
     for (const auto& a : e->args) CollectShared(a.get(), found);
   }
 
   void FindSharedExprs() {
-    std::map<std::string, std::pair<const Expr*, int>> found;
+    std::map<std::string, Candidate> found;
     for (const ir::Let& l : p_.lets) CollectShared(l.value.get(), found);
     for (const ir::Rule& r : p_.rules) {
       CollectShared(r.when.get(), found);
@@ -1123,10 +1136,14 @@ class Generator {
       CollectShared(o.deadline.get(), found);
       CollectShared(o.violated.get(), found);
     }
-    for (auto& [key, entry] : found) {
-      if (entry.second < 2) continue;
+    std::vector<std::pair<size_t, const std::string*>> order;  // computed in source order
+    for (const auto& [key, c] : found)
+      if (c.count >= 2) order.emplace_back(c.rank, &key);
+    std::sort(order.begin(), order.end());
+    for (const auto& [rank, key] : order) {
+      const Expr* e = found.at(*key).expr;
       int slot = Alloc(1);
-      shared_[key] = SharedExpr{entry.first, slot, entry.first->op == Op::kCompare ? Alloc(1) : -1};
+      shared_order_.push_back(&(shared_[*key] = SharedExpr{e, slot, e->op == Op::kCompare ? Alloc(1) : -1}));
     }
   }
 
@@ -1934,7 +1951,8 @@ class Generator {
     // Membership tests and comparisons that several rules make of the same facts and params: once
     // per row, a comparison's failure (days against months) kept for where it is used.
     computing_shared_ = true;
-    for (auto& [key, shared] : shared_) {
+    for (const SharedExpr* s : shared_order_) {
+      const SharedExpr& shared = *s;
       llvm::AllocaInst* err = err_;
       if (shared.fail_slot >= 0) {
         err_ = Local(i1_, 1, "shared.failed");
@@ -2236,6 +2254,7 @@ class Generator {
     int fail_slot;  // whether computing it failed (a comparison), or -1
   };
   std::map<std::string, SharedExpr> shared_;
+  std::vector<const SharedExpr*> shared_order_;  // the order a row computes them in: source order
   bool computing_shared_ = false;
   const Specialization* spec_;  // params as constants (a specialised row), or null
   llvm::Value *ctx_ = nullptr, *facts_ = nullptr, *params_ = nullptr, *as_of_ = nullptr;
