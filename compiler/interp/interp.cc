@@ -338,12 +338,16 @@ class Evaluator {
 
   // date + duration, within the calendar (years 1 to 9999).
   Value Shift(const Expr& e, int64_t date, Duration d, int sign) {
-    if (d.months > kMaxMonths || d.months < -kMaxMonths || d.days > kMaxDays || d.days < -kMaxDays) {
-      Fail(e, fmt::format("`{}` moves the date outside the calendar (years 1 to 9999)", Src(e)));
-    }
-    int64_t r = AddDuration(date, d, sign);
-    if (r < kFirstDay || r > kLastDay) Fail(e, fmt::format("`{}` moves the date outside the calendar (years 1 to 9999)", Src(e)));
-    return Value::Date(r);
+    int64_t r = 0;
+    bool inside = d.months <= kMaxMonths && d.months >= -kMaxMonths && d.days <= kMaxDays && d.days >= -kMaxDays &&
+                  (r = AddDuration(date, d, sign)) >= kFirstDay && r <= kLastDay;
+    if (inside) return Value::Date(r);
+    // An obligation's `deadline D after E` is E + D with the source of E (ir/lower.cc): name the
+    // whole clause, not the event date.
+    bool deadline = e.source && e.args.size() == 2 && e.args[0]->source == e.source;
+    std::string what = deadline ? fmt::format("{} after {}", Src(*e.args[1]), Src(*e.args[0])) : Src(e);
+    throw EvalError(fmt::format("`{}` moves the date outside the calendar (years 1 to 9999)", what),
+                    deadline ? e.args[1]->span().To(e.args[0]->span()) : e.span());
   }
 
   Value Arith(const Expr& e, const Value& a, const Value& b) {

@@ -128,7 +128,7 @@ class Lowerer {
           sum->op = Op::kArith;
           sum->bop = ast::BinOp::kAdd;
           sum->type = c_.types.Date();
-          sum->source = d.deadline_after.get();
+          sum->source = d.deadline_after.get();  // the interpreter's errors name `D after E` by this
           sum->args.push_back(Lower(*d.deadline_after));
           sum->args.push_back(Lower(*d.deadline));
           o.deadline = std::move(sum);

@@ -36,6 +36,17 @@ FUNCTION_DAG = "input { x: int }\nfunction f0(v: int) -> int = v\n" + "".join(
     f"function f{i}(v: int) -> int = f{i - 1}(v) + f{i - 1}(v)\n" for i in range(1, 30)) + \
     "output o: int\nrule r { then o = f29(x) }\n"
 
+# An obligation whose deadline is `keep after ended`, and an output `ended + 30 days` when `shift`.
+DEADLINE_POLICY = """policy p
+input { ended: date, shift: bool }
+param keep: duration = 30 days
+obligation keep_records { subject "operator" must "keep the records"
+  deadline keep after ended cite "test" }
+output late: date?
+rule r { when shift
+  then late = ended + 30 days }
+"""
+
 
 def exceptions_chain(n):
     rules = "rule r0 { then o = 0 }\n" + "".join(
@@ -119,6 +130,16 @@ CASES = [
      ["compile", "p.proviso", "--emit", "llvm"], 0, ["define"]),
     ("records nested over the limit", {"p.proviso": record_chain(20000)},
      ["check", "p.proviso"], 1, ["error[E0008]: record `R19999` nests records more than 1000 deep", "p.proviso:20000:8"]),
+    ("a deadline after the end of the calendar names the whole `D after E` clause (natively)",
+     {"p.proviso": DEADLINE_POLICY, "f.json": '{"ended": "9999-12-20", "shift": false}'},
+     ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01"], 1,
+     ["p.proviso:5:12: `keep after ended` moves the date outside the calendar (years 1 to 9999)"]),
+    ("and in the interpreter", {"p.proviso": DEADLINE_POLICY, "f.json": '{"ended": "9999-12-20", "shift": false}'},
+     ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01", "--engine", "interp"], 1,
+     ["p.proviso:5:12: `keep after ended` moves the date outside the calendar (years 1 to 9999)"]),
+    ("a date expression that leaves it is named whole", {"p.proviso": DEADLINE_POLICY, "f.json": '{"ended": "9999-12-20", "shift": true}'},
+     ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01"], 1,
+     ["p.proviso:8:15: `(ended + 30 days)` moves the date outside the calendar (years 1 to 9999)"]),
 ]
 
 
