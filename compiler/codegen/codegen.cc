@@ -197,20 +197,21 @@ class Generator {
       total = SatAdd(total, SatAdd(Expanded(o.when.get()), SatAdd(Expanded(o.deadline.get()), Expanded(o.violated.get()))));
     }
     if (total <= kMaxNodes) return;
-    // Point at the largest body.
-    const Expr* worst = nullptr;
+    // Point at the largest body: a function's, a table's or a let's.
+    Span worst;
     size_t worst_size = 0;
-    auto consider = [&](size_t n, const Expr* e) {
+    auto consider = [&](size_t n, Span span) {
       if (n > worst_size) {
         worst_size = n;
-        worst = e;
+        worst = span;
       }
     };
-    for (size_t i = 0; i < p_.functions.size(); ++i) consider(FunctionSize(static_cast<int>(i)), p_.functions[i].body.get());
-    for (size_t i = 0; i < p_.lets.size(); ++i) consider(LetSize(static_cast<int>(i)), p_.lets[i].value.get());
-    Unsupport(fmt::format("a policy whose functions and tables, emitted at each use, come to over {} expression "
-                          "nodes (a body that calls another several times, at every level)", kMaxNodes),
-              worst);
+    for (size_t i = 0; i < p_.functions.size(); ++i) consider(FunctionSize(static_cast<int>(i)), p_.functions[i].body->span());
+    for (size_t i = 0; i < p_.tables.size(); ++i) consider(TableSize(static_cast<int>(i)), p_.tables[i].span);
+    for (size_t i = 0; i < p_.lets.size(); ++i) consider(LetSize(static_cast<int>(i)), p_.lets[i].value->span());
+    throw Unsupported{fmt::format("a policy whose functions and tables, emitted at each use, come to over {} expression "
+                                  "nodes (a body that calls another several times, at every level)", kMaxNodes),
+                      worst};
   }
 
   void DeclareHelpers(bool batch) {

@@ -47,6 +47,10 @@ rule r { when shift
   then late = ended + 30 days }
 """
 
+TABLE_DAG = "input { x: int }\ntable t0(v: int) -> int hit first {\n  default => v\n}\n" + "".join(
+    f"table t{i}(v: int) -> int hit first {{\n  > 0 => t{i - 1}(v - 1) + t{i - 1}(v + 1)\n  default => 0\n}}\n"
+    for i in range(1, 21)) + "output o: int\nrule r { then o = t20(x) }\n"
+
 
 def exceptions_chain(n):
     rules = "rule r0 { then o = 0 }\n" + "".join(
@@ -111,6 +115,9 @@ CASES = [
       "p.proviso:22:", "--engine=interp"]),
     ("and the interpreter evaluates it", {"p.proviso": LIST_DAG, "f.json": '{"x": 1}'},
      ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01", "--engine", "interp"], 0, ["o = 1\n"]),
+    ("tables that call another twice at every level: E0601 at the largest", {"p.proviso": TABLE_DAG, "f.json": '{"x": 1}'},
+     ["eval", "p.proviso", "--facts", "f.json"], 1,
+     ["error[E0601]: the JIT cannot compile a policy whose functions and tables", "p.proviso:81:7", "--engine=interp"]),
     ("a chain of 1000 exceptions (the limit) in the interpreter",
      {"p.proviso": exceptions_chain(1000), "f.json": '{"x": 7}'},
      ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01", "--engine", "interp"], 0, ["o = 6\n"]),
