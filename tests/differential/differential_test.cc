@@ -2,6 +2,7 @@
 // generated fact sets are evaluated by the reference interpreter and by the JIT (row and batch
 // entry points); any difference fails with the facts that differ.
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <sstream>
 #include <tuple>
@@ -27,11 +28,15 @@ constexpr int kFactsPerPolicy = 10000;
 constexpr int kScenarios = 8;         // generated param overrides per policy
 constexpr int kScenarioRows = 1500;   // fact sets evaluated under each
 
+// The policies of policies/cn and tests/golden/good, and of the folder PROVISO_DIFFERENTIAL_DIR
+// names if set (e.g. generated programs, to run them through every engine and tier).
 std::vector<std::string> Corpus() {
+  std::vector<std::string> dirs;
+  for (const char* dir : {"policies/cn", "tests/golden/good"}) dirs.push_back(std::string(PROVISO_SOURCE_DIR) + "/" + dir);
+  if (const char* extra = std::getenv("PROVISO_DIFFERENTIAL_DIR")) dirs.push_back(extra);
   std::vector<std::string> out;
-  std::string root = PROVISO_SOURCE_DIR;
-  for (const char* dir : {"policies/cn", "tests/golden/good"}) {
-    for (const auto& e : fs::directory_iterator(root + "/" + dir)) {
+  for (const std::string& dir : dirs) {
+    for (const auto& e : fs::directory_iterator(dir)) {
       if (e.path().extension() == ".proviso") out.push_back(e.path().string());
     }
   }
