@@ -1677,8 +1677,12 @@ class Generator {
         case ast::Aggregator::kSum: {
           Acc acc = NewAcc(rt);
           for_matched([&](CG v) { Accumulate(e, acc, v, 0); });
-          if (t.default_result) no_match_default(b_.CreateNot(b_.CreateLoad(i1_, acc.have)), acc);
-          result = Finish(e, acc, true);
+          if (t.default_result) {  // it replaces the 0 of no matching row
+            no_match_default(b_.CreateNot(b_.CreateLoad(i1_, acc.have)), acc);
+            result = Load(rt, acc.slots);
+          } else {
+            result = Finish(e, acc, true);
+          }
           break;
         }
         default: {
