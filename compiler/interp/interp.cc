@@ -525,9 +525,11 @@ class Evaluator {
             Fail(e, fmt::format("no row of table `{}` matches ({}), so `collect {}` has no value", t.name, inputs(),
                                 t.aggregator == ast::Aggregator::kMin ? "min" : "max"));
           }
+          // The first result is the best so far: it is not compared with itself (a duration of months
+          // and days is not ordered, even against itself, but a single one is its own min).
           Value best = results[0];
-          for (auto& v : results) {
-            if (CompareOp(e, t.aggregator == ast::Aggregator::kMin ? BinOp::kLt : BinOp::kGt, v, best)) best = v;
+          for (size_t k = 1; k < results.size(); ++k) {
+            if (CompareOp(e, t.aggregator == ast::Aggregator::kMin ? BinOp::kLt : BinOp::kGt, results[k], best)) best = results[k];
           }
           return best;
         }
@@ -578,8 +580,8 @@ class Evaluator {
         if (e.args.size() == 1) xs = Eval(*e.args[0]).elems();
         else for (auto& a : e.args) xs.push_back(Eval(*a));
         if (xs.empty()) Fail(e, fmt::format("`{}` of an empty collection has no value", e.builtin == ast::Builtin::kMin ? "min" : "max"));
-        Value best = xs[0];
-        for (auto& v : xs) if (CompareOp(e, better, v, best)) best = v;
+        Value best = xs[0];  // not compared with itself, as in `collect min`
+        for (size_t k = 1; k < xs.size(); ++k) if (CompareOp(e, better, xs[k], best)) best = xs[k];
         return best;
       }
       case ast::Builtin::kCount: return Value::Int(static_cast<int64_t>(Eval(*e.args[0]).elems().size()));
