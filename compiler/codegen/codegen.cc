@@ -628,9 +628,26 @@ class Generator {
       if (ea->kind == TypeKind::kAny || eb->kind == TypeKind::kAny) {
         return b_.CreateICmpEQ(pa, pb);  // comparing with `none`
       }
-      llvm::Value* eq = Equal(ea, a, eb, b, at);
       llvm::Value* both = b_.CreateAnd(pa, pb);
       llvm::Value* neither = b_.CreateAnd(b_.CreateNot(pa), b_.CreateNot(pb));
+      llvm::Value* eq;
+      if (IsFlat(ea, types_)) {
+        eq = Equal(ea, a, eb, b, at);
+      } else {  // an absent value's collections are not to be walked: compare only when both are present
+        llvm::BasicBlock* from = b_.GetInsertBlock();
+        llvm::BasicBlock* compare = Block("eq.present");
+        llvm::BasicBlock* done = Block("eq.done");
+        b_.CreateCondBr(both, compare, done);
+        b_.SetInsertPoint(compare);
+        llvm::Value* inner = Equal(ea, a, eb, b, at);
+        llvm::BasicBlock* compared = b_.GetInsertBlock();
+        b_.CreateBr(done);
+        b_.SetInsertPoint(done);
+        llvm::PHINode* phi = b_.CreatePHI(i1_, 2);
+        phi->addIncoming(False(), from);
+        phi->addIncoming(inner, compared);
+        eq = phi;
+      }
       return b_.CreateOr(b_.CreateAnd(both, eq), neither);
     }
     switch (ta->kind) {
@@ -656,7 +673,7 @@ class Generator {
         [[fallthrough]];
       case TypeKind::kList: {
         const Type* elem = ta->elem->kind == TypeKind::kAny ? tb->elem : ta->elem;
-        if (!IsFlat(elem, types_)) Unsupport("comparing collections of collections", at);
+        if (!IsFlat(elem, types_)) return ListsEqual(ta->elem->kind == TypeKind::kAny ? tb : ta, a, b, at);
         int stride = Slots(elem, types_);
         if (ta->kind == TypeKind::kSet) {
           return Bool32(b_.CreateCall(set_equal_, {a.a, a.b, b.a, b.b, I64(stride)}));
@@ -667,6 +684,28 @@ class Generator {
       }
       default: return b_.CreateICmpEQ(a.a, b.a);
     }
+  }
+
+  // i1: a == b for lists (of type `t`, which both have) whose elements hold collections (records
+  // with lists, lists of lists; a set holds only scalars): the same length and equal elements in
+  // order, through Equal.
+  llvm::Value* ListsEqual(const Type* t, const CG& a, const CG& b, const Expr* at) {
+    const Type* elem = t->elem;
+    llvm::AllocaInst* same = Local(i1_, 1, "eq.same");
+    llvm::Value* same_len = b_.CreateICmpEQ(a.b, b.b);
+    b_.CreateStore(same_len, same);
+    CG walked = a;  // `a`'s elements, none when the lengths differ
+    walked.b = b_.CreateSelect(same_len, a.b, I64(0));
+    int stride = Slots(elem, types_);
+    llvm::AllocaInst* k = Local(i64_, 1, "eq.k");
+    b_.CreateStore(I64(0), k);
+    ForEach(t, walked, [&](const CG& x, llvm::BasicBlock*) {
+      llvm::Value* at_k = b_.CreateLoad(i64_, k);
+      CG y = Load(elem, SlotDyn(b.a, b_.CreateMul(at_k, I64(stride))));
+      b_.CreateStore(b_.CreateAnd(b_.CreateLoad(i1_, same), Equal(elem, x, elem, y, at)), same);
+      b_.CreateStore(b_.CreateAdd(at_k, I64(1)), k);
+    });
+    return b_.CreateLoad(i1_, same);
   }
 
   llvm::Value* Bool32(llvm::Value* v) { return b_.CreateICmpNE(v, I32(0)); }
