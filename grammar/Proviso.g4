@@ -35,10 +35,11 @@ typeRef     : (BOOL_T | INT_T | DECIMAL_T | TEXT_T | DATE_T | DURATION_T)    # p
             ;
 
 // A name in an expression: also the keywords that cannot start an expression, so that an input
-// field called `title` or `subject` can be read.
+// field called `title` or `subject` can be read. Not the units of a duration: `6 months` ending a
+// table row would also read as a result `6` and a next row beginning `months < 5`.
 softName    : ID | TITLE | DOCUMENT | SUBJECT | FIRST | UNIQUE | PRIORITY | COLLECT | HIT
             | TO | OF | NO | ERROR | AFTER | DEADLINE | VIOLATED | FROM | UNTIL | EFFECTIVE | PRESENT
-            | LIST | WEEK | WEEKS | MONTHS | YEARS ;
+            | LIST ;
 
 // Field names may also be words that are keywords elsewhere (`title`, `count`, `subject` ...).
 ident       : ID | TITLE | DOCUMENT | SUBJECT | FIRST | DEFAULT | COUNT | SUM | MIN | MAX | ALL
