@@ -624,6 +624,12 @@ class Checker {
       case ExprKind::kQuant: return CheckQuant(e, ctx);
       case ExprKind::kList:
       case ExprKind::kSet: {
+        // `{}` where a record is expected is the record with every field at its default.
+        const Type* record = expected && expected->kind == TypeKind::kOptional ? expected->elem : expected;
+        if (e.kind == ExprKind::kSet && e.args.empty() && record && record->kind == TypeKind::kRecord) {
+          e.kind = ExprKind::kRecord;
+          return CheckRecordLit(e, ctx, expected);
+        }
         bool is_set = e.kind == ExprKind::kSet;
         const Type* want = nullptr;
         if (expected && (expected->kind == TypeKind::kSet || expected->kind == TypeKind::kList)) want = expected->elem;
@@ -869,7 +875,12 @@ class Checker {
       a = CheckExpr(l, ctx, b);
     } else {
       a = CheckExpr(l, ctx);
-      b = CheckExpr(r, ctx, a);
+      // The left's type is a hint for the right (`tags == {}`, `price * 2`) only where both sides
+      // have it: comparisons and int or decimal arithmetic (not `date + duration`, `duration * int`
+      // or `3 * one_day`, where it would make `none` in the right side a `date?`).
+      bool same_typed = e.op >= BinOp::kLt ||
+                        (IsNumeric(a) && !(e.op == BinOp::kMul && a->kind == TypeKind::kInt));
+      b = CheckExpr(r, ctx, same_typed ? a : nullptr);
       if (a->kind == TypeKind::kAny) a = CheckExpr(l, ctx, b);  // `none == x`
     }
     if (a->kind == TypeKind::kError || b->kind == TypeKind::kError) {
