@@ -209,7 +209,8 @@ void CompareBatch(const ir::Program& p, const jit::CompiledPolicy& native, const
       if (!present) {
         got += "none ";
       } else if (outs[c].kind == ColumnKind::kText) {
-        got += "\"" + texts.Text(out_cell(c, r)) + "\" ";
+        const Type* t = p.outputs[o].type->kind == TypeKind::kOptional ? p.outputs[o].type->elem : p.outputs[o].type;
+        got += FormatValue(Value::Text(texts.Text(out_cell(c, r))), t, types) + " ";  // quoted as `want`
       } else {
         const Type* t = p.outputs[o].type->kind == TypeKind::kOptional ? p.outputs[o].type->elem : p.outputs[o].type;
         Value x;
