@@ -266,6 +266,8 @@ class Generator {
           d = rng_.Pick(pools_.durations);
         } else if (pools_.months && rng_.Percent(30)) {
           d.months = rng_.Between(0, 36);
+          // Sometimes both parts: such a duration is ordered against no other, not even itself.
+          if (rng_.Percent(15)) d.days = rng_.Between(1, 40);
         } else {
           d.days = rng_.Between(0, 800);
         }
