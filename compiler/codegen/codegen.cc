@@ -1158,8 +1158,7 @@ class Generator {
                       IsFlat(e->args[0]->type, types_);
     bool comparison = e->op == Op::kCompare && IsFlat(e->args[0]->type, types_) && IsFlat(e->args[1]->type, types_);
     if ((membership || comparison) && RowInvariant(*e->args[0]) && RowInvariant(*e->args[1])) {
-      auto [entry, added] = found.try_emplace(Key(*e), Candidate{e, 0, found.size()});
-      ++entry->second.count;
+      ++found.try_emplace(Key(*e), Candidate{e, 0, found.size()}).first->second.count;
     }
     for (const auto& a : e->args) CollectShared(a.get(), found);
   }
