@@ -215,8 +215,13 @@ class Lowerer {
         if (k >= 0 && f.dflt) out[k] = ConstantValue(*f.dflt, p_);
       }
     };
-    for (auto& m : c_.modules) {
-      for (const ast::RecordDecl& r : m->records) if (r.type_index >= 0) fill(r.type_index, r.fields);
+    // A default may be a record (`c: C = {}`) whose omitted fields take C's defaults, which may be
+    // declared later: each pass fills one more level of nesting, so as many passes as there are
+    // records fill them all, whatever the order of declaration.
+    for (int pass = 0; pass < std::max(1, c_.types.record_count()); ++pass) {
+      for (auto& m : c_.modules) {
+        for (const ast::RecordDecl& r : m->records) if (r.type_index >= 0) fill(r.type_index, r.fields);
+      }
     }
     const ast::Module& main = c_.main();
     if (!main.inputs.empty()) fill(c_.input_record, main.inputs[0].fields);

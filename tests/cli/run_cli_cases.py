@@ -51,6 +51,17 @@ TABLE_DAG = "input { x: int }\ntable t0(v: int) -> int hit first {\n  default =>
     f"table t{i}(v: int) -> int hit first {{\n  > 0 => t{i - 1}(v - 1) + t{i - 1}(v + 1)\n  default => 0\n}}\n"
     for i in range(1, 21)) + "output o: int\nrule r { then o = t20(x) }\n"
 
+# A param whose default `{}` nests records declared after the one that holds them.
+NESTED_DEFAULTS = """policy p
+record A { b: B = {} }
+record B { c: C = {} }
+record C { v: int = 2 }
+param p: A = {}
+input { n: int }
+output o: int
+rule a { then o = p.b.c.v + n }
+"""
+
 
 def exceptions_chain(n):
     rules = "rule r0 { then o = 0 }\n" + "".join(
@@ -118,6 +129,11 @@ CASES = [
     ("tables that call another twice at every level: E0601 at the largest", {"p.proviso": TABLE_DAG, "f.json": '{"x": 1}'},
      ["eval", "p.proviso", "--facts", "f.json"], 1,
      ["error[E0601]: the JIT cannot compile a policy whose functions and tables", "p.proviso:81:7", "--engine=interp"]),
+    ("nested record defaults declared out of order (natively; this crashed)",
+     {"p.proviso": NESTED_DEFAULTS, "f.json": '{"n": 1}'},
+     ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01"], 0, ["o = 3\n"]),
+    ("and in the interpreter (which gave none)", {"p.proviso": NESTED_DEFAULTS, "f.json": '{"n": 1}'},
+     ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01", "--engine", "interp"], 0, ["o = 3\n"]),
     ("a chain of 1000 exceptions (the limit) in the interpreter",
      {"p.proviso": exceptions_chain(1000), "f.json": '{"x": 7}'},
      ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01", "--engine", "interp"], 0, ["o = 6\n"]),
