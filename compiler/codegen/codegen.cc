@@ -2029,11 +2029,23 @@ class Generator {
       b_.SetInsertPoint(done);
       applies[i] = b_.CreateLoad(i1_, a);
     }
-    std::vector<llvm::Value*> replaced(n, False());
+    // Replaced: some exception below it applies. Deepest first, each exception passes to its parent
+    // whether it or one below it applies (one `or` per obligation, not one per ancestor).
+    std::vector<int> depth(n, -1);
+    std::function<int(int)> depth_of = [&](int i) {
+      if (depth[i] < 0) depth[i] = p_.obligations[i].parent < 0 ? 0 : 1 + depth_of(p_.obligations[i].parent);
+      return depth[i];
+    };
+    std::vector<int> deepest_first(n);
     for (size_t i = 0; i < n; ++i) {
-      for (int anc = p_.obligations[i].parent; anc >= 0; anc = p_.obligations[anc].parent) {
-        replaced[anc] = b_.CreateOr(replaced[anc], applies[i]);
-      }
+      deepest_first[i] = static_cast<int>(i);
+      depth_of(static_cast<int>(i));
+    }
+    std::stable_sort(deepest_first.begin(), deepest_first.end(), [&](int a, int b) { return depth[a] > depth[b]; });
+    std::vector<llvm::Value*> replaced(n, False());
+    for (int i : deepest_first) {
+      int parent = p_.obligations[i].parent;
+      if (parent >= 0) replaced[parent] = b_.CreateOr(replaced[parent], b_.CreateOr(applies[i], replaced[i]));
     }
     for (size_t i = 0; i < n; ++i) {
       const ir::Obligation& o = p_.obligations[i];

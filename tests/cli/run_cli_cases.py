@@ -69,6 +69,12 @@ def exceptions_chain(n):
     return "input { x: int }\noutput o: int\n" + rules
 
 
+def obligation_chain(n):
+    return "input { n: int }\nobligation b0 { subject \"s\" must \"m\" cite \"c\" }\n" + "".join(
+        f"obligation b{i} exception to b{i - 1} {{ subject \"s\" must \"m\" when n > {i} cite \"c\" }}\n"
+        for i in range(1, n))
+
+
 def function_chain(n):
     return "input { x: int }\nfunction f0(v: int) -> int = v\n" + "".join(
         f"function f{i}(v: int) -> int = f{i - 1}(v) + 1\n" for i in range(1, n)) + \
@@ -134,6 +140,9 @@ CASES = [
      ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01"], 0, ["o = 3\n"]),
     ("and in the interpreter (which gave none)", {"p.proviso": NESTED_DEFAULTS, "f.json": '{"n": 1}'},
      ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01", "--engine", "interp"], 0, ["o = 3\n"]),
+    ("a chain of 999 obligation exceptions natively: only the deepest that applies",
+     {"p.proviso": obligation_chain(999), "f.json": '{"n": 500}'},
+     ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01"], 0, ["  b499: s must", "violations: 0"]),
     ("a chain of 1000 exceptions (the limit) in the interpreter",
      {"p.proviso": exceptions_chain(1000), "f.json": '{"x": 7}'},
      ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01", "--engine", "interp"], 0, ["o = 6\n"]),
