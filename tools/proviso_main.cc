@@ -140,9 +140,11 @@ int RunEval(const EvalArgs& a) {
     else PrintDecisionText(d, policy->name());
     return 0;
   } catch (const proviso::FactsError& e) {
+    // A path into a param (`p`, `p.c`, `p[2]`) names a `--set`; any other, a fact.
+    std::string head = e.path().substr(0, e.path().find_first_of(".["));
     bool is_param = false;
-    for (const std::string& s : a.sets) is_param |= s.rfind(e.path() + "=", 0) == 0;
-    if (is_param) std::cerr << fmt::format("error: invalid `--set {}`: {}\n", e.path(), e.what());
+    for (const std::string& s : a.sets) is_param |= s.rfind(head + "=", 0) == 0;
+    if (is_param) std::cerr << fmt::format("error: invalid `--set {}`: {}\n", head, e.what());
     else std::cerr << fmt::format("error: invalid facts in `{}`: {}\n", a.facts, e.what());
   } catch (const proviso::EvaluationError& e) {
     std::cerr << fmt::format("error: no decision: {}\n", e.what());

@@ -224,6 +224,7 @@ Value ParseParamValue(const std::string& text, const Type* t, const ir::Program&
   // JSON first (numbers, booleans, arrays, quoted text); then the bare spellings the CLI allows.
   nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) j = text;  // `60 days`, `2020-08-31`, `national_security`, bare text
+  if (t->kind == TypeKind::kOptional && text == "none") j = nullptr;  // the Proviso spelling of no value
   if (t->kind == TypeKind::kDecimal && j.is_number()) j = text;  // keep decimals exact
   const Type* base = t->kind == TypeKind::kOptional ? t->elem : t;
   if (base->kind == TypeKind::kText && !j.is_string() && !(j.is_null() && base != t)) j = text;  // `--set label=42`

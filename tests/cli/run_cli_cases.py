@@ -62,6 +62,16 @@ output o: int
 rule a { then o = p.b.c.v + n }
 """
 
+# A record param and an optional date param.
+RECORD_PARAM = """policy p
+record D { c: int }
+param p: D = {c: 1}
+param od: date? = 2020-01-01
+input { n: int }
+output o: int
+rule r { then o = p.c + n + (if od is present then 1 else 0) }
+"""
+
 
 def exceptions_chain(n):
     rules = "rule r0 { then o = 0 }\n" + "".join(
@@ -140,6 +150,12 @@ CASES = [
      ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01"], 0, ["o = 3\n"]),
     ("and in the interpreter (which gave none)", {"p.proviso": NESTED_DEFAULTS, "f.json": '{"n": 1}'},
      ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01", "--engine", "interp"], 0, ["o = 3\n"]),
+    ("an error inside a record param's --set value names the --set, not the facts",
+     {"p.proviso": RECORD_PARAM, "f.json": '{"n": 1}'},
+     ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01", "--set", "p={}"], 1,
+     ["error: invalid `--set p`: `p.c`: missing required field of type `int`"]),
+    ("--set none for an optional param", {"p.proviso": RECORD_PARAM, "f.json": '{"n": 1}'},
+     ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01", "--set", "od=none"], 0, ["o = 2\n"]),
     ("a chain of 999 obligation exceptions natively: only the deepest that applies",
      {"p.proviso": obligation_chain(999), "f.json": '{"n": 500}'},
      ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01"], 0, ["  b499: s must", "violations: 0"]),
