@@ -634,19 +634,7 @@ class Generator {
       if (IsFlat(ea, types_)) {
         eq = Equal(ea, a, eb, b, at);
       } else {  // an absent value's collections are not to be walked: compare only when both are present
-        llvm::BasicBlock* from = b_.GetInsertBlock();
-        llvm::BasicBlock* compare = Block("eq.present");
-        llvm::BasicBlock* done = Block("eq.done");
-        b_.CreateCondBr(both, compare, done);
-        b_.SetInsertPoint(compare);
-        llvm::Value* inner = Equal(ea, a, eb, b, at);
-        llvm::BasicBlock* compared = b_.GetInsertBlock();
-        b_.CreateBr(done);
-        b_.SetInsertPoint(done);
-        llvm::PHINode* phi = b_.CreatePHI(i1_, 2);
-        phi->addIncoming(False(), from);
-        phi->addIncoming(inner, compared);
-        eq = phi;
+        eq = AndThen(both, "eq.present", [&] { return Equal(ea, a, eb, b, at); });
       }
       return b_.CreateOr(b_.CreateAnd(both, eq), neither);
     }
@@ -709,6 +697,24 @@ class Generator {
   }
 
   llvm::Value* Bool32(llvm::Value* v) { return b_.CreateICmpNE(v, I32(0)); }
+
+  // i1: `cond` and, only when it holds, `rest()` (emitted in a block of its own, `name`).
+  template <typename Rest>
+  llvm::Value* AndThen(llvm::Value* cond, const char* name, Rest rest) {
+    llvm::BasicBlock* from = b_.GetInsertBlock();
+    llvm::BasicBlock* then = Block(name);
+    llvm::BasicBlock* done = Block("and.done");
+    b_.CreateCondBr(cond, then, done);
+    b_.SetInsertPoint(then);
+    llvm::Value* v = rest();
+    llvm::BasicBlock* end = b_.GetInsertBlock();
+    b_.CreateBr(done);
+    b_.SetInsertPoint(done);
+    llvm::PHINode* phi = b_.CreatePHI(i1_, 2);
+    phi->addIncoming(False(), from);
+    phi->addIncoming(v, end);
+    return phi;
+  }
 
   // i1: the language's ordered comparison (and == / != through Equal).
   llvm::Value* Compare(BinOp op, const Type* ta, CG a, const Type* tb, CG b, const Expr* at) {
@@ -1492,19 +1498,7 @@ class Generator {
       case ast::Cell::Kind::kCompare: return Compare(c.op, xt, x, c.values[0]->type, Emit(*c.values[0]), &at);
       case ast::Cell::Kind::kRange: {
         llvm::Value* lo = Compare(BinOp::kGe, xt, x, c.values[0]->type, Emit(*c.values[0]), &at);
-        llvm::BasicBlock* from = b_.GetInsertBlock();
-        llvm::BasicBlock* upper = Block("range.hi");
-        llvm::BasicBlock* done = Block("range.end");
-        b_.CreateCondBr(lo, upper, done);
-        b_.SetInsertPoint(upper);
-        llvm::Value* hi = Compare(BinOp::kLe, xt, x, c.values[1]->type, Emit(*c.values[1]), &at);
-        llvm::BasicBlock* upper_end = b_.GetInsertBlock();
-        b_.CreateBr(done);
-        b_.SetInsertPoint(done);
-        llvm::PHINode* phi = b_.CreatePHI(i1_, 2);
-        phi->addIncoming(False(), from);
-        phi->addIncoming(hi, upper_end);
-        return phi;
+        return AndThen(lo, "range.hi", [&] { return Compare(BinOp::kLe, xt, x, c.values[1]->type, Emit(*c.values[1]), &at); });
       }
     }
     return False();
