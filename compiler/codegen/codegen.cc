@@ -1181,14 +1181,14 @@ class Generator {
       CollectShared(o.deadline.get(), found);
       CollectShared(o.violated.get(), found);
     }
-    std::vector<std::pair<size_t, const std::string*>> order;  // computed in source order
-    for (const auto& [key, c] : found)
-      if (c.count >= 2) order.emplace_back(c.rank, &key);
-    std::sort(order.begin(), order.end());
-    for (const auto& [rank, key] : order) {
-      const Expr* e = found.at(*key).expr;
+    std::vector<const std::pair<const std::string, Candidate>*> order;  // computed in source order
+    for (const auto& entry : found)
+      if (entry.second.count >= 2) order.push_back(&entry);
+    std::sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->second.rank < b->second.rank; });
+    for (const auto* entry : order) {
+      const Expr* e = entry->second.expr;
       int slot = Alloc(1);
-      shared_order_.push_back(&(shared_[*key] = SharedExpr{e, slot, e->op == Op::kCompare ? Alloc(1) : -1}));
+      shared_order_.push_back(&(shared_[entry->first] = SharedExpr{e, slot, e->op == Op::kCompare ? Alloc(1) : -1}));
     }
   }
 
@@ -2025,15 +2025,10 @@ class Generator {
     }
     // Replaced: some exception below it applies. Deepest first, each exception passes to its parent
     // whether it or one below it applies (one `or` per obligation, not one per ancestor).
-    std::vector<int> depth(n, -1);
-    std::function<int(int)> depth_of = [&](int i) {
-      if (depth[i] < 0) depth[i] = p_.obligations[i].parent < 0 ? 0 : 1 + depth_of(p_.obligations[i].parent);
-      return depth[i];
-    };
-    std::vector<int> deepest_first(n);
+    std::vector<int> depth(n, 0), deepest_first(n);
     for (size_t i = 0; i < n; ++i) {
       deepest_first[i] = static_cast<int>(i);
-      depth_of(static_cast<int>(i));
+      for (int anc = p_.obligations[i].parent; anc >= 0; anc = p_.obligations[anc].parent) ++depth[i];
     }
     std::stable_sort(deepest_first.begin(), deepest_first.end(), [&](int a, int b) { return depth[a] > depth[b]; });
     std::vector<llvm::Value*> replaced(n, False());

@@ -525,13 +525,7 @@ class Evaluator {
             Fail(e, fmt::format("no row of table `{}` matches ({}), so `collect {}` has no value", t.name, inputs(),
                                 t.aggregator == ast::Aggregator::kMin ? "min" : "max"));
           }
-          // The first result is the best so far: it is not compared with itself (a duration of months
-          // and days is not ordered, even against itself, but a single one is its own min).
-          Value best = results[0];
-          for (size_t k = 1; k < results.size(); ++k) {
-            if (CompareOp(e, t.aggregator == ast::Aggregator::kMin ? BinOp::kLt : BinOp::kGt, results[k], best)) best = results[k];
-          }
-          return best;
+          return Best(e, results, t.aggregator == ast::Aggregator::kMin ? BinOp::kLt : BinOp::kGt);
         }
       }
     }
@@ -571,6 +565,15 @@ class Evaluator {
     Fail(e, "internal error: bad hit policy");
   }
 
+  // The least (`better` kLt) or greatest (kGt) of non-empty `xs`. The first is the best so far and
+  // is not compared with itself: a duration of months and days is ordered against nothing, not
+  // even itself, but a single one is its own least and greatest.
+  Value Best(const Expr& e, const std::vector<Value>& xs, BinOp better) {
+    Value best = xs[0];
+    for (size_t k = 1; k < xs.size(); ++k) if (CompareOp(e, better, xs[k], best)) best = xs[k];
+    return best;
+  }
+
   Value Builtin(const Expr& e) {
     switch (e.builtin) {
       case ast::Builtin::kMin:
@@ -580,9 +583,7 @@ class Evaluator {
         if (e.args.size() == 1) xs = Eval(*e.args[0]).elems();
         else for (auto& a : e.args) xs.push_back(Eval(*a));
         if (xs.empty()) Fail(e, fmt::format("`{}` of an empty collection has no value", e.builtin == ast::Builtin::kMin ? "min" : "max"));
-        Value best = xs[0];  // not compared with itself, as in `collect min`
-        for (size_t k = 1; k < xs.size(); ++k) if (CompareOp(e, better, xs[k], best)) best = xs[k];
-        return best;
+        return Best(e, xs, better);
       }
       case ast::Builtin::kCount: return Value::Int(static_cast<int64_t>(Eval(*e.args[0]).elems().size()));
       case ast::Builtin::kSum: {
