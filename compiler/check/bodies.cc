@@ -1,0 +1,96 @@
+// Checker pass for the bodies of declarations: field defaults, param values, lets and functions
+// (tables are in tables.cc); what counts as a constant.
+#include "compiler/check/checker_impl.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace proviso::check_internal {
+
+const Type* Checker::LetType(int i) {
+  LetSymbol& l = p_.lets[i];
+  if (l.type && let_state_[i] != 1) {
+    if (let_state_[i] == 0) CheckLet(i);
+    return l.type;
+  }
+  if (let_state_[i] == 1) return l.type ? l.type : Err();  // cycle: reported by CheckDependencyCycles
+  CheckLet(i);
+  return l.type ? l.type : Err();
+}
+
+void Checker::CheckLet(int i) {
+  if (let_state_[i] != 0) return;
+  let_state_[i] = 1;
+  LetSymbol& l = p_.lets[i];
+  auto saved = std::move(locals_);
+  locals_.clear();
+  Context ctx{true, "a let"};
+  const Type* t = CheckExpr(*l.decl->value, ctx, l.type);
+  if (l.type) {
+    if (!IsAssignable(t, l.type)) Mismatch(*l.decl->value, l.type, t, fmt::format("the value of `{}`", l.decl->name));
+  } else {
+    if (t->kind == TypeKind::kAny || (t->elem && t->elem->kind == TypeKind::kAny)) {
+      diags_.Error("E0214", l.decl->value->span,
+                   fmt::format("the type of `{}` cannot be inferred", l.decl->name))
+          .help = fmt::format("annotate it: `let {}: set<text> = ...`", l.decl->name);
+      t = Err();
+    }
+    l.type = t;
+  }
+  locals_ = std::move(saved);
+  let_state_[i] = 2;
+}
+
+// A constant: literals, enum values, and collections or records of them.
+bool Checker::IsConstant(const Expr& e) {
+  switch (e.kind) {
+    case ExprKind::kInt: case ExprKind::kDecimal: case ExprKind::kText: case ExprKind::kDate:
+    case ExprKind::kDuration: case ExprKind::kBool: case ExprKind::kNone:
+      return true;
+    case ExprKind::kName: return e.ref == RefKind::kEnumValue;
+    case ExprKind::kNeg: return IsConstant(*e.args[0]);
+    case ExprKind::kList: case ExprKind::kSet: case ExprKind::kRecord:
+      return std::all_of(e.args.begin(), e.args.end(), [&](const ast::ExprPtr& a) { return IsConstant(*a); });
+    default: return false;
+  }
+}
+
+void Checker::CheckBodies() {
+  Context constant{false, "a constant"};
+  for (auto& [f, type] : field_defaults_) {
+    if (!f->dflt) continue;
+    ExpectType(*f->dflt, constant, type, fmt::format("the default of `{}`", f->name));
+    if (!IsConstant(*f->dflt)) {
+      diags_.Error("E0116", f->dflt->span, fmt::format("the default of `{}` must be a constant", f->name));
+    }
+  }
+  for (ParamSymbol& ps : p_.params) {
+    for (const ast::ParamDecl* v : ps.versions) {
+      Context ctx{false, "a param value"};
+      ExpectType(*v->value, ctx, ps.type, fmt::format("the value of param `{}`", ps.name));
+      if (!IsConstant(*v->value)) {
+        diags_.Error("E0116", v->value->span, fmt::format("the value of param `{}` must be a constant", ps.name))
+            .help = "params are the numbers and lists written in the law; derive values with `let`";
+      }
+    }
+  }
+  let_state_.assign(p_.lets.size(), 0);
+  for (size_t i = 0; i < p_.lets.size(); ++i) CheckLet(static_cast<int>(i));
+  for (FunctionSymbol& f : p_.functions) {
+    locals_.clear();
+    for (size_t i = 0; i < f.params.size(); ++i) {
+      locals_.push_back(Local{f.decl->params[i].name, f.params[i], static_cast<int>(i)});
+    }
+    p_.max_locals = std::max(p_.max_locals, static_cast<int>(locals_.size()));
+    Context ctx{false, "a function body"};
+    ExpectType(*f.decl->body, ctx, f.result, fmt::format("the result of `{}`", f.decl->name));
+    locals_.clear();
+  }
+  for (size_t i = 0; i < p_.tables.size(); ++i) CheckTable(p_.tables[i]);
+}
+
+}  // namespace proviso::check_internal

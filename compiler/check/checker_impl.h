@@ -1,0 +1,238 @@
+// Private to compiler/check: the checker's helper types and the `Checker` class, whose passes
+// are defined in one file per concern (each group below names its file). Include it only from
+// compiler/check/*.cc; other stages use compiler/check/checker.h.
+#ifndef PROVISO_COMPILER_CHECK_CHECKER_IMPL_H_
+#define PROVISO_COMPILER_CHECK_CHECKER_IMPL_H_
+
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "compiler/ast/ast.h"
+#include "compiler/check/checker.h"
+#include "compiler/diag/diagnostic.h"
+#include "compiler/source/source.h"
+#include "compiler/types/types.h"
+
+namespace proviso::check_internal {
+
+using ast::Expr;
+using ast::ExprKind;
+using ast::RefKind;
+
+enum class SymKind { kInput, kParam, kLet, kOutput, kFunction, kTable, kRule, kObligation };
+
+struct Symbol {
+  SymKind kind;
+  int index;
+  Span span;
+  bool main;  // declared in the main file (unused warnings apply)
+};
+
+// names.cc: the kind's name in messages ("param", "input field" ...).
+const char* SymKindName(SymKind k);
+// names.cc: "did you mean `c`?" for the candidate closest to `name`, or "" when none is close.
+std::string Suggest(const std::string& name, const std::vector<std::string>& candidates);
+
+// What an expression may refer to, by where it appears.
+struct Context {
+  bool facts = true;      // inputs, lets, outputs, as_of
+  const char* what = "";  // for messages: "a param value", "a function body" ...
+  bool partial_records = false;  // `given` facts may be completed by other lines
+};
+
+// Constant cell contents for overlap and completeness checks of decision tables.
+struct CellSet {
+  bool any = false;
+  bool known = true;
+  std::vector<std::pair<int64_t, int64_t>> ranges;  // inclusive, for int/decimal/date/enum/bool
+  std::set<std::string> texts;
+
+  bool Contains(int64_t v) const {
+    if (any || !known) return true;
+    for (auto& r : ranges) if (v >= r.first && v <= r.second) return true;
+    return false;
+  }
+  // True only when the two cells certainly share a value.
+  bool SurelyOverlaps(const CellSet& o) const {
+    if (!known || !o.known) return false;
+    if (any || o.any) return true;
+    for (auto& a : ranges) {
+      for (auto& b : o.ranges) {
+        if (a.first <= b.second && b.first <= a.second) return true;
+      }
+    }
+    for (auto& t : texts) if (o.texts.count(t)) return true;
+    return false;
+  }
+};
+
+// Checks one program in place: resolves names, annotates expressions with types and indexes, fills
+// the symbol tables of `p` and reports every problem to `d`. One Checker per program; Run once.
+// Not thread-safe. Both references must outlive it.
+class Checker {
+ public:
+  Checker(CheckedProgram& p, DiagnosticSink& d) : p_(p), diags_(d), types_(p.types) {}
+
+  // checker.cc: every pass, in order.
+  void Run();
+
+ private:
+  // Chains longer than this (records in records, exceptions to exceptions, definitions that use
+  // definitions) are E0008: every later stage walks them recursively, and a legal policy is far
+  // from it. Expressions have their own limit in the parser (E0007).
+  static constexpr int kMaxChain = 1000;
+
+  // A function parameter or quantifier variable in scope, and its slot among the locals.
+  struct Local {
+    std::string name;
+    const Type* type;
+    int slot;
+  };
+
+  // Used by every pass.
+  const Type* Err() { return types_.Error(); }
+  void MarkUsed(const std::string& name) { used_.insert(name); }
+
+  // names.cc: declarations, types, records, signatures, name lookup, unused declarations.
+  void DeclareTypes();
+  bool DeclareTypeName(const std::string& name, Span span);
+  void FillFields(RecordInfo& info, std::vector<ast::FieldDecl>& fields, const std::string& owner);
+  int RecordDepth(int r, std::vector<int>& depth, std::vector<char>& on_path);
+  void CheckRecordCycles();
+  const Type* ResolveType(const ast::TypeExpr& t);
+  void Declare(const std::string& name, Symbol sym);
+  void DeclareValues();
+  void Ignored(Span span, const char* what, const std::string& name);
+  void ResolveSignatures();
+  std::vector<std::string> VisibleNames();
+  const Type* CheckName(Expr& e, const Context& ctx, const Type* expected);
+  void WarnUnused();
+
+  // expressions.cc: the type of an expression.
+  void Mismatch(const Expr& e, const Type* expected, const Type* got, const std::string& what);
+  const Type* CheckExpr(Expr& e, const Context& ctx, const Type* expected = nullptr);
+  const Type* ExpectType(Expr& e, const Context& ctx, const Type* want, const std::string& what);
+  const Type* CheckExprInner(Expr& e, const Context& ctx, const Type* expected);
+  const Type* CheckField(Expr& e, const Context& ctx);
+  static std::string JoinNames(const std::vector<std::string>& names);
+  const Type* CheckBinary(Expr& e, const Context& ctx);
+  const Type* CheckQuant(Expr& e, const Context& ctx);
+  const Type* CheckCall(Expr& e, const Context& ctx, const Type* expected);
+  const Type* CheckRecordLit(Expr& e, const Context& ctx, const Type* expected);
+  const Type* CheckMatch(Expr& e, const Context& ctx, const Type* expected);
+
+  // bodies.cc: field defaults, param values, lets, function bodies; constants.
+  const Type* LetType(int i);
+  void CheckLet(int i);
+  bool IsConstant(const Expr& e);
+  void CheckBodies();
+
+  // tables.cc: decision tables and their cells.
+  void CheckTable(TableSymbol& t);
+  std::optional<int64_t> ConstInt(const Expr& e);
+  CellSet CheckCell(ast::Cell& cell, const Type* col, const Context& ctx,
+                    const std::string& column);
+
+  // default_logic.cc: rules, their exceptions and conflicts.
+  std::string DescribeEffective(const ast::Effective& e);
+  void CheckRules();
+  // Defined at the end of this header: rules and obligations (obligations.cc) both use them.
+  template <typename SpanOf, typename NameOf>
+  void ReportExceptionCycles(std::vector<int>& parent, SpanOf span_of, NameOf name_of,
+                             const char* what);
+  template <typename SpanOf, typename NameOf>
+  void ReportDeepExceptions(const std::vector<int>& parent, SpanOf span_of, NameOf name_of,
+                            const char* what);
+
+  // obligations.cc: obligations, their deadlines and exceptions.
+  void CheckObligations();
+
+  // dependencies.cc: cycles through values, and chains of definitions too deep.
+  void Refs(const Expr& e, std::vector<std::pair<SymKind, int>>& out);
+  void CheckDependencyCycles();
+
+  // tests.cc: `test` blocks.
+  void CheckTests();
+
+  CheckedProgram& p_;
+  DiagnosticSink& diags_;
+  TypeTable& types_;
+  std::map<std::string, Span> type_names_;
+  std::map<std::string, int> enum_index_;
+  std::map<std::string, int> record_index_;
+  std::map<int, std::pair<const ast::EnumDecl*, bool>> enum_decl_;
+  std::map<int, std::pair<const ast::RecordDecl*, bool>> record_decl_;
+  std::vector<std::pair<ast::FieldDecl*, const Type*>> field_defaults_;
+  std::map<std::string, Symbol> globals_;
+  std::set<std::string> used_;
+  std::set<std::string> duplicated_;
+  std::set<std::string> used_types_;
+  std::vector<Local> locals_;
+  std::vector<int> let_state_;  // 0 unchecked, 1 in progress, 2 done
+};
+
+// Exception graphs, for rules (default_logic.cc) and obligations (obligations.cc).
+
+template <typename SpanOf, typename NameOf>
+void Checker::ReportExceptionCycles(std::vector<int>& parent, SpanOf span_of, NameOf name_of,
+                                    const char* what) {
+  std::vector<int> state(parent.size(), 0);
+  for (size_t start = 0; start < parent.size(); ++start) {
+    std::vector<int> path;
+    int cur = static_cast<int>(start);
+    while (cur >= 0 && state[cur] == 0) {
+      state[cur] = 1;
+      path.push_back(cur);
+      cur = parent[cur];
+    }
+    if (cur >= 0 && state[cur] == 1) {
+      // cur is on the current path: a cycle
+      auto pos = std::find(path.begin(), path.end(), cur);
+      std::string chain;
+      for (auto it = pos; it != path.end(); ++it) chain += "`" + name_of(*it) + "` -> ";
+      chain += "`" + name_of(cur) + "`";
+      diags_.Error("E0408", span_of(cur), fmt::format("{} exceptions form a cycle: {}", what, chain))
+          .help = fmt::format("a chain of exceptions must end at a general {} that is an exception to nothing", what);
+      for (auto it = pos; it != path.end(); ++it) parent[*it] = -1;  // break it for later stages
+    }
+    for (int p : path) state[p] = 2;
+  }
+}
+
+// After ReportExceptionCycles (no cycles left): the first of each chain of exceptions that is
+// more than kMaxChain deep.
+template <typename SpanOf, typename NameOf>
+void Checker::ReportDeepExceptions(const std::vector<int>& parent, SpanOf span_of, NameOf name_of,
+                                   const char* what) {
+  std::vector<int> depth(parent.size(), 0);  // 1 for an exception to nothing
+  for (size_t start = 0; start < parent.size(); ++start) {
+    std::vector<int> path;
+    int cur = static_cast<int>(start);
+    while (cur >= 0 && depth[cur] == 0) {
+      path.push_back(cur);
+      cur = parent[cur];
+    }
+    int d = cur >= 0 ? depth[cur] : 0;
+    for (auto it = path.rbegin(); it != path.rend(); ++it) {
+      depth[*it] = ++d;
+      if (d == kMaxChain + 1) {
+        diags_.Error("E0008", span_of(*it),
+                     fmt::format("{} `{}` is an exception {} levels deep (at most {})", what, name_of(*it), d - 1,
+                                 kMaxChain - 1))
+            .help = fmt::format("make some of these {}s exceptions to a general {} higher up the chain", what, what);
+      }
+    }
+  }
+}
+
+}  // namespace proviso::check_internal
+
+#endif  // PROVISO_COMPILER_CHECK_CHECKER_IMPL_H_

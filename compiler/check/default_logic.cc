@@ -1,0 +1,115 @@
+// Checker pass for rules: the outputs they set, their exceptions and their conflicts. The cycle
+// and depth checks of exception chains are templates in checker_impl.h (obligations use them too).
+#include "compiler/check/checker_impl.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "compiler/support/calendar.h"
+
+namespace proviso::check_internal {
+
+std::string Checker::DescribeEffective(const ast::Effective& e) {
+  return e.present ? FormatDate(e.from) : "";
+}
+
+void Checker::CheckRules() {
+  Context ctx{true, "a rule"};
+  std::map<std::string, int> rule_index;
+  for (size_t i = 0; i < p_.rules.size(); ++i) rule_index[p_.rules[i]->name] = static_cast<int>(i);
+  p_.rule_parent.assign(p_.rules.size(), -1);
+  std::vector<int> target(p_.rules.size(), -1);
+  for (size_t i = 0; i < p_.rules.size(); ++i) {
+    const ast::RuleDecl& r = *p_.rules[i];
+    if (r.when) ExpectType(*r.when, ctx, types_.Bool(), fmt::format("the condition of rule `{}`", r.name));
+    if (!r.target) continue;
+    auto it = globals_.find(r.target->name);
+    if (duplicated_.count(r.target->name)) {
+      CheckExpr(*r.value, ctx);
+      continue;
+    }
+    if (it == globals_.end() || it->second.kind != SymKind::kOutput) {
+      std::vector<std::string> outs;
+      for (auto& o : p_.outputs) outs.push_back(o.decl->name);
+      auto& d = diags_.Error("E0117", r.target->span,
+                             it == globals_.end()
+                                 ? fmt::format("rule `{}` sets `{}`, which is not a declared output", r.name, r.target->name)
+                                 : fmt::format("rule `{}` sets {} `{}`; rules can only set outputs", r.name,
+                                               SymKindName(it->second.kind), r.target->name));
+      if (it == globals_.end()) {
+        d.help = Suggest(r.target->name, outs);
+        if (d.help.empty()) d.help = fmt::format("declare it: `output {}: <type>`", r.target->name);
+      }
+      CheckExpr(*r.value, ctx);
+      continue;
+    }
+    MarkUsed(r.target->name);
+    OutputSymbol& o = p_.outputs[it->second.index];
+    target[i] = it->second.index;
+    o.rules.push_back(static_cast<int>(i));
+    ExpectType(*r.value, ctx, o.type, fmt::format("the value rule `{}` gives to `{}`", r.name, o.decl->name));
+  }
+  for (size_t i = 0; i < p_.rules.size(); ++i) {
+    const ast::RuleDecl& r = *p_.rules[i];
+    if (!r.exception_to) continue;
+    auto it = rule_index.find(r.exception_to->name);
+    if (it == rule_index.end()) {
+      std::vector<std::string> names;
+      for (auto& [n, _] : rule_index) names.push_back(n);
+      auto& d = diags_.Error("E0405", r.exception_to->span,
+                             fmt::format("rule `{}` is an exception to `{}`, which is not a rule", r.name,
+                                         r.exception_to->name));
+      d.help = Suggest(r.exception_to->name, names);
+      continue;
+    }
+    if (it->second == static_cast<int>(i)) {
+      diags_.Error("E0407", r.exception_to->span, fmt::format("rule `{}` is an exception to itself", r.name));
+      continue;
+    }
+    if (target[i] >= 0 && target[it->second] >= 0 && target[i] != target[it->second]) {
+      auto& d = diags_.Error("E0406", r.exception_to->span,
+                             fmt::format("rule `{}` sets `{}` but is an exception to `{}`, which sets `{}`", r.name,
+                                         p_.outputs[target[i]].decl->name, r.exception_to->name,
+                                         p_.outputs[target[it->second]].decl->name));
+      d.notes.push_back({p_.rules[it->second]->span, "the general rule"});
+      continue;
+    }
+    p_.rule_parent[i] = it->second;
+  }
+  ReportExceptionCycles(p_.rule_parent, [&](int i) { return p_.rules[i]->span; },
+                        [&](int i) { return p_.rules[i]->name; }, "rule");
+  ReportDeepExceptions(p_.rule_parent, [&](int i) { return p_.rules[i]->span; },
+                       [&](int i) { return p_.rules[i]->name; }, "rule");
+  // Siblings that always apply and have no priority between them conflict on every input.
+  for (OutputSymbol& o : p_.outputs) {
+    if (o.rules.empty() && !duplicated_.count(o.decl->name)) {
+      diags_.Error("E0411", o.decl->span, fmt::format("no rule sets output `{}`", o.decl->name))
+          .help = fmt::format("add `rule ... {{ then {} = ... }}`", o.decl->name);
+      continue;
+    }
+    for (size_t a = 0; a < o.rules.size(); ++a) {
+      for (size_t b = 0; b < a; ++b) {
+        const ast::RuleDecl& ra = *p_.rules[o.rules[a]];
+        const ast::RuleDecl& rb = *p_.rules[o.rules[b]];
+        if (p_.rule_parent[o.rules[a]] != p_.rule_parent[o.rules[b]]) continue;
+        if (ra.priority.value_or(0) != rb.priority.value_or(0)) continue;
+        bool same_when = (!ra.when && !rb.when) ||
+                         (ra.when && rb.when && ast::ToSource(*ra.when) == ast::ToSource(*rb.when));
+        bool same_time = ra.effective.from < rb.effective.until && rb.effective.from < ra.effective.until;
+        if (same_when && same_time) {
+          auto& d = diags_.Error("E0410", ra.span,
+                                 fmt::format("rules `{}` and `{}` set `{}` under the same condition and neither "
+                                             "has priority, so they always conflict",
+                                             rb.name, ra.name, o.decl->name));
+          d.notes.push_back({rb.span, "the other rule"});
+          d.help = fmt::format("make one an `exception to` the other, or give one a higher `priority`");
+        }
+      }
+    }
+  }
+}
+
+}  // namespace proviso::check_internal

@@ -1,0 +1,598 @@
+// Checker: the type of each expression (operators, fields, quantifiers, calls, record values,
+// `match`), and the type-mismatch diagnostic.
+#include "compiler/check/checker_impl.h"
+
+#include <algorithm>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace proviso::check_internal {
+
+void Checker::Mismatch(const Expr& e, const Type* expected, const Type* got,
+                       const std::string& what) {
+  if (got->kind == TypeKind::kError || expected->kind == TypeKind::kError) return;
+  auto& d = diags_.Error("E0203", e.span,
+                         fmt::format("{} must be `{}`, found `{}`", what, types_.Name(expected),
+                                     types_.Name(got)));
+  d.label = fmt::format("this is `{}`", types_.Name(got));
+  if (expected->kind == TypeKind::kDecimal && got->kind == TypeKind::kInt) {
+    d.help = "there are no implicit conversions: write the number with a decimal point, e.g. `2.0`";
+  } else if (got->kind == TypeKind::kOptional && IsAssignable(got->elem, expected)) {
+    d.help = "the value may be absent: give a default with `?? value`";
+  }
+}
+
+// Checks `e` in `ctx`; `expected` (may be null) resolves bare enum values, `{}`, `[]`, `none` and
+// record literals. Returns the type, also stored in e.type.
+const Type* Checker::CheckExpr(Expr& e, const Context& ctx, const Type* expected) {
+  e.type = CheckExprInner(e, ctx, expected);
+  return e.type;
+}
+
+const Type* Checker::ExpectType(Expr& e, const Context& ctx, const Type* want,
+                                const std::string& what) {
+  const Type* t = CheckExpr(e, ctx, want);
+  if (!IsAssignable(t, want)) Mismatch(e, want, t, what);
+  return t;
+}
+
+const Type* Checker::CheckExprInner(Expr& e, const Context& ctx, const Type* expected) {
+  switch (e.kind) {
+    case ExprKind::kInt: return types_.Int();
+    case ExprKind::kDecimal: {
+      int64_t v;
+      if (!ParseDecimal(e.text, &v)) {
+        diags_.Error("E0505", e.span, fmt::format("decimal `{}` has more than 6 decimal places or is too large", e.text));
+      }
+      return types_.Decimal();
+    }
+    case ExprKind::kText: return types_.Text();
+    case ExprKind::kDate: return types_.Date();
+    case ExprKind::kDuration: return types_.Duration();
+    case ExprKind::kBool: return types_.Bool();
+    case ExprKind::kNone:
+      if (expected && expected->kind == TypeKind::kOptional) return expected;
+      return types_.Optional(types_.Any());
+    case ExprKind::kAsOf:
+      if (!ctx.facts) {
+        diags_.Error("E0110", e.span, fmt::format("`as_of` cannot be used in {}", ctx.what));
+        return Err();
+      }
+      return types_.Date();
+    case ExprKind::kName: return CheckName(e, ctx, expected);
+    case ExprKind::kField: return CheckField(e, ctx);
+    case ExprKind::kCall: return CheckCall(e, ctx, expected);
+    case ExprKind::kNeg: {
+      const Type* t = CheckExpr(*e.args[0], ctx, expected);
+      if (t->kind == TypeKind::kError) return t;
+      if (!IsNumeric(t) && t->kind != TypeKind::kDuration) {
+        diags_.Error("E0204", e.span, fmt::format("cannot negate a `{}`", types_.Name(t)));
+        return Err();
+      }
+      return t;
+    }
+    case ExprKind::kNot:
+      ExpectType(*e.args[0], ctx, types_.Bool(), "the operand of `not`");
+      return types_.Bool();
+    case ExprKind::kAnd:
+    case ExprKind::kOr: {
+      const char* op = e.kind == ExprKind::kAnd ? "and" : "or";
+      ExpectType(*e.args[0], ctx, types_.Bool(), fmt::format("the left side of `{}`", op));
+      ExpectType(*e.args[1], ctx, types_.Bool(), fmt::format("the right side of `{}`", op));
+      return types_.Bool();
+    }
+    case ExprKind::kBinary: return CheckBinary(e, ctx);
+    case ExprKind::kIn: {
+      // `degree in {serious, very_serious}`: the left side says which enum the literal holds.
+      if (e.args[1]->kind == ExprKind::kSet || e.args[1]->kind == ExprKind::kList) {
+        const Type* left = CheckExpr(*e.args[0], ctx);
+        if (left->kind != TypeKind::kError) {
+          const Type* want = e.args[1]->kind == ExprKind::kSet ? types_.Set(left) : types_.List(left);
+          const Type* coll = CheckExpr(*e.args[1], ctx, want);
+          if (coll->kind != TypeKind::kError && !IsAssignable(left, coll->elem) && !IsAssignable(coll->elem, left)) {
+            Mismatch(*e.args[0], coll->elem, left, "the value tested with `in`");
+          }
+          return types_.Bool();
+        }
+      }
+      const Type* coll = CheckExpr(*e.args[1], ctx);
+      if (coll->kind == TypeKind::kError) {
+        CheckExpr(*e.args[0], ctx);
+        return types_.Bool();
+      }
+      if (coll->kind != TypeKind::kSet && coll->kind != TypeKind::kList) {
+        diags_.Error("E0205", e.args[1]->span,
+                     fmt::format("`in` needs a set or a list on its right, found `{}`", types_.Name(coll)));
+        CheckExpr(*e.args[0], ctx);
+        return types_.Bool();
+      }
+      const Type* elem = CheckExpr(*e.args[0], ctx, coll->elem);
+      if (!IsAssignable(elem, coll->elem) && !IsAssignable(coll->elem, elem)) {
+        Mismatch(*e.args[0], coll->elem, elem, "the value tested with `in`");
+      }
+      return types_.Bool();
+    }
+    case ExprKind::kCoalesce: {
+      const Type* a = CheckExpr(*e.args[0], ctx, expected ? types_.Optional(expected) : nullptr);
+      if (a->kind == TypeKind::kError) {
+        CheckExpr(*e.args[1], ctx);
+        return a;
+      }
+      if (a->kind != TypeKind::kOptional) {
+        diags_.Error("E0206", e.args[0]->span,
+                     fmt::format("the left side of `??` is never absent (it is `{}`)", types_.Name(a)))
+            .help = "`??` gives a default to an optional value (`T?`)";
+        CheckExpr(*e.args[1], ctx);
+        return a;
+      }
+      const Type* b = CheckExpr(*e.args[1], ctx, a->elem);
+      if (!IsAssignable(b, a)) Mismatch(*e.args[1], a->elem, b, "the default after `??`");
+      return b->kind == TypeKind::kOptional ? a : (a->elem->kind == TypeKind::kAny ? b : a->elem);
+    }
+    case ExprKind::kIsPresent: {
+      const Type* a = CheckExpr(*e.args[0], ctx);
+      if (a->kind != TypeKind::kOptional && a->kind != TypeKind::kError) {
+        diags_.Error("E0207", e.args[0]->span,
+                     fmt::format("`is present` needs an optional value, found `{}`", types_.Name(a)));
+      }
+      return types_.Bool();
+    }
+    case ExprKind::kIf: {
+      ExpectType(*e.args[0], ctx, types_.Bool(), "the condition of `if`");
+      const Type* a = CheckExpr(*e.args[1], ctx, expected);
+      const Type* b = CheckExpr(*e.args[2], ctx, expected ? expected : a);
+      const Type* u = Unify(types_, a, b);
+      if (!u) {
+        auto& d = diags_.Error("E0208", e.args[2]->span,
+                               fmt::format("the branches of `if` have different types: `{}` and `{}`",
+                                           types_.Name(a), types_.Name(b)));
+        d.notes.push_back({e.args[1]->span, fmt::format("this branch is `{}`", types_.Name(a))});
+        return Err();
+      }
+      return u;
+    }
+    case ExprKind::kQuant: return CheckQuant(e, ctx);
+    case ExprKind::kList:
+    case ExprKind::kSet: {
+      // `{}` where a record is expected is the record with every field at its default.
+      const Type* record = expected && expected->kind == TypeKind::kOptional ? expected->elem : expected;
+      if (e.kind == ExprKind::kSet && e.args.empty() && record && record->kind == TypeKind::kRecord) {
+        e.kind = ExprKind::kRecord;
+        return CheckRecordLit(e, ctx, expected);
+      }
+      bool is_set = e.kind == ExprKind::kSet;
+      const Type* want = nullptr;
+      if (expected && (expected->kind == TypeKind::kSet || expected->kind == TypeKind::kList)) want = expected->elem;
+      if (expected && expected->kind == TypeKind::kOptional && expected->elem->kind != TypeKind::kAny &&
+          (expected->elem->kind == TypeKind::kSet || expected->elem->kind == TypeKind::kList)) {
+        want = expected->elem->elem;
+      }
+      const Type* elem = types_.Any();
+      for (auto& a : e.args) {
+        const Type* t = CheckExpr(*a, ctx, want ? want : (elem->kind == TypeKind::kAny ? nullptr : elem));
+        const Type* u = Unify(types_, elem, t);
+        if (!u) {
+          diags_.Error("E0209", a->span,
+                       fmt::format("all elements must have one type: `{}` and `{}`",
+                                   types_.Name(elem), types_.Name(t)));
+          return Err();
+        }
+        elem = u;
+      }
+      if (is_set && elem->kind != TypeKind::kAny &&
+          (elem->kind == TypeKind::kRecord || elem->kind == TypeKind::kList ||
+           elem->kind == TypeKind::kSet || elem->kind == TypeKind::kOptional)) {
+        diags_.Error("E0202", e.span, fmt::format("a set cannot hold `{}`", types_.Name(elem)));
+        return Err();
+      }
+      return is_set ? types_.Set(elem) : types_.List(elem);
+    }
+    case ExprKind::kRecord: return CheckRecordLit(e, ctx, expected);
+    case ExprKind::kMatch: return CheckMatch(e, ctx, expected);
+  }
+  return Err();
+}
+
+const Type* Checker::CheckField(Expr& e, const Context& ctx) {
+  Expr& base = *e.args[0];
+  // `Degree.serious`: a qualified enum value.
+  if (base.kind == ExprKind::kName && enum_index_.count(base.name) && !globals_.count(base.name)) {
+    bool shadowed = std::any_of(locals_.begin(), locals_.end(), [&](const Local& l) { return l.name == base.name; });
+    if (!shadowed) {
+      int ei = enum_index_.at(base.name);
+      MarkUsed(base.name);
+      int v = types_.enum_info(ei).Find(e.name);
+      if (v < 0) {
+        auto& d = diags_.Error("E0112", e.span, fmt::format("enum `{}` has no value `{}`", base.name, e.name));
+        d.help = Suggest(e.name, types_.enum_info(ei).variants);
+        if (d.help.empty()) d.help = "its values are: " + JoinNames(types_.enum_info(ei).variants);
+        return Err();
+      }
+      e.kind = ExprKind::kName;  // now an enum literal
+      e.ref = RefKind::kEnumValue;
+      e.index = ei;
+      e.variant = v;
+      e.args.clear();
+      return types_.Enum(ei);
+    }
+  }
+  const Type* t = CheckExpr(base, ctx);
+  if (t->kind == TypeKind::kError) return t;
+  if (t->kind == TypeKind::kOptional && t->elem->kind == TypeKind::kRecord) {
+    diags_.Error("E0215", base.span,
+                 fmt::format("`{}` may be absent, so `.{}` cannot be read directly", ast::ToSource(base), e.name))
+        .help = "check `is present` first, or give a default with `??`";
+    return Err();
+  }
+  if (t->kind != TypeKind::kRecord) {
+    diags_.Error("E0216", e.span, fmt::format("`{}` values have no fields", types_.Name(t)));
+    return Err();
+  }
+  const RecordInfo& r = types_.record_info(t->index);
+  int f = r.Find(e.name);
+  if (f < 0) {
+    std::vector<std::string> names;
+    for (auto& fi : r.fields) names.push_back(fi.name);
+    auto& d = diags_.Error("E0113", e.span,
+                           fmt::format("{} has no field `{}`",
+                                       t->index == p_.input_record ? "the input" : "`" + r.name + "`", e.name));
+    d.help = Suggest(e.name, names);
+    return Err();
+  }
+  e.ref = RefKind::kRecordField;
+  e.index = f;
+  return r.fields[f].type;
+}
+
+std::string Checker::JoinNames(const std::vector<std::string>& names) {
+  std::string out;
+  for (size_t i = 0; i < names.size(); ++i) out += (i ? ", `" : "`") + names[i] + "`";
+  return out;
+}
+
+const Type* Checker::CheckBinary(Expr& e, const Context& ctx) {
+  using ast::BinOp;
+  Expr& l = *e.args[0];
+  Expr& r = *e.args[1];
+  // `serious == degree`: a bare enum value on the left takes its enum from the right.
+  auto bare = [&](const Expr& x) {
+    return x.kind == ExprKind::kName && !globals_.count(x.name) &&
+           std::none_of(locals_.begin(), locals_.end(), [&](const Local& v) { return v.name == x.name; });
+  };
+  const Type* a;
+  const Type* b;
+  if (bare(l) && !bare(r)) {
+    b = CheckExpr(r, ctx);
+    a = CheckExpr(l, ctx, b);
+  } else {
+    a = CheckExpr(l, ctx);
+    // The left's type is a hint for the right (`tags == {}`, `price * 2`) only where both sides
+    // have it: comparisons and int or decimal arithmetic (not `date + duration`, `duration * int`
+    // or `3 * one_day`, where it would make `none` in the right side a `date?`).
+    bool same_typed = e.op >= BinOp::kLt ||
+                      (IsNumeric(a) && !(e.op == BinOp::kMul && a->kind == TypeKind::kInt));
+    b = CheckExpr(r, ctx, same_typed ? a : nullptr);
+    if (a->kind == TypeKind::kAny) a = CheckExpr(l, ctx, b);  // `none == x`
+  }
+  if (a->kind == TypeKind::kError || b->kind == TypeKind::kError) {
+    return e.op >= BinOp::kLt ? types_.Bool() : Err();
+  }
+  auto k = [](const Type* t) { return t->kind; };
+  const char* opname = "";
+  switch (e.op) {
+    case BinOp::kAdd:
+      if (a == b && (IsNumeric(a) || k(a) == TypeKind::kDuration)) return a;
+      if (k(a) == TypeKind::kDate && k(b) == TypeKind::kDuration) return a;
+      if (k(a) == TypeKind::kDuration && k(b) == TypeKind::kDate) return b;
+      opname = "add";
+      break;
+    case BinOp::kSub:
+      if (a == b && (IsNumeric(a) || k(a) == TypeKind::kDuration)) return a;
+      if (k(a) == TypeKind::kDate && k(b) == TypeKind::kDuration) return a;
+      if (k(a) == TypeKind::kDate && k(b) == TypeKind::kDate) return types_.Duration();
+      opname = "subtract";
+      break;
+    case BinOp::kMul:
+      if (a == b && IsNumeric(a)) return a;
+      if (k(a) == TypeKind::kDuration && k(b) == TypeKind::kInt) return a;
+      if (k(a) == TypeKind::kInt && k(b) == TypeKind::kDuration) return b;
+      opname = "multiply";
+      break;
+    case BinOp::kDiv:
+      if (a == b && IsNumeric(a)) return a;
+      opname = "divide";
+      break;
+    case BinOp::kLt: case BinOp::kLe: case BinOp::kGt: case BinOp::kGe:
+      if (a == b && IsOrdered(a)) return types_.Bool();
+      if (a == b) {
+        diags_.Error("E0217", e.span, fmt::format("`{}` values cannot be ordered", types_.Name(a)))
+            .help = "only int, decimal, date and duration have an order; compare with `==` or `!=`";
+        return types_.Bool();
+      }
+      opname = "compare";
+      break;
+    case BinOp::kEq: case BinOp::kNe:
+      if (Unify(types_, a, b)) return types_.Bool();
+      opname = "compare";
+      break;
+  }
+  auto& d = diags_.Error("E0210", e.span,
+                         fmt::format("cannot {} `{}` and `{}`", opname, types_.Name(a), types_.Name(b)));
+  if ((k(a) == TypeKind::kInt && k(b) == TypeKind::kDecimal) ||
+      (k(a) == TypeKind::kDecimal && k(b) == TypeKind::kInt)) {
+    d.help = "there are no implicit conversions between int and decimal: write `2.0` for a decimal";
+  } else if ((k(a) == TypeKind::kInt && k(b) == TypeKind::kDuration) ||
+             (k(a) == TypeKind::kDuration && k(b) == TypeKind::kInt)) {
+    d.help = "give the number a unit: `30 days`";
+  }
+  return e.op >= BinOp::kLt ? types_.Bool() : Err();
+}
+
+const Type* Checker::CheckQuant(Expr& e, const Context& ctx) {
+  const Type* coll = CheckExpr(*e.args[0], ctx);
+  const Type* elem = Err();
+  if (coll->kind == TypeKind::kSet || coll->kind == TypeKind::kList) {
+    elem = coll->elem;
+  } else if (coll->kind != TypeKind::kError) {
+    static const char* kQuant[] = {"any", "all", "count", "sum", "min", "max"};
+    diags_.Error("E0218", e.args[0]->span,
+                 fmt::format("`{}` needs a list or a set to range over, found `{}`", kQuant[static_cast<int>(e.quant)],
+                             types_.Name(coll)));
+  }
+  int slot = static_cast<int>(locals_.size());
+  locals_.push_back(Local{e.name, elem, slot});
+  p_.max_locals = std::max(p_.max_locals, slot + 1);
+  e.index = slot;
+  const Type* result = Err();
+  Expr& body = *e.args[1];
+  switch (e.quant) {
+    case ast::QuantKind::kAny:
+    case ast::QuantKind::kAll:
+      ExpectType(body, ctx, types_.Bool(), "the condition of a quantifier");
+      result = types_.Bool();
+      break;
+    case ast::QuantKind::kCount:
+      ExpectType(body, ctx, types_.Bool(), "the condition of `count`");
+      result = types_.Int();
+      break;
+    case ast::QuantKind::kSum: {
+      const Type* t = CheckExpr(body, ctx);
+      if (IsNumeric(t) || t->kind == TypeKind::kDuration || t->kind == TypeKind::kError) result = t;
+      else diags_.Error("E0219", body.span, fmt::format("cannot sum `{}` values", types_.Name(t)));
+      break;
+    }
+    case ast::QuantKind::kMin:
+    case ast::QuantKind::kMax: {
+      const Type* t = CheckExpr(body, ctx);
+      if (IsOrdered(t) || t->kind == TypeKind::kError) result = t;
+      else diags_.Error("E0217", body.span, fmt::format("`{}` values cannot be ordered", types_.Name(t)));
+      break;
+    }
+  }
+  locals_.pop_back();
+  return result;
+}
+
+const Type* Checker::CheckCall(Expr& e, const Context& ctx, const Type* expected) {
+  static const std::map<std::string, ast::Builtin> kBuiltins = {
+      {"min", ast::Builtin::kMin}, {"max", ast::Builtin::kMax}, {"count", ast::Builtin::kCount},
+      {"sum", ast::Builtin::kSum}, {"year", ast::Builtin::kYear}, {"month", ast::Builtin::kMonth},
+      {"day", ast::Builtin::kDay}, {"days", ast::Builtin::kDays}};
+  auto it = globals_.find(e.name);
+  if (it != globals_.end() && (it->second.kind == SymKind::kFunction || it->second.kind == SymKind::kTable)) {
+    MarkUsed(e.name);
+    const std::vector<const Type*>* params;
+    const Type* result;
+    std::vector<std::string> names;
+    if (it->second.kind == SymKind::kFunction) {
+      e.ref = RefKind::kFunction;
+      FunctionSymbol& f = p_.functions[it->second.index];
+      params = &f.params;
+      result = f.result;
+    } else {
+      e.ref = RefKind::kTable;
+      TableSymbol& t = p_.tables[it->second.index];
+      params = &t.params;
+      result = t.call;
+    }
+    e.index = it->second.index;
+    if (e.args.size() != params->size()) {
+      diags_.Error("E0220", e.span,
+                   fmt::format("`{}` takes {} argument{}, found {}", e.name, params->size(),
+                               params->size() == 1 ? "" : "s", e.args.size()));
+      for (auto& a : e.args) CheckExpr(*a, ctx);
+      return result;
+    }
+    for (size_t i = 0; i < e.args.size(); ++i) {
+      ExpectType(*e.args[i], ctx, (*params)[i], fmt::format("argument {} of `{}`", i + 1, e.name));
+    }
+    return result;
+  }
+  auto b = kBuiltins.find(e.name);
+  if (b == kBuiltins.end()) {
+    std::vector<std::string> names;
+    for (auto& [n, s] : globals_) if (s.kind == SymKind::kFunction || s.kind == SymKind::kTable) names.push_back(n);
+    for (auto& [n, _] : kBuiltins) names.push_back(n);
+    auto& d = diags_.Error("E0114", e.span, fmt::format("unknown function `{}`", e.name));
+    d.help = Suggest(e.name, names);
+    for (auto& a : e.args) CheckExpr(*a, ctx);
+    return Err();
+  }
+  e.ref = RefKind::kBuiltin;
+  e.builtin = b->second;
+  auto arity = [&](size_t n) {
+    if (e.args.size() == n) return true;
+    diags_.Error("E0220", e.span, fmt::format("`{}` takes {} argument{}, found {}", e.name, n, n == 1 ? "" : "s", e.args.size()));
+    for (auto& a : e.args) CheckExpr(*a, ctx);
+    return false;
+  };
+  switch (b->second) {
+    case ast::Builtin::kMin:
+    case ast::Builtin::kMax: {
+      if (e.args.size() == 1) {  // min(list)
+        const Type* t = CheckExpr(*e.args[0], ctx);
+        if ((t->kind == TypeKind::kList || t->kind == TypeKind::kSet) && IsOrdered(t->elem)) return t->elem;
+        if (t->kind == TypeKind::kError) return t;
+        diags_.Error("E0221", e.args[0]->span,
+                     fmt::format("`{}` needs ordered values (or a list of them), found `{}`", e.name, types_.Name(t)));
+        return Err();
+      }
+      if (e.args.empty()) return arity(2) ? Err() : Err();
+      const Type* t = CheckExpr(*e.args[0], ctx, expected);
+      for (size_t i = 1; i < e.args.size(); ++i) {
+        const Type* u = CheckExpr(*e.args[i], ctx, t);
+        if (u != t && u->kind != TypeKind::kError && t->kind != TypeKind::kError) {
+          Mismatch(*e.args[i], t, u, fmt::format("argument {} of `{}`", i + 1, e.name));
+        }
+      }
+      if (!IsOrdered(t) && t->kind != TypeKind::kError) {
+        diags_.Error("E0221", e.span, fmt::format("`{}` needs ordered values, found `{}`", e.name, types_.Name(t)));
+        return Err();
+      }
+      return t;
+    }
+    case ast::Builtin::kCount: {
+      if (!arity(1)) return types_.Int();
+      const Type* t = CheckExpr(*e.args[0], ctx);
+      if (t->kind != TypeKind::kList && t->kind != TypeKind::kSet && t->kind != TypeKind::kError) {
+        diags_.Error("E0221", e.args[0]->span, fmt::format("`count` needs a list or a set, found `{}`", types_.Name(t)));
+      }
+      return types_.Int();
+    }
+    case ast::Builtin::kSum: {
+      if (!arity(1)) return Err();
+      const Type* t = CheckExpr(*e.args[0], ctx);
+      if ((t->kind == TypeKind::kList || t->kind == TypeKind::kSet) &&
+          (IsNumeric(t->elem) || t->elem->kind == TypeKind::kDuration)) {
+        return t->elem;
+      }
+      if (t->kind != TypeKind::kError) {
+        diags_.Error("E0221", e.args[0]->span, fmt::format("`sum` needs a list of numbers, found `{}`", types_.Name(t)));
+      }
+      return Err();
+    }
+    case ast::Builtin::kYear:
+    case ast::Builtin::kMonth:
+    case ast::Builtin::kDay:
+      if (arity(1)) ExpectType(*e.args[0], ctx, types_.Date(), fmt::format("the argument of `{}`", e.name));
+      return types_.Int();
+    case ast::Builtin::kDays:
+      if (arity(1)) ExpectType(*e.args[0], ctx, types_.Duration(), "the argument of `days`");
+      return types_.Int();
+  }
+  return Err();
+}
+
+const Type* Checker::CheckRecordLit(Expr& e, const Context& ctx, const Type* expected) {
+  const Type* want = expected;
+  if (want && want->kind == TypeKind::kOptional) want = want->elem;
+  if (!want || want->kind != TypeKind::kRecord) {
+    diags_.Error("E0222", e.span, "a record value can only be written where its record type is known")
+        .help = "record values are written in `given` lines and as field values of other records";
+    for (auto& a : e.args) CheckExpr(*a, ctx);
+    return Err();
+  }
+  const RecordInfo& r = types_.record_info(want->index);
+  e.record_order.assign(r.fields.size(), -1);
+  for (size_t i = 0; i < e.args.size(); ++i) {
+    int f = r.Find(e.field_names[i]);
+    if (f < 0) {
+      std::vector<std::string> names;
+      for (auto& fi : r.fields) names.push_back(fi.name);
+      diags_.Error("E0113", e.field_spans[i],
+                   fmt::format("`{}` has no field `{}`", r.name, e.field_names[i]))
+          .help = Suggest(e.field_names[i], names);
+      CheckExpr(*e.args[i], ctx);
+      continue;
+    }
+    if (e.record_order[f] >= 0) {
+      diags_.Error("E0115", e.field_spans[i], fmt::format("field `{}` is given twice", e.field_names[i]));
+      continue;
+    }
+    e.record_order[f] = static_cast<int>(i);
+    ExpectType(*e.args[i], ctx, r.fields[f].type, fmt::format("field `{}`", e.field_names[i]));
+  }
+  // Facts in a test may be completed by other `given` lines: they are checked as facts when the
+  // test runs. Everywhere else a value must be whole.
+  if (!ctx.partial_records) {
+    std::vector<std::string> missing;
+    for (size_t f = 0; f < r.fields.size(); ++f) {
+      if (e.record_order[f] < 0 && !r.fields[f].has_default && r.fields[f].type->kind != TypeKind::kOptional) {
+        missing.push_back(r.fields[f].name);
+      }
+    }
+    if (!missing.empty()) {
+      diags_.Error("E0228", e.span, fmt::format("this `{}` value has no {}", r.name, JoinNames(missing)))
+          .help = "give every field that has no default and is not optional";
+    }
+  }
+  return want;
+}
+
+const Type* Checker::CheckMatch(Expr& e, const Context& ctx, const Type* expected) {
+  const Type* t = CheckExpr(*e.args[0], ctx);
+  if (t->kind != TypeKind::kEnum) {
+    if (t->kind != TypeKind::kError) {
+      diags_.Error("E0223", e.args[0]->span, fmt::format("`match` needs an enum value, found `{}`", types_.Name(t)))
+          .help = t->kind == TypeKind::kOptional ? "give a default first: `match x ?? value { ... }`" : "";
+    }
+    for (auto& arm : e.arms) CheckExpr(*arm.body, ctx, expected);
+    return Err();
+  }
+  const EnumInfo& info = types_.enum_info(t->index);
+  std::vector<int> covered(info.variants.size(), -1);
+  bool wildcard = false;
+  bool unknown_pattern = false;
+  const Type* result = nullptr;
+  for (size_t ai = 0; ai < e.arms.size(); ++ai) {
+    ast::MatchArm& arm = e.arms[ai];
+    if (wildcard) {
+      diags_.Error("E0224", arm.span, "this arm is never reached: `_` above matches everything");
+    }
+    if (arm.patterns.empty()) wildcard = true;
+    for (size_t pi = 0; pi < arm.patterns.size(); ++pi) {
+      int v = info.Find(arm.patterns[pi]);
+      if (v < 0) {
+        auto& d = diags_.Error("E0112", arm.pattern_spans[pi],
+                               fmt::format("enum `{}` has no value `{}`", info.name, arm.patterns[pi]));
+        d.help = Suggest(arm.patterns[pi], info.variants);
+        unknown_pattern = true;
+        continue;
+      }
+      if (covered[v] >= 0) {
+        diags_.Error("E0225", arm.pattern_spans[pi], fmt::format("`{}` is matched twice", arm.patterns[pi]));
+      }
+      covered[v] = static_cast<int>(ai);
+      arm.variants.push_back(v);
+    }
+    const Type* bt = CheckExpr(*arm.body, ctx, expected ? expected : result);
+    if (!result) {
+      result = bt;
+    } else {
+      const Type* u = Unify(types_, result, bt);
+      if (!u) {
+        diags_.Error("E0208", arm.body->span,
+                     fmt::format("the arms of `match` have different types: `{}` and `{}`",
+                                 types_.Name(result), types_.Name(bt)));
+        result = Err();
+      } else {
+        result = u;
+      }
+    }
+  }
+  if (!wildcard && !unknown_pattern) {  // a misspelt pattern is reported once, not twice
+    std::vector<std::string> missing;
+    for (size_t v = 0; v < covered.size(); ++v) if (covered[v] < 0) missing.push_back(info.variants[v]);
+    if (!missing.empty()) {
+      auto& d = diags_.Error("E0226", e.span,
+                             fmt::format("`match` does not cover {} of `{}`", JoinNames(missing), info.name));
+      d.help = "add an arm for each missing value, or `_ => ...`";
+    }
+  }
+  return result ? result : Err();
+}
+
+}  // namespace proviso::check_internal
