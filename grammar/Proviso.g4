@@ -3,6 +3,13 @@
 // This grammar is only used inside compiler/parser; nothing else sees ANTLR.
 grammar Proviso;
 
+@lexer::members {
+  // A unit of duration ends a word: `6 days` but not `6 daysx` (a number, then the name `daysx`).
+  static bool IsUnitEnd(size_t c) {
+    return !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_');
+  }
+}
+
 // ---------------------------------------------------------------- files
 
 program     : header? importDecl* decl* EOF ;
@@ -18,7 +25,24 @@ importDecl  : IMPORT target=STRING ;
 effective   : EFFECTIVE FROM from=DATE (UNTIL until=DATE)? ;
 
 decl        : enumDecl | recordDecl | inputDecl | paramDecl | letDecl | functionDecl
-            | tableDecl | outputDecl | ruleDecl | obligationDecl | testDecl ;
+            | tableDecl | outputDecl | ruleDecl | obligationDecl | testDecl | calendarDecl
+            | scopeDecl | lawDecl ;
+
+// for each transfer in transfers key transfer.id law as of transfer.made_on {
+//   output needs_assessment: bool
+//   rule ... { ... }
+//   obligation ... { ... }
+// }
+// Lets, outputs, rules and obligations decided for each element of a collection, under the law in
+// force on the element's own date.
+scopeDecl   : FOR EACH var=ID IN collection=expr scopeClause* LBRACE scopeItem* RBRACE ;
+scopeClause : KEY expr                                          # scopeKey
+            | LAW AS OF expr                                    # scopeLaw
+            ;
+scopeItem   : letDecl | outputDecl | ruleDecl | obligationDecl ;
+// `law as of E` at the top level: the date whose law decides (params, versions of rules and
+// obligations), when it is not the evaluation date.
+lawDecl     : LAW AS OF expr ;
 
 // ---------------------------------------------------------------- types
 
@@ -27,7 +51,7 @@ recordDecl  : RECORD name=ID LBRACE fieldDecl* RBRACE ;
 inputDecl   : INPUT LBRACE fieldDecl* RBRACE ;
 fieldDecl   : name=ident COLON typeRef (ASSIGN dflt=expr)? COMMA? ;
 
-typeRef     : (BOOL_T | INT_T | DECIMAL_T | TEXT_T | DATE_T | DURATION_T)    # primType
+typeRef     : (BOOL_T | INT_T | DECIMAL_T | TEXT_T | DATE_T | DATETIME_T | DURATION_T)  # primType
             | SET LT typeRef GT                                           # setType
             | LIST LT typeRef GT                                          # listType
             | ID                                                          # namedType
@@ -35,17 +59,17 @@ typeRef     : (BOOL_T | INT_T | DECIMAL_T | TEXT_T | DATE_T | DURATION_T)    # p
             ;
 
 // A name in an expression: also the keywords that cannot start an expression, so that an input
-// field called `title` or `subject` can be read. Not the units of a duration: `6 months` ending a
-// table row would also read as a result `6` and a next row beginning `months < 5`.
+// field called `title` or `subject` can be read. The units of a duration are names too: a number
+// followed by a unit on the same line is one DURATION token (`6 months`), never a number and a name.
 softName    : ID | TITLE | DOCUMENT | SUBJECT | FIRST | UNIQUE | PRIORITY | COLLECT | HIT
             | TO | OF | NO | ERROR | AFTER | DEADLINE | VIOLATED | FROM | UNTIL | EFFECTIVE | PRESENT
-            | LIST ;
+            | LIST | CALENDAR | KEY | EACH | LAW ;
 
 // Field names may also be words that are keywords elsewhere (`title`, `count`, `subject` ...).
 ident       : ID | TITLE | DOCUMENT | SUBJECT | FIRST | DEFAULT | COUNT | SUM | MIN | MAX | ALL
             | ANY | UNIQUE | PRIORITY | COLLECT | HIT | TO | OF | NO | ERROR | AFTER | DEADLINE
-            | VIOLATED | FROM | UNTIL | EFFECTIVE | PRESENT | SET | LIST | DAY | DAYS | WEEK
-            | WEEKS | MONTH | MONTHS | YEAR | YEARS ;
+            | VIOLATED | FROM | UNTIL | EFFECTIVE | PRESENT | SET | LIST | CALENDAR | WORKING | EVERY
+            | BEFORE | AT | NOW | KEY | EACH | LAW | FOR ;
 
 // ---------------------------------------------------------------- values
 
@@ -70,6 +94,22 @@ cell        : UNDERSCORE                                      # anyCell
             | LBRACE expr (COMMA expr)* RBRACE                # oneOfCell
             | expr                                            # equalCell
             ;
+
+// ---------------------------------------------------------------- working-day calendars
+// calendar cn_official {
+//   weekend saturday, sunday
+//   years 2020..2026
+//   source 2020 "General Office of the State Council, ..."
+//   holiday 2020-01-24..2020-02-02 "Spring Festival"
+//   working 2020-01-19 "adjusted working day"
+// }
+// The item words other than `working` are names checked by the parser (they are not keywords).
+calendarDecl : CALENDAR name=ID LBRACE calendarItem* RBRACE ;
+calendarItem : key=ID ID (COMMA ID)*                                 # calWords
+             | key=ID INT DOTDOT INT                                 # calYears
+             | key=ID INT STRING                                     # calSource
+             | (key=ID | WORKING) DATE (DOTDOT DATE)? STRING?        # calDays
+             ;
 
 // ---------------------------------------------------------------- outputs, rules, obligations
 
@@ -98,11 +138,23 @@ citation    : CITE article=STRING (OF document=STRING)? ;
 //   violated when call.kept_for < min_retention
 //   cite "para. 4"
 // }
+// Deadlines: `deadline E` (a date or date-time; a text is an open standard, with `overdue when`),
+// `deadline D after E`, `deadline every D from E` (recurring), `not before E` (the window's start),
+// `retain until E` / `retain for D after E` (retention); `done at E` and `deleted at E` are when
+// the act was done and when what is kept was deleted.
 obligationDecl : OBLIGATION name=ID exceptionTo? priority? LBRACE obligationItem* RBRACE ;
 obligationItem : SUBJECT STRING                                 # obSubject
                | modality STRING                                # obAction
                | WHEN expr                                      # obWhen
+               | DEADLINE EVERY expr FROM expr                  # obRecurring
                | DEADLINE expr (AFTER expr)?                    # obDeadline
+               | NOT BEFORE expr                                # obNotBefore
+               // `retain`, `done`, `deleted` and `overdue` are not keywords (they are common names):
+               // the parser checks the word.
+               | word=ID UNTIL expr                             # obRetainUntil
+               | word=ID FOR expr AFTER expr                    # obRetainFor
+               | word=ID AT expr                                # obAt
+               | word=ID WHEN expr                              # obOverdue
                | VIOLATED WHEN expr                             # obViolated
                | effective                                      # obEffective
                | citation                                       # obCite
@@ -118,22 +170,25 @@ modality    : MUST NOT? | MAY ;
 //   expect obligation keep_records violated
 // }
 testDecl    : TEST name=STRING LBRACE testItem* RBRACE ;
-testItem    : AS OF DATE                                        # testAsOf
+testItem    : AS OF (DATE | DATETIME)                           # testAsOf
             | GIVEN fieldPath ASSIGN expr                            # testGiven
             | SET name=ID ASSIGN expr                           # testSet
-            | EXPECT name=ID ASSIGN expr                        # testExpectValue
-            | EXPECT NO OBLIGATION name=ID                      # testExpectNoObligation
-            | EXPECT OBLIGATION name=ID obligationCheck*        # testExpectObligation
+            | EXPECT name=ID forItem? ASSIGN expr               # testExpectValue
+            | EXPECT NO OBLIGATION name=ID forItem?             # testExpectNoObligation
+            | EXPECT OBLIGATION name=ID forItem? obligationCheck*  # testExpectObligation
             | EXPECT ERROR STRING?                              # testExpectError
             ;
 obligationCheck : NOT? VIOLATED                                 # checkViolated
                 | DEADLINE expr                                 # checkDeadline
+                | status=ID                                     # checkStatus
                 ;
 fieldPath   : softName (DOT ident)* ;
+// `for "T-1"`: the element of a `for each` with this key (or index, when it has no key).
+forItem     : FOR expr ;
 
 // ---------------------------------------------------------------- expressions
 // Precedence, loosest first: if/match/quantifiers, or, and, not, comparison and membership,
-// ??, + -, * /, unary -, postfix (field access, `is present`), primary.
+// ??, `N working days after E`, + -, * /, unary -, postfix (field access, `is present`), primary.
 
 expr        : primary                                                     # primaryExpr
             | expr DOT ident                                                 # fieldExpr
@@ -141,6 +196,7 @@ expr        : primary                                                     # prim
             | MINUS expr                                                  # negExpr
             | expr op=(STAR | SLASH) expr                                 # mulExpr
             | expr op=(PLUS | MINUS) expr                                 # addExpr
+            | expr WORKING unit=ID (OF cal=ID)? dir=(AFTER | BEFORE) expr   # workingDaysExpr
             | expr QQ expr                                                # coalesceExpr
             | expr op=(LT | LE | GT | GE | EQ | NE) expr                  # compareExpr
             | expr NOT? IN expr                                           # inExpr
@@ -155,12 +211,14 @@ primary     : INT                                                         # intL
             | DECIMAL                                                     # decimalLit
             | STRING                                                      # textLit
             | DATE                                                        # dateLit
-            | INT unit=(DAY | DAYS | WEEK | WEEKS | MONTH | MONTHS | YEAR | YEARS)  # durationLit
+            | DATETIME                                                    # dateTimeLit
+            | DURATION                                                    # durationLit
             | (TRUE | FALSE)                                              # boolLit
             | NONE                                                        # noneLit
             | AS_OF                                                       # asOfLit
+            | NOW                                                         # nowLit
             | name=ID LPAREN (expr (COMMA expr)*)? RPAREN                 # callExpr
-            | (MIN | MAX | COUNT | SUM | YEAR | MONTH | DAY | DAYS) LPAREN expr (COMMA expr)* RPAREN  # builtinCallExpr
+            | (MIN | MAX | COUNT | SUM | DATE_T | DATETIME_T) LPAREN expr (COMMA expr)* RPAREN  # builtinCallExpr
             | softName                                                    # nameExpr
             | LBRACKET (expr (COMMA expr)*)? RBRACKET                     # listLit
             | LBRACE RBRACE                                               # emptySetLit
@@ -186,12 +244,12 @@ OBLIGATION : 'obligation' ; SUBJECT : 'subject' ; MUST : 'must' ; MAY : 'may' ;
 DEADLINE : 'deadline' ; AFTER : 'after' ; VIOLATED : 'violated' ;
 TEST : 'test' ; AS_OF : 'as_of' ; AS : 'as' ; GIVEN : 'given' ; SET : 'set' ; EXPECT : 'expect' ;
 NO : 'no' ; ERROR : 'error' ; LIST : 'list' ;
+CALENDAR : 'calendar' ; WORKING : 'working' ; BEFORE : 'before' ; EVERY : 'every' ;
+FOR : 'for' ; AT : 'at' ; NOW : 'now' ; EACH : 'each' ; KEY : 'key' ; LAW : 'law' ;
 BOOL_T : 'bool' ; INT_T : 'int' ; DECIMAL_T : 'decimal' ; TEXT_T : 'text' ; DATE_T : 'date' ;
-DURATION_T : 'duration' ;
+DATETIME_T : 'datetime' ; DURATION_T : 'duration' ;
 AND : 'and' ; OR : 'or' ; NOT : 'not' ; IN : 'in' ; IS : 'is' ; PRESENT : 'present' ;
 MATCH : 'match' ; TRUE : 'true' ; FALSE : 'false' ; NONE : 'none' ;
-DAY : 'day' ; DAYS : 'days' ; WEEK : 'week' ; WEEKS : 'weeks' ; MONTH : 'month' ;
-MONTHS : 'months' ; YEAR : 'year' ; YEARS : 'years' ;
 
 LBRACE : '{' ; RBRACE : '}' ; LPAREN : '(' ; RPAREN : ')' ; LBRACKET : '[' ; RBRACKET : ']' ;
 COMMA : ',' ; COLON : ':' ; DOTDOT : '..' ; DOT : '.' ; FATARROW : '=>' ; ARROW : '->' ;
@@ -199,9 +257,20 @@ EQ : '==' ; NE : '!=' ; LE : '<=' ; GE : '>=' ; LT : '<' ; GT : '>' ; ASSIGN : '
 PLUS : '+' ; MINUS : '-' ; STAR : '*' ; SLASH : '/' ; QQ : '??' ; QUESTION : '?' ;
 PIPE : '|' ; UNDERSCORE : '_' ;
 
-DATE    : [0-9][0-9][0-9][0-9] '-' [0-9][0-9] '-' [0-9][0-9] ;
-DECIMAL : [0-9]+ '.' [0-9]+ ;
-INT     : [0-9]+ ;
+// An instant: a date, `T`, a time of day and `Z` or an offset from UTC (normalised to UTC).
+DATETIME: DATE_F [Tt] D2 ':' D2 (':' D2 ('.' [0-9]+)?)? ([Zz] | [+-] D2 ':' D2) ;
+DATE    : DATE_F ;
+// A number and its unit on one line are one token, so that a unit word is never read as a name
+// after a number (`=> 6 months` ending a table row) and is a name anywhere else (`r.months`).
+DURATION: DIGITS [ \t]+ UNIT { IsUnitEnd(_input->LA(1)) }? ;
+// Digits may be grouped with underscores: 1_000_000.
+DECIMAL : DIGITS '.' DIGITS ;
+INT     : DIGITS ;
+fragment DIGITS : [0-9] ('_'? [0-9])* ;
+fragment DATE_F : [0-9][0-9][0-9][0-9] '-' [0-9][0-9] '-' [0-9][0-9] ;
+fragment D2     : [0-9][0-9] ;
+fragment UNIT   : 'second' 's'? | 'minute' 's'? | 'hour' 's'? | 'day' 's'? | 'week' 's'? | 'month' 's'?
+                | 'year' 's'? ;
 ID      : [a-zA-Z_][a-zA-Z0-9_]* ;
 STRING  : '"' ( ~["\\\r\n] | '\\' ["\\nt] )* '"' ;
 

@@ -15,7 +15,7 @@
 namespace proviso::ast {
 
 struct TypeExpr {
-  enum class Kind { kBool, kInt, kDecimal, kText, kDate, kDuration, kNamed, kSet, kList, kOptional };
+  enum class Kind { kBool, kInt, kDecimal, kText, kDate, kDateTime, kDuration, kNamed, kSet, kList, kOptional };
   Kind kind = Kind::kInt;
   std::string name;                // kNamed
   std::unique_ptr<TypeExpr> elem;  // kSet, kList, kOptional
@@ -23,7 +23,8 @@ struct TypeExpr {
 };
 
 enum class ExprKind {
-  kInt, kDecimal, kText, kDate, kDuration, kBool, kNone, kAsOf,
+  kInt, kDecimal, kText, kDate, kDateTime, kDuration, kBool, kNone, kAsOf,
+  kNow,       // the evaluation instant (a datetime); `as_of` is its date
   kName,      // name
   kField,     // args[0].name
   kCall,      // name(args) — function, table or builtin
@@ -37,18 +38,34 @@ enum class ExprKind {
   kQuant,     // quant var in args[0]: args[1]
   kList, kSet, kRecord,
   kMatch,     // match args[0] { arms }
+  kWorkingDays,  // args[0] working days after (negated: before) args[1], in calendar `name` ("" = the only one)
 };
+// kName may also be the element of a `for each` (RefKind::kItem, index = the scope).
 
 enum class BinOp { kAdd, kSub, kMul, kDiv, kLt, kLe, kGt, kGe, kEq, kNe };
 enum class QuantKind { kAny, kAll, kCount, kSum, kMin, kMax };
-enum class DurationUnit { kDay, kWeek, kMonth, kYear };
+enum class DurationUnit { kSecond, kMinute, kHour, kDay, kWeek, kMonth, kYear };
 
 // What a name or call refers to, filled in by the checker.
 enum class RefKind {
   kUnresolved, kInput, kParam, kLet, kOutput, kLocal, kEnumValue, kFunction, kTable, kBuiltin,
   kRecordField,  // kField: index = field index
+  kItem,         // kName: the element of `for each` scope `index`
 };
-enum class Builtin { kMin, kMax, kCount, kSum, kYear, kMonth, kDay, kDays };
+// Builtin functions, called by name (a function or table of the same name takes precedence).
+enum class Builtin {
+  kMin, kMax, kCount, kSum,
+  kYear, kMonth, kDay,            // of a date or (its UTC date) a datetime
+  kWeekday,                       // ISO: 1 = Monday ... 7 = Sunday
+  kHour, kMinute, kSecond,        // of a datetime (UTC)
+  kDays, kHours, kMinutes, kSeconds,  // a duration as a whole number of days/hours/... (truncated)
+  kFirstDayOfMonth, kLastDayOfMonth, kFirstDayOfYear, kLastDayOfYear,
+  kDate,                          // date(y, m, d); date(t) (UTC); date(t, offset) (local at UTC + offset)
+  kDateTime,                      // datetime(d) (00:00 UTC); datetime(d, h, m, s)
+  kMonthsBetween,                 // whole months from a to b
+  kIsWorkingDay,                  // is_working_day(d [, calendar])
+  kWorkingDaysBetween,            // working_days_between(a, b [, calendar]): working days in (a, b]
+};
 
 struct Expr;
 using ExprPtr = std::unique_ptr<Expr>;
@@ -65,7 +82,7 @@ struct Expr {
   ExprKind kind;
   Span span;
   std::string name;       // kName, kField (field), kCall (callee), kQuant (bound variable)
-  int64_t int_value = 0;  // kInt, kDate (day number), kDuration (amount), kBool
+  int64_t int_value = 0;  // kInt, kDate (day number), kDateTime (seconds), kDuration (amount), kBool
   std::string text;       // kText value; kDecimal spelling
   DurationUnit unit = DurationUnit::kDay;
   BinOp op = BinOp::kAdd;
@@ -82,6 +99,7 @@ struct Expr {
   int index = -1;        // input field / param / let / output / local slot / function / table / field
   int variant = -1;      // kEnumValue: the variant (index = the enum)
   Builtin builtin = Builtin::kMin;
+  int calendar = -1;     // kWorkingDays, kIsWorkingDay, kWorkingDaysBetween: the calendar
   std::vector<int> record_order;  // kRecord: for each record field, the literal's entry or -1
 };
 
@@ -140,6 +158,7 @@ struct ParamDecl {
 struct LetDecl {
   std::string name;
   Span span;
+  int scope = -1;  // the `for each` (index in Module::scopes) it is decided in, or -1
   std::unique_ptr<TypeExpr> type;  // optional annotation
   ExprPtr value;
   std::string doc;
@@ -195,6 +214,7 @@ struct TableDecl {
 struct OutputDecl {
   std::string name;
   Span span;
+  int scope = -1;
   std::unique_ptr<TypeExpr> type;
   std::string doc;
 };
@@ -207,6 +227,7 @@ struct NameRef {
 struct RuleDecl {
   std::string name;
   Span span;
+  int scope = -1;
   std::optional<NameRef> exception_to;
   std::optional<int64_t> priority;
   ExprPtr when;
@@ -222,14 +243,23 @@ enum class Modality { kMust, kMustNot, kMay };
 struct ObligationDecl {
   std::string name;
   Span span;
+  int scope = -1;
   std::optional<NameRef> exception_to;
   std::optional<int64_t> priority;
   std::string subject;
   std::optional<Modality> modality;
   std::string action;
   ExprPtr when;
-  ExprPtr deadline;        // a date, or a duration when deadline_after is set
+  ExprPtr deadline;        // a date or datetime (text: an open standard), or a duration when deadline_after is set
   ExprPtr deadline_after;  // `deadline D after E`: E is the event date
+  ExprPtr every;           // `deadline every D from E`: the period D ...
+  ExprPtr every_from;      // ... and the first due date E
+  ExprPtr not_before;      // `not before E`: the start of a window
+  ExprPtr retain_until;    // `retain until E`, or `retain for D after E` (retain_until = D, retain_after = E)
+  ExprPtr retain_after;
+  ExprPtr done_at;         // `done at E`: when the act was done (none: not yet)
+  ExprPtr deleted_at;      // `deleted at E`: when what is retained was deleted (none: still kept)
+  ExprPtr overdue;         // `overdue when C`: for an open standard
   ExprPtr violated;
   Effective effective;
   std::vector<Citation> citations;
@@ -254,20 +284,56 @@ struct TestExpect {
   Kind kind = Kind::kValue;
   std::string name;
   Span span;
+  ExprPtr item;                  // `for KEY`: the element of a `for each` (by its key, or index)
   ExprPtr value;                 // kValue
   std::optional<bool> violated;  // kObligation
   ExprPtr deadline;              // kObligation
+  std::string status;            // kObligation: `pending`, `met`, `overdue`, ... ("" = not checked)
+  Span status_span;
   std::string error_text;        // kError
 };
 
 struct TestDecl {
   std::string name;
   Span span;
-  std::optional<int64_t> as_of;
+  std::optional<int64_t> as_of;  // seconds (a date is its midnight, UTC)
   Span as_of_span;
   std::vector<TestGiven> givens;
   std::vector<TestSet> sets;
   std::vector<TestExpect> expects;
+};
+
+// calendar NAME { weekend ... years A..B  source YEAR "..."  holiday D[..D] "..."  working D[..D] "..." }
+struct CalendarDays {
+  bool working = false;  // `working` (a weekend day that is a working day); else `holiday`
+  int64_t from = 0;      // day numbers, inclusive
+  int64_t until = 0;
+  std::string label;
+  Span span;
+};
+
+struct CalendarDecl {
+  std::string name;
+  Span span;
+  std::string doc;
+  unsigned weekend = 0;      // bit w for ISO weekday w (1 = Monday)
+  bool has_weekend = false;
+  int first_year = 0, last_year = -1;
+  Span years_span;
+  std::vector<std::pair<int, std::string>> sources;  // year, text
+  std::vector<Span> source_spans;
+  std::vector<CalendarDays> days;
+};
+
+// for each VAR in COLLECTION [key K] [law as of D] { lets, outputs, rules, obligations }. The
+// declarations are in the module's vectors, with `scope` set to this scope's index.
+struct ScopeDecl {
+  std::string var;
+  Span var_span;
+  Span span;  // `for each VAR in COLLECTION`
+  ExprPtr collection;
+  ExprPtr key;  // null: the element's index
+  ExprPtr law;  // null: the policy's law date
 };
 
 struct Import {
@@ -299,6 +365,10 @@ struct Module {
   std::vector<RuleDecl> rules;
   std::vector<ObligationDecl> obligations;
   std::vector<TestDecl> tests;
+  std::vector<CalendarDecl> calendars;
+  std::vector<ScopeDecl> scopes;
+  ExprPtr law;  // `law as of D` at the top level; null: the evaluation date
+  Span law_span;
 };
 
 // Proviso source text of an expression (used by explanations and by `--emit=ast`).

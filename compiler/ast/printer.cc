@@ -59,14 +59,19 @@ std::string ToSource(const Expr& e) {
     case ExprKind::kDecimal: return e.text;
     case ExprKind::kText: return Quote(e.text);
     case ExprKind::kDate: return FormatDate(e.int_value);
+    case ExprKind::kDateTime: return FormatDateTime(e.int_value);
     case ExprKind::kDuration: {
-      static const char* kUnits[] = {"day", "week", "month", "year"};
+      static const char* kUnits[] = {"second", "minute", "hour", "day", "week", "month", "year"};
       return fmt::format("{} {}{}", e.int_value, kUnits[static_cast<int>(e.unit)],
                          e.int_value == 1 ? "" : "s");
     }
     case ExprKind::kBool: return e.int_value ? "true" : "false";
     case ExprKind::kNone: return "none";
     case ExprKind::kAsOf: return "as_of";
+    case ExprKind::kNow: return "now";
+    case ExprKind::kWorkingDays:
+      return fmt::format("({} working days{} {} {})", ToSource(*e.args[0]), e.name.empty() ? "" : " of " + e.name,
+                         e.negated ? "before" : "after", ToSource(*e.args[1]));
     case ExprKind::kName: return e.name;
     case ExprKind::kField: return ToSource(*e.args[0]) + "." + e.name;
     case ExprKind::kCall: return e.name + "(" + Join(e.args) + ")";
@@ -118,6 +123,7 @@ std::string ToSource(const TypeExpr& t) {
     case TypeExpr::Kind::kDecimal: return "decimal";
     case TypeExpr::Kind::kText: return "text";
     case TypeExpr::Kind::kDate: return "date";
+    case TypeExpr::Kind::kDateTime: return "datetime";
     case TypeExpr::Kind::kDuration: return "duration";
     case TypeExpr::Kind::kNamed: return t.name;
     case TypeExpr::Kind::kSet: return "set<" + ToSource(*t.elem) + ">";
@@ -157,6 +163,22 @@ std::string Dump(const Module& m) {
     out += EffectiveText(m.header->effective) + "\n";
   }
   for (const Import& i : m.imports) out += "import " + Quote(i.path) + "\n";
+  static const char* kWeekdays[] = {"", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"};
+  for (const CalendarDecl& c : m.calendars) {
+    out += "calendar " + c.name + " {\n";
+    if (c.has_weekend) {
+      std::string days;
+      for (int w = 1; w <= 7; ++w) if (c.weekend >> w & 1u) days += (days.empty() ? "" : ", ") + std::string(kWeekdays[w]);
+      out += "  weekend " + days + "\n";
+    }
+    if (c.last_year >= c.first_year) out += fmt::format("  years {}..{}\n", c.first_year, c.last_year);
+    for (const auto& [year, text] : c.sources) out += fmt::format("  source {} {}\n", year, Quote(text));
+    for (const CalendarDays& d : c.days) {
+      out += fmt::format("  {} {}{}{}\n", d.working ? "working" : "holiday", FormatDate(d.from),
+                         d.until != d.from ? ".." + FormatDate(d.until) : "", d.label.empty() ? "" : " " + Quote(d.label));
+    }
+    out += "}\n";
+  }
   for (const EnumDecl& e : m.enums) {
     out += "enum " + e.name + " {";
     for (size_t i = 0; i < e.variants.size(); ++i) out += (i ? ", " : " ") + e.variants[i];
@@ -183,9 +205,17 @@ std::string Dump(const Module& m) {
     out += fmt::format("param {}: {} = {}{}{}\n", p.name, ToSource(*p.type), ToSource(*p.value),
                        EffectiveText(p.effective), p.citation ? CiteText(*p.citation) : "");
   }
+  if (m.law) out += "law as of " + ToSource(*m.law) + "\n";
+  for (const ScopeDecl& sc : m.scopes) {
+    out += fmt::format("for each {} in {}{}{}\n", sc.var, ToSource(*sc.collection),
+                       sc.key ? " key " + ToSource(*sc.key) : "", sc.law ? " law as of " + ToSource(*sc.law) : "");
+  }
+  auto in_scope = [&](int scope) {
+    return scope < 0 ? std::string() : fmt::format("  // for each {}", m.scopes.at(scope).var);
+  };
   for (const LetDecl& l : m.lets) {
-    out += fmt::format("let {}{} = {}\n", l.name, l.type ? ": " + ToSource(*l.type) : "",
-                       ToSource(*l.value));
+    out += fmt::format("let {}{} = {}{}\n", l.name, l.type ? ": " + ToSource(*l.type) : "",
+                       ToSource(*l.value), in_scope(l.scope));
   }
   for (const FunctionDecl& f : m.functions) {
     out += fmt::format("function {}({}) -> {} = {}\n", f.name, Typed(f.params), ToSource(*f.result),
@@ -215,12 +245,12 @@ std::string Dump(const Module& m) {
     if (t.default_result) out += "  default => " + ToSource(*t.default_result) + "\n";
     out += "}\n";
   }
-  for (const OutputDecl& o : m.outputs) out += "output " + o.name + ": " + ToSource(*o.type) + "\n";
+  for (const OutputDecl& o : m.outputs) out += "output " + o.name + ": " + ToSource(*o.type) + in_scope(o.scope) + "\n";
   for (const RuleDecl& r : m.rules) {
     out += "rule " + r.name;
     if (r.exception_to) out += " exception to " + r.exception_to->name;
     if (r.priority) out += " priority " + std::to_string(*r.priority);
-    out += " {\n";
+    out += " {" + in_scope(r.scope) + "\n";
     if (r.when) out += "  when " + ToSource(*r.when) + "\n";
     if (r.target) out += "  then " + r.target->name + " = " + ToSource(*r.value) + "\n";
     if (r.effective.present) out += " " + EffectiveText(r.effective) + "\n";
@@ -232,7 +262,7 @@ std::string Dump(const Module& m) {
     out += "obligation " + o.name;
     if (o.exception_to) out += " exception to " + o.exception_to->name;
     if (o.priority) out += " priority " + std::to_string(*o.priority);
-    out += " {\n  subject " + Quote(o.subject) + "\n";
+    out += " {" + in_scope(o.scope) + "\n  subject " + Quote(o.subject) + "\n";
     if (o.modality) out += fmt::format("  {} {}\n", kMod[static_cast<int>(*o.modality)], Quote(o.action));
     if (o.when) out += "  when " + ToSource(*o.when) + "\n";
     if (o.deadline) {
@@ -240,6 +270,16 @@ std::string Dump(const Module& m) {
       if (o.deadline_after) out += " after " + ToSource(*o.deadline_after);
       out += "\n";
     }
+    if (o.every) out += "  deadline every " + ToSource(*o.every) + " from " + ToSource(*o.every_from) + "\n";
+    if (o.not_before) out += "  not before " + ToSource(*o.not_before) + "\n";
+    if (o.retain_until) {
+      out += o.retain_after ? "  retain for " + ToSource(*o.retain_until) + " after " + ToSource(*o.retain_after)
+                            : "  retain until " + ToSource(*o.retain_until);
+      out += "\n";
+    }
+    if (o.done_at) out += "  done at " + ToSource(*o.done_at) + "\n";
+    if (o.deleted_at) out += "  deleted at " + ToSource(*o.deleted_at) + "\n";
+    if (o.overdue) out += "  overdue when " + ToSource(*o.overdue) + "\n";
     if (o.violated) out += "  violated when " + ToSource(*o.violated) + "\n";
     if (o.effective.present) out += " " + EffectiveText(o.effective) + "\n";
     for (const Citation& c : o.citations) out += " " + CiteText(c) + "\n";
@@ -247,7 +287,9 @@ std::string Dump(const Module& m) {
   }
   for (const TestDecl& t : m.tests) {
     out += "test " + Quote(t.name) + " {\n";
-    if (t.as_of) out += "  as of " + FormatDate(*t.as_of) + "\n";
+    if (t.as_of) {
+      out += "  as of " + (*t.as_of % kSecondsPerDay == 0 ? FormatDate(DayOf(*t.as_of)) : FormatDateTime(*t.as_of)) + "\n";
+    }
     for (const TestGiven& g : t.givens) {
       std::string path;
       for (size_t i = 0; i < g.path.size(); ++i) path += (i ? "." : "") + g.path[i];
@@ -256,12 +298,18 @@ std::string Dump(const Module& m) {
     for (const TestSet& s : t.sets) out += "  set " + s.name + " = " + ToSource(*s.value) + "\n";
     for (const TestExpect& x : t.expects) {
       switch (x.kind) {
-        case TestExpect::Kind::kValue: out += "  expect " + x.name + " = " + ToSource(*x.value) + "\n"; break;
-        case TestExpect::Kind::kNoObligation: out += "  expect no obligation " + x.name + "\n"; break;
+        case TestExpect::Kind::kValue:
+          out += "  expect " + x.name + (x.item ? " for " + ToSource(*x.item) : "") + " = " + ToSource(*x.value) + "\n";
+          break;
+        case TestExpect::Kind::kNoObligation:
+          out += "  expect no obligation " + x.name + (x.item ? " for " + ToSource(*x.item) : "") + "\n";
+          break;
         case TestExpect::Kind::kError: out += "  expect error " + Quote(x.error_text) + "\n"; break;
         case TestExpect::Kind::kObligation:
           out += "  expect obligation " + x.name;
+          if (x.item) out += " for " + ToSource(*x.item);
           if (x.violated) out += *x.violated ? " violated" : " not violated";
+          if (!x.status.empty()) out += " " + x.status;
           if (x.deadline) out += " deadline " + ToSource(*x.deadline);
           out += "\n";
           break;

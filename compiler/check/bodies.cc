@@ -28,6 +28,8 @@ void Checker::CheckLet(int i) {
   LetSymbol& l = p_.lets[i];
   auto saved = std::move(locals_);
   locals_.clear();
+  int saved_scope = scope_;
+  scope_ = l.scope;
   Context ctx{true, "a let"};
   const Type* t = CheckExpr(*l.decl->value, ctx, l.type);
   if (l.type) {
@@ -42,6 +44,7 @@ void Checker::CheckLet(int i) {
     l.type = t;
   }
   locals_ = std::move(saved);
+  scope_ = saved_scope;
   let_state_[i] = 2;
 }
 
@@ -49,7 +52,7 @@ void Checker::CheckLet(int i) {
 bool Checker::IsConstant(const Expr& e) {
   switch (e.kind) {
     case ExprKind::kInt: case ExprKind::kDecimal: case ExprKind::kText: case ExprKind::kDate:
-    case ExprKind::kDuration: case ExprKind::kBool: case ExprKind::kNone:
+    case ExprKind::kDateTime: case ExprKind::kDuration: case ExprKind::kBool: case ExprKind::kNone:
       return true;
     case ExprKind::kName: return e.ref == RefKind::kEnumValue;
     case ExprKind::kNeg: return IsConstant(*e.args[0]);
@@ -78,7 +81,6 @@ void Checker::CheckBodies() {
       }
     }
   }
-  let_state_.assign(p_.lets.size(), 0);
   for (size_t i = 0; i < p_.lets.size(); ++i) CheckLet(static_cast<int>(i));
   for (FunctionSymbol& f : p_.functions) {
     locals_.clear();

@@ -36,12 +36,15 @@ std::string CheckedProgram::document() const {
 namespace check_internal {
 
 // The passes, each in the file named after what it checks: DeclareTypes, DeclareValues and
-// ResolveSignatures in names.cc, CheckBodies in bodies.cc (its tables in tables.cc), CheckRules
+// ResolveSignatures in names.cc (calendars in time.cc), CheckScopes in scopes.cc, CheckBodies in bodies.cc (its tables in tables.cc), CheckRules
 // in default_logic.cc, then obligations.cc, dependencies.cc, tests.cc, and WarnUnused in names.cc.
 void Checker::Run() {
+  DeclareCalendars();
   DeclareTypes();
   DeclareValues();
   ResolveSignatures();
+  let_state_.assign(p_.lets.size(), 0);
+  CheckScopes();
   CheckBodies();
   CheckRules();
   CheckObligations();

@@ -22,6 +22,7 @@ struct ParamSymbol {
 struct LetSymbol {
   const ast::LetDecl* decl = nullptr;
   const Type* type = nullptr;
+  int scope = -1;  // the `for each` it is decided in (index in CheckedProgram::scopes), or -1
 };
 
 struct FunctionSymbol {
@@ -41,6 +42,14 @@ struct OutputSymbol {
   const ast::OutputDecl* decl = nullptr;
   const Type* type = nullptr;
   std::vector<int> rules;  // indexes into CheckedProgram::rules
+  int scope = -1;
+};
+
+// A `for each` of the main file: what is decided for each element of a collection.
+struct ScopeSymbol {
+  const ast::ScopeDecl* decl = nullptr;
+  const Type* element = nullptr;  // the collection's element type
+  const Type* key = nullptr;      // the key's type (int: the index, when there is no `key`)
 };
 
 // A program whose names are resolved and whose expressions carry types. The AST nodes are owned here
@@ -60,6 +69,8 @@ struct CheckedProgram {
   std::vector<const ast::ObligationDecl*> obligations;
   std::vector<int> obligation_parent;
   std::vector<ast::TestDecl*> tests;
+  std::vector<const ast::CalendarDecl*> calendars;  // every calendar, main file and imports
+  std::vector<ScopeSymbol> scopes;                  // the main file's `for each`, in order
   // Locals needed by the deepest expression (function parameters and quantifier variables).
   int max_locals = 0;
 

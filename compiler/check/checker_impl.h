@@ -18,6 +18,7 @@
 #include "compiler/ast/ast.h"
 #include "compiler/check/checker.h"
 #include "compiler/diag/diagnostic.h"
+#include "compiler/support/calendar.h"
 #include "compiler/source/source.h"
 #include "compiler/types/types.h"
 
@@ -34,6 +35,7 @@ struct Symbol {
   int index;
   Span span;
   bool main;  // declared in the main file (unused warnings apply)
+  int scope = -1;  // decided in this `for each` (CheckedProgram::scopes), or -1
 };
 
 // names.cc: the kind's name in messages ("param", "input field" ...).
@@ -46,6 +48,7 @@ struct Context {
   bool facts = true;      // inputs, lets, outputs, as_of
   const char* what = "";  // for messages: "a param value", "a function body" ...
   bool partial_records = false;  // `given` facts may be completed by other lines
+  bool law_date = false;  // a `law as of` date: facts only (params, lets and outputs depend on it)
 };
 
 // Constant cell contents for overlap and completeness checks of decision tables.
@@ -161,6 +164,25 @@ class Checker {
 
   // tests.cc: `test` blocks.
   void CheckTests();
+  void CheckItem(ast::TestExpect& x, int scope, const Context& constant);
+
+  // time.cc: dates, date-times and durations; working-day calendars.
+  std::optional<Duration> ConstDuration(const Expr& e);
+  const Type* CheckWholeDays(const Expr& e, const Expr& duration, const Type* date);
+  void DateOrInstant(Expr& e, const Context& ctx, const std::string& what);
+  void DeclareCalendars();
+  void CheckCalendar(const ast::CalendarDecl& c);
+  int ResolveCalendar(const std::string& name, Span span);
+
+  // builtins.cc: calls of the builtin functions.
+  const Type* CheckBuiltin(Expr& e, const Context& ctx, const Type* expected);
+
+  // obligations.cc
+  void CheckDeadline(const ast::ObligationDecl& o, const Context& ctx);
+  const Type* DeadlineType(const ast::ObligationDecl& o);
+
+  // scopes.cc: `for each` and `law as of`.
+  void CheckScopes();
 
   CheckedProgram& p_;
   DiagnosticSink& diags_;
@@ -177,6 +199,8 @@ class Checker {
   std::set<std::string> used_types_;
   std::vector<Local> locals_;
   std::vector<int> let_state_;  // 0 unchecked, 1 in progress, 2 done
+  std::map<std::string, int> calendar_index_;
+  int scope_ = -1;  // the `for each` being checked (CheckedProgram::scopes), or -1
 };
 
 // Exception graphs, for rules (default_logic.cc) and obligations (obligations.cc).

@@ -24,6 +24,7 @@ void Checker::CheckRules() {
   std::vector<int> target(p_.rules.size(), -1);
   for (size_t i = 0; i < p_.rules.size(); ++i) {
     const ast::RuleDecl& r = *p_.rules[i];
+    scope_ = r.scope;
     if (r.when) ExpectType(*r.when, ctx, types_.Bool(), fmt::format("the condition of rule `{}`", r.name));
     if (!r.target) continue;
     auto it = globals_.find(r.target->name);
@@ -48,10 +49,22 @@ void Checker::CheckRules() {
     }
     MarkUsed(r.target->name);
     OutputSymbol& o = p_.outputs[it->second.index];
+    if (o.scope != r.scope) {
+      auto& d = diags_.Error("E0126", r.target->span,
+                             o.scope >= 0 ? fmt::format("rule `{}` sets `{}`, which is decided for each element of a "
+                                                        "`for each`, from outside it", r.name, r.target->name)
+                                          : fmt::format("rule `{}` in a `for each` sets `{}`, which is decided once for "
+                                                        "the whole policy", r.name, r.target->name));
+      d.notes.push_back({o.decl->span, "the output"});
+      d.help = "a rule sets an output of its own `for each` (or, outside one, of the policy)";
+      CheckExpr(*r.value, ctx);
+      continue;
+    }
     target[i] = it->second.index;
     o.rules.push_back(static_cast<int>(i));
     ExpectType(*r.value, ctx, o.type, fmt::format("the value rule `{}` gives to `{}`", r.name, o.decl->name));
   }
+  scope_ = -1;
   for (size_t i = 0; i < p_.rules.size(); ++i) {
     const ast::RuleDecl& r = *p_.rules[i];
     if (!r.exception_to) continue;

@@ -51,6 +51,7 @@ const Type* Checker::CheckExprInner(Expr& e, const Context& ctx, const Type* exp
     }
     case ExprKind::kText: return types_.Text();
     case ExprKind::kDate: return types_.Date();
+    case ExprKind::kDateTime: return types_.DateTime();
     case ExprKind::kDuration: return types_.Duration();
     case ExprKind::kBool: return types_.Bool();
     case ExprKind::kNone:
@@ -62,6 +63,24 @@ const Type* Checker::CheckExprInner(Expr& e, const Context& ctx, const Type* exp
         return Err();
       }
       return types_.Date();
+    case ExprKind::kNow:
+      if (!ctx.facts) {
+        diags_.Error("E0110", e.span, fmt::format("`now` cannot be used in {}", ctx.what));
+        return Err();
+      }
+      return types_.DateTime();
+    case ExprKind::kWorkingDays: {
+      ExpectType(*e.args[0], ctx, types_.Int(), "the number of working days");
+      const Type* d = CheckExpr(*e.args[1], ctx);
+      e.calendar = ResolveCalendar(e.name, e.span);
+      if (d->kind == TypeKind::kDateTime) {
+        diags_.Error("E0210", e.args[1]->span, "working days are counted from a date, not from an instant")
+            .help = "take the date of the instant: `date(t)` (UTC) or `date(t, 8 hours)` (at UTC+8)";
+      } else if (d->kind != TypeKind::kError && d->kind != TypeKind::kDate) {
+        Mismatch(*e.args[1], types_.Date(), d, "the date working days are counted from");
+      }
+      return types_.Date();
+    }
     case ExprKind::kName: return CheckName(e, ctx, expected);
     case ExprKind::kField: return CheckField(e, ctx);
     case ExprKind::kCall: return CheckCall(e, ctx, expected);
@@ -285,14 +304,18 @@ const Type* Checker::CheckBinary(Expr& e, const Context& ctx) {
   switch (e.op) {
     case BinOp::kAdd:
       if (a == b && (IsNumeric(a) || k(a) == TypeKind::kDuration)) return a;
-      if (k(a) == TypeKind::kDate && k(b) == TypeKind::kDuration) return a;
-      if (k(a) == TypeKind::kDuration && k(b) == TypeKind::kDate) return b;
+      if (k(a) == TypeKind::kDate && k(b) == TypeKind::kDuration) return CheckWholeDays(e, r, a);
+      if (k(a) == TypeKind::kDuration && k(b) == TypeKind::kDate) return CheckWholeDays(e, l, b);
+      if (k(a) == TypeKind::kDateTime && k(b) == TypeKind::kDuration) return a;
+      if (k(a) == TypeKind::kDuration && k(b) == TypeKind::kDateTime) return b;
       opname = "add";
       break;
     case BinOp::kSub:
       if (a == b && (IsNumeric(a) || k(a) == TypeKind::kDuration)) return a;
-      if (k(a) == TypeKind::kDate && k(b) == TypeKind::kDuration) return a;
+      if (k(a) == TypeKind::kDate && k(b) == TypeKind::kDuration) return CheckWholeDays(e, r, a);
       if (k(a) == TypeKind::kDate && k(b) == TypeKind::kDate) return types_.Duration();
+      if (k(a) == TypeKind::kDateTime && k(b) == TypeKind::kDuration) return a;
+      if (k(a) == TypeKind::kDateTime && k(b) == TypeKind::kDateTime) return types_.Duration();
       opname = "subtract";
       break;
     case BinOp::kMul:
@@ -303,6 +326,7 @@ const Type* Checker::CheckBinary(Expr& e, const Context& ctx) {
       break;
     case BinOp::kDiv:
       if (a == b && IsNumeric(a)) return a;
+      if (k(a) == TypeKind::kDuration && k(b) == TypeKind::kDuration) return types_.Int();
       opname = "divide";
       break;
     case BinOp::kLt: case BinOp::kLe: case BinOp::kGt: case BinOp::kGe:
@@ -327,6 +351,9 @@ const Type* Checker::CheckBinary(Expr& e, const Context& ctx) {
   } else if ((k(a) == TypeKind::kInt && k(b) == TypeKind::kDuration) ||
              (k(a) == TypeKind::kDuration && k(b) == TypeKind::kInt)) {
     d.help = "give the number a unit: `30 days`";
+  } else if ((k(a) == TypeKind::kDate && k(b) == TypeKind::kDateTime) ||
+             (k(a) == TypeKind::kDateTime && k(b) == TypeKind::kDate)) {
+    d.help = "a date is a day and a datetime an instant: convert one, `datetime(d)` (00:00 UTC) or `date(t)` (its UTC day)";
   }
   return e.op >= BinOp::kLt ? types_.Bool() : Err();
 }
@@ -377,10 +404,6 @@ const Type* Checker::CheckQuant(Expr& e, const Context& ctx) {
 }
 
 const Type* Checker::CheckCall(Expr& e, const Context& ctx, const Type* expected) {
-  static const std::map<std::string, ast::Builtin> kBuiltins = {
-      {"min", ast::Builtin::kMin}, {"max", ast::Builtin::kMax}, {"count", ast::Builtin::kCount},
-      {"sum", ast::Builtin::kSum}, {"year", ast::Builtin::kYear}, {"month", ast::Builtin::kMonth},
-      {"day", ast::Builtin::kDay}, {"days", ast::Builtin::kDays}};
   auto it = globals_.find(e.name);
   if (it != globals_.end() && (it->second.kind == SymKind::kFunction || it->second.kind == SymKind::kTable)) {
     MarkUsed(e.name);
@@ -411,79 +434,7 @@ const Type* Checker::CheckCall(Expr& e, const Context& ctx, const Type* expected
     }
     return result;
   }
-  auto b = kBuiltins.find(e.name);
-  if (b == kBuiltins.end()) {
-    std::vector<std::string> names;
-    for (auto& [n, s] : globals_) if (s.kind == SymKind::kFunction || s.kind == SymKind::kTable) names.push_back(n);
-    for (auto& [n, _] : kBuiltins) names.push_back(n);
-    auto& d = diags_.Error("E0114", e.span, fmt::format("unknown function `{}`", e.name));
-    d.help = Suggest(e.name, names);
-    for (auto& a : e.args) CheckExpr(*a, ctx);
-    return Err();
-  }
-  e.ref = RefKind::kBuiltin;
-  e.builtin = b->second;
-  auto arity = [&](size_t n) {
-    if (e.args.size() == n) return true;
-    diags_.Error("E0220", e.span, fmt::format("`{}` takes {} argument{}, found {}", e.name, n, n == 1 ? "" : "s", e.args.size()));
-    for (auto& a : e.args) CheckExpr(*a, ctx);
-    return false;
-  };
-  switch (b->second) {
-    case ast::Builtin::kMin:
-    case ast::Builtin::kMax: {
-      if (e.args.size() == 1) {  // min(list)
-        const Type* t = CheckExpr(*e.args[0], ctx);
-        if ((t->kind == TypeKind::kList || t->kind == TypeKind::kSet) && IsOrdered(t->elem)) return t->elem;
-        if (t->kind == TypeKind::kError) return t;
-        diags_.Error("E0221", e.args[0]->span,
-                     fmt::format("`{}` needs ordered values (or a list of them), found `{}`", e.name, types_.Name(t)));
-        return Err();
-      }
-      if (e.args.empty()) return arity(2) ? Err() : Err();
-      const Type* t = CheckExpr(*e.args[0], ctx, expected);
-      for (size_t i = 1; i < e.args.size(); ++i) {
-        const Type* u = CheckExpr(*e.args[i], ctx, t);
-        if (u != t && u->kind != TypeKind::kError && t->kind != TypeKind::kError) {
-          Mismatch(*e.args[i], t, u, fmt::format("argument {} of `{}`", i + 1, e.name));
-        }
-      }
-      if (!IsOrdered(t) && t->kind != TypeKind::kError) {
-        diags_.Error("E0221", e.span, fmt::format("`{}` needs ordered values, found `{}`", e.name, types_.Name(t)));
-        return Err();
-      }
-      return t;
-    }
-    case ast::Builtin::kCount: {
-      if (!arity(1)) return types_.Int();
-      const Type* t = CheckExpr(*e.args[0], ctx);
-      if (t->kind != TypeKind::kList && t->kind != TypeKind::kSet && t->kind != TypeKind::kError) {
-        diags_.Error("E0221", e.args[0]->span, fmt::format("`count` needs a list or a set, found `{}`", types_.Name(t)));
-      }
-      return types_.Int();
-    }
-    case ast::Builtin::kSum: {
-      if (!arity(1)) return Err();
-      const Type* t = CheckExpr(*e.args[0], ctx);
-      if ((t->kind == TypeKind::kList || t->kind == TypeKind::kSet) &&
-          (IsNumeric(t->elem) || t->elem->kind == TypeKind::kDuration)) {
-        return t->elem;
-      }
-      if (t->kind != TypeKind::kError) {
-        diags_.Error("E0221", e.args[0]->span, fmt::format("`sum` needs a list of numbers, found `{}`", types_.Name(t)));
-      }
-      return Err();
-    }
-    case ast::Builtin::kYear:
-    case ast::Builtin::kMonth:
-    case ast::Builtin::kDay:
-      if (arity(1)) ExpectType(*e.args[0], ctx, types_.Date(), fmt::format("the argument of `{}`", e.name));
-      return types_.Int();
-    case ast::Builtin::kDays:
-      if (arity(1)) ExpectType(*e.args[0], ctx, types_.Duration(), "the argument of `days`");
-      return types_.Int();
-  }
-  return Err();
+  return CheckBuiltin(e, ctx, expected);
 }
 
 const Type* Checker::CheckRecordLit(Expr& e, const Context& ctx, const Type* expected) {

@@ -212,6 +212,7 @@ const Type* Checker::ResolveType(const ast::TypeExpr& t) {
     case K::kDecimal: return types_.Decimal();
     case K::kText: return types_.Text();
     case K::kDate: return types_.Date();
+    case K::kDateTime: return types_.DateTime();
     case K::kDuration: return types_.Duration();
     case K::kSet: {
       const Type* e = ResolveType(*t.elem);
@@ -236,7 +237,7 @@ const Type* Checker::ResolveType(const ast::TypeExpr& t) {
       }
       std::vector<std::string> names;
       for (auto& [n, s] : type_names_) names.push_back(n);
-      for (const char* prim : {"bool", "int", "decimal", "text", "date", "duration"}) names.push_back(prim);
+      for (const char* prim : {"bool", "int", "decimal", "text", "date", "datetime", "duration"}) names.push_back(prim);
       auto& d = diags_.Error("E0201", t.span, fmt::format("unknown type `{}`", t.name));
       d.help = Suggest(t.name, names);
       return types_.Error();
@@ -301,22 +302,26 @@ void Checker::DeclareValues() {
       for (auto& o : m->obligations) Ignored(o.span, "obligation", o.name);
       for (auto& in : m->inputs) Ignored(in.span, "input", "block");
       for (auto& t : m->tests) Ignored(t.span, "test", t.name);
+      for (auto& sc : m->scopes) Ignored(sc.span, "for each", sc.var);
+      if (m->law) Ignored(m->law_span, "law as of", "date");
       continue;
     }
+    for (const ast::ScopeDecl& sc : m->scopes) p_.scopes.push_back(ScopeSymbol{&sc, nullptr, nullptr});
+    // Names are unique in the policy, also inside a `for each` (where only its own are visible).
     for (ast::LetDecl& l : m->lets) {
-      Declare(l.name, {SymKind::kLet, static_cast<int>(p_.lets.size()), l.span, true});
-      p_.lets.push_back(LetSymbol{&l, nullptr});
+      Declare(l.name, {SymKind::kLet, static_cast<int>(p_.lets.size()), l.span, true, l.scope});
+      p_.lets.push_back(LetSymbol{&l, nullptr, l.scope});
     }
     for (ast::OutputDecl& o : m->outputs) {
-      Declare(o.name, {SymKind::kOutput, static_cast<int>(p_.outputs.size()), o.span, true});
-      p_.outputs.push_back(OutputSymbol{&o, nullptr, {}});
+      Declare(o.name, {SymKind::kOutput, static_cast<int>(p_.outputs.size()), o.span, true, o.scope});
+      p_.outputs.push_back(OutputSymbol{&o, nullptr, {}, o.scope});
     }
     for (ast::RuleDecl& r : m->rules) {
-      Declare(r.name, {SymKind::kRule, static_cast<int>(p_.rules.size()), r.span, true});
+      Declare(r.name, {SymKind::kRule, static_cast<int>(p_.rules.size()), r.span, true, r.scope});
       p_.rules.push_back(&r);
     }
     for (ast::ObligationDecl& o : m->obligations) {
-      Declare(o.name, {SymKind::kObligation, static_cast<int>(p_.obligations.size()), o.span, true});
+      Declare(o.name, {SymKind::kObligation, static_cast<int>(p_.obligations.size()), o.span, true, o.scope});
       p_.obligations.push_back(&o);
     }
     for (ast::TestDecl& t : m->tests) p_.tests.push_back(&t);
@@ -419,10 +424,30 @@ const Type* Checker::CheckName(Expr& e, const Context& ctx, const Type* expected
       return want;
     }
   }
+  if (scope_ >= 0 && e.name == p_.scopes[scope_].decl->var) {
+    e.ref = RefKind::kItem;
+    e.index = scope_;
+    used_.insert(" item " + std::to_string(scope_));
+    return p_.scopes[scope_].element ? p_.scopes[scope_].element : Err();
+  }
   auto it = globals_.find(e.name);
   if (it != globals_.end()) {
     const Symbol& s = it->second;
     MarkUsed(e.name);
+    if (s.scope >= 0 && s.scope != scope_) {
+      const ast::ScopeDecl& sc = *p_.scopes[s.scope].decl;
+      auto& d = diags_.Error("E0126", e.span,
+                             fmt::format("{} `{}` is decided for each element of `{}`, so it has no value here",
+                                         SymKindName(s.kind), e.name, ast::ToSource(*sc.collection)));
+      d.notes.push_back({sc.span, "decided in this `for each`"});
+      d.help = "use it inside the `for each`, where each element has its own value";
+      return Err();
+    }
+    if (ctx.law_date && (s.kind == SymKind::kParam || s.kind == SymKind::kLet || s.kind == SymKind::kOutput)) {
+      diags_.Error("E0110", e.span, fmt::format("{} `{}` cannot be used in {}", SymKindName(s.kind), e.name, ctx.what))
+          .help = "the law date decides which versions of params and rules apply, so it is taken from facts only";
+      return Err();
+    }
     switch (s.kind) {
       case SymKind::kInput:
       case SymKind::kLet:

@@ -134,7 +134,7 @@ void Checker::CheckTable(TableSymbol& t) {
 // The constant value of a literal or enum value, for table analysis.
 std::optional<int64_t> Checker::ConstInt(const Expr& e) {
   switch (e.kind) {
-    case ExprKind::kInt: case ExprKind::kDate: case ExprKind::kBool: return e.int_value;
+    case ExprKind::kInt: case ExprKind::kDate: case ExprKind::kDateTime: case ExprKind::kBool: return e.int_value;
     case ExprKind::kDecimal: {
       int64_t v;
       if (ParseDecimal(e.text, &v)) return v;
@@ -145,7 +145,7 @@ std::optional<int64_t> Checker::ConstInt(const Expr& e) {
       return std::nullopt;
     case ExprKind::kNeg: {
       auto v = ConstInt(*e.args[0]);
-      if (v && e.args[0]->kind != ExprKind::kDate) return -*v;
+      if (v && e.args[0]->kind != ExprKind::kDate && e.args[0]->kind != ExprKind::kDateTime) return -*v;
       return std::nullopt;
     }
     default: return std::nullopt;

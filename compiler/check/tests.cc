@@ -84,6 +84,7 @@ void Checker::CheckTests() {
             break;
           }
           MarkUsed(x.name);
+          CheckItem(x, it->second.scope, constant);
           const Type* want = it->second.kind == SymKind::kOutput ? p_.outputs[it->second.index].type
                                                                  : LetType(it->second.index);
           ExpectType(*x.value, constant, want, fmt::format("the expected value of `{}`", x.name));
@@ -100,13 +101,56 @@ void Checker::CheckTests() {
                 .help = Suggest(x.name, names);
             break;
           }
-          if (x.deadline) ExpectType(*x.deadline, constant, types_.Date(), "the expected deadline");
+          const ast::ObligationDecl& o = *p_.obligations[it->second.index];
+          CheckItem(x, it->second.scope, constant);
+          if (x.deadline) {
+            const Type* want = DeadlineType(o);
+            if (!want) {
+              diags_.Error("E0125", x.deadline->span, fmt::format("obligation `{}` has no deadline to expect", x.name));
+              CheckExpr(*x.deadline, constant);
+            } else {
+              ExpectType(*x.deadline, constant, want, "the expected deadline");
+            }
+          }
+          if (!x.status.empty()) {
+            static const std::vector<std::string> kStatuses = {"pending", "met", "overdue", "early", "breached"};
+            if (std::find(kStatuses.begin(), kStatuses.end(), x.status) == kStatuses.end()) {
+              auto& d = diags_.Error("E0125", x.status_span, fmt::format("`{}` is not a status of a deadline", x.status));
+              d.help = Suggest(x.status, kStatuses);
+              if (d.help.empty()) d.help = "expect one of " + JoinNames(kStatuses);
+            } else if (!o.deadline && !o.every && !o.retain_until) {
+              diags_.Error("E0125", x.status_span, fmt::format("obligation `{}` has no deadline, so no status", x.name));
+            }
+          }
           break;
         }
         case ast::TestExpect::Kind::kError: break;
       }
     }
   }
+}
+
+// `expect NAME for KEY ...`: a name decided in a `for each` is expected for one element, named by
+// its key (or index); a name of the policy for none.
+void Checker::CheckItem(ast::TestExpect& x, int scope, const Context& constant) {
+  if (scope < 0) {
+    if (x.item) {
+      diags_.Error("E0126", x.item->span, fmt::format("`{}` is decided once for the whole policy, not for each element", x.name))
+          .help = "remove `for ...`";
+      CheckExpr(*x.item, constant);
+    }
+    return;
+  }
+  const ScopeSymbol& sc = p_.scopes[scope];
+  if (!x.item) {
+    diags_.Error("E0126", x.span,
+                 fmt::format("`{}` is decided for each element of `{}`: say which", x.name, ast::ToSource(*sc.decl->collection)))
+        .help = fmt::format("write `expect ... {} for KEY ...` with the element's key{}", x.name,
+                            sc.decl->key ? fmt::format(" (`{}`)", ast::ToSource(*sc.decl->key)) : " (its index, from 0)");
+    return;
+  }
+  ExpectType(*x.item, constant, sc.key, "the key of the element");
+  if (!IsConstant(*x.item)) diags_.Error("E0116", x.item->span, "the key of the element must be a constant");
 }
 
 }  // namespace proviso::check_internal

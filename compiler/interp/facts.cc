@@ -142,10 +142,27 @@ Value ValueFromJson(const nlohmann::json& j, const Type* t, const ir::Program& p
       if (!d) throw FactsError(path.str(), fmt::format("`{}` is not a valid date (YYYY-MM-DD)", j.get<std::string>()));
       return Value::Date(*d);
     }
+    case TypeKind::kDateTime: {
+      if (!j.is_string()) throw wrong("a date-time \"YYYY-MM-DDTHH:MM:SSZ\"");
+      auto t = ParseDateTime(j.get_ref<const std::string&>());
+      if (!t) {
+        throw FactsError(path.str(), fmt::format("`{}` is not a valid date-time (YYYY-MM-DDTHH:MM:SS with `Z` or an "
+                                                 "offset such as `+08:00`, to the second)",
+                                                 j.get<std::string>()));
+      }
+      return Value::DateTime(*t);
+    }
     case TypeKind::kDuration: {
       if (!j.is_string()) throw wrong("a duration such as \"30 days\"");
       auto d = ParseDuration(j.get_ref<const std::string&>());
-      if (!d) throw FactsError(path.str(), fmt::format("`{}` is not a duration (e.g. \"30 days\", \"2 months\", \"P1Y\")", j.get<std::string>()));
+      if (!d) {
+        throw FactsError(path.str(), fmt::format("`{}` is not a duration (e.g. \"30 days\", \"72 hours\", \"2 months\", "
+                                                 "\"P1Y\", \"PT72H\")",
+                                                 j.get<std::string>()));
+      }
+      if (d->months > kMaxMonths || d->months < -kMaxMonths || d->seconds > kMaxSeconds || d->seconds < -kMaxSeconds) {
+        throw FactsError(path.str(), fmt::format("duration `{}` is out of range", j.get<std::string>()));
+      }
       return Value::Dur(*d);
     }
     case TypeKind::kEnum: {
@@ -202,6 +219,7 @@ nlohmann::json ValueToJson(const Value& v, const Type* t, const TypeTable& types
     }
     case Value::Kind::kText: return v.text;
     case Value::Kind::kDate: return FormatDate(v.i);
+    case Value::Kind::kDateTime: return FormatDateTime(v.i);
     case Value::Kind::kDuration: return FormatDuration(v.duration());
     case Value::Kind::kEnum: return types.enum_info(t->index).variants.at(v.i);
     case Value::Kind::kRecord: {

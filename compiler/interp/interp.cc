@@ -17,66 +17,283 @@ class Evaluator {
       : p_(p), facts_(facts), opts_(o), lets_(p.lets.size()), outputs_(p.outputs.size()),
         output_state_(p.outputs.size(), 0), let_state_(p.lets.size(), 0) {
     locals_.resize(std::max(1, p.max_locals));
-    params_.resize(p.params.size());
-    for (size_t i = 0; i < p.params.size(); ++i) {
-      auto ov = o.param_overrides.find(static_cast<int>(i));
-      if (ov != o.param_overrides.end()) {
+    if (o.explain) traces_.resize(p.outputs.size());
+  }
+
+  Result Run() {
+    Init();
+    Result r;
+    r.law = global_law_;
+    for (size_t i = 0; i < p_.outputs.size(); ++i) {
+      r.outputs.push_back(p_.outputs[i].scope < 0 ? Output(static_cast<int>(i)) : Value::None());
+    }
+    std::vector<int> global;
+    for (size_t i = 0; i < p_.obligations.size(); ++i) if (p_.obligations[i].scope < 0) global.push_back(static_cast<int>(i));
+    Obligations(global, r.obligations, r.suppressed_obligations);
+    r.trace = std::move(traces_);
+    for (size_t s = 0; s < p_.scopes.size(); ++s) {
+      const ir::Scope& sc = p_.scopes[s];
+      Value coll = Eval(*sc.collection);
+      for (size_t i = 0; i < coll.elems().size(); ++i) {
+        Enter(static_cast<int>(s), static_cast<int>(i), coll.elems()[i]);
+        ItemResult item;
+        item.scope = static_cast<int>(s);
+        item.index = static_cast<int>(i);
+        item.key = frame_.key;
+        item.law = frame_.law;
+        if (opts_.explain) traces_.assign(p_.outputs.size(), OutputTrace{});
+        for (int o : sc.outputs) item.outputs.push_back(Output(o));
+        Obligations(sc.obligations, item.obligations, item.suppressed_obligations);
+        if (opts_.explain) {
+          for (int o : sc.outputs) item.trace.push_back(std::move(traces_[o]));
+        }
+        Leave();
+        r.items.push_back(std::move(item));
+      }
+    }
+    return r;
+  }
+
+  // The global law date and the params in force on it. Evaluations start here.
+  void Init() {
+    global_law_ = opts_.as_of;
+    frame_ = Frame{};
+    frame_.law = global_law_;
+    if (p_.law) global_law_ = frame_.law = Eval(*p_.law).i;  // facts only: no param is read
+    params_.assign(p_.params.size(), Value::None());
+    for (size_t i = 0; i < p_.params.size(); ++i) {
+      auto ov = opts_.param_overrides.find(static_cast<int>(i));
+      if (ov != opts_.param_overrides.end()) {
         params_[i] = ov->second;
-      } else if (const Value* v = ParamInForce(p.params[i], o.as_of)) {
+      } else if (const Value* v = ParamInForce(p_.params[i], global_law_)) {
         params_[i] = *v;
       } else {
         param_missing_.push_back(static_cast<int>(i));
       }
     }
-    if (o.explain) traces_.resize(p.outputs.size());
   }
 
-  Result Run() {
-    Result r;
-    for (size_t i = 0; i < p_.outputs.size(); ++i) r.outputs.push_back(Output(static_cast<int>(i)));
+  // The obligations `which` (of the current element, or of the policy) that apply, with their
+  // deadlines and violations; those replaced by an applicable exception in `suppressed`.
+  void Obligations(const std::vector<int>& which, std::vector<ObligationResult>& out, std::vector<int>& suppressed) {
     std::vector<bool> applies(p_.obligations.size(), false);
-    for (size_t i = 0; i < p_.obligations.size(); ++i) {
+    for (int i : which) {
       const ir::Obligation& o = p_.obligations[i];
-      applies[i] = o.effective.InForce(opts_.as_of) && (!o.when || Eval(*o.when).b());
+      applies[i] = o.effective.InForce(frame_.law) && (!o.when || Eval(*o.when).b());
     }
     // An applicable exception replaces the obligation it is an exception to (transitively).
     std::vector<bool> replaced(p_.obligations.size(), false);
-    for (size_t i = 0; i < p_.obligations.size(); ++i) {
+    for (int i : which) {
       if (!applies[i]) continue;
       for (int a = p_.obligations[i].parent; a >= 0; a = p_.obligations[a].parent) replaced[a] = true;
     }
-    for (size_t i = 0; i < p_.obligations.size(); ++i) {
+    for (int i : which) {
       if (!applies[i]) continue;
       if (replaced[i]) {
-        r.suppressed_obligations.push_back(static_cast<int>(i));
+        suppressed.push_back(i);
         continue;
       }
       const ir::Obligation& o = p_.obligations[i];
       ObligationResult res;
-      res.obligation = static_cast<int>(i);
-      if (o.deadline) {
-        Value d = Eval(*o.deadline);
-        if (!d.is_none()) res.deadline = d.i;
-      }
-      res.violated = o.violated && Eval(*o.violated).b();
+      res.obligation = i;
+      std::optional<bool> stated;  // the policy's own `violated when`
+      if (o.violated) stated = Eval(*o.violated).b();
+      bool derived = Deadline(o, stated, res);
+      res.violated = stated ? *stated : derived;
       if (opts_.explain) {
         if (o.when) res.bindings = Bindings(*o.when);
         if (o.violated) res.violation_bindings = Bindings(*o.violated);
         if (o.parent >= 0 && applies[o.parent]) res.replaces = o.parent;
       }
-      r.obligations.push_back(std::move(res));
+      out.push_back(std::move(res));
     }
-    r.trace = std::move(traces_);
-    return r;
+  }
+
+  // The element being decided: its scope, index, value, key and law date (scope -1: the policy).
+  struct Frame {
+    int scope = -1;
+    int index = -1;
+    Value element;
+    Value key;
+    int64_t law = 0;
+  };
+
+  // Decides element `index` of scope `scope` from now on (its key and law date are evaluated in it).
+  void Enter(int scope, int index, const Value& element) {
+    const ir::Scope& sc = p_.scopes[scope];
+    frame_ = Frame{scope, index, element, Value::Int(index), global_law_};
+    if (sc.law) frame_.law = Eval(*sc.law).i;
+    if (sc.key) frame_.key = Eval(*sc.key);
+    item_lets_.assign(p_.lets.size(), std::nullopt);
+    item_let_state_.assign(p_.lets.size(), 0);
+    item_outputs_.assign(p_.outputs.size(), std::nullopt);
+    item_output_state_.assign(p_.outputs.size(), 0);
+  }
+
+  void Leave() {
+    frame_ = Frame{};
+    frame_.law = global_law_;
+  }
+
+  // Evaluates `f` in the policy's own frame (a name of the policy read while deciding an element).
+  template <typename F>
+  Value Global(F f) {
+    if (frame_.scope < 0) return f();
+    Frame saved = frame_;
+    Leave();
+    struct Restore {
+      Evaluator* self;
+      Frame* saved;
+      ~Restore() { self->frame_ = std::move(*saved); }
+    } restore{this, &saved};
+    return f();
+  }
+
+  // A param's value under the law of the current frame (the policy's, or the element's own date).
+  Value Param(const Expr& e) {
+    if (frame_.law != global_law_ && !opts_.param_overrides.count(e.index)) {
+      if (const Value* v = ParamInForce(p_.params[e.index], frame_.law)) return *v;
+      Fail(e, fmt::format("param `{}` has no version in force on {}", p_.params[e.index].name, FormatDate(frame_.law)));
+    }
+    if (std::find(param_missing_.begin(), param_missing_.end(), e.index) != param_missing_.end()) {
+      Fail(e, fmt::format("param `{}` has no version in force on {}", p_.params[e.index].name, FormatDate(global_law_)));
+    }
+    return params_[e.index];
   }
 
   Value LetValue(int i) {
-    if (let_state_[i] == 2) return *lets_[i];
-    if (let_state_[i] == 1) throw EvalError(fmt::format("`{}` depends on itself", p_.lets[i].name), p_.lets[i].span);
-    let_state_[i] = 1;
-    lets_[i] = Eval(*p_.lets[i].value);
-    let_state_[i] = 2;
-    return *lets_[i];
+    if (p_.lets[i].scope < 0) return Global([&] { return Memo(i, lets_, let_state_, [&] { return Eval(*p_.lets[i].value); }, p_.lets[i].name, p_.lets[i].span); });
+    return Memo(i, item_lets_, item_let_state_, [&] { return Eval(*p_.lets[i].value); }, p_.lets[i].name, p_.lets[i].span);
+  }
+
+  // The value of let `let` for the element of its scope whose key is `key`.
+  std::optional<Value> ItemLet(int let, const Value& key) {
+    Init();
+    const ir::Scope& sc = p_.scopes[p_.lets[let].scope];
+    Value coll = Eval(*sc.collection);
+    for (size_t i = 0; i < coll.elems().size(); ++i) {
+      Enter(p_.lets[let].scope, static_cast<int>(i), coll.elems()[i]);
+      if (frame_.key == key) return LetValue(let);
+      Leave();
+    }
+    return std::nullopt;
+  }
+
+  // The deadline of an obligation that applies and its status on the evaluation date; returns
+  // whether the status is a breach (overdue, early, breached). `stated` is the obligation's own
+  // `violated when`, which gives the status when no fact says whether (or when) the act was done.
+  bool Deadline(const ir::Obligation& o, std::optional<bool> stated, ObligationResult& res) {
+    using S = ir::DeadlineStatus;
+    auto set = [&](S status) {
+      res.status = status;
+      return status == S::kOverdue || status == S::kEarly || status == S::kBreached;
+    };
+    // A date or instant compared in the deadline's kind (an instant done by a date deadline counts
+    // on its UTC day).
+    auto in_kind = [&](const Value& v) { return !o.instant && v.kind == Value::Kind::kDateTime ? DayOf(v.i) : v.i; };
+    auto passed = [&](int64_t d) { return o.instant ? opts_.now() > d : opts_.as_of > d; };
+    switch (o.deadline_kind) {
+      case ir::DeadlineKind::kNone: return false;
+      case ir::DeadlineKind::kBy: {
+        Value d = Eval(*o.deadline);
+        if (d.is_none()) return false;
+        res.deadline = d.i;
+        if (o.done_at) {
+          Value x = Eval(*o.done_at);
+          if (x.is_none()) return set(passed(d.i) ? S::kOverdue : S::kPending);
+          if (o.not_before && in_kind(x) < Eval(*o.not_before).i) return set(S::kEarly);
+          return set(in_kind(x) <= d.i ? S::kMet : S::kOverdue);
+        }
+        if (stated) set(*stated ? S::kOverdue : passed(d.i) ? S::kMet : S::kPending);
+        else if (!passed(d.i)) set(S::kPending);
+        return false;
+      }
+      case ir::DeadlineKind::kRetention: {
+        Value k = Eval(*o.deadline);
+        if (k.is_none()) return false;
+        res.deadline = k.i;
+        bool reached = passed(k.i - 1);  // the evaluation date is on or after the keep-until date
+        if (o.deleted_at) {
+          Value z = Eval(*o.deleted_at);
+          if (!z.is_none()) return set(in_kind(z) < k.i ? S::kBreached : S::kMet);
+          return set(reached ? S::kMet : S::kPending);
+        }
+        if (stated && *stated) return set(S::kBreached);
+        set(reached ? S::kMet : S::kPending);
+        return false;
+      }
+      case ir::DeadlineKind::kRecurring: {
+        Duration period = Eval(*o.every).duration();
+        int64_t first = Eval(*o.every_from).i;
+        Periods ps = RecurringPeriods(*o.every, period, first, opts_.as_of);
+        res.deadline = ps.current;
+        if (o.done_at) {
+          Value x = Eval(*o.done_at);
+          int64_t when = x.is_none() ? INT64_MIN : in_kind(x);
+          if (!x.is_none() && (!ps.previous || when > *ps.previous)) return set(S::kMet);
+          bool previous_done = !x.is_none() && ps.previous && (!ps.before_previous || when > *ps.before_previous);
+          if (ps.previous && !previous_done) return set(S::kOverdue);
+          return set(S::kPending);
+        }
+        if (stated) set(*stated ? S::kOverdue : S::kPending);
+        else set(S::kPending);
+        return false;
+      }
+      case ir::DeadlineKind::kOpen: {
+        if (o.overdue && Eval(*o.overdue).b()) return set(S::kOverdue);
+        if (o.done_at && !Eval(*o.done_at).is_none()) return set(S::kMet);
+        return set(S::kPending);
+      }
+    }
+    return false;
+  }
+
+  // The due dates of a recurring deadline around `as_of`: the first due date on or after it, the
+  // last one before it and the one before that (absent before the first due date).
+  struct Periods {
+    int64_t current = 0;
+    std::optional<int64_t> previous, before_previous;
+  };
+  Periods RecurringPeriods(const Expr& at, Duration period, int64_t first, int64_t as_of) {
+    bool months = period.months != 0;
+    if ((months && period.seconds != 0) || (!months && (period.seconds <= 0 || !period.WholeDays())) ||
+        period.months < 0) {
+      Fail(at, fmt::format("a recurring period must be a positive number of whole days or of whole months, found `{}`",
+                           FormatDuration(period)));
+    }
+    // Due date k (k >= 0) is `first` plus k periods, each from `first` (a monthly due date on the
+    // 31st stays on the last day of each month).
+    auto due = [&](int64_t k) -> int64_t {
+      int64_t r = months ? AddMonths(first, k * period.months) : first + k * (period.seconds / kSecondsPerDay);
+      if (r < kFirstDay || r > kLastDay) {
+        Fail(at, fmt::format("the recurring deadline every `{}` from {} leaves the calendar (years 1 to 9999)",
+                             FormatDuration(period), FormatDate(first)));
+      }
+      return r;
+    };
+    int64_t k = 0;
+    if (as_of > first) {
+      k = months ? MonthsBetween(first, as_of) / period.months : (as_of - first) / (period.seconds / kSecondsPerDay);
+      while (k > 0 && due(k) >= as_of) --k;  // the last due date before as_of ...
+      while (due(k) < as_of) ++k;            // ... then the first on or after it
+    }
+    Periods ps;
+    ps.current = due(k);
+    if (k >= 1) ps.previous = due(k - 1);
+    if (k >= 2) ps.before_previous = due(k - 2);
+    return ps;
+  }
+
+  // Memoised evaluation of let or output `i` (at most once per evaluation and element).
+  template <typename F>
+  Value Memo(int i, std::vector<std::optional<Value>>& memo, std::vector<int>& state, F compute,
+             const std::string& name, Span span) {
+    if (state[i] == 2) return *memo[i];
+    if (state[i] == 1) throw EvalError(fmt::format("`{}` depends on itself", name), span);
+    state[i] = 1;
+    memo[i] = compute();
+    state[i] = 2;
+    return *memo[i];
   }
 
  private:
@@ -92,26 +309,21 @@ class Evaluator {
   };
 
   Value Output(int o) {
-    if (output_state_[o] == 2) return *outputs_[o];
     const ir::Output& out = p_.outputs[o];
-    if (output_state_[o] == 1) throw EvalError(fmt::format("`{}` depends on itself", out.name), out.span);
-    output_state_[o] = 1;
-    std::optional<Yield> y = Choose(out.roots, fmt::format("output `{}`", out.name), o);
-    if (opts_.explain) {
-      traces_[o].output = o;
-      traces_[o].winner = y ? y->rule : -1;
-    }
-    if (!y) {
-      if (out.type->kind != TypeKind::kOptional) {
-        throw EvalError(fmt::format("no rule applies to output `{}`, so the decision is incomplete", out.name),
-                        out.span);
+    auto compute = [&] {
+      std::optional<Yield> y = Choose(out.roots, fmt::format("output `{}`", out.name), o);
+      if (opts_.explain) {
+        traces_[o].output = o;
+        traces_[o].winner = y ? y->rule : -1;
       }
-      outputs_[o] = Value::None();
-    } else {
-      outputs_[o] = y->value;
-    }
-    output_state_[o] = 2;
-    return *outputs_[o];
+      if (y) return y->value;
+      if (out.type->kind != TypeKind::kOptional) {
+        throw EvalError(fmt::format("no rule applies to output `{}`, so the decision is incomplete", out.name), out.span);
+      }
+      return Value::None();
+    };
+    if (out.scope < 0) return Global([&] { return Memo(o, outputs_, output_state_, compute, out.name, out.span); });
+    return Memo(o, item_outputs_, item_output_state_, compute, out.name, out.span);
   }
 
   // The value given by a group of sibling rules: the highest priority applicable one; two applicable
@@ -159,14 +371,14 @@ class Evaluator {
         RuleTrace& t = Trace(output, r);
         t.status = RuleStatus::kOverridden;
         t.overridden_by = ex->rule;
-        if (rule.effective.InForce(opts_.as_of) && rule.when) {
+        if (rule.effective.InForce(frame_.law) && rule.when) {
           t.condition = SafeBool(*rule.when);
           t.bindings = Bindings(*rule.when);
         }
       }
       return ex;
     }
-    if (!rule.effective.InForce(opts_.as_of)) {
+    if (!rule.effective.InForce(frame_.law)) {
       Trace(output, r).status = RuleStatus::kNotInForce;
       return std::nullopt;
     }
@@ -237,16 +449,22 @@ class Evaluator {
     switch (e.op) {
       case Op::kConst: return e.constant;
       case Op::kInput: return facts_.elems().at(e.index);
-      case Op::kParam:
-        if (std::find(param_missing_.begin(), param_missing_.end(), e.index) != param_missing_.end()) {
-          Fail(e, fmt::format("param `{}` has no version in force on {}", p_.params[e.index].name,
-                              FormatDate(opts_.as_of)));
-        }
-        return params_[e.index];
+      case Op::kParam: return Param(e);
+      case Op::kItem: return frame_.element;
       case Op::kLet: return LetValue(e.index);
       case Op::kOutput: return Output(e.index);
       case Op::kLocal: return locals_.at(e.index);
       case Op::kAsOf: return Value::Date(opts_.as_of);
+      case Op::kNow: return Value::DateTime(opts_.now());
+      case Op::kWorkingDays: {
+        Value n = Eval(*e.args[0]);
+        Value d = Eval(*e.args[1]);
+        const WorkingCalendar& cal = p_.calendars.at(e.index);
+        int64_t steps = e.negated ? -n.i : n.i;
+        int64_t out = 0;
+        if (n.i == INT64_MIN || !cal.AddWorkingDays(d.i, steps, &out)) WorkingDaysOutside(e, cal, d.i, steps);
+        return Value::Date(out);
+      }
       case Op::kField: {
         Value base = Eval(*e.args[0]);
         if (base.is_none()) Fail(e, fmt::format("`{}` is absent", Src(*e.args[0])));
@@ -336,12 +554,28 @@ class Evaluator {
     return r;
   }
 
-  // date + duration, within the calendar (years 1 to 9999).
-  Value Shift(const Expr& e, int64_t date, Duration d, int sign) {
+  [[noreturn]] void WorkingDaysOutside(const Expr& e, const WorkingCalendar& cal, int64_t day, int64_t steps) {
+    if (!cal.Covers(day)) Fail(e, cal.OutsideMessage(day));
+    Fail(e, fmt::format("`{}` falls {} the years calendar `{}` covers ({} to {})", Src(e), steps > 0 ? "after" : "before",
+                        cal.name(), cal.first_year(), cal.last_year()));
+  }
+
+  // date + duration (whole days: a date has no time of day), or instant + duration, within the
+  // calendar (years 1 to 9999).
+  Value Shift(const Expr& e, const Value& base, Duration d, int sign) {
+    bool instant = base.kind == Value::Kind::kDateTime;
+    int64_t date = base.i;
+    if (!instant && !d.WholeDays()) {
+      Fail(e, fmt::format("`{}` adds `{}` to a date, which has no time of day: make the date a date-time with "
+                          "`datetime(...)`, or add whole days",
+                          Src(e), FormatDuration(d)));
+    }
     int64_t r = 0;
-    bool inside = d.months <= kMaxMonths && d.months >= -kMaxMonths && d.days <= kMaxDays && d.days >= -kMaxDays &&
-                  (r = AddDuration(date, d, sign)) >= kFirstDay && r <= kLastDay;
-    if (inside) return Value::Date(r);
+    bool inside = d.months <= kMaxMonths && d.months >= -kMaxMonths && d.seconds <= kMaxSeconds &&
+                  d.seconds >= -kMaxSeconds &&
+                  (instant ? ((r = AddDurationToInstant(date, d, sign)) >= kFirstSecond && r <= kLastSecond)
+                           : ((r = AddDuration(date, d, sign)) >= kFirstDay && r <= kLastDay));
+    if (inside) return instant ? Value::DateTime(r) : Value::Date(r);
     // An obligation's `deadline D after E` is E + D with the source of E (ir/lower.cc): name the
     // whole clause, not the event date.
     bool deadline = e.source && e.args.size() == 2 && e.args[0]->source == e.source;
@@ -354,13 +588,14 @@ class Evaluator {
     using K = Value::Kind;
     switch (e.bop) {
       case BinOp::kAdd:
-        if (a.kind == K::kDate && b.kind == K::kDuration) return Shift(e, a.i, b.duration(), 1);
-        if (a.kind == K::kDuration && b.kind == K::kDate) return Shift(e, b.i, a.duration(), 1);
+        if ((a.kind == K::kDate || a.kind == K::kDateTime) && b.kind == K::kDuration) return Shift(e, a, b.duration(), 1);
+        if (a.kind == K::kDuration && (b.kind == K::kDate || b.kind == K::kDateTime)) return Shift(e, b, a.duration(), 1);
         if (a.kind == K::kDuration) return Value::Dur({Add(e, a.months, b.months), Add(e, a.i, b.i)});
         { Value v = a; v.i = Add(e, a.i, b.i); return v; }
       case BinOp::kSub:
-        if (a.kind == K::kDate && b.kind == K::kDuration) return Shift(e, a.i, b.duration(), -1);
-        if (a.kind == K::kDate && b.kind == K::kDate) return Value::Dur({0, a.i - b.i});
+        if ((a.kind == K::kDate || a.kind == K::kDateTime) && b.kind == K::kDuration) return Shift(e, a, b.duration(), -1);
+        if (a.kind == K::kDate && b.kind == K::kDate) return Value::Dur(Duration::Days(a.i - b.i));
+        if (a.kind == K::kDateTime && b.kind == K::kDateTime) return Value::Dur({0, a.i - b.i});
         if (a.kind == K::kDuration) return Value::Dur({Sub(e, a.months, b.months), Sub(e, a.i, b.i)});
         { Value v = a; v.i = Sub(e, a.i, b.i); return v; }
       case BinOp::kMul:
@@ -373,6 +608,13 @@ class Evaluator {
         }
         return Value::Int(Mul(e, a.i, b.i));
       case BinOp::kDiv:
+        if (a.kind == K::kDuration) {  // duration / duration: how many times the one fits in the other
+          if (a.months == 0 && b.months == 0 && b.i != 0) return Value::Int(b.i == -1 ? Sub(e, 0, a.i) : a.i / b.i);
+          if (a.i == 0 && b.i == 0 && b.months != 0) return Value::Int(b.months == -1 ? Sub(e, 0, a.months) : a.months / b.months);
+          if (b.i == 0 && b.months == 0) Fail(e, fmt::format("division by zero in `{}`", Src(e)));
+          Fail(e, fmt::format("cannot divide `{}` by `{}`: a month has no fixed number of days",
+                              FormatDuration(a.duration()), FormatDuration(b.duration())));
+        }
         if (b.i == 0) Fail(e, fmt::format("division by zero in `{}`", Src(e)));
         if (a.kind == K::kDecimal) {
           __int128 q = static_cast<__int128>(a.i) * 1000000 / b.i;
@@ -574,6 +816,12 @@ class Evaluator {
     return best;
   }
 
+  // The day of a date, or the UTC day of an instant.
+  int64_t DayArg(const Expr& a) {
+    Value v = Eval(a);
+    return v.kind == Value::Kind::kDateTime ? DayOf(v.i) : v.i;
+  }
+
   Value Builtin(const Expr& e) {
     switch (e.builtin) {
       case ast::Builtin::kMin:
@@ -592,13 +840,83 @@ class Evaluator {
         for (const Value& v : coll.elems()) acc = Arith(AddExpr(e), acc, v);
         return acc;
       }
-      case ast::Builtin::kYear: return Value::Int(CivilFromDays(Eval(*e.args[0]).i).year);
-      case ast::Builtin::kMonth: return Value::Int(CivilFromDays(Eval(*e.args[0]).i).month);
-      case ast::Builtin::kDay: return Value::Int(CivilFromDays(Eval(*e.args[0]).i).day);
-      case ast::Builtin::kDays: {
+      case ast::Builtin::kYear: return Value::Int(CivilFromDays(DayArg(*e.args[0])).year);
+      case ast::Builtin::kMonth: return Value::Int(CivilFromDays(DayArg(*e.args[0])).month);
+      case ast::Builtin::kDay: return Value::Int(CivilFromDays(DayArg(*e.args[0])).day);
+      case ast::Builtin::kWeekday: return Value::Int(Weekday(DayArg(*e.args[0])));
+      case ast::Builtin::kHour:
+      case ast::Builtin::kMinute:
+      case ast::Builtin::kSecond: {
+        int64_t t = Eval(*e.args[0]).i;
+        int64_t tod = t - DayOf(t) * kSecondsPerDay;
+        return Value::Int(e.builtin == ast::Builtin::kHour ? tod / 3600 : e.builtin == ast::Builtin::kMinute ? tod % 3600 / 60 : tod % 60);
+      }
+      case ast::Builtin::kDays:
+      case ast::Builtin::kHours:
+      case ast::Builtin::kMinutes:
+      case ast::Builtin::kSeconds: {
         Value d = Eval(*e.args[0]);
         if (d.months != 0) Fail(e, fmt::format("`{}` has no fixed number of days", FormatDuration(d.duration())));
-        return Value::Int(d.i);
+        int64_t unit = e.builtin == ast::Builtin::kDays ? kSecondsPerDay : e.builtin == ast::Builtin::kHours ? 3600
+                       : e.builtin == ast::Builtin::kMinutes ? 60 : 1;
+        return Value::Int(d.i / unit);
+      }
+      case ast::Builtin::kFirstDayOfMonth:
+      case ast::Builtin::kLastDayOfMonth:
+      case ast::Builtin::kFirstDayOfYear:
+      case ast::Builtin::kLastDayOfYear: {
+        CivilDate c = CivilFromDays(Eval(*e.args[0]).i);
+        switch (e.builtin) {
+          case ast::Builtin::kFirstDayOfMonth: return Value::Date(DaysFromCivil(c.year, c.month, 1));
+          case ast::Builtin::kLastDayOfMonth: return Value::Date(DaysFromCivil(c.year, c.month, DaysInMonth(c.year, c.month)));
+          case ast::Builtin::kFirstDayOfYear: return Value::Date(DaysFromCivil(c.year, 1, 1));
+          default: return Value::Date(DaysFromCivil(c.year, 12, 31));
+        }
+      }
+      case ast::Builtin::kDate: {
+        if (e.args.size() == 3) {  // date(year, month, day)
+          int64_t y = Eval(*e.args[0]).i, m = Eval(*e.args[1]).i, d = Eval(*e.args[2]).i;
+          if (y < 1 || y > 9999 || m < 1 || m > 12 || d < 1 || d > DaysInMonth(static_cast<int>(y), static_cast<int>(m))) {
+            Fail(e, fmt::format("`{}` is not a date: year {}, month {}, day {}", Src(e), y, m, d));
+          }
+          return Value::Date(DaysFromCivil(static_cast<int>(y), static_cast<int>(m), static_cast<int>(d)));
+        }
+        int64_t t = Eval(*e.args[0]).i;
+        if (e.args.size() == 2) {  // the local date at UTC + offset
+          Duration offset = Eval(*e.args[1]).duration();
+          if (offset.months != 0 || offset.seconds <= -kSecondsPerDay || offset.seconds >= kSecondsPerDay) {
+            Fail(e, fmt::format("`{}` is not an offset from UTC (less than a day, no months)", FormatDuration(offset)));
+          }
+          t += offset.seconds;
+        }
+        return Value::Date(DayOf(t));
+      }
+      case ast::Builtin::kDateTime: {
+        int64_t day = Eval(*e.args[0]).i;
+        if (e.args.size() == 1) return Value::DateTime(day * kSecondsPerDay);
+        int64_t h = Eval(*e.args[1]).i, m = Eval(*e.args[2]).i, sec = Eval(*e.args[3]).i;
+        if (h < 0 || h > 23 || m < 0 || m > 59 || sec < 0 || sec > 59) {
+          Fail(e, fmt::format("`{}` is not a time of day: hour {}, minute {}, second {}", Src(e), h, m, sec));
+        }
+        return Value::DateTime(day * kSecondsPerDay + h * 3600 + m * 60 + sec);
+      }
+      case ast::Builtin::kMonthsBetween: {
+        int64_t a = Eval(*e.args[0]).i;
+        return Value::Int(MonthsBetween(a, Eval(*e.args[1]).i));
+      }
+      case ast::Builtin::kIsWorkingDay: {
+        int64_t d = Eval(*e.args[0]).i;
+        const WorkingCalendar& cal = p_.calendars.at(e.index);
+        if (!cal.Covers(d)) Fail(e, cal.OutsideMessage(d));
+        return Value::Bool(cal.IsWorking(d));
+      }
+      case ast::Builtin::kWorkingDaysBetween: {
+        int64_t a = Eval(*e.args[0]).i;
+        int64_t b = Eval(*e.args[1]).i;
+        const WorkingCalendar& cal = p_.calendars.at(e.index);
+        int64_t n = 0;
+        if (!cal.WorkingDaysBetween(a, b, &n)) Fail(e, cal.OutsideMessage(cal.Covers(a) ? b : a));
+        return Value::Int(n);
       }
     }
     Fail(e, "internal error: bad builtin");
@@ -616,6 +934,11 @@ class Evaluator {
   std::vector<Value> locals_;
   std::vector<OutputTrace> traces_;
   Expr add_expr_;
+  Frame frame_;
+  int64_t global_law_ = 0;
+  // The memo of the current element's lets and outputs (by let / output index).
+  std::vector<std::optional<Value>> item_lets_, item_outputs_;
+  std::vector<int> item_let_state_, item_output_state_;
 };
 
 }  // namespace
@@ -632,7 +955,14 @@ Result Evaluate(const ir::Program& p, const Value& facts, const EvalOptions& opt
 }
 
 Value EvaluateLet(const ir::Program& p, const Value& facts, const EvalOptions& options, int let) {
-  return Evaluator(p, facts, options).LetValue(let);
+  Evaluator ev(p, facts, options);
+  ev.Init();
+  return ev.LetValue(let);
+}
+
+std::optional<Value> EvaluateItemLet(const ir::Program& p, const Value& facts, const EvalOptions& options, int let,
+                                     const Value& key) {
+  return Evaluator(p, facts, options).ItemLet(let, key);
 }
 
 }  // namespace proviso::interp

@@ -26,8 +26,17 @@ class EvalError : public std::runtime_error {
 
 struct EvalOptions {
   int64_t as_of = 0;                      // day number of the evaluation date
+  int64_t time_of_day = 0;                // seconds into `as_of` (UTC) of the evaluation instant `now`
   std::map<int, Value> param_overrides;   // by param index; values already type-checked
   bool explain = false;                   // record traces (slower)
+
+  // The evaluation instant, seconds since 1970-01-01T00:00:00Z.
+  int64_t now() const { return as_of * kSecondsPerDay + time_of_day; }
+  // Sets the evaluation instant (and `as_of`, its UTC date).
+  void set_now(int64_t seconds) {
+    as_of = DayOf(seconds);
+    time_of_day = seconds - as_of * kSecondsPerDay;
+  }
 };
 
 // One name = value pair that a condition read, for explanations: `call.kept_for = 29 days`.
@@ -54,7 +63,8 @@ struct OutputTrace {
 
 struct ObligationResult {
   int obligation = -1;
-  std::optional<int64_t> deadline;
+  std::optional<int64_t> deadline;  // a day number, or seconds when the obligation's deadline is an instant
+  ir::DeadlineStatus status = ir::DeadlineStatus::kNone;
   bool violated = false;
   // Explanation (filled when EvalOptions::explain).
   std::vector<Binding> bindings;
@@ -62,19 +72,38 @@ struct ObligationResult {
   int replaces = -1;  // the obligation it is an exception to, when that one also applied
 };
 
+// What was decided for one element of a `for each`.
+struct ItemResult {
+  int scope = -1;
+  int index = -1;                              // in the collection, from 0
+  Value key;                                   // the `key`, or the index as an int
+  int64_t law = 0;                             // the day whose law decided
+  std::vector<Value> outputs;                  // in the order of ir::Scope::outputs
+  std::vector<ObligationResult> obligations;   // in declaration order, only those that apply
+  std::vector<int> suppressed_obligations;
+  std::vector<OutputTrace> trace;              // when explain
+};
+
 struct Result {
-  std::vector<Value> outputs;                  // by output index
+  std::vector<Value> outputs;                  // by output index (none for an output of a `for each`)
   std::vector<ObligationResult> obligations;   // in declaration order, only those that apply
   std::vector<OutputTrace> trace;              // when explain
   std::vector<int> suppressed_obligations;     // general obligations replaced by an exception
+  std::vector<ItemResult> items;               // each `for each` in order, each element in order
+  int64_t law = 0;                             // the day whose law decided (`law as of`, else as_of)
 };
 
 // Evaluates `p` on `facts` (a record of the input type, as built by FactsFromJson). Throws EvalError;
 // never returns a partial result. Thread-safe: all state is local to the call.
 Result Evaluate(const ir::Program& p, const Value& facts, const EvalOptions& options);
 
-// Evaluates one let on `facts` (used by tests that `expect` a let). Throws EvalError.
+// Evaluates one let of the policy (not of a `for each`) on `facts` (used by tests that `expect` a
+// let). Throws EvalError.
 Value EvaluateLet(const ir::Program& p, const Value& facts, const EvalOptions& options, int let);
+// The value of let `let` of a `for each` for the element whose key is `key`: nullopt when no
+// element has that key. Throws EvalError.
+std::optional<Value> EvaluateItemLet(const ir::Program& p, const Value& facts, const EvalOptions& options, int let,
+                                     const Value& key);
 
 // The value of `param` in force on `as_of` (owned by `param`), or null when no version is in force.
 const Value* ParamInForce(const ir::Param& param, int64_t as_of);

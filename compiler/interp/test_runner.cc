@@ -28,6 +28,23 @@ void SetPath(nlohmann::json& root, const std::vector<std::string>& path, const n
   }
 }
 
+// The element of `scope` whose key is `key` in a decision, or null.
+const ItemResult* FindItem(const ir::Program& p, const Result& res, int scope, const Value& key) {
+  (void)p;
+  for (const ItemResult& item : res.items) {
+    if (item.scope == scope && item.key == key) return &item;
+  }
+  return nullptr;
+}
+
+std::string NoItem(const ir::Program& p, const ir::TestExpect& x) {
+  int scope = x.kind == ast::TestExpect::Kind::kValue
+                  ? (x.is_output ? p.outputs[x.index].scope : p.lets[x.index].scope)
+                  : p.obligations[x.index].scope;
+  return fmt::format("expected `{}` for {}, but no element of `{}` has that key", x.name,
+                     FormatValue(*x.item, p.scopes[scope].key_type, p.types()), p.scopes[scope].var);
+}
+
 TestResult RunOne(const ir::Program& p, const ir::Test& t, int64_t today, const Evaluator& evaluate) {
   TestResult r;
   r.name = t.name;
@@ -35,7 +52,8 @@ TestResult RunOne(const ir::Program& p, const ir::Test& t, int64_t today, const 
   nlohmann::json facts = nlohmann::json::object();
   for (const ir::TestGiven& g : t.givens) SetPath(facts, g.path, nlohmann::json::parse(g.json));
   EvalOptions opts;
-  opts.as_of = t.as_of ? *t.as_of : DefaultAsOf(p, today);
+  if (t.as_of) opts.set_now(*t.as_of);
+  else opts.as_of = DefaultAsOf(p, today);
   for (const auto& [param, value] : t.sets) opts.param_overrides[param] = value;
   const ir::TestExpect* expect_error = nullptr;
   for (const ir::TestExpect& x : t.expects) {
@@ -53,8 +71,23 @@ TestResult RunOne(const ir::Program& p, const ir::Test& t, int64_t today, const 
     for (const ir::TestExpect& x : t.expects) {
       switch (x.kind) {
         case ast::TestExpect::Kind::kValue: {
-          Value got = x.is_output ? res.outputs[x.index] : EvaluateLet(p, input, opts, x.index);
           const Type* type = x.is_output ? p.outputs[x.index].type : p.lets[x.index].type;
+          Value got;
+          if (!x.item) {
+            got = x.is_output ? res.outputs[x.index] : EvaluateLet(p, input, opts, x.index);
+          } else {
+            const ItemResult* item = FindItem(p, res, x.is_output ? p.outputs[x.index].scope : p.lets[x.index].scope, *x.item);
+            if (!item) {
+              r.failures.push_back(NoItem(p, x));
+              break;
+            }
+            if (x.is_output) {
+              const auto& outs = p.scopes[item->scope].outputs;
+              got = item->outputs[std::find(outs.begin(), outs.end(), x.index) - outs.begin()];
+            } else {
+              got = *EvaluateItemLet(p, input, opts, x.index, *x.item);
+            }
+          }
           if (got != x.value) {
             r.failures.push_back(fmt::format("expected `{}` = {}, got {}", x.name, FormatValue(x.value, type, types),
                                              FormatValue(got, type, types)));
@@ -64,7 +97,16 @@ TestResult RunOne(const ir::Program& p, const ir::Test& t, int64_t today, const 
         case ast::TestExpect::Kind::kObligation:
         case ast::TestExpect::Kind::kNoObligation: {
           const ObligationResult* found = nullptr;
-          for (const auto& o : res.obligations) if (o.obligation == x.index) found = &o;
+          const std::vector<ObligationResult>* list = &res.obligations;
+          if (x.item) {
+            const ItemResult* item = FindItem(p, res, p.obligations[x.index].scope, *x.item);
+            if (!item) {
+              r.failures.push_back(NoItem(p, x));
+              break;
+            }
+            list = &item->obligations;
+          }
+          for (const auto& o : *list) if (o.obligation == x.index) found = &o;
           if (x.kind == ast::TestExpect::Kind::kNoObligation) {
             if (found) r.failures.push_back(fmt::format("expected no obligation `{}`, but it applies", x.name));
             break;
@@ -78,10 +120,16 @@ TestResult RunOne(const ir::Program& p, const ir::Test& t, int64_t today, const 
                                              *x.violated ? "violated" : "not violated",
                                              found->violated ? "violated" : "not violated"));
           }
+          bool instant = p.obligations[x.index].instant;
+          auto when = [&](int64_t v) { return instant ? FormatDateTime(v) : FormatDate(v); };
           if (x.deadline && (!found->deadline || *found->deadline != *x.deadline)) {
             r.failures.push_back(fmt::format("expected obligation `{}` to have deadline {}, got {}", x.name,
-                                             FormatDate(*x.deadline),
-                                             found->deadline ? FormatDate(*found->deadline) : "none"));
+                                             when(*x.deadline), found->deadline ? when(*found->deadline) : "none"));
+          }
+          if (x.status != ir::DeadlineStatus::kNone && x.status != found->status) {
+            const char* got = ir::DeadlineStatusName(found->status);
+            r.failures.push_back(fmt::format("expected obligation `{}` to be {}, but it is {}", x.name,
+                                             ir::DeadlineStatusName(x.status), *got ? got : "without a status"));
           }
           break;
         }

@@ -12,6 +12,7 @@
 #include "compiler/ast/ast.h"
 #include "compiler/check/checker.h"
 #include "compiler/ir/value.h"
+#include "compiler/support/working_days.h"
 
 namespace proviso::ir {
 
@@ -23,6 +24,7 @@ enum class Op {
   kOutput,      // output `index`
   kLocal,       // local slot `index` (function parameter, quantifier variable)
   kAsOf,        // the evaluation date
+  kNow,         // the evaluation instant (seconds since 1970-01-01T00:00:00Z)
   kField,       // field `index` of record args[0]
   kNeg, kNot, kAnd, kOr,
   kArith,       // args[0] bop args[1] (add/sub/mul/div) on the operands' types
@@ -37,7 +39,9 @@ enum class Op {
   kMatch,       // args[0] the scrutinee; arm_of_variant[v] -> args[1 + arm]
   kCall,        // function `index`(args)
   kTable,       // table `index`(args)
-  kBuiltin,     // builtin(args)
+  kBuiltin,     // builtin(args); `index` is the calendar of the working-day builtins
+  kWorkingDays, // args[0] working days after args[1] (negated: before) in calendar `index`
+  kItem,        // the element of `for each` scope `index` being decided
 };
 
 struct Expr;
@@ -88,6 +92,7 @@ struct Let {
   const Type* type = nullptr;
   ExprPtr value;
   Span span;
+  int scope = -1;  // decided for each element of this scope (Program::scopes), or -1
 };
 
 struct Function {
@@ -124,6 +129,7 @@ struct Table {
 
 struct Rule {
   std::string name;
+  int scope = -1;
   int output = -1;
   int parent = -1;
   std::vector<int> children;
@@ -141,10 +147,40 @@ struct Output {
   const Type* type = nullptr;
   std::vector<int> roots;  // rules that are exceptions to nothing
   Span span;
+  int scope = -1;
 };
+
+// `for each VAR in COLLECTION [key K] [law as of D]`: the lets, outputs and obligations decided
+// for each element. Decisions report the elements in the collection's order.
+struct Scope {
+  std::string var;
+  ExprPtr collection;  // evaluated once, in the policy's context
+  ExprPtr key;         // in the element's context; null: the element's index
+  ExprPtr law;         // in the element's context; null: the policy's law date
+  const Type* element = nullptr;
+  const Type* key_type = nullptr;  // int when there is no key
+  std::vector<int> outputs;        // in declaration order
+  std::vector<int> obligations;
+  Span span;
+};
+
+// How an obligation's deadline is judged against the evaluation date (docs/language.md §13).
+enum class DeadlineKind {
+  kNone,       // no deadline
+  kBy,         // do by `deadline` (a date or an instant), not before `not_before` if given
+  kRecurring,  // every `every` from `every_from`: the current period's due date
+  kRetention,  // keep until `deadline` (retention): breached by deletion (`deleted_at`) before it
+  kOpen,       // an open standard ("without undue delay"), judged by `overdue`
+};
+
+// The status of a deadline in a decision.
+enum class DeadlineStatus { kNone, kPending, kMet, kOverdue, kEarly, kBreached };
+// "pending", "met", "overdue", "early", "breached" ("" for kNone).
+const char* DeadlineStatusName(DeadlineStatus s);
 
 struct Obligation {
   std::string name;
+  int scope = -1;
   ast::Modality modality = ast::Modality::kMust;
   std::string subject;
   std::string action;
@@ -152,8 +188,17 @@ struct Obligation {
   std::vector<int> children;
   int64_t priority = 0;
   ExprPtr when;      // null: always
-  ExprPtr deadline;  // a date (or optional date); null: none
-  ExprPtr violated;  // null: never
+  DeadlineKind deadline_kind = DeadlineKind::kNone;
+  ExprPtr deadline;    // kBy: a date or instant (or optional: none = no deadline); kRetention: keep until
+  bool instant = false;  // the deadline (and `done at`) are instants, not dates
+  ExprPtr not_before;  // kBy: the window's start (same kind as the deadline), or null
+  ExprPtr every;       // kRecurring: the period (a duration) ...
+  ExprPtr every_from;  // ... and the first due date
+  std::string standard;  // kOpen: the standard as written ("without undue delay")
+  ExprPtr overdue;     // kOpen: true when the delay is undue
+  ExprPtr done_at;     // when the act was done (optional date/instant), or null: not stated
+  ExprPtr deleted_at;  // kRetention: when what is kept was deleted (optional), or null
+  ExprPtr violated;  // null: derived from the status when `done at`/`deleted at`/`overdue` say it, else never
   Effective effective;
   std::vector<Citation> citations;
   std::string doc;
@@ -171,18 +216,20 @@ struct TestGiven {
 struct TestExpect {
   ast::TestExpect::Kind kind;
   std::string name;
+  std::optional<Value> item;  // the key of the element, for a name decided in a `for each`
   bool is_output = false;  // kValue: output or let
   int index = -1;          // output / let / obligation
   Value value;             // kValue
   std::optional<bool> violated;
-  std::optional<int64_t> deadline;
+  std::optional<int64_t> deadline;  // a day number, or seconds when the obligation's deadline is an instant
+  DeadlineStatus status = DeadlineStatus::kNone;  // kNone: not checked
   std::string error_text;
   Span span;
 };
 
 struct Test {
   std::string name;
-  std::optional<int64_t> as_of;
+  std::optional<int64_t> as_of;  // seconds
   std::vector<TestGiven> givens;
   std::vector<std::pair<int, Value>> sets;
   std::vector<TestExpect> expects;
@@ -208,6 +255,9 @@ struct Program {
   std::vector<Rule> rules;
   std::vector<Obligation> obligations;
   std::vector<Test> tests;
+  std::vector<WorkingCalendar> calendars;
+  std::vector<Scope> scopes;
+  ExprPtr law;  // `law as of D`: the date whose law decides; null: the evaluation date
   int max_locals = 0;
   // An upper bound on how deep evaluation recurses (expression depth, through function calls and
   // tables): the interpreter runs deep programs on a large stack.

@@ -12,8 +12,11 @@ using ast::RefKind;
 
 Value DurationLiteral(const ast::Expr& e) {
   switch (e.unit) {
-    case ast::DurationUnit::kDay: return Value::Dur({0, e.int_value});
-    case ast::DurationUnit::kWeek: return Value::Dur({0, 7 * e.int_value});
+    case ast::DurationUnit::kSecond: return Value::Dur({0, e.int_value});
+    case ast::DurationUnit::kMinute: return Value::Dur({0, 60 * e.int_value});
+    case ast::DurationUnit::kHour: return Value::Dur({0, 3600 * e.int_value});
+    case ast::DurationUnit::kDay: return Value::Dur(Duration::Days(e.int_value));
+    case ast::DurationUnit::kWeek: return Value::Dur(Duration::Days(7 * e.int_value));
     case ast::DurationUnit::kMonth: return Value::Dur({e.int_value, 0});
     case ast::DurationUnit::kYear: return Value::Dur({12 * e.int_value, 0});
   }
@@ -27,6 +30,7 @@ nlohmann::json ConstantJson(const ast::Expr& e, const TypeTable& types) {
     case ExprKind::kDecimal: return e.text;  // as text: exact
     case ExprKind::kText: return e.text;
     case ExprKind::kDate: return FormatDate(e.int_value);
+    case ExprKind::kDateTime: return FormatDateTime(e.int_value);
     case ExprKind::kDuration: return FormatDuration(DurationLiteral(e).duration());
     case ExprKind::kBool: return e.int_value != 0;
     case ExprKind::kNone: return nullptr;
@@ -68,6 +72,13 @@ class Lowerer {
     }
     p_.input_record = c_.input_record;
     p_.max_locals = c_.max_locals;
+    for (const ast::CalendarDecl* cal : c_.calendars) {
+      std::vector<int64_t> holidays, working;
+      for (const ast::CalendarDays& d : cal->days) {
+        for (int64_t day = d.from; day <= d.until; ++day) (d.working ? working : holidays).push_back(day);
+      }
+      p_.calendars.emplace_back(cal->name, cal->first_year, cal->last_year, cal->weekend, holidays, working);
+    }
     LowerDefaults();
     for (const ParamSymbol& ps : c_.params) {
       Param param{ps.name, ps.type, {}, ps.versions.front()->span};
@@ -81,20 +92,34 @@ class Lowerer {
       p_.params.push_back(std::move(param));
     }
     for (const LetSymbol& l : c_.lets) {
-      p_.lets.push_back(Let{l.decl->name, l.type, Lower(*l.decl->value), l.decl->span});
+      p_.lets.push_back(Let{l.decl->name, l.type, Lower(*l.decl->value), l.decl->span, l.scope});
+    }
+    if (c_.main().law) p_.law = Lower(*c_.main().law);
+    for (const ScopeSymbol& sc : c_.scopes) {
+      Scope out;
+      out.var = sc.decl->var;
+      out.collection = Lower(*sc.decl->collection);
+      if (sc.decl->key) out.key = Lower(*sc.decl->key);
+      if (sc.decl->law) out.law = Lower(*sc.decl->law);
+      out.element = sc.element;
+      out.key_type = sc.key;
+      out.span = sc.decl->span;
+      p_.scopes.push_back(std::move(out));
     }
     for (const FunctionSymbol& f : c_.functions) {
       p_.functions.push_back(Function{f.decl->name, f.params, Lower(*f.decl->body), f.result});
     }
     for (const TableSymbol& t : c_.tables) p_.tables.push_back(LowerTable(t));
     for (const OutputSymbol& o : c_.outputs) {
-      Output out{o.decl->name, o.type, {}, o.decl->span};
+      Output out{o.decl->name, o.type, {}, o.decl->span, o.scope};
+      if (o.scope >= 0) p_.scopes[o.scope].outputs.push_back(static_cast<int>(p_.outputs.size()));
       p_.outputs.push_back(std::move(out));
     }
     for (size_t i = 0; i < c_.rules.size(); ++i) {
       const ast::RuleDecl& r = *c_.rules[i];
       Rule rule;
       rule.name = r.name;
+      rule.scope = r.scope;
       rule.parent = c_.rule_parent[i];
       rule.priority = r.priority.value_or(0);
       if (r.when) rule.when = Lower(*r.when);
@@ -116,26 +141,36 @@ class Lowerer {
       const ast::ObligationDecl& d = *c_.obligations[i];
       Obligation o;
       o.name = d.name;
+      o.scope = d.scope;
+      if (d.scope >= 0) p_.scopes[d.scope].obligations.push_back(static_cast<int>(i));
       o.modality = d.modality.value_or(ast::Modality::kMust);
       o.subject = d.subject;
       o.action = d.action;
       o.parent = c_.obligation_parent[i];
       o.priority = d.priority.value_or(0);
       if (d.when) o.when = Lower(*d.when);
-      if (d.deadline) {
-        if (d.deadline_after) {
-          auto sum = std::make_unique<Expr>();
-          sum->op = Op::kArith;
-          sum->bop = ast::BinOp::kAdd;
-          sum->type = c_.types.Date();
-          sum->source = d.deadline_after.get();  // the interpreter's errors name `D after E` by this
-          sum->args.push_back(Lower(*d.deadline_after));
-          sum->args.push_back(Lower(*d.deadline));
-          o.deadline = std::move(sum);
-        } else {
-          o.deadline = Lower(*d.deadline);
-        }
+      if (d.deadline && d.deadline->type->kind == TypeKind::kText) {
+        o.deadline_kind = DeadlineKind::kOpen;
+        o.standard = d.deadline->text;
+      } else if (d.deadline) {
+        o.deadline_kind = DeadlineKind::kBy;
+        o.deadline = d.deadline_after ? After(*d.deadline, *d.deadline_after) : Lower(*d.deadline);
+      } else if (d.every) {
+        o.deadline_kind = DeadlineKind::kRecurring;
+        o.every = Lower(*d.every);
+        o.every_from = Lower(*d.every_from);
+      } else if (d.retain_until) {
+        o.deadline_kind = DeadlineKind::kRetention;
+        o.deadline = d.retain_after ? After(*d.retain_until, *d.retain_after) : Lower(*d.retain_until);
       }
+      if (o.deadline) {
+        const Type* t = o.deadline->type->kind == TypeKind::kOptional ? o.deadline->type->elem : o.deadline->type;
+        o.instant = t->kind == TypeKind::kDateTime;
+      }
+      if (d.not_before) o.not_before = Lower(*d.not_before);
+      if (d.overdue) o.overdue = Lower(*d.overdue);
+      if (d.done_at) o.done_at = Lower(*d.done_at);
+      if (d.deleted_at) o.deleted_at = Lower(*d.deleted_at);
       if (d.violated) o.violated = Lower(*d.violated);
       o.effective = Eff(d.effective);
       for (const ast::Citation& ci : d.citations) o.citations.push_back(Cite(ci));
@@ -150,6 +185,19 @@ class Lowerer {
     p_.max_depth = MaxDepth();
   }
 
+  // `D after E` (a deadline or a retention period) is E + D, with the source of E: the
+  // interpreter names the whole clause by it when the date leaves the calendar.
+  ExprPtr After(const ast::Expr& period, const ast::Expr& event) {
+    auto sum = std::make_unique<Expr>();
+    sum->op = Op::kArith;
+    sum->bop = ast::BinOp::kAdd;
+    sum->type = event.type->kind == TypeKind::kDateTime ? c_.types.DateTime() : c_.types.Date();
+    sum->source = &event;
+    sum->args.push_back(Lower(event));
+    sum->args.push_back(Lower(period));
+    return sum;
+  }
+
   static int Depth(const Expr* e) {
     if (!e) return 0;
     int d = 0;
@@ -162,8 +210,14 @@ class Lowerer {
     int deepest = 0, bodies = 0;
     for (const Let& l : p_.lets) deepest = std::max(deepest, Depth(l.value.get()));
     for (const Rule& r : p_.rules) deepest = std::max({deepest, Depth(r.when.get()), Depth(r.value.get())});
+    deepest = std::max(deepest, Depth(p_.law.get()));
+    for (const Scope& sc : p_.scopes) {
+      deepest = std::max({deepest, Depth(sc.collection.get()), Depth(sc.key.get()), Depth(sc.law.get())});
+    }
     for (const Obligation& o : p_.obligations) {
-      deepest = std::max({deepest, Depth(o.when.get()), Depth(o.deadline.get()), Depth(o.violated.get())});
+      deepest = std::max({deepest, Depth(o.when.get()), Depth(o.deadline.get()), Depth(o.violated.get()),
+                          Depth(o.not_before.get()), Depth(o.every.get()), Depth(o.every_from.get()),
+                          Depth(o.overdue.get()), Depth(o.done_at.get()), Depth(o.deleted_at.get())});
     }
     for (const Function& f : p_.functions) bodies += Depth(f.body.get());
     for (const Table& t : p_.tables) {
@@ -269,6 +323,7 @@ class Lowerer {
       TestExpect e;
       e.kind = x.kind;
       e.name = x.name;
+      if (x.item) e.item = ConstantValue(*x.item, p_);
       e.span = x.span;
       e.violated = x.violated;
       e.error_text = x.error_text;
@@ -285,6 +340,10 @@ class Lowerer {
         case ast::TestExpect::Kind::kNoObligation:
           e.index = p_.FindObligation(x.name);
           if (x.deadline) e.deadline = ConstantValue(*x.deadline, p_).i;
+          for (DeadlineStatus st : {DeadlineStatus::kPending, DeadlineStatus::kMet, DeadlineStatus::kOverdue,
+                                    DeadlineStatus::kEarly, DeadlineStatus::kBreached}) {
+            if (x.status == DeadlineStatusName(st)) e.status = st;
+          }
           break;
         case ast::TestExpect::Kind::kError: break;
       }
@@ -304,12 +363,18 @@ class Lowerer {
   ExprPtr Lower(const ast::Expr& a) {
     switch (a.kind) {
       case ExprKind::kInt: case ExprKind::kDecimal: case ExprKind::kText: case ExprKind::kDate:
-      case ExprKind::kDuration: case ExprKind::kBool: case ExprKind::kNone: {
+      case ExprKind::kDateTime: case ExprKind::kDuration: case ExprKind::kBool: case ExprKind::kNone: {
         auto e = Make(Op::kConst, a);
         e->constant = ConstantValue(a, p_);
         return e;
       }
       case ExprKind::kAsOf: return Make(Op::kAsOf, a);
+      case ExprKind::kNow: return Make(Op::kNow, a);
+      case ExprKind::kWorkingDays: {
+        auto e = Unary(Op::kWorkingDays, a);
+        e->index = a.calendar;
+        return e;
+      }
       case ExprKind::kName: {
         if (a.ref == RefKind::kEnumValue) {
           auto e = Make(Op::kConst, a);
@@ -320,6 +385,7 @@ class Lowerer {
                 : a.ref == RefKind::kParam ? Op::kParam
                 : a.ref == RefKind::kLet ? Op::kLet
                 : a.ref == RefKind::kOutput ? Op::kOutput
+                : a.ref == RefKind::kItem ? Op::kItem
                                             : Op::kLocal;
         auto e = Make(op, a);
         e->index = a.index;
@@ -329,9 +395,13 @@ class Lowerer {
       case ExprKind::kCall: {
         Op op = a.ref == RefKind::kFunction ? Op::kCall : a.ref == RefKind::kTable ? Op::kTable : Op::kBuiltin;
         auto e = Make(op, a);
-        e->index = a.index;
+        e->index = op == Op::kBuiltin ? a.calendar : a.index;
         e->builtin = a.builtin;
-        for (auto& x : a.args) e->args.push_back(Lower(*x));
+        size_t n = a.args.size();
+        if (op == Op::kBuiltin && (a.builtin == ast::Builtin::kIsWorkingDay || a.builtin == ast::Builtin::kWorkingDaysBetween)) {
+          n = a.builtin == ast::Builtin::kIsWorkingDay ? 1 : 2;  // the calendar named is `index`
+        }
+        for (size_t i = 0; i < n; ++i) e->args.push_back(Lower(*a.args[i]));
         return e;
       }
       case ExprKind::kNeg: {
@@ -421,6 +491,18 @@ class Lowerer {
 
 }  // namespace
 
+const char* DeadlineStatusName(DeadlineStatus s) {
+  switch (s) {
+    case DeadlineStatus::kNone: return "";
+    case DeadlineStatus::kPending: return "pending";
+    case DeadlineStatus::kMet: return "met";
+    case DeadlineStatus::kOverdue: return "overdue";
+    case DeadlineStatus::kEarly: return "early";
+    case DeadlineStatus::kBreached: return "breached";
+  }
+  return "";
+}
+
 int Program::FindParam(const std::string& n) const {
   for (size_t i = 0; i < params.size(); ++i) if (params[i].name == n) return static_cast<int>(i);
   return -1;
@@ -446,6 +528,7 @@ Value ConstantValue(const ast::Expr& e, const Program& p) {
     }
     case ExprKind::kText: return Value::Text(e.text);
     case ExprKind::kDate: return Value::Date(e.int_value);
+    case ExprKind::kDateTime: return Value::DateTime(e.int_value);
     case ExprKind::kDuration: return DurationLiteral(e);
     case ExprKind::kBool: return Value::Bool(e.int_value != 0);
     case ExprKind::kNone: return Value::None();

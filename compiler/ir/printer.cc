@@ -14,6 +14,8 @@ const char* OpName(Op op) {
     case Op::kOutput: return "output";
     case Op::kLocal: return "local";
     case Op::kAsOf: return "as_of";
+    case Op::kNow: return "now";
+    case Op::kWorkingDays: return "working_days";
     case Op::kField: return "field";
     case Op::kNeg: return "neg";
     case Op::kNot: return "not";
@@ -81,10 +83,16 @@ std::string Dump(const Program& p) {
     out += fmt::format("rule {} -> {} parent={} priority={} when={} value={}\n", r.name, p.outputs.at(r.output).name,
                        r.parent, r.priority, r.when ? DumpExpr(*r.when, p) : "true", DumpExpr(*r.value, p));
   }
+  static const char* kKinds[] = {"none", "by", "recurring", "retention", "open"};
   for (const Obligation& o : p.obligations) {
-    out += fmt::format("obligation {} parent={} when={} deadline={} violated={}\n", o.name, o.parent,
-                       o.when ? DumpExpr(*o.when, p) : "true", o.deadline ? DumpExpr(*o.deadline, p) : "none",
-                       o.violated ? DumpExpr(*o.violated, p) : "false");
+    out += fmt::format("obligation {} parent={} when={} deadline={} {} violated={}\n", o.name, o.parent,
+                       o.when ? DumpExpr(*o.when, p) : "true", kKinds[static_cast<int>(o.deadline_kind)],
+                       o.deadline_kind == DeadlineKind::kRecurring ? DumpExpr(*o.every, p) + " from " + DumpExpr(*o.every_from, p)
+                       : o.deadline ? DumpExpr(*o.deadline, p) : o.standard,
+                       o.violated ? DumpExpr(*o.violated, p) : "derived");
+  }
+  for (const WorkingCalendar& c : p.calendars) {
+    out += fmt::format("calendar {} {}..{} ({} working days)\n", c.name(), c.first_year(), c.last_year(), c.nth().size());
   }
   return out;
 }

@@ -82,6 +82,7 @@ std::string FormatValue(const Value& v, const Type* t, const TypeTable& types) {
       return out + "\"";
     }
     case Value::Kind::kDate: return FormatDate(v.i);
+    case Value::Kind::kDateTime: return FormatDateTime(v.i);
     case Value::Kind::kDuration: return FormatDuration(v.duration());
     case Value::Kind::kEnum:
       if (t->kind == TypeKind::kEnum) return types.enum_info(t->index).variants.at(v.i);

@@ -15,9 +15,10 @@ namespace proviso {
 // A Proviso value. Cheap to copy: aggregates share their immutable items.
 // Sets keep their items sorted and unique (by Compare), so equality is structural.
 struct Value {
-  enum class Kind : uint8_t { kNone, kBool, kInt, kDecimal, kText, kDate, kDuration, kEnum, kRecord, kList, kSet };
+  enum class Kind : uint8_t { kNone, kBool, kInt, kDecimal, kText, kDate, kDuration, kEnum, kRecord, kList, kSet, kDateTime };
   Kind kind = Kind::kNone;
-  int64_t i = 0;       // bool, int, decimal (units of 10^-6), date (days since 1970-01-01), enum variant, duration days
+  int64_t i = 0;       // bool, int, decimal (units of 10^-6), date (days since 1970-01-01), datetime (seconds
+                       // since 1970-01-01T00:00:00Z), enum variant, duration seconds
   int64_t months = 0;  // duration months
   std::string text;    // text
   std::shared_ptr<const std::vector<Value>> items;  // record fields in declaration order, list, set
@@ -28,7 +29,8 @@ struct Value {
   static Value Decimal(int64_t units) { Value v; v.kind = Kind::kDecimal; v.i = units; return v; }
   static Value Text(std::string s) { Value v; v.kind = Kind::kText; v.text = std::move(s); return v; }
   static Value Date(int64_t d) { Value v; v.kind = Kind::kDate; v.i = d; return v; }
-  static Value Dur(Duration d) { Value v; v.kind = Kind::kDuration; v.i = d.days; v.months = d.months; return v; }
+  static Value DateTime(int64_t s) { Value v; v.kind = Kind::kDateTime; v.i = s; return v; }
+  static Value Dur(Duration d) { Value v; v.kind = Kind::kDuration; v.i = d.seconds; v.months = d.months; return v; }
   static Value Enum(int64_t variant) { Value v; v.kind = Kind::kEnum; v.i = variant; return v; }
   static Value Record(std::vector<Value> fields);
   static Value List(std::vector<Value> items);

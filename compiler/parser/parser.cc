@@ -81,8 +81,9 @@ bool IsSoftKeyword(size_t type) {
     case PP::TITLE: case PP::DOCUMENT: case PP::SUBJECT: case PP::FIRST: case PP::DEFAULT: case PP::UNIQUE:
     case PP::PRIORITY: case PP::COLLECT: case PP::HIT: case PP::TO: case PP::OF: case PP::NO: case PP::ERROR:
     case PP::AFTER: case PP::DEADLINE: case PP::VIOLATED: case PP::FROM: case PP::UNTIL: case PP::EFFECTIVE:
-    case PP::PRESENT: case PP::LIST: case PP::SET: case PP::WEEK: case PP::WEEKS: case PP::MONTHS: case PP::YEARS:
-    case PP::DAY: case PP::DAYS: case PP::MONTH: case PP::YEAR:
+    case PP::PRESENT: case PP::LIST: case PP::SET: case PP::CALENDAR:
+    case PP::KEY: case PP::EACH: case PP::LAW: case PP::WORKING: case PP::EVERY: case PP::BEFORE: case PP::AT:
+    case PP::NOW: case PP::FOR:
     case PP::ANY: case PP::ALL: case PP::COUNT: case PP::SUM: case PP::MIN: case PP::MAX:  // field names too
       return true;
     default:
@@ -93,8 +94,9 @@ bool IsSoftKeyword(size_t type) {
 // Tokens that can begin an expression.
 bool StartsExpression(size_t type) {
   switch (type) {
-    case PP::INT: case PP::DECIMAL: case PP::STRING: case PP::DATE: case PP::TRUE: case PP::FALSE: case PP::NONE:
-    case PP::AS_OF: case PP::ID: case PP::LPAREN: case PP::LBRACKET: case PP::LBRACE: case PP::MATCH: case PP::IF:
+    case PP::INT: case PP::DECIMAL: case PP::STRING: case PP::DATE: case PP::DATETIME: case PP::DURATION:
+    case PP::TRUE: case PP::FALSE: case PP::NONE: case PP::AS_OF: case PP::NOW: case PP::ID: case PP::DATE_T:
+    case PP::DATETIME_T: case PP::LPAREN: case PP::LBRACKET: case PP::LBRACE: case PP::MATCH: case PP::IF:
     case PP::NOT: case PP::MINUS: case PP::ANY: case PP::ALL: case PP::COUNT: case PP::SUM: case PP::MIN:
     case PP::MAX:
       return true;
@@ -137,6 +139,14 @@ class ErrorListener : public antlr4::BaseErrorListener {
       // falls through to the general message
     }
     std::string where = Where(parser->getContext());
+    if (antlr4::Token* word = UnknownClauseWord(parser, offending)) {
+      // `shall "..."` in an obligation: the word is where the mistake is (it began no clause).
+      diags_.Error("E0003", TokenSpan(file_, word),
+                   fmt::format("expected a clause (`subject`, `must`, `may`, `when`, `deadline`, `violated`, `done at`, "
+                               "`cite`, ...) in {}, found `{}`",
+                               where, word->getText()));
+      return;
+    }
     antlr4::misc::IntervalSet expected;
     try {
       expected = parser->getExpectedTokens();
@@ -221,13 +231,31 @@ class ErrorListener : public antlr4::BaseErrorListener {
         antlr4::Token* t = stream->get(static_cast<size_t>(i));
         if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;
         if (t->getType() == PP::INT) {
-          return fmt::format("`{}` is not a unit of duration: write days, weeks, months or years (`{} days`)",
+          return fmt::format("`{}` is not a unit of duration: write seconds, minutes, hours, days, weeks, "
+                             "months or years (`{} days`)",
                              offending->getText(), t->getText());
         }
         break;
       }
     }
     return "";
+  }
+
+  // In an obligation, a word that begins no clause (`retain`, `done`, `deleted` and `overdue` are
+  // names that the parser reads as clause words): that word, else null.
+  static antlr4::Token* UnknownClauseWord(antlr4::Parser* parser, antlr4::Token* offending) {
+    if (!offending) return nullptr;
+    auto* ctx = parser->getContext();
+    if (!dynamic_cast<PP::ObligationItemContext*>(ctx) && !dynamic_cast<PP::ObligationDeclContext*>(ctx)) return nullptr;
+    auto* stream = parser->getTokenStream();
+    for (ssize_t i = static_cast<ssize_t>(offending->getTokenIndex()) - 1; i >= 0; --i) {
+      antlr4::Token* t = stream->get(static_cast<size_t>(i));
+      if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;
+      if (t->getType() != PP::ID) return nullptr;
+      static const std::set<std::string> kWords = {"retain", "done", "deleted", "overdue"};
+      return kWords.count(t->getText()) ? nullptr : t;
+    }
+    return nullptr;
   }
 
   // What the tokens just before the error were: "the condition" after `when E`, etc.
@@ -292,6 +320,17 @@ class Builder {
       doc += line;
     }
     return doc;
+  }
+
+  int64_t DateTimeValue(antlr4::Token* t) {
+    auto d = ParseDateTime(t->getText());
+    if (!d) {
+      diags_.Error("E0501", SpanOf(t), fmt::format("`{}` is not a valid date-time", t->getText()))
+          .help = "date-times are written YYYY-MM-DDTHH:MM[:SS] with `Z` or an offset (`+08:00`), a real date and "
+                  "time, in years 1 to 9999";
+      return 0;
+    }
+    return *d;
   }
 
   int64_t DateValue(antlr4::Token* t) {
@@ -401,13 +440,7 @@ class Builder {
       if (c->citation()) p.citation = Citation(c->citation());
       m.params.push_back(std::move(p));
     } else if (auto* c = d->letDecl()) {
-      ast::LetDecl l;
-      l.name = c->name->getText();
-      l.span = SpanOf(c->name);
-      l.doc = DocOf(d);
-      if (c->typeRef()) l.type = Type(c->typeRef());
-      l.value = Expression(c->expr());
-      m.lets.push_back(std::move(l));
+      m.lets.push_back(Let(c, DocOf(d)));
     } else if (auto* c = d->functionDecl()) {
       ast::FunctionDecl f;
       f.name = c->name->getText();
@@ -420,19 +453,76 @@ class Builder {
     } else if (auto* c = d->tableDecl()) {
       m.tables.push_back(Table(c, DocOf(d)));
     } else if (auto* c = d->outputDecl()) {
-      ast::OutputDecl o;
-      o.name = c->name->getText();
-      o.span = SpanOf(c->name);
-      o.doc = DocOf(d);
-      o.type = Type(c->typeRef());
-      m.outputs.push_back(std::move(o));
+      m.outputs.push_back(Output(c, DocOf(d)));
     } else if (auto* c = d->ruleDecl()) {
       m.rules.push_back(Rule(c, DocOf(d)));
     } else if (auto* c = d->obligationDecl()) {
       m.obligations.push_back(Obligation(c, DocOf(d)));
     } else if (auto* c = d->testDecl()) {
       m.tests.push_back(Test(c));
+    } else if (auto* c = d->calendarDecl()) {
+      m.calendars.push_back(Calendar(c, DocOf(d)));
+    } else if (auto* c = d->scopeDecl()) {
+      Scope(c, m);
+    } else if (auto* c = d->lawDecl()) {
+      if (m.law) Duplicate(SpanOf(c), "law as of", "policy", m.header ? m.header->name : "");
+      m.law = Expression(c->expr());
+      m.law_span = SpanOf(c);
     }
+  }
+
+  // scopeDecl : FOR EACH var=ID IN collection=expr scopeClause* { scopeItem* }
+  void Scope(PP::ScopeDeclContext* c, ast::Module& m) {
+    ast::ScopeDecl sc;
+    sc.var = c->var->getText();
+    sc.var_span = SpanOf(c->var);
+    sc.span = SpanOf(c->getStart()).To(SpanOf(c->collection));
+    sc.collection = Expression(c->collection);
+    for (auto* clause : c->scopeClause()) {
+      if (auto* k = dynamic_cast<PP::ScopeKeyContext*>(clause)) {
+        if (sc.key) Duplicate(SpanOf(clause), "key", "for each", sc.var);
+        sc.key = Expression(k->expr());
+      } else if (auto* l = dynamic_cast<PP::ScopeLawContext*>(clause)) {
+        if (sc.law) Duplicate(SpanOf(clause), "law as of", "for each", sc.var);
+        sc.law = Expression(l->expr());
+      }
+    }
+    int index = static_cast<int>(m.scopes.size());
+    m.scopes.push_back(std::move(sc));
+    for (auto* item : c->scopeItem()) {
+      if (auto* l = item->letDecl()) {
+        m.lets.push_back(Let(l, DocOf(item)));
+        m.lets.back().scope = index;
+      } else if (auto* o = item->outputDecl()) {
+        m.outputs.push_back(Output(o, DocOf(item)));
+        m.outputs.back().scope = index;
+      } else if (auto* r = item->ruleDecl()) {
+        m.rules.push_back(Rule(r, DocOf(item)));
+        m.rules.back().scope = index;
+      } else if (auto* o = item->obligationDecl()) {
+        m.obligations.push_back(Obligation(o, DocOf(item)));
+        m.obligations.back().scope = index;
+      }
+    }
+  }
+
+  ast::LetDecl Let(PP::LetDeclContext* c, std::string doc) {
+    ast::LetDecl l;
+    l.name = c->name->getText();
+    l.span = SpanOf(c->name);
+    l.doc = std::move(doc);
+    if (c->typeRef()) l.type = Type(c->typeRef());
+    l.value = Expression(c->expr());
+    return l;
+  }
+
+  ast::OutputDecl Output(PP::OutputDeclContext* c, std::string doc) {
+    ast::OutputDecl o;
+    o.name = c->name->getText();
+    o.span = SpanOf(c->name);
+    o.doc = std::move(doc);
+    o.type = Type(c->typeRef());
+    return o;
   }
 
   // fieldDecl : name=ident COLON typeRef (ASSIGN dflt=expr)? COMMA?
@@ -466,6 +556,7 @@ class Builder {
         case PP::DECIMAL_T: t->kind = K::kDecimal; break;
         case PP::TEXT_T: t->kind = K::kText; break;
         case PP::DATE_T: t->kind = K::kDate; break;
+        case PP::DATETIME_T: t->kind = K::kDateTime; break;
         default: t->kind = K::kDuration; break;
       }
     } else if (auto* s = dynamic_cast<PP::SetTypeContext*>(c)) {
@@ -573,13 +664,85 @@ class Builder {
     return IntValue(c->INT()->getSymbol());
   }
 
-  int64_t IntValue(antlr4::Token* t) {
+  // The digits of a number, without the `_` that may group them.
+  static std::string Digits(const std::string& text) {
+    std::string out;
+    for (char ch : text) if (ch != '_') out += ch;
+    return out;
+  }
+
+  int64_t IntValue(antlr4::Token* t) { return IntValue(t, t->getText()); }
+  int64_t IntValue(antlr4::Token* t, const std::string& text) {
     try {
-      return std::stoll(t->getText());
+      return std::stoll(Digits(text));
     } catch (...) {
-      diags_.Error("E0503", SpanOf(t), fmt::format("number `{}` is too large", t->getText()));
+      diags_.Error("E0503", SpanOf(t), fmt::format("number `{}` is too large", text));
       return 0;
     }
+  }
+
+  // calendarDecl : CALENDAR name=ID { calendarItem* }
+  ast::CalendarDecl Calendar(PP::CalendarDeclContext* c, std::string doc) {
+    ast::CalendarDecl cal;
+    cal.name = c->name->getText();
+    cal.span = SpanOf(c->name);
+    cal.doc = std::move(doc);
+    static const char* kWeekdays[] = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"};
+    auto bad_key = [&](antlr4::Token* key, const char* expected) {
+      diags_.Error("E0003", SpanOf(key), fmt::format("`{}` is not an item of a calendar here", key->getText()))
+          .help = fmt::format("expected {}", expected);
+    };
+    for (auto* item : c->calendarItem()) {
+      if (auto* w = dynamic_cast<PP::CalWordsContext*>(item)) {
+        if (w->key->getText() != "weekend") {
+          bad_key(w->key, "`weekend monday, ...` before a list of weekdays");
+          continue;
+        }
+        if (cal.has_weekend) Duplicate(SpanOf(item), "weekend", "calendar", cal.name);
+        cal.has_weekend = true;
+        auto ids = w->ID();
+        for (size_t i = 1; i < ids.size(); ++i) {
+          std::string day = ids[i]->getText();
+          auto at = std::find(std::begin(kWeekdays), std::end(kWeekdays), day);
+          if (at == std::end(kWeekdays)) {
+            diags_.Error("E0003", SpanOf(ids[i]->getSymbol()), fmt::format("`{}` is not a day of the week", day))
+                .help = "write monday, tuesday, wednesday, thursday, friday, saturday or sunday";
+            continue;
+          }
+          cal.weekend |= 1u << (1 + (at - std::begin(kWeekdays)));
+        }
+      } else if (auto* y = dynamic_cast<PP::CalYearsContext*>(item)) {
+        if (y->key->getText() != "years") {
+          bad_key(y->key, "`years FIRST..LAST`");
+          continue;
+        }
+        if (cal.last_year >= cal.first_year) Duplicate(SpanOf(item), "years", "calendar", cal.name);
+        cal.first_year = static_cast<int>(std::min<int64_t>(IntValue(y->INT(0)->getSymbol()), 100000));
+        cal.last_year = static_cast<int>(std::min<int64_t>(IntValue(y->INT(1)->getSymbol()), 100000));
+        cal.years_span = SpanOf(item);
+      } else if (auto* so = dynamic_cast<PP::CalSourceContext*>(item)) {
+        if (so->key->getText() != "source") {
+          bad_key(so->key, "`source YEAR \"...\"`");
+          continue;
+        }
+        cal.sources.push_back({static_cast<int>(std::min<int64_t>(IntValue(so->INT()->getSymbol()), 100000)),
+                               Unquote(so->STRING()->getText())});
+        cal.source_spans.push_back(SpanOf(item));
+      } else if (auto* dd = dynamic_cast<PP::CalDaysContext*>(item)) {
+        ast::CalendarDays days;
+        days.working = dd->WORKING() != nullptr;
+        if (!days.working && dd->key->getText() != "holiday") {
+          bad_key(dd->key, "`holiday DATE[..DATE]` or `working DATE[..DATE]`");
+          continue;
+        }
+        days.from = DateValue(dd->DATE(0)->getSymbol());
+        days.until = dd->DATE().size() > 1 ? DateValue(dd->DATE(1)->getSymbol()) : days.from;
+        if (dd->STRING()) days.label = Unquote(dd->STRING()->getText());
+        days.span = SpanOf(item);
+        cal.days.push_back(std::move(days));
+      }
+    }
+    return cal;
   }
 
   // ruleDecl : RULE name=ID exceptionTo? priority? { ruleItem* }
@@ -612,6 +775,15 @@ class Builder {
     return r;
   }
 
+  // A clause word that is not a keyword (`retain`, `done`, `deleted`, `overdue`): false, with a
+  // syntax error, when `word` is another.
+  bool Word(antlr4::Token* word, const char* expected, const char* form) {
+    if (word->getText() == expected) return true;
+    diags_.Error("E0003", SpanOf(word), fmt::format("`{}` does not begin a clause of an obligation", word->getText()))
+        .help = fmt::format("did you mean {}?", form);
+    return false;
+  }
+
   void Duplicate(Span span, const char* clause, const char* what, const std::string& name) {
     diags_.Error("E0402", span, fmt::format("{} `{}` has more than one `{}` clause", what, name, clause));
   }
@@ -641,9 +813,38 @@ class Builder {
         if (o.when) Duplicate(SpanOf(item), "when", "obligation", o.name);
         o.when = Expression(w->expr());
       } else if (auto* d = dynamic_cast<PP::ObDeadlineContext*>(item)) {
-        if (o.deadline) Duplicate(SpanOf(item), "deadline", "obligation", o.name);
+        if (o.deadline || o.every) Duplicate(SpanOf(item), "deadline", "obligation", o.name);
         o.deadline = Expression(d->expr(0));
         if (d->expr().size() > 1) o.deadline_after = Expression(d->expr(1));
+      } else if (auto* r = dynamic_cast<PP::ObRecurringContext*>(item)) {
+        if (o.deadline || o.every) Duplicate(SpanOf(item), "deadline", "obligation", o.name);
+        o.every = Expression(r->expr(0));
+        o.every_from = Expression(r->expr(1));
+      } else if (auto* nb = dynamic_cast<PP::ObNotBeforeContext*>(item)) {
+        if (o.not_before) Duplicate(SpanOf(item), "not before", "obligation", o.name);
+        o.not_before = Expression(nb->expr());
+      } else if (auto* ru = dynamic_cast<PP::ObRetainUntilContext*>(item)) {
+        if (!Word(ru->word, "retain", "`retain until DATE`")) continue;
+        if (o.retain_until) Duplicate(SpanOf(item), "retain", "obligation", o.name);
+        o.retain_until = Expression(ru->expr());
+      } else if (auto* rf = dynamic_cast<PP::ObRetainForContext*>(item)) {
+        if (!Word(rf->word, "retain", "`retain for PERIOD after DATE`")) continue;
+        if (o.retain_until) Duplicate(SpanOf(item), "retain", "obligation", o.name);
+        o.retain_until = Expression(rf->expr(0));
+        o.retain_after = Expression(rf->expr(1));
+      } else if (auto* at = dynamic_cast<PP::ObAtContext*>(item)) {
+        std::string word = at->word->getText();
+        if (word == "done") {
+          if (o.done_at) Duplicate(SpanOf(item), "done at", "obligation", o.name);
+          o.done_at = Expression(at->expr());
+        } else if (Word(at->word, "deleted", "`done at DATE` or `deleted at DATE`")) {
+          if (o.deleted_at) Duplicate(SpanOf(item), "deleted at", "obligation", o.name);
+          o.deleted_at = Expression(at->expr());
+        }
+      } else if (auto* ov = dynamic_cast<PP::ObOverdueContext*>(item)) {
+        if (!Word(ov->word, "overdue", "`overdue when CONDITION`")) continue;
+        if (o.overdue) Duplicate(SpanOf(item), "overdue when", "obligation", o.name);
+        o.overdue = Expression(ov->expr());
       } else if (auto* v = dynamic_cast<PP::ObViolatedContext*>(item)) {
         if (o.violated) Duplicate(SpanOf(item), "violated when", "obligation", o.name);
         o.violated = Expression(v->expr());
@@ -673,7 +874,8 @@ class Builder {
     for (auto* item : c->testItem()) {
       if (auto* a = dynamic_cast<PP::TestAsOfContext*>(item)) {
         if (t.as_of) Duplicate(SpanOf(item), "as of", "test", t.name);
-        t.as_of = DateValue(a->DATE()->getSymbol());
+        t.as_of = a->DATE() ? DateValue(a->DATE()->getSymbol()) * kSecondsPerDay
+                            : DateTimeValue(a->DATETIME()->getSymbol());
         t.as_of_span = SpanOf(item);
       } else if (auto* g = dynamic_cast<PP::TestGivenContext*>(item)) {
         ast::TestGiven given;
@@ -690,6 +892,7 @@ class Builder {
         x.kind = ast::TestExpect::Kind::kValue;
         x.name = e->name->getText();
         x.span = SpanOf(e->name);
+        if (e->forItem()) x.item = Expression(e->forItem()->expr());
         x.value = Expression(e->expr());
         t.expects.push_back(std::move(x));
       } else if (auto* e = dynamic_cast<PP::TestExpectNoObligationContext*>(item)) {
@@ -697,15 +900,21 @@ class Builder {
         x.kind = ast::TestExpect::Kind::kNoObligation;
         x.name = e->name->getText();
         x.span = SpanOf(e->name);
+        if (e->forItem()) x.item = Expression(e->forItem()->expr());
         t.expects.push_back(std::move(x));
       } else if (auto* e = dynamic_cast<PP::TestExpectObligationContext*>(item)) {
         ast::TestExpect x;
         x.kind = ast::TestExpect::Kind::kObligation;
         x.name = e->name->getText();
         x.span = SpanOf(e->name);
+        if (e->forItem()) x.item = Expression(e->forItem()->expr());
         for (auto* chk : e->obligationCheck()) {
           if (auto* v = dynamic_cast<PP::CheckViolatedContext*>(chk)) x.violated = v->NOT() == nullptr;
           if (auto* d = dynamic_cast<PP::CheckDeadlineContext*>(chk)) x.deadline = Expression(d->expr());
+          if (auto* st = dynamic_cast<PP::CheckStatusContext*>(chk)) {
+            x.status = st->status->getText();
+            x.status_span = SpanOf(st->status);
+          }
         }
         t.expects.push_back(std::move(x));
       } else if (auto* e = dynamic_cast<PP::TestExpectErrorContext*>(item)) {
@@ -757,6 +966,16 @@ class Builder {
     if (auto* m = dynamic_cast<PP::MulExprContext*>(c)) {
       auto e = Binary(ExprKind::kBinary, c, m->expr(0), m->expr(1));
       e->op = m->op->getType() == PP::STAR ? ast::BinOp::kMul : ast::BinOp::kDiv;
+      return e;
+    }
+    if (auto* w = dynamic_cast<PP::WorkingDaysExprContext*>(c)) {
+      auto e = Binary(ExprKind::kWorkingDays, c, w->expr(0), w->expr(1));
+      if (w->unit->getText() != "days" && w->unit->getText() != "day") {
+        diags_.Error("E0003", SpanOf(w->unit), fmt::format("expected `days` after `working`, found `{}`", w->unit->getText()))
+            .help = "write `N working days after DATE`";
+      }
+      if (w->cal) e->name = w->cal->getText();
+      e->negated = w->dir->getType() == PP::BEFORE;
       return e;
     }
     if (auto* a = dynamic_cast<PP::AddExprContext*>(c)) {
@@ -816,7 +1035,7 @@ class Builder {
     }
     if (auto* d = dynamic_cast<PP::DecimalLitContext*>(c)) {
       auto e = Make(ExprKind::kDecimal, c);
-      e->text = d->DECIMAL()->getText();
+      e->text = Digits(d->DECIMAL()->getText());
       return e;
     }
     if (auto* t = dynamic_cast<PP::TextLitContext*>(c)) {
@@ -829,15 +1048,26 @@ class Builder {
       e->int_value = DateValue(d->DATE()->getSymbol());
       return e;
     }
+    if (auto* d = dynamic_cast<PP::DateTimeLitContext*>(c)) {
+      auto e = Make(ExprKind::kDateTime, c);
+      e->int_value = DateTimeValue(d->DATETIME()->getSymbol());
+      return e;
+    }
     if (auto* d = dynamic_cast<PP::DurationLitContext*>(c)) {
+      // One token: digits, blanks, a unit.
       auto e = Make(ExprKind::kDuration, c);
-      e->int_value = IntValue(d->INT()->getSymbol());
-      switch (d->unit->getType()) {
-        case PP::DAY: case PP::DAYS: e->unit = ast::DurationUnit::kDay; break;
-        case PP::WEEK: case PP::WEEKS: e->unit = ast::DurationUnit::kWeek; break;
-        case PP::MONTH: case PP::MONTHS: e->unit = ast::DurationUnit::kMonth; break;
-        default: e->unit = ast::DurationUnit::kYear; break;
-      }
+      std::string text = d->DURATION()->getText();
+      size_t blank = text.find_first_of(" \t");
+      size_t unit_at = text.find_first_not_of(" \t", blank);
+      e->int_value = IntValue(d->DURATION()->getSymbol(), text.substr(0, blank));
+      std::string unit = text.substr(unit_at);
+      if (unit.back() == 's') unit.pop_back();
+      static const std::pair<const char*, ast::DurationUnit> kUnits[] = {
+          {"second", ast::DurationUnit::kSecond}, {"minute", ast::DurationUnit::kMinute},
+          {"hour", ast::DurationUnit::kHour},     {"day", ast::DurationUnit::kDay},
+          {"week", ast::DurationUnit::kWeek},     {"month", ast::DurationUnit::kMonth},
+          {"year", ast::DurationUnit::kYear}};
+      for (const auto& [name, u] : kUnits) if (unit == name) e->unit = u;
       if (e->int_value > 1000000) {
         diags_.Error("E0504", e->span, fmt::format("duration `{}` is out of range", ast::ToSource(*e)))
             .help = "durations are limited to 1000000 units";
@@ -851,6 +1081,7 @@ class Builder {
     }
     if (dynamic_cast<PP::NoneLitContext*>(c)) return Make(ExprKind::kNone, c);
     if (dynamic_cast<PP::AsOfLitContext*>(c)) return Make(ExprKind::kAsOf, c);
+    if (dynamic_cast<PP::NowLitContext*>(c)) return Make(ExprKind::kNow, c);
     if (auto* call = dynamic_cast<PP::CallExprContext*>(c)) {
       auto e = Make(ExprKind::kCall, c);
       e->name = call->name->getText();
@@ -926,7 +1157,8 @@ bool WithinLimits(antlr4::CommonTokenStream& tokens, int file, DiagnosticSink& d
       case PP::LPAREN: case PP::LBRACKET: case PP::LBRACE: ++depth; ++operators; break;
       case PP::RPAREN: case PP::RBRACKET: case PP::RBRACE: depth = std::max(0, depth - 1); break;
       case PP::RULE: case PP::OBLIGATION: case PP::LET: case PP::PARAM: case PP::TABLE: case PP::FUNCTION:
-      case PP::OUTPUT: case PP::TEST: case PP::ENUM: case PP::RECORD: case PP::INPUT:
+      case PP::OUTPUT: case PP::TEST: case PP::ENUM: case PP::RECORD: case PP::INPUT: case PP::CALENDAR:
+      case PP::FOR: case PP::LAW:
         if (depth == 0) operators = 0;  // a new declaration
         break;
       default:

@@ -50,6 +50,21 @@ int64_t AddMonths(int64_t days, int64_t months) {
   return DaysFromCivil(y, m, d);
 }
 
+int Weekday(int64_t days) {
+  // 1970-01-01 was a Thursday (4).
+  int64_t w = (days + 3) % 7;
+  if (w < 0) w += 7;
+  return static_cast<int>(w) + 1;
+}
+
+int64_t MonthsBetween(int64_t from, int64_t to) {
+  if (to < from) return -MonthsBetween(to, from);
+  CivilDate a = CivilFromDays(from), b = CivilFromDays(to);
+  int64_t n = (static_cast<int64_t>(b.year) * 12 + b.month) - (static_cast<int64_t>(a.year) * 12 + a.month);
+  if (n > 0 && AddMonths(from, n) > to) --n;
+  return n;
+}
+
 std::optional<int64_t> ParseDate(std::string_view t) {
   if (t.size() != 10 || t[4] != '-' || t[7] != '-') return std::nullopt;
   for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
@@ -80,6 +95,70 @@ std::string FormatDate(int64_t days) {
   return out;
 }
 
+namespace {
+
+// Digits at t[at..at+n) as a number, or -1 when one is not a digit.
+int Digits(std::string_view t, size_t at, size_t n) {
+  if (at + n > t.size()) return -1;
+  int v = 0;
+  for (size_t k = at; k < at + n; ++k) {
+    if (!std::isdigit(static_cast<unsigned char>(t[k]))) return -1;
+    v = v * 10 + (t[k] - '0');
+  }
+  return v;
+}
+
+}  // namespace
+
+std::optional<int64_t> ParseDateTime(std::string_view t) {
+  if (t.size() < 17 || (t[10] != 'T' && t[10] != 't')) return std::nullopt;
+  std::optional<int64_t> day = ParseDate(t.substr(0, 10));
+  if (!day) return std::nullopt;
+  int h = Digits(t, 11, 2), m = Digits(t, 14, 2), s = 0;
+  if (h < 0 || m < 0 || t[13] != ':' || h > 23 || m > 59) return std::nullopt;
+  size_t i = 16;
+  if (i < t.size() && t[i] == ':') {
+    s = Digits(t, i + 1, 2);
+    if (s < 0 || s > 59) return std::nullopt;
+    i += 3;
+    if (i < t.size() && t[i] == '.') {  // a fraction is accepted only when it is zero
+      size_t start = ++i;
+      while (i < t.size() && t[i] == '0') ++i;
+      if (i == start || (i < t.size() && std::isdigit(static_cast<unsigned char>(t[i])))) return std::nullopt;
+    }
+  }
+  int64_t offset = 0;
+  if (i < t.size() && (t[i] == 'Z' || t[i] == 'z')) {
+    ++i;
+  } else if (i < t.size() && (t[i] == '+' || t[i] == '-')) {
+    int oh = Digits(t, i + 1, 2), om = Digits(t, i + 4, 2);
+    if (oh < 0 || om < 0 || i + 3 >= t.size() || t[i + 3] != ':' || oh > 23 || om > 59) return std::nullopt;
+    offset = (t[i] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+    i += 6;
+  } else {
+    return std::nullopt;  // a local time without an offset is not an instant
+  }
+  if (i != t.size()) return std::nullopt;
+  int64_t v = *day * kSecondsPerDay + h * 3600 + m * 60 + s - offset;
+  if (v < kFirstSecond || v > kLastSecond) return std::nullopt;
+  return v;
+}
+
+std::string FormatDateTime(int64_t seconds) {
+  int64_t day = DayOf(seconds);
+  int64_t tod = seconds - day * kSecondsPerDay;
+  std::string out = FormatDate(day) + "T00:00:00Z";
+  size_t at = out.size() - 9;
+  auto put = [&](size_t pos, int64_t value) {
+    out[pos] = static_cast<char>('0' + value / 10);
+    out[pos + 1] = static_cast<char>('0' + value % 10);
+  };
+  put(at, tod / 3600);
+  put(at + 3, tod % 3600 / 60);
+  put(at + 6, tod % 60);
+  return out;
+}
+
 std::string FormatDuration(const Duration& d) {
   std::string out;
   auto part = [&](int64_t n, const char* unit) {
@@ -90,29 +169,73 @@ std::string FormatDuration(const Duration& d) {
     if (d.months % 12 == 0) part(d.months / 12, "year");
     else part(d.months, "month");
   }
-  if (d.days != 0 || d.months == 0) part(d.days, "day");
+  if (d.WholeDays()) {
+    if (d.seconds != 0 || d.months == 0) part(d.seconds / kSecondsPerDay, "day");
+    return out;
+  }
+  // Each part carries the sign, as the months do ("-1 hour -30 minutes"), so the text reads back.
+  int sign = d.seconds < 0 ? -1 : 1;
+  int64_t s = d.seconds < 0 ? -d.seconds : d.seconds;
+  if (s >= kSecondsPerDay) part(sign * (s / kSecondsPerDay), "day");
+  s %= kSecondsPerDay;
+  if (s >= 3600) part(sign * (s / 3600), "hour");
+  if (s % 3600 >= 60) part(sign * (s % 3600 / 60), "minute");
+  if (s % 60 != 0) part(sign * (s % 60), "second");
   return out;
 }
+
+namespace {
+
+// Seconds in one unit named in a duration ("hours"), or 0 for months/years (handled apart) and -1
+// when not a unit.
+int64_t UnitSeconds(std::string_view unit, int64_t* months_per_unit) {
+  *months_per_unit = 0;
+  if (unit == "second" || unit == "seconds") return 1;
+  if (unit == "minute" || unit == "minutes") return 60;
+  if (unit == "hour" || unit == "hours") return 3600;
+  if (unit == "day" || unit == "days") return kSecondsPerDay;
+  if (unit == "week" || unit == "weeks") return 7 * kSecondsPerDay;
+  if (unit == "month" || unit == "months") { *months_per_unit = 1; return 0; }
+  if (unit == "year" || unit == "years") { *months_per_unit = 12; return 0; }
+  return -1;
+}
+
+}  // namespace
 
 std::optional<Duration> ParseDuration(std::string_view t) {
   Duration d;
   size_t i = 0;
   auto skip = [&] { while (i < t.size() && std::isspace(static_cast<unsigned char>(t[i]))) ++i; };
   skip();
-  if (i < t.size() && t[i] == 'P') {  // ISO 8601 subset: PnYnMnWnD
+  if (i < t.size() && t[i] == 'P') {  // ISO 8601 subset: PnYnMnWnDTnHnMnS
     ++i;
-    bool any = false;
+    bool any = false, time = false;
     while (i < t.size()) {
+      if (t[i] == 'T' && !time) {
+        time = true;
+        ++i;
+        continue;
+      }
       size_t start = i;
       while (i < t.size() && std::isdigit(static_cast<unsigned char>(t[i]))) ++i;
       if (i == start || i >= t.size() || i - start > 9) return std::nullopt;
       int64_t n = std::stoll(std::string(t.substr(start, i - start)));
-      switch (t[i++]) {
-        case 'Y': d.months += 12 * n; break;
-        case 'M': d.months += n; break;
-        case 'W': d.days += 7 * n; break;
-        case 'D': d.days += n; break;
-        default: return std::nullopt;
+      char unit = t[i++];
+      if (!time) {
+        switch (unit) {
+          case 'Y': d.months += 12 * n; break;
+          case 'M': d.months += n; break;
+          case 'W': d.seconds += 7 * kSecondsPerDay * n; break;
+          case 'D': d.seconds += kSecondsPerDay * n; break;
+          default: return std::nullopt;
+        }
+      } else {
+        switch (unit) {
+          case 'H': d.seconds += 3600 * n; break;
+          case 'M': d.seconds += 60 * n; break;
+          case 'S': d.seconds += n; break;
+          default: return std::nullopt;
+        }
       }
       any = true;
     }
@@ -133,12 +256,11 @@ std::optional<Duration> ParseDuration(std::string_view t) {
     skip();
     size_t ustart = i;
     while (i < t.size() && std::isalpha(static_cast<unsigned char>(t[i]))) ++i;
-    std::string_view unit = t.substr(ustart, i - ustart);
-    if (unit == "day" || unit == "days") d.days += n;
-    else if (unit == "week" || unit == "weeks") d.days += 7 * n;
-    else if (unit == "month" || unit == "months") d.months += n;
-    else if (unit == "year" || unit == "years") d.months += 12 * n;
-    else return std::nullopt;
+    int64_t months_per_unit = 0;
+    int64_t seconds_per_unit = UnitSeconds(t.substr(ustart, i - ustart), &months_per_unit);
+    if (seconds_per_unit < 0) return std::nullopt;
+    d.months += months_per_unit * n;
+    d.seconds += seconds_per_unit * n;
     any = true;
   }
   if (!any) return std::nullopt;
@@ -146,7 +268,13 @@ std::optional<Duration> ParseDuration(std::string_view t) {
 }
 
 int64_t AddDuration(int64_t date, const Duration& d, int sign) {
-  return AddMonths(date, sign * d.months) + sign * d.days;
+  return AddMonths(date, sign * d.months) + sign * (d.seconds / kSecondsPerDay);
+}
+
+int64_t AddDurationToInstant(int64_t seconds, const Duration& d, int sign) {
+  int64_t day = DayOf(seconds);
+  int64_t time_of_day = seconds - day * kSecondsPerDay;
+  return AddMonths(day, sign * d.months) * kSecondsPerDay + time_of_day + sign * d.seconds;
 }
 
 }  // namespace proviso

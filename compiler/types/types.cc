@@ -18,7 +18,8 @@ int RecordInfo::Find(const std::string& f) const {
 
 TypeTable::TypeTable() {
   for (TypeKind k : {TypeKind::kError, TypeKind::kAny, TypeKind::kBool, TypeKind::kInt,
-                     TypeKind::kDecimal, TypeKind::kText, TypeKind::kDate, TypeKind::kDuration}) {
+                     TypeKind::kDecimal, TypeKind::kText, TypeKind::kDate, TypeKind::kDuration,
+                     TypeKind::kDateTime}) {
     prim_.push_back(std::make_unique<Type>(Type{k, -1, nullptr}));
   }
 }
@@ -62,6 +63,7 @@ std::string TypeTable::Name(const Type* t) const {
     case TypeKind::kText: return "text";
     case TypeKind::kDate: return "date";
     case TypeKind::kDuration: return "duration";
+    case TypeKind::kDateTime: return "datetime";
     case TypeKind::kEnum: return enums_[t->index].name;
     case TypeKind::kRecord: return records_[t->index].name;
     case TypeKind::kSet: return "set<" + Name(t->elem) + ">";
@@ -112,7 +114,8 @@ bool IsNumeric(const Type* t) {
 }
 
 bool IsOrdered(const Type* t) {
-  return IsNumeric(t) || t->kind == TypeKind::kDate || t->kind == TypeKind::kDuration;
+  return IsNumeric(t) || t->kind == TypeKind::kDate || t->kind == TypeKind::kDateTime ||
+         t->kind == TypeKind::kDuration;
 }
 
 }  // namespace proviso

@@ -15,7 +15,7 @@ namespace proviso {
 enum class TypeKind {
   kError,  // after a reported error: compatible with everything, so one mistake gives one message
   kAny,    // element type of `{}`, `[]` and `none` until context fixes it
-  kBool, kInt, kDecimal, kText, kDate, kDuration,
+  kBool, kInt, kDecimal, kText, kDate, kDuration, kDateTime,
   kEnum, kRecord, kSet, kList, kOptional,
 };
 
@@ -59,6 +59,7 @@ class TypeTable {
   const Type* Text() const { return prim_[5].get(); }
   const Type* Date() const { return prim_[6].get(); }
   const Type* Duration() const { return prim_[7].get(); }
+  const Type* DateTime() const { return prim_[8].get(); }
   const Type* Enum(int index);
   const Type* Record(int index);
   const Type* Set(const Type* elem);
@@ -91,7 +92,7 @@ bool IsAssignable(const Type* from, const Type* to);
 // The common type of two branches (if/match/table rows), or nullptr if they have none.
 const Type* Unify(TypeTable& types, const Type* a, const Type* b);
 bool IsNumeric(const Type* t);  // int or decimal
-bool IsOrdered(const Type* t);  // int, decimal, date, duration
+bool IsOrdered(const Type* t);  // int, decimal, date, datetime, duration
 
 }  // namespace proviso
 

@@ -16,7 +16,7 @@ struct Constants {
   std::set<int64_t> ints;
   std::set<int64_t> decimals;  // units of 10^-6
   std::set<int64_t> dates;
-  std::set<std::pair<int64_t, int64_t>> durations;  // (months, days)
+  std::set<std::pair<int64_t, int64_t>> durations;  // (months, seconds)
   std::set<std::string> texts;
   std::set<int64_t> boundaries;  // effective from/until days
 };
@@ -160,22 +160,26 @@ Pools MakePools(const ir::Program& p) {
     }
   }
   std::set<std::pair<int64_t, int64_t>> durations;
-  for (const auto& [months, days] : c.durations) {
-    durations.insert({months, days});
+  for (const auto& [months, seconds] : c.durations) {
+    durations.insert({months, seconds});
     if (months == 0) {
-      durations.insert({0, days - 1});
-      durations.insert({0, days + 1});
-      for (int64_t k : {-1, 0, 1}) day_offsets.insert(days + k);
+      // The neighbours: a day, or a second for a duration with a part of a day.
+      int64_t step = seconds % kSecondsPerDay == 0 ? kSecondsPerDay : 1;
+      durations.insert({0, seconds - step});
+      durations.insert({0, seconds + step});
+      if (step == kSecondsPerDay) {
+        for (int64_t k : {-1, 0, 1}) day_offsets.insert(seconds / kSecondsPerDay + k);
+      }
     } else {
       pools.months = true;
-      if (days == 0) {
+      if (seconds == 0) {
         durations.insert({months - 1, 0});
         durations.insert({months + 1, 0});
         month_offsets.insert(months);
       }
     }
   }
-  for (const auto& [months, days] : durations) pools.durations.push_back(Duration{months, days});
+  for (const auto& [months, seconds] : durations) pools.durations.push_back(Duration{months, seconds});
   pools.ints = Sorted(ints);
   pools.decimals = Sorted(decimals);
   pools.dates = Sorted(dates);
@@ -214,7 +218,7 @@ class Generator {
       if (rng_.Percent(20)) continue;  // the param's own value
       const Type* t = pa.type->kind == TypeKind::kOptional ? pa.type->elem : pa.type;
       if (t->kind == TypeKind::kDuration && rng_.Percent(40)) {
-        o[pa.name] = FormatDuration(Duration{rng_.Between(1, 24), rng_.Percent(50) ? 0 : rng_.Between(0, 40)});
+        o[pa.name] = FormatDuration(Duration{rng_.Between(1, 24), rng_.Percent(50) ? 0 : rng_.Between(0, 40) * kSecondsPerDay});
       } else {
         o[pa.name] = Of(pa.type);
       }
@@ -267,11 +271,13 @@ class Generator {
         } else if (pools_.months && rng_.Percent(30)) {
           d.months = rng_.Between(0, 36);
           // Sometimes both parts: such a duration is ordered against no other, not even itself.
-          if (rng_.Percent(15)) d.days = rng_.Between(1, 40);
+          if (rng_.Percent(15)) d.seconds = rng_.Between(1, 40) * kSecondsPerDay;
         } else {
-          d.days = rng_.Between(0, 800);
+          d.seconds = rng_.Between(0, 800) * kSecondsPerDay;
         }
-        if (d.months == 0 && d.days >= 0 && rng_.Percent(10)) return "P" + std::to_string(d.days) + "D";
+        if (d.months == 0 && d.seconds >= 0 && d.WholeDays() && rng_.Percent(10)) {
+          return "P" + std::to_string(d.seconds / kSecondsPerDay) + "D";
+        }
         return FormatDuration(d);
       }
       case TypeKind::kEnum: return rng_.Pick(types_.enum_info(t->index).variants);
