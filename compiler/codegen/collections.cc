@@ -1,0 +1,247 @@
+// Collections: membership (bit tests, param bitmaps, constant sets, loops), quantifiers and
+// accumulators, making lists and sets.
+#include "compiler/codegen/generator.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include <llvm/IR/Constants.h>
+#include <llvm/IR/DerivedTypes.h>
+#include <llvm/IR/GlobalVariable.h>
+
+namespace proviso::codegen::internal {
+
+// Membership. Equality cannot fail, so the loop has no early exit: its trip count is the
+// collection's size, the same on every row for a param or constant set (no misprediction).
+CG Generator::In(const Expr& e) {
+  const Type* xt = e.args[0]->type;
+  const Type* ct = e.args[1]->type;
+  CG x = Emit(*e.args[0]);
+  CG coll = Emit(*e.args[1]);
+  if (IsBitset(ct, types_) && xt->kind == TypeKind::kEnum) {  // a bit test (codes are below 64)
+    llvm::Value* bit = b_.CreateAnd(b_.CreateLShr(coll.a, b_.CreateAnd(x.a, I64(63))), I64(1));
+    CG v;
+    v.a = e.negated ? b_.CreateXor(bit, I64(1)) : bit;
+    return v;
+  }
+  if (e.args[1]->op == Op::kParam && layout_.param_bitmap[e.args[1]->index] >= 0 && xt->kind == ct->elem->kind) {
+    // A param set of enum values or texts has a bitmap (Layout::param_bitmap): no loop, so a
+    // batch over rows can be vectorized. Specialised, the set is a constant (with no version in
+    // force, the param failed and `coll` is empty: the loop below).
+    llvm::Value* f = nullptr;
+    if (!spec_) {
+      int bm = layout_.param_bitmap[e.args[1]->index];
+      llvm::Value* words = b_.CreateIntToPtr(b_.CreateLoad(i64_, Slot(params_, bm)), ptr_);
+      f = BitmapTest(words, b_.CreateLoad(i64_, Slot(params_, bm + 1)), x.a);
+    } else if (const std::optional<Value>& set = spec_->params.at(e.args[1]->index)) {
+      f = ConstantSetTest(*set, x.a);
+    }
+    if (f) {
+      CG v;
+      v.a = ToI64(e.negated ? b_.CreateNot(f) : f);
+      return v;
+    }
+  }
+  llvm::AllocaInst* found = Local(i1_, 1, "found");
+  b_.CreateStore(False(), found);
+  ForEach(ct, coll, [&](const CG& el, llvm::BasicBlock*) {
+    b_.CreateStore(b_.CreateOr(b_.CreateLoad(i1_, found), Equal(xt, x, ct->elem, el, &e)), found);
+  });
+  llvm::Value* f = b_.CreateLoad(i1_, found);
+  CG v;
+  v.a = ToI64(e.negated ? b_.CreateNot(f) : f);
+  return v;
+}
+
+// i1: bit `x` of the bitmap at `words` (bit k of words[k / 64]), which has `bound` bits; false
+// for `x` outside it.
+llvm::Value* Generator::BitmapTest(llvm::Value* words, llvm::Value* bound, llvm::Value* x) {
+  llvm::Value* inside = b_.CreateICmpULT(x, bound);
+  llvm::Value* k = b_.CreateSelect(inside, x, I64(0));
+  llvm::Value* word = b_.CreateLoad(i64_, SlotDyn(words, b_.CreateLShr(k, I64(6))));
+  return b_.CreateAnd(inside, b_.CreateTrunc(b_.CreateLShr(word, b_.CreateAnd(k, I64(63))), i1_));
+}
+
+// i1: `x` (an enum code or a text id) is in `set`, a constant set of such values (a specialised
+// param): comparisons with a few members, else a constant bitmap.
+llvm::Value* Generator::ConstantSetTest(const Value& set, llvm::Value* x) {
+  auto code = [&](const Value& item) { return item.kind == Value::Kind::kText ? layout_.text_ids.at(item.text) : item.i; };
+  if (set.elems().size() <= 4) {
+    llvm::Value* f = False();
+    for (const Value& item : set.elems()) f = b_.CreateOr(f, b_.CreateICmpEQ(x, I64(code(item))));
+    return f;
+  }
+  std::vector<uint64_t> bits(1, 0);
+  for (const Value& item : set.elems()) {
+    int64_t k = code(item);
+    if (static_cast<size_t>(k / 64) >= bits.size()) bits.resize(k / 64 + 1, 0);
+    bits[k / 64] |= uint64_t{1} << (k % 64);
+  }
+  std::vector<llvm::Constant*> words;
+  for (uint64_t w : bits) words.push_back(I64(static_cast<int64_t>(w)));
+  auto* ty = llvm::ArrayType::get(i64_, words.size());
+  auto* g = new llvm::GlobalVariable(*m_, ty, true, llvm::GlobalValue::PrivateLinkage,
+                                     llvm::ConstantArray::get(ty, words), "bitmap");
+  return BitmapTest(g, I64(static_cast<int64_t>(words.size()) * 64), x);
+}
+
+// A zero-initialised accumulator: it may be read speculatively before anything is stored.
+Generator::Acc Generator::NewAcc(const Type* t) {
+  Acc a{t, Local(i64_, Slots(t, types_), "acc"), Local(i1_, 1, "have")};
+  b_.CreateStore(False(), a.have);
+  Store(t, Zero(t), a.slots);
+  return a;
+}
+
+CG Generator::Quant(const Expr& e) {
+  const Type* ct = e.args[0]->type;
+  CG coll = Emit(*e.args[0]);
+  const Expr& body = *e.args[1];
+  CG saved = locals_.at(e.index);
+  CG result;
+  switch (e.quant) {
+    case ast::QuantKind::kAny:
+    case ast::QuantKind::kAll: {
+      bool any = e.quant == ast::QuantKind::kAny;
+      llvm::AllocaInst* r = Local(i64_, 1, "quant");
+      b_.CreateStore(I64(any ? 0 : 1), r);
+      ForEach(ct, coll, [&](const CG& x, llvm::BasicBlock* exit) {
+        locals_[e.index] = x;
+        llvm::Value* c = Bool(Emit(body).a);
+        llvm::BasicBlock* decided = Block("quant.decided");
+        llvm::BasicBlock* next = Block("quant.next");
+        b_.CreateCondBr(any ? c : b_.CreateNot(c), decided, next);
+        b_.SetInsertPoint(decided);
+        b_.CreateStore(I64(any ? 1 : 0), r);
+        b_.CreateBr(exit);
+        b_.SetInsertPoint(next);
+      });
+      result.a = b_.CreateLoad(i64_, r);
+      break;
+    }
+    case ast::QuantKind::kCount: {
+      llvm::AllocaInst* n = Local(i64_, 1, "count");
+      b_.CreateStore(I64(0), n);
+      ForEach(ct, coll, [&](const CG& x, llvm::BasicBlock*) {
+        locals_[e.index] = x;
+        llvm::Value* c = Emit(body).a;
+        b_.CreateStore(b_.CreateAdd(b_.CreateLoad(i64_, n), c), n);
+      });
+      result.a = b_.CreateLoad(i64_, n);
+      break;
+    }
+    case ast::QuantKind::kSum:
+    case ast::QuantKind::kMin:
+    case ast::QuantKind::kMax: {
+      Acc acc = NewAcc(e.type);
+      ForEach(ct, coll, [&](const CG& x, llvm::BasicBlock*) {
+        locals_[e.index] = x;
+        CG v = Emit(body);
+        Accumulate(e, acc, v, e.quant == ast::QuantKind::kSum ? 0 : e.quant == ast::QuantKind::kMin ? 1 : 2);
+      });
+      result = Finish(e, acc, e.quant == ast::QuantKind::kSum);
+      break;
+    }
+  }
+  locals_[e.index] = saved;
+  return result;
+}
+
+// kind: 0 sum, 1 min, 2 max, 3 all equal (`hit any`: a different value fails).
+void Generator::Accumulate(const Expr& at, Acc& acc, const CG& v, int kind) {
+  llvm::Value* have = b_.CreateLoad(i1_, acc.have);
+  llvm::BasicBlock* first = Block("acc.first");
+  llvm::BasicBlock* more = Block("acc.more");
+  llvm::BasicBlock* done = Block("acc.done");
+  b_.CreateCondBr(have, more, first);
+  b_.SetInsertPoint(first);
+  Store(acc.type, v, acc.slots);
+  b_.CreateStore(True(), acc.have);
+  b_.CreateBr(done);
+  b_.SetInsertPoint(more);
+  CG cur = Load(acc.type, acc.slots);
+  if (kind == 0) {
+    add_expr_.bop = BinOp::kAdd;
+    add_expr_.source = at.source;
+    Store(acc.type, Arith(add_expr_, acc.type, cur, acc.type, v), acc.slots);
+  } else if (kind == 3) {
+    FailIf(b_.CreateNot(Equal(acc.type, v, acc.type, cur, &at)));
+  } else {
+    llvm::Value* better = Compare(kind == 1 ? BinOp::kLt : BinOp::kGt, acc.type, v, acc.type, cur, &at);
+    llvm::BasicBlock* take = Block("acc.take");
+    llvm::BasicBlock* keep = Block("acc.keep");
+    b_.CreateCondBr(better, take, keep);
+    b_.SetInsertPoint(take);
+    Store(acc.type, v, acc.slots);
+    b_.CreateBr(keep);
+    b_.SetInsertPoint(keep);
+  }
+  b_.CreateBr(done);
+  b_.SetInsertPoint(done);
+}
+
+// Puts the type's zero (or `none`) in `acc` when nothing was accumulated.
+void Generator::ZeroIfEmpty(Acc& acc) {
+  llvm::BasicBlock* empty = Block("acc.empty");
+  llvm::BasicBlock* done = Block("acc.result");
+  b_.CreateCondBr(b_.CreateLoad(i1_, acc.have), done, empty);
+  b_.SetInsertPoint(empty);
+  Store(acc.type, Zero(acc.type), acc.slots);
+  b_.CreateBr(done);
+  b_.SetInsertPoint(done);
+}
+
+// The accumulated value; a sum of nothing is zero, a min/max of nothing is a failure.
+CG Generator::Finish(const Expr&, Acc& acc, bool zero_if_empty) {
+  if (zero_if_empty) ZeroIfEmpty(acc);
+  else FailIf(b_.CreateNot(b_.CreateLoad(i1_, acc.have)));
+  return Load(acc.type, acc.slots);
+}
+
+CG Generator::MakeCollection(const Expr& e) {
+  const Type* elem = e.type->elem;
+  int n = static_cast<int>(e.args.size());
+  CG out;
+  if (IsBitset(e.type, types_)) {
+    llvm::Value* bits = I64(0);
+    for (int k = 0; k < n; ++k) {
+      CG v = Coerce(Emit(*e.args[k]), e.args[k]->type, elem);
+      bits = b_.CreateOr(bits, b_.CreateShl(I64(1), b_.CreateAnd(v.a, I64(63))));
+    }
+    out.a = bits;
+    return out;
+  }
+  int stride = Slots(elem, types_);
+  int region = Alloc(std::max(1, n * stride));
+  llvm::Value* base = CtxSlot(region);
+  out.a = base;
+  if (e.op == Op::kMakeList) {
+    for (int k = 0; k < n; ++k) Store(elem, Coerce(Emit(*e.args[k]), e.args[k]->type, elem), Slot(base, k * stride));
+    out.b = I64(n);
+    return out;
+  }
+  // A set keeps one copy of each value: append an element only if no earlier one equals it.
+  std::vector<CG> values;
+  for (int k = 0; k < n; ++k) values.push_back(Coerce(Emit(*e.args[k]), e.args[k]->type, elem));
+  llvm::AllocaInst* len = Local(i64_, 1, "set.len");
+  b_.CreateStore(I64(0), len);
+  for (int k = 0; k < n; ++k) {
+    llvm::Value* dup = False();
+    for (int j = 0; j < k; ++j) dup = b_.CreateOr(dup, Equal(elem, values[j], elem, values[k], &e));
+    llvm::BasicBlock* add = Block("set.add");
+    llvm::BasicBlock* next = Block("set.next");
+    b_.CreateCondBr(dup, next, add);
+    b_.SetInsertPoint(add);
+    llvm::Value* at = b_.CreateLoad(i64_, len);
+    Store(elem, values[k], SlotDyn(base, b_.CreateMul(at, I64(stride))));
+    b_.CreateStore(b_.CreateAdd(at, I64(1)), len);
+    b_.CreateBr(next);
+    b_.SetInsertPoint(next);
+  }
+  out.b = b_.CreateLoad(i64_, len);
+  return out;
+}
+
+}  // namespace proviso::codegen::internal

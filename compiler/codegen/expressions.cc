@@ -1,0 +1,539 @@
+// Expressions: `Emit` and the operations it dispatches to that are not collections, tables or
+// default logic (memo reads, short circuit, comparisons and equality, arithmetic, match, builtins).
+#include "compiler/codegen/generator.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <optional>
+#include <vector>
+
+#include <llvm/IR/Constants.h>
+#include <llvm/IR/Intrinsics.h>
+
+namespace proviso::codegen::internal {
+
+// ---------------------------------------------------------------- comparisons
+
+// i1: a == b (language equality; optional absent equals only absent).
+llvm::Value* Generator::Equal(const Type* ta, CG a, const Type* tb, CG b, const Expr* at) {
+  if (ta->kind == TypeKind::kOptional || tb->kind == TypeKind::kOptional) {
+    const Type* ea = ta->kind == TypeKind::kOptional ? ta->elem : ta;
+    const Type* eb = tb->kind == TypeKind::kOptional ? tb->elem : tb;
+    llvm::Value* pa = a.present ? a.present : True();
+    llvm::Value* pb = b.present ? b.present : True();
+    a.present = b.present = nullptr;
+    if (ea->kind == TypeKind::kAny || eb->kind == TypeKind::kAny) {
+      return b_.CreateICmpEQ(pa, pb);  // comparing with `none`
+    }
+    llvm::Value* both = b_.CreateAnd(pa, pb);
+    llvm::Value* neither = b_.CreateAnd(b_.CreateNot(pa), b_.CreateNot(pb));
+    llvm::Value* eq;
+    if (IsFlat(ea, types_)) {
+      eq = Equal(ea, a, eb, b, at);
+    } else {  // an absent value's collections are not to be walked: compare only when both are present
+      eq = AndThen(both, "eq.present", [&] { return Equal(ea, a, eb, b, at); });
+    }
+    return b_.CreateOr(b_.CreateAnd(both, eq), neither);
+  }
+  switch (ta->kind) {
+    case TypeKind::kDuration:
+      return b_.CreateAnd(b_.CreateICmpEQ(a.a, b.a), b_.CreateICmpEQ(a.b, b.b));
+    case TypeKind::kRecord: {
+      llvm::Value* all = True();
+      const RecordInfo& r = types_.record_info(ta->index);
+      for (size_t f = 0; f < r.fields.size(); ++f) {
+        int off = FieldOffset(ta->index, static_cast<int>(f), types_);
+        const Type* ft = r.fields[f].type;
+        all = b_.CreateAnd(all, Equal(ft, Load(ft, Slot(a.a, off)), ft, Load(ft, Slot(b.a, off)), at));
+      }
+      return all;
+    }
+    case TypeKind::kSet:
+      // Bitsets: the same bits; against `{}` (a set of any, not a bitset), none.
+      if (IsBitset(ta, types_) || IsBitset(tb, types_)) {
+        if (!IsBitset(ta, types_)) return b_.CreateICmpEQ(b.a, I64(0));
+        if (!IsBitset(tb, types_)) return b_.CreateICmpEQ(a.a, I64(0));
+        return b_.CreateICmpEQ(a.a, b.a);
+      }
+      [[fallthrough]];
+    case TypeKind::kList: {
+      const Type* elem = ta->elem->kind == TypeKind::kAny ? tb->elem : ta->elem;
+      if (!IsFlat(elem, types_)) return ListsEqual(ta->elem->kind == TypeKind::kAny ? tb : ta, a, b, at);
+      int stride = Slots(elem, types_);
+      if (ta->kind == TypeKind::kSet) {
+        return Bool32(b_.CreateCall(set_equal_, {a.a, a.b, b.a, b.b, I64(stride)}));
+      }
+      llvm::Value* same_len = b_.CreateICmpEQ(a.b, b.b);
+      llvm::Value* n = b_.CreateMul(b_.CreateSelect(same_len, a.b, I64(0)), I64(stride));
+      return b_.CreateAnd(same_len, Bool32(b_.CreateCall(slots_equal_, {a.a, b.a, n})));
+    }
+    default: return b_.CreateICmpEQ(a.a, b.a);
+  }
+}
+
+// i1: a == b for lists (of type `t`, which both have) whose elements hold collections (records
+// with lists, lists of lists; a set holds only scalars): the same length and equal elements in
+// order, through Equal.
+llvm::Value* Generator::ListsEqual(const Type* t, const CG& a, const CG& b, const Expr* at) {
+  const Type* elem = t->elem;
+  llvm::AllocaInst* same = Local(i1_, 1, "eq.same");
+  llvm::Value* same_len = b_.CreateICmpEQ(a.b, b.b);
+  b_.CreateStore(same_len, same);
+  CG walked = a;  // `a`'s elements, none when the lengths differ
+  walked.b = b_.CreateSelect(same_len, a.b, I64(0));
+  int stride = Slots(elem, types_);
+  llvm::AllocaInst* k = Local(i64_, 1, "eq.k");
+  b_.CreateStore(I64(0), k);
+  ForEach(t, walked, [&](const CG& x, llvm::BasicBlock*) {
+    llvm::Value* at_k = b_.CreateLoad(i64_, k);
+    CG y = Load(elem, SlotDyn(b.a, b_.CreateMul(at_k, I64(stride))));
+    b_.CreateStore(b_.CreateAnd(b_.CreateLoad(i1_, same), Equal(elem, x, elem, y, at)), same);
+    b_.CreateStore(b_.CreateAdd(at_k, I64(1)), k);
+  });
+  return b_.CreateLoad(i1_, same);
+}
+
+llvm::Value* Generator::Bool32(llvm::Value* v) { return b_.CreateICmpNE(v, I32(0)); }
+
+// i1: the language's ordered comparison (and == / != through Equal).
+llvm::Value* Generator::Compare(BinOp op, const Type* ta, CG a, const Type* tb, CG b, const Expr* at) {
+  if (op == BinOp::kEq) return Equal(ta, a, tb, b, at);
+  if (op == BinOp::kNe) return b_.CreateNot(Equal(ta, a, tb, b, at));
+  llvm::Value* x = a.a;
+  llvm::Value* y = b.a;
+  if (ta->kind == TypeKind::kDuration) {
+    // Days with days, months with months; anything else has no order.
+    llvm::Value* no_months = b_.CreateAnd(b_.CreateICmpEQ(a.b, I64(0)), b_.CreateICmpEQ(b.b, I64(0)));
+    llvm::Value* no_days = b_.CreateAnd(b_.CreateICmpEQ(a.a, I64(0)), b_.CreateICmpEQ(b.a, I64(0)));
+    FailIf(b_.CreateNot(b_.CreateOr(no_months, no_days)));
+    x = b_.CreateSelect(no_months, a.a, a.b);
+    y = b_.CreateSelect(no_months, b.a, b.b);
+  }
+  // Test seam: the differential suite must notice a wrong comparison (see tests/differential).
+  static const bool kMutateLessThan = std::getenv("PROVISO_TEST_CODEGEN_MUTATION") != nullptr;
+  switch (op) {
+    case BinOp::kLt: return kMutateLessThan ? b_.CreateICmpSLE(x, y) : b_.CreateICmpSLT(x, y);
+    case BinOp::kLe: return b_.CreateICmpSLE(x, y);
+    case BinOp::kGt: return b_.CreateICmpSGT(x, y);
+    default: return b_.CreateICmpSGE(x, y);
+  }
+}
+
+// ---------------------------------------------------------------- arithmetic
+
+llvm::Value* Generator::Checked(llvm::Intrinsic::ID id, llvm::Value* x, llvm::Value* y) {
+  llvm::Function* f = llvm::Intrinsic::getDeclaration(m_.get(), id, {i64_});
+  llvm::Value* r = b_.CreateCall(f, {x, y});
+  FailIf(b_.CreateExtractValue(r, 1));
+  return b_.CreateExtractValue(r, 0);
+}
+
+llvm::Value* Generator::Outside(llvm::Value* v, int64_t limit) {
+  return b_.CreateOr(b_.CreateICmpSGT(v, I64(limit)), b_.CreateICmpSLT(v, I64(-limit)));
+}
+
+// date + sign * duration, within the calendar (years 1 to 9999), as the interpreter: a duration
+// beyond the limits (kMaxMonths, kMaxDays) fails, and so does a result outside the calendar.
+// Months are rare: only they take a branch, to add_months, which alone needs them in range (and
+// there the days are checked too, since months can carry a date beyond the calendar for days to
+// bring back). With no months, the days' limit needs no check of its own: from a date in the
+// calendar, a sum the 64-bit addition wraps lands outside it, and one that does not is outside
+// whenever the days are beyond the limit (more than the calendar's span).
+llvm::Value* Generator::Shift(llvm::Value* date, llvm::Value* days, llvm::Value* months, int sign) {
+  if (sign < 0) {
+    months = b_.CreateNeg(months);
+    days = b_.CreateNeg(days);
+  }
+  llvm::Value* moved = date;
+  llvm::Value* too_far = False();
+  if (auto* k = llvm::dyn_cast<llvm::ConstantInt>(months); !k || !k->isZero()) {
+    adds_months_ = true;
+    llvm::BasicBlock* from = b_.GetInsertBlock();
+    llvm::BasicBlock* call = Block("add_months");
+    llvm::BasicBlock* done = Block("added");
+    b_.CreateCondBr(b_.CreateICmpEQ(months, I64(0)), done, call);
+    b_.SetInsertPoint(call);
+    llvm::Value* beyond = b_.CreateOr(Outside(months, kMaxMonths), Outside(days, kMaxDays));
+    llvm::CallInst* r = b_.CreateCall(add_months_, {date, b_.CreateSelect(beyond, I64(0), months)});
+    r->setCallingConv(add_months_->getCallingConv());
+    llvm::BasicBlock* called = b_.GetInsertBlock();
+    b_.CreateBr(done);
+    b_.SetInsertPoint(done);
+    llvm::PHINode* phi = b_.CreatePHI(i64_, 2);
+    phi->addIncoming(date, from);
+    phi->addIncoming(r, called);
+    llvm::PHINode* bad = b_.CreatePHI(i1_, 2);
+    bad->addIncoming(False(), from);
+    bad->addIncoming(beyond, called);
+    moved = phi;
+    too_far = bad;
+  }
+  llvm::Value* r = b_.CreateAdd(moved, days);
+  llvm::Value* failed = b_.CreateOr(too_far, b_.CreateOr(b_.CreateICmpSLT(r, I64(kFirstDay)), b_.CreateICmpSGT(r, I64(kLastDay))));
+  FailIf(failed);
+  return b_.CreateSelect(failed, date, r);  // a harmless date after a failure
+}
+
+CG Generator::Arith(const Expr& e, const Type* ta, CG a, const Type* tb, CG b) {
+  CG r;
+  bool dur_a = ta->kind == TypeKind::kDuration, dur_b = tb->kind == TypeKind::kDuration;
+  bool date_a = ta->kind == TypeKind::kDate, date_b = tb->kind == TypeKind::kDate;
+  bool dec = ta->kind == TypeKind::kDecimal;
+  using llvm::Intrinsic::sadd_with_overflow;
+  using llvm::Intrinsic::smul_with_overflow;
+  using llvm::Intrinsic::ssub_with_overflow;
+  switch (e.bop) {
+    case BinOp::kAdd:
+      if (date_a && dur_b) { r.a = Shift(a.a, b.a, b.b, 1); return r; }
+      if (dur_a && date_b) { r.a = Shift(b.a, a.a, a.b, 1); return r; }
+      if (dur_a) { r.b = Checked(sadd_with_overflow, a.b, b.b); r.a = Checked(sadd_with_overflow, a.a, b.a); return r; }
+      r.a = Checked(sadd_with_overflow, a.a, b.a);
+      return r;
+    case BinOp::kSub:
+      if (date_a && dur_b) { r.a = Shift(a.a, b.a, b.b, -1); return r; }
+      if (date_a && date_b) { r.a = b_.CreateSub(a.a, b.a); r.b = I64(0); return r; }
+      if (dur_a) { r.b = Checked(ssub_with_overflow, a.b, b.b); r.a = Checked(ssub_with_overflow, a.a, b.a); return r; }
+      r.a = Checked(ssub_with_overflow, a.a, b.a);
+      return r;
+    case BinOp::kMul:
+      if (dur_a) { r.b = Checked(smul_with_overflow, a.b, b.a); r.a = Checked(smul_with_overflow, a.a, b.a); return r; }
+      if (dur_b) { r.b = Checked(smul_with_overflow, b.b, a.a); r.a = Checked(smul_with_overflow, b.a, a.a); return r; }
+      if (dec) {
+        llvm::Value* p = b_.CreateSDiv(b_.CreateMul(b_.CreateSExt(a.a, i128_), b_.CreateSExt(b.a, i128_)),
+                                       llvm::ConstantInt::get(i128_, 1000000));
+        r.a = Narrow(p);
+        return r;
+      }
+      r.a = Checked(smul_with_overflow, a.a, b.a);
+      return r;
+    case BinOp::kDiv: {
+      // Failed divisions go on with divisor 1 so that the machine never traps.
+      llvm::Value* zero = b_.CreateICmpEQ(b.a, I64(0));
+      FailIf(zero);
+      if (dec) {
+        llvm::Value* d = b_.CreateSelect(zero, I64(1), b.a);
+        llvm::Value* q = b_.CreateSDiv(b_.CreateMul(b_.CreateSExt(a.a, i128_), llvm::ConstantInt::get(i128_, 1000000)),
+                                       b_.CreateSExt(d, i128_));
+        r.a = Narrow(q);
+        return r;
+      }
+      llvm::Value* overflow = b_.CreateAnd(b_.CreateICmpEQ(a.a, I64(INT64_MIN)), b_.CreateICmpEQ(b.a, I64(-1)));
+      FailIf(overflow);
+      r.a = b_.CreateSDiv(a.a, b_.CreateSelect(b_.CreateOr(zero, overflow), I64(1), b.a));
+      return r;
+    }
+    default: Unsupport("this arithmetic operator", &e);
+  }
+}
+
+llvm::Value* Generator::Narrow(llvm::Value* v128) {
+  llvm::Value* too_big = b_.CreateICmpSGT(v128, llvm::ConstantInt::get(i128_, INT64_MAX));
+  llvm::Value* too_small = b_.CreateICmpSLT(v128, llvm::ConstantInt::get(i128_, INT64_MIN, true));
+  FailIf(b_.CreateOr(too_big, too_small));
+  return b_.CreateTrunc(v128, i64_);
+}
+
+// ---------------------------------------------------------------- expressions
+
+CG Generator::Emit(const Expr& e) {
+  switch (e.op) {
+    case Op::kConst: return Constant(e.constant, e.type);
+    case Op::kInput: {
+      const Type* t = types_.record_info(p_.input_record).fields[e.index].type;
+      return Load(t, Slot(facts_, FieldOffset(p_.input_record, e.index, types_)));
+    }
+    case Op::kParam: {
+      if (spec_) {  // specialised: the value is a constant
+        const std::optional<Value>& v = spec_->params.at(e.index);
+        if (!v) {
+          FailIf(True());  // no version in force
+          return Zero(p_.params[e.index].type);
+        }
+        return Constant(*v, p_.params[e.index].type);
+      }
+      int off = layout_.param_offset[e.index];
+      bool always = std::any_of(p_.params[e.index].versions.begin(), p_.params[e.index].versions.end(),
+                                [](const ir::ParamVersion& v) { return v.effective.from == INT64_MIN && v.effective.until == INT64_MAX; });
+      if (!always) FailIf(b_.CreateICmpEQ(b_.CreateLoad(i64_, Slot(params_, off)), I64(0)));  // no version in force
+      return Load(p_.params[e.index].type, Slot(params_, off + 1));
+    }
+    case Op::kLet: return Memo(let_fn_[e.index], let_flag_[e.index], let_value_[e.index], p_.lets[e.index].type);
+    case Op::kOutput:
+      return Memo(out_fn_[e.index], out_flag_[e.index], out_value_[e.index], p_.outputs[e.index].type);
+    case Op::kLocal: return locals_.at(e.index);
+    case Op::kAsOf: { CG v; v.a = as_of_; return v; }
+    case Op::kField: {
+      const Type* bt = e.args[0]->type;
+      CG base = Emit(*e.args[0]);
+      if (bt->kind == TypeKind::kOptional) {
+        FailIf(b_.CreateNot(base.present));
+        bt = bt->elem;
+      }
+      const Type* ft = types_.record_info(bt->index).fields[e.index].type;
+      return Load(ft, Slot(base.a, FieldOffset(bt->index, e.index, types_)));
+    }
+    case Op::kNeg: {
+      CG v = Emit(*e.args[0]);
+      if (e.type->kind == TypeKind::kInt) FailIf(b_.CreateICmpEQ(v.a, I64(INT64_MIN)));
+      v.a = b_.CreateNeg(v.a);
+      if (v.b) v.b = b_.CreateNeg(v.b);
+      return v;
+    }
+    case Op::kNot: { CG v = Emit(*e.args[0]); v.a = b_.CreateXor(v.a, I64(1)); return v; }
+    case Op::kAnd:
+    case Op::kOr: return ShortCircuit(e);
+    case Op::kArith: return Arith(e, e.args[0]->type, Emit(*e.args[0]), e.args[1]->type, Emit(*e.args[1]));
+    case Op::kCompare: {
+      if (CG v; Shared(e, v)) return v;
+      CG a = Emit(*e.args[0]);
+      CG b = Emit(*e.args[1]);
+      CG v;
+      v.a = ToI64(Compare(e.bop, e.args[0]->type, a, e.args[1]->type, b, &e));
+      return v;
+    }
+    case Op::kIn: {
+      if (CG v; Shared(e, v)) return v;
+      return In(e);
+    }
+    case Op::kCoalesce: {
+      const Type* at = e.args[0]->type;
+      CG a = Emit(*e.args[0]);
+      if (Cheap(*e.args[1])) {
+        CG payload = a;
+        payload.present = nullptr;
+        payload = Coerce(payload, at->elem, e.type);
+        CG d = Under(b_.CreateNot(a.present), [&] { return Coerce(Emit(*e.args[1]), e.args[1]->type, e.type); });
+        return Select(e.type, a.present, payload, d);
+      }
+      CG payload = a;
+      payload.present = nullptr;
+      return Diamond(
+          a.present, e.type, [&] { return Coerce(payload, at->elem, e.type); },
+          [&] { return Coerce(Emit(*e.args[1]), e.args[1]->type, e.type); });
+    }
+    case Op::kIsPresent: {
+      CG a = Emit(*e.args[0]);
+      CG v;
+      llvm::Value* p = a.present ? a.present : True();
+      v.a = ToI64(e.negated ? b_.CreateNot(p) : p);
+      return v;
+    }
+    case Op::kIf: {
+      llvm::Value* cond = Bool(Emit(*e.args[0]).a);
+      if (Cheap(*e.args[1]) && Cheap(*e.args[2])) {
+        CG x = Under(cond, [&] { return Coerce(Emit(*e.args[1]), e.args[1]->type, e.type); });
+        CG y = Under(b_.CreateNot(cond), [&] { return Coerce(Emit(*e.args[2]), e.args[2]->type, e.type); });
+        return Select(e.type, cond, x, y);
+      }
+      return Diamond(
+          cond, e.type, [&] { return Coerce(Emit(*e.args[1]), e.args[1]->type, e.type); },
+          [&] { return Coerce(Emit(*e.args[2]), e.args[2]->type, e.type); });
+    }
+    case Op::kQuant: return Quant(e);
+    case Op::kMakeList:
+    case Op::kMakeSet: return MakeCollection(e);
+    case Op::kMakeRecord: {
+      int n = Slots(e.type->kind == TypeKind::kOptional ? e.type->elem : e.type, types_);
+      const Type* rt = e.type->kind == TypeKind::kOptional ? e.type->elem : e.type;
+      int region = Alloc(n);
+      llvm::Value* base = CtxSlot(region);
+      const RecordInfo& r = types_.record_info(rt->index);
+      for (size_t f = 0; f < r.fields.size(); ++f) {
+        CG v = Coerce(Emit(*e.args[f]), e.args[f]->type, r.fields[f].type);
+        Store(r.fields[f].type, v, Slot(base, FieldOffset(rt->index, static_cast<int>(f), types_)));
+      }
+      CG out;
+      out.a = base;
+      if (e.type->kind == TypeKind::kOptional) out.present = True();
+      return out;
+    }
+    case Op::kMatch: return Match(e);
+    case Op::kCall: {
+      const ir::Function& f = p_.functions[e.index];
+      std::vector<CG> args;
+      for (size_t i = 0; i < e.args.size(); ++i) args.push_back(Coerce(Emit(*e.args[i]), e.args[i]->type, f.params[i]));
+      if (fn_callee_[e.index]) return Coerce(Call(e.index, args), f.result, e.type);
+      std::vector<CG> saved = locals_;
+      locals_.assign(std::max<size_t>(p_.max_locals, 1), CG{});
+      for (size_t i = 0; i < args.size(); ++i) locals_[i] = args[i];
+      CG v = Coerce(Emit(*f.body), f.body->type, e.type);
+      locals_ = saved;
+      return v;
+    }
+    case Op::kTable: return Table(e);
+    case Op::kBuiltin: return Builtin(e);
+  }
+  Unsupport("this operation", &e);
+}
+
+CG Generator::Memo(llvm::Function* f, int flag, int value, const Type* t) {
+  llvm::BasicBlock* compute = Block("memo.compute");
+  llvm::BasicBlock* done = Block("memo.done");
+  b_.CreateCondBr(Bool(b_.CreateLoad(i64_, CtxSlot(flag))), done, compute);
+  b_.SetInsertPoint(compute);
+  b_.CreateCall(f, {ctx_, facts_, params_, as_of_});
+  b_.CreateBr(done);
+  b_.SetInsertPoint(done);
+  // The value failed to evaluate: that matters only where it is used.
+  FailIf(b_.CreateICmpNE(b_.CreateLoad(i64_, CtxSlot(flag + 1)), I64(0)));
+  return Load(t, CtxSlot(value));
+}
+
+// Cheap: no loop and nothing that fails often, so evaluating it off its path costs little.
+// Such expressions are evaluated speculatively (selects instead of branches).
+bool Generator::Cheap(const Expr& e) {
+  switch (e.op) {
+    case Op::kQuant: case Op::kMakeSet: return false;
+    case Op::kIn:  // a bit test, or a short loop over a loop-invariant set, is cheap; over facts it may be long
+      if (!IsBitset(e.args[1]->type, types_) && e.args[1]->op != Op::kParam && e.args[1]->op != Op::kConst) return false;
+      break;
+    case Op::kBuiltin:
+      if (e.builtin == ast::Builtin::kSum || e.builtin == ast::Builtin::kCount ||
+          ((e.builtin == ast::Builtin::kMin || e.builtin == ast::Builtin::kMax) && e.args.size() == 1)) {
+        return false;
+      }
+      break;
+    case Op::kTable: {
+      auto it = cheap_.find(&p_.tables[e.index]);
+      if (it == cheap_.end()) it = cheap_.emplace(&p_.tables[e.index], DenseForm(p_.tables[e.index]).has_value()).first;
+      if (!it->second) return false;
+      break;
+    }
+    case Op::kLet: {
+      const ir::Let& l = p_.lets[e.index];
+      auto it = cheap_.find(&l);
+      if (it == cheap_.end()) {
+        cheap_[&l] = false;  // no cycles exist; this only guards the recursion
+        it = cheap_.insert_or_assign(&l, Cheap(*l.value)).first;
+      }
+      if (!it->second) return false;
+      break;
+    }
+    case Op::kOutput: return false;
+    case Op::kCall: {
+      if (fn_callee_[e.index]) return false;  // a large body, called
+      const ir::Function& f = p_.functions[e.index];
+      auto it = cheap_.find(&f);
+      if (it == cheap_.end()) it = cheap_.insert_or_assign(&f, Cheap(*f.body)).first;
+      if (!it->second) return false;
+      break;
+    }
+    default: break;
+  }
+  return std::all_of(e.args.begin(), e.args.end(), [&](const ir::ExprPtr& a) { return Cheap(*a); });
+}
+
+CG Generator::ShortCircuit(const Expr& e) {
+  bool is_and = e.op == Op::kAnd;
+  llvm::Value* l = Bool(Emit(*e.args[0]).a);
+  if (Cheap(*e.args[1])) {
+    // The right side is evaluated on the path where it matters; no branch.
+    llvm::Value* r = Under(is_and ? l : b_.CreateNot(l), [&] { return Bool(Emit(*e.args[1]).a); });
+    CG v;
+    v.a = ToI64(is_and ? b_.CreateAnd(l, r) : b_.CreateOr(l, r));
+    return v;
+  }
+  llvm::BasicBlock* from = b_.GetInsertBlock();
+  llvm::BasicBlock* rhs = Block(is_and ? "and.rhs" : "or.rhs");
+  llvm::BasicBlock* done = Block(is_and ? "and.end" : "or.end");
+  if (is_and) b_.CreateCondBr(l, rhs, done);
+  else b_.CreateCondBr(l, done, rhs);
+  b_.SetInsertPoint(rhs);
+  llvm::Value* r = Bool(Emit(*e.args[1]).a);
+  llvm::BasicBlock* rhs_end = b_.GetInsertBlock();
+  b_.CreateBr(done);
+  b_.SetInsertPoint(done);
+  llvm::PHINode* phi = b_.CreatePHI(i1_, 2);
+  phi->addIncoming(is_and ? False() : True(), from);
+  phi->addIncoming(r, rhs_end);
+  CG v;
+  v.a = ToI64(phi);
+  return v;
+}
+
+CG Generator::Match(const Expr& e) {
+  CG s = Emit(*e.args[0]);
+  size_t arms = e.args.size() - 1;
+  llvm::BasicBlock* done = Block("match.end");
+  std::vector<llvm::BasicBlock*> arm_bb;
+  for (size_t i = 0; i < arms; ++i) arm_bb.push_back(Block("match.arm"));
+  if (std::all_of(e.args.begin() + 1, e.args.end(), [&](const ir::ExprPtr& a) { return Cheap(*a); })) {
+    // Every arm is cheap: evaluate each on its own path and select.
+    for (llvm::BasicBlock* bb : arm_bb) bb->eraseFromParent();
+    done->eraseFromParent();
+    std::vector<CG> values;
+    std::vector<llvm::Value*> conds;
+    for (size_t i = 0; i < arms; ++i) {
+      llvm::Value* c = False();
+      for (size_t v = 0; v < e.arm_of_variant.size(); ++v) {
+        if (e.arm_of_variant[v] == static_cast<int>(i)) c = b_.CreateOr(c, b_.CreateICmpEQ(s.a, I64(v)));
+      }
+      conds.push_back(c);
+      values.push_back(Under(c, [&] { return Coerce(Emit(*e.args[1 + i]), e.args[1 + i]->type, e.type); }));
+    }
+    CG out = values.back();
+    for (size_t i = arms - 1; i-- > 0;) out = Select(e.type, conds[i], values[i], out);
+    return out;
+  }
+  // The enum value is always one of the variants: the last case doubles as the default.
+  size_t last = e.arm_of_variant.size() - 1;
+  llvm::SwitchInst* sw = b_.CreateSwitch(s.a, arm_bb[e.arm_of_variant[last]], static_cast<unsigned>(last));
+  for (size_t v = 0; v < last; ++v) {
+    sw->addCase(llvm::cast<llvm::ConstantInt>(I64(v)), arm_bb[e.arm_of_variant[v]]);
+  }
+  std::vector<std::pair<CG, llvm::BasicBlock*>> in;
+  for (size_t i = 0; i < arms; ++i) {
+    b_.SetInsertPoint(arm_bb[i]);
+    CG v = Coerce(Emit(*e.args[1 + i]), e.args[1 + i]->type, e.type);
+    in.push_back({v, b_.GetInsertBlock()});
+    b_.CreateBr(done);
+  }
+  b_.SetInsertPoint(done);
+  return Phi(e.type, in);
+}
+
+CG Generator::Builtin(const Expr& e) {
+  CG out;
+  switch (e.builtin) {
+    case ast::Builtin::kMin:
+    case ast::Builtin::kMax: {
+      int kind = e.builtin == ast::Builtin::kMin ? 1 : 2;
+      Acc acc = NewAcc(e.type);
+      if (e.args.size() == 1) {
+        CG coll = Emit(*e.args[0]);
+        ForEach(e.args[0]->type, coll, [&](const CG& x, llvm::BasicBlock*) { Accumulate(e, acc, x, kind); });
+      } else {
+        for (const auto& a : e.args) Accumulate(e, acc, Coerce(Emit(*a), a->type, e.type), kind);
+      }
+      return Finish(e, acc, false);
+    }
+    case ast::Builtin::kCount: {
+      CG coll = Emit(*e.args[0]);
+      out.a = IsBitset(e.args[0]->type, types_) ? b_.CreateUnaryIntrinsic(llvm::Intrinsic::ctpop, coll.a) : coll.b;
+      return out;
+    }
+    case ast::Builtin::kSum: {
+      Acc acc = NewAcc(e.type);
+      CG coll = Emit(*e.args[0]);
+      ForEach(e.args[0]->type, coll, [&](const CG& x, llvm::BasicBlock*) { Accumulate(e, acc, x, 0); });
+      return Finish(e, acc, true);
+    }
+    case ast::Builtin::kYear:
+    case ast::Builtin::kMonth:
+    case ast::Builtin::kDay: {
+      int which = e.builtin == ast::Builtin::kYear ? 0 : e.builtin == ast::Builtin::kMonth ? 1 : 2;
+      out.a = b_.CreateCall(civil_, {Emit(*e.args[0]).a, I64(which)});
+      return out;
+    }
+    case ast::Builtin::kDays: {
+      CG d = Emit(*e.args[0]);
+      FailIf(b_.CreateICmpNE(d.b, I64(0)));
+      out.a = d.a;
+      return out;
+    }
+  }
+  Unsupport("this builtin", &e);
+}
+
+}  // namespace proviso::codegen::internal

@@ -1,0 +1,303 @@
+// Decision tables: cells, tables decided at compile time (an array lookup), and the general
+// form under each hit policy and aggregator.
+#include "compiler/codegen/generator.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include <llvm/IR/Constants.h>
+#include <llvm/IR/DerivedTypes.h>
+#include <llvm/IR/GlobalVariable.h>
+
+namespace proviso::codegen::internal {
+
+// i1: does cell `c` accept the column value `x`? Cells are tried left to right by the caller.
+llvm::Value* Generator::Cell(const Expr& at, const ir::Cell& c, const Type* xt, const CG& x) {
+  switch (c.kind) {
+    case ast::Cell::Kind::kAny: return True();
+    case ast::Cell::Kind::kEqual: return Equal(xt, x, c.values[0]->type, Emit(*c.values[0]), &at);
+    case ast::Cell::Kind::kOneOf: {
+      // Stop at the first equal value, as the interpreter does.
+      llvm::AllocaInst* hit = Local(i1_, 1, "oneof");
+      b_.CreateStore(False(), hit);
+      llvm::BasicBlock* done = Block("oneof.end");
+      for (const auto& v : c.values) {
+        llvm::Value* eq = Equal(xt, x, v->type, Emit(*v), &at);
+        llvm::BasicBlock* yes = Block("oneof.yes");
+        llvm::BasicBlock* next = Block("oneof.next");
+        b_.CreateCondBr(eq, yes, next);
+        b_.SetInsertPoint(yes);
+        b_.CreateStore(True(), hit);
+        b_.CreateBr(done);
+        b_.SetInsertPoint(next);
+      }
+      b_.CreateBr(done);
+      b_.SetInsertPoint(done);
+      return b_.CreateLoad(i1_, hit);
+    }
+    case ast::Cell::Kind::kCompare: return Compare(c.op, xt, x, c.values[0]->type, Emit(*c.values[0]), &at);
+    case ast::Cell::Kind::kRange: {
+      llvm::Value* lo = Compare(BinOp::kGe, xt, x, c.values[0]->type, Emit(*c.values[0]), &at);
+      return AndThen(lo, "range.hi", [&] { return Compare(BinOp::kLe, xt, x, c.values[1]->type, Emit(*c.values[1]), &at); });
+    }
+  }
+  return False();
+}
+
+std::optional<Generator::Dense> Generator::DenseForm(const ir::Table& t) {
+  if (t.hit == ast::HitPolicy::kCollect) return std::nullopt;
+  if (Slots(t.result, types_) != 1 || t.result->kind == TypeKind::kOptional) return std::nullopt;
+  Dense d;
+  int64_t total = 1;
+  for (const Type* c : t.params) {
+    int64_t n = c->kind == TypeKind::kEnum ? static_cast<int64_t>(types_.enum_info(c->index).variants.size())
+                : c->kind == TypeKind::kBool ? 2 : 0;
+    if (n == 0) return std::nullopt;
+    d.sizes.push_back(n);
+    total *= n;
+    if (total > 4096) return std::nullopt;
+  }
+  auto constant = [](const ir::ExprPtr& x) { return x && x->op == Op::kConst; };
+  for (const ir::TableRow& r : t.rows) {
+    if (!constant(r.result)) return std::nullopt;
+    for (const ir::Cell& c : r.cells) {
+      if (c.kind == ast::Cell::Kind::kRange) return std::nullopt;
+      if (c.kind == ast::Cell::Kind::kCompare && c.op != BinOp::kNe && c.op != BinOp::kEq) return std::nullopt;
+      for (const auto& v : c.values) if (!constant(v)) return std::nullopt;
+    }
+  }
+  if (t.default_result && !constant(t.default_result)) return std::nullopt;
+  auto key = [&](const Value& v) { return v.i; };  // enum variant or bool
+  for (int64_t combo = 0; combo < total; ++combo) {
+    std::vector<int64_t> x(t.params.size());
+    int64_t rest = combo;
+    for (size_t c = t.params.size(); c-- > 0;) {
+      x[c] = rest % d.sizes[c];
+      rest /= d.sizes[c];
+    }
+    std::vector<size_t> matches;
+    for (size_t r = 0; r < t.rows.size(); ++r) {
+      bool all = true;
+      for (size_t c = 0; c < t.rows[r].cells.size() && all; ++c) {
+        const ir::Cell& cell = t.rows[r].cells[c];
+        switch (cell.kind) {
+          case ast::Cell::Kind::kAny: break;
+          case ast::Cell::Kind::kEqual: all = key(cell.values[0]->constant) == x[c]; break;
+          case ast::Cell::Kind::kOneOf: {
+            bool any = false;
+            for (const auto& v : cell.values) any |= key(v->constant) == x[c];
+            all = any;
+            break;
+          }
+          case ast::Cell::Kind::kCompare:
+            all = (key(cell.values[0]->constant) == x[c]) == (cell.op == BinOp::kEq);
+            break;
+          default: return std::nullopt;
+        }
+      }
+      if (all) matches.push_back(r);
+    }
+    int64_t value = 0;
+    bool fail = false;
+    if (matches.empty()) {
+      if (t.default_result) value = t.default_result->constant.i;
+      else fail = true;
+    } else if (t.hit == ast::HitPolicy::kUnique) {
+      fail = matches.size() > 1;
+      value = t.rows[matches[0]].result->constant.i;
+    } else if (t.hit == ast::HitPolicy::kFirst) {
+      value = t.rows[matches[0]].result->constant.i;
+    } else if (t.hit == ast::HitPolicy::kAny) {
+      value = t.rows[matches[0]].result->constant.i;
+      for (size_t m : matches) fail |= t.rows[m].result->constant != t.rows[matches[0]].result->constant;
+    } else {  // priority: the earliest enum value
+      value = t.rows[matches[0]].result->constant.i;
+      for (size_t m : matches) value = std::min(value, t.rows[m].result->constant.i);
+    }
+    if (t.result->kind == TypeKind::kText || t.result->kind == TypeKind::kDuration) return std::nullopt;
+    d.values.push_back(fail ? 0 : value);
+    d.fails.push_back(fail);
+  }
+  return d;
+}
+
+CG Generator::DenseTable(const Dense& d, const std::vector<CG>& args) {
+  llvm::Value* index = I64(0);
+  for (size_t c = 0; c < args.size(); ++c) index = b_.CreateAdd(b_.CreateMul(index, I64(d.sizes[c])), args[c].a);
+  auto global = [&](llvm::Type* ty, std::vector<llvm::Constant*> items, const char* name) {
+    auto* aty = llvm::ArrayType::get(ty, items.size());
+    auto* g = new llvm::GlobalVariable(*m_, aty, true, llvm::GlobalValue::PrivateLinkage,
+                                       llvm::ConstantArray::get(aty, items), name);
+    g->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
+    return g;
+  };
+  bool any_fail = std::find(d.fails.begin(), d.fails.end(), 1) != d.fails.end();
+  if (any_fail) {
+    std::vector<llvm::Constant*> fails;
+    for (int8_t f : d.fails) fails.push_back(llvm::ConstantInt::get(i8_, f));
+    llvm::Value* g = global(i8_, fails, "table.fails");
+    FailIf(b_.CreateICmpNE(b_.CreateLoad(i8_, b_.CreateGEP(i8_, g, index)), llvm::ConstantInt::get(i8_, 0)));
+  }
+  std::vector<llvm::Constant*> values;
+  for (int64_t v : d.values) values.push_back(I64(v));
+  CG out;
+  out.a = b_.CreateLoad(i64_, b_.CreateGEP(i64_, global(i64_, values, "table.values"), index));
+  return out;
+}
+
+CG Generator::Table(const Expr& e) {
+  const ir::Table& t = p_.tables[e.index];
+  std::vector<CG> args;
+  for (size_t i = 0; i < e.args.size(); ++i) args.push_back(Coerce(Emit(*e.args[i]), e.args[i]->type, t.params[i]));
+  if (auto dense = DenseForm(t)) return DenseTable(*dense, args);
+  std::vector<CG> saved = locals_;
+  locals_.assign(std::max<size_t>(p_.max_locals, 1), CG{});
+  for (size_t i = 0; i < args.size(); ++i) locals_[i] = args[i];
+
+  // Which rows match (cells left to right, stopping at the first that fails).
+  size_t rows = t.rows.size();
+  std::vector<llvm::Value*> matched(rows, nullptr);
+  llvm::BasicBlock* after_rows = Block("table.matched");
+  for (size_t r = 0; r < rows; ++r) {
+    llvm::AllocaInst* m = Local(i1_, 1, "row");
+    b_.CreateStore(False(), m);
+    llvm::BasicBlock* row_end = Block("row.end");
+    for (size_t c = 0; c < t.rows[r].cells.size(); ++c) {
+      llvm::Value* ok = Cell(e, t.rows[r].cells[c], t.params[c], locals_[c]);
+      llvm::BasicBlock* next = Block("cell.next");
+      b_.CreateCondBr(ok, next, row_end);
+      b_.SetInsertPoint(next);
+    }
+    b_.CreateStore(True(), m);
+    if (t.hit == ast::HitPolicy::kFirst) {  // the first match ends the search
+      b_.CreateBr(after_rows);
+    } else {
+      b_.CreateBr(row_end);
+    }
+    b_.SetInsertPoint(row_end);
+    matched[r] = m;
+  }
+  b_.CreateBr(after_rows);
+  b_.SetInsertPoint(after_rows);
+
+  const Type* rt = t.result;
+  CG result;
+  auto eval_row = [&](size_t r) { return Coerce(Emit(*t.rows[r].result), t.rows[r].result->type, rt); };
+  auto count_matches = [&]() {
+    llvm::Value* n = I64(0);
+    for (size_t r = 0; r < rows; ++r) n = b_.CreateAdd(n, ToI64(b_.CreateLoad(i1_, matched[r])));
+    return n;
+  };
+  auto no_match_default = [&](llvm::Value* none_matched, Acc& acc) {
+    // No row: the default row, else a failure.
+    llvm::BasicBlock* dflt = Block("table.default");
+    llvm::BasicBlock* done = Block("table.result");
+    b_.CreateCondBr(none_matched, dflt, done);
+    b_.SetInsertPoint(dflt);
+    if (t.default_result) {
+      Store(rt, Coerce(Emit(*t.default_result), t.default_result->type, rt), acc.slots);
+    } else {
+      Fail();
+      Store(rt, Zero(rt), acc.slots);
+    }
+    b_.CreateBr(done);
+    b_.SetInsertPoint(done);
+  };
+  // Results of matched rows, in row order, through `each(value)`.
+  auto for_matched = [&](auto each) {
+    for (size_t r = 0; r < rows; ++r) {
+      llvm::BasicBlock* take = Block("row.take");
+      llvm::BasicBlock* skip = Block("row.skip");
+      b_.CreateCondBr(b_.CreateLoad(i1_, matched[r]), take, skip);
+      b_.SetInsertPoint(take);
+      each(eval_row(r));
+      b_.CreateBr(skip);
+      b_.SetInsertPoint(skip);
+    }
+  };
+
+  if (t.hit == ast::HitPolicy::kCollect) {
+    switch (t.aggregator) {
+      case ast::Aggregator::kNone: {
+        int stride = Slots(rt, types_);
+        int region = Alloc(std::max<int>(1, static_cast<int>(rows) * stride));
+        llvm::Value* base = CtxSlot(region);
+        llvm::AllocaInst* len = Local(i64_, 1, "collect.len");
+        b_.CreateStore(I64(0), len);
+        for_matched([&](CG v) {
+          llvm::Value* at = b_.CreateLoad(i64_, len);
+          Store(rt, v, SlotDyn(base, b_.CreateMul(at, I64(stride))));
+          b_.CreateStore(b_.CreateAdd(at, I64(1)), len);
+        });
+        result.a = base;
+        result.b = b_.CreateLoad(i64_, len);
+        break;
+      }
+      case ast::Aggregator::kCount: {
+        for_matched([&](CG) {});  // results are still evaluated, as the interpreter does
+        result.a = count_matches();
+        break;
+      }
+      case ast::Aggregator::kSum: {
+        Acc acc = NewAcc(rt);
+        for_matched([&](CG v) { Accumulate(e, acc, v, 0); });
+        if (t.default_result) {  // it replaces the 0 of no matching row
+          no_match_default(b_.CreateNot(b_.CreateLoad(i1_, acc.have)), acc);
+          result = Load(rt, acc.slots);
+        } else {
+          result = Finish(e, acc, true);
+        }
+        break;
+      }
+      default: {
+        Acc acc = NewAcc(rt);
+        int kind = t.aggregator == ast::Aggregator::kMin ? 1 : 2;
+        for_matched([&](CG v) { Accumulate(e, acc, v, kind); });
+        no_match_default(b_.CreateNot(b_.CreateLoad(i1_, acc.have)), acc);
+        result = Load(rt, acc.slots);
+        break;
+      }
+    }
+    locals_ = saved;
+    return result;
+  }
+
+  Acc acc = NewAcc(rt);
+  switch (t.hit) {
+    case ast::HitPolicy::kUnique:
+      FailIf(b_.CreateICmpSGT(count_matches(), I64(1)));
+      [[fallthrough]];
+    case ast::HitPolicy::kFirst: {
+      // At most one row counts: the first matched one.
+      llvm::BasicBlock* done = Block("table.picked");
+      for (size_t r = 0; r < rows; ++r) {
+        llvm::BasicBlock* take = Block("row.take");
+        llvm::BasicBlock* skip = Block("row.skip");
+        b_.CreateCondBr(b_.CreateLoad(i1_, matched[r]), take, skip);
+        b_.SetInsertPoint(take);
+        Store(rt, eval_row(r), acc.slots);
+        b_.CreateStore(True(), acc.have);
+        b_.CreateBr(done);
+        b_.SetInsertPoint(skip);
+      }
+      b_.CreateBr(done);
+      b_.SetInsertPoint(done);
+      break;
+    }
+    case ast::HitPolicy::kAny:
+      for_matched([&](CG v) { Accumulate(e, acc, v, 3); });  // every match must agree
+      break;
+    case ast::HitPolicy::kPriority:
+      // The earliest enum value among the matched results wins.
+      for_matched([&](CG v) { Accumulate(e, acc, v, 1); });
+      break;
+    default: Unsupport("this hit policy", &e);
+  }
+  no_match_default(b_.CreateNot(b_.CreateLoad(i1_, acc.have)), acc);
+  locals_ = saved;
+  return Load(rt, acc.slots);
+}
+
+}  // namespace proviso::codegen::internal
