@@ -97,12 +97,24 @@ void PrintDecisionText(const proviso::Decision& d, const std::string& policy) {
   for (auto it = d.outputs().begin(); it != d.outputs().end(); ++it) {
     std::cout << fmt::format("  {} = {}\n", it.key(), OutputText(it.value()));
   }
+  for (const proviso::Item& item : d.items()) {
+    std::cout << fmt::format("\nfor each {} = {} (law as of {}):\n", item.ref.scope, OutputText(item.ref.key),
+                             item.law_as_of);
+    for (auto it = item.outputs.begin(); it != item.outputs.end(); ++it) {
+      std::cout << fmt::format("  {} = {}\n", it.key(), OutputText(it.value()));
+    }
+  }
   std::cout << "\nobligations:\n";
   if (d.obligations().empty()) std::cout << "  (none)\n";
   for (const auto& o : d.obligations()) {
-    std::cout << fmt::format("  {}{}: {} {} \"{}\"\n", o.violated ? "[VIOLATED] " : "", o.name, o.subject,
+    std::string item = o.item ? fmt::format(" (for {} = {})", o.item->scope, OutputText(o.item->key)) : "";
+    std::cout << fmt::format("  {}{}{}: {} {} \"{}\"\n", o.violated ? "[VIOLATED] " : "", o.name, item, o.subject,
                              proviso::ModalityName(o.modality), o.action);
-    if (o.deadline) std::cout << fmt::format("      deadline: {}\n", *o.deadline);
+    std::string status = o.status.empty() ? "" : " [" + o.status + "]";
+    if (o.deadline_kind == "open") std::cout << fmt::format("      deadline: {}{}\n", o.standard, status);
+    else if (o.deadline_kind == "retention" && o.deadline) std::cout << fmt::format("      keep until: {}{}\n", *o.deadline, status);
+    else if (o.deadline_kind == "recurring" && o.deadline) std::cout << fmt::format("      next due: {}{}\n", *o.deadline, status);
+    else if (o.deadline) std::cout << fmt::format("      deadline: {}{}\n", *o.deadline, status);
     for (const auto& c : o.citations) {
       std::cout << fmt::format("      cites: {}{}\n", c.document.empty() ? "" : c.document + ", ", c.article);
     }
@@ -224,7 +236,7 @@ int main(int argc, char** argv) {
   auto add_eval = [&](CLI::App* cmd) {
     cmd->add_option("policy", eval_args.policy, "policy file")->required();
     cmd->add_option("--facts", eval_args.facts, "facts (JSON file)")->required();
-    cmd->add_option("--as-of", eval_args.as_of, "evaluation date YYYY-MM-DD (default: today)");
+    cmd->add_option("--as-of", eval_args.as_of, "evaluation date YYYY-MM-DD or instant YYYY-MM-DDTHH:MM:SSZ (default: now)");
     cmd->add_option("--set", eval_args.sets, "override a param: name=value (repeatable)");
     cmd->add_option("--format", eval_args.format, "text or json")->check(CLI::IsMember({"text", "json"}));
   };

@@ -423,15 +423,35 @@ class Evaluator {
     return unique;
   }
 
+  // Which version of a param was read, for explanations: " (what-if)", or the version in force on
+  // the law date with its period and citation when the param has versions or a period.
+  std::string ParamVersionText(int i) {
+    const ir::Param& param = p_.params[i];
+    if (opts_.param_overrides.count(i)) return " (what-if)";
+    for (const ir::ParamVersion& v : param.versions) {
+      if (!v.effective.InForce(frame_.law)) continue;
+      if (param.versions.size() == 1 && v.effective.from == INT64_MIN && v.effective.until == INT64_MAX) return "";
+      std::string text = fmt::format(" (version in force on {}: from {}", FormatDate(frame_.law),
+                                     v.effective.from == INT64_MIN ? "the start" : FormatDate(v.effective.from));
+      if (v.effective.until != INT64_MAX) text += " until " + FormatDate(v.effective.until);
+      for (const ir::Citation& c : v.citations) text += "; cites " + (c.document.empty() ? c.article : c.document + ", " + c.article);
+      return text + ")";
+    }
+    return "";
+  }
+
   static bool IsFactPath(const Expr& e) {
-    if (e.op == Op::kInput) return true;
+    if (e.op == Op::kInput || e.op == Op::kItem) return true;
     return e.op == Op::kField && IsFactPath(*e.args[0]);
   }
 
   void CollectBindings(const Expr& e, std::vector<Binding>& out) {
-    if (IsFactPath(e) || e.op == Op::kParam || e.op == Op::kLet || e.op == Op::kOutput || e.op == Op::kAsOf) {
+    if (IsFactPath(e) || e.op == Op::kParam || e.op == Op::kLet || e.op == Op::kOutput || e.op == Op::kAsOf ||
+        e.op == Op::kNow) {
       try {
-        out.push_back(Binding{Src(e), FormatValue(Eval(e), e.type, p_.types())});
+        std::string value = FormatValue(Eval(e), e.type, p_.types());
+        if (e.op == Op::kParam) value += ParamVersionText(e.index);
+        out.push_back(Binding{Src(e), value});
       } catch (const EvalError&) {
       }
       return;

@@ -44,16 +44,33 @@ PolicyDiagnostic ToPublic(const Diagnostic& d, const SourceManager& sm) {
   return p;
 }
 
-int64_t Today() {
+int64_t Now() {
   auto now = std::chrono::system_clock::now();
-  return std::chrono::duration_cast<std::chrono::hours>(now.time_since_epoch()).count() / 24;
+  return std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
 }
 
+// The evaluation instant (seconds) of an `as_of` option: a date (its midnight, UTC) or an instant.
 int64_t ParseAsOf(const std::optional<std::string>& s) {
-  if (!s) return Today();
-  auto d = ParseDate(*s);
-  if (!d) throw Error(fmt::format("`{}` is not a valid date (YYYY-MM-DD)", *s));
-  return *d;
+  if (!s) return Now();
+  if (auto d = ParseDate(*s)) return *d * kSecondsPerDay;
+  if (auto t = ParseDateTime(*s)) return *t;
+  throw Error(fmt::format("`{}` is not a valid date (YYYY-MM-DD) or date-time (YYYY-MM-DDTHH:MM:SSZ)", *s));
+}
+
+// The text of an instant: its date when it is a midnight (UTC), else the date-time.
+std::string FormatInstant(int64_t seconds) {
+  return seconds % kSecondsPerDay == 0 ? FormatDate(DayOf(seconds)) : FormatDateTime(seconds);
+}
+
+const char* DeadlineKindName(ir::DeadlineKind k) {
+  switch (k) {
+    case ir::DeadlineKind::kNone: return "";
+    case ir::DeadlineKind::kBy: return "by";
+    case ir::DeadlineKind::kRecurring: return "recurring";
+    case ir::DeadlineKind::kRetention: return "retention";
+    case ir::DeadlineKind::kOpen: return "open";
+  }
+  return "";
 }
 
 std::string CiteText(const ir::Citation& c) {
@@ -103,75 +120,125 @@ std::string DocText(const std::string& doc) {
   return out;
 }
 
+// The deadline of an obligation in a decision, as text: " by 2020-07-31 [met]".
+std::string DeadlineText(const ir::Obligation& o, const interp::ObligationResult& res) {
+  std::string when = res.deadline ? (o.instant ? FormatDateTime(*res.deadline) : FormatDate(*res.deadline)) : "";
+  std::string out;
+  switch (o.deadline_kind) {
+    case ir::DeadlineKind::kNone: break;
+    case ir::DeadlineKind::kBy: if (res.deadline) out = " by " + when; break;
+    case ir::DeadlineKind::kRecurring: out = " next due " + when; break;
+    case ir::DeadlineKind::kRetention: if (res.deadline) out = " keep until " + when; break;
+    case ir::DeadlineKind::kOpen: out = " " + o.standard; break;
+  }
+  const char* status = ir::DeadlineStatusName(res.status);
+  if (*status) out += fmt::format(" [{}]", status);
+  return out;
+}
+
+// One output's value and the rules that decided it, as text (each line after `indent`) and JSON.
+void ExplainOutput(const ir::Program& p, int o, const Value& value, const interp::OutputTrace* trace,
+                   const std::string& indent, nlohmann::json& list, std::string& text) {
+  const TypeTable& types = p.types();
+  const ir::Output& out = p.outputs[o];
+  text += fmt::format("{}{} = {}\n", indent, out.name, FormatValue(value, out.type, types));
+  nlohmann::json oj = {{"output", out.name}, {"value", interp::ValueToJson(value, out.type, types)}};
+  oj["rules"] = nlohmann::json::array();
+  if (trace) {
+    // The winning chain first, then the rest in declaration order.
+    std::vector<const interp::RuleTrace*> ordered;
+    for (const auto& t : trace->rules) if (t.rule == trace->winner) ordered.push_back(&t);
+    for (const auto& t : trace->rules) if (t.rule != trace->winner) ordered.push_back(&t);
+    for (const interp::RuleTrace* t : ordered) {
+      const ir::Rule& rule = p.rules[t->rule];
+      std::string mark = t->rule == trace->winner ? "+" : "-";
+      std::string line = fmt::format("{}  {} rule `{}` {}", indent, mark, rule.name, StatusName(t->status));
+      if (t->overridden_by >= 0) line += fmt::format(" by the exception `{}`", p.rules[t->overridden_by].name);
+      if (rule.parent >= 0) line += fmt::format(" (exception to `{}`)", p.rules[rule.parent].name);
+      text += line + "\n";
+      if (rule.when && t->condition) {
+        text += fmt::format("{}      when {}  ->  {}\n", indent, ast::ToSource(*rule.when->source),
+                            *t->condition ? "true" : "false");
+      }
+      if (!t->bindings.empty()) text += fmt::format("{}      with {}\n", indent, BindingsText(t->bindings));
+      for (const auto& c : rule.citations) text += fmt::format("{}      cites {}\n", indent, CiteText(c));
+      if (t->rule == trace->winner) text += DocText(rule.doc);
+      nlohmann::json rj = {{"rule", rule.name}, {"status", StatusName(t->status)},
+                           {"winner", t->rule == trace->winner}, {"citations", CitationsJson(rule.citations)}};
+      if (rule.parent >= 0) rj["exception_to"] = p.rules[rule.parent].name;
+      if (t->overridden_by >= 0) rj["overridden_by"] = p.rules[t->overridden_by].name;
+      if (rule.when) rj["condition"] = ast::ToSource(*rule.when->source);
+      if (t->condition) rj["condition_value"] = *t->condition;
+      rj["bindings"] = BindingsJson(t->bindings);
+      oj["rules"].push_back(rj);
+    }
+  }
+  list.push_back(oj);
+}
+
+// One obligation that applies: why, its deadline and status, whether and why it is violated.
+void ExplainObligation(const ir::Program& p, const interp::ObligationResult& res, const std::string& indent,
+                       nlohmann::json& list, std::string& text) {
+  const ir::Obligation& o = p.obligations[res.obligation];
+  text += fmt::format("{}obligation `{}`: {} {} \"{}\"{}{}\n", indent, o.name, o.subject,
+                      ModalityName(static_cast<Modality>(o.modality)), o.action, DeadlineText(o, res),
+                      res.violated ? "  [VIOLATED]" : "");
+  if (o.when) text += fmt::format("{}      applies because {}\n", indent, ast::ToSource(*o.when->source));
+  if (!res.bindings.empty()) text += fmt::format("{}      with {}\n", indent, BindingsText(res.bindings));
+  if (res.violated && o.violated) {
+    text += fmt::format("{}      violated because {}\n", indent, ast::ToSource(*o.violated->source));
+    if (!res.violation_bindings.empty()) {
+      text += fmt::format("{}      with {}\n", indent, BindingsText(res.violation_bindings));
+    }
+  }
+  if (res.replaces >= 0) text += fmt::format("{}      replaces `{}` (exception)\n", indent, p.obligations[res.replaces].name);
+  for (const auto& c : o.citations) text += fmt::format("{}      cites {}\n", indent, CiteText(c));
+  text += DocText(o.doc);
+  nlohmann::json oj = {{"obligation", o.name}, {"violated", res.violated},
+                       {"bindings", BindingsJson(res.bindings)}, {"citations", CitationsJson(o.citations)}};
+  if (res.status != ir::DeadlineStatus::kNone) oj["status"] = ir::DeadlineStatusName(res.status);
+  if (o.when) oj["condition"] = ast::ToSource(*o.when->source);
+  if (o.violated) {
+    oj["violation_condition"] = ast::ToSource(*o.violated->source);
+    oj["violation_bindings"] = BindingsJson(res.violation_bindings);
+  }
+  if (res.replaces >= 0) oj["replaces"] = p.obligations[res.replaces].name;
+  list.push_back(oj);
+}
+
 // The explanation as a text tree and as JSON, from the interpreter's traces.
 void Explain(const ir::Program& p, const interp::Result& r, nlohmann::json& json, std::string& text) {
   const TypeTable& types = p.types();
   json = nlohmann::json::object();
   json["outputs"] = nlohmann::json::array();
   for (size_t o = 0; o < p.outputs.size(); ++o) {
-    const ir::Output& out = p.outputs[o];
-    std::string value = FormatValue(r.outputs[o], out.type, types);
-    text += fmt::format("{} = {}\n", out.name, value);
-    nlohmann::json oj = {{"output", out.name}, {"value", interp::ValueToJson(r.outputs[o], out.type, types)}};
-    oj["rules"] = nlohmann::json::array();
-    const interp::OutputTrace* trace = o < r.trace.size() ? &r.trace[o] : nullptr;
-    if (trace) {
-      // The winning chain first, then the rest in declaration order.
-      std::vector<const interp::RuleTrace*> ordered;
-      for (const auto& t : trace->rules) if (t.rule == trace->winner) ordered.push_back(&t);
-      for (const auto& t : trace->rules) if (t.rule != trace->winner) ordered.push_back(&t);
-      for (const interp::RuleTrace* t : ordered) {
-        const ir::Rule& rule = p.rules[t->rule];
-        std::string mark = t->rule == trace->winner ? "+" : "-";
-        std::string line = fmt::format("  {} rule `{}` {}", mark, rule.name, StatusName(t->status));
-        if (t->overridden_by >= 0) line += fmt::format(" by the exception `{}`", p.rules[t->overridden_by].name);
-        if (rule.parent >= 0) line += fmt::format(" (exception to `{}`)", p.rules[rule.parent].name);
-        text += line + "\n";
-        if (rule.when && t->condition) {
-          text += fmt::format("      when {}  ->  {}\n", ast::ToSource(*rule.when->source), *t->condition ? "true" : "false");
-        }
-        if (!t->bindings.empty()) text += fmt::format("      with {}\n", BindingsText(t->bindings));
-        for (const auto& c : rule.citations) text += fmt::format("      cites {}\n", CiteText(c));
-        if (t->rule == trace->winner) text += DocText(rule.doc);
-        nlohmann::json rj = {{"rule", rule.name}, {"status", StatusName(t->status)},
-                             {"winner", t->rule == trace->winner}, {"citations", CitationsJson(rule.citations)}};
-        if (rule.parent >= 0) rj["exception_to"] = p.rules[rule.parent].name;
-        if (t->overridden_by >= 0) rj["overridden_by"] = p.rules[t->overridden_by].name;
-        if (rule.when) rj["condition"] = ast::ToSource(*rule.when->source);
-        if (t->condition) rj["condition_value"] = *t->condition;
-        rj["bindings"] = BindingsJson(t->bindings);
-        oj["rules"].push_back(rj);
-      }
-    }
-    json["outputs"].push_back(oj);
+    if (p.outputs[o].scope >= 0) continue;
+    ExplainOutput(p, static_cast<int>(o), r.outputs[o], o < r.trace.size() ? &r.trace[o] : nullptr, "",
+                  json["outputs"], text);
   }
   json["obligations"] = nlohmann::json::array();
-  for (const interp::ObligationResult& res : r.obligations) {
-    const ir::Obligation& o = p.obligations[res.obligation];
-    text += fmt::format("obligation `{}`: {} {} \"{}\"{}{}\n", o.name, o.subject,
-                        ModalityName(static_cast<Modality>(o.modality)), o.action,
-                        res.deadline ? " by " + FormatDate(*res.deadline) : "", res.violated ? "  [VIOLATED]" : "");
-    if (o.when) text += fmt::format("      applies because {}\n", ast::ToSource(*o.when->source));
-    if (!res.bindings.empty()) text += fmt::format("      with {}\n", BindingsText(res.bindings));
-    if (res.violated && o.violated) {
-      text += fmt::format("      violated because {}\n", ast::ToSource(*o.violated->source));
-      if (!res.violation_bindings.empty()) text += fmt::format("      with {}\n", BindingsText(res.violation_bindings));
-    }
-    if (res.replaces >= 0) text += fmt::format("      replaces `{}` (exception)\n", p.obligations[res.replaces].name);
-    for (const auto& c : o.citations) text += fmt::format("      cites {}\n", CiteText(c));
-    text += DocText(o.doc);
-    nlohmann::json oj = {{"obligation", o.name}, {"violated", res.violated},
-                         {"bindings", BindingsJson(res.bindings)}, {"citations", CitationsJson(o.citations)}};
-    if (o.when) oj["condition"] = ast::ToSource(*o.when->source);
-    if (o.violated) {
-      oj["violation_condition"] = ast::ToSource(*o.violated->source);
-      oj["violation_bindings"] = BindingsJson(res.violation_bindings);
-    }
-    if (res.replaces >= 0) oj["replaces"] = p.obligations[res.replaces].name;
-    json["obligations"].push_back(oj);
-  }
+  for (const interp::ObligationResult& res : r.obligations) ExplainObligation(p, res, "", json["obligations"], text);
   for (int s : r.suppressed_obligations) {
     text += fmt::format("obligation `{}` does not apply: replaced by an exception\n", p.obligations[s].name);
+  }
+  if (r.items.empty()) return;
+  json["items"] = nlohmann::json::array();
+  for (const interp::ItemResult& it : r.items) {
+    const ir::Scope& sc = p.scopes[it.scope];
+    text += fmt::format("for each {} = {} (law as of {}):\n", sc.var, FormatValue(it.key, sc.key_type, types),
+                        FormatDate(it.law));
+    nlohmann::json ij = {{"for_each", sc.var}, {"index", it.index}, {"key", interp::ValueToJson(it.key, sc.key_type, types)},
+                         {"law_as_of", FormatDate(it.law)}, {"outputs", nlohmann::json::array()},
+                         {"obligations", nlohmann::json::array()}};
+    for (size_t k = 0; k < sc.outputs.size(); ++k) {
+      ExplainOutput(p, sc.outputs[k], it.outputs[k], k < it.trace.size() ? &it.trace[k] : nullptr, "  ",
+                    ij["outputs"], text);
+    }
+    for (const interp::ObligationResult& res : it.obligations) ExplainObligation(p, res, "  ", ij["obligations"], text);
+    for (int s : it.suppressed_obligations) {
+      text += fmt::format("  obligation `{}` does not apply: replaced by an exception\n", p.obligations[s].name);
+    }
+    json["items"].push_back(std::move(ij));
   }
 }
 
@@ -193,20 +260,39 @@ nlohmann::json Decision::ToJson() const {
   nlohmann::json j;
   j["policy"] = policy_;
   j["as_of"] = as_of_;
+  if (!law_as_of_.empty()) j["law_as_of"] = law_as_of_;
   j["outputs"] = outputs_;
   j["obligations"] = nlohmann::json::array();
   j["violations"] = nlohmann::json::array();
+  auto item_json = [](const ItemRef& r) { return nlohmann::json{{"for_each", r.scope}, {"index", r.index}, {"key", r.key}}; };
   for (const Obligation& o : obligations_) {
     nlohmann::json cites = nlohmann::json::array();
     for (const Citation& c : o.citations) cites.push_back({{"document", c.document}, {"article", c.article}});
-    j["obligations"].push_back({{"name", o.name},
-                                {"modality", ModalityName(o.modality)},
-                                {"subject", o.subject},
-                                {"action", o.action},
-                                {"deadline", o.deadline ? nlohmann::json(*o.deadline) : nlohmann::json(nullptr)},
-                                {"violated", o.violated},
-                                {"citations", cites}});
-    if (o.violated) j["violations"].push_back(o.name);
+    nlohmann::json oj = {{"name", o.name},
+                         {"modality", ModalityName(o.modality)},
+                         {"subject", o.subject},
+                         {"action", o.action},
+                         {"deadline", o.deadline ? nlohmann::json(*o.deadline) : nlohmann::json(nullptr)},
+                         {"violated", o.violated},
+                         {"citations", cites}};
+    if (!o.deadline_kind.empty()) oj["deadline_kind"] = o.deadline_kind;
+    if (!o.standard.empty()) oj["standard"] = o.standard;
+    if (!o.status.empty()) oj["status"] = o.status;
+    if (o.item) oj["item"] = item_json(*o.item);
+    j["obligations"].push_back(std::move(oj));
+    if (o.violated) {
+      j["violations"].push_back(o.item ? nlohmann::json{{"name", o.name}, {"item", item_json(*o.item)}}
+                                       : nlohmann::json(o.name));
+    }
+  }
+  if (!items_.empty()) {
+    j["items"] = nlohmann::json::array();
+    for (const Item& it : items_) {
+      nlohmann::json ij = item_json(it.ref);
+      ij["law_as_of"] = it.law_as_of;
+      ij["outputs"] = it.outputs;
+      j["items"].push_back(std::move(ij));
+    }
   }
   if (!explanation_.is_null()) j["explanation"] = explanation_;
   return j;
@@ -220,7 +306,7 @@ interp::Result Interpret(const ir::Program& p, const Value& facts, const interp:
 interp::EvalOptions ToInterpOptions(const Policy::Impl& impl, const EvalOptions& options) {
   const ir::Program& p = *impl.program;
   interp::EvalOptions opts;
-  opts.as_of = ParseAsOf(options.as_of);
+  opts.set_now(ParseAsOf(options.as_of));
   opts.explain = options.explain;
   if (options.params.empty()) return opts;
   std::shared_ptr<const std::map<int, Value>> cached;
@@ -285,22 +371,41 @@ Decision Policy::Evaluate(const nlohmann::json& facts, const EvalOptions& option
   }
   Decision d;
   d.policy_ = p.name;
-  d.as_of_ = FormatDate(opts.as_of);
+  d.as_of_ = FormatInstant(opts.now());
+  if (p.law) d.law_as_of_ = FormatDate(r.law);
   const TypeTable& types = p.types();
   for (size_t o = 0; o < p.outputs.size(); ++o) {
+    if (p.outputs[o].scope >= 0) continue;
     d.outputs_[p.outputs[o].name] = interp::ValueToJson(r.outputs[o], p.outputs[o].type, types);
   }
-  for (const interp::ObligationResult& res : r.obligations) {
+  auto add = [&](const interp::ObligationResult& res, const std::optional<ItemRef>& item) {
     const ir::Obligation& o = p.obligations[res.obligation];
     Obligation ob;
     ob.name = o.name;
     ob.modality = static_cast<Modality>(o.modality);
     ob.subject = o.subject;
     ob.action = o.action;
-    if (res.deadline) ob.deadline = FormatDate(*res.deadline);
+    if (res.deadline) ob.deadline = o.instant ? FormatDateTime(*res.deadline) : FormatDate(*res.deadline);
+    ob.deadline_kind = DeadlineKindName(o.deadline_kind);
+    ob.standard = o.standard;
+    ob.status = ir::DeadlineStatusName(res.status);
     for (const ir::Citation& c : o.citations) ob.citations.push_back(Citation{c.document, c.article});
     ob.violated = res.violated;
+    ob.item = item;
     d.obligations_.push_back(std::move(ob));
+  };
+  for (const interp::ObligationResult& res : r.obligations) add(res, std::nullopt);
+  for (const interp::ItemResult& it : r.items) {
+    const ir::Scope& sc = p.scopes[it.scope];
+    Item item;
+    item.ref = ItemRef{sc.var, it.index, interp::ValueToJson(it.key, sc.key_type, types)};
+    item.law_as_of = FormatDate(it.law);
+    for (size_t k = 0; k < sc.outputs.size(); ++k) {
+      const ir::Output& out = p.outputs[sc.outputs[k]];
+      item.outputs[out.name] = interp::ValueToJson(it.outputs[k], out.type, types);
+    }
+    for (const interp::ObligationResult& res : it.obligations) add(res, item.ref);
+    d.items_.push_back(std::move(item));
   }
   if (options.explain) Explain(p, r, d.explanation_, d.explanation_text_);
   return d;
@@ -315,7 +420,7 @@ std::vector<TestOutcome> Policy::RunTests(const std::optional<std::string>& toda
       return EvaluateNative(*impl->program, *impl->native, facts, opts);
     };
   }
-  int64_t day = ParseAsOf(today);
+  int64_t day = DayOf(ParseAsOf(today));
   auto results = OnLargeStack([&] { return interp::RunTests(*impl_->program, day, evaluate); });
   for (const interp::TestResult& t : results) {
     out.push_back(TestOutcome{t.name, Location(t.span, impl_->front->sources), t.passed, t.failures});

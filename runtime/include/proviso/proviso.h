@@ -87,15 +87,38 @@ enum class Modality { kMust, kMustNot, kMay };
 // "must", "must not", "may".
 const char* ModalityName(Modality m);
 
+// The element of a `for each` an obligation or outputs were decided for.
+struct ItemRef {
+  std::string scope;    // the `for each` variable (`transfer`)
+  int index = 0;        // in the collection, from 0
+  nlohmann::json key;   // the `key` (or the index), as JSON
+};
+
 // An obligation in a decision: who must (not) / may do what, by when, on which legal basis.
 struct Obligation {
   std::string name;
   Modality modality = Modality::kMust;
   std::string subject;
   std::string action;
-  std::optional<std::string> deadline;  // "YYYY-MM-DD"
+  // "YYYY-MM-DD", or "YYYY-MM-DDTHH:MM:SSZ" when the deadline is an instant; for a retention, the
+  // date until which to keep; for a recurring deadline, the current period's due date.
+  std::optional<std::string> deadline;
+  // "by", "recurring", "retention", "open" (an open standard, `standard`), or "" (no deadline).
+  std::string deadline_kind;
+  std::string standard;  // kind "open": the standard as written ("without undue delay")
+  // Against the evaluation date: "pending", "met", "overdue", "early" (done before a window
+  // opened), "breached" (deleted before the end of a retention), or "" when nothing says.
+  std::string status;
   std::vector<Citation> citations;
   bool violated = false;  // the facts already show a breach
+  std::optional<ItemRef> item;  // decided for one element of a `for each`
+};
+
+// What a `for each` decided for one element: its outputs (name -> JSON value).
+struct Item {
+  ItemRef ref;
+  std::string law_as_of;  // "YYYY-MM-DD": the date whose law decided
+  nlohmann::json outputs = nlohmann::json::object();
 };
 
 // The outcome of one evaluation. A plain value: copyable, independent of the Policy.
@@ -106,16 +129,20 @@ class Decision {
   const nlohmann::json& outputs() const { return outputs_; }
   // The value of one output; throws Error if the policy has no such output.
   const nlohmann::json& output(const std::string& name) const;
-  // Obligations that apply, in declaration order.
+  // Obligations that apply: the policy's in declaration order, then those of each element of each
+  // `for each` (Obligation::item says which).
   const std::vector<Obligation>& obligations() const { return obligations_; }
+  // What each `for each` decided, element by element in the collection's order.
+  const std::vector<Item>& items() const { return items_; }
   // The applicable obligations the facts already violate.
   std::vector<Obligation> violations() const;
   // Why: which rules applied, which exceptions overrode which rules, the values each condition
   // read, and the citations. Empty unless evaluated with EvalOptions::explain.
   const std::string& explanation_text() const { return explanation_text_; }
   const nlohmann::json& explanation() const { return explanation_; }
+  // "YYYY-MM-DD", or "YYYY-MM-DDTHH:MM:SSZ" when the evaluation instant is not a midnight (UTC).
   const std::string& as_of() const { return as_of_; }
-  // {"policy", "as_of", "outputs", "obligations", "violations", "explanation"?}
+  // {"policy", "as_of", "law_as_of"?, "outputs", "obligations", "violations", "items", "explanation"?}
   nlohmann::json ToJson() const;
 
  private:
@@ -124,13 +151,17 @@ class Decision {
   std::string as_of_;
   nlohmann::json outputs_ = nlohmann::json::object();
   std::vector<Obligation> obligations_;
+  std::vector<Item> items_;
+  std::string law_as_of_;  // set when the policy has `law as of`
   nlohmann::json explanation_;
   std::string explanation_text_;
 };
 
 struct EvalOptions {
-  // The evaluation date "YYYY-MM-DD": selects the versions of rules and params in force, and is
-  // `as_of` in the policy. Default: today (UTC).
+  // The evaluation date "YYYY-MM-DD", or instant "YYYY-MM-DDTHH:MM:SS" with `Z` or an offset: selects
+  // the versions of rules and params in force (unless the policy has `law as of`), is `as_of` (its
+  // UTC date) and `now` in the policy, and judges deadlines. A date is its midnight (UTC). Default:
+  // now.
   std::optional<std::string> as_of;
   // What-if overrides: param name -> value in Proviso or JSON literal syntax
   // ("60 days", "[\"US\", \"JP\"]", "2020-08-31", "true", "national_security").
