@@ -69,7 +69,7 @@ softName    : ID | TITLE | DOCUMENT | SUBJECT | FIRST | UNIQUE | PRIORITY | COLL
 ident       : ID | TITLE | DOCUMENT | SUBJECT | FIRST | DEFAULT | COUNT | SUM | MIN | MAX | ALL
             | ANY | UNIQUE | PRIORITY | COLLECT | HIT | TO | OF | NO | ERROR | AFTER | DEADLINE
             | VIOLATED | FROM | UNTIL | EFFECTIVE | PRESENT | SET | LIST | CALENDAR | WORKING | EVERY
-            | BEFORE | AT | NOW | KEY | EACH | LAW | FOR ;
+            | BEFORE | NOW | KEY | EACH | LAW | FOR ;
 
 // ---------------------------------------------------------------- values
 
@@ -153,7 +153,7 @@ obligationItem : SUBJECT STRING                                 # obSubject
                // the parser checks the word.
                | word=ID UNTIL expr                             # obRetainUntil
                | word=ID FOR expr AFTER expr                    # obRetainFor
-               | word=ID AT expr                                # obAt
+               | word=ID at=ID expr                             # obAt
                | word=ID WHEN expr                              # obOverdue
                | VIOLATED WHEN expr                             # obViolated
                | effective                                      # obEffective
@@ -245,7 +245,7 @@ DEADLINE : 'deadline' ; AFTER : 'after' ; VIOLATED : 'violated' ;
 TEST : 'test' ; AS_OF : 'as_of' ; AS : 'as' ; GIVEN : 'given' ; SET : 'set' ; EXPECT : 'expect' ;
 NO : 'no' ; ERROR : 'error' ; LIST : 'list' ;
 CALENDAR : 'calendar' ; WORKING : 'working' ; BEFORE : 'before' ; EVERY : 'every' ;
-FOR : 'for' ; AT : 'at' ; NOW : 'now' ; EACH : 'each' ; KEY : 'key' ; LAW : 'law' ;
+FOR : 'for' ; NOW : 'now' ; EACH : 'each' ; KEY : 'key' ; LAW : 'law' ;
 BOOL_T : 'bool' ; INT_T : 'int' ; DECIMAL_T : 'decimal' ; TEXT_T : 'text' ; DATE_T : 'date' ;
 DATETIME_T : 'datetime' ; DURATION_T : 'duration' ;
 AND : 'and' ; OR : 'or' ; NOT : 'not' ; IN : 'in' ; IS : 'is' ; PRESENT : 'present' ;

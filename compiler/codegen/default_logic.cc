@@ -12,11 +12,15 @@ namespace proviso::codegen::internal {
 
 bool Generator::InForceAlways(const ir::Effective& eff) { return eff.from == INT64_MIN && eff.until == INT64_MAX; }
 
+// Whether a period of effect (whole days) holds the law date: the evaluation instant (compared in
+// seconds, no division), or the day of `law as of`.
 llvm::Value* Generator::InForce(const ir::Effective& eff) {
   if (InForceAlways(eff)) return True();
   llvm::Value* ok = True();
-  if (eff.from != INT64_MIN) ok = b_.CreateAnd(ok, b_.CreateICmpSGE(as_of_, I64(eff.from)));
-  if (eff.until != INT64_MAX) ok = b_.CreateAnd(ok, b_.CreateICmpSLT(as_of_, I64(eff.until)));
+  llvm::Value* when = p_.law ? LawDay() : now_;
+  int64_t scale = p_.law ? 1 : kSecondsPerDay;
+  if (eff.from != INT64_MIN) ok = b_.CreateAnd(ok, b_.CreateICmpSGE(when, I64(eff.from * scale)));
+  if (eff.until != INT64_MAX) ok = b_.CreateAnd(ok, b_.CreateICmpSLT(when, I64(eff.until * scale)));
   return ok;
 }
 

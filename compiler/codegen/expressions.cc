@@ -6,9 +6,11 @@
 #include <cstdint>
 #include <cstdlib>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include <llvm/IR/Constants.h>
+#include <llvm/IR/GlobalVariable.h>
 #include <llvm/IR/Intrinsics.h>
 
 namespace proviso::codegen::internal {
@@ -145,54 +147,108 @@ llvm::Value* Generator::Shift(llvm::Value* date, llvm::Value* days, llvm::Value*
     months = b_.CreateNeg(months);
     days = b_.CreateNeg(days);
   }
-  llvm::Value* moved = date;
   llvm::Value* too_far = False();
-  if (auto* k = llvm::dyn_cast<llvm::ConstantInt>(months); !k || !k->isZero()) {
-    adds_months_ = true;
-    llvm::BasicBlock* from = b_.GetInsertBlock();
-    llvm::BasicBlock* call = Block("add_months");
-    llvm::BasicBlock* done = Block("added");
-    b_.CreateCondBr(b_.CreateICmpEQ(months, I64(0)), done, call);
-    b_.SetInsertPoint(call);
-    llvm::Value* beyond = b_.CreateOr(Outside(months, kMaxMonths), Outside(days, kMaxDays));
-    llvm::CallInst* r = b_.CreateCall(add_months_, {date, b_.CreateSelect(beyond, I64(0), months)});
-    r->setCallingConv(add_months_->getCallingConv());
-    llvm::BasicBlock* called = b_.GetInsertBlock();
-    b_.CreateBr(done);
-    b_.SetInsertPoint(done);
-    llvm::PHINode* phi = b_.CreatePHI(i64_, 2);
-    phi->addIncoming(date, from);
-    phi->addIncoming(r, called);
-    llvm::PHINode* bad = b_.CreatePHI(i1_, 2);
-    bad->addIncoming(False(), from);
-    bad->addIncoming(beyond, called);
-    moved = phi;
-    too_far = bad;
-  }
+  llvm::Value* moved = MonthsLater(date, months, Outside(days, kMaxDays), &too_far);
   llvm::Value* r = b_.CreateAdd(moved, days);
   llvm::Value* failed = b_.CreateOr(too_far, b_.CreateOr(b_.CreateICmpSLT(r, I64(kFirstDay)), b_.CreateICmpSGT(r, I64(kLastDay))));
   FailIf(failed);
   return b_.CreateSelect(failed, date, r);  // a harmless date after a failure
 }
 
+// `date` plus `months` (add_months, only when they are not 0); `*too_far` is set when the months
+// (or, with them, `other_beyond`: the rest of the duration) are beyond the limits.
+llvm::Value* Generator::MonthsLater(llvm::Value* date, llvm::Value* months, llvm::Value* other_beyond,
+                                    llvm::Value** too_far) {
+  if (auto* k = llvm::dyn_cast<llvm::ConstantInt>(months); k && k->isZero()) return date;
+  adds_months_ = true;
+  llvm::BasicBlock* from = b_.GetInsertBlock();
+  llvm::BasicBlock* call = Block("add_months");
+  llvm::BasicBlock* done = Block("added");
+  b_.CreateCondBr(b_.CreateICmpEQ(months, I64(0)), done, call);
+  b_.SetInsertPoint(call);
+  llvm::Value* beyond = b_.CreateOr(Outside(months, kMaxMonths), other_beyond);
+  llvm::CallInst* r = b_.CreateCall(add_months_, {date, b_.CreateSelect(beyond, I64(0), months)});
+  r->setCallingConv(add_months_->getCallingConv());
+  llvm::BasicBlock* called = b_.GetInsertBlock();
+  b_.CreateBr(done);
+  b_.SetInsertPoint(done);
+  llvm::PHINode* phi = b_.CreatePHI(i64_, 2);
+  phi->addIncoming(date, from);
+  phi->addIncoming(r, called);
+  llvm::PHINode* bad = b_.CreatePHI(i1_, 2);
+  bad->addIncoming(False(), from);
+  bad->addIncoming(beyond, called);
+  *too_far = bad;
+  return phi;
+}
+
+// Floor division by a positive constant (instants before 1970 belong to the day before).
+llvm::Value* Generator::FloorDiv(llvm::Value* x, int64_t d) {
+  llvm::Value* q = b_.CreateSDiv(x, I64(d));
+  llvm::Value* r = b_.CreateSRem(x, I64(d));
+  return b_.CreateSub(q, b_.CreateZExt(b_.CreateICmpSLT(r, I64(0)), i64_));
+}
+
+llvm::Value* Generator::DayOf(const Type* t, llvm::Value* v) {
+  if (t->kind == TypeKind::kOptional) t = t->elem;
+  return t->kind == TypeKind::kDateTime ? FloorDiv(v, kSecondsPerDay) : v;
+}
+
+llvm::Value* Generator::Today() { return FloorDiv(now_, kSecondsPerDay); }
+
+llvm::Value* Generator::LawDay() { return p_.law ? b_.CreateLoad(i64_, CtxSlot(law_slot_)) : Today(); }
+
+// date + sign * duration: its seconds must be whole days (a date has no time of day).
+llvm::Value* Generator::ShiftDate(llvm::Value* date, llvm::Value* seconds, llvm::Value* months, int sign) {
+  if (auto* k = llvm::dyn_cast<llvm::ConstantInt>(seconds); !k || k->getSExtValue() % kSecondsPerDay != 0) {
+    FailIf(b_.CreateICmpNE(b_.CreateSRem(seconds, I64(kSecondsPerDay)), I64(0)));
+  }
+  return Shift(date, b_.CreateSDiv(seconds, I64(kSecondsPerDay)), months, sign);
+}
+
+// instant + sign * duration: the months move its day (the time of day kept), then the seconds;
+// within the calendar, as the interpreter (support/calendar.cc's AddDurationToInstant).
+llvm::Value* Generator::ShiftInstant(llvm::Value* t, llvm::Value* seconds, llvm::Value* months, int sign) {
+  if (sign < 0) {
+    months = b_.CreateNeg(months);
+    seconds = b_.CreateNeg(seconds);
+  }
+  llvm::Value* day = FloorDiv(t, kSecondsPerDay);
+  llvm::Value* time_of_day = b_.CreateSub(t, b_.CreateMul(day, I64(kSecondsPerDay)));
+  llvm::Value* too_far = False();
+  llvm::Value* moved = MonthsLater(day, months, Outside(seconds, kMaxSeconds), &too_far);
+  // Beyond the limit of seconds, the result is outside the calendar anyway (the limit is longer
+  // than the calendar), as is one the addition wraps.
+  llvm::Value* r = b_.CreateAdd(b_.CreateAdd(b_.CreateMul(moved, I64(kSecondsPerDay)), time_of_day), seconds);
+  llvm::Value* failed = b_.CreateOr(too_far, b_.CreateOr(b_.CreateICmpSLT(r, I64(kFirstSecond)),
+                                                         b_.CreateICmpSGT(r, I64(kLastSecond))));
+  FailIf(failed);
+  return b_.CreateSelect(failed, t, r);
+}
+
 CG Generator::Arith(const Expr& e, const Type* ta, CG a, const Type* tb, CG b) {
   CG r;
   bool dur_a = ta->kind == TypeKind::kDuration, dur_b = tb->kind == TypeKind::kDuration;
   bool date_a = ta->kind == TypeKind::kDate, date_b = tb->kind == TypeKind::kDate;
+  bool instant_a = ta->kind == TypeKind::kDateTime, instant_b = tb->kind == TypeKind::kDateTime;
   bool dec = ta->kind == TypeKind::kDecimal;
   using llvm::Intrinsic::sadd_with_overflow;
   using llvm::Intrinsic::smul_with_overflow;
   using llvm::Intrinsic::ssub_with_overflow;
   switch (e.bop) {
     case BinOp::kAdd:
-      if (date_a && dur_b) { r.a = Shift(a.a, b.a, b.b, 1); return r; }
-      if (dur_a && date_b) { r.a = Shift(b.a, a.a, a.b, 1); return r; }
+      if (date_a && dur_b) { r.a = ShiftDate(a.a, b.a, b.b, 1); return r; }
+      if (dur_a && date_b) { r.a = ShiftDate(b.a, a.a, a.b, 1); return r; }
+      if (instant_a && dur_b) { r.a = ShiftInstant(a.a, b.a, b.b, 1); return r; }
+      if (dur_a && instant_b) { r.a = ShiftInstant(b.a, a.a, a.b, 1); return r; }
       if (dur_a) { r.b = Checked(sadd_with_overflow, a.b, b.b); r.a = Checked(sadd_with_overflow, a.a, b.a); return r; }
       r.a = Checked(sadd_with_overflow, a.a, b.a);
       return r;
     case BinOp::kSub:
-      if (date_a && dur_b) { r.a = Shift(a.a, b.a, b.b, -1); return r; }
-      if (date_a && date_b) { r.a = b_.CreateSub(a.a, b.a); r.b = I64(0); return r; }
+      if (date_a && dur_b) { r.a = ShiftDate(a.a, b.a, b.b, -1); return r; }
+      if (date_a && date_b) { r.a = b_.CreateMul(b_.CreateSub(a.a, b.a), I64(kSecondsPerDay)); r.b = I64(0); return r; }
+      if (instant_a && dur_b) { r.a = ShiftInstant(a.a, b.a, b.b, -1); return r; }
+      if (instant_a && instant_b) { r.a = b_.CreateSub(a.a, b.a); r.b = I64(0); return r; }
       if (dur_a) { r.b = Checked(ssub_with_overflow, a.b, b.b); r.a = Checked(ssub_with_overflow, a.a, b.a); return r; }
       r.a = Checked(ssub_with_overflow, a.a, b.a);
       return r;
@@ -208,6 +264,19 @@ CG Generator::Arith(const Expr& e, const Type* ta, CG a, const Type* tb, CG b) {
       r.a = Checked(smul_with_overflow, a.a, b.a);
       return r;
     case BinOp::kDiv: {
+      if (dur_a) {  // duration / duration: both without months, or both only months
+        llvm::Value* by_seconds = b_.CreateAnd(b_.CreateAnd(b_.CreateICmpEQ(a.b, I64(0)), b_.CreateICmpEQ(b.b, I64(0))),
+                                               b_.CreateICmpNE(b.a, I64(0)));
+        llvm::Value* by_months = b_.CreateAnd(b_.CreateAnd(b_.CreateICmpEQ(a.a, I64(0)), b_.CreateICmpEQ(b.a, I64(0))),
+                                              b_.CreateICmpNE(b.b, I64(0)));
+        llvm::Value* num = b_.CreateSelect(by_seconds, a.a, a.b);
+        llvm::Value* den = b_.CreateSelect(by_seconds, b.a, b.b);
+        llvm::Value* ok = b_.CreateOr(by_seconds, by_months);
+        llvm::Value* overflow = b_.CreateAnd(b_.CreateICmpEQ(num, I64(INT64_MIN)), b_.CreateICmpEQ(den, I64(-1)));
+        FailIf(b_.CreateOr(b_.CreateNot(ok), overflow));
+        r.a = b_.CreateSDiv(num, b_.CreateSelect(b_.CreateOr(b_.CreateNot(ok), overflow), I64(1), den));
+        return r;
+      }
       // Failed divisions go on with divisor 1 so that the machine never traps.
       llvm::Value* zero = b_.CreateICmpEQ(b.a, I64(0));
       FailIf(zero);
@@ -244,6 +313,26 @@ CG Generator::Emit(const Expr& e) {
       return Load(t, Slot(facts_, FieldOffset(p_.input_record, e.index, types_)));
     }
     case Op::kParam: {
+      if (p_.law) {  // `law as of`: the version in force on the law day, from the params' versions
+        const Type* t = p_.params[e.index].type;
+        int base = layout_.param_versions[e.index];
+        int stride = 2 + Slots(t, types_);
+        llvm::Value* count = b_.CreateLoad(i64_, Slot(params_, base));
+        llvm::Value* day = LawDay();
+        llvm::Value* found = False();
+        llvm::Value* at = Slot(params_, base + 3);  // the first version's value: harmless when none is
+        for (int k = layout_.param_version_count[e.index] - 1; k >= 0; --k) {
+          int v = base + 1 + k * stride;
+          llvm::Value* in_force = b_.CreateAnd(
+              b_.CreateICmpSLT(I64(k), count),
+              b_.CreateAnd(b_.CreateICmpSGE(day, b_.CreateLoad(i64_, Slot(params_, v))),
+                           b_.CreateICmpSLT(day, b_.CreateLoad(i64_, Slot(params_, v + 1)))));
+          at = b_.CreateSelect(in_force, Slot(params_, v + 2), at);
+          found = b_.CreateOr(found, in_force);
+        }
+        FailIf(b_.CreateNot(found));  // no version in force on the law day
+        return Load(t, at);
+      }
       if (spec_) {  // specialised: the value is a constant
         const std::optional<Value>& v = spec_->params.at(e.index);
         if (!v) {
@@ -262,7 +351,10 @@ CG Generator::Emit(const Expr& e) {
     case Op::kOutput:
       return Memo(out_fn_[e.index], out_flag_[e.index], out_value_[e.index], p_.outputs[e.index].type);
     case Op::kLocal: return locals_.at(e.index);
-    case Op::kAsOf: { CG v; v.a = as_of_; return v; }
+    case Op::kAsOf: { CG v; v.a = Today(); return v; }
+    case Op::kNow: { CG v; v.a = now_; return v; }
+    case Op::kWorkingDays: return WorkingDays(e);
+    case Op::kItem: Unsupport("`for each`", &e);
     case Op::kField: {
       const Type* bt = e.args[0]->type;
       CG base = Emit(*e.args[0]);
@@ -372,7 +464,7 @@ CG Generator::Memo(llvm::Function* f, int flag, int value, const Type* t) {
   llvm::BasicBlock* done = Block("memo.done");
   b_.CreateCondBr(Bool(b_.CreateLoad(i64_, CtxSlot(flag))), done, compute);
   b_.SetInsertPoint(compute);
-  b_.CreateCall(f, {ctx_, facts_, params_, as_of_});
+  b_.CreateCall(f, {ctx_, facts_, params_, now_});
   b_.CreateBr(done);
   b_.SetInsertPoint(done);
   // The value failed to evaluate: that matters only where it is used.
@@ -521,19 +613,143 @@ CG Generator::Builtin(const Expr& e) {
     }
     case ast::Builtin::kYear:
     case ast::Builtin::kMonth:
-    case ast::Builtin::kDay: {
-      int which = e.builtin == ast::Builtin::kYear ? 0 : e.builtin == ast::Builtin::kMonth ? 1 : 2;
-      out.a = b_.CreateCall(civil_, {Emit(*e.args[0]).a, I64(which)});
+    case ast::Builtin::kDay:
+    case ast::Builtin::kWeekday:
+    case ast::Builtin::kFirstDayOfMonth:
+    case ast::Builtin::kLastDayOfMonth:
+    case ast::Builtin::kFirstDayOfYear:
+    case ast::Builtin::kLastDayOfYear: {
+      // proviso_rt_civil's `which` (compiler/jit/jit.cc): year, month, day, weekday, then the first
+      // and last days of the month and of the year.
+      int which = 0;
+      switch (e.builtin) {
+        case ast::Builtin::kMonth: which = 1; break;
+        case ast::Builtin::kDay: which = 2; break;
+        case ast::Builtin::kWeekday: which = 3; break;
+        case ast::Builtin::kFirstDayOfMonth: which = 4; break;
+        case ast::Builtin::kLastDayOfMonth: which = 5; break;
+        case ast::Builtin::kFirstDayOfYear: which = 6; break;
+        case ast::Builtin::kLastDayOfYear: which = 7; break;
+        default: break;
+      }
+      out.a = b_.CreateCall(civil_, {DayOf(e.args[0]->type, Emit(*e.args[0]).a), I64(which)});
       return out;
     }
-    case ast::Builtin::kDays: {
+    case ast::Builtin::kHour:
+    case ast::Builtin::kMinute:
+    case ast::Builtin::kSecond: {
+      llvm::Value* t = Emit(*e.args[0]).a;
+      llvm::Value* tod = b_.CreateSub(t, b_.CreateMul(FloorDiv(t, kSecondsPerDay), I64(kSecondsPerDay)));
+      out.a = e.builtin == ast::Builtin::kHour     ? b_.CreateSDiv(tod, I64(3600))
+              : e.builtin == ast::Builtin::kMinute ? b_.CreateSDiv(b_.CreateSRem(tod, I64(3600)), I64(60))
+                                                   : b_.CreateSRem(tod, I64(60));
+      return out;
+    }
+    case ast::Builtin::kDays:
+    case ast::Builtin::kHours:
+    case ast::Builtin::kMinutes:
+    case ast::Builtin::kSeconds: {
       CG d = Emit(*e.args[0]);
       FailIf(b_.CreateICmpNE(d.b, I64(0)));
-      out.a = d.a;
+      int64_t unit = e.builtin == ast::Builtin::kDays ? kSecondsPerDay : e.builtin == ast::Builtin::kHours ? 3600
+                     : e.builtin == ast::Builtin::kMinutes ? 60 : 1;
+      out.a = unit == 1 ? d.a : b_.CreateSDiv(d.a, I64(unit));
+      return out;
+    }
+    case ast::Builtin::kDate: {
+      if (e.args.size() == 3) {
+        llvm::Value* day = b_.CreateCall(date_, {Emit(*e.args[0]).a, Emit(*e.args[1]).a, Emit(*e.args[2]).a});
+        llvm::Value* bad = b_.CreateICmpEQ(day, I64(INT64_MIN));
+        FailIf(bad);
+        out.a = b_.CreateSelect(bad, I64(0), day);
+        return out;
+      }
+      llvm::Value* t = Emit(*e.args[0]).a;
+      if (e.args.size() == 2) {  // the local date at UTC + offset (less than a day, no months)
+        CG offset = Emit(*e.args[1]);
+        llvm::Value* bad = b_.CreateOr(b_.CreateICmpNE(offset.b, I64(0)), Outside(offset.a, kSecondsPerDay - 1));
+        FailIf(bad);
+        t = b_.CreateAdd(t, b_.CreateSelect(bad, I64(0), offset.a));
+      }
+      out.a = FloorDiv(t, kSecondsPerDay);
+      return out;
+    }
+    case ast::Builtin::kDateTime: {
+      llvm::Value* t = b_.CreateMul(Emit(*e.args[0]).a, I64(kSecondsPerDay));
+      if (e.args.size() == 4) {
+        llvm::Value* h = Emit(*e.args[1]).a;
+        llvm::Value* m = Emit(*e.args[2]).a;
+        llvm::Value* sec = Emit(*e.args[3]).a;
+        auto outside = [&](llvm::Value* v, int64_t hi) {
+          return b_.CreateOr(b_.CreateICmpSLT(v, I64(0)), b_.CreateICmpSGT(v, I64(hi)));
+        };
+        llvm::Value* bad = b_.CreateOr(outside(h, 23), b_.CreateOr(outside(m, 59), outside(sec, 59)));
+        FailIf(bad);
+        llvm::Value* tod = b_.CreateAdd(b_.CreateAdd(b_.CreateMul(h, I64(3600)), b_.CreateMul(m, I64(60))), sec);
+        t = b_.CreateAdd(t, b_.CreateSelect(bad, I64(0), tod));
+      }
+      out.a = t;
+      return out;
+    }
+    case ast::Builtin::kMonthsBetween:
+      out.a = b_.CreateCall(months_between_, {Emit(*e.args[0]).a, Emit(*e.args[1]).a});
+      return out;
+    case ast::Builtin::kIsWorkingDay: {
+      llvm::Value* r = b_.CreateCall(is_working_day_, {CalendarTables(e.index), Emit(*e.args[0]).a});
+      FailIf(b_.CreateICmpSLT(r, I32(0)));  // outside the calendar's years
+      out.a = b_.CreateZExt(b_.CreateICmpEQ(r, I32(1)), i64_);
+      return out;
+    }
+    case ast::Builtin::kWorkingDaysBetween: {
+      llvm::AllocaInst* n = Local(i64_, 1, "working_days");
+      b_.CreateStore(I64(0), n);
+      llvm::Value* ok = b_.CreateCall(working_days_between_, {CalendarTables(e.index), Emit(*e.args[0]).a,
+                                                               Emit(*e.args[1]).a, n});
+      FailIf(b_.CreateICmpEQ(ok, I32(0)));
+      out.a = b_.CreateLoad(i64_, n);
       return out;
     }
   }
   Unsupport("this builtin", &e);
+}
+
+// `N working days after D` (before D when negated), in the calendar of the expression.
+CG Generator::WorkingDays(const Expr& e) {
+  llvm::Value* n = Emit(*e.args[0]).a;
+  llvm::Value* day = Emit(*e.args[1]).a;
+  llvm::Value* min = b_.CreateICmpEQ(n, I64(INT64_MIN));
+  llvm::Value* steps = b_.CreateSelect(min, I64(0), e.negated ? b_.CreateNeg(n) : n);
+  llvm::AllocaInst* result = Local(i64_, 1, "working_day");
+  b_.CreateStore(day, result);
+  llvm::Value* ok = b_.CreateCall(add_working_days_, {CalendarTables(e.index), day, steps, result});
+  FailIf(b_.CreateOr(min, b_.CreateICmpEQ(ok, I32(0))));  // outside the calendar's years
+  CG out;
+  out.a = b_.CreateLoad(i64_, result);
+  return out;
+}
+
+// The tables of calendar `calendar` as constant globals, and a WorkingDayTables over them.
+llvm::Value* Generator::CalendarTables(int calendar) {
+  auto it = calendar_tables_.find(calendar);
+  if (it != calendar_tables_.end()) return it->second;
+  const WorkingCalendar& cal = p_.calendars.at(calendar);
+  auto global = [&](llvm::Constant* init, const std::string& name) {
+    return new llvm::GlobalVariable(*m_, init->getType(), true, llvm::GlobalValue::PrivateLinkage, init, name);
+  };
+  std::vector<uint8_t> working(cal.working().begin(), cal.working().end());
+  std::vector<uint32_t> before(cal.count_before().begin(), cal.count_before().end());
+  std::vector<uint32_t> nth(cal.nth().begin(), cal.nth().end());
+  if (nth.empty()) nth.push_back(0);  // never read (working_count is 0): an array needs an element
+  auto* w = global(llvm::ConstantDataArray::get(c_, working), "calendar.working");
+  auto* cb = global(llvm::ConstantDataArray::get(c_, before), "calendar.count_before");
+  auto* nt = global(llvm::ConstantDataArray::get(c_, nth), "calendar.nth");
+  llvm::StructType* ty = llvm::StructType::get(c_, {i64_, i64_, ptr_, ptr_, ptr_, i64_});
+  llvm::Constant* tables = llvm::ConstantStruct::get(
+      ty, {I64(cal.first_day()), I64(static_cast<int64_t>(cal.working().size())), w, cb, nt,
+           I64(static_cast<int64_t>(cal.nth().size()))});
+  llvm::Constant* g = global(tables, "calendar." + cal.name());
+  calendar_tables_[calendar] = g;
+  return g;
 }
 
 }  // namespace proviso::codegen::internal

@@ -149,7 +149,7 @@ CG Generator::Call(int i, const std::vector<CG>& args) {
   int in = Alloc(slots);
   int out = Alloc(Slots(f.result, types_));
   for (size_t k = 0; k < args.size(); ++k) Store(f.params[k], args[k], CtxSlot(in + offsets[k]));
-  llvm::Value* status = b_.CreateCall(fn_callee_[i], {ctx_, facts_, params_, as_of_, CtxSlot(in), CtxSlot(out)});
+  llvm::Value* status = b_.CreateCall(fn_callee_[i], {ctx_, facts_, params_, now_, CtxSlot(in), CtxSlot(out)});
   FailIf(b_.CreateICmpNE(status, llvm::ConstantInt::get(i32_, 0)));
   return Load(f.result, CtxSlot(out));
 }

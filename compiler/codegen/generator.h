@@ -36,7 +36,7 @@ using ast::BinOp;
 using ir::Expr;
 using ir::Op;
 
-// A value in generated code. Scalars: `a` (i64). Durations: `a` days, `b` months. Records: `a`
+// A value in generated code. Scalars: `a` (i64; a datetime in seconds). Durations: `a` seconds, `b` months. Records: `a`
 // points to their slots. Lists and sets: `a` points to the first element's slots, `b` is the length.
 // Optional values: `present` (i1) and the payload in `a`/`b` (zeros when absent).
 struct CG {
@@ -161,6 +161,13 @@ class Generator {
   llvm::Value* Checked(llvm::Intrinsic::ID id, llvm::Value* x, llvm::Value* y);
   llvm::Value* Outside(llvm::Value* v, int64_t limit);
   llvm::Value* Shift(llvm::Value* date, llvm::Value* days, llvm::Value* months, int sign);
+  llvm::Value* MonthsLater(llvm::Value* date, llvm::Value* months, llvm::Value* other_beyond, llvm::Value** too_far);
+  llvm::Value* ShiftDate(llvm::Value* date, llvm::Value* seconds, llvm::Value* months, int sign);
+  llvm::Value* ShiftInstant(llvm::Value* t, llvm::Value* seconds, llvm::Value* months, int sign);
+  llvm::Value* FloorDiv(llvm::Value* x, int64_t d);
+  llvm::Value* DayOf(const Type* t, llvm::Value* v);  // a date's day, an instant's UTC day
+  llvm::Value* Today();                              // the evaluation date (a day number)
+  llvm::Value* LawDay();                             // the day whose law decides
   CG Arith(const Expr& e, const Type* ta, CG a, const Type* tb, CG b);
   llvm::Value* Narrow(llvm::Value* v128);
 
@@ -172,6 +179,8 @@ class Generator {
   CG ShortCircuit(const Expr& e);
   CG Match(const Expr& e);
   CG Builtin(const Expr& e);
+  CG WorkingDays(const Expr& e);
+  llvm::Value* CalendarTables(int calendar);  // the calendar's WorkingDayTables, a constant
 
   // ------------------------------------------------ collections (collections.cc)
 
@@ -312,6 +321,8 @@ class Generator {
   llvm::Function* EmitAddMonths(bool inline_it);
   llvm::Function* EmitRow(llvm::GlobalValue::LinkageTypes linkage);
   void EmitObligations(llvm::Value* out);  // obligations.cc
+  // obligations.cc: the deadline, status and derived violation of an obligation that applies.
+  void EmitDeadline(const ir::Obligation& o, llvm::Value* out, int off);
 
   // ------------------------------------------------ the batch (batch.cc)
 
@@ -329,6 +340,10 @@ class Generator {
   llvm::Type *i64_, *i32_, *i1_, *i8_, *i128_;
   llvm::PointerType* ptr_;
   llvm::Function *add_months_ = nullptr, *civil_ = nullptr, *slots_equal_ = nullptr, *set_equal_ = nullptr;
+  llvm::Function *date_ = nullptr, *months_between_ = nullptr, *add_working_days_ = nullptr,
+                 *working_days_between_ = nullptr, *is_working_day_ = nullptr, *recurring_ = nullptr;
+  std::map<int, llvm::Constant*> calendar_tables_;
+  int law_slot_ = -1;  // `law as of`: the law day, computed at the start of a row, in the scratch
   int ctx_slots_ = 0;
   bool adds_months_ = false;  // some code adds a number of months not known at compile time
   std::vector<int> let_flag_, let_value_, out_flag_, out_value_;
@@ -350,7 +365,8 @@ class Generator {
   std::vector<const SharedExpr*> shared_order_;  // the order a row computes them in: source order
   bool computing_shared_ = false;
   const Specialization* spec_;  // params as constants (a specialised row), or null
-  llvm::Value *ctx_ = nullptr, *facts_ = nullptr, *params_ = nullptr, *as_of_ = nullptr;
+  // The current function's arguments; `now_` is the evaluation instant (seconds since 1970, UTC).
+  llvm::Value *ctx_ = nullptr, *facts_ = nullptr, *params_ = nullptr, *now_ = nullptr;
   std::vector<CG> locals_;
   Expr add_expr_;
 };

@@ -1,5 +1,6 @@
 #include "compiler/codegen/layout.h"
 
+#include <algorithm>
 #include <set>
 
 namespace proviso::codegen {
@@ -104,6 +105,10 @@ Layout Layout::For(const ir::Program& p) {
                   (pa.type->elem->kind == TypeKind::kEnum || pa.type->elem->kind == TypeKind::kText);
     l.param_bitmap.push_back(bitmap ? l.param_slots : -1);
     if (bitmap) l.param_slots += 2;
+    int versions = std::max<int>(1, static_cast<int>(pa.versions.size()));
+    l.param_versions.push_back(p.law ? l.param_slots : -1);
+    l.param_version_count.push_back(p.law ? versions : 0);
+    if (p.law) l.param_slots += 1 + versions * (2 + Slots(pa.type, types));
   }
   for (const ir::Output& o : p.outputs) {
     l.output_offset.push_back(l.out_slots);
@@ -111,12 +116,13 @@ Layout Layout::For(const ir::Program& p) {
   }
   for (size_t i = 0; i < p.obligations.size(); ++i) {
     l.obligation_offset.push_back(l.out_slots);
-    l.out_slots += 4;
+    l.out_slots += kObligationSlots;
   }
   std::set<std::string> texts;
   for (const ir::Param& pa : p.params) for (const auto& v : pa.versions) CollectTexts(v.value, texts);
   for (const auto& d : p.field_defaults) for (const auto& v : d) if (v) CollectTexts(*v, texts);
   for (const ir::Let& x : p.lets) CollectTexts(x.value.get(), texts);
+  CollectTexts(p.law.get(), texts);
   for (const ir::Function& f : p.functions) CollectTexts(f.body.get(), texts);
   for (const ir::Table& t : p.tables) {
     for (const auto& r : t.rows) {
@@ -131,8 +137,10 @@ Layout Layout::For(const ir::Program& p) {
   }
   for (const ir::Obligation& o : p.obligations) {
     CollectTexts(o.when.get(), texts);
-    CollectTexts(o.deadline.get(), texts);
-    CollectTexts(o.violated.get(), texts);
+    for (const ir::Expr* e : {o.deadline.get(), o.violated.get(), o.not_before.get(), o.every.get(),
+                              o.every_from.get(), o.overdue.get(), o.done_at.get(), o.deleted_at.get()}) {
+      CollectTexts(e, texts);
+    }
   }
   for (const std::string& t : texts) {
     l.text_ids[t] = static_cast<int64_t>(l.texts.size());

@@ -42,8 +42,15 @@ struct Layout {
   // membership is a load, not a loop; -1 for other params. The host fills it with the value.
   std::vector<int> param_bitmap;
   int param_slots = 0;
+  // With `law as of` (the law of a date read from the facts): each param's versions, at
+  // param_versions[i]: [count, then count times (from day, until day, value...)], room for
+  // param_version_count[i] versions (an override is one version in force on every day).
+  std::vector<int> param_versions;
+  std::vector<int> param_version_count;
   std::vector<int> output_offset;      // each output's value in the out buffer
-  std::vector<int> obligation_offset;  // each obligation: [applies, violated, deadline present, deadline]
+  // Each obligation: [applies, violated, deadline present, deadline, status (ir::DeadlineStatus)].
+  std::vector<int> obligation_offset;
+  static constexpr int kObligationSlots = 5;
   int out_slots = 0;
   int ctx_slots = 0;  // per-evaluation scratch (memo of lets/outputs, built lists and records)
   // Text constants: id = index. Other texts get ids from texts.size() upward, per evaluation.

@@ -18,11 +18,25 @@ void Generator::DeclareHelpers(bool batch) {
                                         llvm::Function::ExternalLinkage, "proviso_rt_slots_equal", m_.get());
   set_equal_ = llvm::Function::Create(llvm::FunctionType::get(i32_, {ptr_, i64_, ptr_, i64_, i64_}, false),
                                       llvm::Function::ExternalLinkage, "proviso_rt_set_equal", m_.get());
-  for (llvm::Function* f : {civil_, slots_equal_, set_equal_}) {
+  auto declare = [&](const char* name, llvm::Type* result, std::vector<llvm::Type*> args) {
+    return llvm::Function::Create(llvm::FunctionType::get(result, args, false), llvm::Function::ExternalLinkage, name,
+                                  m_.get());
+  };
+  date_ = declare("proviso_rt_date", i64_, {i64_, i64_, i64_});
+  months_between_ = declare("proviso_rt_months_between", i64_, {i64_, i64_});
+  add_working_days_ = declare("proviso_rt_add_working_days", i32_, {ptr_, i64_, i64_, ptr_});
+  working_days_between_ = declare("proviso_rt_working_days_between", i32_, {ptr_, i64_, i64_, ptr_});
+  is_working_day_ = declare("proviso_rt_is_working_day", i32_, {ptr_, i64_});
+  recurring_ = declare("proviso_rt_recurring", i32_, {i64_, i64_, i64_, i64_, ptr_});
+  for (llvm::Function* f : {civil_, slots_equal_, set_equal_, date_, months_between_, add_working_days_,
+                            working_days_between_, is_working_day_, recurring_}) {
     f->addFnAttr(llvm::Attribute::NoUnwind);
     f->setDoesNotThrow();
   }
   civil_->setDoesNotAccessMemory();
+  date_->setDoesNotAccessMemory();
+  months_between_->setDoesNotAccessMemory();
+  is_working_day_->setOnlyReadsMemory();
   slots_equal_->setOnlyReadsMemory();
   set_equal_->setOnlyReadsMemory();
 }
@@ -104,6 +118,7 @@ llvm::Function* Generator::EmitRow(llvm::GlobalValue::LinkageTypes linkage) {
   locals_.assign(std::max(p_.max_locals, 1), CG{});
   for (int flag : let_flag_) b_.CreateStore(I64(0), CtxSlot(flag));
   for (int flag : out_flag_) b_.CreateStore(I64(0), CtxSlot(flag));
+  if (p_.law) b_.CreateStore(Emit(*p_.law).a, CtxSlot(law_slot_));  // facts only: no param, let or output
   EmitSharedExprs();
   // Outputs in declaration order, as the interpreter.
   for (size_t o = 0; o < p_.outputs.size(); ++o) {

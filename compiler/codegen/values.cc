@@ -35,7 +35,7 @@ void Generator::Begin(llvm::Function* f) {
   ctx_ = &*it++;
   facts_ = &*it++;
   params_ = &*it++;
-  as_of_ = &*it++;
+  now_ = &*it++;
   entry_ = llvm::BasicBlock::Create(c_, "entry", f);
   b_.SetInsertPoint(entry_);
   pred_ = nullptr;

@@ -225,14 +225,14 @@ class Evaluator {
       case ir::DeadlineKind::kRecurring: {
         Duration period = Eval(*o.every).duration();
         int64_t first = Eval(*o.every_from).i;
-        Periods ps = RecurringPeriods(*o.every, period, first, opts_.as_of);
+        RecurringDue ps = RecurringPeriods(*o.every, period, first, opts_.as_of);
         res.deadline = ps.current;
         if (o.done_at) {
           Value x = Eval(*o.done_at);
           int64_t when = x.is_none() ? INT64_MIN : in_kind(x);
-          if (!x.is_none() && (!ps.previous || when > *ps.previous)) return set(S::kMet);
-          bool previous_done = !x.is_none() && ps.previous && (!ps.before_previous || when > *ps.before_previous);
-          if (ps.previous && !previous_done) return set(S::kOverdue);
+          if (!x.is_none() && (!ps.has_previous || when > ps.previous)) return set(S::kMet);
+          bool previous_done = !x.is_none() && ps.has_previous && (!ps.has_before_previous || when > ps.before_previous);
+          if (ps.has_previous && !previous_done) return set(S::kOverdue);
           return set(S::kPending);
         }
         if (stated) set(*stated ? S::kOverdue : S::kPending);
@@ -248,40 +248,18 @@ class Evaluator {
     return false;
   }
 
-  // The due dates of a recurring deadline around `as_of`: the first due date on or after it, the
-  // last one before it and the one before that (absent before the first due date).
-  struct Periods {
-    int64_t current = 0;
-    std::optional<int64_t> previous, before_previous;
-  };
-  Periods RecurringPeriods(const Expr& at, Duration period, int64_t first, int64_t as_of) {
-    bool months = period.months != 0;
-    if ((months && period.seconds != 0) || (!months && (period.seconds <= 0 || !period.WholeDays())) ||
-        period.months < 0) {
-      Fail(at, fmt::format("a recurring period must be a positive number of whole days or of whole months, found `{}`",
-                           FormatDuration(period)));
+  // The due dates of a recurring deadline around `as_of` (support/calendar.h).
+  RecurringDue RecurringPeriods(const Expr& at, Duration period, int64_t first, int64_t as_of) {
+    RecurringDue due;
+    switch (RecurringDueDates(first, period, as_of, &due)) {
+      case RecurringError::kNone: return due;
+      case RecurringError::kBadPeriod:
+        Fail(at, fmt::format("a recurring period must be a positive number of whole days or of whole months, found `{}`",
+                             FormatDuration(period)));
+      case RecurringError::kOutside: break;
     }
-    // Due date k (k >= 0) is `first` plus k periods, each from `first` (a monthly due date on the
-    // 31st stays on the last day of each month).
-    auto due = [&](int64_t k) -> int64_t {
-      int64_t r = months ? AddMonths(first, k * period.months) : first + k * (period.seconds / kSecondsPerDay);
-      if (r < kFirstDay || r > kLastDay) {
-        Fail(at, fmt::format("the recurring deadline every `{}` from {} leaves the calendar (years 1 to 9999)",
-                             FormatDuration(period), FormatDate(first)));
-      }
-      return r;
-    };
-    int64_t k = 0;
-    if (as_of > first) {
-      k = months ? MonthsBetween(first, as_of) / period.months : (as_of - first) / (period.seconds / kSecondsPerDay);
-      while (k > 0 && due(k) >= as_of) --k;  // the last due date before as_of ...
-      while (due(k) < as_of) ++k;            // ... then the first on or after it
-    }
-    Periods ps;
-    ps.current = due(k);
-    if (k >= 1) ps.previous = due(k - 1);
-    if (k >= 2) ps.before_previous = due(k - 2);
-    return ps;
+    Fail(at, fmt::format("the recurring deadline every `{}` from {} leaves the calendar (years 1 to 9999)",
+                         FormatDuration(period), FormatDate(first)));
   }
 
   // Memoised evaluation of let or output `i` (at most once per evaluation and element).

@@ -16,6 +16,7 @@ const char* OpName(Op op) {
     case Op::kAsOf: return "as_of";
     case Op::kNow: return "now";
     case Op::kWorkingDays: return "working_days";
+    case Op::kItem: return "item";
     case Op::kField: return "field";
     case Op::kNeg: return "neg";
     case Op::kNot: return "not";

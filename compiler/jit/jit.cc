@@ -25,13 +25,54 @@
 
 #include "compiler/jit/disk_cache.h"
 #include "compiler/support/calendar.h"
+#include "compiler/support/working_days.h"
 #include "compiler/support/large_stack.h"
 
 // Helpers called by generated code for calendar work and collection equality.
 extern "C" {
+// Of the day `days`: 0 year, 1 month, 2 day, 3 ISO weekday, 4 / 5 first / last day of its month,
+// 6 / 7 first / last day of its year.
 int64_t proviso_rt_civil(int64_t days, int64_t which) {
   proviso::CivilDate c = proviso::CivilFromDays(days);
-  return which == 0 ? c.year : which == 1 ? c.month : c.day;
+  switch (which) {
+    case 0: return c.year;
+    case 1: return c.month;
+    case 2: return c.day;
+    case 3: return proviso::Weekday(days);
+    case 4: return proviso::DaysFromCivil(c.year, c.month, 1);
+    case 5: return proviso::DaysFromCivil(c.year, c.month, proviso::DaysInMonth(c.year, c.month));
+    case 6: return proviso::DaysFromCivil(c.year, 1, 1);
+    default: return proviso::DaysFromCivil(c.year, 12, 31);
+  }
+}
+// The day of a date from its parts, or INT64_MIN when they name none (in years 1 to 9999).
+int64_t proviso_rt_date(int64_t y, int64_t m, int64_t d) {
+  if (y < 1 || y > 9999 || m < 1 || m > 12 || d < 1 || d > proviso::DaysInMonth(static_cast<int>(y), static_cast<int>(m))) {
+    return INT64_MIN;
+  }
+  return proviso::DaysFromCivil(static_cast<int>(y), static_cast<int>(m), static_cast<int>(d));
+}
+int64_t proviso_rt_months_between(int64_t a, int64_t b) { return proviso::MonthsBetween(a, b); }
+int32_t proviso_rt_add_working_days(const proviso::WorkingDayTables* t, int64_t day, int64_t n, int64_t* out) {
+  return proviso::AddWorkingDays(*t, day, n, out);
+}
+int32_t proviso_rt_working_days_between(const proviso::WorkingDayTables* t, int64_t a, int64_t b, int64_t* out) {
+  return proviso::WorkingDaysBetween(*t, a, b, out);
+}
+int32_t proviso_rt_is_working_day(const proviso::WorkingDayTables* t, int64_t day) {
+  return proviso::IsWorkingDay(*t, day);
+}
+// The due dates of a recurring deadline: out = [current, has previous, previous, has the one
+// before, the one before]; returns a RecurringError (0: none).
+int32_t proviso_rt_recurring(int64_t first, int64_t months, int64_t seconds, int64_t as_of, int64_t* out) {
+  proviso::RecurringDue due;
+  proviso::RecurringError e = proviso::RecurringDueDates(first, proviso::Duration{months, seconds}, as_of, &due);
+  out[0] = due.current;
+  out[1] = due.has_previous;
+  out[2] = due.previous;
+  out[3] = due.has_before_previous;
+  out[4] = due.before_previous;
+  return static_cast<int32_t>(e);
 }
 int32_t proviso_rt_slots_equal(const int64_t* a, const int64_t* b, int64_t n) {
   return n == 0 || std::memcmp(a, b, static_cast<size_t>(n) * sizeof(int64_t)) == 0;
@@ -90,6 +131,12 @@ Jit& Instance() {
       helpers[mangle(name)] = {llvm::orc::ExecutorAddr::fromPtr(fn), llvm::JITSymbolFlags::Exported};
     };
     add("proviso_rt_civil", reinterpret_cast<void*>(&proviso_rt_civil));
+    add("proviso_rt_date", reinterpret_cast<void*>(&proviso_rt_date));
+    add("proviso_rt_months_between", reinterpret_cast<void*>(&proviso_rt_months_between));
+    add("proviso_rt_add_working_days", reinterpret_cast<void*>(&proviso_rt_add_working_days));
+    add("proviso_rt_working_days_between", reinterpret_cast<void*>(&proviso_rt_working_days_between));
+    add("proviso_rt_is_working_day", reinterpret_cast<void*>(&proviso_rt_is_working_day));
+    add("proviso_rt_recurring", reinterpret_cast<void*>(&proviso_rt_recurring));
     add("proviso_rt_slots_equal", reinterpret_cast<void*>(&proviso_rt_slots_equal));
     add("proviso_rt_set_equal", reinterpret_cast<void*>(&proviso_rt_set_equal));
     if (auto err = j->lljit->getMainJITDylib().define(llvm::orc::absoluteSymbols(std::move(helpers)))) {

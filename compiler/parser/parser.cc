@@ -82,8 +82,8 @@ bool IsSoftKeyword(size_t type) {
     case PP::PRIORITY: case PP::COLLECT: case PP::HIT: case PP::TO: case PP::OF: case PP::NO: case PP::ERROR:
     case PP::AFTER: case PP::DEADLINE: case PP::VIOLATED: case PP::FROM: case PP::UNTIL: case PP::EFFECTIVE:
     case PP::PRESENT: case PP::LIST: case PP::SET: case PP::CALENDAR:
-    case PP::KEY: case PP::EACH: case PP::LAW: case PP::WORKING: case PP::EVERY: case PP::BEFORE: case PP::AT:
-    case PP::NOW: case PP::FOR:
+    case PP::KEY: case PP::EACH: case PP::LAW: case PP::WORKING: case PP::EVERY: case PP::BEFORE: case PP::NOW:
+    case PP::FOR:
     case PP::ANY: case PP::ALL: case PP::COUNT: case PP::SUM: case PP::MIN: case PP::MAX:  // field names too
       return true;
     default:
@@ -834,6 +834,10 @@ class Builder {
         o.retain_after = Expression(rf->expr(1));
       } else if (auto* at = dynamic_cast<PP::ObAtContext*>(item)) {
         std::string word = at->word->getText();
+        if (at->at->getText() != "at") {
+          Word(at->word, "", "`done at DATE` or `deleted at DATE`");
+          continue;
+        }
         if (word == "done") {
           if (o.done_at) Duplicate(SpanOf(item), "done at", "obligation", o.name);
           o.done_at = Expression(at->expr());

@@ -277,4 +277,36 @@ int64_t AddDurationToInstant(int64_t seconds, const Duration& d, int sign) {
   return AddMonths(day, sign * d.months) * kSecondsPerDay + time_of_day + sign * d.seconds;
 }
 
+RecurringError RecurringDueDates(int64_t first, const Duration& period, int64_t as_of, RecurringDue* out) {
+  bool months = period.months != 0;
+  if ((months && period.seconds != 0) || (!months && (period.seconds <= 0 || !period.WholeDays())) ||
+      period.months < 0 || period.months > kMaxMonths || period.seconds > kMaxSeconds) {
+    return RecurringError::kBadPeriod;
+  }
+  if (first < kFirstDay || first > kLastDay || as_of < kFirstDay || as_of > kLastDay) return RecurringError::kOutside;
+  int64_t step_days = months ? 0 : period.seconds / kSecondsPerDay;
+  bool outside = false;
+  auto due = [&](int64_t k) -> int64_t {
+    if (months && k > kMaxMonths / period.months + 1) {
+      outside = true;
+      return kLastDay;
+    }
+    int64_t r = months ? AddMonths(first, k * period.months) : first + k * step_days;
+    if (r < kFirstDay || r > kLastDay) outside = true;
+    return r;
+  };
+  int64_t k = 0;
+  if (as_of > first) {
+    k = months ? MonthsBetween(first, as_of) / period.months : (as_of - first) / step_days;
+    while (k > 0 && due(k) >= as_of && !outside) --k;  // the last due date before as_of ...
+    while (!outside && due(k) < as_of) ++k;             // ... then the first on or after it
+  }
+  out->current = due(k);
+  out->has_previous = k >= 1;
+  out->has_before_previous = k >= 2;
+  if (k >= 1) out->previous = due(k - 1);
+  if (k >= 2) out->before_previous = due(k - 2);
+  return outside ? RecurringError::kOutside : RecurringError::kNone;
+}
+
 }  // namespace proviso

@@ -80,6 +80,20 @@ int64_t AddDuration(int64_t date, const Duration& d, int sign = 1);
 // instant + duration: the months move the date (clamped, the time of day kept), then the seconds.
 int64_t AddDurationToInstant(int64_t seconds, const Duration& d, int sign = 1);
 
+// The due dates of a recurring deadline (every `period` from `first`, each due date `first` plus a
+// whole number of periods, counted from `first`: a monthly one on the 31st falls on each month's
+// last day) around the day `as_of`: the first on or after it, the last before it and the one before
+// that (absent before the first due date).
+struct RecurringDue {
+  int64_t current = 0;
+  bool has_previous = false, has_before_previous = false;
+  int64_t previous = 0, before_previous = 0;
+};
+enum class RecurringError { kNone, kBadPeriod, kOutside };
+// kBadPeriod: the period is not a positive number of whole days or of whole months (not both);
+// kOutside: a due date needed is outside the calendar (years 1 to 9999).
+RecurringError RecurringDueDates(int64_t first, const Duration& period, int64_t as_of, RecurringDue* out);
+
 }  // namespace proviso
 
 #endif  // PROVISO_COMPILER_SUPPORT_CALENDAR_H_

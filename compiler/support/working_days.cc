@@ -24,26 +24,41 @@ WorkingCalendar::WorkingCalendar(std::string name, int first_year, int last_year
   }
 }
 
-bool WorkingCalendar::AddWorkingDays(int64_t day, int64_t n, int64_t* out) const {
-  if (!Covers(day)) return false;
+bool AddWorkingDays(const WorkingDayTables& t, int64_t day, int64_t n, int64_t* out) {
+  if (day < t.first_day || day >= t.first_day + t.days) return false;
   if (n == 0) {
     *out = day;
     return true;
   }
-  int64_t k = day - first_day_;
+  int64_t k = day - t.first_day;
   // Working days numbered from 0 in date order: those up to and including `day` are
-  // count_before_[k + 1]; the n-th after is number count_before_[k + 1] + n - 1. Before `day`: those
-  // strictly before it are count_before_[k]; the n-th before is number count_before_[k] - n.
-  int64_t c = n > 0 ? count_before_[k + 1] + n - 1 : count_before_[k] + n;
-  if (c < 0 || c >= static_cast<int64_t>(nth_.size())) return false;
-  *out = first_day_ + nth_[c];
+  // count_before[k + 1]; the n-th after is number count_before[k + 1] + n - 1. Before `day`: those
+  // strictly before it are count_before[k]; the n-th before is number count_before[k] - n.
+  if (n > t.working_count || n < -t.working_count) return false;
+  int64_t c = n > 0 ? t.count_before[k + 1] + n - 1 : t.count_before[k] + n;
+  if (c < 0 || c >= t.working_count) return false;
+  *out = t.first_day + t.nth[c];
   return true;
 }
 
-bool WorkingCalendar::WorkingDaysBetween(int64_t from, int64_t to, int64_t* out) const {
-  if (!Covers(from) || !Covers(to)) return false;
-  *out = static_cast<int64_t>(count_before_[to - first_day_ + 1]) - count_before_[from - first_day_ + 1];
+bool WorkingDaysBetween(const WorkingDayTables& t, int64_t from, int64_t to, int64_t* out) {
+  int64_t end = t.first_day + t.days;
+  if (from < t.first_day || from >= end || to < t.first_day || to >= end) return false;
+  *out = static_cast<int64_t>(t.count_before[to - t.first_day + 1]) - t.count_before[from - t.first_day + 1];
   return true;
+}
+
+int IsWorkingDay(const WorkingDayTables& t, int64_t day) {
+  if (day < t.first_day || day >= t.first_day + t.days) return -1;
+  return t.working[day - t.first_day];
+}
+
+bool WorkingCalendar::AddWorkingDays(int64_t day, int64_t n, int64_t* out) const {
+  return proviso::AddWorkingDays(tables(), day, n, out);
+}
+
+bool WorkingCalendar::WorkingDaysBetween(int64_t from, int64_t to, int64_t* out) const {
+  return proviso::WorkingDaysBetween(tables(), from, to, out);
 }
 
 std::string WorkingCalendar::OutsideMessage(int64_t day) const {

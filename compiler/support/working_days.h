@@ -10,6 +10,24 @@
 
 namespace proviso {
 
+// A calendar's tables as plain memory: what generated code holds as constants and passes to the
+// runtime helpers. Field order and types are part of the generated code's ABI (an LLVM struct of
+// i64, i64, ptr, ptr, ptr, i64).
+struct WorkingDayTables {
+  int64_t first_day;            // day number of the first day covered
+  int64_t days;                 // days covered
+  const uint8_t* working;       // [days]: 1 for a working day
+  const int32_t* count_before;  // [days + 1]: working days before first_day + k
+  const int32_t* nth;           // [working_count]: offset of the working day number c (from 0)
+  int64_t working_count;
+};
+
+// The operations of WorkingCalendar on its tables (the same code for the interpreter and the JIT).
+bool AddWorkingDays(const WorkingDayTables& t, int64_t day, int64_t n, int64_t* out);
+bool WorkingDaysBetween(const WorkingDayTables& t, int64_t from, int64_t to, int64_t* out);
+// 1 for a working day, 0 for a day off, -1 when `day` is not covered.
+int IsWorkingDay(const WorkingDayTables& t, int64_t day);
+
 class WorkingCalendar {
  public:
   WorkingCalendar() = default;
@@ -42,6 +60,12 @@ class WorkingCalendar {
   const std::vector<uint8_t>& working() const { return working_; }
   const std::vector<int32_t>& count_before() const { return count_before_; }
   const std::vector<int32_t>& nth() const { return nth_; }
+
+  // A view of the tables, valid while this calendar lives unchanged.
+  WorkingDayTables tables() const {
+    return WorkingDayTables{first_day_, static_cast<int64_t>(working_.size()), working_.data(), count_before_.data(),
+                            nth_.data(), static_cast<int64_t>(nth_.size())};
+  }
 
   // "calendar `cn_official` covers 2020 to 2026": the message of an evaluation error about `day`.
   std::string OutsideMessage(int64_t day) const;

@@ -29,6 +29,7 @@ std::optional<ColumnKind> KindOf(const Type* t, const TypeTable& types) {
     case TypeKind::kInt: return ColumnKind::kInt;
     case TypeKind::kDecimal: return ColumnKind::kDecimal;
     case TypeKind::kDate: return ColumnKind::kDate;
+    case TypeKind::kDateTime: return ColumnKind::kDateTime;
     case TypeKind::kDuration: return ColumnKind::kDuration;
     case TypeKind::kEnum: return ColumnKind::kEnum;
     case TypeKind::kText: return ColumnKind::kText;
@@ -82,7 +83,7 @@ int64_t Encode(const Value& v, std::unordered_map<std::string, int64_t>& dict, s
     if (fresh) texts.push_back(v.text);
     return it->second;
   }
-  return v.i;  // bool, int, decimal units, date days, enum variant, duration days
+  return v.i;  // bool, int, decimal units, date days, datetime seconds, enum variant, duration seconds
 }
 
 }  // namespace
@@ -128,9 +129,29 @@ std::vector<ColumnSpec> OutputSpecs(const ir::Program& p) {
   for (const ir::Obligation& o : p.obligations) {
     out.push_back(Spec(o.name + ".applies", types.Bool(), false, types));
     out.push_back(Spec(o.name + ".violated", types.Bool(), false, types));
-    out.push_back(Spec(o.name + ".deadline", types.Date(), true, types));
+    out.push_back(Spec(o.name + ".deadline", o.instant ? types.DateTime() : types.Date(), true, types));
+    if (o.deadline_kind != ir::DeadlineKind::kNone) {
+      ColumnSpec status;
+      status.name = o.name + ".status";
+      status.kind = ColumnKind::kEnum;
+      status.categories = DeadlineStatusCategories();
+      status.width = 1;
+      out.push_back(std::move(status));
+    }
   }
   return out;
+}
+
+const std::vector<std::string>& DeadlineStatusCategories() {
+  static const std::vector<std::string> kNames = [] {
+    std::vector<std::string> names;
+    for (int s = 0; s <= static_cast<int>(ir::DeadlineStatus::kBreached); ++s) {
+      const char* name = ir::DeadlineStatusName(static_cast<ir::DeadlineStatus>(s));
+      names.push_back(*name ? name : "none");
+    }
+    return names;
+  }();
+  return kNames;
 }
 
 std::vector<ColumnSpec> Policy::BatchInputs() const {
@@ -146,6 +167,12 @@ namespace {
 // A date column's cell that is no day of the calendar.
 std::string OutsideCalendar(int64_t day) {
   return fmt::format("day number {} is outside the calendar ({} to {})", day, FormatDate(kFirstDay), FormatDate(kLastDay));
+}
+
+// A datetime column's cell that is no instant of the calendar.
+std::string OutsideCalendarSeconds(int64_t t) {
+  return fmt::format("{} seconds since 1970 is outside the calendar ({} to {})", t, FormatDateTime(kFirstSecond),
+                     FormatDateTime(kLastSecond));
 }
 
 std::string EnumSetBits(uint64_t mask, const std::string& enum_name) {
@@ -194,7 +221,14 @@ void InterpretBatch(const Policy::Impl& impl, const std::vector<InputLeaf>& leav
                 if (v < kFirstDay || v > kLastDay) throw bad(OutsideCalendar(v));
                 fields.push_back(Value::Date(v));
                 break;
-              case TypeKind::kDuration: fields.push_back(Value::Dur({0, v})); break;
+              case TypeKind::kDateTime:
+                if (v < kFirstSecond || v > kLastSecond) throw bad(OutsideCalendarSeconds(v));
+                fields.push_back(Value::DateTime(v));
+                break;
+              case TypeKind::kDuration:
+                if (v < -kMaxSeconds || v > kMaxSeconds) throw bad(fmt::format("{} seconds is out of range", v));
+                fields.push_back(Value::Dur({0, v}));
+                break;
               case TypeKind::kEnum:
                 if (v < 0 || v >= static_cast<int64_t>(leaf.spec.categories.size())) {
                   throw bad(fmt::format("code {} is not a value of `{}`", v, p.types().Name(leaf.type)));
@@ -239,7 +273,7 @@ void InterpretBatch(const Policy::Impl& impl, const std::vector<InputLeaf>& leav
       if (outs[c].optional && out.present.size() > c && out.present[c]) out.present[c][row] = !v.is_none();
       WriteCell(out.columns[c], outs[c], row, v.is_none() ? 0 : Encode(v, dict, out.dictionary));
     }
-    for (size_t k = 0; k < p.obligations.size(); ++k, c += 3) {
+    for (size_t k = 0; k < p.obligations.size(); ++k) {
       const interp::ObligationResult* found = nullptr;
       for (const auto& res : r.obligations) if (res.obligation == static_cast<int>(k)) found = &res;
       WriteCell(out.columns[c], outs[c], row, found != nullptr);
@@ -247,6 +281,11 @@ void InterpretBatch(const Policy::Impl& impl, const std::vector<InputLeaf>& leav
       bool has_deadline = found && found->deadline;
       WriteCell(out.columns[c + 2], outs[c + 2], row, has_deadline ? *found->deadline : 0);
       if (out.present.size() > c + 2 && out.present[c + 2]) out.present[c + 2][row] = has_deadline;
+      c += 3;
+      if (p.obligations[k].deadline_kind != ir::DeadlineKind::kNone) {
+        WriteCell(out.columns[c], outs[c], row, found ? static_cast<int64_t>(found->status) : 0);
+        ++c;
+      }
     }
   }
 }
@@ -292,6 +331,14 @@ void Validate(const ir::Program& p, const std::vector<InputLeaf>& leaves, const 
         lo = kFirstDay;
         hi = kLastDay;
         break;
+      case TypeKind::kDateTime:
+        lo = kFirstSecond;
+        hi = kLastSecond;
+        break;
+      case TypeKind::kDuration:
+        lo = -kMaxSeconds;
+        hi = kMaxSeconds;
+        break;
       case TypeKind::kEnum: hi = static_cast<int64_t>(leaf.spec.categories.size()) - 1; break;
       case TypeKind::kSet:  // bits above the enum's values
         if (leaf.spec.categories.size() >= kMaxEnumSetValues) continue;
@@ -319,7 +366,9 @@ void Validate(const ir::Program& p, const std::vector<InputLeaf>& leaves, const 
                           ? fmt::format("code {} is not a value of `{}`", v, p.types().Name(leaf.type))
                       : leaf.type->kind == TypeKind::kSet ? EnumSetBits(static_cast<uint64_t>(v), p.types().Name(leaf.type->elem))
                       : leaf.type->kind == TypeKind::kDate ? OutsideCalendar(v)
-                                                           : fmt::format("code {} is outside its dictionary", v);
+                      : leaf.type->kind == TypeKind::kDateTime ? OutsideCalendarSeconds(v)
+                      : leaf.type->kind == TypeKind::kDuration ? fmt::format("{} seconds is out of range", v)
+                                                               : fmt::format("code {} is outside its dictionary", v);
     throw FactsError(fmt::format("`{}[{}]`: {}", leaf.spec.name, bad, why), fmt::format("{}[{}]", leaf.spec.name, bad));
   }
 }
@@ -403,7 +452,7 @@ void Policy::EvaluateBatch(const BatchInput& in, BatchOutput& out, const EvalOpt
   std::vector<int64_t> ctx(std::max(layout.ctx_slots, 1));
   int64_t first_error = -1;
   int32_t status = batch(ctx.data(), in.columns.data(), present.data(), map_ptrs.data(), params.data(),
-                                   opts.as_of, out.columns.data(), out_present.data(), in.rows, &first_error);
+                                   opts.now(), out.columns.data(), out_present.data(), in.rows, &first_error);
   if (status != 0) {
     // The interpreter gives the message for the first row without a decision.
     InterpretBatch(*impl_, leaves, outs, in, out, opts, first_error, first_error + 1);

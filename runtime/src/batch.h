@@ -26,6 +26,9 @@ void WriteCell(void* column, const ColumnSpec& spec, int64_t row, int64_t value)
 // Throws Error naming the first field that cannot be a column.
 std::vector<InputLeaf> InputLeaves(const ir::Program& p);
 std::vector<ColumnSpec> OutputSpecs(const ir::Program& p);
+// The categories of an `<obligation>.status` column, in code order: ir::DeadlineStatus's names,
+// "none" for no status.
+const std::vector<std::string>& DeadlineStatusCategories();
 
 }  // namespace proviso
 

@@ -87,6 +87,7 @@ Value Unflatten(const int64_t* src, const Type* t, const TypeTable& types, const
     case TypeKind::kInt: return Value::Int(src[0]);
     case TypeKind::kDecimal: return Value::Decimal(src[0]);
     case TypeKind::kDate: return Value::Date(src[0]);
+    case TypeKind::kDateTime: return Value::DateTime(src[0]);
     case TypeKind::kEnum: return Value::Enum(src[0]);
     case TypeKind::kText: return Value::Text(texts.Text(src[0]));
     case TypeKind::kDuration: return Value::Dur({src[1], src[0]});
@@ -151,6 +152,26 @@ std::vector<int64_t> FlattenParams(const ir::Program& p, const codegen::Layout& 
       params[bm] = reinterpret_cast<int64_t>(words.data());
       params[bm + 1] = bound;
     }
+    if (int vs = layout.param_versions[i]; vs >= 0) {
+      // `law as of`: every version (the law day picks one in the row), or the override alone.
+      int stride = 2 + codegen::Slots(p.params[i].type, p.types());
+      auto put = [&](int k, const ir::Effective& eff, const Value& value) {
+        int64_t* at = params.data() + vs + 1 + k * stride;
+        at[0] = eff.from;
+        at[1] = eff.until;
+        Flatten(value, p.params[i].type, p.types(), at + 2, texts, arena);
+      };
+      auto ov = options.param_overrides.find(static_cast<int>(i));
+      if (ov != options.param_overrides.end()) {
+        params[vs] = 1;
+        put(0, ir::Effective{}, ov->second);
+      } else {
+        params[vs] = static_cast<int64_t>(p.params[i].versions.size());
+        for (size_t k = 0; k < p.params[i].versions.size(); ++k) {
+          put(static_cast<int>(k), p.params[i].versions[k].effective, p.params[i].versions[k].value);
+        }
+      }
+    }
   }
   return params;
 }
@@ -203,11 +224,12 @@ bool BatchShape(const ir::Program& p, std::vector<codegen::BatchLeaf>& leaves,
     for (size_t o = 0; o < p.outputs.size(); ++o, ++c) {
       outputs.push_back({layout.output_offset[o], specs[c].optional, specs[c].width});
     }
-    for (size_t k = 0; k < p.obligations.size(); ++k, c += 3) {
+    for (size_t k = 0; k < p.obligations.size(); ++k) {
       int off = layout.obligation_offset[k];
-      outputs.push_back({off, false, specs[c].width});
-      outputs.push_back({off + 1, false, specs[c + 1].width});
-      outputs.push_back({off + 2, true, specs[c + 2].width});
+      outputs.push_back({off, false, specs[c++].width});
+      outputs.push_back({off + 1, false, specs[c++].width});
+      outputs.push_back({off + 2, true, specs[c++].width});
+      if (p.obligations[k].deadline_kind != ir::DeadlineKind::kNone) outputs.push_back({off + 4, false, specs[c++].width});
     }
   } catch (const Error&) {
     batch = false;
@@ -251,7 +273,7 @@ interp::Result EvaluateNative(const ir::Program& p, const jit::CompiledPolicy& n
   std::vector<int64_t> ctx(std::max(layout.ctx_slots, 1), 0);
   std::vector<int64_t> out(std::max(layout.out_slots, 1), 0);
   if (!row) row = native.row();
-  int32_t status = row(ctx.data(), flat.data(), first_texts ? nullptr : params.data(), options.as_of, out.data());
+  int32_t status = row(ctx.data(), flat.data(), first_texts ? nullptr : params.data(), options.now(), out.data());
   if (status != 0) {
     // The interpreter says why, with the policy location; it must fail too.
     Interpret(p, facts, options);
@@ -269,6 +291,7 @@ interp::Result EvaluateNative(const ir::Program& p, const jit::CompiledPolicy& n
     res.obligation = static_cast<int>(k);
     res.violated = ob[1] != 0;
     if (ob[2]) res.deadline = ob[3];
+    res.status = static_cast<ir::DeadlineStatus>(ob[4]);
     r.obligations.push_back(std::move(res));
   }
   return r;

@@ -51,9 +51,22 @@ std::string Describe(const ir::Program& p, const interp::Result* r) {
   for (size_t o = 0; o < p.outputs.size(); ++o) {
     out += fmt::format("{} = {}\n", p.outputs[o].name, FormatValue(r->outputs[o], p.outputs[o].type, p.types()));
   }
-  for (const auto& ob : r->obligations) {
-    out += fmt::format("obligation {} violated={} deadline={}\n", p.obligations[ob.obligation].name, ob.violated,
-                       ob.deadline ? FormatDate(*ob.deadline) : "none");
+  auto obligation = [&](const interp::ObligationResult& ob) {
+    const ir::Obligation& o = p.obligations[ob.obligation];
+    out += fmt::format("obligation {} violated={} deadline={} status={}\n", o.name, ob.violated,
+                       ob.deadline ? (o.instant ? FormatDateTime(*ob.deadline) : FormatDate(*ob.deadline)) : "none",
+                       ir::DeadlineStatusName(ob.status));
+  };
+  for (const auto& ob : r->obligations) obligation(ob);
+  for (const interp::ItemResult& item : r->items) {
+    const ir::Scope& sc = p.scopes[item.scope];
+    out += fmt::format("for each {} = {} (law as of {})\n", sc.var, FormatValue(item.key, sc.key_type, p.types()),
+                       FormatDate(item.law));
+    for (size_t k = 0; k < sc.outputs.size(); ++k) {
+      const ir::Output& o = p.outputs[sc.outputs[k]];
+      out += fmt::format("  {} = {}\n", o.name, FormatValue(item.outputs[k], o.type, p.types()));
+    }
+    for (const auto& ob : item.obligations) obligation(ob);
   }
   return out;
 }
@@ -93,7 +106,7 @@ int CompareRows(const ir::Program& p, const jit::CompiledPolicy& native, const s
       std::string db = Describe(p, b ? &*b : nullptr);
       if (da != db && ++differences <= 3) {
         ADD_FAILURE() << "interpreter and JIT (" << tier << " row) differ on facts " << facts[i].dump() << " as of "
-                      << FormatDate(opts.as_of) << scenario << "\ninterpreter:\n" << da << "JIT:\n" << db;
+                      << FormatDateTime(opts.now()) << scenario << "\ninterpreter:\n" << da << "JIT:\n" << db;
       }
     }
   }
@@ -105,14 +118,16 @@ int CompareRows(const ir::Program& p, const jit::CompiledPolicy& native, const s
 // 30: what a batch column, which holds days, can carry.
 Value InDays(const Value& v, const std::vector<int>& path, size_t at = 0) {
   if (v.is_none()) return v;
-  if (at == path.size()) return v.kind == Value::Kind::kDuration ? Value::Dur({0, v.i + 30 * v.months}) : v;
+  if (at == path.size()) {
+    return v.kind == Value::Kind::kDuration ? Value::Dur({0, v.i + 30 * kSecondsPerDay * v.months}) : v;
+  }
   std::vector<Value> fields = v.elems();
   fields[path[at]] = InDays(fields[path[at]], path, at + 1);
   return Value::Record(std::move(fields));
 }
 
 // The batch entry against the interpreter on the first `n` fact sets, for policies whose inputs are
-// scalar columns. Durations in months become days first (duration columns hold days), for both.
+// scalar columns. Durations in months become days first (duration columns hold seconds), for both.
 void CompareBatch(const ir::Program& p, const jit::CompiledPolicy& native, const std::vector<nlohmann::json>& facts,
                   const std::vector<Value>& given, const interp::EvalOptions& opts, int64_t rows,
                   const std::string& scenario) {
@@ -186,7 +201,7 @@ void CompareBatch(const ir::Program& p, const jit::CompiledPolicy& native, const
   int64_t first_error = -1;
   ASSERT_NE(native.batch(), nullptr) << native.batch_error();
   int32_t status = native.batch()(ctx.data(), in.columns.data(), in.present.data(), map_ptrs.data(), params.data(),
-                                  opts.as_of, out_ptrs.data(), out_pres_ptrs.data(), rows, &first_error);
+                                  opts.now(), out_ptrs.data(), out_pres_ptrs.data(), rows, &first_error);
   auto out_cell = [&](size_t c, int64_t r) { return ReadCell(out_raw[c].data(), outs[c], r); };
   int batch_differences = 0;
   int64_t first_failing = -1;
@@ -219,18 +234,23 @@ void CompareBatch(const ir::Program& p, const jit::CompiledPolicy& native, const
         got += FormatValue(x, t, types) + " ";
       }
     }
-    for (size_t k = 0; k < p.obligations.size(); ++k, c += 3) {
+    for (size_t k = 0; k < p.obligations.size(); ++k) {
       const interp::ObligationResult* found = nullptr;
       for (const auto& ob : a->obligations) if (ob.obligation == static_cast<int>(k)) found = &ob;
-      want += fmt::format("[{} {} {}] ", found != nullptr, found && found->violated,
-                          found && found->deadline ? FormatDate(*found->deadline) : "none");
-      got += fmt::format("[{} {} {}] ", out_cell(c, r) != 0, out_cell(c + 1, r) != 0,
-                         out_pres[c + 2][r] ? FormatDate(out_cell(c + 2, r)) : "none");
+      auto when = [&](int64_t v) { return p.obligations[k].instant ? FormatDateTime(v) : FormatDate(v); };
+      bool status = p.obligations[k].deadline_kind != ir::DeadlineKind::kNone;
+      want += fmt::format("[{} {} {} {}] ", found != nullptr, found && found->violated,
+                          found && found->deadline ? when(*found->deadline) : "none",
+                          found ? ir::DeadlineStatusName(found->status) : "");
+      got += fmt::format("[{} {} {} {}] ", out_cell(c, r) != 0, out_cell(c + 1, r) != 0,
+                         out_pres[c + 2][r] ? when(out_cell(c + 2, r)) : "none",
+                         status ? ir::DeadlineStatusName(static_cast<ir::DeadlineStatus>(out_cell(c + 3, r))) : "");
+      c += status ? 4 : 3;
     }
     if (got != want) {
       ++batch_differences;
       ADD_FAILURE() << "batch and interpreter differ on row " << r << " facts " << facts[r].dump() << " as of "
-                    << FormatDate(opts.as_of) << scenario << "\ninterpreter: " << want << "\nbatch:       " << got;
+                    << FormatDateTime(opts.now()) << scenario << "\ninterpreter: " << want << "\nbatch:       " << got;
     }
   }
   EXPECT_EQ(batch_differences, 0) << scenario;

@@ -220,6 +220,7 @@ const char* KindName(proviso::ColumnKind k) {
     case proviso::ColumnKind::kEnum: return "enum";
     case proviso::ColumnKind::kText: return "text";
     case proviso::ColumnKind::kEnumSet: return "enum_set";
+    case proviso::ColumnKind::kDateTime: return "datetime";
   }
   return "int";
 }
@@ -579,6 +580,11 @@ int64_t EncodeOutput(const json& v, const proviso::ColumnSpec& spec, std::map<st
     case proviso::ColumnKind::kDecimal:
       return v.is_number_integer() ? v.get<int64_t>() * 1000000 : std::llround(v.get<double>() * 1e6);
     case proviso::ColumnKind::kDate: return DaysFromCivil(v.get<std::string>());
+    case proviso::ColumnKind::kDateTime: {  // "YYYY-MM-DDTHH:MM:SSZ", as decisions write instants
+      const std::string& t = v.get_ref<const std::string&>();
+      auto two = [&](size_t at) { return (t[at] - '0') * 10 + (t[at + 1] - '0'); };
+      return DaysFromCivil(t.substr(0, 10)) * 86400 + two(11) * 3600 + two(14) * 60 + two(17);
+    }
     case proviso::ColumnKind::kDuration:
     case proviso::ColumnKind::kEnumSet: break;  // not batch outputs
     case proviso::ColumnKind::kEnum: {

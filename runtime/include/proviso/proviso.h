@@ -191,8 +191,9 @@ enum class Backend { kJit, kInterpreter };
 // pass without conversion:
 //   bool: uint8 0/1 (numpy bool); enum: int8 code, the index in `categories` (pandas categorical
 //   codes), int32 for an enum of more than 127 values; int: int64; decimal: int64 in units of
-//   10^-6; date: int64 days since 1970-01-01 (numpy datetime64[D]); duration: int64 days
-//   (durations of months/years cannot be batch inputs); text: int64 code into the column's
+//   10^-6; date: int64 days since 1970-01-01 (numpy datetime64[D]); datetime: int64 seconds since
+//   1970-01-01T00:00:00Z (numpy datetime64[s], UTC); duration: int64 seconds (numpy
+//   timedelta64[s]; durations of months/years cannot be batch inputs); text: int64 code into the column's
 //   dictionary (what pandas.factorize gives: codes + uniques); a set of an enum of at most 64
 //   values (enum set): uint64 bitmask, bit k set when categories[k] is in the set.
 // Inputs of list types, sets of anything but such an enum and month-based durations cannot be
@@ -202,7 +203,7 @@ enum class Backend { kJit, kInterpreter };
 // Output columns must not overlap input columns or each other (EvaluateBatch throws Error if they
 // do): the JIT's batch loop is compiled on that assumption (it reads and writes several rows at once).
 
-enum class ColumnKind { kBool, kInt, kDecimal, kDate, kDuration, kEnum, kText, kEnumSet };
+enum class ColumnKind { kBool, kInt, kDecimal, kDate, kDuration, kEnum, kText, kEnumSet, kDateTime };
 
 struct ColumnSpec {
   std::string name;                     // input path, output name, or "<obligation>.<applies|violated|deadline>"
@@ -242,8 +243,9 @@ class Policy {
   // be a column (a list, a set).
   std::vector<ColumnSpec> BatchInputs() const;
   // The batch output columns: every output, then for each obligation `<name>.applies`,
-  // `<name>.violated` and `<name>.deadline` (optional date). Text outputs are written as codes
-  // into `BatchOutput::dictionary`.
+  // `<name>.violated`, `<name>.deadline` (optional date, or datetime for an instant) and, for an
+  // obligation with a deadline, `<name>.status` (an enum column: none, pending, met, overdue,
+  // early, breached). Text outputs are written as codes into `BatchOutput::dictionary`.
   std::vector<ColumnSpec> BatchOutputs() const;
   // Evaluates every row (with Backend::kJit, in native code). Throws FactsError (bad code in a
   // column: the path names the column and row, e.g. "degree[17]") or EvaluationError for the
