@@ -9,6 +9,14 @@
 
 namespace proviso::check_internal {
 
+// An input field, or a field of one through records (not optionals): what a `for each` ranges over,
+// so that the number of elements is known from the facts.
+static bool FactPath(const Expr& e) {
+  if (e.kind == ExprKind::kName) return e.ref == RefKind::kInput;
+  return e.kind == ExprKind::kField && e.args[0]->type && e.args[0]->type->kind == TypeKind::kRecord &&
+         FactPath(*e.args[0]);
+}
+
 void Checker::CheckScopes() {
   Context law{true, "a law date"};
   law.law_date = true;
@@ -20,6 +28,11 @@ void Checker::CheckScopes() {
     scope_ = -1;  // the collection is the policy's
     Context ctx{true, "the collection of a `for each`"};
     const Type* coll = CheckExpr(*d.collection, ctx);
+    if (coll->kind != TypeKind::kError && !FactPath(*d.collection)) {
+      diags_.Error("E0218", d.collection->span, "`for each` ranges over a list or set of the facts (an input field)")
+          .help = "name the input field (`transfers`, `entity.activities`); to decide over a derived collection, "
+                  "decide over the facts it comes from";
+    }
     if (coll->kind == TypeKind::kList || coll->kind == TypeKind::kSet) {
       sc.element = coll->elem;
     } else {

@@ -34,10 +34,12 @@ Generator::Generator(const ir::Program& p, llvm::LLVMContext& c, Layout& layout,
 std::unique_ptr<llvm::Module> Generator::Run(bool batch, const std::vector<BatchLeaf>& leaves,
                                              const std::vector<BatchOutput>& outputs) {
   DeclareHelpers(batch);
-  if (!p_.scopes.empty()) {
-    throw Unsupported{"`for each` (decisions for each element of a list)", p_.scopes.front().span};
-  }
   if (p_.law) law_slot_ = Alloc(1);
+  versioned_params_ = VersionedParams(p_);
+  for (const ir::Scope& sc : p_.scopes) {
+    item_region_.push_back(Alloc(Slots(sc.element, types_)));
+    item_law_slot_.push_back(Alloc(1));
+  }
   // Memo slots of lets and outputs come first in the ctx scratch.
   for (const ir::Let& l : p_.lets) {
     let_flag_.push_back(Alloc(2));  // computed, failed

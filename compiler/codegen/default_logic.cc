@@ -17,8 +17,9 @@ bool Generator::InForceAlways(const ir::Effective& eff) { return eff.from == INT
 llvm::Value* Generator::InForce(const ir::Effective& eff) {
   if (InForceAlways(eff)) return True();
   llvm::Value* ok = True();
-  llvm::Value* when = p_.law ? LawDay() : now_;
-  int64_t scale = p_.law ? 1 : kSecondsPerDay;
+  bool by_day = p_.law || scope_ >= 0;
+  llvm::Value* when = by_day ? LawDay() : now_;
+  int64_t scale = by_day ? 1 : kSecondsPerDay;
   if (eff.from != INT64_MIN) ok = b_.CreateAnd(ok, b_.CreateICmpSGE(when, I64(eff.from * scale)));
   if (eff.until != INT64_MAX) ok = b_.CreateAnd(ok, b_.CreateICmpSLT(when, I64(eff.until * scale)));
   return ok;
@@ -105,6 +106,7 @@ void Generator::RuleValue(int r, const Type* t, Acc& out) {
 
 void Generator::EmitOutputFunction(int o) {
   Begin(out_fn_[o]);
+  scope_ = p_.outputs[o].scope;
   locals_.assign(std::max(p_.max_locals, 1), CG{});
   const ir::Output& out = p_.outputs[o];
   Acc acc = NewAcc(out.type);
@@ -117,6 +119,7 @@ void Generator::EmitOutputFunction(int o) {
   Store(out.type, Load(out.type, acc.slots), CtxSlot(out_value_[o]));
   b_.CreateStore(I64(1), CtxSlot(out_flag_[o]));
   b_.CreateStore(b_.CreateZExt(b_.CreateLoad(i1_, err_), i64_), CtxSlot(out_flag_[o] + 1));
+  scope_ = -1;
   b_.CreateRet(Status());
 }
 

@@ -196,8 +196,6 @@ llvm::Value* Generator::DayOf(const Type* t, llvm::Value* v) {
 
 llvm::Value* Generator::Today() { return FloorDiv(now_, kSecondsPerDay); }
 
-llvm::Value* Generator::LawDay() { return p_.law ? b_.CreateLoad(i64_, CtxSlot(law_slot_)) : Today(); }
-
 // date + sign * duration: its seconds must be whole days (a date has no time of day).
 llvm::Value* Generator::ShiftDate(llvm::Value* date, llvm::Value* seconds, llvm::Value* months, int sign) {
   if (auto* k = llvm::dyn_cast<llvm::ConstantInt>(seconds); !k || k->getSExtValue() % kSecondsPerDay != 0) {
@@ -313,7 +311,7 @@ CG Generator::Emit(const Expr& e) {
       return Load(t, Slot(facts_, FieldOffset(p_.input_record, e.index, types_)));
     }
     case Op::kParam: {
-      if (p_.law) {  // `law as of`: the version in force on the law day, from the params' versions
+      if (versioned_params_) {  // `law as of`: the version in force on the law day, from the params' versions
         const Type* t = p_.params[e.index].type;
         int base = layout_.param_versions[e.index];
         int stride = 2 + Slots(t, types_);
@@ -354,7 +352,7 @@ CG Generator::Emit(const Expr& e) {
     case Op::kAsOf: { CG v; v.a = Today(); return v; }
     case Op::kNow: { CG v; v.a = now_; return v; }
     case Op::kWorkingDays: return WorkingDays(e);
-    case Op::kItem: Unsupport("`for each`", &e);
+    case Op::kItem: return Load(p_.scopes[e.index].element, CtxSlot(item_region_[e.index]));
     case Op::kField: {
       const Type* bt = e.args[0]->type;
       CG base = Emit(*e.args[0]);

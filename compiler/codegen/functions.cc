@@ -81,7 +81,9 @@ bool Generator::FunctionOutOfLine(int i) {
   const ir::Function& f = p_.functions[i];
   // A result with a list (or a set held as a list) would point into the callee's scratch,
   // which its next call overwrites: such functions are always inlined.
-  return FunctionSize(i) > kBodyBudget && IsFlat(f.result, types_);
+  // A called function is emitted once, outside any `for each`: with params read by version at each
+  // element's law day, functions are inlined where called, each under its caller's law.
+  return FunctionSize(i) > kBodyBudget && IsFlat(f.result, types_) && !versioned_params_;
 }
 bool Generator::LetInlined(int i) { return !Large() && LetSize(i) <= kBodyBudget; }
 bool Generator::OutputInlined(int o) { return !Large() && OutputSize(o) <= kBodyBudget; }
@@ -121,12 +123,14 @@ void Generator::CheckCodeSize() {
 
 void Generator::EmitLetFunction(int i) {
   Begin(let_fn_[i]);
+  scope_ = p_.lets[i].scope;
   locals_.assign(std::max(p_.max_locals, 1), CG{});
   const ir::Let& l = p_.lets[i];
   CG v = Coerce(Emit(*l.value), l.value->type, l.type);
   Store(l.type, v, CtxSlot(let_value_[i]));
   b_.CreateStore(I64(1), CtxSlot(let_flag_[i]));
   b_.CreateStore(b_.CreateZExt(b_.CreateLoad(i1_, err_), i64_), CtxSlot(let_flag_[i] + 1));
+  scope_ = -1;
   b_.CreateRet(Status());
 }
 

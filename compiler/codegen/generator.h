@@ -321,6 +321,8 @@ class Generator {
   llvm::Function* EmitAddMonths(bool inline_it);
   llvm::Function* EmitRow(llvm::GlobalValue::LinkageTypes linkage);
   void EmitObligations(llvm::Value* out);  // obligations.cc
+  void EmitObligationGroup(const std::vector<int>& which, llvm::Value* base, const std::vector<int>& offsets);
+  void EmitScopes(llvm::Value* out);        // scopes.cc
   // obligations.cc: the deadline, status and derived violation of an obligation that applies.
   void EmitDeadline(const ir::Obligation& o, llvm::Value* out, int off);
 
@@ -344,6 +346,11 @@ class Generator {
                  *working_days_between_ = nullptr, *is_working_day_ = nullptr, *recurring_ = nullptr;
   std::map<int, llvm::Constant*> calendar_tables_;
   int law_slot_ = -1;  // `law as of`: the law day, computed at the start of a row, in the scratch
+  // `for each` (scopes.cc): the scope whose code is being emitted (-1: the policy's), and for each
+  // scope the scratch regions of its current element and of its law day.
+  int scope_ = -1;
+  std::vector<int> item_region_, item_law_slot_;
+  bool versioned_params_ = false;  // VersionedParams(): params read by version at a law day
   int ctx_slots_ = 0;
   bool adds_months_ = false;  // some code adds a number of months not known at compile time
   std::vector<int> let_flag_, let_value_, out_flag_, out_value_;

@@ -94,6 +94,10 @@ void CollectTexts(const ir::Expr* e, std::set<std::string>& out) {
 
 }  // namespace
 
+bool VersionedParams(const ir::Program& p) {
+  return p.law || std::any_of(p.scopes.begin(), p.scopes.end(), [](const ir::Scope& s) { return s.law != nullptr; });
+}
+
 Layout Layout::For(const ir::Program& p) {
   const TypeTable& types = p.types();
   Layout l;
@@ -106,23 +110,47 @@ Layout Layout::For(const ir::Program& p) {
     l.param_bitmap.push_back(bitmap ? l.param_slots : -1);
     if (bitmap) l.param_slots += 2;
     int versions = std::max<int>(1, static_cast<int>(pa.versions.size()));
-    l.param_versions.push_back(p.law ? l.param_slots : -1);
-    l.param_version_count.push_back(p.law ? versions : 0);
-    if (p.law) l.param_slots += 1 + versions * (2 + Slots(pa.type, types));
+    bool versioned = VersionedParams(p);
+    l.param_versions.push_back(versioned ? l.param_slots : -1);
+    l.param_version_count.push_back(versioned ? versions : 0);
+    if (versioned) l.param_slots += 1 + versions * (2 + Slots(pa.type, types));
   }
   for (const ir::Output& o : p.outputs) {
-    l.output_offset.push_back(l.out_slots);
-    l.out_slots += Slots(o.type, types);
+    l.output_offset.push_back(o.scope < 0 ? l.out_slots : -1);
+    if (o.scope < 0) l.out_slots += Slots(o.type, types);
   }
+  if (p.law) l.law_offset = l.out_slots++;
   for (size_t i = 0; i < p.obligations.size(); ++i) {
-    l.obligation_offset.push_back(l.out_slots);
-    l.out_slots += kObligationSlots;
+    l.obligation_offset.push_back(p.obligations[i].scope < 0 ? l.out_slots : -1);
+    if (p.obligations[i].scope < 0) l.out_slots += kObligationSlots;
+  }
+  for (const ir::Scope& sc : p.scopes) {
+    l.scope_offset.push_back(l.out_slots);
+    l.out_slots += 2;
+    ItemLayout item;
+    item.key = item.stride;
+    item.stride += Slots(sc.key_type, types);
+    item.law = item.stride++;
+    for (int o : sc.outputs) {
+      item.outputs.push_back(item.stride);
+      item.stride += Slots(p.outputs[o].type, types);
+    }
+    for (size_t k = 0; k < sc.obligations.size(); ++k) {
+      item.obligations.push_back(item.stride);
+      item.stride += kObligationSlots;
+    }
+    l.items.push_back(std::move(item));
   }
   std::set<std::string> texts;
   for (const ir::Param& pa : p.params) for (const auto& v : pa.versions) CollectTexts(v.value, texts);
   for (const auto& d : p.field_defaults) for (const auto& v : d) if (v) CollectTexts(*v, texts);
   for (const ir::Let& x : p.lets) CollectTexts(x.value.get(), texts);
   CollectTexts(p.law.get(), texts);
+  for (const ir::Scope& sc : p.scopes) {
+    CollectTexts(sc.collection.get(), texts);
+    CollectTexts(sc.key.get(), texts);
+    CollectTexts(sc.law.get(), texts);
+  }
   for (const ir::Function& f : p.functions) CollectTexts(f.body.get(), texts);
   for (const ir::Table& t : p.tables) {
     for (const auto& r : t.rows) {

@@ -33,6 +33,10 @@ int FieldOffset(int record, int field, const TypeTable& types);
 // True when the value's slots hold no pointer (it can be compared slot by slot).
 bool IsFlat(const Type* t, const TypeTable& types);
 
+// Whether params are read by version at a law date other than the evaluation date (`law as of`,
+// for the policy or a `for each`): then the params buffer holds every version (Layout::param_versions).
+bool VersionedParams(const ir::Program& p);
+
 // Where everything lives for one compiled policy.
 struct Layout {
   int facts_slots = 0;
@@ -51,6 +55,19 @@ struct Layout {
   // Each obligation: [applies, violated, deadline present, deadline, status (ir::DeadlineStatus)].
   std::vector<int> obligation_offset;
   static constexpr int kObligationSlots = 5;
+  // Each `for each` (ir::Scope): at scope_offset[s] in the out buffer, [items, count]: the host
+  // writes `items`, the address of count * item_stride slots (count: the collection's size, known
+  // from the facts), before the call; the row writes each element's result there.
+  struct ItemLayout {
+    int stride = 0;
+    int key = 0;  // the key's slots
+    int law = 0;  // the law day
+    std::vector<int> outputs;      // by position in ir::Scope::outputs
+    std::vector<int> obligations;  // by position in ir::Scope::obligations, kObligationSlots each
+  };
+  std::vector<int> scope_offset;
+  std::vector<ItemLayout> items;
+  int law_offset = -1;  // `law as of`: the law day, in the out buffer
   int out_slots = 0;
   int ctx_slots = 0;  // per-evaluation scratch (memo of lets/outputs, built lists and records)
   // Text constants: id = index. Other texts get ids from texts.size() upward, per evaluation.

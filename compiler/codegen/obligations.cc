@@ -7,12 +7,24 @@
 
 namespace proviso::codegen::internal {
 
-// Obligations, into the row's `out`: which apply; an applicable exception replaces its general
-// obligation.
+// The policy's obligations (not those of a `for each`), into the row's `out`.
 void Generator::EmitObligations(llvm::Value* out) {
+  std::vector<int> which, offsets;
+  for (size_t i = 0; i < p_.obligations.size(); ++i) {
+    if (p_.obligations[i].scope >= 0) continue;
+    which.push_back(static_cast<int>(i));
+    offsets.push_back(layout_.obligation_offset[i]);
+  }
+  EmitObligationGroup(which, out, offsets);
+}
+
+// Obligations `which` (all of the policy, or all of one `for each`), each into `base` at its offset:
+// which apply; an applicable exception replaces its general obligation (exceptions are in the same
+// group).
+void Generator::EmitObligationGroup(const std::vector<int>& which, llvm::Value* base, const std::vector<int>& offsets) {
   size_t n = p_.obligations.size();
-  std::vector<llvm::Value*> applies(n);
-  for (size_t i = 0; i < n; ++i) {
+  std::vector<llvm::Value*> applies(n, False());
+  for (int i : which) {
     const ir::Obligation& o = p_.obligations[i];
     llvm::AllocaInst* a = Local(i1_, 1, "applies");
     b_.CreateStore(False(), a);
@@ -28,9 +40,8 @@ void Generator::EmitObligations(llvm::Value* out) {
   }
   // Replaced: some exception below it applies. Deepest first, each exception passes to its parent
   // whether it or one below it applies (one `or` per obligation, not one per ancestor).
-  std::vector<int> depth(n, 0), deepest_first(n);
-  for (size_t i = 0; i < n; ++i) {
-    deepest_first[i] = static_cast<int>(i);
+  std::vector<int> depth(n, 0), deepest_first = which;
+  for (int i : which) {
     for (int anc = p_.obligations[i].parent; anc >= 0; anc = p_.obligations[anc].parent) ++depth[i];
   }
   std::stable_sort(deepest_first.begin(), deepest_first.end(), [&](int a, int b) { return depth[a] > depth[b]; });
@@ -39,17 +50,18 @@ void Generator::EmitObligations(llvm::Value* out) {
     int parent = p_.obligations[i].parent;
     if (parent >= 0) replaced[parent] = b_.CreateOr(replaced[parent], b_.CreateOr(applies[i], replaced[i]));
   }
-  for (size_t i = 0; i < n; ++i) {
+  for (size_t k = 0; k < which.size(); ++k) {
+    int i = which[k];
     const ir::Obligation& o = p_.obligations[i];
-    int off = layout_.obligation_offset[i];
+    int off = offsets[k];
     llvm::Value* emitted = b_.CreateAnd(applies[i], b_.CreateNot(replaced[i]));
-    b_.CreateStore(ToI64(emitted), Slot(out, off));
-    for (int k = 1; k < Layout::kObligationSlots; ++k) b_.CreateStore(I64(0), Slot(out, off + k));
+    b_.CreateStore(ToI64(emitted), Slot(base, off));
+    for (int s = 1; s < Layout::kObligationSlots; ++s) b_.CreateStore(I64(0), Slot(base, off + s));
     llvm::BasicBlock* yes = Block("ob.emit");
     llvm::BasicBlock* done = Block("ob.done");
     b_.CreateCondBr(emitted, yes, done);
     b_.SetInsertPoint(yes);
-    EmitDeadline(o, out, off);
+    EmitDeadline(o, base, off);
     b_.CreateBr(done);
     b_.SetInsertPoint(done);
   }

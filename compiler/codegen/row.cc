@@ -120,13 +120,16 @@ llvm::Function* Generator::EmitRow(llvm::GlobalValue::LinkageTypes linkage) {
   for (int flag : out_flag_) b_.CreateStore(I64(0), CtxSlot(flag));
   if (p_.law) b_.CreateStore(Emit(*p_.law).a, CtxSlot(law_slot_));  // facts only: no param, let or output
   EmitSharedExprs();
-  // Outputs in declaration order, as the interpreter.
+  if (p_.law) b_.CreateStore(b_.CreateLoad(i64_, CtxSlot(law_slot_)), Slot(out, layout_.law_offset));
+  // Outputs in declaration order, as the interpreter (those of a `for each` for each element).
   for (size_t o = 0; o < p_.outputs.size(); ++o) {
+    if (p_.outputs[o].scope >= 0) continue;
     const Type* t = p_.outputs[o].type;
     CG v = Memo(out_fn_[o], out_flag_[o], out_value_[o], t);
     Store(t, v, Slot(out, layout_.output_offset[o]));
   }
   EmitObligations(out);
+  EmitScopes(out);
   b_.CreateRet(Status());
   if (scratch) scratch->setOperand(0, I64(std::max(ctx_slots_, 1)));  // every region is known now
   return f;

@@ -392,6 +392,9 @@ CompiledPolicy::SpecializedRow CompiledPolicy::Specialized(const std::vector<con
                                                            int64_t rows) const {
   if (params.size() != program_->params.size()) throw std::logic_error("Specialized: one value per param");
   if (params.empty()) return {};  // nothing to specialise: the optimised row is the same code
+  // Params read by version at a law day (`law as of`) are not the values in force on as_of: such a
+  // policy reads every version from the params buffer, and is not specialised.
+  if (codegen::VersionedParams(*program_)) return {};
   // Candidates are published once and never change (but for their atomics), so evaluations look
   // them up without a lock; adding one takes the lock.
   auto find = [&](size_t from, size_t to) -> Candidate* {

@@ -190,8 +190,10 @@ bool IsOptionalField(const ir::Program& p, const InputLeaf& leaf) {
 
 bool BatchShape(const ir::Program& p, std::vector<codegen::BatchLeaf>& leaves,
                 std::vector<codegen::BatchOutput>& outputs) {
-  // The batch form exists when every input leaf is a scalar column and every output a scalar.
-  bool batch = true;
+  // The batch form exists when every input leaf is a scalar column and every output a scalar (and
+  // nothing is decided for each element of a collection).
+  bool batch = p.scopes.empty();
+  if (!batch) return false;
   std::vector<std::pair<size_t, const InputLeaf*>> defaults;
   try {
     const TypeTable& types = p.types();
@@ -256,6 +258,16 @@ std::unique_ptr<jit::CompiledPolicy> CompileNative(const ir::Program& p, Diagnos
   return jit::Compile(p, batch, leaves, outputs, diags);
 }
 
+// The number of elements of a `for each` collection (a path of the facts: the checker sees to it).
+size_t CollectionSize(const ir::Expr& e, const Value& facts) {
+  std::vector<int> path;
+  const ir::Expr* at = &e;
+  for (; at->op == ir::Op::kField; at = at->args[0].get()) path.insert(path.begin(), at->index);
+  Value v = facts.elems().at(at->index);  // Op::kInput
+  for (int f : path) v = v.elems().at(f);
+  return v.elems().size();
+}
+
 interp::Result EvaluateNative(const ir::Program& p, const jit::CompiledPolicy& native, const Value& facts,
                               const interp::EvalOptions& options, jit::RowFn row,
                               const std::vector<std::string>* first_texts) {
@@ -272,6 +284,13 @@ interp::Result EvaluateNative(const ir::Program& p, const jit::CompiledPolicy& n
   if (!first_texts) params = FlattenParams(p, layout, options, texts, arena);
   std::vector<int64_t> ctx(std::max(layout.ctx_slots, 1), 0);
   std::vector<int64_t> out(std::max(layout.out_slots, 1), 0);
+  // Room for what each `for each` decides: one item per element of its collection (of the facts).
+  std::vector<std::vector<int64_t>> items(p.scopes.size());
+  for (size_t s = 0; s < p.scopes.size(); ++s) {
+    size_t n = CollectionSize(*p.scopes[s].collection, facts);
+    items[s].assign(std::max<size_t>(1, n * layout.items[s].stride), 0);
+    out[layout.scope_offset[s]] = reinterpret_cast<int64_t>(items[s].data());
+  }
   if (!row) row = native.row();
   int32_t status = row(ctx.data(), flat.data(), first_texts ? nullptr : params.data(), options.now(), out.data());
   if (status != 0) {
@@ -281,18 +300,39 @@ interp::Result EvaluateNative(const ir::Program& p, const jit::CompiledPolicy& n
                                         "decided; please report this policy and facts", p.name), Span{});
   }
   interp::Result r;
+  r.law = p.law ? out[layout.law_offset] : options.as_of;
   for (size_t o = 0; o < p.outputs.size(); ++o) {
-    r.outputs.push_back(Unflatten(out.data() + layout.output_offset[o], p.outputs[o].type, types, texts));
+    r.outputs.push_back(p.outputs[o].scope >= 0 ? Value::None()
+                                                : Unflatten(out.data() + layout.output_offset[o], p.outputs[o].type, types, texts));
   }
-  for (size_t k = 0; k < p.obligations.size(); ++k) {
-    const int64_t* ob = out.data() + layout.obligation_offset[k];
-    if (!ob[0]) continue;
+  auto obligation = [&](int k, const int64_t* ob, std::vector<interp::ObligationResult>& into) {
+    if (!ob[0]) return;
     interp::ObligationResult res;
-    res.obligation = static_cast<int>(k);
+    res.obligation = k;
     res.violated = ob[1] != 0;
     if (ob[2]) res.deadline = ob[3];
     res.status = static_cast<ir::DeadlineStatus>(ob[4]);
-    r.obligations.push_back(std::move(res));
+    into.push_back(std::move(res));
+  };
+  for (size_t k = 0; k < p.obligations.size(); ++k) {
+    if (p.obligations[k].scope < 0) obligation(static_cast<int>(k), out.data() + layout.obligation_offset[k], r.obligations);
+  }
+  for (size_t s = 0; s < p.scopes.size(); ++s) {
+    const ir::Scope& sc = p.scopes[s];
+    const codegen::Layout::ItemLayout& il = layout.items[s];
+    for (int64_t i = 0; i < out[layout.scope_offset[s] + 1]; ++i) {
+      const int64_t* at = items[s].data() + i * il.stride;
+      interp::ItemResult item;
+      item.scope = static_cast<int>(s);
+      item.index = static_cast<int>(i);
+      item.key = Unflatten(at + il.key, sc.key_type, types, texts);
+      item.law = at[il.law];
+      for (size_t k = 0; k < sc.outputs.size(); ++k) {
+        item.outputs.push_back(Unflatten(at + il.outputs[k], p.outputs[sc.outputs[k]].type, types, texts));
+      }
+      for (size_t k = 0; k < sc.obligations.size(); ++k) obligation(sc.obligations[k], at + il.obligations[k], item.obligations);
+      r.items.push_back(std::move(item));
+    }
   }
   return r;
 }

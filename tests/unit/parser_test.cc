@@ -373,7 +373,7 @@ TEST(Parser, TestsWithEveryItem) {
   ASSERT_EQ(p->module->tests.size(), 1u);
   const ast::TestDecl& t = p->module->tests[0];
   EXPECT_EQ(t.name, "29 days is a violation");
-  EXPECT_EQ(t.as_of, Day("2020-09-01"));
+  EXPECT_EQ(t.as_of, Day("2020-09-01") * kSecondsPerDay);  // an instant: the date's midnight
   ASSERT_EQ(t.givens.size(), 2u);
   EXPECT_EQ(t.givens[0].path, (std::vector<std::string>{"operator", "kind"}));
   EXPECT_EQ(t.givens[1].path, (std::vector<std::string>{"call"}));

@@ -338,7 +338,7 @@ TEST_P(SdkDecision, ToJsonShape) {
     "outputs": {"export": "review", "note": "destination under sanctions", "kept_for": "19 days"},
     "obligations": [
       {"name": "keep_records", "modality": "must", "subject": "exporter", "action": "keep the export records",
-       "deadline": "2021-03-31", "violated": true,
+       "deadline": "2021-03-31", "deadline_kind": "by", "status": "overdue", "violated": true,
        "citations": [{"document": "Export Control Law", "article": "Art. 40"}]},
       {"name": "notify", "modality": "must not", "subject": "exporter",
        "action": "export before notifying the authority", "deadline": null, "violated": false,
@@ -396,10 +396,17 @@ TEST_P(SdkOptions, AsOfSelectsVersionsAndDefaultsToToday) {
   d = p.Evaluate(f, AsOf("2022-01-01"));
   EXPECT_EQ(d.violations().size(), 1u);
   EXPECT_EQ(d.obligations()[0].deadline, std::optional<std::string>("2021-04-30"));
-  // Without as_of: today, as YYYY-MM-DD.
+  // Without as_of: now, as YYYY-MM-DDTHH:MM:SSZ (or YYYY-MM-DD at exactly midnight, UTC).
   d = p.Evaluate(f);
-  EXPECT_EQ(d.as_of().size(), 10u);
+  EXPECT_TRUE(d.as_of().size() == 20u || d.as_of().size() == 10u) << d.as_of();
   EXPECT_GE(d.as_of(), std::string("2024-01-01"));
+  // An instant: deadlines and `now` take its time of day; versions its date.
+  d = p.Evaluate(f, AsOf("2022-01-01T08:00:00+08:00"));
+  EXPECT_EQ(d.as_of(), "2022-01-01");
+  EXPECT_EQ(d.obligations()[0].deadline, std::optional<std::string>("2021-04-30"));
+  d = p.Evaluate(f, AsOf("2021-12-31T23:59:59Z"));
+  EXPECT_EQ(d.as_of(), "2021-12-31T23:59:59Z");
+  EXPECT_EQ(d.obligations()[0].deadline, std::optional<std::string>("2021-03-31"));
 }
 
 TEST_P(SdkOptions, MalformedAsOfIsAnError) {
@@ -777,7 +784,7 @@ TEST_P(SdkBatch, InputAndOutputSpecs) {
   names.clear();
   for (const auto& c : out) names.push_back(c.name);
   EXPECT_EQ(names, (std::vector<std::string>{"outcome", "label", "score", "big", "due", "keep.applies", "keep.violated",
-                                             "keep.deadline", "approve.applies", "approve.violated",
+                                             "keep.deadline", "keep.status", "approve.applies", "approve.violated",
                                              "approve.deadline"}));
   EXPECT_EQ(out[0].kind, ColumnKind::kEnum);
   EXPECT_EQ(out[0].categories, (std::vector<std::string>{"permit", "review", "deny"}));
@@ -789,6 +796,11 @@ TEST_P(SdkBatch, InputAndOutputSpecs) {
   EXPECT_FALSE(out[5].optional);
   EXPECT_EQ(out[7].kind, ColumnKind::kDate);
   EXPECT_TRUE(out[7].optional);
+  // An obligation with a deadline has a status column, an enum of the deadline statuses.
+  EXPECT_EQ(out[8].kind, ColumnKind::kEnum);
+  EXPECT_EQ(out[8].categories,
+            (std::vector<std::string>{"none", "pending", "met", "overdue", "early", "breached"}));
+  EXPECT_EQ(out[8].width, 1);
 }
 
 TEST_P(SdkBatch, OutputsOverlappingTheBatchAreAnError) {
@@ -973,7 +985,7 @@ TEST_P(SdkBatch, EvaluateBatchEqualsRowByRowEvaluate) {
     c.data[3][i] = (500 + 50 * i) * kUnit + (i % 2 ? 250000 : 0);  // crosses the 1000.0 limit
     c.data[4][i] = (i / 4) % 2;
     c.data[5][i] = DayNumber(2020, 1, 1) + 17 * i;
-    c.data[6][i] = 20 + i / 2;                                         // crosses 30 days
+    c.data[6][i] = (20 + i / 2) * 86400;                               // seconds: crosses 30 days
     c.data[7][i] = i % 2;
     c.present[7][i] = i % 5 == 0;
     json f = {{"degree", degrees[i % 4]},
@@ -981,7 +993,7 @@ TEST_P(SdkBatch, EvaluateBatchEqualsRowByRowEvaluate) {
               {"amount", std::to_string(500 + 50 * i) + (i % 2 ? ".25" : ".0")},
               {"approved", (i / 4) % 2 == 1},
               {"on", DateText(c.data[5][i])},
-              {"kept", std::to_string(c.data[6][i]) + " days"}};
+              {"kept", std::to_string(c.data[6][i] / 86400) + " days"}};
     if (c.present[2][i]) f["party"]["age"] = 20 + i;
     if (c.present[7][i]) f["note"] = notes[i % 2];
     facts.push_back(f);
@@ -1025,7 +1037,7 @@ TEST_P(SdkBatch, EvaluateBatchEqualsRowByRowEvaluate) {
       const std::string name = k == 0 ? "keep" : "approve";
       const Obligation* ob = nullptr;
       for (const auto& x : d.obligations()) if (x.name == name) ob = &x;
-      size_t col = 5 + 3 * k;
+      size_t col = 5 + 4 * k;  // keep has a deadline, so a status column too
       EXPECT_EQ(o.data[col][i], ob ? 1 : 0) << name;
       EXPECT_EQ(o.data[col + 1][i], ob && ob->violated ? 1 : 0) << name;
       violated += ob && ob->violated;
@@ -1033,6 +1045,10 @@ TEST_P(SdkBatch, EvaluateBatchEqualsRowByRowEvaluate) {
       EXPECT_EQ(o.present[col + 2][i], has_deadline ? 1 : 0) << name;
       if (has_deadline) {
         EXPECT_EQ(DateText(o.data[col + 2][i]), *ob->deadline) << name;
+      }
+      if (k == 0) {  // the status column
+        std::string status = ob && !ob->status.empty() ? ob->status : "none";
+        EXPECT_EQ(specs[col + 3].categories.at(o.data[col + 3][i]), status) << name;
       }
     }
   }
@@ -1139,7 +1155,7 @@ TEST_P(SdkBatch, BadBoolAndTextCodesAreFactsErrors) {
 TEST_P(SdkBatch, DayNumbersOutsideTheCalendarAreFactsErrors) {
   Policy p = Compile("input { start: date, by: duration }\noutput later: date\n"
                      "rule r { then later = start + by }\n", "dates.proviso");
-  std::vector<int64_t> start = {0, 18000, 0}, by = {1, 2, -(1000000000 - 1000)}, later(3);
+  std::vector<int64_t> start = {0, 18000, 0}, by = {86400, 2 * 86400, -(1000000000 - 1000)}, later(3);  // seconds
   BatchInput in;
   in.rows = 3;
   in.columns = {start.data(), by.data()};
@@ -1213,7 +1229,8 @@ rule t { then total = kept + days(grace) }
     ASSERT_EQ(specs.size(), 4u);
     EXPECT_FALSE(specs[0].has_default);
     EXPECT_TRUE(specs[1].has_default && specs[1].optional);
-    std::vector<int64_t> kept = {5, 1, 7}, approved = {0, 1, 0}, country = {0, 0, 1}, grace = {1, 0, 0};
+    // Durations in seconds: grace 1 day.
+    std::vector<int64_t> kept = {5, 1, 7}, approved = {0, 1, 0}, country = {0, 0, 1}, grace = {86400, 0, 0};
     std::vector<uint8_t> approved_present = {1, 0, 0}, country_present = {0, 1, 1}, grace_present = {1, 0, 0};
     std::vector<std::string> dict = {"FR", "JP"};
     BatchInput in;

@@ -1,0 +1,61 @@
+// `for each`: what is decided for each element of a collection of the facts, under the law of the
+// element's date. The row writes each element's key, law day, outputs and obligations into the
+// items the host provides (Layout::items), in the collection's order, as the interpreter reports
+// them.
+#include "compiler/codegen/generator.h"
+
+#include <vector>
+
+namespace proviso::codegen::internal {
+
+// The day whose law decides: the element's (in a `for each`), else the policy's `law as of`, else
+// the evaluation date.
+llvm::Value* Generator::LawDay() {
+  if (scope_ >= 0) return b_.CreateLoad(i64_, CtxSlot(item_law_slot_[scope_]));
+  return p_.law ? b_.CreateLoad(i64_, CtxSlot(law_slot_)) : Today();
+}
+
+void Generator::EmitScopes(llvm::Value* out) {
+  for (size_t s = 0; s < p_.scopes.size(); ++s) {
+    const ir::Scope& sc = p_.scopes[s];
+    const Layout::ItemLayout& il = layout_.items[s];
+    int off = layout_.scope_offset[s];
+    CG coll = Emit(*sc.collection);  // in the policy's context, as every name the collection reads
+    llvm::Value* count = IsBitset(sc.collection->type, types_)
+                             ? b_.CreateUnaryIntrinsic(llvm::Intrinsic::ctpop, coll.a)
+                             : coll.b;
+    b_.CreateStore(count, Slot(out, off + 1));
+    llvm::Value* items = b_.CreateIntToPtr(b_.CreateLoad(i64_, Slot(out, off)), ptr_);
+    llvm::AllocaInst* index = Local(i64_, 1, "item.index");
+    b_.CreateStore(I64(0), index);
+    ForEach(sc.collection->type, coll, [&](const CG& element, llvm::BasicBlock*) {
+      llvm::Value* i = b_.CreateLoad(i64_, index);
+      llvm::Value* item = SlotDyn(items, b_.CreateMul(i, I64(il.stride)));
+      Store(sc.element, element, CtxSlot(item_region_[s]));
+      llvm::Value* law = LawDay();  // the policy's, unless the element has its own
+      scope_ = static_cast<int>(s);
+      b_.CreateStore(law, CtxSlot(item_law_slot_[s]));
+      if (sc.law) b_.CreateStore(Emit(*sc.law).a, CtxSlot(item_law_slot_[s]));
+      // A fresh memo for the element's lets and outputs.
+      for (size_t l = 0; l < p_.lets.size(); ++l) {
+        if (p_.lets[l].scope == static_cast<int>(s)) b_.CreateStore(I64(0), CtxSlot(let_flag_[l]));
+      }
+      for (int o : sc.outputs) b_.CreateStore(I64(0), CtxSlot(out_flag_[o]));
+      CG key;
+      if (sc.key) key = Emit(*sc.key);
+      else key.a = i;
+      Store(sc.key_type, key, Slot(item, il.key));
+      b_.CreateStore(b_.CreateLoad(i64_, CtxSlot(item_law_slot_[s])), Slot(item, il.law));
+      for (size_t k = 0; k < sc.outputs.size(); ++k) {
+        int o = sc.outputs[k];
+        const Type* t = p_.outputs[o].type;
+        Store(t, Memo(out_fn_[o], out_flag_[o], out_value_[o], t), Slot(item, il.outputs[k]));
+      }
+      EmitObligationGroup(sc.obligations, item, il.obligations);
+      scope_ = -1;
+      b_.CreateStore(b_.CreateAdd(i, I64(1)), index);
+    });
+  }
+}
+
+}  // namespace proviso::codegen::internal
