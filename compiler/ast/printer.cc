@@ -152,6 +152,53 @@ std::string Typed(const std::vector<TypedName>& ps) {
   return out;
 }
 
+std::string LetText(const LetDecl& l) {
+  return fmt::format("let {}{} = {}\n", l.name, l.type ? ": " + ToSource(*l.type) : "", ToSource(*l.value));
+}
+
+std::string OutputText(const OutputDecl& o) { return "output " + o.name + ": " + ToSource(*o.type) + "\n"; }
+
+std::string RuleText(const RuleDecl& r) {
+  std::string out = "rule " + r.name;
+  if (r.exception_to) out += " exception to " + r.exception_to->name;
+  if (r.priority) out += " priority " + std::to_string(*r.priority);
+  out += " {\n";
+  if (r.when) out += "  when " + ToSource(*r.when) + "\n";
+  if (r.target) out += "  then " + r.target->name + " = " + ToSource(*r.value) + "\n";
+  if (r.effective.present) out += " " + EffectiveText(r.effective) + "\n";
+  for (const Citation& c : r.citations) out += " " + CiteText(c) + "\n";
+  return out + "}\n";
+}
+
+std::string ObligationText(const ObligationDecl& o) {
+  static const char* kMod[] = {"must", "must not", "may"};
+  std::string out = "obligation " + o.name;
+  if (o.exception_to) out += " exception to " + o.exception_to->name;
+  if (o.priority) out += " priority " + std::to_string(*o.priority);
+  out += " {\n  subject " + Quote(o.subject) + "\n";
+  if (o.modality) out += fmt::format("  {} {}\n", kMod[static_cast<int>(*o.modality)], Quote(o.action));
+  if (o.when) out += "  when " + ToSource(*o.when) + "\n";
+  if (o.deadline) {
+    out += "  deadline " + ToSource(*o.deadline);
+    if (o.deadline_after) out += " after " + ToSource(*o.deadline_after);
+    out += "\n";
+  }
+  if (o.every) out += "  deadline every " + ToSource(*o.every) + " from " + ToSource(*o.every_from) + "\n";
+  if (o.not_before) out += "  not before " + ToSource(*o.not_before) + "\n";
+  if (o.retain_until) {
+    out += o.retain_after ? "  retain for " + ToSource(*o.retain_until) + " after " + ToSource(*o.retain_after)
+                          : "  retain until " + ToSource(*o.retain_until);
+    out += "\n";
+  }
+  if (o.done_at) out += "  done at " + ToSource(*o.done_at) + "\n";
+  if (o.deleted_at) out += "  deleted at " + ToSource(*o.deleted_at) + "\n";
+  if (o.overdue) out += "  overdue when " + ToSource(*o.overdue) + "\n";
+  if (o.violated) out += "  violated when " + ToSource(*o.violated) + "\n";
+  if (o.effective.present) out += " " + EffectiveText(o.effective) + "\n";
+  for (const Citation& c : o.citations) out += " " + CiteText(c) + "\n";
+  return out + "}\n";
+}
+
 }  // namespace
 
 std::string Dump(const Module& m) {
@@ -206,17 +253,7 @@ std::string Dump(const Module& m) {
                        EffectiveText(p.effective), p.citation ? CiteText(*p.citation) : "");
   }
   if (m.law) out += "law as of " + ToSource(*m.law) + "\n";
-  for (const ScopeDecl& sc : m.scopes) {
-    out += fmt::format("for each {} in {}{}{}\n", sc.var, ToSource(*sc.collection),
-                       sc.key ? " key " + ToSource(*sc.key) : "", sc.law ? " law as of " + ToSource(*sc.law) : "");
-  }
-  auto in_scope = [&](int scope) {
-    return scope < 0 ? std::string() : fmt::format("  // for each {}", m.scopes.at(scope).var);
-  };
-  for (const LetDecl& l : m.lets) {
-    out += fmt::format("let {}{} = {}{}\n", l.name, l.type ? ": " + ToSource(*l.type) : "",
-                       ToSource(*l.value), in_scope(l.scope));
-  }
+  for (const LetDecl& l : m.lets) if (l.scope < 0) out += LetText(l);
   for (const FunctionDecl& f : m.functions) {
     out += fmt::format("function {}({}) -> {} = {}\n", f.name, Typed(f.params), ToSource(*f.result),
                        ToSource(*f.body));
@@ -245,44 +282,18 @@ std::string Dump(const Module& m) {
     if (t.default_result) out += "  default => " + ToSource(*t.default_result) + "\n";
     out += "}\n";
   }
-  for (const OutputDecl& o : m.outputs) out += "output " + o.name + ": " + ToSource(*o.type) + in_scope(o.scope) + "\n";
-  for (const RuleDecl& r : m.rules) {
-    out += "rule " + r.name;
-    if (r.exception_to) out += " exception to " + r.exception_to->name;
-    if (r.priority) out += " priority " + std::to_string(*r.priority);
-    out += " {" + in_scope(r.scope) + "\n";
-    if (r.when) out += "  when " + ToSource(*r.when) + "\n";
-    if (r.target) out += "  then " + r.target->name + " = " + ToSource(*r.value) + "\n";
-    if (r.effective.present) out += " " + EffectiveText(r.effective) + "\n";
-    for (const Citation& c : r.citations) out += " " + CiteText(c) + "\n";
-    out += "}\n";
-  }
-  static const char* kMod[] = {"must", "must not", "may"};
-  for (const ObligationDecl& o : m.obligations) {
-    out += "obligation " + o.name;
-    if (o.exception_to) out += " exception to " + o.exception_to->name;
-    if (o.priority) out += " priority " + std::to_string(*o.priority);
-    out += " {" + in_scope(o.scope) + "\n  subject " + Quote(o.subject) + "\n";
-    if (o.modality) out += fmt::format("  {} {}\n", kMod[static_cast<int>(*o.modality)], Quote(o.action));
-    if (o.when) out += "  when " + ToSource(*o.when) + "\n";
-    if (o.deadline) {
-      out += "  deadline " + ToSource(*o.deadline);
-      if (o.deadline_after) out += " after " + ToSource(*o.deadline_after);
-      out += "\n";
-    }
-    if (o.every) out += "  deadline every " + ToSource(*o.every) + " from " + ToSource(*o.every_from) + "\n";
-    if (o.not_before) out += "  not before " + ToSource(*o.not_before) + "\n";
-    if (o.retain_until) {
-      out += o.retain_after ? "  retain for " + ToSource(*o.retain_until) + " after " + ToSource(*o.retain_after)
-                            : "  retain until " + ToSource(*o.retain_until);
-      out += "\n";
-    }
-    if (o.done_at) out += "  done at " + ToSource(*o.done_at) + "\n";
-    if (o.deleted_at) out += "  deleted at " + ToSource(*o.deleted_at) + "\n";
-    if (o.overdue) out += "  overdue when " + ToSource(*o.overdue) + "\n";
-    if (o.violated) out += "  violated when " + ToSource(*o.violated) + "\n";
-    if (o.effective.present) out += " " + EffectiveText(o.effective) + "\n";
-    for (const Citation& c : o.citations) out += " " + CiteText(c) + "\n";
+  for (const OutputDecl& o : m.outputs) if (o.scope < 0) out += OutputText(o);
+  for (const RuleDecl& r : m.rules) if (r.scope < 0) out += RuleText(r);
+  for (const ObligationDecl& o : m.obligations) if (o.scope < 0) out += ObligationText(o);
+  for (size_t k = 0; k < m.scopes.size(); ++k) {
+    const ScopeDecl& sc = m.scopes[k];
+    out += fmt::format("for each {} in {}{}{} {{\n", sc.var, ToSource(*sc.collection),
+                       sc.key ? " key " + ToSource(*sc.key) : "", sc.law ? " law as of " + ToSource(*sc.law) : "");
+    int scope = static_cast<int>(k);
+    for (const LetDecl& l : m.lets) if (l.scope == scope) out += LetText(l);
+    for (const OutputDecl& o : m.outputs) if (o.scope == scope) out += OutputText(o);
+    for (const RuleDecl& r : m.rules) if (r.scope == scope) out += RuleText(r);
+    for (const ObligationDecl& o : m.obligations) if (o.scope == scope) out += ObligationText(o);
     out += "}\n";
   }
   for (const TestDecl& t : m.tests) {

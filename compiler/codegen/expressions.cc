@@ -693,61 +693,86 @@ CG Generator::Builtin(const Expr& e) {
       out.a = b_.CreateCall(months_between_, {Emit(*e.args[0]).a, Emit(*e.args[1]).a});
       return out;
     case ast::Builtin::kIsWorkingDay: {
-      llvm::Value* r = b_.CreateCall(is_working_day_, {CalendarTables(e.index), Emit(*e.args[0]).a});
-      FailIf(b_.CreateICmpSLT(r, I32(0)));  // outside the calendar's years
-      out.a = b_.CreateZExt(b_.CreateICmpEQ(r, I32(1)), i64_);
+      const WorkingCalendar& cal = p_.calendars.at(e.index);
+      llvm::Value* k = b_.CreateSub(Emit(*e.args[0]).a, I64(cal.first_day()));
+      llvm::Value* inside = CalendarCovers(cal, k);
+      FailIf(b_.CreateNot(inside));  // outside the calendar's years
+      out.a = TableEntry(cal, 0, b_.CreateSelect(inside, k, I64(0)));
       return out;
     }
     case ast::Builtin::kWorkingDaysBetween: {
-      llvm::AllocaInst* n = Local(i64_, 1, "working_days");
-      b_.CreateStore(I64(0), n);
-      llvm::Value* ok = b_.CreateCall(working_days_between_, {CalendarTables(e.index), Emit(*e.args[0]).a,
-                                                               Emit(*e.args[1]).a, n});
-      FailIf(b_.CreateICmpEQ(ok, I32(0)));
-      out.a = b_.CreateLoad(i64_, n);
+      // Working days in (a, b]: count_before[b + 1] - count_before[a + 1] (offsets from the first day).
+      const WorkingCalendar& cal = p_.calendars.at(e.index);
+      llvm::Value* ka = b_.CreateSub(Emit(*e.args[0]).a, I64(cal.first_day()));
+      llvm::Value* kb = b_.CreateSub(Emit(*e.args[1]).a, I64(cal.first_day()));
+      llvm::Value* inside = b_.CreateAnd(CalendarCovers(cal, ka), CalendarCovers(cal, kb));
+      FailIf(b_.CreateNot(inside));
+      llvm::Value* at_a = b_.CreateSelect(inside, b_.CreateAdd(ka, I64(1)), I64(0));
+      llvm::Value* at_b = b_.CreateSelect(inside, b_.CreateAdd(kb, I64(1)), I64(0));
+      out.a = b_.CreateSub(TableEntry(cal, 1, at_b), TableEntry(cal, 1, at_a));
       return out;
     }
   }
   Unsupport("this builtin", &e);
 }
 
-// `N working days after D` (before D when negated), in the calendar of the expression.
+// `N working days after D` (before D when negated), in the calendar of the expression: the
+// table lookups of support/working_days.cc's AddWorkingDays, branch-free, so that a batch loop
+// computing deadlines in working days still vectorizes.
 CG Generator::WorkingDays(const Expr& e) {
+  const WorkingCalendar& cal = p_.calendars.at(e.index);
   llvm::Value* n = Emit(*e.args[0]).a;
   llvm::Value* day = Emit(*e.args[1]).a;
-  llvm::Value* min = b_.CreateICmpEQ(n, I64(INT64_MIN));
-  llvm::Value* steps = b_.CreateSelect(min, I64(0), e.negated ? b_.CreateNeg(n) : n);
-  llvm::AllocaInst* result = Local(i64_, 1, "working_day");
-  b_.CreateStore(day, result);
-  llvm::Value* ok = b_.CreateCall(add_working_days_, {CalendarTables(e.index), day, steps, result});
-  FailIf(b_.CreateOr(min, b_.CreateICmpEQ(ok, I32(0))));  // outside the calendar's years
+  if (e.negated) n = b_.CreateSub(I64(0), n);  // INT64_MIN stays out of range below
+  int64_t count = static_cast<int64_t>(cal.nth().size());
+  llvm::Value* k = b_.CreateSub(day, I64(cal.first_day()));
+  llvm::Value* inside = CalendarCovers(cal, k);
+  llvm::Value* safe_k = b_.CreateSelect(inside, k, I64(0));
+  llvm::Value* forward = b_.CreateICmpSGT(n, I64(0));
+  llvm::Value* in_range = b_.CreateAnd(b_.CreateICmpSLE(n, I64(count)), b_.CreateICmpSGE(n, I64(-count)));
+  llvm::Value* safe_n = b_.CreateSelect(in_range, n, I64(0));
+  // Working days numbered from 0: those up to `day` are count_before[k + 1] (after), those before
+  // it count_before[k] (before); the n-th after is number count_before[k + 1] + n - 1.
+  llvm::Value* before = TableEntry(cal, 1, b_.CreateAdd(safe_k, b_.CreateZExt(forward, i64_)));
+  llvm::Value* c = b_.CreateSub(b_.CreateAdd(before, safe_n), b_.CreateZExt(forward, i64_));
+  llvm::Value* found = b_.CreateAnd(b_.CreateICmpSGE(c, I64(0)), b_.CreateICmpSLT(c, I64(count)));
+  llvm::Value* offset = TableEntry(cal, 2, b_.CreateSelect(found, c, I64(0)));
+  llvm::Value* zero = b_.CreateICmpEQ(n, I64(0));
+  FailIf(b_.CreateNot(b_.CreateAnd(inside, b_.CreateOr(zero, b_.CreateAnd(in_range, found)))));
   CG out;
-  out.a = b_.CreateLoad(i64_, result);
+  out.a = b_.CreateSelect(zero, day, b_.CreateAdd(I64(cal.first_day()), offset));
   return out;
 }
 
-// The tables of calendar `calendar` as constant globals, and a WorkingDayTables over them.
-llvm::Value* Generator::CalendarTables(int calendar) {
-  auto it = calendar_tables_.find(calendar);
-  if (it != calendar_tables_.end()) return it->second;
-  const WorkingCalendar& cal = p_.calendars.at(calendar);
+// i1: the day at offset `k` from the calendar's first day is one it covers.
+llvm::Value* Generator::CalendarCovers(const WorkingCalendar& cal, llvm::Value* k) {
+  return b_.CreateICmpULT(k, I64(static_cast<int64_t>(cal.working().size())));  // unsigned: k < 0 too
+}
+
+// An entry of one of a calendar's tables (0: working, i8; 1: count_before, i32; 2: nth, i32) at a
+// valid index, as i64.
+llvm::Value* Generator::TableEntry(const WorkingCalendar& cal, int table, llvm::Value* index) {
+  llvm::GlobalVariable* g = CalendarArrays(cal)[table];
+  llvm::Type* elem = table == 0 ? i8_ : i32_;
+  llvm::Value* v = b_.CreateLoad(elem, b_.CreateGEP(elem, g, index));
+  return table == 0 ? b_.CreateZExt(v, i64_) : b_.CreateSExt(v, i64_);
+}
+
+// The tables of a calendar as constant globals in the module: working (i8), count_before (i32) and
+// nth (i32), as support/working_days.h describes them.
+const std::vector<llvm::GlobalVariable*>& Generator::CalendarArrays(const WorkingCalendar& cal) {
+  auto it = calendar_arrays_.find(&cal);
+  if (it != calendar_arrays_.end()) return it->second;
   auto global = [&](llvm::Constant* init, const std::string& name) {
     return new llvm::GlobalVariable(*m_, init->getType(), true, llvm::GlobalValue::PrivateLinkage, init, name);
   };
   std::vector<uint8_t> working(cal.working().begin(), cal.working().end());
   std::vector<uint32_t> before(cal.count_before().begin(), cal.count_before().end());
   std::vector<uint32_t> nth(cal.nth().begin(), cal.nth().end());
-  if (nth.empty()) nth.push_back(0);  // never read (working_count is 0): an array needs an element
-  auto* w = global(llvm::ConstantDataArray::get(c_, working), "calendar.working");
-  auto* cb = global(llvm::ConstantDataArray::get(c_, before), "calendar.count_before");
-  auto* nt = global(llvm::ConstantDataArray::get(c_, nth), "calendar.nth");
-  llvm::StructType* ty = llvm::StructType::get(c_, {i64_, i64_, ptr_, ptr_, ptr_, i64_});
-  llvm::Constant* tables = llvm::ConstantStruct::get(
-      ty, {I64(cal.first_day()), I64(static_cast<int64_t>(cal.working().size())), w, cb, nt,
-           I64(static_cast<int64_t>(cal.nth().size()))});
-  llvm::Constant* g = global(tables, "calendar." + cal.name());
-  calendar_tables_[calendar] = g;
-  return g;
+  if (nth.empty()) nth.push_back(0);  // never read (no working day is found): an array needs an element
+  std::string name = "calendar." + cal.name();
+  return calendar_arrays_[&cal] = {global(llvm::ConstantDataArray::get(c_, working), name + ".working"),
+                                   global(llvm::ConstantDataArray::get(c_, before), name + ".count_before"),
+                                   global(llvm::ConstantDataArray::get(c_, nth), name + ".nth")};
 }
-
 }  // namespace proviso::codegen::internal

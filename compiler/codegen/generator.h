@@ -20,6 +20,7 @@
 #include <llvm/IR/DerivedTypes.h>
 #include <llvm/IR/Function.h>
 #include <llvm/IR/GlobalValue.h>
+#include <llvm/IR/GlobalVariable.h>
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Instructions.h>
 #include <llvm/IR/Intrinsics.h>
@@ -180,7 +181,9 @@ class Generator {
   CG Match(const Expr& e);
   CG Builtin(const Expr& e);
   CG WorkingDays(const Expr& e);
-  llvm::Value* CalendarTables(int calendar);  // the calendar's WorkingDayTables, a constant
+  const std::vector<llvm::GlobalVariable*>& CalendarArrays(const WorkingCalendar& cal);
+  llvm::Value* CalendarCovers(const WorkingCalendar& cal, llvm::Value* k);
+  llvm::Value* TableEntry(const WorkingCalendar& cal, int table, llvm::Value* index);
 
   // ------------------------------------------------ collections (collections.cc)
 
@@ -342,9 +345,8 @@ class Generator {
   llvm::Type *i64_, *i32_, *i1_, *i8_, *i128_;
   llvm::PointerType* ptr_;
   llvm::Function *add_months_ = nullptr, *civil_ = nullptr, *slots_equal_ = nullptr, *set_equal_ = nullptr;
-  llvm::Function *date_ = nullptr, *months_between_ = nullptr, *add_working_days_ = nullptr,
-                 *working_days_between_ = nullptr, *is_working_day_ = nullptr, *recurring_ = nullptr;
-  std::map<int, llvm::Constant*> calendar_tables_;
+  llvm::Function *date_ = nullptr, *months_between_ = nullptr, *recurring_ = nullptr;
+  std::map<const WorkingCalendar*, std::vector<llvm::GlobalVariable*>> calendar_arrays_;
   int law_slot_ = -1;  // `law as of`: the law day, computed at the start of a row, in the scratch
   // `for each` (scopes.cc): the scope whose code is being emitted (-1: the policy's), and for each
   // scope the scratch regions of its current element and of its law day.

@@ -24,19 +24,14 @@ void Generator::DeclareHelpers(bool batch) {
   };
   date_ = declare("proviso_rt_date", i64_, {i64_, i64_, i64_});
   months_between_ = declare("proviso_rt_months_between", i64_, {i64_, i64_});
-  add_working_days_ = declare("proviso_rt_add_working_days", i32_, {ptr_, i64_, i64_, ptr_});
-  working_days_between_ = declare("proviso_rt_working_days_between", i32_, {ptr_, i64_, i64_, ptr_});
-  is_working_day_ = declare("proviso_rt_is_working_day", i32_, {ptr_, i64_});
   recurring_ = declare("proviso_rt_recurring", i32_, {i64_, i64_, i64_, i64_, ptr_});
-  for (llvm::Function* f : {civil_, slots_equal_, set_equal_, date_, months_between_, add_working_days_,
-                            working_days_between_, is_working_day_, recurring_}) {
+  for (llvm::Function* f : {civil_, slots_equal_, set_equal_, date_, months_between_, recurring_}) {
     f->addFnAttr(llvm::Attribute::NoUnwind);
     f->setDoesNotThrow();
   }
   civil_->setDoesNotAccessMemory();
   date_->setDoesNotAccessMemory();
   months_between_->setDoesNotAccessMemory();
-  is_working_day_->setOnlyReadsMemory();
   slots_equal_->setOnlyReadsMemory();
   set_equal_->setOnlyReadsMemory();
 }

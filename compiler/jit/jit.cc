@@ -25,7 +25,6 @@
 
 #include "compiler/jit/disk_cache.h"
 #include "compiler/support/calendar.h"
-#include "compiler/support/working_days.h"
 #include "compiler/support/large_stack.h"
 
 // Helpers called by generated code for calendar work and collection equality.
@@ -53,15 +52,6 @@ int64_t proviso_rt_date(int64_t y, int64_t m, int64_t d) {
   return proviso::DaysFromCivil(static_cast<int>(y), static_cast<int>(m), static_cast<int>(d));
 }
 int64_t proviso_rt_months_between(int64_t a, int64_t b) { return proviso::MonthsBetween(a, b); }
-int32_t proviso_rt_add_working_days(const proviso::WorkingDayTables* t, int64_t day, int64_t n, int64_t* out) {
-  return proviso::AddWorkingDays(*t, day, n, out);
-}
-int32_t proviso_rt_working_days_between(const proviso::WorkingDayTables* t, int64_t a, int64_t b, int64_t* out) {
-  return proviso::WorkingDaysBetween(*t, a, b, out);
-}
-int32_t proviso_rt_is_working_day(const proviso::WorkingDayTables* t, int64_t day) {
-  return proviso::IsWorkingDay(*t, day);
-}
 // The due dates of a recurring deadline: out = [current, has previous, previous, has the one
 // before, the one before]; returns a RecurringError (0: none).
 int32_t proviso_rt_recurring(int64_t first, int64_t months, int64_t seconds, int64_t as_of, int64_t* out) {
@@ -133,9 +123,6 @@ Jit& Instance() {
     add("proviso_rt_civil", reinterpret_cast<void*>(&proviso_rt_civil));
     add("proviso_rt_date", reinterpret_cast<void*>(&proviso_rt_date));
     add("proviso_rt_months_between", reinterpret_cast<void*>(&proviso_rt_months_between));
-    add("proviso_rt_add_working_days", reinterpret_cast<void*>(&proviso_rt_add_working_days));
-    add("proviso_rt_working_days_between", reinterpret_cast<void*>(&proviso_rt_working_days_between));
-    add("proviso_rt_is_working_day", reinterpret_cast<void*>(&proviso_rt_is_working_day));
     add("proviso_rt_recurring", reinterpret_cast<void*>(&proviso_rt_recurring));
     add("proviso_rt_slots_equal", reinterpret_cast<void*>(&proviso_rt_slots_equal));
     add("proviso_rt_set_equal", reinterpret_cast<void*>(&proviso_rt_set_equal));

@@ -237,7 +237,7 @@ rule charging { then charge = fee * 2 cite "test" }
   ASSERT_NE(native, nullptr) << RenderText(diags.diagnostics(), SourceManager{});
   const codegen::Layout& l = native->layout();
   Value blocked = Value::Set({Value::Text("XA"), Value::Text("XB")});
-  Value wait = Value::Dur({1, 2});  // 1 month 2 days
+  Value wait = Value::Dur({1, 2 * kSecondsPerDay});  // 1 month 2 days
   Value fee = Value::Int(7);
   std::vector<const Value*> values = {&blocked, &wait, &fee};
   using Compiled = jit::CompiledPolicy;
@@ -254,7 +254,7 @@ rule charging { then charge = fee * 2 cite "test" }
     out.assign(std::max(l.out_slots, 1), 0);
     facts[0] = country;
     facts[1] = DaysFromCivil(2020, 1, 31);
-    return row(ctx.data(), facts.data(), nullptr, DaysFromCivil(2020, 6, 1), out.data());
+    return row(ctx.data(), facts.data(), nullptr, DaysFromCivil(2020, 6, 1) * kSecondsPerDay, out.data());
   };
   const int64_t xb = static_cast<int64_t>(l.texts.size()) + 1, other = xb + 1;
   std::vector<int64_t> out;
