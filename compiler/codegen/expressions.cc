@@ -211,13 +211,35 @@ llvm::Value* Generator::ShiftInstant(llvm::Value* t, llvm::Value* seconds, llvm:
     months = b_.CreateNeg(months);
     seconds = b_.CreateNeg(seconds);
   }
-  llvm::Value* day = FloorDiv(t, kSecondsPerDay);
-  llvm::Value* time_of_day = b_.CreateSub(t, b_.CreateMul(day, I64(kSecondsPerDay)));
+  llvm::Value* moved = t;
   llvm::Value* too_far = False();
-  llvm::Value* moved = MonthsLater(day, months, Outside(seconds, kMaxSeconds), &too_far);
+  if (auto* k = llvm::dyn_cast<llvm::ConstantInt>(months); !k || !k->isZero()) {
+    // Months are rare: only they split the instant into its day and time of day.
+    llvm::BasicBlock* from = b_.GetInsertBlock();
+    llvm::BasicBlock* split = Block("instant.months");
+    llvm::BasicBlock* done = Block("instant.moved");
+    b_.CreateCondBr(b_.CreateICmpEQ(months, I64(0)), done, split);
+    b_.SetInsertPoint(split);
+    llvm::Value* day = FloorDiv(t, kSecondsPerDay);
+    llvm::Value* time_of_day = b_.CreateSub(t, b_.CreateMul(day, I64(kSecondsPerDay)));
+    llvm::Value* beyond = False();
+    llvm::Value* later = MonthsLater(day, months, Outside(seconds, kMaxSeconds), &beyond);
+    llvm::Value* at = b_.CreateAdd(b_.CreateMul(later, I64(kSecondsPerDay)), time_of_day);
+    llvm::BasicBlock* split_end = b_.GetInsertBlock();
+    b_.CreateBr(done);
+    b_.SetInsertPoint(done);
+    llvm::PHINode* phi = b_.CreatePHI(i64_, 2);
+    phi->addIncoming(t, from);
+    phi->addIncoming(at, split_end);
+    llvm::PHINode* bad = b_.CreatePHI(i1_, 2);
+    bad->addIncoming(False(), from);
+    bad->addIncoming(beyond, split_end);
+    moved = phi;
+    too_far = bad;
+  }
   // Beyond the limit of seconds, the result is outside the calendar anyway (the limit is longer
   // than the calendar), as is one the addition wraps.
-  llvm::Value* r = b_.CreateAdd(b_.CreateAdd(b_.CreateMul(moved, I64(kSecondsPerDay)), time_of_day), seconds);
+  llvm::Value* r = b_.CreateAdd(moved, seconds);
   llvm::Value* failed = b_.CreateOr(too_far, b_.CreateOr(b_.CreateICmpSLT(r, I64(kFirstSecond)),
                                                          b_.CreateICmpSGT(r, I64(kLastSecond))));
   FailIf(failed);
