@@ -29,11 +29,14 @@ constexpr int kFactsPerPolicy = 10000;
 constexpr int kScenarios = 8;         // generated param overrides per policy
 constexpr int kScenarioRows = 1500;   // fact sets evaluated under each
 
-// The policies of policies/cn and tests/golden/good, and of the folder PROVISO_DIFFERENTIAL_DIR
-// names if set (e.g. generated programs, to run them through every engine and tier).
+// The policies of policies/cn, tests/golden/good and bench, and of the folder
+// PROVISO_DIFFERENTIAL_DIR names if set (e.g. generated programs, to run them through every engine
+// and tier).
 std::vector<std::string> Corpus() {
   std::vector<std::string> dirs;
-  for (const char* dir : {"policies/cn", "tests/golden/good"}) dirs.push_back(std::string(PROVISO_SOURCE_DIR) + "/" + dir);
+  for (const char* dir : {"policies/cn", "tests/golden/good", "bench"}) {
+    dirs.push_back(std::string(PROVISO_SOURCE_DIR) + "/" + dir);
+  }
   if (const char* extra = std::getenv("PROVISO_DIFFERENTIAL_DIR")) dirs.push_back(extra);
   std::vector<std::string> out;
   for (const std::string& dir : dirs) {
