@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "compiler/driver/driver.h"
+#include "compiler/ir/ir.h"
 #include "proviso/proviso.h"
 #include "compiler/support/large_stack.h"
 #include "compiler/support/read_file.h"
@@ -31,8 +32,17 @@ int RunCheck(const std::vector<std::string>& files, const std::string& format) {
   bool failed = false;
   for (const std::string& f : files) {
     auto fe = proviso::OnLargeStack([&] { return proviso::CompileFile(f); });
+    bool ok = fe->ok();
+    if (ok) {
+      // The constants are computed when the policy is lowered: a param of `1 / 0` is a mistake too.
+      try {
+        proviso::OnLargeStack([&] { return proviso::ir::Lower(std::move(fe->program)) != nullptr; });
+      } catch (const proviso::ir::ConstantError& e) {
+        fe->diags.Error("E0507", e.span(), e.what());
+      }
+    }
     PrintDiagnostics(*fe, format, format == "json" ? std::cout : std::cerr);
-    failed |= !fe->ok();
+    failed |= !ok || fe->diags.HasErrors();
   }
   return failed ? 1 : 0;
 }

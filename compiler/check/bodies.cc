@@ -48,16 +48,25 @@ void Checker::CheckLet(int i) {
   let_state_[i] = 2;
 }
 
-// A constant: literals, enum values, and collections or records of them.
+// A constant expression, computed when the policy is compiled: literals, enum values, and the
+// operators, `if`, `match`, quantifiers and builtins over constants (collections and records of
+// them too); not params, functions or tables (whose values depend on the law's date).
 bool Checker::IsConstant(const Expr& e) {
+  auto all = [&] {
+    return std::all_of(e.args.begin(), e.args.end(), [&](const ast::ExprPtr& a) { return IsConstant(*a); }) &&
+           std::all_of(e.arms.begin(), e.arms.end(), [&](const ast::MatchArm& a) { return IsConstant(*a.body); });
+  };
   switch (e.kind) {
     case ExprKind::kInt: case ExprKind::kDecimal: case ExprKind::kText: case ExprKind::kDate:
     case ExprKind::kDateTime: case ExprKind::kDuration: case ExprKind::kBool: case ExprKind::kNone:
       return true;
-    case ExprKind::kName: return e.ref == RefKind::kEnumValue;
-    case ExprKind::kNeg: return IsConstant(*e.args[0]);
-    case ExprKind::kList: case ExprKind::kSet: case ExprKind::kRecord:
-      return std::all_of(e.args.begin(), e.args.end(), [&](const ast::ExprPtr& a) { return IsConstant(*a); });
+    case ExprKind::kName: return e.ref == RefKind::kEnumValue || e.ref == RefKind::kLocal;  // a quantifier's variable
+    case ExprKind::kCall: return e.ref == RefKind::kBuiltin && all();
+    case ExprKind::kNeg: case ExprKind::kNot: case ExprKind::kBinary: case ExprKind::kAnd: case ExprKind::kOr:
+    case ExprKind::kIn: case ExprKind::kCoalesce: case ExprKind::kIsPresent: case ExprKind::kIf: case ExprKind::kQuant:
+    case ExprKind::kList: case ExprKind::kSet: case ExprKind::kRecord: case ExprKind::kMatch:
+    case ExprKind::kWorkingDays: case ExprKind::kField:
+      return all();
     default: return false;
   }
 }

@@ -161,6 +161,9 @@ class Evaluator {
     return params_[e.index];
   }
 
+  // A constant expression: nothing but its own operands.
+  Value Constant(const Expr& e) { return Eval(e); }
+
   Value LetValue(int i) {
     if (p_.lets[i].scope < 0) return Global([&] { return Memo(i, lets_, let_state_, [&] { return Eval(*p_.lets[i].value); }, p_.lets[i].name, p_.lets[i].span); });
     return Memo(i, item_lets_, item_let_state_, [&] { return Eval(*p_.lets[i].value); }, p_.lets[i].name, p_.lets[i].span);
@@ -950,6 +953,13 @@ const Value* ParamInForce(const ir::Param& param, int64_t as_of) {
 
 Result Evaluate(const ir::Program& p, const Value& facts, const EvalOptions& options) {
   return Evaluator(p, facts, options).Run();
+}
+
+Value EvaluateConstant(const ir::Program& p, const ir::Expr& e) {
+  static const Value kNoFacts = Value::Record({});
+  EvalOptions options;
+  Evaluator ev(p, kNoFacts, options);
+  return ev.Constant(e);
 }
 
 Value EvaluateLet(const ir::Program& p, const Value& facts, const EvalOptions& options, int let) {

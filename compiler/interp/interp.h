@@ -105,6 +105,10 @@ Value EvaluateLet(const ir::Program& p, const Value& facts, const EvalOptions& o
 std::optional<Value> EvaluateItemLet(const ir::Program& p, const Value& facts, const EvalOptions& options, int let,
                                      const Value& key);
 
+// The value of a constant expression (no facts, params, lets or outputs in it), by the reference
+// semantics. Throws EvalError.
+Value EvaluateConstant(const ir::Program& p, const ir::Expr& e);
+
 // The value of `param` in force on `as_of` (owned by `param`), or null when no version is in force.
 const Value* ParamInForce(const ir::Param& param, int64_t as_of);
 

@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -270,7 +271,20 @@ struct Program {
   int FindObligation(const std::string& name) const;
 };
 
-// Lowers a checked program (which must have no errors) to IR. Takes ownership of it.
+// A constant expression (a param's value, a field's default, a test's value) that cannot be
+// computed (an overflow, a division by zero, a day that does not exist): a mistake in the policy,
+// found when it is lowered. `span` is the expression.
+class ConstantError : public std::runtime_error {
+ public:
+  ConstantError(const std::string& message, Span span) : std::runtime_error(message), span_(span) {}
+  Span span() const { return span_; }
+
+ private:
+  Span span_;
+};
+
+// Lowers a checked program (which must have no errors) to IR, computing its constant expressions.
+// Takes ownership of it. Throws ConstantError (E0507) for a constant that cannot be computed.
 std::unique_ptr<Program> Lower(std::unique_ptr<CheckedProgram> checked);
 
 // Evaluates a constant expression as the checker accepted it (literals, enum values, collections

@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include "compiler/ir/ir.h"
+#include "compiler/interp/facts.h"
+#include "compiler/interp/interp.h"
 
 namespace proviso::ir {
 namespace {
@@ -62,6 +64,33 @@ class Lowerer {
  public:
   explicit Lowerer(Program& p) : p_(p), c_(*p.checked) {}
 
+  // The value of a constant expression: literals directly, anything else (`1000 * 1000`,
+  // `1 day + 12 hours`) computed by the reference interpreter now. Throws ConstantError.
+  Value Const(const ast::Expr& e) {
+    if (IsLiteral(e)) return ConstantValue(e, p_);
+    ExprPtr lowered = Lower(e);
+    try {
+      return interp::EvaluateConstant(p_, *lowered);
+    } catch (const interp::EvalError& error) {
+      throw ConstantError(fmt::format("this constant cannot be computed: {}", error.what()), e.span);
+    }
+  }
+
+  // What ConstantValue computes by itself: literals, enum values, negated numbers, and collections
+  // and records of them.
+  static bool IsLiteral(const ast::Expr& e) {
+    switch (e.kind) {
+      case ExprKind::kInt: case ExprKind::kDecimal: case ExprKind::kText: case ExprKind::kDate:
+      case ExprKind::kDateTime: case ExprKind::kDuration: case ExprKind::kBool: case ExprKind::kNone:
+        return true;
+      case ExprKind::kName: return e.ref == RefKind::kEnumValue;
+      case ExprKind::kNeg: return e.args[0]->kind != ExprKind::kNeg && IsLiteral(*e.args[0]);
+      case ExprKind::kList: case ExprKind::kSet: case ExprKind::kRecord:
+        return std::all_of(e.args.begin(), e.args.end(), [](const ast::ExprPtr& a) { return IsLiteral(*a); });
+      default: return false;
+    }
+  }
+
   void Run() {
     const ast::Module& main = c_.main();
     p_.name = c_.name();
@@ -85,7 +114,7 @@ class Lowerer {
       for (const ast::ParamDecl* v : ps.versions) {
         ParamVersion pv;
         pv.effective = Eff(v->effective);
-        pv.value = ConstantValue(*v->value, p_);
+        pv.value = Const(*v->value);
         if (v->citation) pv.citations.push_back(Cite(*v->citation));
         param.versions.push_back(std::move(pv));
       }
@@ -266,7 +295,7 @@ class Lowerer {
       out.assign(info.fields.size(), std::nullopt);
       for (const ast::FieldDecl& f : fields) {
         int k = info.Find(f.name);
-        if (k >= 0 && f.dflt) out[k] = ConstantValue(*f.dflt, p_);
+        if (k >= 0 && f.dflt) out[k] = Const(*f.dflt);
       }
     };
     // A default may be a record (`c: C = {}`) whose omitted fields take C's defaults, which may be
@@ -316,14 +345,16 @@ class Lowerer {
     out.as_of = t.as_of;
     out.span = t.span;
     for (const ast::TestGiven& g : t.givens) {
-      out.givens.push_back(TestGiven{g.path, ConstantJson(*g.value, c_.types).dump(), g.span});
+      std::string json = IsLiteral(*g.value) ? ConstantJson(*g.value, c_.types).dump()
+                                             : interp::ValueToJson(Const(*g.value), g.value->type, c_.types).dump();
+      out.givens.push_back(TestGiven{g.path, json, g.span});
     }
-    for (const ast::TestSet& s : t.sets) out.sets.push_back({s.param, ConstantValue(*s.value, p_)});
+    for (const ast::TestSet& s : t.sets) out.sets.push_back({s.param, Const(*s.value)});
     for (const ast::TestExpect& x : t.expects) {
       TestExpect e;
       e.kind = x.kind;
       e.name = x.name;
-      if (x.item) e.item = ConstantValue(*x.item, p_);
+      if (x.item) e.item = Const(*x.item);
       e.span = x.span;
       e.violated = x.violated;
       e.error_text = x.error_text;
@@ -334,12 +365,12 @@ class Lowerer {
           if (!e.is_output) {
             for (size_t i = 0; i < p_.lets.size(); ++i) if (p_.lets[i].name == x.name) e.index = static_cast<int>(i);
           }
-          e.value = ConstantValue(*x.value, p_);
+          e.value = Const(*x.value);
           break;
         case ast::TestExpect::Kind::kObligation:
         case ast::TestExpect::Kind::kNoObligation:
           e.index = p_.FindObligation(x.name);
-          if (x.deadline) e.deadline = ConstantValue(*x.deadline, p_).i;
+          if (x.deadline) e.deadline = Const(*x.deadline).i;
           for (DeadlineStatus st : {DeadlineStatus::kPending, DeadlineStatus::kMet, DeadlineStatus::kOverdue,
                                     DeadlineStatus::kEarly, DeadlineStatus::kBreached}) {
             if (x.status == DeadlineStatusName(st)) e.status = st;

@@ -498,8 +498,14 @@ Policy::Impl* Finish(std::unique_ptr<FrontEnd> fe, const EngineOptions& options)
     throw Failure(std::move(diags), fe->diags.ErrorCount());
   }
   auto impl = std::make_unique<Policy::Impl>();
+  try {
+    impl->program = ir::Lower(std::move(fe->program));
+  } catch (const ir::ConstantError& e) {
+    fe->diags.Error("E0507", e.span(), e.what());
+    diags.push_back(ToPublic(fe->diags.diagnostics().back(), fe->sources));
+    throw Failure(std::move(diags), fe->diags.ErrorCount());
+  }
   impl->warnings = std::move(diags);
-  impl->program = ir::Lower(std::move(fe->program));
   impl->front = std::move(fe);
   if (options.backend == Backend::kJit) {
     DiagnosticSink jit_diags;
