@@ -140,7 +140,8 @@ TEST(FactGen, CallCenterRetentionHitsBothSidesOf30Days) {
     opts.as_of = Day("2020-09-01");
     Value k = interp::EvaluateLet(*p, v, opts, kept_for);
     ASSERT_EQ(k.months, 0);
-    ++days[k.i];
+    ASSERT_EQ(k.i % kSecondsPerDay, 0);  // a difference of two dates: whole days, held in seconds
+    ++days[k.i / kSecondsPerDay];
     for (const json& s : f["operator"]["services"]) services.insert(s.get<std::string>());
     if (f["call"].contains("deleted_on") && !f["call"]["deleted_on"].is_null()) ++deleted;
   }
