@@ -1,6 +1,7 @@
 // Differential testing: for every policy in policies/ and every good golden program, thousands of
 // generated fact sets are evaluated by the reference interpreter and by the JIT (row and batch
 // entry points); any difference fails with the facts that differ.
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -77,16 +78,38 @@ std::string Describe(const ir::Program& p, const interp::Result* r) {
 
 class Differential : public ::testing::TestWithParam<std::string> {};
 
-// Every tier of the row entry against the interpreter on the first `n` fact sets, at the
-// interesting dates in turn: the quick and optimised rows, and the row specialised to the param
-// values in force (one per distinct set of values, while the policy compiles more). Returns how many
-// the interpreter could not decide; adds to `specialised` how many went through a specialised row.
+// The instants the batch comparison of all the fact sets runs at (a batch call has one evaluation
+// instant): the first interesting date at 00:00:00 (what it ran at before instants), and up to
+// kBatchInstants - 1 more spread over the interesting instants that have a time of day (23:59:59,
+// datetime constants ±1 s), so that instant deadlines and `now` are judged inside a day too.
+constexpr size_t kBatchInstants = 4;
+std::vector<int64_t> BatchInstants(const ir::Program& p) {
+  std::vector<int64_t> all = testing::InterestingInstants(p);
+  std::vector<int64_t> out = {testing::InterestingDates(p).front() * kSecondsPerDay};
+  std::vector<int64_t> timed;
+  for (int64_t t : all) {
+    if (t % kSecondsPerDay != 0) timed.push_back(t);
+  }
+  const std::vector<int64_t>& from = timed.empty() ? all : timed;
+  for (size_t k = 1; k < kBatchInstants && k <= from.size(); ++k) {
+    int64_t t = from[(k * from.size()) / kBatchInstants];
+    if (std::find(out.begin(), out.end(), t) == out.end()) out.push_back(t);
+  }
+  return out;
+}
+
+// Every tier of the row entry against the interpreter on the first `n` fact sets, each at its own
+// evaluation instant (`instants[i]`, testing::EvaluationInstants: interesting dates at 00:00:00 and
+// 23:59:59, datetime constants ±1 s, deadlines of the fact set ±1 s): the quick and optimised rows,
+// and the row specialised to the param values in force (one per distinct set of values, while the
+// policy compiles more). Returns how many the interpreter could not decide; adds to `specialised`
+// how many went through a specialised row.
 int CompareRows(const ir::Program& p, const jit::CompiledPolicy& native, const std::vector<nlohmann::json>& facts,
-                const std::vector<Value>& values, interp::EvalOptions opts, const std::vector<int64_t>& dates,
+                const std::vector<Value>& values, interp::EvalOptions opts, const std::vector<int64_t>& instants,
                 size_t n, const std::string& scenario, int& specialised) {
   int differences = 0, errors = 0;
   for (size_t i = 0; i < n; ++i) {
-    opts.as_of = dates[i % dates.size()];
+    opts.set_now(instants[i]);
     jit::CompiledPolicy::SpecializedRow s =
         native.Specialized(ParamValues(p, opts), jit::CompiledPolicy::kSpecializeRows);
     const std::tuple<const char*, jit::RowFn, const std::vector<std::string>*> tiers[] = {
@@ -275,13 +298,15 @@ TEST_P(Differential, InterpreterAndJitAgree) {
   ASSERT_NE(native->optimized_row(), nullptr) << native->optimized_error();
 
   std::vector<nlohmann::json> facts = testing::GenerateFacts(p, kFactsPerPolicy, 20201128);
-  std::vector<int64_t> dates = testing::InterestingDates(p);
   std::vector<Value> values;
   for (const auto& f : facts) values.push_back(interp::FactsFromJson(f, p));
+  std::vector<int64_t> instants = testing::EvaluationInstants(p, values, 1128);
+  std::vector<int64_t> batch_instants = BatchInstants(p);
+  std::vector<int64_t> interesting = testing::InterestingInstants(p);
 
   // Every fact set with the params' own values...
   int specialised = 0;
-  int errors = CompareRows(p, *native, facts, values, {}, dates, facts.size(), "", specialised);
+  int errors = CompareRows(p, *native, facts, values, {}, instants, facts.size(), "", specialised);
   // The params' own values take fewer distinct values than the policy may specialise to (a policy
   // that reads params by version at a law day is not specialised).
   EXPECT_EQ(specialised, p.params.empty() || codegen::VersionedParams(p) ? 0 : kFactsPerPolicy);
@@ -289,9 +314,13 @@ TEST_P(Differential, InterpreterAndJitAgree) {
   EXPECT_LT(errors, kFactsPerPolicy) << "every generated fact set failed to evaluate";
   RecordProperty("evaluations", kFactsPerPolicy);
   RecordProperty("errors", errors);
-  interp::EvalOptions opts;
-  opts.as_of = dates.front();
-  if (native->has_batch()) CompareBatch(p, *native, facts, values, opts, static_cast<int64_t>(values.size()), "");
+  if (native->has_batch()) {
+    for (int64_t t : batch_instants) {
+      interp::EvalOptions opts;
+      opts.set_now(t);
+      CompareBatch(p, *native, facts, values, opts, static_cast<int64_t>(values.size()), "");
+    }
+  }
 
   // ...and the first rows again under generated param overrides (what-if), which take other paths:
   // sets of params as bitmaps, durations of whole months.
@@ -304,8 +333,8 @@ TEST_P(Differential, InterpreterAndJitAgree) {
       with.param_overrides[k] = interp::ValueFromJson(v, p.params[k].type, p, name);
     }
     std::string what = " with params " + scenarios[s].dump();
-    CompareRows(p, *native, facts, values, with, dates, kScenarioRows, what, specialised);
-    with.as_of = dates[s % dates.size()];
+    CompareRows(p, *native, facts, values, with, instants, kScenarioRows, what, specialised);
+    with.set_now(interesting[s * interesting.size() / scenarios.size()]);
     if (native->has_batch()) CompareBatch(p, *native, facts, values, with, kScenarioRows, what);
   }
 }

@@ -140,7 +140,8 @@ TEST(FactGen, CallCenterRetentionHitsBothSidesOf30Days) {
     opts.as_of = Day("2020-09-01");
     Value k = interp::EvaluateLet(*p, v, opts, kept_for);
     ASSERT_EQ(k.months, 0);
-    ++days[k.i];
+    ASSERT_EQ(k.i % kSecondsPerDay, 0);  // a difference of two dates: whole days, held in seconds
+    ++days[k.i / kSecondsPerDay];
     for (const json& s : f["operator"]["services"]) services.insert(s.get<std::string>());
     if (f["call"].contains("deleted_on") && !f["call"]["deleted_on"].is_null()) ++deleted;
   }
@@ -272,6 +273,284 @@ TEST(FactGen, InterestingDatesOfAPolicyWithoutDates) {
   std::vector<json> facts = testing::GenerateFacts(*p, 20, 1);
   ASSERT_EQ(facts.size(), 20u);
   for (const json& f : facts) EXPECT_NO_THROW(interp::FactsFromJson(f, *p)) << f.dump();
+}
+
+// ---------------------------------------------------------------- date-times and calendars
+
+int64_t Instant(const std::string& s) { return ParseDateTime(s).value(); }
+
+std::string PolicyPath(const std::string& rel) { return std::string(PROVISO_SOURCE_DIR) + "/" + rel; }
+
+const char* kHours = R"(
+policy hours
+  effective from 2024-01-01
+input {
+  aware_at: datetime
+  notified_at: datetime
+  took: duration
+  on: date
+}
+let elapsed: duration = notified_at - aware_at
+let late: bool = elapsed > 72 hours
+let slow: bool = took > 90 minutes
+let after_cutoff: bool = aware_at >= 2024-03-07T16:00:00Z
+let early: bool = on < 2024-03-01
+)";
+
+TEST(FactGen, SubDayDurationsTakeTheConstantAndItsNeighbouringSeconds) {
+  auto p = FromText(kHours);
+  ASSERT_TRUE(p);
+  std::set<int64_t> took, elapsed;
+  std::set<std::string> spellings;
+  int elapsed_let = -1;
+  for (size_t l = 0; l < p->lets.size(); ++l) if (p->lets[l].name == "elapsed") elapsed_let = static_cast<int>(l);
+  ASSERT_GE(elapsed_let, 0);
+  for (const json& f : testing::GenerateFacts(*p, 3000, 17)) {
+    Value v = interp::FactsFromJson(f, *p);
+    Duration d = Field(*p, v, "took").duration();
+    ASSERT_EQ(d.months, 0);
+    took.insert(d.seconds);
+    std::string text = f["took"].get<std::string>();
+    if (text.rfind("PT", 0) == 0) spellings.insert("PT");
+    else if (text.rfind("P", 0) == 0) spellings.insert("P");
+    if (text.find("hour") != std::string::npos) spellings.insert("hours");
+    if (text.find("minute") != std::string::npos) spellings.insert("minutes");
+    interp::EvalOptions opts;
+    opts.as_of = Day("2024-06-01");
+    elapsed.insert(interp::EvaluateLet(*p, v, opts, elapsed_let).i);
+  }
+  // The constants `72 hours` (whole days: ±1 day and ±1 s) and `90 minutes` (±1 s).
+  for (int64_t s : {259199, 259200, 259201, 172800, 345600, 5399, 5400, 5401}) EXPECT_TRUE(took.count(s)) << s;
+  // Two instants of one fact set: the anchor and the anchor moved by a constant, ±1 s.
+  for (int64_t s : {259199, 259200, 259201, 5399, 5400, 5401, 0}) EXPECT_TRUE(elapsed.count(s)) << s;
+  // Durations below a day are written in every form a user may write them.
+  for (const char* form : {"PT", "P", "hours", "minutes"}) EXPECT_TRUE(spellings.count(form)) << form;
+  // Not all whole days.
+  int parts = 0;
+  for (int64_t s : took) parts += s % kSecondsPerDay != 0;
+  EXPECT_GT(parts, 50);
+}
+
+TEST(FactGen, DateTimesHitConstantInstantsAndTheEdgesOfDays) {
+  auto p = FromText(kHours);
+  ASSERT_TRUE(p);
+  std::set<int64_t> at;
+  std::map<std::string, int> forms;
+  const int n = 3000;
+  for (const json& f : testing::GenerateFacts(*p, n, 5)) {
+    Value v = interp::FactsFromJson(f, *p);
+    at.insert(Field(*p, v, "aware_at").i);
+    at.insert(Field(*p, v, "notified_at").i);
+    for (const char* field : {"aware_at", "notified_at"}) {
+      std::string s = f[field].get<std::string>();
+      if (s.back() == 'Z') ++forms["Z"];
+      if (s.find("+08:00") != std::string::npos) ++forms["+08:00"];
+      if (s.find("-05:30") != std::string::npos) ++forms["-05:30"];
+      if (s.find(".0") != std::string::npos) ++forms["fraction"];
+    }
+  }
+  // The datetime constant ±1 s.
+  for (const char* t : {"2024-03-07T15:59:59Z", "2024-03-07T16:00:00Z", "2024-03-07T16:00:01Z"}) {
+    EXPECT_TRUE(at.count(Instant(t))) << t;
+  }
+  // The first and last seconds of the date constant and of its neighbours.
+  for (const char* t : {"2024-02-29T23:59:59Z", "2024-03-01T00:00:00Z", "2024-03-01T00:00:01Z", "2024-03-01T23:59:59Z"}) {
+    EXPECT_TRUE(at.count(Instant(t))) << t;
+  }
+  // Many instants at midnight and at 23:59:59.
+  int midnights = 0, last_seconds = 0;
+  for (int64_t t : at) {
+    midnights += t % kSecondsPerDay == 0;
+    last_seconds += t % kSecondsPerDay == kSecondsPerDay - 1;
+  }
+  EXPECT_GT(midnights, 100);
+  EXPECT_GT(last_seconds, 100);
+  // Written with `Z` mostly, but also at offsets and with a zero fraction.
+  EXPECT_GT(forms["Z"], n);
+  EXPECT_GT(forms["+08:00"], n / 50);
+  EXPECT_GT(forms["-05:30"], n / 50);
+  EXPECT_GT(forms["fraction"], n / 20);
+}
+
+TEST(FactGen, DatesIncludeMonthEndsLeapDaysAndTurnsOfTheYear) {
+  auto p = FromText(kThresholds);
+  ASSERT_TRUE(p);
+  std::map<std::string, int> kinds;
+  const int n = 3000;
+  for (const json& f : testing::GenerateFacts(*p, n, 23)) {
+    Value v = interp::FactsFromJson(f, *p);
+    CivilDate c = CivilFromDays(Field(*p, v, "on").i);
+    if (c.month == 2 && c.day == 29) ++kinds["29 February"];
+    if (c.month == 12 && c.day == 31) ++kinds["31 December"];
+    if (c.month == 1 && c.day == 1) ++kinds["1 January"];
+    if (c.day == DaysInMonth(c.year, c.month)) ++kinds["month end " + std::to_string(c.day)];
+  }
+  for (const char* k : {"29 February", "31 December", "1 January", "month end 28", "month end 29", "month end 30",
+                        "month end 31"}) {
+    EXPECT_GT(kinds[k], 0) << k;
+  }
+  // Far more often than chance (about 1 in 30 for a month end, 1 in 1461 for 29 February).
+  EXPECT_GT(kinds["29 February"], n / 100);
+  EXPECT_GT(kinds["month end 28"] + kinds["month end 29"] + kinds["month end 30"] + kinds["month end 31"], n / 10);
+}
+
+TEST(FactGen, WorkingDayPoliciesGetCalendarEdgesExceptionsAndZeroOrNegativeCounts) {
+  auto p = FromFrontEnd(CompileFile(PolicyPath("tests/golden/good/working_days.proviso")), "working_days");
+  ASSERT_TRUE(p);
+  ASSERT_EQ(p->calendars.size(), 1u);
+  const WorkingCalendar& cal = p->calendars[0];
+  ASSERT_EQ(FormatDate(cal.first_day()), "2020-01-01");
+  ASSERT_EQ(FormatDate(cal.last_day()), "2026-12-31");
+  std::set<int64_t> received;
+  std::map<int64_t, int> counts;
+  const int n = 3000;
+  for (const json& f : testing::GenerateFacts(*p, n, 31)) {
+    Value v = interp::FactsFromJson(f, *p);
+    received.insert(Field(*p, v, "received_on").i);
+    ++counts[Field(*p, v, "n").i];
+  }
+  // The calendar's first and last days, and the days just outside.
+  for (const char* d : {"2019-12-31", "2020-01-01", "2020-01-02", "2026-12-30", "2026-12-31", "2027-01-01"}) {
+    EXPECT_TRUE(received.count(Day(d))) << d;
+  }
+  // Holidays on weekdays and make-up working days on weekends (the days that break the weekly
+  // pattern), far more often than chance: nearly every one of them in 20000 fact sets.
+  std::set<int64_t> exceptions, hit;
+  for (int64_t d = cal.first_day(); d <= cal.last_day(); ++d) {
+    if (cal.IsWorking(d) != (Weekday(d) <= 5)) exceptions.insert(d);
+  }
+  for (const char* d : {"2020-01-19", "2020-01-31", "2024-10-01", "2024-10-07", "2024-10-12"}) {
+    ASSERT_TRUE(exceptions.count(Day(d))) << d;
+  }
+  ASSERT_GT(exceptions.size(), 150u);
+  int on_exceptions = 0;
+  for (const json& f : testing::GenerateFacts(*p, 20000, 31)) {
+    int64_t d = Day(f["received_on"].get<std::string>());
+    if (exceptions.count(d)) {
+      hit.insert(d);
+      ++on_exceptions;
+    }
+  }
+  EXPECT_GT(hit.size(), exceptions.size() * 9 / 10);
+  EXPECT_GT(on_exceptions, 20000 / 40);
+  // `n working days after`: 0 and negative counts, and minus the param (15 ±1).
+  int zero = counts[0], negative = 0;
+  for (const auto& [k, c] : counts) negative += k < 0 ? c : 0;
+  EXPECT_GT(zero, n / 50);
+  EXPECT_GT(negative, n / 5);
+  for (int64_t k : {-14, -15, -16, -1}) EXPECT_GT(counts[k], 0) << k;
+}
+
+TEST(FactGen, DoneAtFactsLandOnTheDeadlineAndBesideIt) {
+  auto p = FromFrontEnd(CompileFile(PolicyPath("tests/golden/good/working_days.proviso")), "working_days");
+  ASSERT_TRUE(p);
+  int reply_due = -1;
+  for (size_t l = 0; l < p->lets.size(); ++l) if (p->lets[l].name == "reply_due") reply_due = static_cast<int>(l);
+  ASSERT_GE(reply_due, 0);
+  std::map<int64_t, int> offsets;  // replied_on - reply_due -> how many
+  const int n = 2000;
+  for (const json& f : testing::GenerateFacts(*p, n, 9)) {
+    Value v = interp::FactsFromJson(f, *p);
+    const Value& replied = Field(*p, v, "replied_on");
+    if (replied.is_none()) continue;
+    interp::EvalOptions opts;
+    opts.as_of = Day("2022-01-01");
+    try {
+      ++offsets[replied.i - interp::EvaluateLet(*p, v, opts, reply_due).i];
+    } catch (const interp::EvalError&) {  // outside the calendar
+    }
+  }
+  // 15 working days after a fact date: hit only by computing the deadline.
+  EXPECT_GT(offsets[0], n / 30);
+  EXPECT_GT(offsets[-1], n / 100);
+  EXPECT_GT(offsets[1], n / 100);
+}
+
+TEST(FactGen, IntsOfDatePartsAreBiasedToTheEdgesOfTheirRanges) {
+  auto p = FromFrontEnd(CompileFile(PolicyPath("tests/golden/good/calendar_functions.proviso")), "calendar_functions");
+  ASSERT_TRUE(p);
+  std::set<int64_t> months, days;
+  for (const json& f : testing::GenerateFacts(*p, 1000, 3)) {
+    months.insert(f["m"].get<int64_t>());
+    days.insert(f["d"].get<int64_t>());
+  }
+  for (int64_t m : {0, 1, 2, 12, 13}) EXPECT_TRUE(months.count(m)) << m;
+  for (int64_t d : {0, 1, 28, 29, 30, 31, 32}) EXPECT_TRUE(days.count(d)) << d;
+}
+
+TEST(FactGen, InterestingInstantsAreTheFirstAndLastSecondsOfInterestingDatesAndConstantInstants) {
+  auto p = FromText(kHours);
+  ASSERT_TRUE(p);
+  std::vector<int64_t> expected;
+  for (int64_t d : testing::InterestingDates(*p)) {
+    expected.push_back(d * kSecondsPerDay);
+    expected.push_back(d * kSecondsPerDay + kSecondsPerDay - 1);
+  }
+  for (const char* t : {"2024-03-07T15:59:59Z", "2024-03-07T16:00:00Z", "2024-03-07T16:00:01Z"}) {
+    expected.push_back(Instant(t));
+  }
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(testing::InterestingInstants(*p), expected);
+  // The interesting dates: the policy's from-date and the constant date, with neighbours.
+  EXPECT_EQ(testing::InterestingDates(*p).size(), 6u);
+}
+
+TEST(FactGen, EvaluationInstantsStraddleEachFactSetsDeadlines) {
+  auto p = FromFrontEnd(CompileFile(PolicyPath("tests/golden/good/deadline_kinds.proviso")), "deadline_kinds");
+  ASSERT_TRUE(p);
+  int notify = p->FindObligation("notify"), window = p->FindObligation("file_in_window");
+  ASSERT_GE(notify, 0);
+  ASSERT_GE(window, 0);
+  std::vector<json> facts = testing::GenerateFacts(*p, 2000, 20201128);
+  std::vector<Value> values;
+  for (const json& f : facts) values.push_back(interp::FactsFromJson(f, *p));
+  std::vector<int64_t> instants = testing::EvaluationInstants(*p, values, 1128);
+  ASSERT_EQ(instants.size(), values.size());
+  EXPECT_EQ(instants, testing::EvaluationInstants(*p, values, 1128));
+  std::map<int64_t, int> from_notify;  // instant - notify deadline (instants) -> how many
+  std::map<std::string, int> statuses;  // of notify without `notified_at`
+  std::set<int64_t> at;
+  std::set<std::string> seen;  // "obligation status"
+  for (size_t i = 0; i < values.size(); ++i) {
+    at.insert(instants[i]);
+    interp::EvalOptions opts;
+    opts.set_now(instants[i]);
+    try {
+      interp::Result r = interp::Evaluate(*p, values[i], opts);
+      for (const auto& ob : r.obligations) {
+        seen.insert(p->obligations[ob.obligation].name + " " + ir::DeadlineStatusName(ob.status));
+        if (ob.obligation != notify || !ob.deadline) continue;
+        int64_t off = instants[i] - *ob.deadline;
+        if (off >= -1 && off <= 1) ++from_notify[off];
+        if (off >= -1 && off <= 1 && Field(*p, values[i], "notified_at").is_none()) {
+          ++statuses[ir::DeadlineStatusName(ob.status)];
+        }
+      }
+    } catch (const interp::EvalError&) {
+    }
+  }
+  // The instant deadline: the second before, the second itself and the second after.
+  for (int64_t off : {-1, 0, 1}) EXPECT_GT(from_notify[off], 3) << off;
+  // ... so that with nothing done, it is judged pending and then overdue.
+  EXPECT_GT(statuses["pending"], 0);
+  EXPECT_GT(statuses["overdue"], 0);
+  // Every status each kind of deadline can have.
+  for (const char* want : {"notify pending", "notify met", "notify overdue", "file_in_window pending",
+                           "file_in_window met", "file_in_window overdue", "file_in_window early",
+                           "keep_records pending", "keep_records met", "keep_records breached",
+                           "annual_report pending", "annual_report met", "annual_report overdue",
+                           "inform_promptly pending", "inform_promptly overdue", "stated_only met",
+                           "stated_only overdue"}) {
+    EXPECT_TRUE(seen.count(want)) << want;
+  }
+  // The date deadline 2024-03-31: its last second and the next day's first.
+  for (const char* t : {"2024-03-31T00:00:00Z", "2024-03-31T23:59:59Z", "2024-04-01T00:00:00Z"}) {
+    EXPECT_TRUE(at.count(Instant(t))) << t;
+  }
+  // Not all at midnight.
+  int timed = 0;
+  for (int64_t t : instants) timed += t % kSecondsPerDay != 0;
+  EXPECT_GT(timed, static_cast<int>(instants.size()) / 4);
 }
 
 }  // namespace
