@@ -333,7 +333,7 @@ const Type* Checker::CheckBinary(Expr& e, const Context& ctx) {
       if (a == b && IsOrdered(a)) return types_.Bool();
       if (a == b) {
         diags_.Error("E0217", e.span, fmt::format("`{}` values cannot be ordered", types_.Name(a)))
-            .help = "only int, decimal, date and duration have an order; compare with `==` or `!=`";
+            .help = "only int, decimal, date, datetime and duration have an order; compare with `==` or `!=`";
         return types_.Bool();
       }
       opname = "compare";
@@ -407,6 +407,12 @@ const Type* Checker::CheckCall(Expr& e, const Context& ctx, const Type* expected
   auto it = globals_.find(e.name);
   if (it != globals_.end() && (it->second.kind == SymKind::kFunction || it->second.kind == SymKind::kTable)) {
     MarkUsed(e.name);
+    if (ctx.law_date) {  // a function or table may read params, whose versions the law date chooses
+      diags_.Error("E0110", e.span, fmt::format("{} `{}` cannot be used in {}", SymKindName(it->second.kind), e.name, ctx.what))
+          .help = "the law date decides which versions of params and rules apply, so it is taken from facts only";
+      for (auto& a : e.args) CheckExpr(*a, ctx);
+      return Err();
+    }
     const std::vector<const Type*>* params;
     const Type* result;
     std::vector<std::string> names;

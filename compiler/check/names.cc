@@ -303,7 +303,7 @@ void Checker::DeclareValues() {
       for (auto& in : m->inputs) Ignored(in.span, "input", "block");
       for (auto& t : m->tests) Ignored(t.span, "test", t.name);
       for (auto& sc : m->scopes) Ignored(sc.span, "for each", sc.var);
-      if (m->law) Ignored(m->law_span, "law as of", "date");
+      if (m->law) Ignored(m->law_span, "law as of", ast::ToSource(*m->law));
       continue;
     }
     for (const ast::ScopeDecl& sc : m->scopes) p_.scopes.push_back(ScopeSymbol{&sc, nullptr, nullptr});
@@ -331,7 +331,7 @@ void Checker::DeclareValues() {
 void Checker::Ignored(Span span, const char* what, const std::string& name) {
   diags_.Warning("W0102", span,
                  fmt::format("{} `{}` in an imported file is ignored", what, name))
-      .help = "imports bring in enums, records, params, functions and tables only";
+      .help = "imports bring in enums, records, params, functions, tables and calendars only";
 }
 
 void Checker::ResolveSignatures() {

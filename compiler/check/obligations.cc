@@ -86,6 +86,12 @@ void Checker::CheckDeadline(const ast::ObligationDecl& o, const Context& ctx) {
   }
   if (o.every) {
     ExpectType(*o.every, ctx, types_.Duration(), fmt::format("the period of the recurring deadline of `{}`", o.name));
+    std::optional<Duration> period = ConstDuration(*o.every);
+    if (period && ((period->months != 0) == (period->seconds != 0) || period->months < 0 || period->seconds < 0 ||
+                   !period->WholeDays())) {
+      clause_error(*o.every, fmt::format("the recurring deadline of `{}` comes every `{}`", o.name, ast::ToSource(*o.every)),
+                   "a recurring period is a positive number of whole days or of whole months (`1 year`, `3 months`, `7 days`)");
+    }
     ExpectType(*o.every_from, ctx, types_.Date(), fmt::format("the first due date of `{}`", o.name));
     when = types_.Date();
   }

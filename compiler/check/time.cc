@@ -58,7 +58,8 @@ const Type* Checker::CheckWholeDays(const Expr& e, const Expr& duration, const T
   auto d = ConstDuration(duration);
   if (d && !d->WholeDays()) {
     diags_.Error("E0229", e.span,
-                 fmt::format("a date has no time of day, so `{}` cannot be added to it", FormatDuration(*d)))
+                 fmt::format("a date has no time of day, so `{}` cannot be added to or subtracted from it",
+                             ast::ToSource(duration)))
         .help = "make the date an instant with `datetime(d)` (00:00 UTC), or use whole days (`3 days`)";
   }
   return date;

@@ -108,7 +108,7 @@ void Generator::EmitDeadline(const ir::Obligation& o, llvm::Value* out, int off)
           status = sel(done, on_time, sel(passed, code(S::kOverdue), code(S::kPending)));
           derived = breach(status);
         } else if (stated) {
-          status = sel(stated, code(S::kOverdue), sel(passed, code(S::kMet), code(S::kPending)));
+          status = sel(passed, sel(stated, code(S::kOverdue), code(S::kMet)), code(S::kPending));
         } else {
           status = sel(passed, code(S::kNone), code(S::kPending));
         }

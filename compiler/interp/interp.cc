@@ -34,6 +34,7 @@ class Evaluator {
     for (size_t s = 0; s < p_.scopes.size(); ++s) {
       const ir::Scope& sc = p_.scopes[s];
       Value coll = Eval(*sc.collection);
+      size_t first = r.items.size();
       for (size_t i = 0; i < coll.elems().size(); ++i) {
         Enter(static_cast<int>(s), static_cast<int>(i), coll.elems()[i]);
         ItemResult item;
@@ -50,8 +51,24 @@ class Evaluator {
         Leave();
         r.items.push_back(std::move(item));
       }
+      CheckKeys(sc, r.items, first);
     }
     return r;
+  }
+
+  // A key names one element: two with the same key are an error (decisions report items by key).
+  void CheckKeys(const ir::Scope& sc, const std::vector<ItemResult>& items, size_t first) {
+    if (!sc.key) return;
+    std::vector<std::pair<Value, int>> keys;
+    for (size_t k = first; k < items.size(); ++k) keys.push_back({items[k].key, items[k].index});
+    std::sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) { return Compare(a.first, b.first) < 0; });
+    for (size_t k = 1; k < keys.size(); ++k) {
+      if (keys[k].first != keys[k - 1].first) continue;
+      throw EvalError(fmt::format("elements {} and {} of `{}` have the same key {}: a key names one element",
+                                  std::min(keys[k - 1].second, keys[k].second), std::max(keys[k - 1].second, keys[k].second),
+                                  Src(*sc.collection), FormatValue(keys[k].first, sc.key_type, p_.types())),
+                      sc.key->span());
+    }
   }
 
   // The global law date and the params in force on it. Evaluations start here.
@@ -207,8 +224,9 @@ class Evaluator {
           if (o.not_before && in_kind(x) < Eval(*o.not_before).i) return set(S::kEarly);
           return set(in_kind(x) <= d.i ? S::kMet : S::kOverdue);
         }
-        if (stated) set(*stated ? S::kOverdue : passed(d.i) ? S::kMet : S::kPending);
-        else if (!passed(d.i)) set(S::kPending);
+        // Without a fact of performance, the policy's own `violated when` tells after the deadline.
+        if (!passed(d.i)) set(S::kPending);
+        else if (stated) set(*stated ? S::kOverdue : S::kMet);
         return false;
       }
       case ir::DeadlineKind::kRetention: {

@@ -230,6 +230,18 @@ class ErrorListener : public antlr4::BaseErrorListener {
       for (ssize_t i = static_cast<ssize_t>(offending->getTokenIndex()) - 1; i >= 0; --i) {
         antlr4::Token* t = stream->get(static_cast<size_t>(i));
         if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;
+        const std::string word = offending->getText();
+        if (t->getType() == PP::DATE && (word[0] == 'T' || word[0] == 't')) {
+          return fmt::format("a date-time needs `Z` or an offset from UTC: `{}{}:00:00Z`", t->getText(), word);
+        }
+        static const std::set<std::string> kUnits = {"second", "seconds", "minute", "minutes", "hour", "hours",
+                                                     "day", "days", "week", "weeks", "month", "months", "year",
+                                                     "years"};
+        if (kUnits.count(word) && t->getType() == PP::ID) {
+          std::string unit = word.back() == 's' ? word.substr(0, word.size() - 1) : word;
+          return fmt::format("a unit follows a number written out; multiply a number by a duration: `{} * 1 {}`",
+                             t->getText(), unit);
+        }
         if (t->getType() == PP::INT) {
           return fmt::format("`{}` is not a unit of duration: write seconds, minutes, hours, days, weeks, "
                              "months or years (`{} days`)",
@@ -813,11 +825,17 @@ class Builder {
         if (o.when) Duplicate(SpanOf(item), "when", "obligation", o.name);
         o.when = Expression(w->expr());
       } else if (auto* d = dynamic_cast<PP::ObDeadlineContext*>(item)) {
-        if (o.deadline || o.every) Duplicate(SpanOf(item), "deadline", "obligation", o.name);
+        if (o.deadline || o.every) {
+          Duplicate(SpanOf(item), "deadline", "obligation", o.name);
+          continue;
+        }
         o.deadline = Expression(d->expr(0));
         if (d->expr().size() > 1) o.deadline_after = Expression(d->expr(1));
       } else if (auto* r = dynamic_cast<PP::ObRecurringContext*>(item)) {
-        if (o.deadline || o.every) Duplicate(SpanOf(item), "deadline", "obligation", o.name);
+        if (o.deadline || o.every) {
+          Duplicate(SpanOf(item), "deadline", "obligation", o.name);
+          continue;
+        }
         o.every = Expression(r->expr(0));
         o.every_from = Expression(r->expr(1));
       } else if (auto* nb = dynamic_cast<PP::ObNotBeforeContext*>(item)) {

@@ -116,7 +116,9 @@ std::vector<InputLeaf> InputLeaves(const ir::Program& p) {
 std::vector<ColumnSpec> OutputSpecs(const ir::Program& p) {
   const TypeTable& types = p.types();
   std::vector<ColumnSpec> out;
+  // What a `for each` decides is per element, not per row: not a column.
   for (const ir::Output& o : p.outputs) {
+    if (o.scope >= 0) continue;
     const Type* t = o.type;
     bool optional = t->kind == TypeKind::kOptional;
     if (optional) t = t->elem;
@@ -127,6 +129,7 @@ std::vector<ColumnSpec> OutputSpecs(const ir::Program& p) {
     out.push_back(Spec(o.name, t, optional, types));
   }
   for (const ir::Obligation& o : p.obligations) {
+    if (o.scope >= 0) continue;
     out.push_back(Spec(o.name + ".applies", types.Bool(), false, types));
     out.push_back(Spec(o.name + ".violated", types.Bool(), false, types));
     out.push_back(Spec(o.name + ".deadline", o.instant ? types.DateTime() : types.Date(), true, types));
@@ -269,11 +272,16 @@ void InterpretBatch(const Policy::Impl& impl, const std::vector<InputLeaf>& leav
     }
     size_t c = 0;
     for (size_t o = 0; o < p.outputs.size(); ++o, ++c) {
+      if (p.outputs[o].scope >= 0) {
+        --c;
+        continue;
+      }
       const Value& v = r.outputs[o];
       if (outs[c].optional && out.present.size() > c && out.present[c]) out.present[c][row] = !v.is_none();
       WriteCell(out.columns[c], outs[c], row, v.is_none() ? 0 : Encode(v, dict, out.dictionary));
     }
     for (size_t k = 0; k < p.obligations.size(); ++k) {
+      if (p.obligations[k].scope >= 0) continue;
       const interp::ObligationResult* found = nullptr;
       for (const auto& res : r.obligations) if (res.obligation == static_cast<int>(k)) found = &res;
       WriteCell(out.columns[c], outs[c], row, found != nullptr);

@@ -1,5 +1,6 @@
 #include "runtime/src/native.h"
 
+#include <algorithm>
 #include <deque>
 
 #include <fmt/format.h>
@@ -332,6 +333,16 @@ interp::Result EvaluateNative(const ir::Program& p, const jit::CompiledPolicy& n
       }
       for (size_t k = 0; k < sc.obligations.size(); ++k) obligation(sc.obligations[k], at + il.obligations[k], item.obligations);
       r.items.push_back(std::move(item));
+    }
+    if (sc.key) {  // two elements of one key: the interpreter's error
+      std::vector<Value> keys;
+      for (const interp::ItemResult& item : r.items) if (item.scope == static_cast<int>(s)) keys.push_back(item.key);
+      std::sort(keys.begin(), keys.end(), [](const Value& a, const Value& b) { return Compare(a, b) < 0; });
+      if (std::adjacent_find(keys.begin(), keys.end()) != keys.end()) {
+        Interpret(p, facts, options);
+        throw interp::EvalError(fmt::format("internal error: native code of `{}` decided elements of one key", p.name),
+                                Span{});
+      }
     }
   }
   return r;

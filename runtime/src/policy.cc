@@ -280,9 +280,10 @@ nlohmann::json Decision::ToJson() const {
     if (!o.status.empty()) oj["status"] = o.status;
     if (o.item) oj["item"] = item_json(*o.item);
     j["obligations"].push_back(std::move(oj));
-    if (o.violated) {
-      j["violations"].push_back(o.item ? nlohmann::json{{"name", o.name}, {"item", item_json(*o.item)}}
-                                       : nlohmann::json(o.name));
+    if (o.violated && !o.item) j["violations"].push_back(o.name);
+    if (o.violated && o.item) {
+      if (!j.contains("item_violations")) j["item_violations"] = nlohmann::json::array();
+      j["item_violations"].push_back({{"name", o.name}, {"item", item_json(*o.item)}});
     }
   }
   if (!items_.empty()) {
@@ -434,7 +435,7 @@ Backend Policy::backend() const { return impl_->native ? Backend::kJit : Backend
 
 std::vector<std::string> Policy::output_names() const {
   std::vector<std::string> out;
-  for (const auto& o : impl_->program->outputs) out.push_back(o.name);
+  for (const auto& o : impl_->program->outputs) if (o.scope < 0) out.push_back(o.name);
   return out;
 }
 

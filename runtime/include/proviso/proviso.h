@@ -142,7 +142,12 @@ class Decision {
   const nlohmann::json& explanation() const { return explanation_; }
   // "YYYY-MM-DD", or "YYYY-MM-DDTHH:MM:SSZ" when the evaluation instant is not a midnight (UTC).
   const std::string& as_of() const { return as_of_; }
-  // {"policy", "as_of", "law_as_of"?, "outputs", "obligations", "violations", "items", "explanation"?}
+  // "YYYY-MM-DD": the date whose law decided, when the policy has `law as of` (else "": the law in
+  // force on as_of decided, as for each element its own `law_as_of` in items()).
+  const std::string& law_as_of() const { return law_as_of_; }
+  // {"policy", "as_of", "law_as_of"?, "outputs", "obligations", "violations" (names of the policy's
+  // violated obligations), "items"? (what each `for each` decided), "item_violations"? ({name, item}
+  // of each violated obligation of an element), "explanation"?}
   nlohmann::json ToJson() const;
 
  private:
@@ -255,6 +260,7 @@ class Policy {
 
   const std::string& name() const;
   Backend backend() const;
+  // The policy's outputs (those of a `for each` are per element: Decision::items()).
   std::vector<std::string> output_names() const;
   std::vector<std::string> param_names() const;
   // Warnings the compiler reported (a policy with errors never compiles).
