@@ -77,6 +77,10 @@ def by_hand(df: pd.DataFrame, retaliation: set, min_retention_days: int) -> pd.D
     kept = df["records_kept_for"].to_numpy()
     minimum = np.timedelta64(min_retention_days, "D")
     short = kept < minimum
+    deadline = (df["call_ended_on"].to_numpy() + minimum).astype("datetime64[ns]")
+    # No `done at`: the obligation's `violated when` says overdue; else met once the deadline day
+    # has passed, pending until then.
+    status = np.where(short, 3, np.where(deadline < np.datetime64(AS_OF), 2, 1)).astype(np.int8)
     return pd.DataFrame({
         "level": level.astype(np.int64),
         "export": pd.Categorical.from_codes(denied.astype(np.int8), ["permit", "deny"]),
@@ -85,7 +89,9 @@ def by_hand(df: pd.DataFrame, retaliation: set, min_retention_days: int) -> pd.D
         "retention_violation": short,
         "keep_call_records.applies": np.ones(len(df), dtype=bool),
         "keep_call_records.violated": short,
-        "keep_call_records.deadline": (df["call_ended_on"].to_numpy() + minimum).astype("datetime64[ns]"),
+        "keep_call_records.deadline": deadline,
+        "keep_call_records.status": pd.Categorical.from_codes(
+            status, ["none", "pending", "met", "overdue", "early", "breached"]),
     }, index=df.index)
 
 

@@ -11,8 +11,9 @@ import pandas as pd
 TEXTS = ["US", "DE", "JP", "FR", "XA", "XB", "CN"]
 
 
-def random_frame(specs: Sequence, n: int, seed: int = 0, missing: float = 0.2) -> pd.DataFrame:
-    """One column per spec, of the natural pandas dtype; optional columns have missing values."""
+def random_frame(specs: Sequence, n: int, seed: int = 0, missing: float = 0.2, seconds: bool = False) -> pd.DataFrame:
+    """One column per spec, of the natural pandas dtype; optional columns have missing values.
+    Date-times are to the second; durations are whole days unless `seconds`."""
     rng = np.random.default_rng(seed)
     cols: Dict[str, object] = {}
     for s in specs:
@@ -36,8 +37,14 @@ def random_frame(specs: Sequence, n: int, seed: int = 0, missing: float = 0.2) -
             d = d.astype("datetime64[ns]")
             d[absent] = np.datetime64("NaT")
             cols[s.name] = d
+        elif s.kind == "datetime":
+            d = np.datetime64("2020-07-15T00:00:00") + rng.integers(0, 60 * 86_400, n).astype("timedelta64[s]")
+            d = d.astype("datetime64[ns]")
+            d[absent] = np.datetime64("NaT")
+            cols[s.name] = d
         elif s.kind == "duration":
-            d = rng.integers(0, 120, n).astype("timedelta64[D]").astype("timedelta64[ns]")
+            span = rng.integers(0, 120 * 86_400, n) if seconds else rng.integers(0, 120, n) * 86_400
+            d = span.astype("timedelta64[s]").astype("timedelta64[ns]")
             d[absent] = np.timedelta64("NaT")
             cols[s.name] = d
         elif s.kind == "text":
@@ -76,6 +83,8 @@ def frame_row_as_cli(policy, out: pd.DataFrame, i: int) -> dict:
                 outputs[spec.name] = None
             elif spec.kind == "date":
                 outputs[spec.name] = pd.Timestamp(v).date().isoformat()
+            elif spec.kind == "datetime":
+                outputs[spec.name] = _instant(v)
             elif spec.kind == "bool":
                 outputs[spec.name] = bool(v)
             elif spec.kind == "int":
@@ -88,17 +97,30 @@ def frame_row_as_cli(policy, out: pd.DataFrame, i: int) -> dict:
         name, what = spec.name.rsplit(".", 1)
         o = obligations.setdefault(name, {})
         if what == "deadline":
-            o["deadline"] = None if missing else pd.Timestamp(v).date().isoformat()
+            o["deadline"] = None if missing else _instant(v) if spec.kind == "datetime" else \
+                pd.Timestamp(v).date().isoformat()
+        elif what == "status":
+            o["status"] = str(v)
         else:
             o[what] = bool(v)
-    applied = {k: {"violated": v["violated"], "deadline": v["deadline"]} for k, v in obligations.items() if v["applies"]}
+    applied = {k: {"violated": v["violated"], "deadline": v["deadline"],
+                   **({"status": v["status"]} if v.get("status", "none") != "none" else {})}
+               for k, v in obligations.items() if v["applies"]}
     return {"outputs": outputs, "obligations": applied}
+
+
+def _instant(v) -> str:
+    """A tz-aware (UTC) frame cell as the CLI writes an instant."""
+    t = pd.Timestamp(v)
+    assert str(t.tz) == "UTC", t
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def cli_as_frame_row(decision: dict) -> dict:
     """The CLI's JSON reduced to what a frame row holds."""
     return {
         "outputs": {k: (float(v) if isinstance(v, float) else v) for k, v in decision["outputs"].items()},
-        "obligations": {o["name"]: {"violated": o["violated"], "deadline": o["deadline"]}
+        "obligations": {o["name"]: {"violated": o["violated"], "deadline": o["deadline"],
+                                    **({"status": o["status"]} if "status" in o else {})}
                         for o in decision["obligations"]},
     }

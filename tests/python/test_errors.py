@@ -140,7 +140,7 @@ def test_frame_missing_column(benchmark, frame) -> None:
     ("object", None, 11, "missing value in a required column"),
     ("controlled_item", 1, 0, "expected true or false"),
     ("call_ended_on", "2020-02-30", 4, "expected a date"),
-    ("records_kept_for", pd.Timedelta(hours=36), 9, "expected a duration in whole days"),
+    ("records_kept_for", pd.Timedelta(milliseconds=1500), 9, "has a fraction of a second"),
     ("destination", 42, 5, "expected text, found 42"),
 ])
 def test_frame_bad_value_names_column_and_first_row(benchmark, frame, column, bad, row, why) -> None:

@@ -2,8 +2,8 @@
 
     import proviso
     policy = proviso.compile("policies/cn/benchmark_policy.proviso")
-    decision = policy.evaluate({...facts...}, as_of="2020-09-01")
-    decision.outputs, decision.obligations, decision.explain()
+    decision = policy.evaluate({...facts...}, as_of="2020-09-01")        # or an instant: "2024-03-10T12:00:00Z"
+    decision.outputs, decision.obligations, decision.explain()         # obligations: deadline, status, ...
 
     frame = policy.evaluate_frame(df, as_of="2020-09-01")              # a whole DataFrame at once
     changes, summary = proviso.what_if(policy, df, {"60 days": {"min_retention": "60 days"}})
@@ -14,7 +14,8 @@ Every error is a :class:`ProvisoError` (a :class:`ValueError`). See docs/sdk-pyt
 
 from ._errors import CompileError, EvaluationError, FactsError, ProvisoError, SourceLocation
 from ._frame import evaluate_frame
-from ._policy import Citation, ColumnSpec, Decision, Obligation, Policy, TestOutcome, compile
+from ._policy import (Citation, ColumnSpec, Decision, DeadlineKind, Item, ItemRef, Obligation, Policy, Status,
+                      TestOutcome, compile)
 from ._version import __version__
 from ._what_if import WhatIfResult, plot_what_if, what_if
 
@@ -24,6 +25,10 @@ __all__ = [
     "Policy",
     "Decision",
     "Obligation",
+    "ItemRef",
+    "Item",
+    "DeadlineKind",
+    "Status",
     "Citation",
     "ColumnSpec",
     "TestOutcome",

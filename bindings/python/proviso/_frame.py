@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, 
 import numpy as np
 
 from . import _proviso
-from ._convert import DateLike, as_of_text, params_text
+from ._convert import DateLike, Instant, as_of_text, call_with_params, duration_text, parse_instant
 from ._errors import EvaluationError, FactsError, ProvisoError
 
 if TYPE_CHECKING:
@@ -31,10 +31,15 @@ if TYPE_CHECKING:
 
 __all__ = ["evaluate_frame"]
 
-_DAY_NS = 86_400_000_000_000
+_SECOND_NS = 1_000_000_000
+_DAY_SECONDS = 86_400
+_DAY_NS = _DAY_SECONDS * _SECOND_NS
+_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
 _DECIMAL_SCALE = 1_000_000
 _MAX_DECIMAL = 9e12  # the SDK's range for decimals (int64 in units of 1e-6)
 _COLUMN_ROW = re.compile(r"^(.*)\[(\d+)\]$")
+_TIME_OF_DAY = "has a time of day, but the field is a date (give dates, or date-times at midnight)"
+_FRACTION = "has a fraction of a second (date-times are to the second)"
 
 
 # ---------------------------------------------------------------------------- errors
@@ -69,15 +74,16 @@ class _Column:
 
 
 def _object_values(spec: "ColumnSpec", s: "pd.Series", missing: np.ndarray,
-                   convert: Callable[[Any], Optional[int]], expected: str) -> np.ndarray:
-    """Element by element (object columns only): ``convert`` returns the int64 code or None if bad."""
+                   convert: Callable[[Any], Any], expected: str) -> np.ndarray:
+    """Element by element (object columns only): ``convert`` returns the int64 code, or None if
+    the value is not of the kind (``expected``), or a str saying what is wrong with it."""
     out = np.zeros(len(s), dtype=np.int64)
     values = s.to_numpy(dtype=object)
     for i in np.flatnonzero(~missing):
         v = values[i]
         code = convert(v)
-        if code is None:
-            raise _bad(spec, s, int(i), f"expected {expected}, found {v!r}", v)
+        if code is None or isinstance(code, str):
+            raise _bad(spec, s, int(i), code or f"expected {expected}, found {v!r}", v)
         out[i] = code
     return out
 
@@ -166,83 +172,155 @@ def _encode_decimal(spec: "ColumnSpec", s: "pd.Series", missing: np.ndarray) -> 
     raise _wrong_dtype(spec, s, missing, "a number")
 
 
-_TICKS_PER_DAY = {"D": 1, "h": 24, "m": 1440, "s": 86_400, "ms": 86_400_000, "us": 86_400_000_000, "ns": _DAY_NS}
+#: Nanoseconds in one tick of each datetime64/timedelta64 unit of fixed length.
+_NS_PER_TICK = {"W": 7 * _DAY_NS, "D": _DAY_NS, "h": 3600 * _SECOND_NS, "m": 60 * _SECOND_NS, "s": _SECOND_NS,
+                "ms": 1_000_000, "us": 1_000, "ns": 1}
+
+
+def _ticks_per(dtype: np.dtype, unit_ns: int) -> Optional[int]:
+    """How many ticks of a datetime64/timedelta64 dtype make one unit (``unit_ns`` nanoseconds: a
+    day, a second), if a whole number."""
+    unit, count = np.datetime_data(dtype)
+    ns = _NS_PER_TICK.get(unit)
+    if ns is None:
+        return None
+    ns *= count
+    return unit_ns // ns if unit_ns % ns == 0 else None
 
 
 def _ticks_per_day(dtype: np.dtype) -> Optional[int]:
     """How many ticks of a datetime64/timedelta64 dtype make a day, if a whole number."""
-    unit, count = np.datetime_data(dtype)
-    per = _TICKS_PER_DAY.get(unit)
-    return per // count if per is not None and per % count == 0 else None
+    return _ticks_per(dtype, _DAY_NS)
 
 
-def _days_of_datetime64(arr: np.ndarray) -> np.ndarray:
-    # datetime64 of any unit -> whole days since 1970-01-01 (floor: a time of day keeps its date).
-    return arr.astype("datetime64[D]").view(np.int64)
+def _whole_units(spec: "ColumnSpec", s: "pd.Series", arr: np.ndarray, missing: np.ndarray, unit_ns: int,
+                 why: str) -> np.ndarray:
+    """datetime64/timedelta64 values as whole units (days or seconds: ``unit_ns``) since 1970 or
+    as spans, NaT as 0; the first present value that is not whole raises naming its row (``why``:
+    what it has). Units that divide a day go in one C++ pass; coarser ones are multiplied."""
+    ticks = arr.view(np.int64)
+    per = _ticks_per(arr.dtype, unit_ns)
+    if per is None:
+        unit, count = np.datetime_data(arr.dtype)
+        ns = _NS_PER_TICK.get(unit)
+        if ns is None:  # months, years: no fixed length
+            raise _wrong_dtype(spec, s, missing, f"a {arr.dtype.kind == 'M' and 'date-time' or 'duration'} "
+                               f"in a unit of fixed length, not `{arr.dtype}`")
+        ns *= count
+        if ns % unit_ns == 0:  # coarser ticks (weeks as seconds): multiply, exactly
+            factor = ns // unit_ns
+            over = ~missing & ((ticks > np.iinfo(np.int64).max // factor) | (ticks < -(np.iinfo(np.int64).max // factor)))
+            if over.any():
+                i = _first(over)
+                raise _bad(spec, s, i, f"{s.iloc[i]} is out of range", s.iloc[i])
+            return np.where(missing, 0, ticks * factor)
+        ticks = arr.astype(f"{arr.dtype.kind}8[ns]").view(np.int64)  # 7-second ticks and such
+        per = unit_ns
+    units, bad_row = _proviso.ticks_to_units(ticks, per, True)
+    if bad_row >= 0:
+        raise _bad(spec, s, bad_row, f"{s.iloc[bad_row]} {why}", s.iloc[bad_row])
+    return units
 
 
-def _encode_date(spec: "ColumnSpec", s: "pd.Series", missing: np.ndarray) -> np.ndarray:
+def _date_of_object(v: Any) -> Any:
+    """Days since 1970 of a date cell (date, midnight datetime/Timestamp/datetime64, "YYYY-MM-DD"),
+    None if it is not a date, or a str saying why it cannot be one."""
+    if isinstance(v, _dt.datetime):
+        if (v.hour, v.minute, v.second, v.microsecond, getattr(v, "nanosecond", 0)) != (0, 0, 0, 0, 0):
+            return f"{v} {_TIME_OF_DAY}"
+        v = v.date()
+    elif isinstance(v, np.datetime64):
+        days = v.astype("datetime64[D]")
+        if days != v:
+            return f"{v} {_TIME_OF_DAY}"
+        return int(days.astype(np.int64))
+    elif isinstance(v, str):
+        try:
+            v = _dt.date.fromisoformat(v)
+        except ValueError:
+            return None
+    if isinstance(v, _dt.date):
+        return v.toordinal() - 719163  # date(1970, 1, 1).toordinal()
+    return None
+
+
+def _seconds_of_object(v: Any) -> Any:
+    """Seconds since 1970 (UTC) of a date-time cell (datetime/Timestamp: naive = UTC, aware:
+    converted; datetime64; ISO text with `Z` or an offset), None if it is not a date-time, or a
+    str saying why it cannot be one."""
+    if isinstance(v, str):
+        t = parse_instant(v)
+        if t is None:
+            return None
+        return (t - _EPOCH) // _dt.timedelta(seconds=1)
+    if isinstance(v, np.datetime64):
+        seconds = v.astype("datetime64[s]")
+        if seconds != v:
+            return f"{v} {_FRACTION}"
+        return int(seconds.astype(np.int64))
+    if isinstance(v, _dt.datetime):  # also pandas.Timestamp
+        if v.microsecond or getattr(v, "nanosecond", 0):
+            return f"{v} {_FRACTION}"
+        if v.tzinfo is None or v.utcoffset() is None:
+            v = v.replace(tzinfo=_dt.timezone.utc)
+        return (v - _EPOCH) // _dt.timedelta(seconds=1)
+    return None
+
+
+def _encode_time(spec: "ColumnSpec", s: "pd.Series", missing: np.ndarray) -> np.ndarray:
+    """A date column as days since 1970 (datetime64 at midnight: a tz-aware one's local date), or a
+    datetime column as seconds since 1970, UTC (datetime64: naive = UTC, tz-aware converted)."""
     import pandas as pd
 
-    dtype = s.dtype
-    if isinstance(dtype, pd.DatetimeTZDtype):
-        s = s.dt.tz_localize(None)  # the local date
-        dtype = s.dtype
-    if isinstance(dtype, np.dtype) and dtype.kind == "M":
-        arr = s.to_numpy()
-        per = _ticks_per_day(arr.dtype)
-        if per is not None:  # one pass in C++ (NaT: 0, masked as missing)
-            return _proviso.ticks_to_days(arr.view(np.int64), per, False)[0]
-        days = _days_of_datetime64(arr)
-        return np.where(missing, 0, days) if missing.any() else days
-    if dtype == object:
-        def convert(v: Any) -> Optional[int]:
-            if isinstance(v, _dt.datetime):
-                v = v.date()
-            elif isinstance(v, np.datetime64):
-                return int(_days_of_datetime64(np.array([v]))[0])
-            elif isinstance(v, str):
-                try:
-                    v = _dt.date.fromisoformat(v)
-                except ValueError:
-                    return None
-            if isinstance(v, _dt.date):
-                return v.toordinal() - 719163  # date(1970, 1, 1).toordinal()
-            return None
+    date = spec.kind == "date"
+    if isinstance(s.dtype, pd.DatetimeTZDtype):
+        s = s.dt.tz_localize(None) if date else s.dt.tz_convert(None)
+    if isinstance(s.dtype, np.dtype) and s.dtype.kind == "M":
+        return _whole_units(spec, s, s.to_numpy(), missing, _DAY_NS if date else _SECOND_NS,
+                            _TIME_OF_DAY if date else _FRACTION)
+    if s.dtype == object:
+        if date:
+            return _object_values(spec, s, missing, _date_of_object, 'a date (datetime64, datetime.date or "YYYY-MM-DD")')
+        return _object_values(spec, s, missing, _seconds_of_object,
+                              'a date-time (datetime64, datetime, Timestamp or "YYYY-MM-DDTHH:MM:SSZ")')
+    raise _wrong_dtype(spec, s, missing, f"a {'date' if date else 'date-time'} (a datetime64 column)")
 
-        return _object_values(spec, s, missing, convert, 'a date (datetime64, datetime.date or "YYYY-MM-DD")')
-    raise _wrong_dtype(spec, s, missing, "a date (a datetime64 column)")
+
+def _seconds_of_duration(v: Any) -> Any:
+    """Seconds of a duration cell (timedelta, Timedelta, timedelta64, int days), None if it is
+    not a duration, or a str saying why it cannot be one."""
+    if isinstance(v, _dt.timedelta):  # also pandas.Timedelta
+        if v.microseconds or getattr(v, "nanoseconds", 0):
+            return f"{v} has a fraction of a second (durations are to the second)"
+        return v.days * _DAY_SECONDS + v.seconds
+    if isinstance(v, np.timedelta64):
+        if np.datetime_data(v.dtype)[0] in ("Y", "M"):
+            return None
+        seconds = v.astype("timedelta64[s]")
+        if seconds != v:
+            return f"{v} has a fraction of a second (durations are to the second)"
+        return int(seconds.astype(np.int64))
+    if _is_int(v):
+        return int(v) * _DAY_SECONDS  # int days
+    return None
 
 
 def _encode_duration(spec: "ColumnSpec", s: "pd.Series", missing: np.ndarray) -> np.ndarray:
+    """Seconds (the SDK's encoding); int columns are whole days."""
     dtype = s.dtype
     if isinstance(dtype, np.dtype) and dtype.kind == "m":
-        arr = s.to_numpy()
-        per = _ticks_per_day(arr.dtype)
-        if per is not None:  # one pass in C++, which finds the first value that is not whole days
-            days, bad_row = _proviso.ticks_to_days(arr.view(np.int64), per, True)
-            if bad_row >= 0:
-                raise _bad(spec, s, bad_row, f"{s.iloc[bad_row]} is not a whole number of days", s.iloc[bad_row])
-            return days
-        ns = arr.astype("timedelta64[ns]").view(np.int64)
-        bad = ~missing & (ns % _DAY_NS != 0)
-        if bad.any():
-            i = _first(bad)
-            raise _bad(spec, s, i, f"{s.iloc[i]} is not a whole number of days", s.iloc[i])
-        return np.where(missing, 0, ns // _DAY_NS)
+        return _whole_units(spec, s, s.to_numpy(), missing, _SECOND_NS,
+                            "has a fraction of a second (durations are to the second)")
     if dtype == object:
-        def convert(v: Any) -> Optional[int]:
-            if isinstance(v, _dt.timedelta):
-                return v.days if not (v.seconds or v.microseconds) else None
-            if isinstance(v, np.timedelta64):
-                ns = int(v.astype("timedelta64[ns]").astype(np.int64))
-                return ns // _DAY_NS if ns % _DAY_NS == 0 else None
-            if _is_int(v):
-                return int(v)
-            return None
-
-        return _object_values(spec, s, missing, convert, "a duration in whole days (timedelta or int days)")
-    return _ints(spec, s, missing, "a duration (timedelta64, or int days)")
+        return _object_values(spec, s, missing, _seconds_of_duration,
+                              "a duration (timedelta, to the second, or int days)")
+    days = _ints(spec, s, missing, "a duration (timedelta64, or int days)")
+    limit = np.iinfo(np.int64).max // _DAY_SECONDS
+    over = ~missing & (np.abs(days) > limit)
+    if over.any():
+        i = _first(over)
+        raise _bad(spec, s, i, f"{days[i]} days is out of range", days[i])
+    return days * _DAY_SECONDS
 
 
 def _encode_enum(spec: "ColumnSpec", s: "pd.Series", missing: np.ndarray) -> np.ndarray:
@@ -327,8 +405,8 @@ def _encode_typed(spec: "ColumnSpec", s: "pd.Series", missing: np.ndarray) -> Tu
         return _ints(spec, s, missing, "an integer"), None
     if spec.kind == "decimal":
         return _encode_decimal(spec, s, missing), None
-    if spec.kind == "date":
-        return _encode_date(spec, s, missing), None
+    if spec.kind in ("date", "datetime"):
+        return _encode_time(spec, s, missing), None
     if spec.kind == "duration":
         return _encode_duration(spec, s, missing), None
     if spec.kind == "enum":
@@ -389,6 +467,33 @@ def _dtype(spec: "ColumnSpec") -> type:
 # ---------------------------------------------------------------------------- row-by-row facts
 
 
+def _row_instants(name: str, s: "pd.Series", missing: np.ndarray) -> np.ndarray:
+    """A datetime64 column (naive = UTC, or tz-aware) as :class:`Instant` objects, which the
+    extension gives to a `date` field as their date (a midnight) or to a `datetime` field as their
+    instant. A fraction of a second raises naming the column and row."""
+    import pandas as pd
+
+    if isinstance(s.dtype, pd.DatetimeTZDtype):
+        local, utc, zone = s.dt.tz_localize(None).to_numpy(), s.dt.tz_convert(None).to_numpy(), f" {s.dt.tz}"
+    else:
+        local = utc = s.to_numpy()
+        zone = ""
+    ns = utc.astype("datetime64[ns]").view(np.int64)
+    _, bad_row = _proviso.ticks_to_units(ns, _SECOND_NS, True)
+    if bad_row >= 0:
+        raise FactsError(f"column `{name}`, row {bad_row}: {s.iloc[bad_row]} has a fraction of a second "
+                         "(date-times are to the second)", path=name, column=name, row=bad_row)
+    local_days, _ = _proviso.ticks_to_units(local.astype("datetime64[ns]").view(np.int64), _DAY_NS, False)
+    midnight = (local.astype("datetime64[ns]").view(np.int64) - local_days * _DAY_NS) == 0
+    safe = np.where(missing, np.datetime64(0, "s"), utc.astype("datetime64[s]"))
+    instants = np.datetime_as_string(safe, unit="s", timezone="UTC")
+    safe_local = np.where(missing, np.datetime64(0, "s"), local.astype("datetime64[s]"))
+    shown = np.datetime_as_string(safe_local, unit="s")
+    dates = [x[:10] for x in shown.tolist()]
+    return np.asarray([Instant(i, d, bool(m), f"{t}{zone}")
+                       for i, d, m, t in zip(instants.tolist(), dates, midnight.tolist(), shown.tolist())], dtype=object)
+
+
 def _row_facts(df: "pd.DataFrame") -> List[Dict[str, Any]]:
     """The facts of every row (all columns, records nested by `.`), as JSON-ready Python values."""
     import pandas as pd
@@ -399,19 +504,15 @@ def _row_facts(df: "pd.DataFrame") -> List[Dict[str, Any]]:
         s = df[name]
         missing = s.isna().to_numpy()
         dtype = s.dtype
-        if isinstance(dtype, pd.DatetimeTZDtype):
-            s = s.dt.tz_localize(None)
-            dtype = s.dtype
-        if isinstance(dtype, np.dtype) and dtype.kind == "M":
-            values = np.datetime_as_string(s.to_numpy().astype("datetime64[D]")).astype(object)
+        if isinstance(dtype, pd.DatetimeTZDtype) or (isinstance(dtype, np.dtype) and dtype.kind == "M"):
+            values = _row_instants(str(name), s, missing)
         elif isinstance(dtype, np.dtype) and dtype.kind == "m":
             ns = s.to_numpy().astype("timedelta64[ns]").view(np.int64)
-            whole = missing | (ns % _DAY_NS == 0)
-            if not whole.all():
-                i = _first(~whole)
-                raise FactsError(f"column `{name}`, row {i}: {s.iloc[i]} is not a whole number of days",
-                                 path=str(name), column=str(name), row=i)
-            values = np.char.add((ns // _DAY_NS).astype(str), " days").astype(object)
+            seconds, bad_row = _proviso.ticks_to_units(ns, _SECOND_NS, True)
+            if bad_row >= 0:
+                raise FactsError(f"column `{name}`, row {bad_row}: {s.iloc[bad_row]} has a fraction of a second "
+                                 "(durations are to the second)", path=str(name), column=str(name), row=bad_row)
+            values = np.asarray([duration_text(x) for x in seconds.tolist()], dtype=object)
         else:
             values = s.to_numpy(dtype=object)
         values = values.tolist()
@@ -499,25 +600,29 @@ class _Raw:
 def run(batch: _Batch, *, as_of: DateLike = None, params: Optional[Mapping[str, Any]] = None) -> _Raw:
     """Evaluates an encoded batch (GIL released in the SDK)."""
     native = batch.policy._native
-    date = as_of_text(as_of)
-    overrides = params_text(params)
-    try:
+    when = as_of_text(as_of)
+
+    def call(overrides: Dict[str, str]) -> Any:
         if batch.columns is not None:
-            out = native.evaluate_batch(
+            return native.evaluate_batch(
                 batch.rows,
                 [c.values for c in batch.columns],
                 [c.present for c in batch.columns],
                 [c.dictionary for c in batch.columns],
-                date,
+                when,
                 overrides,
             )
-        else:
-            out = native.evaluate_rows(batch.facts, date, overrides)
+        return native.evaluate_rows(batch.facts, when, overrides)
+
+    try:
+        out = call_with_params(call, params)
     except (FactsError, EvaluationError) as e:
         if batch.columns is not None and isinstance(e, FactsError) and e.path:
             m = _COLUMN_ROW.match(e.path)  # EvaluateBatch names a bad code "column[row]"
             if m:
                 e.column, e.row = m.group(1), int(m.group(2))
+        elif batch.columns is None and isinstance(e, FactsError) and e.path and e.row is not None:
+            e.column = e.path.split("[", 1)[0]  # the row path: facts paths are column names (`call.ended_on`)
         if e.row is not None and 0 <= e.row < batch.rows:
             label = batch.index[e.row]
             if label != e.row:
@@ -530,7 +635,8 @@ def run(batch: _Batch, *, as_of: DateLike = None, params: Optional[Mapping[str, 
 def decode_column(spec: "ColumnSpec", values: np.ndarray, present: Optional[np.ndarray],
                   dictionary: Sequence[str]) -> Any:
     """One output column as a pandas array: bool, Int64/boolean (optional), float (decimal),
-    datetime64 (NaT when missing), Categorical (enum), object (text)."""
+    datetime64 (dates, NaT when missing), datetime64[ns, UTC] (date-times), Categorical (enums,
+    obligation statuses), object (text)."""
     import pandas as pd
 
     missing = None if present is None else present == 0
@@ -548,14 +654,21 @@ def decode_column(spec: "ColumnSpec", values: np.ndarray, present: Optional[np.n
             f[missing] = np.nan
         return f
     if kind == "date":
-        ns, bad_row = _proviso.days_to_ns(values, present)
+        ns, bad_row = _proviso.units_to_ns(values, present, _DAY_NS)
         if bad_row >= 0:
             date = np.datetime_as_string(np.int64(values[bad_row]).astype("datetime64[D]"))
             raise ProvisoError(f"output `{spec.name}`, row {bad_row}: {date} is outside the dates a pandas "
                                "datetime64[ns] column can hold (1677-09-22 to 2262-04-11)")
         return ns.view("datetime64[ns]")
-    if kind == "duration":
-        d = values.astype("timedelta64[D]")
+    if kind == "datetime":  # tz-aware, UTC
+        ns, bad_row = _proviso.units_to_ns(values, present, _SECOND_NS)
+        if bad_row >= 0:
+            instant = np.datetime_as_string(np.int64(values[bad_row]).astype("datetime64[s]"), timezone="UTC")
+            raise ProvisoError(f"output `{spec.name}`, row {bad_row}: {instant} is outside the instants a pandas "
+                               "datetime64[ns] column can hold (1677-09-21T00:12:44Z to 2262-04-11T23:47:16Z)")
+        return pd.DatetimeIndex(ns.view("datetime64[ns]")).tz_localize("UTC").array
+    if kind == "duration":  # (not a batch output today) seconds
+        d = values.astype("timedelta64[s]")
         if missing is not None:
             d[missing] = np.timedelta64("NaT")
         return d.astype("timedelta64[ns]")
@@ -585,16 +698,21 @@ def evaluate_frame(
     params: Optional[Mapping[str, Any]] = None,
 ) -> "pd.DataFrame":
     """Evaluates every row of ``df`` with ``policy`` in one batch; returns one row per input row
-    (same index) and one column per output, then ``<obligation>.applies``, ``<obligation>.violated``
-    (bool) and ``<obligation>.deadline`` (datetime64, NaT when none) for each obligation.
+    (same index) and one column per output, then for each obligation ``<obligation>.applies``,
+    ``<obligation>.violated`` (bool), ``<obligation>.deadline`` (NaT when none: ``datetime64[ns]``
+    for a date, ``datetime64[ns, UTC]`` for an instant) and, for an obligation with a deadline,
+    ``<obligation>.status`` (``Categorical``: none, pending, met, overdue, early, breached).
 
     Input columns are named by input path, records flattened with ``.`` (``call.ended_on``; see
     :meth:`Policy.batch_inputs`); other columns are ignored. Column types:
 
     - bool: ``bool`` (or nullable ``boolean``); int: any integer dtype;
     - decimal: float (rounded to 6 decimal places) or int;
-    - date: ``datetime64`` (a time of day is dropped) or ``datetime.date`` objects;
-    - duration: ``timedelta64`` in whole days, or int days;
+    - date: ``datetime64`` at midnight (tz-aware: the local date), ``datetime.date`` objects or
+      ``"YYYY-MM-DD"``; a time of day is an error;
+    - datetime: ``datetime64`` (naive = UTC; tz-aware, any zone, converted to UTC), ``datetime``
+      or ``Timestamp`` objects (naive = UTC), or text with ``Z`` or an offset; to the second;
+    - duration: ``timedelta64`` (to the second), ``timedelta`` objects, or int days;
     - enum: ``Categorical`` or ``str``/object holding the value names;
     - text: ``str``/object or ``Categorical``;
     - set of an enum of at most 64 values: collections (set, list, tuple) of value names, or int
@@ -602,15 +720,19 @@ def evaluate_frame(
     - optional fields: NaN/None/NaT/NA mark an absent value; the column of an optional field, or
       of a field with a default, may be left out.
 
-    A missing required column, a column of the wrong dtype, an unknown category or a missing value
-    in a required column raises :class:`FactsError` naming the column and the first bad row (``.column``,
-    ``.row`` positional, ``.value``). A row that has no decision raises :class:`EvaluationError`
-    with ``.row``. Output types: enums as ``Categorical`` (the policy's categories), dates as
-    ``datetime64``, decimals as float, optional outputs masked (NA/NaT/NaN).
+    A missing required column, a column of the wrong dtype, an unknown category, a fraction of a
+    second, a time of day for a date or a missing value in a required column raises
+    :class:`FactsError` naming the column and the first bad row (``.column``, ``.row``
+    positional, ``.value``). A row that has no decision raises :class:`EvaluationError` with
+    ``.row``. Output types: enums as ``Categorical`` (the policy's categories), dates as
+    ``datetime64[ns]``, date-times as ``datetime64[ns, UTC]``, decimals as float, optional outputs
+    masked (NA/NaT/NaN).
 
     Numeric columns that already are int64 go to the SDK without a copy. If the policy's input
     has lists (or sets of texts, records or larger enums: not columns), every column of ``df`` is a
     fact and rows are evaluated row by row (slower, on up to 8 cores); the output is the same.
+    Outputs and obligations decided in a ``for each`` cannot be frame columns (such a row raises
+    :class:`ProvisoError`): read them from :attr:`Decision.items` and :attr:`Decision.obligations`.
     """
     batch = encode(policy, df)
     return decode(policy, run(batch, as_of=as_of, params=params), batch.index)

@@ -5,15 +5,16 @@ from __future__ import annotations
 import datetime as _dt
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Literal, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _proviso
-from ._convert import DateLike, as_of_text, params_text
+from ._convert import DateLike, as_of_text, call_with_params
 
 if TYPE_CHECKING:  # pandas is imported only when frames are used
     import pandas
 
-__all__ = ["compile", "Policy", "Decision", "Obligation", "Citation", "ColumnSpec", "TestOutcome"]
+__all__ = ["compile", "Policy", "Decision", "Obligation", "Citation", "ColumnSpec", "TestOutcome", "ItemRef", "Item",
+           "DeadlineKind", "Status"]
 
 
 @dataclass(frozen=True)
@@ -27,12 +28,48 @@ class Citation:
         return f"{self.document}, {self.article}" if self.document else self.article
 
 
+#: What kind of deadline an obligation has (``None``: none): by a date or instant, the current
+#: period's due date of a recurring deadline, the end of a retention, or an open standard.
+DeadlineKind = Literal["by", "recurring", "retention", "open"]
+#: An obligation's status against the evaluation instant (``None``: nothing says).
+Status = Literal["pending", "met", "overdue", "early", "breached"]
+
+
+@dataclass(frozen=True)
+class ItemRef:
+    """The element of a ``for each`` that an obligation or outputs were decided for.
+
+    ``scope`` is the ``for each`` variable (``"transfer"``), ``index`` the element's position in
+    the collection (from 0), ``key`` its ``key`` (or its index when there is none), as JSON.
+    """
+
+    scope: str
+    index: int
+    key: Any
+
+
+@dataclass(frozen=True)
+class Item:
+    """What a ``for each`` decided for one element: ``outputs`` (name -> JSON value, as
+    :attr:`Decision.outputs`), under the law of ``law_as_of``."""
+
+    ref: ItemRef
+    law_as_of: _dt.date
+    outputs: Dict[str, Any]
+
+
 @dataclass(frozen=True)
 class Obligation:
     """An obligation in a decision: who must (not) / may do what, by when, on which basis.
 
-    ``modality`` is ``"must"``, ``"must not"`` or ``"may"``; ``deadline`` is a
-    :class:`datetime.date` or ``None``; ``violated`` says the facts already show a breach.
+    ``modality`` is ``"must"``, ``"must not"`` or ``"may"``; ``violated`` says the facts already
+    show a breach. ``deadline`` is a :class:`datetime.date`, a :class:`datetime.datetime` (aware,
+    UTC) when the deadline is an instant, or ``None``: for a retention the date until which to
+    keep, for a recurring deadline the current period's due date. ``deadline_kind`` is ``"by"``,
+    ``"recurring"``, ``"retention"``, ``"open"`` (an open standard, ``standard``: "without undue
+    delay") or ``None``; ``status`` is ``"pending"``, ``"met"``, ``"overdue"``, ``"early"`` (done
+    before a window opened), ``"breached"`` (deleted before a retention ended) or ``None``.
+    ``item`` says which element of a ``for each`` it was decided for (``None``: the policy's own).
     """
 
     name: str
@@ -42,6 +79,10 @@ class Obligation:
     deadline: Optional[_dt.date]
     citations: Tuple[Citation, ...]
     violated: bool
+    deadline_kind: Optional[DeadlineKind] = None
+    standard: Optional[str] = None
+    status: Optional[Status] = None
+    item: Optional[ItemRef] = None
 
     @property
     def citation(self) -> str:
@@ -49,18 +90,38 @@ class Obligation:
         return "; ".join(str(c) for c in self.citations)
 
     def __str__(self) -> str:
-        by = f" by {self.deadline.isoformat()}" if self.deadline else ""
+        when = ""
+        if self.deadline is not None:
+            when = _deadline_text(self.deadline)
+        kind = self.deadline_kind
+        if kind == "recurring":
+            when = f" next due {when}"
+        elif kind == "retention":
+            when = f" keep until {when}" if when else ""
+        elif kind == "open":
+            when = f" {self.standard}"
+        elif when:
+            when = f" by {when}"
+        status = f" [{self.status}]" if self.status else ""
+        item = f" (for {self.item.scope} {self.item.key})" if self.item else ""
         mark = "  [VIOLATED]" if self.violated else ""
-        return f'{self.name}: {self.subject} {self.modality} "{self.action}"{by}{mark}'
+        return f'{self.name}{item}: {self.subject} {self.modality} "{self.action}"{when}{status}{mark}'
+
+
+def _deadline_text(d: _dt.date) -> str:
+    if isinstance(d, _dt.datetime):
+        return d.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return d.isoformat()
 
 
 @dataclass(frozen=True)
 class ColumnSpec:
-    """One column of a frame: an input path, an output, or ``<obligation>.applies|violated|deadline``.
+    """One column of a frame: an input path, an output, or ``<obligation>.applies|violated|deadline|status``.
 
-    ``kind`` is one of ``bool, int, decimal, date, duration, enum, text, enum_set`` (a set of an enum
-    of at most 64 values: cells are collections of value names, or int bitmasks with bit k for
-    ``categories[k]``); ``categories`` are the enum's values in declaration order; ``optional``
+    ``kind`` is one of ``bool, int, decimal, date, datetime, duration, enum, text, enum_set`` (a
+    set of an enum of at most 64 values: cells are collections of value names, or int bitmasks
+    with bit k for ``categories[k]``); ``categories`` are the enum's values in declaration order
+    (for ``<obligation>.status``: ``none, pending, met, overdue, early, breached``); ``optional``
     columns may hold missing values;
     ``has_default`` inputs may be missing (a missing value or column means the field's default);
     ``width`` is the element size the SDK reads or writes (1: uint8 bools and int8 enum codes, 4:
@@ -87,7 +148,30 @@ class TestOutcome:
 
 
 def _date(text: Optional[str]) -> Optional[_dt.date]:
-    return _dt.date.fromisoformat(text) if text else None
+    """A date ``"YYYY-MM-DD"`` or an instant ``"YYYY-MM-DDTHH:MM:SSZ"`` of the SDK (``None``, ``""``: none)."""
+    if not text:
+        return None
+    if len(text) == 10:
+        return _dt.date.fromisoformat(text)
+    return _dt.datetime.fromisoformat(text)  # "...Z": aware, UTC
+
+
+def _instant(text: str) -> _dt.datetime:
+    """The evaluation instant of a decision: ``"YYYY-MM-DD"`` (its midnight) or ``"...THH:MM:SSZ"``, as UTC."""
+    if len(text) == 10:
+        return _dt.datetime.fromisoformat(text).replace(tzinfo=_dt.timezone.utc)
+    return _dt.datetime.fromisoformat(text)
+
+
+def _item_ref(d: Optional[Mapping[str, Any]]) -> Optional[ItemRef]:
+    return None if d is None else ItemRef(d["scope"], d["index"], d["key"])
+
+
+def _obligation(o: Mapping[str, Any]) -> Obligation:
+    return Obligation(o["name"], o["modality"], o["subject"], o["action"], _date(o["deadline"]),
+                      tuple(Citation(doc, art) for doc, art in o["citations"]), o["violated"],
+                      o["deadline_kind"] or None, o["standard"] or None, o["status"] or None,
+                      _item_ref(o["item"]))
 
 
 class Decision:
@@ -95,29 +179,48 @@ class Decision:
 
     A plain value, independent of later evaluations. ``outputs`` holds each output as the CLI's JSON
     does (``proviso eval --format json``): enums as their names, dates as ``"YYYY-MM-DD"``,
-    durations as ``"30 days"``, decimals as floats (as the string of the exact value when a
-    float cannot hold its 6 places), ``None`` for an absent optional output.
+    date-times as ``"YYYY-MM-DDTHH:MM:SSZ"``, durations as ``"30 days"`` or ``"72 hours"``,
+    decimals as floats (as the string of the exact value when a float cannot hold its 6 places),
+    ``None`` for an absent optional output.
     """
 
-    __slots__ = ("_native", "outputs", "obligations", "as_of", "policy")
+    __slots__ = ("_native", "outputs", "obligations", "as_of", "now", "policy", "_law_as_of", "_items")
 
     def __init__(self, native: "_proviso.Decision", policy: str, output_order: Sequence[str] = ()) -> None:
         self._native = native
         #: The name of the policy that decided.
         self.policy: str = policy
-        #: The evaluation date.
-        self.as_of: _dt.date = _dt.date.fromisoformat(native.as_of)
+        #: The evaluation instant (aware, UTC): ``now`` in the policy.
+        self.now: _dt.datetime = _instant(native.as_of)
+        #: The evaluation date: the UTC date of :attr:`now` (``as_of`` in the policy).
+        self.as_of: _dt.date = self.now.date()
         #: Output name -> value (JSON form, as the CLI prints it), in declaration order.
         outputs = native.outputs()
         self.outputs: Dict[str, Any] = {k: outputs[k] for k in output_order if k in outputs}
         if len(self.outputs) != len(outputs):
             self.outputs.update((k, v) for k, v in outputs.items() if k not in self.outputs)
-        #: The obligations that apply, in declaration order.
-        self.obligations: List[Obligation] = [
-            Obligation(name, modality, subject, action, _date(deadline),
-                       tuple(Citation(doc, art) for doc, art in cites), violated)
-            for name, modality, subject, action, deadline, cites, violated in native.obligations()
-        ]
+        #: The obligations that apply: the policy's in declaration order, then those of each element
+        #: of each ``for each`` (:attr:`Obligation.item` says which).
+        self.obligations: List[Obligation] = [_obligation(o) for o in native.obligations()]
+        self._law_as_of: Optional[Tuple[Optional[_dt.date]]] = None
+        self._items: Optional[List[Item]] = None
+
+    @property
+    def law_as_of(self) -> Optional[_dt.date]:
+        """The date whose law decided, when the policy says (``law as of``); else ``None`` (the
+        law of :attr:`as_of`)."""
+        if self._law_as_of is None:
+            self._law_as_of = (_date(self._native.law_as_of),)
+        return self._law_as_of[0]  # type: ignore[return-value]
+
+    @property
+    def items(self) -> List[Item]:
+        """What each ``for each`` decided, element by element in the collection's order (empty
+        when the policy has no ``for each``)."""
+        if self._items is None:
+            self._items = [Item(ItemRef(i["scope"], i["index"], i["key"]), _dt.date.fromisoformat(i["law_as_of"]),
+                                i["outputs"]) for i in self._native.items()]
+        return self._items
 
     @property
     def violations(self) -> List[Obligation]:
@@ -128,10 +231,15 @@ class Decision:
         """The value of one output; ``KeyError`` if the policy has no such output."""
         return self.outputs[output]
 
-    def obligation(self, name: str) -> Optional[Obligation]:
-        """The obligation called ``name`` if it applies, else ``None``."""
+    def obligation(self, name: str, item: Any = None) -> Optional[Obligation]:
+        """The obligation called ``name`` if it applies, else ``None``: the policy's own, or with
+        ``item`` (a key or an :class:`ItemRef`) the one decided for that element of a ``for each``."""
         for o in self.obligations:
-            if o.name == name:
+            if o.name != name:
+                continue
+            if item is None and o.item is None:
+                return o
+            if item is not None and o.item is not None and (item == o.item or item == o.item.key):
                 return o
         return None
 
@@ -149,18 +257,21 @@ class Decision:
         return self._native.explanation()
 
     def to_dict(self) -> Dict[str, Any]:
-        """``{"policy", "as_of", "outputs", "obligations", "violations"}`` (and ``"explanation"`` if
-        evaluated with ``explain=True``): exactly the JSON of ``proviso eval --format json``."""
+        """``{"policy", "as_of", "law_as_of"?, "outputs", "obligations", "violations", "items"?}`` (and
+        ``"explanation"`` if evaluated with ``explain=True``): exactly the JSON of ``proviso eval
+        --format json``."""
         return self._native.to_dict()
 
     def __repr__(self) -> str:
         outs = ", ".join(f"{k}={v!r}" for k, v in self.outputs.items())
-        return (f"<Decision {self.policy} as of {self.as_of}: {outs}; "
+        return (f"<Decision {self.policy} as of {self._native.as_of}: {outs}; "
                 f"{len(self.obligations)} obligations, {len(self.violations)} violated>")
 
     def __str__(self) -> str:
-        lines = [f"decision of `{self.policy}` as of {self.as_of}", "outputs:"]
+        lines = [f"decision of `{self.policy}` as of {self._native.as_of}", "outputs:"]
         lines += [f"  {k} = {v}" for k, v in self.outputs.items()]
+        for it in self.items:
+            lines += [f"  {it.ref.scope} {it.ref.key}: {k} = {v}" for k, v in it.outputs.items()]
         lines.append("obligations:")
         lines += [f"  {o}" for o in self.obligations] or ["  (none)"]
         return "\n".join(lines)
@@ -212,7 +323,8 @@ class Policy:
         return self._native.dump(stage)
 
     def run_tests(self, today: DateLike = None) -> List[TestOutcome]:
-        """Runs the policy's own ``test`` blocks (``proviso test``)."""
+        """Runs the policy's own ``test`` blocks (``proviso test``); ``today`` is the date of tests
+        without ``as of`` when the policy has no ``effective from`` (default: today)."""
         return [
             TestOutcome(t["name"], t["location"]["file"], t["location"]["line"], t["passed"],
                         tuple(t["failures"]))
@@ -230,7 +342,9 @@ class Policy:
 
     def batch_outputs(self) -> Tuple[ColumnSpec, ...]:
         """The columns :meth:`evaluate_frame` writes: every output, then for each obligation
-        ``<name>.applies``, ``<name>.violated`` and ``<name>.deadline``."""
+        ``<name>.applies``, ``<name>.violated``, ``<name>.deadline`` (kind ``date``, or
+        ``datetime`` when the deadline is an instant) and, for an obligation with a deadline,
+        ``<name>.status`` (an enum: ``none, pending, met, overdue, early, breached``)."""
         if self._outputs is None:
             self._outputs = tuple(ColumnSpec(s["name"], s["kind"], s["optional"], tuple(s["categories"]),
                                              s["has_default"], s["width"])
@@ -251,17 +365,24 @@ class Policy:
 
         ``facts`` is a mapping shaped like the policy's ``input`` (records as nested mappings, sets
         and lists as Python sets/lists). Values may be JSON-like (as in ``proviso eval --facts``) or
-        Python/numpy/pandas values: ``datetime.date``, ``timedelta`` (whole days), numpy scalars;
-        ``None``/NaN/NaT is a missing value. ``as_of`` is the evaluation date (default: today,
-        UTC); ``params`` overrides parameters (what-if): ``{"min_retention": timedelta(days=60)}``
-        or ``{"min_retention": "60 days"}``. ``explain=True`` records the explanation at once.
+        Python/numpy/pandas values: for a ``datetime`` field a ``datetime.datetime``,
+        ``pandas.Timestamp`` or ``numpy.datetime64`` (naive = UTC, aware = converted to UTC; to the
+        second) or ISO text with ``Z`` or an offset; for a ``date`` field a ``datetime.date`` or a
+        date-time at midnight (one with a time of day is a :class:`FactsError`); for a ``duration``
+        a ``timedelta``, ``pandas.Timedelta`` or ``numpy.timedelta64`` (to the second); numpy
+        scalars; ``None``/NaN/NaT is a missing value. ``as_of`` is the evaluation date or instant
+        (a ``date``, ``datetime``, ``Timestamp``, ``"YYYY-MM-DD"`` or ``"YYYY-MM-DDTHH:MM:SSZ"``;
+        default: now); ``params`` overrides parameters (what-if): ``{"notify_within":
+        timedelta(hours=48)}`` or ``{"notify_within": "48 hours"}``. ``explain=True`` records the
+        explanation at once.
 
         Raises :class:`FactsError` (``.path`` names the field) or :class:`EvaluationError`
         (``.location`` in the policy). Releases the GIL while evaluating.
         """
         if self._output_names is None:
             self._output_names = tuple(self._native.output_names())
-        native = self._native.evaluate(facts, as_of_text(as_of), params_text(params), explain)
+        when = as_of_text(as_of)
+        native = call_with_params(lambda texts: self._native.evaluate(facts, when, texts, explain), params)
         return Decision(native, self._native.name, self._output_names)
 
     def evaluate_frame(

@@ -3,7 +3,7 @@
 Use the public API in `proviso` instead; these signatures may change without notice.
 """
 
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, TypedDict
 
 import numpy as np
 import numpy.typing as npt
@@ -38,19 +38,45 @@ class Policy:
         self, facts: Sequence[Mapping[str, Any]], as_of: Optional[str] = None, params: Mapping[str, str] = ...
     ) -> Tuple[List[npt.NDArray[np.int64]], List[Optional[npt.NDArray[np.uint8]]], List[str]]: ...
 
+class ItemRefDict(TypedDict):
+    scope: str
+    index: int
+    key: Any
+
+class ItemDict(ItemRefDict):
+    law_as_of: str  # "YYYY-MM-DD"
+    outputs: Dict[str, Any]
+
+class ObligationDict(TypedDict):
+    name: str
+    modality: str
+    subject: str
+    action: str
+    deadline: Optional[str]  # "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SSZ"
+    deadline_kind: str  # "by", "recurring", "retention", "open" or ""
+    standard: str
+    status: str  # "pending", "met", "overdue", "early", "breached" or ""
+    citations: List[Tuple[str, str]]
+    violated: bool
+    item: Optional[ItemRefDict]
+
 class Decision:
     """The outcome of one evaluation."""
 
     def to_dict(self) -> Dict[str, Any]: ...
     @property
-    def as_of(self) -> str: ...
+    def as_of(self) -> str: ...  # "YYYY-MM-DD", or "YYYY-MM-DDTHH:MM:SSZ" when not a midnight
+    @property
+    def law_as_of(self) -> str: ...  # "YYYY-MM-DD", or "" when the policy has no `law as of`
     def outputs(self) -> Dict[str, Any]: ...
-    def obligations(
-        self,
-    ) -> List[Tuple[str, str, str, str, Optional[str], List[Tuple[str, str]], bool]]: ...
+    def obligations(self) -> List[ObligationDict]: ...
+    def items(self) -> List[ItemDict]: ...
     def explanation_text(self) -> str: ...
     def explanation(self) -> Dict[str, Any]: ...
 
+def ticks_to_units(
+    ticks: npt.NDArray[np.int64], ticks_per_unit: int, whole: bool
+) -> Tuple[npt.NDArray[np.int64], int]: ...
 def ticks_to_days(
     ticks: npt.NDArray[np.int64], ticks_per_day: int, whole: bool
 ) -> Tuple[npt.NDArray[np.int64], int]: ...
@@ -60,6 +86,9 @@ def factorize_objects(
 def encode_enum_sets(
     values: npt.NDArray[np.object_], categories: Sequence[str], missing: Tuple[Any, ...]
 ) -> Tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8], int, str, Any]: ...
+def units_to_ns(
+    values: npt.NDArray[np.int64], present: Optional[npt.NDArray[np.uint8]], ns_per_unit: int
+) -> Tuple[npt.NDArray[np.int64], int]: ...
 def days_to_ns(
     days: npt.NDArray[np.int64], present: Optional[npt.NDArray[np.uint8]]
 ) -> Tuple[npt.NDArray[np.int64], int]: ...

@@ -30,14 +30,15 @@ class WhatIfResult:
     - ``changes``: tidy, one row per (scenario, frame row, outcome column) whose value differs from
       the baseline: columns ``scenario, row`` (the frame's index label), ``outcome``, ``baseline``,
       ``value``. Outcome columns are those of :func:`evaluate_frame` (outputs and
-      ``<obligation>.applies|violated|deadline``).
+      ``<obligation>.applies|violated|deadline|status``).
     - ``summary``: one row per scenario (the index): ``rows``, ``rows changed`` (any outcome
       column differs), ``<output> changed`` for every output, ``obligations changed`` (an
       obligation starts or stops applying), ``deadlines changed``, ``became violated`` (rows where
       some obligation is violated that was not in the baseline), ``no longer violated``, and
       ``rows violating`` in the baseline and the scenario (rows with at least one violation).
     - ``counts``: tidy, rows per outcome value for the baseline and each scenario: columns
-      ``outcome`` (``"export = deny"``, ``"keep_call_records violated"``), ``scenario``, ``rows``.
+      ``outcome`` (``"export = deny"``, ``"keep_call_records violated"``, ``"notify.status =
+      overdue"``), ``scenario``, ``rows``.
     - ``baseline`` and ``results``: the full output frames (``results[name]`` per scenario).
     - ``params``: the params each scenario was evaluated with (baseline params, then its own).
     """
@@ -98,7 +99,7 @@ def _counts(policy: "Policy", frame: "pd.DataFrame", scenario: str) -> List[Tupl
             if len(distinct) > _MAX_VALUES:
                 continue
             values = sorted(distinct.tolist()) + ([None] if spec.optional else [])
-        else:  # dates, decimals, durations: too many values to count one by one
+        else:  # dates, date-times, decimals: too many values to count one by one
             continue
         for v in values:
             n = int(col.isna().sum()) if v is None else int((col == v).sum())

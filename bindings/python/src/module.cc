@@ -99,11 +99,43 @@ void TranslateSdkErrors(std::exception_ptr p) {
 
 // ---------------------------------------------------------------- Python <-> JSON
 
+// A Python date-time (datetime, pandas.Timestamp, numpy.datetime64) in facts. Its JSON form
+// depends on the type of its field, which only the SDK knows: a `date` field takes "YYYY-MM-DD", a
+// `datetime` field "YYYY-MM-DDTHH:MM:SSZ", and neither takes the other. proviso._convert.jsonable
+// gives both forms (a `proviso._convert.Instant`); the facts hold one, and EvaluateFacts switches
+// to the other when the SDK refuses it (FactsError::path() names the field).
+struct DateTimeFact {
+  std::string path;             // the field, as FactsError::path() names it
+  json::json_pointer pointer;   // where its value is in the facts
+  std::string date;             // its (local) date, "YYYY-MM-DD"
+  std::string instant;          // the instant, "YYYY-MM-DDTHH:MM:SSZ" (UTC)
+  bool midnight = false;        // no time of day (in its own zone): the facts hold `date` first
+  std::string shown;            // the Python value, for messages
+};
+
+// What ToJson needs besides the value: proviso._convert.jsonable (for values that are not
+// JSON-native), the Instant class, and where to record date-times (nullptr: none expected).
+struct Converter {
+  py::object fallback;
+  py::object instant_class;
+  std::vector<DateTimeFact>* datetimes = nullptr;
+  std::vector<std::string> where;  // the JSON pointer tokens of the value being converted
+
+  static Converter Make() {
+    py::module_ convert = py::module_::import("proviso._convert");
+    Converter c;
+    c.fallback = convert.attr("jsonable");
+    c.instant_class = convert.attr("Instant");
+    return c;
+  }
+};
+
 // Converts a Python value to JSON. JSON-native values (dict with str keys, list, tuple, set,
 // frozenset, str, bool, int, float, None) are converted here; anything else goes through
-// proviso._convert.jsonable (dates, timedeltas, numpy and pandas scalars), which returns a
-// JSON-native value or raises. NaN becomes null (a missing value). `path` names the value in errors.
-json ToJson(py::handle h, const std::string& path, const py::object& fallback) {
+// proviso._convert.jsonable (dates, date-times, timedeltas, numpy and pandas scalars), which returns
+// a JSON-native value or an Instant (a date-time: see DateTimeFact), or raises. NaN becomes null
+// (a missing value). `path` names the value in errors.
+json ToJson(py::handle h, const std::string& path, Converter& conv) {
   if (h.is_none()) return nullptr;
   if (PyBool_Check(h.ptr())) return h.ptr() == Py_True;
   if (PyLong_Check(h.ptr())) {
@@ -129,7 +161,9 @@ json ToJson(py::handle h, const std::string& path, const py::object& fallback) {
                                       py::repr(item.first).cast<std::string>(), path);
       }
       std::string key = item.first.cast<std::string>();
-      o[key] = ToJson(item.second, path.empty() ? key : path + "." + key, fallback);
+      conv.where.push_back(key);
+      o[key] = ToJson(item.second, path.empty() ? key : path + "." + key, conv);
+      conv.where.pop_back();
     }
     return o;
   }
@@ -137,15 +171,70 @@ json ToJson(py::handle h, const std::string& path, const py::object& fallback) {
     json a = json::array();
     size_t i = 0;
     for (py::handle x : h) {
-      a.push_back(ToJson(x, path + "[" + std::to_string(i++) + "]", fallback));
+      conv.where.push_back(std::to_string(i));
+      a.push_back(ToJson(x, path + "[" + std::to_string(i) + "]", conv));
+      conv.where.pop_back();
+      ++i;
     }
     return a;
   }
-  py::object converted = fallback(h, path);
+  py::object converted = conv.fallback(h, path);
+  if (py::isinstance(converted, conv.instant_class)) {  // (jsonable gives an Instant back as it is)
+    DateTimeFact d;
+    d.path = path;
+    for (const std::string& token : conv.where) d.pointer.push_back(token);
+    d.date = converted.attr("date").cast<std::string>();
+    d.instant = converted.attr("instant").cast<std::string>();
+    d.midnight = converted.attr("midnight").cast<bool>();
+    d.shown = converted.attr("shown").cast<std::string>();
+    std::string first = d.midnight ? d.date : d.instant;
+    if (conv.datetimes) conv.datetimes->push_back(std::move(d));
+    return first;
+  }
   if (converted.ptr() == h.ptr()) {
     throw proviso::FactsError("`" + path + "`: cannot convert " + py::repr(h).cast<std::string>(), path);
   }
-  return ToJson(converted, path, fallback);
+  return ToJson(converted, path, conv);
+}
+
+// Evaluates facts in which `datetimes` (see DateTimeFact) hold their first form, switching a
+// date-time to its other form when the SDK refuses the first for its field; `facts` keep the forms
+// that were taken. A date-time with a time of day given for a `date` field is a FactsError that
+// says so (never truncated to its date). Thread-safe (no Python).
+proviso::Decision EvaluateFacts(const proviso::Policy& policy, json& facts, const std::vector<DateTimeFact>& datetimes,
+                                const proviso::EvalOptions& options) {
+  std::vector<char> switched(datetimes.size(), 0);
+  for (;;) {
+    try {
+      return policy.Evaluate(facts, options);
+    } catch (const proviso::FactsError& e) {
+      size_t k = 0;
+      while (k < datetimes.size() && (switched[k] || datetimes[k].path != e.path())) ++k;
+      if (k == datetimes.size()) throw;
+      const DateTimeFact& d = datetimes[k];
+      switched[k] = 1;
+      if (d.midnight) {  // a midnight, refused as a date: the instant
+        facts[d.pointer] = d.instant;
+        continue;
+      }
+      // An instant with a time of day, refused: if its date would do, the field is a date.
+      facts[d.pointer] = d.date;
+      bool date_field = false;
+      try {
+        policy.Evaluate(facts, options);
+        date_field = true;
+      } catch (const proviso::FactsError& again) {
+        date_field = again.path() != d.path;
+      } catch (const proviso::Error&) {
+        date_field = true;  // the facts were read: the field took the date
+      }
+      facts[d.pointer] = d.instant;
+      if (!date_field) throw;
+      throw proviso::FactsError("`" + d.path + "`: " + d.shown +
+                                    " has a time of day, but the field is a date: give a date, or a date-time at midnight",
+                                d.path);
+    }
+  }
 }
 
 py::object FromJson(const json& j) {
@@ -168,6 +257,14 @@ py::object FromJson(const json& j) {
     }
     default: return py::none();
   }
+}
+
+py::dict ItemRefDict(const proviso::ItemRef& r) {
+  py::dict x;
+  x["scope"] = r.scope;
+  x["index"] = r.index;
+  x["key"] = FromJson(r.key);
+  return x;
 }
 
 proviso::EvalOptions Options(const std::optional<std::string>& as_of,
@@ -355,17 +452,18 @@ py::tuple EvaluateBatch(const proviso::Policy& policy, int64_t rows, const py::l
   return buffers.ToPython();
 }
 
-// ticks_to_days(ticks, ticks_per_day, whole) -> (days, first bad row or -1)
-// datetime64/timedelta64 ticks (int64, NaT = INT64_MIN) to whole days in one pass, GIL released:
-// dates floor (a time of day keeps its date); durations (`whole`) must be whole days, the first
-// that is not is reported. NaT becomes 0 (the caller's mask says it is missing).
-py::tuple TicksToDays(const py::array_t<int64_t, py::array::c_style | py::array::forcecast>& ticks,
-                      int64_t ticks_per_day, bool whole) {
-  if (ticks_per_day <= 0) throw proviso::Error("ticks_to_days: ticks_per_day must be positive");
+// ticks_to_units(ticks, ticks_per_unit, whole) -> (units, first bad row or -1)
+// datetime64/timedelta64 ticks (int64, NaT = INT64_MIN) to whole units (days, seconds) in one
+// pass, GIL released: floor division; with `whole`, the first value that is not a whole number of
+// units is reported. NaT becomes 0 (the caller's mask says it is missing). Also bound as
+// ticks_to_days (its first use: ticks to days).
+py::tuple TicksToUnits(const py::array_t<int64_t, py::array::c_style | py::array::forcecast>& ticks,
+                       int64_t ticks_per_unit, bool whole) {
+  if (ticks_per_unit <= 0) throw proviso::Error("ticks_to_units: ticks_per_unit must be positive");
   const int64_t n = ticks.size();
-  py::array_t<int64_t> days(n);
+  py::array_t<int64_t> units(n);
   const int64_t* in = ticks.data();
-  int64_t* out = days.mutable_data();
+  int64_t* out = units.mutable_data();
   int64_t bad = -1;
   {
     py::gil_scoped_release release;
@@ -379,17 +477,21 @@ py::tuple TicksToDays(const py::array_t<int64_t, py::array::c_style | py::array:
         any |= whole & (r != 0);
       }
     };
-    switch (ticks_per_day) {
-      case 86'400'000'000'000: convert(std::integral_constant<int64_t, 86'400'000'000'000>{}); break;  // ns
-      case 86'400'000'000: convert(std::integral_constant<int64_t, 86'400'000'000>{}); break;          // us
-      case 86'400: convert(std::integral_constant<int64_t, 86'400>{}); break;                          // s
-      default: convert(ticks_per_day);
+    switch (ticks_per_unit) {
+      case 86'400'000'000'000: convert(std::integral_constant<int64_t, 86'400'000'000'000>{}); break;  // ns/day
+      case 86'400'000'000: convert(std::integral_constant<int64_t, 86'400'000'000>{}); break;          // us/day
+      case 86'400: convert(std::integral_constant<int64_t, 86'400>{}); break;                          // s/day
+      case 1'000'000'000: convert(std::integral_constant<int64_t, 1'000'000'000>{}); break;            // ns/s
+      case 1'000'000: convert(std::integral_constant<int64_t, 1'000'000>{}); break;                    // us/s
+      case 1'000: convert(std::integral_constant<int64_t, 1'000>{}); break;                            // ms/s
+      case 1: std::copy(in, in + n, out); std::replace(out, out + n, kNaT, int64_t{0}); break;
+      default: convert(ticks_per_unit);
     }
     if (any) {
-      for (int64_t i = 0; i < n && bad < 0; ++i) if (in[i] != kNaT && in[i] % ticks_per_day != 0) bad = i;
+      for (int64_t i = 0; i < n && bad < 0; ++i) if (in[i] != kNaT && in[i] % ticks_per_unit != 0) bad = i;
     }
   }
-  return py::make_tuple(days, bad);
+  return py::make_tuple(units, bad);
 }
 
 // factorize_objects(values, categories, width, missing) -> (codes, uniques, first bad row, why)
@@ -527,33 +629,37 @@ py::tuple EncodeEnumSets(const py::array& values, const std::vector<std::string>
   return py::make_tuple(masks, present, int64_t{-1}, "", py::none());
 }
 
-// days_to_ns(days, present) -> (datetime64[ns] ticks as int64, first row out of range or -1)
-// Day numbers to nanoseconds since 1970 in one pass, NaT (INT64_MIN) where `present` is 0 (None:
-// every row has a value). A date outside what datetime64[ns] holds (1677-09-22 .. 2262-04-11) is
-// reported, never wrapped around.
-py::tuple DaysToNs(const py::array_t<int64_t, py::array::c_style | py::array::forcecast>& days,
-                   const std::optional<MaskArray>& present) {
-  const int64_t n = days.size();
-  if (present && present->size() != n) throw proviso::Error("days_to_ns: the mask is not of the column's length");
+// units_to_ns(values, present, ns_per_unit) -> (datetime64[ns] ticks as int64, first row out of
+// range or -1)
+// Day or second numbers (ns_per_unit 86400e9 or 1e9) to nanoseconds since 1970 in one pass, NaT
+// (INT64_MIN) where `present` is 0 (None: every row has a value). A value outside what
+// datetime64[ns] holds (1677-09-21 .. 2262-04-11) is reported, never wrapped around. Also bound as
+// days_to_ns(days, present).
+py::tuple UnitsToNs(const py::array_t<int64_t, py::array::c_style | py::array::forcecast>& values,
+                    const std::optional<MaskArray>& present, int64_t ns_per_unit) {
+  const int64_t n = values.size();
+  if (present && present->size() != n) throw proviso::Error("units_to_ns: the mask is not of the column's length");
+  if (ns_per_unit <= 0) throw proviso::Error("units_to_ns: ns_per_unit must be positive");
   py::array_t<int64_t> ns(n);
-  const int64_t* in = days.data();
+  const int64_t* in = values.data();
   const uint8_t* mask = present ? present->data() : nullptr;
   int64_t* out = ns.mutable_data();
   int64_t bad = -1;
   {
     py::gil_scoped_release release;
-    constexpr int64_t kDay = 86'400'000'000'000, kNaT = INT64_MIN;
-    constexpr int64_t kLo = INT64_MIN / kDay + 1, kHi = INT64_MAX / kDay;
+    constexpr int64_t kNaT = INT64_MIN;
+    const int64_t lo = INT64_MIN / ns_per_unit + 1, hi = INT64_MAX / ns_per_unit;
+    const uint64_t per = static_cast<uint64_t>(ns_per_unit);
     bool any = false;
     for (int64_t i = 0; i < n; ++i) {
       bool has = !mask || mask[i];
       int64_t d = in[i];
-      any |= has & ((d < kLo) | (d > kHi));
-      out[i] = has ? static_cast<int64_t>(static_cast<uint64_t>(d) * static_cast<uint64_t>(kDay)) : kNaT;  // wraps if bad
+      any |= has & ((d < lo) | (d > hi));
+      out[i] = has ? static_cast<int64_t>(static_cast<uint64_t>(d) * per) : kNaT;  // wraps if bad
     }
     if (any) {
       for (int64_t i = 0; i < n && bad < 0; ++i) {
-        if ((!mask || mask[i]) && (in[i] < kLo || in[i] > kHi)) bad = i;
+        if ((!mask || mask[i]) && (in[i] < lo || in[i] > hi)) bad = i;
       }
     }
   }
@@ -609,11 +715,12 @@ constexpr int64_t kRowChunk = 4096;
 // Rows per thread below which a chunk is not split further.
 constexpr int64_t kRowsPerThread = 256;
 
-// Evaluates inputs[k] into decisions[k] (GIL released), split over up to `threads` threads (the
-// calling one among them, which also runs the parts of threads that could not start). Throws the
-// error of the lowest failing row, "row N: ..." (N counted from `first_row`), whatever the order
-// in which the threads met their errors.
-void EvaluateChunk(const proviso::Policy& policy, const std::vector<json>& inputs, const proviso::EvalOptions& options,
+// Evaluates inputs[k] (with its date-times datetimes[k], see EvaluateFacts) into decisions[k]
+// (GIL released), split over up to `threads` threads (the calling one among them, which also runs
+// the parts of threads that could not start). Throws the error of the lowest failing row, "row N:
+// ..." (N counted from `first_row`), whatever the order in which the threads met their errors.
+void EvaluateChunk(const proviso::Policy& policy, std::vector<json>& inputs,
+                   const std::vector<std::vector<DateTimeFact>>& datetimes, const proviso::EvalOptions& options,
                    std::vector<proviso::Decision>& decisions, int64_t first_row, int threads) {
   const int64_t n = static_cast<int64_t>(inputs.size());
   const int64_t parts = std::clamp<int64_t>(n / kRowsPerThread, 1, threads);
@@ -623,7 +730,7 @@ void EvaluateChunk(const proviso::Policy& policy, const std::vector<json>& input
     for (int64_t k = n * part / parts, end = n * (part + 1) / parts; k < end; ++k) {
       if (k > lowest.load(std::memory_order_relaxed)) return;
       try {
-        decisions[k] = policy.Evaluate(inputs[k], options);
+        decisions[k] = EvaluateFacts(policy, inputs[k], datetimes[k], options);
       } catch (...) {
         failed[part] = {k, std::current_exception()};
         for (int64_t seen = lowest.load(); k < seen && !lowest.compare_exchange_weak(seen, k);) {
@@ -657,65 +764,137 @@ void EvaluateChunk(const proviso::Policy& policy, const std::vector<json>& input
   }
 }
 
+// Where the batch output columns of one obligation are (-1: it has no such column).
+struct ObligationColumns {
+  std::string name;
+  int applies = -1, violated = -1, deadline = -1, status = -1;
+};
+
+// The obligations of the output columns after the outputs: `<name>.applies`, `.violated`,
+// `.deadline`, and `.status` for an obligation with a deadline (Policy::BatchOutputs).
+std::vector<ObligationColumns> ObligationColumnsOf(const std::vector<proviso::ColumnSpec>& specs, size_t first) {
+  std::vector<ObligationColumns> out;
+  for (size_t c = first; c < specs.size(); ++c) {
+    const std::string& full = specs[c].name;
+    size_t dot = full.rfind('.');
+    std::string name = full.substr(0, dot), what = full.substr(dot + 1);
+    if (out.empty() || out.back().name != name) out.push_back(ObligationColumns{name});
+    int& slot = what == "applies" ? out.back().applies
+                : what == "violated" ? out.back().violated
+                : what == "deadline" ? out.back().deadline
+                                     : out.back().status;
+    slot = static_cast<int>(c);
+  }
+  return out;
+}
+
+// A Python exception raised while converting row `r` (proviso._convert.jsonable's FactsError), as
+// the SDK's FactsError saying which row.
+proviso::FactsError RowFactsError(py::error_already_set& e, int64_t r) {
+  std::string path;
+  if (py::hasattr(e.value(), "path") && !e.value().attr("path").is_none()) path = e.value().attr("path").cast<std::string>();
+  return proviso::FactsError("row " + std::to_string(r) + ": " + py::str(e.value()).cast<std::string>(), path);
+}
+
 // evaluate_rows(policy, facts, as_of, params) -> the same as evaluate_batch.
 // The row-by-row path, for policies whose inputs cannot be batch columns (sets, lists): each row's
 // facts (a Python mapping) go through Policy::Evaluate, and its decision is written in the batch
 // output encoding. A chunk of rows at a time is converted to JSON (with the GIL), then evaluated
 // on the machine's cores (without it). Errors say which row ("row N: "); the first one is raised.
+// Outputs and obligations decided for each element of a `for each` cannot be row columns: a row
+// whose decision has one is an error.
 py::tuple EvaluateRows(const proviso::Policy& policy, const py::sequence& facts,
                        const std::optional<std::string>& as_of,
                        const std::map<std::string, std::string>& params) {
   std::vector<proviso::ColumnSpec> out_specs = policy.BatchOutputs();
-  py::object fallback = py::module_::import("proviso._convert").attr("jsonable");
+  Converter conv = Converter::Make();
   int64_t rows = static_cast<int64_t>(py::len(facts));
   OutputBuffers buffers(out_specs, rows);
   proviso::EvalOptions options = Options(as_of, params, false);
   std::map<std::string, int64_t> dict;
   std::vector<std::string> outputs = policy.output_names();
+  const std::vector<ObligationColumns> obligations = ObligationColumnsOf(out_specs, outputs.size());
   const int threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u));
   std::vector<json> inputs;
+  std::vector<std::vector<DateTimeFact>> datetimes;
   std::vector<proviso::Decision> decisions;
   for (int64_t start = 0; start < rows; start += kRowChunk) {
     // A row that cannot be converted fails after the rows before it are evaluated: one of them may
     // fail first.
     std::exception_ptr unconvertible;
     inputs.clear();
+    datetimes.clear();
     for (int64_t r = start; r < std::min(start + kRowChunk, rows); ++r) {
+      datetimes.emplace_back();
+      conv.datetimes = &datetimes.back();
       try {
-        inputs.push_back(ToJson(facts[r], "", fallback));
+        inputs.push_back(ToJson(facts[r], "", conv));
       } catch (const proviso::FactsError& e) {
         unconvertible = std::make_exception_ptr(
             proviso::FactsError("row " + std::to_string(r) + ": " + e.what(), e.path()));
+      } catch (py::error_already_set& e) {
+        if (!e.matches(ErrorClass("FactsError"))) throw;
+        unconvertible = std::make_exception_ptr(RowFactsError(e, r));
+      }
+      if (unconvertible) {
+        datetimes.pop_back();
         break;
       }
     }
+    conv.datetimes = nullptr;
     const int64_t n = static_cast<int64_t>(inputs.size());
     decisions.assign(n, proviso::Decision{});
     py::gil_scoped_release release;
-    EvaluateChunk(policy, inputs, options, decisions, start, threads);
+    EvaluateChunk(policy, inputs, datetimes, options, decisions, start, threads);
     for (int64_t k = 0; k < n; ++k) {
       const proviso::Decision& d = decisions[k];
       const int64_t r = start + k;
-      size_t c = 0;
-      for (; c < outputs.size(); ++c) {
-        const json& v = d.outputs().at(outputs[c]);
+      for (size_t c = 0; c < outputs.size(); ++c) {
+        auto found = d.outputs().find(outputs[c]);
+        if (found == d.outputs().end()) {
+          throw proviso::Error("row " + std::to_string(r) + ": output `" + outputs[c] +
+                               "` is decided for each element of a `for each`: a frame row cannot hold it "
+                               "(evaluate such a policy with Policy.evaluate and read Decision.items)");
+        }
+        const json& v = *found;
         if (out_specs[c].optional) buffers.out.present[c][r] = !v.is_null();
         Put(buffers.out.columns[c], out_specs[c], r,
             v.is_null() ? 0 : EncodeOutput(v, out_specs[c], dict, buffers.out.dictionary));
       }
-      // Then three columns per obligation: applies, violated, deadline.
-      for (; c + 2 < out_specs.size(); c += 3) {
-        const std::string& applies = out_specs[c].name;
-        std::string name = applies.substr(0, applies.size() - std::string(".applies").size());
+      for (const ObligationColumns& cols : obligations) {
         const proviso::Obligation* found = nullptr;
         for (const proviso::Obligation& o : d.obligations()) {
-          if (o.name == name) found = &o;
+          if (o.name != cols.name) continue;
+          if (o.item) {
+            throw proviso::Error("row " + std::to_string(r) + ": obligation `" + o.name +
+                                 "` is decided for each element of a `for each`: a frame row cannot hold it "
+                                 "(evaluate such a policy with Policy.evaluate and read Decision.obligations)");
+          }
+          found = &o;
         }
-        Put(buffers.out.columns[c], out_specs[c], r, found != nullptr);
-        Put(buffers.out.columns[c + 1], out_specs[c + 1], r, found && found->violated);
-        bool has_deadline = found && found->deadline;
-        Put(buffers.out.columns[c + 2], out_specs[c + 2], r, has_deadline ? DaysFromCivil(*found->deadline) : 0);
-        buffers.out.present[c + 2][r] = has_deadline;
+        if (cols.applies >= 0) Put(buffers.out.columns[cols.applies], out_specs[cols.applies], r, found != nullptr);
+        if (cols.violated >= 0) {
+          Put(buffers.out.columns[cols.violated], out_specs[cols.violated], r, found && found->violated);
+        }
+        if (cols.deadline >= 0) {
+          const proviso::ColumnSpec& spec = out_specs[cols.deadline];
+          bool has_deadline = found && found->deadline;
+          Put(buffers.out.columns[cols.deadline], spec, r,
+              has_deadline ? EncodeOutput(json(*found->deadline), spec, dict, buffers.out.dictionary) : 0);
+          buffers.out.present[cols.deadline][r] = has_deadline;
+        }
+        if (cols.status >= 0) {
+          const proviso::ColumnSpec& spec = out_specs[cols.status];
+          int64_t code = 0;  // "none": the obligation does not apply, or nothing says
+          if (found && !found->status.empty()) {
+            auto at = std::find(spec.categories.begin(), spec.categories.end(), found->status);
+            if (at == spec.categories.end()) {
+              throw proviso::Error("obligation `" + cols.name + "`: unknown status `" + found->status + "`");
+            }
+            code = at - spec.categories.begin();
+          }
+          Put(buffers.out.columns[cols.status], spec, r, code);
+        }
       }
     }
     if (unconvertible) std::rethrow_exception(unconvertible);
@@ -782,12 +961,14 @@ PYBIND11_MODULE(_proviso, m) {
       .def("evaluate",
            [](const proviso::Policy& p, py::handle facts, const std::optional<std::string>& as_of,
               const std::map<std::string, std::string>& params, bool explain) {
-             py::object fallback = py::module_::import("proviso._convert").attr("jsonable");
-             auto d = std::make_unique<PyDecision>(PyDecision{p, ToJson(facts, "", fallback),
+             Converter conv = Converter::Make();
+             std::vector<DateTimeFact> datetimes;
+             conv.datetimes = &datetimes;
+             auto d = std::make_unique<PyDecision>(PyDecision{p, ToJson(facts, "", conv),
                                                               Options(as_of, params, explain), {}, std::nullopt});
              {
                py::gil_scoped_release release;
-               d->decision = p.Evaluate(d->facts, d->options);
+               d->decision = EvaluateFacts(p, d->facts, datetimes, d->options);
              }
              return d;
            },
@@ -803,24 +984,53 @@ PYBIND11_MODULE(_proviso, m) {
       .def("to_dict", [](const PyDecision& d) { return FromJson(d.decision.ToJson()); })
       .def_property_readonly("as_of", [](const PyDecision& d) { return d.decision.as_of(); })
       .def("outputs", [](const PyDecision& d) { return FromJson(d.decision.outputs()); })
-      // (name, modality, subject, action, deadline or None, [(document, article)], violated)
+      .def_property_readonly("law_as_of", [](const PyDecision& d) { return d.decision.ToJson().value("law_as_of", ""); })
+      // Dicts: name, modality, subject, action, deadline (text or None), deadline_kind, standard,
+      // status, citations [(document, article)], violated, item (None or {scope, index, key}).
       .def("obligations",
            [](const PyDecision& d) {
              py::list out;
              for (const proviso::Obligation& o : d.decision.obligations()) {
                py::list cites;
                for (const proviso::Citation& c : o.citations) cites.append(py::make_tuple(c.document, c.article));
-               out.append(py::make_tuple(o.name, proviso::ModalityName(o.modality), o.subject, o.action,
-                                         o.deadline ? py::object(py::str(*o.deadline)) : py::object(py::none()),
-                                         cites, o.violated));
+               py::dict x;
+               x["name"] = o.name;
+               x["modality"] = proviso::ModalityName(o.modality);
+               x["subject"] = o.subject;
+               x["action"] = o.action;
+               x["deadline"] = o.deadline ? py::object(py::str(*o.deadline)) : py::object(py::none());
+               x["deadline_kind"] = o.deadline_kind;
+               x["standard"] = o.standard;
+               x["status"] = o.status;
+               x["citations"] = cites;
+               x["violated"] = o.violated;
+               x["item"] = o.item ? py::object(ItemRefDict(*o.item)) : py::object(py::none());
+               out.append(x);
+             }
+             return out;
+           })
+      // Dicts: scope, index, key, law_as_of, outputs.
+      .def("items",
+           [](const PyDecision& d) {
+             py::list out;
+             for (const proviso::Item& it : d.decision.items()) {
+               py::dict x = ItemRefDict(it.ref);
+               x["law_as_of"] = it.law_as_of;
+               x["outputs"] = FromJson(it.outputs);
+               out.append(x);
              }
              return out;
            })
       .def("explanation_text", [](PyDecision& d) { return d.Explained().explanation_text(); })
       .def("explanation", [](PyDecision& d) { return FromJson(d.Explained().explanation()); });
 
-  m.def("ticks_to_days", &TicksToDays, py::arg("ticks"), py::arg("ticks_per_day"), py::arg("whole"));
-  m.def("days_to_ns", &DaysToNs, py::arg("days"), py::arg("present"));
+  m.def("ticks_to_units", &TicksToUnits, py::arg("ticks"), py::arg("ticks_per_unit"), py::arg("whole"));
+  m.def("ticks_to_days", &TicksToUnits, py::arg("ticks"), py::arg("ticks_per_day"), py::arg("whole"));
+  m.def("units_to_ns", &UnitsToNs, py::arg("values"), py::arg("present"), py::arg("ns_per_unit"));
+  m.def("days_to_ns",
+        [](const py::array_t<int64_t, py::array::c_style | py::array::forcecast>& days,
+           const std::optional<MaskArray>& present) { return UnitsToNs(days, present, 86'400'000'000'000); },
+        py::arg("days"), py::arg("present"));
   m.def("encode_enum_sets", &EncodeEnumSets, py::arg("values"), py::arg("categories"), py::arg("missing"));
   m.def("factorize_objects", &FactorizeObjects, py::arg("values"), py::arg("categories"), py::arg("width"),
         py::arg("missing"));
