@@ -36,7 +36,7 @@ def kinds():
 
 @pytest.fixture(scope="module")
 def transfers():
-    return proviso.compile(HERE / "transfers.proviso", backend="interpreter")  # the JIT has no `for each`
+    return proviso.compile(HERE / "transfers.proviso")
 
 
 @pytest.fixture(scope="module")
@@ -225,7 +225,7 @@ def test_for_each_items_and_per_item_obligations(transfers, tmp_path) -> None:
     wire = {"transfers": [{**t, "made_at": a, "made_on": t["made_on"].isoformat()}
                           for t, a in zip(given["transfers"], ["2020-06-01T10:00:00Z", "2021-02-01T09:00:00Z"])]}
     assert d.to_dict() == cli_decision(HERE / "transfers.proviso", wire, "--as-of", "2021-02-02T12:00:00Z",
-                                       "--engine=interp", tmp_path=tmp_path)
+                                       tmp_path=tmp_path)
 
 
 def test_law_as_of(tmp_path) -> None:
@@ -237,8 +237,6 @@ def test_law_as_of(tmp_path) -> None:
     assert old.to_dict()["law_as_of"] == "2020-05-01"
 
 
-@pytest.mark.xfail(strict=True, reason="C++: with the JIT back end Decision::ToJson gives law_as_of 1970-01-01 "
-                                       "(runtime/src/native.cc does not set interp::Result::law)")
 def test_law_as_of_with_the_jit() -> None:
     policy = proviso.compile(HERE / "dated_law.proviso")
     assert policy.evaluate({"signed_on": "2020-05-01", "amount": 500}, as_of="2022-01-01").law_as_of == \
@@ -390,11 +388,15 @@ def test_row_path_with_datetimes(timed_lists) -> None:
         timed_lists.evaluate_frame(fraction, as_of=AS_OF)
 
 
-def test_a_for_each_cannot_be_frame_columns(transfers) -> None:
+def test_the_outputs_of_a_for_each_are_no_frame_columns(transfers) -> None:
+    # A frame has one row per record: the outputs decided per element live in Decision.items.
     df = pd.DataFrame({"transfers": [[{"id": "T-1", "made_at": "2020-06-01T10:00:00Z", "made_on": "2020-06-01",
-                                       "amount": 5}]]})
-    with pytest.raises(proviso.ProvisoError, match="output `large` is decided for each element of a `for each`"):
-        transfers.evaluate_frame(df, as_of="2021-01-01")
+                                       "amount": 5000}, {"id": "T-2", "made_at": "2020-06-02T10:00:00Z",
+                                                         "made_on": "2020-06-02", "amount": 1}]]})
+    frame = transfers.evaluate_frame(df, as_of="2021-01-01")
+    assert frame.columns.tolist() == ["count_all"] and frame["count_all"].tolist() == [2]
+    items = transfers.evaluate({"transfers": df["transfers"][0]}, as_of="2021-01-01").items
+    assert [(i.ref.key, i.outputs) for i in items] == [("T-1", {"large": True}), ("T-2", {"large": False})]
 
 
 def test_what_if_counts_statuses(breach) -> None:

@@ -449,7 +449,7 @@ const Mistake kMistakes[] = {
     {"let cycle", "E0412", "let a: int = b\nlet b: int = a\n"},
     {"output cycle", "E0412", "output o: int\nrule r { then o = o + 1 }\n"},
     {"non-constant given", "E0116",
-     "input { a: int }\noutput o: int\nrule r { then o = a }\ntest \"t\" { given a = 1 + 1 }\n"},
+     "input { a: int, b: int }\noutput o: int\nrule r { then o = a }\ntest \"t\" { given a = b }\n"},
     {"decimal too precise", "E0505", "let x = 0.1234567\n"},
     {"deadline not a date", "E0203", "obligation o { subject \"s\" must \"m\" deadline 3 cite \"c\" }\n"},
     {"violated not a bool", "E0203", "obligation o { subject \"s\" must \"m\" violated when 1 cite \"c\" }\n"},
