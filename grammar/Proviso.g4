@@ -126,7 +126,7 @@ ruleItem    : WHEN expr                                        # ruleWhen
             | effective                                        # ruleEffective
             | citation                                         # ruleCite
             ;
-exceptionTo : EXCEPTION TO target=ID ;
+exceptionTo : EXCEPTION TO ID (COMMA ID)* ;
 priority    : PRIORITY INT ;
 citation    : CITE article=STRING (OF document=STRING)? ;
 

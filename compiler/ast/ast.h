@@ -228,7 +228,7 @@ struct RuleDecl {
   std::string name;
   Span span;
   int scope = -1;
-  std::optional<NameRef> exception_to;
+  std::vector<NameRef> exception_to;  // `exception to a, b`: the rules it overrides
   std::optional<int64_t> priority;
   ExprPtr when;
   std::optional<NameRef> target;
@@ -244,7 +244,7 @@ struct ObligationDecl {
   std::string name;
   Span span;
   int scope = -1;
-  std::optional<NameRef> exception_to;
+  std::vector<NameRef> exception_to;  // `exception to a, b`: the obligations it replaces
   std::optional<int64_t> priority;
   std::string subject;
   std::optional<Modality> modality;

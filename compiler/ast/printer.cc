@@ -158,9 +158,15 @@ std::string LetText(const LetDecl& l) {
 
 std::string OutputText(const OutputDecl& o) { return "output " + o.name + ": " + ToSource(*o.type) + "\n"; }
 
+std::string ExceptionText(const std::vector<NameRef>& to) {
+  std::string out;
+  for (size_t i = 0; i < to.size(); ++i) out += (i ? ", " : " exception to ") + to[i].name;
+  return out;
+}
+
 std::string RuleText(const RuleDecl& r) {
   std::string out = "rule " + r.name;
-  if (r.exception_to) out += " exception to " + r.exception_to->name;
+  out += ExceptionText(r.exception_to);
   if (r.priority) out += " priority " + std::to_string(*r.priority);
   out += " {\n";
   if (r.when) out += "  when " + ToSource(*r.when) + "\n";
@@ -173,7 +179,7 @@ std::string RuleText(const RuleDecl& r) {
 std::string ObligationText(const ObligationDecl& o) {
   static const char* kMod[] = {"must", "must not", "may"};
   std::string out = "obligation " + o.name;
-  if (o.exception_to) out += " exception to " + o.exception_to->name;
+  out += ExceptionText(o.exception_to);
   if (o.priority) out += " priority " + std::to_string(*o.priority);
   out += " {\n  subject " + Quote(o.subject) + "\n";
   if (o.modality) out += fmt::format("  {} {}\n", kMod[static_cast<int>(*o.modality)], Quote(o.action));

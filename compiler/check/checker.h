@@ -65,9 +65,9 @@ struct CheckedProgram {
   std::vector<TableSymbol> tables;
   std::vector<OutputSymbol> outputs;
   std::vector<const ast::RuleDecl*> rules;
-  std::vector<int> rule_parent;  // index of the rule it is an exception to, or -1
+  std::vector<std::vector<int>> rule_parents;  // the rules each rule is an exception to
   std::vector<const ast::ObligationDecl*> obligations;
-  std::vector<int> obligation_parent;
+  std::vector<std::vector<int>> obligation_parents;  // the obligations each one is an exception to
   std::vector<ast::TestDecl*> tests;
   std::vector<const ast::CalendarDecl*> calendars;  // every calendar, main file and imports
   std::vector<ScopeSymbol> scopes;                  // the main file's `for each`, in order

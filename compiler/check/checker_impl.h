@@ -149,10 +149,10 @@ class Checker {
   void CheckRules();
   // Defined at the end of this header: rules and obligations (obligations.cc) both use them.
   template <typename SpanOf, typename NameOf>
-  void ReportExceptionCycles(std::vector<int>& parent, SpanOf span_of, NameOf name_of,
+  void ReportExceptionCycles(std::vector<std::vector<int>>& parents, SpanOf span_of, NameOf name_of,
                              const char* what);
   template <typename SpanOf, typename NameOf>
-  void ReportDeepExceptions(const std::vector<int>& parent, SpanOf span_of, NameOf name_of,
+  void ReportDeepExceptions(const std::vector<std::vector<int>>& parents, SpanOf span_of, NameOf name_of,
                             const char* what);
 
   // obligations.cc: obligations, their deadlines and exceptions.
@@ -203,56 +203,78 @@ class Checker {
   int scope_ = -1;  // the `for each` being checked (CheckedProgram::scopes), or -1
 };
 
-// Exception graphs, for rules (default_logic.cc) and obligations (obligations.cc).
+// Exception graphs, for rules (default_logic.cc) and obligations (obligations.cc). `parents[i]`
+// are the declarations `i` is an exception to (`exception to a, b`): a graph that must be acyclic.
 
+// Reports each cycle once and removes the edge that closes it, so that later stages see a DAG.
+// Iterative depth-first search: chains may be as long as the program.
 template <typename SpanOf, typename NameOf>
-void Checker::ReportExceptionCycles(std::vector<int>& parent, SpanOf span_of, NameOf name_of,
+void Checker::ReportExceptionCycles(std::vector<std::vector<int>>& parents, SpanOf span_of, NameOf name_of,
                                     const char* what) {
-  std::vector<int> state(parent.size(), 0);
-  for (size_t start = 0; start < parent.size(); ++start) {
-    std::vector<int> path;
-    int cur = static_cast<int>(start);
-    while (cur >= 0 && state[cur] == 0) {
-      state[cur] = 1;
-      path.push_back(cur);
-      cur = parent[cur];
+  std::vector<int> state(parents.size(), 0);  // 0 unvisited, 1 on the path, 2 done
+  for (size_t start = 0; start < parents.size(); ++start) {
+    if (state[start]) continue;
+    std::vector<std::pair<int, size_t>> path{{static_cast<int>(start), 0}};  // node, next parent to visit
+    state[start] = 1;
+    while (!path.empty()) {
+      auto& [node, next] = path.back();
+      if (next == parents[node].size()) {
+        state[node] = 2;
+        path.pop_back();
+        continue;
+      }
+      int up = parents[node][next];
+      if (state[up] == 0) {
+        ++next;
+        state[up] = 1;
+        path.push_back({up, 0});
+        continue;
+      }
+      if (state[up] == 1) {  // `up` is on the path: a cycle
+        auto pos = std::find_if(path.begin(), path.end(), [&](const auto& f) { return f.first == up; });
+        std::string chain;
+        for (auto it = pos; it != path.end(); ++it) chain += "`" + name_of(it->first) + "` -> ";
+        chain += "`" + name_of(up) + "`";
+        diags_.Error("E0408", span_of(up), fmt::format("{} exceptions form a cycle: {}", what, chain))
+            .help = fmt::format("a chain of exceptions must end at a general {} that is an exception to nothing", what);
+        parents[node].erase(parents[node].begin() + static_cast<long>(next));  // break it for later stages
+        continue;
+      }
+      ++next;
     }
-    if (cur >= 0 && state[cur] == 1) {
-      // cur is on the current path: a cycle
-      auto pos = std::find(path.begin(), path.end(), cur);
-      std::string chain;
-      for (auto it = pos; it != path.end(); ++it) chain += "`" + name_of(*it) + "` -> ";
-      chain += "`" + name_of(cur) + "`";
-      diags_.Error("E0408", span_of(cur), fmt::format("{} exceptions form a cycle: {}", what, chain))
-          .help = fmt::format("a chain of exceptions must end at a general {} that is an exception to nothing", what);
-      for (auto it = pos; it != path.end(); ++it) parent[*it] = -1;  // break it for later stages
-    }
-    for (int p : path) state[p] = 2;
   }
 }
 
-// After ReportExceptionCycles (no cycles left): the first of each chain of exceptions that is
-// more than kMaxChain deep.
+// After ReportExceptionCycles (no cycles left): each declaration that is an exception more than
+// kMaxChain levels deep (its longest chain to a general declaration).
 template <typename SpanOf, typename NameOf>
-void Checker::ReportDeepExceptions(const std::vector<int>& parent, SpanOf span_of, NameOf name_of,
+void Checker::ReportDeepExceptions(const std::vector<std::vector<int>>& parents, SpanOf span_of, NameOf name_of,
                                    const char* what) {
-  std::vector<int> depth(parent.size(), 0);  // 1 for an exception to nothing
-  for (size_t start = 0; start < parent.size(); ++start) {
-    std::vector<int> path;
-    int cur = static_cast<int>(start);
-    while (cur >= 0 && depth[cur] == 0) {
-      path.push_back(cur);
-      cur = parent[cur];
-    }
-    int d = cur >= 0 ? depth[cur] : 0;
-    for (auto it = path.rbegin(); it != path.rend(); ++it) {
-      depth[*it] = ++d;
-      if (d == kMaxChain + 1) {
-        diags_.Error("E0008", span_of(*it),
-                     fmt::format("{} `{}` is an exception {} levels deep (at most {})", what, name_of(*it), d - 1,
+  std::vector<int> depth(parents.size(), 0);  // 1 for an exception to nothing; 0 not yet known
+  for (size_t start = 0; start < parents.size(); ++start) {
+    std::vector<std::pair<int, size_t>> path{{static_cast<int>(start), 0}};
+    while (!path.empty()) {
+      auto& [node, next] = path.back();
+      if (depth[node]) {
+        path.pop_back();
+        continue;
+      }
+      if (next < parents[node].size()) {
+        int up = parents[node][next++];
+        if (!depth[up]) path.push_back({up, 0});
+        continue;
+      }
+      int d = 1;
+      for (int up : parents[node]) d = std::max(d, depth[up] + 1);
+      depth[node] = d;
+      if (d > kMaxChain && std::all_of(parents[node].begin(), parents[node].end(),
+                                       [&](int up) { return depth[up] <= kMaxChain; })) {
+        diags_.Error("E0008", span_of(node),
+                     fmt::format("{} `{}` is an exception {} levels deep (at most {})", what, name_of(node), d - 1,
                                  kMaxChain - 1))
             .help = fmt::format("make some of these {}s exceptions to a general {} higher up the chain", what, what);
       }
+      path.pop_back();
     }
   }
 }

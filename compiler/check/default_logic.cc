@@ -2,6 +2,7 @@
 // and depth checks of exception chains are templates in checker_impl.h (obligations use them too).
 #include "compiler/check/checker_impl.h"
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -20,7 +21,7 @@ void Checker::CheckRules() {
   Context ctx{true, "a rule"};
   std::map<std::string, int> rule_index;
   for (size_t i = 0; i < p_.rules.size(); ++i) rule_index[p_.rules[i]->name] = static_cast<int>(i);
-  p_.rule_parent.assign(p_.rules.size(), -1);
+  p_.rule_parents.assign(p_.rules.size(), {});
   std::vector<int> target(p_.rules.size(), -1);
   for (size_t i = 0; i < p_.rules.size(); ++i) {
     const ast::RuleDecl& r = *p_.rules[i];
@@ -67,34 +68,39 @@ void Checker::CheckRules() {
   scope_ = -1;
   for (size_t i = 0; i < p_.rules.size(); ++i) {
     const ast::RuleDecl& r = *p_.rules[i];
-    if (!r.exception_to) continue;
-    auto it = rule_index.find(r.exception_to->name);
-    if (it == rule_index.end()) {
-      std::vector<std::string> names;
-      for (auto& [n, _] : rule_index) names.push_back(n);
-      auto& d = diags_.Error("E0405", r.exception_to->span,
-                             fmt::format("rule `{}` is an exception to `{}`, which is not a rule", r.name,
-                                         r.exception_to->name));
-      d.help = Suggest(r.exception_to->name, names);
-      continue;
+    for (const ast::NameRef& to : r.exception_to) {
+      auto it = rule_index.find(to.name);
+      if (it == rule_index.end()) {
+        std::vector<std::string> names;
+        for (auto& [n, _] : rule_index) names.push_back(n);
+        auto& d = diags_.Error("E0405", to.span,
+                               fmt::format("rule `{}` is an exception to `{}`, which is not a rule", r.name, to.name));
+        d.help = Suggest(to.name, names);
+        continue;
+      }
+      if (it->second == static_cast<int>(i)) {
+        diags_.Error("E0407", to.span, fmt::format("rule `{}` is an exception to itself", r.name));
+        continue;
+      }
+      std::vector<int>& parents = p_.rule_parents[i];
+      if (std::find(parents.begin(), parents.end(), it->second) != parents.end()) {
+        diags_.Error("E0414", to.span, fmt::format("rule `{}` names `{}` twice after `exception to`", r.name, to.name));
+        continue;
+      }
+      if (target[i] >= 0 && target[it->second] >= 0 && target[i] != target[it->second]) {
+        auto& d = diags_.Error("E0406", to.span,
+                               fmt::format("rule `{}` sets `{}` but is an exception to `{}`, which sets `{}`", r.name,
+                                           p_.outputs[target[i]].decl->name, to.name,
+                                           p_.outputs[target[it->second]].decl->name));
+        d.notes.push_back({p_.rules[it->second]->span, "the general rule"});
+        continue;
+      }
+      parents.push_back(it->second);
     }
-    if (it->second == static_cast<int>(i)) {
-      diags_.Error("E0407", r.exception_to->span, fmt::format("rule `{}` is an exception to itself", r.name));
-      continue;
-    }
-    if (target[i] >= 0 && target[it->second] >= 0 && target[i] != target[it->second]) {
-      auto& d = diags_.Error("E0406", r.exception_to->span,
-                             fmt::format("rule `{}` sets `{}` but is an exception to `{}`, which sets `{}`", r.name,
-                                         p_.outputs[target[i]].decl->name, r.exception_to->name,
-                                         p_.outputs[target[it->second]].decl->name));
-      d.notes.push_back({p_.rules[it->second]->span, "the general rule"});
-      continue;
-    }
-    p_.rule_parent[i] = it->second;
   }
-  ReportExceptionCycles(p_.rule_parent, [&](int i) { return p_.rules[i]->span; },
+  ReportExceptionCycles(p_.rule_parents, [&](int i) { return p_.rules[i]->span; },
                         [&](int i) { return p_.rules[i]->name; }, "rule");
-  ReportDeepExceptions(p_.rule_parent, [&](int i) { return p_.rules[i]->span; },
+  ReportDeepExceptions(p_.rule_parents, [&](int i) { return p_.rules[i]->span; },
                        [&](int i) { return p_.rules[i]->name; }, "rule");
   // Siblings that always apply and have no priority between them conflict on every input.
   for (OutputSymbol& o : p_.outputs) {
@@ -107,15 +113,17 @@ void Checker::CheckRules() {
       for (size_t b = 0; b < a; ++b) {
         const ast::RuleDecl& ra = *p_.rules[o.rules[a]];
         const ast::RuleDecl& rb = *p_.rules[o.rules[b]];
-        if (p_.rule_parent[o.rules[a]] != p_.rule_parent[o.rules[b]]) continue;
+        if (p_.rule_parents[o.rules[a]] != p_.rule_parents[o.rules[b]]) continue;
         if (ra.priority.value_or(0) != rb.priority.value_or(0)) continue;
         bool same_when = (!ra.when && !rb.when) ||
                          (ra.when && rb.when && ast::ToSource(*ra.when) == ast::ToSource(*rb.when));
         bool same_time = ra.effective.from < rb.effective.until && rb.effective.from < ra.effective.until;
-        if (same_when && same_time) {
+        // Alternatives that give the same value agree: only different values conflict.
+        bool same_value = ra.value && rb.value && ast::ToSource(*ra.value) == ast::ToSource(*rb.value);
+        if (same_when && same_time && !same_value) {
           auto& d = diags_.Error("E0410", ra.span,
-                                 fmt::format("rules `{}` and `{}` set `{}` under the same condition and neither "
-                                             "has priority, so they always conflict",
+                                 fmt::format("rules `{}` and `{}` set `{}` to different values under the same "
+                                             "condition and neither has priority, so they always conflict",
                                              rb.name, ra.name, o.decl->name));
           d.notes.push_back({rb.span, "the other rule"});
           d.help = fmt::format("make one an `exception to` the other, or give one a higher `priority`");

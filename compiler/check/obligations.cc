@@ -1,6 +1,7 @@
 // Checker pass for obligations: conditions, deadlines, citations and exceptions.
 #include "compiler/check/checker_impl.h"
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -13,7 +14,7 @@ void Checker::CheckObligations() {
   Context ctx{true, "an obligation"};
   std::map<std::string, int> index;
   for (size_t i = 0; i < p_.obligations.size(); ++i) index[p_.obligations[i]->name] = static_cast<int>(i);
-  p_.obligation_parent.assign(p_.obligations.size(), -1);
+  p_.obligation_parents.assign(p_.obligations.size(), {});
   for (size_t i = 0; i < p_.obligations.size(); ++i) {
     const ast::ObligationDecl& o = *p_.obligations[i];
     scope_ = o.scope;
@@ -24,31 +25,37 @@ void Checker::CheckObligations() {
       diags_.Warning("W0103", o.span, fmt::format("obligation `{}` cites no provision", o.name))
           .help = "add `cite \"Art. N\"` so that every decision carries its legal basis";
     }
-    if (!o.exception_to) continue;
-    auto it = index.find(o.exception_to->name);
-    if (it == index.end() || it->second == static_cast<int>(i)) {
-      std::vector<std::string> names;
-      for (auto& [n, _] : index) names.push_back(n);
-      auto& d = diags_.Error(it == index.end() ? "E0405" : "E0407", o.exception_to->span,
-                             it == index.end()
-                                 ? fmt::format("obligation `{}` is an exception to `{}`, which is not an obligation", o.name, o.exception_to->name)
-                                 : fmt::format("obligation `{}` is an exception to itself", o.name));
-      if (it == index.end()) d.help = Suggest(o.exception_to->name, names);
-      continue;
+    for (const ast::NameRef& to : o.exception_to) {
+      auto it = index.find(to.name);
+      if (it == index.end() || it->second == static_cast<int>(i)) {
+        std::vector<std::string> names;
+        for (auto& [n, _] : index) names.push_back(n);
+        auto& d = diags_.Error(it == index.end() ? "E0405" : "E0407", to.span,
+                               it == index.end()
+                                   ? fmt::format("obligation `{}` is an exception to `{}`, which is not an obligation", o.name, to.name)
+                                   : fmt::format("obligation `{}` is an exception to itself", o.name));
+        if (it == index.end()) d.help = Suggest(to.name, names);
+        continue;
+      }
+      std::vector<int>& parents = p_.obligation_parents[i];
+      if (std::find(parents.begin(), parents.end(), it->second) != parents.end()) {
+        diags_.Error("E0414", to.span, fmt::format("obligation `{}` names `{}` twice after `exception to`", o.name, to.name));
+        continue;
+      }
+      if (p_.obligations[it->second]->scope != o.scope) {
+        diags_.Error("E0126", to.span,
+                     fmt::format("obligation `{}` is an exception to `{}`, which is decided {}", o.name, to.name,
+                                 o.scope >= 0 ? "outside its `for each`" : "in a `for each`"))
+            .help = "an exception and its general obligation are decided for the same elements";
+        continue;
+      }
+      parents.push_back(it->second);
     }
-    if (p_.obligations[it->second]->scope != o.scope) {
-      diags_.Error("E0126", o.exception_to->span,
-                   fmt::format("obligation `{}` is an exception to `{}`, which is decided {}", o.name,
-                               o.exception_to->name, o.scope >= 0 ? "outside its `for each`" : "in a `for each`"))
-          .help = "an exception and its general obligation are decided for the same elements";
-      continue;
-    }
-    p_.obligation_parent[i] = it->second;
   }
   scope_ = -1;
-  ReportExceptionCycles(p_.obligation_parent, [&](int i) { return p_.obligations[i]->span; },
+  ReportExceptionCycles(p_.obligation_parents, [&](int i) { return p_.obligations[i]->span; },
                         [&](int i) { return p_.obligations[i]->name; }, "obligation");
-  ReportDeepExceptions(p_.obligation_parent, [&](int i) { return p_.obligations[i]->span; },
+  ReportDeepExceptions(p_.obligation_parents, [&](int i) { return p_.obligations[i]->span; },
                        [&](int i) { return p_.obligations[i]->name; }, "obligation");
 }
 

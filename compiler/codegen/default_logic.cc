@@ -26,16 +26,13 @@ llvm::Value* Generator::InForce(const ir::Effective& eff) {
 }
 
 // Evaluates every rule of a sibling group, then keeps the highest priority applicable value; two
-// applicable at that priority fail. Result in `acc` (have = yielded; empty on entry).
-// Straight-line: levels from the lowest priority up, each one that yields overriding the value
-// so far; a conflict within a level fails only if no higher level yields.
+// applicable at that priority with different values fail (the same value is no conflict).
+// Result in `acc` (have = yielded; empty on entry). Straight-line: levels from the lowest
+// priority up, each one that yields overriding the value so far; a conflict within a level fails
+// only if no higher level yields.
 void Generator::Choose(const std::vector<int>& group, const Type* t, Acc& acc) {
   std::vector<Acc> yields;
-  for (int r : group) {
-    Acc y = NewAcc(t);
-    RuleValue(r, t, y);
-    yields.push_back(y);
-  }
+  for (int r : group) yields.push_back(RuleAcc(r, t));
   std::vector<int64_t> levels;
   for (int r : group) levels.push_back(p_.rules[r].priority);
   std::sort(levels.begin(), levels.end());
@@ -54,7 +51,9 @@ void Generator::Choose(const std::vector<int>& group, const Type* t, Acc& acc) {
         continue;
       }
       llvm::Value* both = b_.CreateAnd(have, yh);
-      conflict[l] = conflict[l] ? b_.CreateOr(conflict[l], both) : both;
+      llvm::Value* differ = IsFlat(t, types_) ? b_.CreateAnd(both, b_.CreateNot(Equal(t, v, t, yv, nullptr)))
+                                              : AndThen(both, "agree", [&] { return b_.CreateNot(Equal(t, v, t, yv, nullptr)); });
+      conflict[l] = conflict[l] ? b_.CreateOr(conflict[l], differ) : differ;
       v = Select(t, have, v, yv);
       have = b_.CreateOr(have, yh);
     }
@@ -71,6 +70,17 @@ void Generator::Choose(const std::vector<int>& group, const Type* t, Acc& acc) {
     if (conflict[l]) FailIf(b_.CreateAnd(conflict[l], b_.CreateNot(higher)));
     higher = b_.CreateOr(higher, level_have[l]);
   }
+}
+
+// What rule `r` yields, emitted once per output function: an exception to several rules is
+// reached from each of them.
+Generator::Acc Generator::RuleAcc(int r, const Type* t) {
+  auto it = rule_acc_.find(r);
+  if (it != rule_acc_.end()) return it->second;
+  Acc y = NewAcc(t);
+  RuleValue(r, t, y);
+  rule_acc_.emplace(r, y);
+  return y;
 }
 
 void Generator::RuleValue(int r, const Type* t, Acc& out) {
@@ -109,6 +119,7 @@ void Generator::EmitOutputFunction(int o) {
   scope_ = p_.outputs[o].scope;
   locals_.assign(std::max(p_.max_locals, 1), CG{});
   const ir::Output& out = p_.outputs[o];
+  rule_acc_.clear();
   Acc acc = NewAcc(out.type);
   Choose(out.roots, out.type, acc);
   if (out.type->kind == TypeKind::kOptional) {

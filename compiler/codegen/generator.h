@@ -288,6 +288,8 @@ class Generator {
   llvm::Value* InForce(const ir::Effective& eff);
   void Choose(const std::vector<int>& group, const Type* t, Acc& acc);
   void RuleValue(int r, const Type* t, Acc& out);
+  Acc RuleAcc(int r, const Type* t);
+  std::map<int, Acc> rule_acc_;  // per output function: what each rule yields (RuleAcc)
   void EmitOutputFunction(int o);
 
   // ------------------------------------------------ lets and functions (functions.cc)

@@ -38,17 +38,37 @@ void Generator::EmitObligationGroup(const std::vector<int>& which, llvm::Value* 
     b_.SetInsertPoint(done);
     applies[i] = b_.CreateLoad(i1_, a);
   }
-  // Replaced: some exception below it applies. Deepest first, each exception passes to its parent
-  // whether it or one below it applies (one `or` per obligation, not one per ancestor).
-  std::vector<int> depth(n, 0), deepest_first = which;
-  for (int i : which) {
-    for (int anc = p_.obligations[i].parent; anc >= 0; anc = p_.obligations[anc].parent) ++depth[i];
+  // Replaced: some exception below it applies. Deepest first (an exception is deeper than each
+  // obligation it is an exception to), each exception passes to its parents whether it or one
+  // below it applies (one `or` per edge, not one per ancestor).
+  std::vector<int> depth(n, -1), deepest_first = which;
+  for (int start : which) {
+    std::vector<int> stack{start};
+    while (!stack.empty()) {
+      int i = stack.back();
+      if (depth[i] >= 0) {
+        stack.pop_back();
+        continue;
+      }
+      bool ready = true;
+      for (int up : p_.obligations[i].parents) {
+        if (depth[up] < 0) {
+          stack.push_back(up);
+          ready = false;
+        }
+      }
+      if (!ready) continue;
+      depth[i] = 0;
+      for (int up : p_.obligations[i].parents) depth[i] = std::max(depth[i], depth[up] + 1);
+      stack.pop_back();
+    }
   }
   std::stable_sort(deepest_first.begin(), deepest_first.end(), [&](int a, int b) { return depth[a] > depth[b]; });
   std::vector<llvm::Value*> replaced(n, False());
   for (int i : deepest_first) {
-    int parent = p_.obligations[i].parent;
-    if (parent >= 0) replaced[parent] = b_.CreateOr(replaced[parent], b_.CreateOr(applies[i], replaced[i]));
+    for (int parent : p_.obligations[i].parents) {
+      replaced[parent] = b_.CreateOr(replaced[parent], b_.CreateOr(applies[i], replaced[i]));
+    }
   }
   for (size_t k = 0; k < which.size(); ++k) {
     int i = which[k];

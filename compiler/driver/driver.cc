@@ -12,6 +12,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// " (exception to `a`, `b`)" for a rule or obligation with parents, else "".
+template <typename NameOf>
+std::string ExceptionTo(const std::vector<int>& parents, NameOf name_of) {
+  std::string out;
+  for (size_t i = 0; i < parents.size(); ++i) out += (i ? ", " : " (exception to ") + name_of(parents[i]);
+  return parents.empty() ? out : out + ")";
+}
+
 // Parses `file` and, depth first, every file it imports (each once, so import cycles are harmless).
 void ParseWithImports(FrontEnd& fe, int file, std::vector<std::unique_ptr<ast::Module>>& modules,
                       std::set<std::string>& loaded) {
@@ -114,14 +122,14 @@ std::string DumpTyped(const CheckedProgram& p) {
     for (int r : o.rules) {
       const ast::RuleDecl& rd = *p.rules[r];
       out += fmt::format("  rule {}{}: when {} then {}\n", rd.name,
-                         p.rule_parent[r] >= 0 ? " (exception to " + p.rules[p.rule_parent[r]]->name + ")" : "",
+                         ExceptionTo(p.rule_parents[r], [&](int q) { return p.rules[q]->name; }),
                          rd.when ? ast::ToSource(*rd.when) : "true", ast::ToSource(*rd.value));
     }
   }
   for (size_t i = 0; i < p.obligations.size(); ++i) {
     const ast::ObligationDecl& o = *p.obligations[i];
     out += fmt::format("obligation {}{}\n", o.name,
-                       p.obligation_parent[i] >= 0 ? " (exception to " + p.obligations[p.obligation_parent[i]]->name + ")" : "");
+                       ExceptionTo(p.obligation_parents[i], [&](int q) { return p.obligations[q]->name; }));
   }
   out += fmt::format("tests {}\n", p.tests.size());
   return out;

@@ -98,11 +98,18 @@ class Evaluator {
       const ir::Obligation& o = p_.obligations[i];
       applies[i] = o.effective.InForce(frame_.law) && (!o.when || Eval(*o.when).b());
     }
-    // An applicable exception replaces the obligation it is an exception to (transitively).
+    // An applicable exception replaces the obligations it is an exception to (transitively).
     std::vector<bool> replaced(p_.obligations.size(), false);
     for (int i : which) {
       if (!applies[i]) continue;
-      for (int a = p_.obligations[i].parent; a >= 0; a = p_.obligations[a].parent) replaced[a] = true;
+      std::vector<int> up = p_.obligations[i].parents;
+      while (!up.empty()) {
+        int a = up.back();
+        up.pop_back();
+        if (replaced[a]) continue;  // and its ancestors already
+        replaced[a] = true;
+        up.insert(up.end(), p_.obligations[a].parents.begin(), p_.obligations[a].parents.end());
+      }
     }
     for (int i : which) {
       if (!applies[i]) continue;
@@ -120,7 +127,7 @@ class Evaluator {
       if (opts_.explain) {
         if (o.when) res.bindings = Bindings(*o.when);
         if (o.violated) res.violation_bindings = Bindings(*o.violated);
-        if (o.parent >= 0 && applies[o.parent]) res.replaces = o.parent;
+        for (int parent : o.parents) if (applies[parent]) res.replaces.push_back(parent);
       }
       out.push_back(std::move(res));
     }
@@ -306,11 +313,15 @@ class Evaluator {
     Value value;
     int rule;
   };
+  // What each rule of the output being decided yielded (an exception to several rules is decided
+  // once, however many of them reach it).
+  using RuleMemo = std::map<int, std::optional<Yield>>;
 
   Value Output(int o) {
     const ir::Output& out = p_.outputs[o];
     auto compute = [&] {
-      std::optional<Yield> y = Choose(out.roots, fmt::format("output `{}`", out.name), o);
+      RuleMemo memo;
+      std::optional<Yield> y = Choose(out.roots, -1, o, memo);
       if (opts_.explain) {
         traces_[o].output = o;
         traces_[o].winner = y ? y->rule : -1;
@@ -325,13 +336,15 @@ class Evaluator {
     return Memo(o, item_outputs_, item_output_state_, compute, out.name, out.span);
   }
 
-  // The value given by a group of sibling rules: the highest priority applicable one; two applicable
-  // with the same priority and different values is a conflict.
-  std::optional<Yield> Choose(const std::vector<int>& rules, const std::string& what, int output) {
+  // The value given by a group of sibling rules: that of the applicable ones of the highest
+  // priority. Those agree or conflict: siblings that give the same value are alternatives (any
+  // of several triggers), different values are a conflict.
+  // `parent` is the rule whose exceptions `rules` are, or -1 for the output's general rules.
+  std::optional<Yield> Choose(const std::vector<int>& rules, int parent, int output, RuleMemo& memo) {
     // A sibling competes with its own priority, whichever of its exceptions gave the value.
     std::vector<std::pair<int, Yield>> yields;  // (sibling, its value)
     for (int r : rules) {
-      if (auto y = RuleValue(r, output)) yields.push_back({r, *y});
+      if (auto y = RuleValue(r, output, memo)) yields.push_back({r, *y});
     }
     if (yields.empty()) return std::nullopt;
     int64_t best = INT64_MIN;
@@ -341,14 +354,27 @@ class Evaluator {
       if (p_.rules[r].priority == best) top.push_back({r, y});
       else Trace(output, r).status = RuleStatus::kLostOnPriority;
     }
-    if (top.size() > 1) {  // even with equal values: the law gives no way to choose (as Catala)
-      const ir::Rule& a = p_.rules[top[0].first];
-      const ir::Rule& b = p_.rules[top[1].first];
-      throw EvalError(fmt::format("rules `{}` and `{}` both apply to {} and neither has priority (conflict)",
-                                  a.name, b.name, what),
-                      b.span);
+    for (size_t k = 1; k < top.size(); ++k) {
+      if (top[k].second.value != top[0].second.value) throw Conflict(top[0], top[k], parent, output);
     }
     return top[0].second;
+  }
+
+  // Two siblings of the same priority that apply with different values: names both rules (and the
+  // exception that gave each value), both values, and the output.
+  EvalError Conflict(const std::pair<int, Yield>& a, const std::pair<int, Yield>& b, int parent, int output) {
+    const Type* t = p_.outputs[output].type;
+    auto gives = [&](const std::pair<int, Yield>& y) {
+      std::string s = fmt::format("`{}`", p_.rules[y.first].name);
+      if (y.second.rule != y.first) s += fmt::format(" (through its exception `{}`)", p_.rules[y.second.rule].name);
+      return s + fmt::format(" gives {}", FormatValue(y.second.value, t, p_.types()));
+    };
+    std::string siblings = parent < 0 ? "" : fmt::format(", exceptions to `{}`,", p_.rules[parent].name);
+    return EvalError(fmt::format("rules `{}` and `{}`{} both apply to output `{}` with different values and neither "
+                                 "has priority (conflict): {}, {}",
+                                 p_.rules[a.first].name, p_.rules[b.first].name, siblings, p_.outputs[output].name,
+                                 gives(a), gives(b)),
+                     p_.rules[b.first].span);
   }
 
   RuleTrace& Trace(int output, int rule) {
@@ -362,9 +388,17 @@ class Evaluator {
 
   // A rule yields the value of its most specific applicable exception, else its own value when it
   // is in force and its condition holds.
-  std::optional<Yield> RuleValue(int r, int output) {
+  std::optional<Yield> RuleValue(int r, int output, RuleMemo& memo) {
+    auto known = memo.find(r);
+    if (known != memo.end()) return known->second;
+    std::optional<Yield> y = DecideRule(r, output, memo);
+    memo[r] = y;
+    return y;
+  }
+
+  std::optional<Yield> DecideRule(int r, int output, RuleMemo& memo) {
     const ir::Rule& rule = p_.rules[r];
-    std::optional<Yield> ex = Choose(rule.children, fmt::format("the exceptions to rule `{}`", rule.name), output);
+    std::optional<Yield> ex = Choose(rule.children, r, output, memo);
     if (ex) {
       if (opts_.explain) {
         RuleTrace& t = Trace(output, r);

@@ -69,7 +69,7 @@ struct ObligationResult {
   // Explanation (filled when EvalOptions::explain).
   std::vector<Binding> bindings;
   std::vector<Binding> violation_bindings;
-  int replaces = -1;  // the obligation it is an exception to, when that one also applied
+  std::vector<int> replaces;  // the obligations it is an exception to that also applied
 };
 
 // What was decided for one element of a `for each`.

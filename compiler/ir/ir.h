@@ -132,8 +132,8 @@ struct Rule {
   std::string name;
   int scope = -1;
   int output = -1;
-  int parent = -1;
-  std::vector<int> children;
+  std::vector<int> parents;   // the rules it is an exception to (`exception to a, b`)
+  std::vector<int> children;  // its exceptions
   int64_t priority = 0;
   ExprPtr when;  // null: always
   ExprPtr value;
@@ -185,8 +185,8 @@ struct Obligation {
   ast::Modality modality = ast::Modality::kMust;
   std::string subject;
   std::string action;
-  int parent = -1;
-  std::vector<int> children;
+  std::vector<int> parents;   // the obligations it is an exception to
+  std::vector<int> children;  // its exceptions
   int64_t priority = 0;
   ExprPtr when;      // null: always
   DeadlineKind deadline_kind = DeadlineKind::kNone;

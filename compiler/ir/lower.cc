@@ -149,7 +149,7 @@ class Lowerer {
       Rule rule;
       rule.name = r.name;
       rule.scope = r.scope;
-      rule.parent = c_.rule_parent[i];
+      rule.parents = c_.rule_parents[i];
       rule.priority = r.priority.value_or(0);
       if (r.when) rule.when = Lower(*r.when);
       rule.value = Lower(*r.value);
@@ -162,8 +162,8 @@ class Lowerer {
     for (size_t o = 0; o < c_.outputs.size(); ++o) {
       for (int r : c_.outputs[o].rules) {
         p_.rules[r].output = static_cast<int>(o);
-        if (p_.rules[r].parent < 0) p_.outputs[o].roots.push_back(r);
-        else p_.rules[p_.rules[r].parent].children.push_back(r);
+        if (p_.rules[r].parents.empty()) p_.outputs[o].roots.push_back(r);
+        for (int parent : p_.rules[r].parents) p_.rules[parent].children.push_back(r);
       }
     }
     for (size_t i = 0; i < c_.obligations.size(); ++i) {
@@ -175,7 +175,7 @@ class Lowerer {
       o.modality = d.modality.value_or(ast::Modality::kMust);
       o.subject = d.subject;
       o.action = d.action;
-      o.parent = c_.obligation_parent[i];
+      o.parents = c_.obligation_parents[i];
       o.priority = d.priority.value_or(0);
       if (d.when) o.when = Lower(*d.when);
       if (d.deadline && d.deadline->type->kind == TypeKind::kText) {
@@ -208,7 +208,7 @@ class Lowerer {
       p_.obligations.push_back(std::move(o));
     }
     for (size_t i = 0; i < p_.obligations.size(); ++i) {
-      if (p_.obligations[i].parent >= 0) p_.obligations[p_.obligations[i].parent].children.push_back(static_cast<int>(i));
+      for (int parent : p_.obligations[i].parents) p_.obligations[parent].children.push_back(static_cast<int>(i));
     }
     for (const ast::TestDecl* t : c_.tests) p_.tests.push_back(LowerTest(*t));
     p_.max_depth = MaxDepth();
@@ -258,21 +258,42 @@ class Lowerer {
       bodies += d;
     }
     // Exceptions are evaluated (and explained) recursively down their chain.
-    int chain = 0;
-    for (const Rule& r : p_.rules) {
-      int d = 0;
-      for (int q = r.parent; q >= 0; q = p_.rules[q].parent) ++d;
-      chain = std::max(chain, d);
-    }
-    for (const Obligation& o : p_.obligations) {
-      int d = 0;
-      for (int q = o.parent; q >= 0; q = p_.obligations[q].parent) ++d;
-      chain = std::max(chain, d);
-    }
+    int chain = std::max(LongestChain(p_.rules), LongestChain(p_.obligations));
     return deepest + bodies + chain + static_cast<int>(p_.lets.size() + p_.outputs.size());
   }
 
  private:
+  // The most exceptions below one another among `decls` (rules or obligations, acyclic: checked),
+  // each counting its longest chain through `parents`, in declaration-independent order.
+  template <typename Decl>
+  static int LongestChain(const std::vector<Decl>& decls) {
+    std::vector<int> depth(decls.size(), -1);
+    int longest = 0;
+    for (size_t start = 0; start < decls.size(); ++start) {
+      std::vector<int> stack{static_cast<int>(start)};
+      while (!stack.empty()) {
+        int d = stack.back();
+        if (depth[d] >= 0) {
+          stack.pop_back();
+          continue;
+        }
+        bool ready = true;
+        for (int up : decls[d].parents) {
+          if (depth[up] < 0) {
+            stack.push_back(up);
+            ready = false;
+          }
+        }
+        if (!ready) continue;
+        depth[d] = 0;
+        for (int up : decls[d].parents) depth[d] = std::max(depth[d], depth[up] + 1);
+        longest = std::max(longest, depth[d]);
+        stack.pop_back();
+      }
+    }
+    return longest;
+  }
+
   static Effective Eff(const ast::Effective& e) {
     Effective out;
     if (e.present) {

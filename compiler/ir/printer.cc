@@ -1,4 +1,5 @@
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "compiler/ir/ir.h"
 
@@ -81,12 +82,12 @@ std::string Dump(const Program& p) {
     out += fmt::format("table {} ({} rows{})\n", t.name, t.rows.size(), t.default_result ? ", default" : "");
   }
   for (const Rule& r : p.rules) {
-    out += fmt::format("rule {} -> {} parent={} priority={} when={} value={}\n", r.name, p.outputs.at(r.output).name,
-                       r.parent, r.priority, r.when ? DumpExpr(*r.when, p) : "true", DumpExpr(*r.value, p));
+    out += fmt::format("rule {} -> {} parents={} priority={} when={} value={}\n", r.name, p.outputs.at(r.output).name,
+                       fmt::join(r.parents, ","), r.priority, r.when ? DumpExpr(*r.when, p) : "true", DumpExpr(*r.value, p));
   }
   static const char* kKinds[] = {"none", "by", "recurring", "retention", "open"};
   for (const Obligation& o : p.obligations) {
-    out += fmt::format("obligation {} parent={} when={} deadline={} {} violated={}\n", o.name, o.parent,
+    out += fmt::format("obligation {} parents={} when={} deadline={} {} violated={}\n", o.name, fmt::join(o.parents, ","),
                        o.when ? DumpExpr(*o.when, p) : "true", kKinds[static_cast<int>(o.deadline_kind)],
                        o.deadline_kind == DeadlineKind::kRecurring ? DumpExpr(*o.every, p) + " from " + DumpExpr(*o.every_from, p)
                        : o.deadline ? DumpExpr(*o.deadline, p) : o.standard,

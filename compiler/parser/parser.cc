@@ -666,9 +666,11 @@ class Builder {
     }
   }
 
-  std::optional<ast::NameRef> ExceptionTo(PP::ExceptionToContext* c) {
-    if (!c) return std::nullopt;
-    return ast::NameRef{c->target->getText(), SpanOf(c->target)};
+  std::vector<ast::NameRef> ExceptionTo(PP::ExceptionToContext* c) {
+    std::vector<ast::NameRef> out;
+    if (!c) return out;
+    for (auto* id : c->ID()) out.push_back(ast::NameRef{id->getText(), SpanOf(id->getSymbol())});
+    return out;
   }
 
   std::optional<int64_t> Priority(PP::PriorityContext* c) {

@@ -154,7 +154,10 @@ void ExplainOutput(const ir::Program& p, int o, const Value& value, const interp
       std::string mark = t->rule == trace->winner ? "+" : "-";
       std::string line = fmt::format("{}  {} rule `{}` {}", indent, mark, rule.name, StatusName(t->status));
       if (t->overridden_by >= 0) line += fmt::format(" by the exception `{}`", p.rules[t->overridden_by].name);
-      if (rule.parent >= 0) line += fmt::format(" (exception to `{}`)", p.rules[rule.parent].name);
+      for (size_t k = 0; k < rule.parents.size(); ++k) {
+        line += fmt::format("{}`{}`{}", k ? ", " : " (exception to ", p.rules[rule.parents[k]].name,
+                            k + 1 == rule.parents.size() ? ")" : "");
+      }
       text += line + "\n";
       if (rule.when && t->condition) {
         text += fmt::format("{}      when {}  ->  {}\n", indent, ast::ToSource(*rule.when->source),
@@ -165,7 +168,10 @@ void ExplainOutput(const ir::Program& p, int o, const Value& value, const interp
       if (t->rule == trace->winner) text += DocText(rule.doc);
       nlohmann::json rj = {{"rule", rule.name}, {"status", StatusName(t->status)},
                            {"winner", t->rule == trace->winner}, {"citations", CitationsJson(rule.citations)}};
-      if (rule.parent >= 0) rj["exception_to"] = p.rules[rule.parent].name;
+      if (!rule.parents.empty()) {
+        rj["exception_to"] = nlohmann::json::array();
+        for (int q : rule.parents) rj["exception_to"].push_back(p.rules[q].name);
+      }
       if (t->overridden_by >= 0) rj["overridden_by"] = p.rules[t->overridden_by].name;
       if (rule.when) rj["condition"] = ast::ToSource(*rule.when->source);
       if (t->condition) rj["condition_value"] = *t->condition;
@@ -191,7 +197,7 @@ void ExplainObligation(const ir::Program& p, const interp::ObligationResult& res
       text += fmt::format("{}      with {}\n", indent, BindingsText(res.violation_bindings));
     }
   }
-  if (res.replaces >= 0) text += fmt::format("{}      replaces `{}` (exception)\n", indent, p.obligations[res.replaces].name);
+  for (int q : res.replaces) text += fmt::format("{}      replaces `{}` (exception)\n", indent, p.obligations[q].name);
   for (const auto& c : o.citations) text += fmt::format("{}      cites {}\n", indent, CiteText(c));
   text += DocText(o.doc);
   nlohmann::json oj = {{"obligation", o.name}, {"violated", res.violated},
@@ -202,7 +208,10 @@ void ExplainObligation(const ir::Program& p, const interp::ObligationResult& res
     oj["violation_condition"] = ast::ToSource(*o.violated->source);
     oj["violation_bindings"] = BindingsJson(res.violation_bindings);
   }
-  if (res.replaces >= 0) oj["replaces"] = p.obligations[res.replaces].name;
+  if (!res.replaces.empty()) {
+    oj["replaces"] = nlohmann::json::array();
+    for (int q : res.replaces) oj["replaces"].push_back(p.obligations[q].name);
+  }
   list.push_back(oj);
 }
 

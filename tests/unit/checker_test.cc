@@ -283,12 +283,12 @@ obligation drop exception to keep { subject "s" may "drop" when approved cite "6
 )P");
   const CheckedProgram& p = *fe->program;
   ASSERT_EQ(p.rules.size(), 4u);
-  EXPECT_EQ(p.rule_parent, (std::vector<int>{-1, 0, 1, -1}));
+  EXPECT_EQ(p.rule_parents, (std::vector<std::vector<int>>{{}, {0}, {1}, {}}));
   ASSERT_EQ(p.outputs.size(), 2u);
   EXPECT_EQ(p.outputs[0].rules, (std::vector<int>{0, 1, 2}));
   EXPECT_EQ(p.outputs[1].rules, (std::vector<int>{3}));
   EXPECT_EQ(p.types.Name(p.outputs[0].type), "Decision");
-  EXPECT_EQ(p.obligation_parent, (std::vector<int>{-1, 0}));
+  EXPECT_EQ(p.obligation_parents, (std::vector<std::vector<int>>{{}, {0}}));
   std::string typed = DumpTyped(p);
   EXPECT_NE(typed.find("rule deny_controlled (exception to permit_by_default)"), std::string::npos) << typed;
   EXPECT_NE(typed.find("obligation drop (exception to keep)"), std::string::npos) << typed;
@@ -578,7 +578,7 @@ TEST(CheckerMistakes, MessagesOfCentralDiagnostics) {
       {"enum E { a, b, c }\ntable t(e: E, f: bool) -> int hit unique { a, _ => 1 }\n", "E0305",
        "table `t` has no row for (b, false), (b, true), (c, false) and 1 more"},
       {"output o: int\nrule r { then o = 1 }\nrule q { then o = 2 }\n", "E0410",
-       "rules `r` and `q` set `o` under the same condition and neither has priority, so they always conflict"},
+       "rules `r` and `q` set `o` to different values under the same condition and neither has priority, so they always conflict"},
       {"let a: int = b\nlet b: int = a\n", "E0412", "`a` depends on itself: `a` -> `b` -> `a`"},
       {"function f(n: int) -> int = f(n)\n", "E0409", "`f` calls itself: `f` -> `f`"},
       {"input { a: int, b: decimal }\nlet x = a + b\n", "E0210", "cannot add `int` and `decimal`"},

@@ -297,10 +297,10 @@ rule permit_by_default { then export = permit }
   const ast::RuleDecl& r = m.rules[0];
   EXPECT_EQ(r.name, "deny_controlled");
   EXPECT_EQ(r.doc, "\"Art. 23: controlled items may not be exported.\"\nSecond line.");
-  ASSERT_TRUE(r.exception_to.has_value());
-  EXPECT_EQ(r.exception_to->name, "permit_by_default");
-  EXPECT_EQ(r.exception_to->span.line, 4);
-  EXPECT_EQ(r.exception_to->span.col, 35);
+  ASSERT_EQ(r.exception_to.size(), 1u);
+  EXPECT_EQ(r.exception_to[0].name, "permit_by_default");
+  EXPECT_EQ(r.exception_to[0].span.line, 4);
+  EXPECT_EQ(r.exception_to[0].span.col, 35);
   EXPECT_EQ(r.priority, 2);
   ASSERT_TRUE(r.when != nullptr);
   EXPECT_EQ(r.when->name, "controlled");
@@ -313,7 +313,7 @@ rule permit_by_default { then export = permit }
   EXPECT_EQ(r.citations[1].document, "Export Control Law");
   EXPECT_EQ(m.rules[1].when, nullptr);
   EXPECT_FALSE(m.rules[1].priority.has_value());
-  EXPECT_FALSE(m.rules[1].exception_to.has_value());
+  EXPECT_TRUE(m.rules[1].exception_to.empty());
   EXPECT_EQ(m.rules[1].doc, "");
 }
 
@@ -349,7 +349,8 @@ obligation resale exception to no_crank { subject "s" may "resell" }
   EXPECT_EQ(os[1].deadline->kind, ExprKind::kDate);
   EXPECT_EQ(os[1].deadline_after, nullptr);
   EXPECT_EQ(os[2].modality, ast::Modality::kMay);
-  EXPECT_EQ(os[2].exception_to->name, "no_crank");
+  ASSERT_EQ(os[2].exception_to.size(), 1u);
+  EXPECT_EQ(os[2].exception_to[0].name, "no_crank");
   EXPECT_TRUE(os[2].citations.empty());
 }
 
