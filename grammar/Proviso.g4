@@ -228,7 +228,9 @@ primary     : INT                                                         # intL
             | LPAREN expr RPAREN                                          # parenExpr
             ;
 recordField : ident COLON expr ;
-matchArm    : (UNDERSCORE | ID (PIPE ID)*) FATARROW expr COMMA? ;
+// `none` matches an absent value of an optional enum; the other arms see it present.
+matchArm    : (UNDERSCORE | matchPattern (PIPE matchPattern)*) FATARROW expr COMMA? ;
+matchPattern: ID | NONE ;
 
 // ---------------------------------------------------------------- lexer
 

@@ -71,11 +71,11 @@ struct Expr;
 using ExprPtr = std::unique_ptr<Expr>;
 
 struct MatchArm {
-  std::vector<std::string> patterns;  // empty = `_`
+  std::vector<std::string> patterns;  // empty = `_`; "none": an absent value (optional enums)
   std::vector<Span> pattern_spans;
   ExprPtr body;
   Span span;
-  std::vector<int> variants;  // checker: resolved variant indexes
+  std::vector<int> variants;  // checker: resolved variant indexes (the enum's size for `none`)
 };
 
 struct Expr {
@@ -101,6 +101,9 @@ struct Expr {
   Builtin builtin = Builtin::kMin;
   int calendar = -1;     // kWorkingDays, kIsWorkingDay, kWorkingDaysBetween: the calendar
   std::vector<int> record_order;  // kRecord: for each record field, the literal's entry or -1
+  // kName, kField: the optional type of a value known to be present here (after `x is present`),
+  // whose `type` is then the element type; null when not narrowed.
+  const Type* narrowed_from = nullptr;
 };
 
 struct Effective {

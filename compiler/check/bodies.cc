@@ -28,6 +28,8 @@ void Checker::CheckLet(int i) {
   LetSymbol& l = p_.lets[i];
   auto saved = std::move(locals_);
   locals_.clear();
+  auto saved_present = std::move(present_);  // what is known where the let is used does not hold in it
+  present_.clear();
   int saved_scope = scope_;
   scope_ = l.scope;
   Context ctx{true, "a let"};
@@ -44,6 +46,7 @@ void Checker::CheckLet(int i) {
     l.type = t;
   }
   locals_ = std::move(saved);
+  present_ = std::move(saved_present);
   scope_ = saved_scope;
   let_state_[i] = 2;
 }

@@ -132,6 +132,23 @@ class Checker {
   const Type* CheckRecordLit(Expr& e, const Context& ctx, const Type* expected);
   const Type* CheckMatch(Expr& e, const Context& ctx, const Type* expected);
 
+  // narrowing.cc: after `x is present` (in `and`, `or`, `if`, `when`, `match`), `x` is a `T`.
+  static bool IsPath(const Expr& e);
+  static void PresentWhen(const Expr& cond, bool value, std::vector<std::string>& out);
+  // Until the returned guard goes, the paths `cond` proves present when it is `value` are narrowed.
+  struct Assumed {
+    std::vector<std::string>* present;
+    size_t size;
+    ~Assumed() { present->resize(size); }
+  };
+  [[nodiscard]] Assumed Assume(const Expr* cond, bool value);
+  [[nodiscard]] Assumed AssumePresent(const Expr& path);
+  const Type* Narrow(Expr& e, const Type* t);
+  // Checks the operand of `is present` or `??`, which is never narrowed.
+  const Type* CheckUnnarrowed(Expr& e, const Context& ctx, const Type* expected = nullptr);
+  // Forgets the narrowings of paths that start with `name` (a variable that shadows them).
+  std::vector<std::string> Shadow(const std::string& name);
+
   // bodies.cc: field defaults, param values, lets, function bodies; constants.
   const Type* LetType(int i);
   void CheckLet(int i);
@@ -198,6 +215,8 @@ class Checker {
   std::set<std::string> duplicated_;
   std::set<std::string> used_types_;
   std::vector<Local> locals_;
+  std::vector<std::string> present_;  // the paths known present here (narrowing.cc), as source text
+  bool unnarrowed_ = false;           // the expression being checked is not to be narrowed
   std::vector<int> let_state_;  // 0 unchecked, 1 in progress, 2 done
   std::map<std::string, int> calendar_index_;
   int scope_ = -1;  // the `for each` being checked (CheckedProgram::scopes), or -1

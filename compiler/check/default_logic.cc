@@ -27,6 +27,7 @@ void Checker::CheckRules() {
     const ast::RuleDecl& r = *p_.rules[i];
     scope_ = r.scope;
     if (r.when) ExpectType(*r.when, ctx, types_.Bool(), fmt::format("the condition of rule `{}`", r.name));
+    Assumed when_holds = Assume(r.when.get(), true);  // the value is computed only when it does
     if (!r.target) continue;
     auto it = globals_.find(r.target->name);
     if (duplicated_.count(r.target->name)) {

@@ -21,14 +21,20 @@ void Checker::Mismatch(const Expr& e, const Type* expected, const Type* got,
   if (expected->kind == TypeKind::kDecimal && got->kind == TypeKind::kInt) {
     d.help = "there are no implicit conversions: write the number with a decimal point, e.g. `2.0`";
   } else if (got->kind == TypeKind::kOptional && IsAssignable(got->elem, expected)) {
-    d.help = "the value may be absent: give a default with `?? value`";
+    d.help = IsPath(e) ? fmt::format("the value may be absent: test `{0} is present` first (where that holds, `{0}` is "
+                                     "`{1}`), or give a default with `?? value`",
+                                     ast::ToSource(e), types_.Name(got->elem))
+                       : "the value may be absent: give a default with `?? value`";
   }
 }
 
 // Checks `e` in `ctx`; `expected` (may be null) resolves bare enum values, `{}`, `[]`, `none` and
 // record literals. Returns the type, also stored in e.type.
 const Type* Checker::CheckExpr(Expr& e, const Context& ctx, const Type* expected) {
+  bool unnarrowed = unnarrowed_;
+  unnarrowed_ = false;
   e.type = CheckExprInner(e, ctx, expected);
+  if (!unnarrowed && (e.kind == ExprKind::kName || e.kind == ExprKind::kField)) e.type = Narrow(e, e.type);
   return e.type;
 }
 
@@ -100,6 +106,8 @@ const Type* Checker::CheckExprInner(Expr& e, const Context& ctx, const Type* exp
     case ExprKind::kOr: {
       const char* op = e.kind == ExprKind::kAnd ? "and" : "or";
       ExpectType(*e.args[0], ctx, types_.Bool(), fmt::format("the left side of `{}`", op));
+      // The right side is evaluated only when the left is true (`and`) or false (`or`).
+      Assumed left = Assume(e.args[0].get(), e.kind == ExprKind::kAnd);
       ExpectType(*e.args[1], ctx, types_.Bool(), fmt::format("the right side of `{}`", op));
       return types_.Bool();
     }
@@ -135,7 +143,7 @@ const Type* Checker::CheckExprInner(Expr& e, const Context& ctx, const Type* exp
       return types_.Bool();
     }
     case ExprKind::kCoalesce: {
-      const Type* a = CheckExpr(*e.args[0], ctx, expected ? types_.Optional(expected) : nullptr);
+      const Type* a = CheckUnnarrowed(*e.args[0], ctx, expected ? types_.Optional(expected) : nullptr);
       if (a->kind == TypeKind::kError) {
         CheckExpr(*e.args[1], ctx);
         return a;
@@ -152,7 +160,7 @@ const Type* Checker::CheckExprInner(Expr& e, const Context& ctx, const Type* exp
       return b->kind == TypeKind::kOptional ? a : (a->elem->kind == TypeKind::kAny ? b : a->elem);
     }
     case ExprKind::kIsPresent: {
-      const Type* a = CheckExpr(*e.args[0], ctx);
+      const Type* a = CheckUnnarrowed(*e.args[0], ctx);
       if (a->kind != TypeKind::kOptional && a->kind != TypeKind::kError) {
         diags_.Error("E0207", e.args[0]->span,
                      fmt::format("`is present` needs an optional value, found `{}`", types_.Name(a)));
@@ -161,8 +169,16 @@ const Type* Checker::CheckExprInner(Expr& e, const Context& ctx, const Type* exp
     }
     case ExprKind::kIf: {
       ExpectType(*e.args[0], ctx, types_.Bool(), "the condition of `if`");
-      const Type* a = CheckExpr(*e.args[1], ctx, expected);
-      const Type* b = CheckExpr(*e.args[2], ctx, expected ? expected : a);
+      const Type* a;
+      const Type* b;
+      {
+        Assumed then = Assume(e.args[0].get(), true);
+        a = CheckExpr(*e.args[1], ctx, expected);
+      }
+      {
+        Assumed otherwise = Assume(e.args[0].get(), false);
+        b = CheckExpr(*e.args[2], ctx, expected ? expected : a);
+      }
       const Type* u = Unify(types_, a, b);
       if (!u) {
         auto& d = diags_.Error("E0208", e.args[2]->span,
@@ -354,6 +370,13 @@ const Type* Checker::CheckBinary(Expr& e, const Context& ctx) {
   } else if ((k(a) == TypeKind::kDate && k(b) == TypeKind::kDateTime) ||
              (k(a) == TypeKind::kDateTime && k(b) == TypeKind::kDate)) {
     d.help = "a date is a day and a datetime an instant: convert one, `datetime(d)` (00:00 UTC) or `date(t)` (its UTC day)";
+  } else if (k(a) == TypeKind::kOptional || k(b) == TypeKind::kOptional) {
+    const Expr& side = k(a) == TypeKind::kOptional ? *e.args[0] : *e.args[1];
+    const Type* t = k(a) == TypeKind::kOptional ? a : b;
+    d.help = IsPath(side) ? fmt::format("`{0}` may be absent: test `{0} is present` first (where that holds, `{0}` is "
+                                        "`{1}`), or give a default with `??`",
+                                        ast::ToSource(side), types_.Name(t->elem))
+                          : "a value that may be absent: give it a default with `??`";
   }
   return e.op >= BinOp::kLt ? types_.Bool() : Err();
 }
@@ -373,6 +396,7 @@ const Type* Checker::CheckQuant(Expr& e, const Context& ctx) {
   locals_.push_back(Local{e.name, elem, slot});
   p_.max_locals = std::max(p_.max_locals, slot + 1);
   e.index = slot;
+  std::vector<std::string> narrowed = Shadow(e.name);
   const Type* result = Err();
   Expr& body = *e.args[1];
   switch (e.quant) {
@@ -400,6 +424,7 @@ const Type* Checker::CheckQuant(Expr& e, const Context& ctx) {
     }
   }
   locals_.pop_back();
+  present_ = std::move(narrowed);
   return result;
 }
 
@@ -489,9 +514,13 @@ const Type* Checker::CheckRecordLit(Expr& e, const Context& ctx, const Type* exp
   return want;
 }
 
+// `match` on an enum, or on an optional enum with a `none` arm (or `_`); in the other arms the
+// scrutinee is present (narrowed, when it is a path).
 const Type* Checker::CheckMatch(Expr& e, const Context& ctx, const Type* expected) {
   const Type* t = CheckExpr(*e.args[0], ctx);
-  if (t->kind != TypeKind::kEnum) {
+  bool optional = t->kind == TypeKind::kOptional && t->elem->kind == TypeKind::kEnum;
+  const Type* et = optional ? t->elem : t;
+  if (et->kind != TypeKind::kEnum) {
     if (t->kind != TypeKind::kError) {
       diags_.Error("E0223", e.args[0]->span, fmt::format("`match` needs an enum value, found `{}`", types_.Name(t)))
           .help = t->kind == TypeKind::kOptional ? "give a default first: `match x ?? value { ... }`" : "";
@@ -499,19 +528,31 @@ const Type* Checker::CheckMatch(Expr& e, const Context& ctx, const Type* expecte
     for (auto& arm : e.arms) CheckExpr(*arm.body, ctx, expected);
     return Err();
   }
-  const EnumInfo& info = types_.enum_info(t->index);
-  std::vector<int> covered(info.variants.size(), -1);
+  const EnumInfo& info = types_.enum_info(et->index);
+  const int none = static_cast<int>(info.variants.size());  // the variant index of `none`
+  std::vector<int> covered(info.variants.size() + (optional ? 1 : 0), -1);
   bool wildcard = false;
   bool unknown_pattern = false;
   const Type* result = nullptr;
+  bool none_arm = std::any_of(e.arms.begin(), e.arms.end(), [](const ast::MatchArm& a) {
+    return std::find(a.patterns.begin(), a.patterns.end(), "none") != a.patterns.end();
+  });
   for (size_t ai = 0; ai < e.arms.size(); ++ai) {
     ast::MatchArm& arm = e.arms[ai];
     if (wildcard) {
       diags_.Error("E0224", arm.span, "this arm is never reached: `_` above matches everything");
     }
     if (arm.patterns.empty()) wildcard = true;
+    bool matches_none = arm.patterns.empty() ? !none_arm : false;
     for (size_t pi = 0; pi < arm.patterns.size(); ++pi) {
-      int v = info.Find(arm.patterns[pi]);
+      int v = arm.patterns[pi] == "none" ? none : info.Find(arm.patterns[pi]);
+      if (v == none && !optional) {
+        diags_.Error("E0207", arm.pattern_spans[pi],
+                     fmt::format("`none` matches an absent value, but the value matched is `{}`, never absent",
+                                 types_.Name(t)));
+        unknown_pattern = true;
+        continue;
+      }
       if (v < 0) {
         auto& d = diags_.Error("E0112", arm.pattern_spans[pi],
                                fmt::format("enum `{}` has no value `{}`", info.name, arm.patterns[pi]));
@@ -524,8 +565,13 @@ const Type* Checker::CheckMatch(Expr& e, const Context& ctx, const Type* expecte
       }
       covered[v] = static_cast<int>(ai);
       arm.variants.push_back(v);
+      matches_none = matches_none || v == none;
     }
-    const Type* bt = CheckExpr(*arm.body, ctx, expected ? expected : result);
+    const Type* bt;
+    {
+      Assumed present = optional && !matches_none ? AssumePresent(*e.args[0]) : Assume(nullptr, true);
+      bt = CheckExpr(*arm.body, ctx, expected ? expected : result);
+    }
     if (!result) {
       result = bt;
     } else {
@@ -542,10 +588,12 @@ const Type* Checker::CheckMatch(Expr& e, const Context& ctx, const Type* expecte
   }
   if (!wildcard && !unknown_pattern) {  // a misspelt pattern is reported once, not twice
     std::vector<std::string> missing;
-    for (size_t v = 0; v < covered.size(); ++v) if (covered[v] < 0) missing.push_back(info.variants[v]);
+    for (size_t v = 0; v < covered.size(); ++v) {
+      if (covered[v] < 0) missing.push_back(static_cast<int>(v) == none ? "none" : info.variants[v]);
+    }
     if (!missing.empty()) {
       auto& d = diags_.Error("E0226", e.span,
-                             fmt::format("`match` does not cover {} of `{}`", JoinNames(missing), info.name));
+                             fmt::format("`match` does not cover {} of `{}`", JoinNames(missing), types_.Name(t)));
       d.help = "add an arm for each missing value, or `_ => ...`";
     }
   }

@@ -19,6 +19,7 @@ void Checker::CheckObligations() {
     const ast::ObligationDecl& o = *p_.obligations[i];
     scope_ = o.scope;
     if (o.when) ExpectType(*o.when, ctx, types_.Bool(), fmt::format("the condition of obligation `{}`", o.name));
+    Assumed when_holds = Assume(o.when.get(), true);  // the other clauses matter only when it does
     if (o.violated) ExpectType(*o.violated, ctx, types_.Bool(), fmt::format("the `violated when` condition of `{}`", o.name));
     CheckDeadline(o, ctx);
     if (o.citations.empty()) {

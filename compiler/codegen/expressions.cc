@@ -424,6 +424,11 @@ CG Generator::Emit(const Expr& e) {
           a.present, e.type, [&] { return Coerce(payload, at->elem, e.type); },
           [&] { return Coerce(Emit(*e.args[1]), e.args[1]->type, e.type); });
     }
+    case Op::kUnwrap: {  // known present: the payload
+      CG a = Emit(*e.args[0]);
+      a.present = nullptr;
+      return a;
+    }
     case Op::kIsPresent: {
       CG a = Emit(*e.args[0]);
       CG v;
@@ -566,6 +571,11 @@ CG Generator::ShortCircuit(const Expr& e) {
 
 CG Generator::Match(const Expr& e) {
   CG s = Emit(*e.args[0]);
+  // An optional scrutinee: `none` is the last "variant" (ir.h).
+  if (e.args[0]->type->kind == TypeKind::kOptional) {
+    s.a = b_.CreateSelect(s.present, s.a, I64(static_cast<int64_t>(e.arm_of_variant.size()) - 1));
+    s.present = nullptr;
+  }
   size_t arms = e.args.size() - 1;
   llvm::BasicBlock* done = Block("match.end");
   std::vector<llvm::BasicBlock*> arm_bb;

@@ -475,6 +475,7 @@ class Evaluator {
 
   static bool IsFactPath(const Expr& e) {
     if (e.op == Op::kInput || e.op == Op::kItem) return true;
+    if (e.op == Op::kUnwrap) return IsFactPath(*e.args[0]);
     return e.op == Op::kField && IsFactPath(*e.args[0]);
   }
 
@@ -553,6 +554,11 @@ class Evaluator {
         return a.is_none() ? Eval(*e.args[1]) : a;
       }
       case Op::kIsPresent: return Value::Bool(Eval(*e.args[0]).is_none() == e.negated);
+      case Op::kUnwrap: {
+        Value v = Eval(*e.args[0]);
+        if (v.is_none()) Fail(e, fmt::format("internal error: `{}` is absent where it was known present", Src(e)));
+        return v;
+      }
       case Op::kIf: return Eval(*e.args[0]).b() ? Eval(*e.args[1]) : Eval(*e.args[2]);
       case Op::kQuant: return Quant(e);
       case Op::kMakeList:
@@ -568,7 +574,7 @@ class Evaluator {
       }
       case Op::kMatch: {
         Value s = Eval(*e.args[0]);
-        int arm = e.arm_of_variant.at(s.i);
+        int arm = s.is_none() ? e.arm_of_variant.back() : e.arm_of_variant.at(s.i);
         return Eval(*e.args[1 + arm]);
       }
       case Op::kCall: {

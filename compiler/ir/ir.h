@@ -37,7 +37,9 @@ enum class Op {
   kQuant,       // quant over args[0], variable in slot `index`, body args[1]
   kMakeList, kMakeSet,
   kMakeRecord,  // args in field order (defaults filled in)
-  kMatch,       // args[0] the scrutinee; arm_of_variant[v] -> args[1 + arm]
+  kMatch,       // args[0] the scrutinee; arm_of_variant[v] -> args[1 + arm]; for an optional
+                // scrutinee, arm_of_variant has one more entry, last, for `none`
+  kUnwrap,      // args[0], an optional known to be present (narrowed after `is present`)
   kCall,        // function `index`(args)
   kTable,       // table `index`(args)
   kBuiltin,     // builtin(args); `index` is the calendar of the working-day builtins

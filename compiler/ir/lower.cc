@@ -413,6 +413,16 @@ class Lowerer {
   }
 
   ExprPtr Lower(const ast::Expr& a) {
+    if (!a.narrowed_from) return LowerNode(a);
+    // A value known present (after `is present`): the optional, unwrapped.
+    ExprPtr inner = LowerNode(a);
+    inner->type = a.narrowed_from;
+    auto e = Make(Op::kUnwrap, a);
+    e->args.push_back(std::move(inner));
+    return e;
+  }
+
+  ExprPtr LowerNode(const ast::Expr& a) {
     switch (a.kind) {
       case ExprKind::kInt: case ExprKind::kDecimal: case ExprKind::kText: case ExprKind::kDate:
       case ExprKind::kDateTime: case ExprKind::kDuration: case ExprKind::kBool: case ExprKind::kNone: {
@@ -510,8 +520,11 @@ class Lowerer {
       case ExprKind::kMatch: {
         auto e = Make(Op::kMatch, a);
         e->args.push_back(Lower(*a.args[0]));
+        // An optional enum has one more "variant", last: `none`.
         const Type* st = a.args[0]->type;
-        size_t n = st->kind == TypeKind::kEnum ? c_.types.enum_info(st->index).variants.size() : 0;
+        bool optional = st->kind == TypeKind::kOptional;
+        if (optional) st = st->elem;
+        size_t n = st->kind == TypeKind::kEnum ? c_.types.enum_info(st->index).variants.size() + optional : 0;
         e->arm_of_variant.assign(n, -1);
         for (size_t i = 0; i < a.arms.size(); ++i) {
           e->args.push_back(Lower(*a.arms[i].body));

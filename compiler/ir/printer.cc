@@ -28,6 +28,7 @@ const char* OpName(Op op) {
     case Op::kIn: return "in";
     case Op::kCoalesce: return "coalesce";
     case Op::kIsPresent: return "is_present";
+    case Op::kUnwrap: return "unwrap";
     case Op::kIf: return "if";
     case Op::kQuant: return "quant";
     case Op::kMakeList: return "list";

@@ -1149,9 +1149,9 @@ class Builder {
       for (auto* a : m->matchArm()) {
         ast::MatchArm arm;
         arm.span = SpanOf(a);
-        for (auto* id : a->ID()) {
-          arm.patterns.push_back(id->getText());
-          arm.pattern_spans.push_back(SpanOf(id->getSymbol()));
+        for (auto* pattern : a->matchPattern()) {
+          arm.patterns.push_back(pattern->getText());
+          arm.pattern_spans.push_back(SpanOf(pattern));
         }
         arm.body = Expression(a->expr());
         e->arms.push_back(std::move(arm));
