@@ -49,7 +49,13 @@ lawDecl     : LAW AS OF expr ;
 enumDecl    : ENUM name=ID LBRACE ID (COMMA ID)* COMMA? RBRACE ;
 recordDecl  : RECORD name=ID LBRACE fieldDecl* RBRACE ;
 inputDecl   : INPUT LBRACE fieldDecl* RBRACE ;
-fieldDecl   : name=ident COLON typeRef (ASSIGN dflt=expr)? COMMA? ;
+fieldDecl   : name=ident COLON typeRef fieldCheck* (ASSIGN dflt=expr)? COMMA? ;
+// What a fact must satisfy: `minute: int in 0..1439`, `people: int >= 0`, `name: text != ""`.
+// The bounds are constants: a literal, a name, or an expression in parentheses.
+fieldCheck  : IN lo=bound DOTDOT hi=bound                       # rangeCheck
+            | op=(GE | GT | LE | LT | NE) bound                 # compareCheck
+            ;
+bound       : MINUS? primary ;
 
 typeRef     : (BOOL_T | INT_T | DECIMAL_T | TEXT_T | DATE_T | DATETIME_T | DURATION_T)  # primType
             | SET LT typeRef GT                                           # setType

@@ -119,10 +119,20 @@ struct Citation {
   Span span;
 };
 
+// A constraint on a fact: `in lo..hi` (range) or `op bound` (>=, >, <=, <, !=).
+struct FieldCheck {
+  bool range = false;
+  BinOp op = BinOp::kGe;
+  ExprPtr lo;  // the bound of a comparison, or the range's low end
+  ExprPtr hi;  // the range's high end
+  Span span;
+};
+
 struct FieldDecl {
   std::string name;
   Span span;
   std::unique_ptr<TypeExpr> type;
+  std::vector<FieldCheck> checks;
   ExprPtr dflt;
 };
 
@@ -377,6 +387,10 @@ struct Module {
 // Proviso source text of an expression (used by explanations and by `--emit=ast`).
 std::string ToSource(const Expr& e);
 std::string ToSource(const TypeExpr& t);
+// The spelling of an operator: "+", ">=" ...
+const char* OpText(BinOp op);
+// `in 0..1439`, `>= 0`, `!= ""`.
+std::string ToSource(const FieldCheck& c);
 // A stable, indented dump of a module (`proviso compile --emit=ast`).
 std::string Dump(const Module& m);
 

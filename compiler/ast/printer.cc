@@ -4,7 +4,6 @@
 #include "compiler/support/calendar.h"
 
 namespace proviso::ast {
-namespace {
 
 const char* OpText(BinOp op) {
   switch (op) {
@@ -21,6 +20,8 @@ const char* OpText(BinOp op) {
   }
   return "?";
 }
+
+namespace {
 
 const char* QuantText(QuantKind q) {
   switch (q) {
@@ -114,6 +115,11 @@ std::string ToSource(const Expr& e) {
     }
   }
   return "?";
+}
+
+std::string ToSource(const FieldCheck& c) {
+  if (c.range) return "in " + ToSource(*c.lo) + ".." + ToSource(*c.hi);
+  return std::string(OpText(c.op)) + " " + ToSource(*c.lo);
 }
 
 std::string ToSource(const TypeExpr& t) {
@@ -240,6 +246,7 @@ std::string Dump(const Module& m) {
   auto fields = [&](const std::vector<FieldDecl>& fs) {
     for (const FieldDecl& f : fs) {
       out += "  " + f.name + ": " + ToSource(*f.type);
+      for (const FieldCheck& c : f.checks) out += " " + ToSource(c);
       if (f.dflt) out += " = " + ToSource(*f.dflt);
       out += "\n";
     }

@@ -74,8 +74,49 @@ bool Checker::IsConstant(const Expr& e) {
   }
 }
 
+// The constraints of a fact (`in 0..1439`, `>= 0`, `!= ""`): constant bounds of the field's type
+// (of its elements for a list or set); an order only for numbers, dates, date-times and durations.
+void Checker::CheckFieldChecks(ast::FieldDecl& f, const Type* type) {
+  if (f.checks.empty() || type->kind == TypeKind::kError) return;
+  Context constant{false, "a constraint"};
+  const Type* t = type->kind == TypeKind::kOptional ? type->elem : type;
+  if (t->kind == TypeKind::kList || t->kind == TypeKind::kSet) t = t->elem;
+  bool ordered = IsOrdered(t);
+  bool equatable = ordered || t->kind == TypeKind::kText || t->kind == TypeKind::kEnum || t->kind == TypeKind::kBool;
+  for (ast::FieldCheck& c : f.checks) {
+    bool ok = c.range || c.op != ast::BinOp::kNe ? ordered : equatable;
+    if (!ok) {
+      diags_.Error("E0227", c.span,
+                   fmt::format("field `{}` is `{}`, which `{}` does not apply to", f.name, types_.Name(type),
+                               c.range ? "in lo..hi" : ast::OpText(c.op)))
+          .help = ordered || !equatable ? "constraints apply to numbers, dates, date-times, durations, texts and enums"
+                                        : "only numbers, dates, date-times and durations have an order: use `!=`";
+      continue;
+    }
+    for (ast::Expr* bound : {c.lo.get(), c.hi.get()}) {
+      if (!bound) continue;
+      const Type* bt = ExpectType(*bound, constant, t, fmt::format("the bound of `{}`", f.name));
+      if (bt->kind == TypeKind::kError) continue;
+      if (!IsConstant(*bound)) {
+        diags_.Error("E0116", bound->span, fmt::format("the bound of `{}` must be a constant", f.name))
+            .help = "facts are checked before any law applies: a bound is a literal or a constant expression";
+        continue;
+      }
+      if (t->kind == TypeKind::kDuration) {
+        std::optional<Duration> d = ConstDuration(*bound);
+        if (d && d->months != 0) {
+          diags_.Error("E0227", bound->span,
+                       fmt::format("a bound on duration `{}` in months or years has no fixed length", f.name))
+              .help = "give the bound in weeks, days, hours, minutes or seconds";
+        }
+      }
+    }
+  }
+}
+
 void Checker::CheckBodies() {
   Context constant{false, "a constant"};
+  for (auto& [f, type] : field_defaults_) CheckFieldChecks(*f, type);
   for (auto& [f, type] : field_defaults_) {
     if (!f->dflt) continue;
     ExpectType(*f->dflt, constant, type, fmt::format("the default of `{}`", f->name));

@@ -149,7 +149,8 @@ class Checker {
   // Forgets the narrowings of paths that start with `name` (a variable that shadows them).
   std::vector<std::string> Shadow(const std::string& name);
 
-  // bodies.cc: field defaults, param values, lets, function bodies; constants.
+  // bodies.cc: field defaults and constraints, param values, lets, function bodies; constants.
+  void CheckFieldChecks(ast::FieldDecl& f, const Type* type);
   const Type* LetType(int i);
   void CheckLet(int i);
   bool IsConstant(const Expr& e);

@@ -41,6 +41,25 @@ struct Path {
 
 Value ValueFromJson(const nlohmann::json& j, const Type* t, const ir::Program& p, const Path& path);
 
+// The schema's constraints on a field (`in 0..1439`, `>= 0`): on the value, or on each element.
+void CheckField(const Value& v, const Type* t, const std::vector<ir::FieldCheck>& checks, const ir::Program& p,
+                const Path& path) {
+  if (checks.empty() || v.is_none()) return;
+  if (t->kind == TypeKind::kOptional) t = t->elem;
+  bool collection = t->kind == TypeKind::kList || t->kind == TypeKind::kSet;
+  const Type* et = collection ? t->elem : t;
+  auto check = [&](const Value& x, const Path& at) {
+    for (const ir::FieldCheck& c : checks) {
+      if (auto why = ir::CheckViolation(x, c, et, p.types())) throw FactsError(at.str(), *why);
+    }
+  };
+  if (!collection) return check(v, path);
+  // A list's element by its index; a set (sorted, duplicates gone) has no positions to name.
+  for (size_t k = 0; k < v.elems().size(); ++k) {
+    check(v.elems()[k], t->kind == TypeKind::kList ? Path{nullptr, &path, nullptr, k} : path);
+  }
+}
+
 Value RecordFromJson(const nlohmann::json& j, int record, const ir::Program& p, const Path& path) {
   const TypeTable& types = p.types();
   const RecordInfo& info = types.record_info(record);
@@ -72,6 +91,9 @@ Value RecordFromJson(const nlohmann::json& j, int record, const ir::Program& p, 
       continue;
     }
     fields.push_back(ValueFromJson(*it, f.type, p, fp));
+    if (record < static_cast<int>(p.field_checks.size()) && !p.field_checks[record].empty()) {
+      CheckField(fields.back(), f.type, p.field_checks[record][i], p, fp);
+    }
   }
   return Value::Record(std::move(fields));
 }

@@ -71,6 +71,20 @@ struct Citation {
   std::string article;
 };
 
+// A constraint on a fact of the input schema (`minute: int in 0..1439`, `people: int >= 0`), checked
+// when facts are read (row by row and in batch columns): on a list or set, on each element.
+struct FieldCheck {
+  bool range = false;               // lo <= x <= hi; else x `op` lo
+  ast::BinOp op = ast::BinOp::kGe;
+  Value lo, hi;
+  std::string text;                 // as written: "in 0..1439", ">= 0"
+  Span span;
+};
+
+// Why `v` (a value of the constrained type, or of its elements) breaks `c`, or nullopt when it
+// satisfies it: "1500 is not in 0..1439".
+std::optional<std::string> CheckViolation(const Value& v, const FieldCheck& c, const Type* t, const TypeTable& types);
+
 struct Effective {
   int64_t from = INT64_MIN;  // inclusive day number
   int64_t until = INT64_MAX; // exclusive
@@ -250,6 +264,8 @@ struct Program {
   int input_record = -1;
   // For each record type, the default of each field (none when the field has no default).
   std::vector<std::vector<std::optional<Value>>> field_defaults;
+  // For each record type, the constraints on each field (empty for most).
+  std::vector<std::vector<std::vector<FieldCheck>>> field_checks;
   std::vector<Param> params;
   std::vector<Let> lets;
   std::vector<Function> functions;

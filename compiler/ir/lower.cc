@@ -330,6 +330,49 @@ class Lowerer {
     const ast::Module& main = c_.main();
     if (!main.inputs.empty()) fill(c_.input_record, main.inputs[0].fields);
     else p_.field_defaults[c_.input_record].clear();
+    LowerFieldChecks();
+  }
+
+  // The constraints of each record's fields, with their constant bounds; a range that no value
+  // satisfies and a default that breaks its field's constraint are mistakes in the policy (E0507).
+  void LowerFieldChecks() {
+    p_.field_checks.resize(c_.types.record_count());
+    auto fill = [&](int record, const std::vector<ast::FieldDecl>& fields) {
+      const RecordInfo& info = c_.types.record_info(record);
+      auto& out = p_.field_checks[record];
+      out.assign(info.fields.size(), {});
+      for (const ast::FieldDecl& f : fields) {
+        int k = info.Find(f.name);
+        if (k < 0) continue;
+        const Type* t = info.fields[k].type;
+        if (t->kind == TypeKind::kOptional) t = t->elem;
+        bool collection = t->kind == TypeKind::kList || t->kind == TypeKind::kSet;
+        if (collection) t = t->elem;
+        for (const ast::FieldCheck& c : f.checks) {
+          FieldCheck check{c.range, c.op, Const(*c.lo), c.hi ? Const(*c.hi) : Value(), ast::ToSource(c), c.span};
+          if (c.range && CheckViolation(check.hi, check, t, c_.types)) {
+            throw ConstantError(fmt::format("the range `{}` of `{}` is empty: no fact can satisfy it", check.text, f.name),
+                                c.span);
+          }
+          out[k].push_back(std::move(check));
+        }
+        const std::optional<Value>& d = p_.field_defaults[record][k];
+        if (!d || d->is_none()) continue;
+        std::vector<Value> values = collection ? d->elems() : std::vector<Value>{*d};
+        for (const FieldCheck& check : out[k]) {
+          for (const Value& v : values) {
+            if (auto why = CheckViolation(v, check, t, c_.types)) {
+              throw ConstantError(fmt::format("the default of `{}` breaks its constraint: {}", f.name, *why), f.dflt->span);
+            }
+          }
+        }
+      }
+    };
+    for (auto& m : c_.modules) {
+      for (const ast::RecordDecl& r : m->records) if (r.type_index >= 0) fill(r.type_index, r.fields);
+    }
+    const ast::Module& main = c_.main();
+    if (!main.inputs.empty()) fill(c_.input_record, main.inputs[0].fields);
   }
 
   Table LowerTable(const TableSymbol& t) {

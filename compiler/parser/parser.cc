@@ -543,8 +543,36 @@ class Builder {
     f.name = c->name->getText();
     f.span = SpanOf(c->name);
     f.type = Type(c->typeRef());
+    for (auto* fc : c->fieldCheck()) {
+      ast::FieldCheck check;
+      check.span = SpanOf(fc);
+      if (auto* r = dynamic_cast<PP::RangeCheckContext*>(fc)) {
+        check.range = true;
+        check.lo = Bound(r->lo);
+        check.hi = Bound(r->hi);
+      } else if (auto* k = dynamic_cast<PP::CompareCheckContext*>(fc)) {
+        switch (k->op->getType()) {
+          case PP::GE: check.op = ast::BinOp::kGe; break;
+          case PP::GT: check.op = ast::BinOp::kGt; break;
+          case PP::LE: check.op = ast::BinOp::kLe; break;
+          case PP::LT: check.op = ast::BinOp::kLt; break;
+          default: check.op = ast::BinOp::kNe; break;
+        }
+        check.lo = Bound(k->bound());
+      }
+      f.checks.push_back(std::move(check));
+    }
     if (c->dflt) f.dflt = Expression(c->dflt);
     return f;
+  }
+
+  // bound : MINUS? primary
+  ExprPtr Bound(PP::BoundContext* c) {
+    ExprPtr v = Primary(c->primary());
+    if (!c->MINUS()) return v;
+    auto e = Make(ExprKind::kNeg, c);
+    e->args.push_back(std::move(v));
+    return e;
   }
 
   // paramList : typedName (COMMA typedName)*

@@ -65,8 +65,11 @@ void Leaves(const ir::Program& p, int record, std::vector<int>& path, const std:
       const auto& defaults = p.field_defaults.at(record);
       std::optional<Value> dflt = i < defaults.size() ? defaults[i] : std::nullopt;
       if (dflt && dflt->is_none()) dflt.reset();  // `x: T? = none` is just optional
-      InputLeaf leaf{path, t, Spec(name, t, optional || dflt.has_value(), types), dflt};
+      InputLeaf leaf{path, t, Spec(name, t, optional || dflt.has_value(), types), dflt, {}};
       leaf.spec.has_default = dflt.has_value();
+      if (record < static_cast<int>(p.field_checks.size()) && i < p.field_checks[record].size()) {
+        leaf.checks = p.field_checks[record][i];
+      }
       out.push_back(std::move(leaf));
     } else {
       throw Error(fmt::format("`{}` is `{}`: batch evaluation takes scalar fields and sets of enums of at most "
@@ -182,6 +185,38 @@ std::string EnumSetBits(uint64_t mask, const std::string& enum_name) {
   return fmt::format("mask {:#x} has bits that are not values of `{}`", mask, enum_name);
 }
 
+// Why the value of a cell breaks its field's constraints (on each element of a set), or nullopt.
+std::optional<std::string> CheckCell(const ir::Program& p, const InputLeaf& leaf, const Value& v) {
+  const Type* et = leaf.type->kind == TypeKind::kSet ? leaf.type->elem : leaf.type;
+  for (const ir::FieldCheck& c : leaf.checks) {
+    if (leaf.type->kind == TypeKind::kSet) {
+      for (const Value& x : v.elems()) if (auto why = ir::CheckViolation(x, c, et, p.types())) return why;
+    } else if (auto why = ir::CheckViolation(v, c, et, p.types())) {
+      return why;
+    }
+  }
+  return std::nullopt;
+}
+
+// The value of a cell already known to be a valid code (Validate), for a constraint's message.
+Value CellValue(const InputLeaf& leaf, int64_t v, const std::vector<std::string>* dictionary) {
+  switch (leaf.type->kind) {
+    case TypeKind::kBool: return Value::Bool(v != 0);
+    case TypeKind::kDecimal: return Value::Decimal(v);
+    case TypeKind::kDate: return Value::Date(v);
+    case TypeKind::kDateTime: return Value::DateTime(v);
+    case TypeKind::kDuration: return Value::Dur({0, v});
+    case TypeKind::kEnum: return Value::Enum(v);
+    case TypeKind::kText: return Value::Text(dictionary ? dictionary->at(static_cast<size_t>(v)) : std::string());
+    case TypeKind::kSet: {
+      std::vector<Value> items;
+      for (size_t k = 0; k < 64; ++k) if ((static_cast<uint64_t>(v) >> k) & 1) items.push_back(Value::Enum(static_cast<int64_t>(k)));
+      return Value::Set(std::move(items));
+    }
+    default: return Value::Int(v);
+  }
+}
+
 // The reference path: rows [begin, end) become facts values and go through the interpreter.
 void InterpretBatch(const Policy::Impl& impl, const std::vector<InputLeaf>& leaves, const std::vector<ColumnSpec>& outs,
                     const BatchInput& in, BatchOutput& out, const interp::EvalOptions& opts, int64_t begin,
@@ -256,6 +291,9 @@ void InterpretBatch(const Policy::Impl& impl, const std::vector<InputLeaf>& leav
               }
               default: break;
             }
+            if (!leaf.checks.empty()) {
+              if (auto why = CheckCell(p, leaf, fields.back())) throw bad(*why);
+            }
           }
         }
         path.pop_back();
@@ -325,6 +363,51 @@ int64_t FirstOutOfRange(const T* col, const uint8_t* present, int64_t rows, int6
   return -1;
 }
 
+// The first row (with a value) that breaks the constraints of `leaf`'s field, or -1. Constraints
+// that are intervals on an ordered column are one vectorized pass over the codes (which keep the
+// values' order); others (`!=`, texts, enum sets) are checked value by value.
+int64_t FirstBrokenConstraint(const InputLeaf& leaf, const void* col, const uint8_t* present, int64_t rows,
+                              const std::vector<std::string>* dictionary, const ir::Program& p) {
+  bool ordered = leaf.type->kind == TypeKind::kInt || leaf.type->kind == TypeKind::kDecimal ||
+                 leaf.type->kind == TypeKind::kDate || leaf.type->kind == TypeKind::kDateTime ||
+                 leaf.type->kind == TypeKind::kDuration;
+  int64_t lo = INT64_MIN, hi = INT64_MAX;
+  bool slow = !ordered;
+  for (const ir::FieldCheck& c : leaf.checks) {
+    if (!ordered || (!c.range && c.op == ast::BinOp::kNe)) {
+      slow = true;
+      continue;
+    }
+    int64_t a = c.lo.i;  // durations in batch columns are seconds; their bounds have no months (E0227)
+    if (c.range) {
+      lo = std::max(lo, a);
+      hi = std::min(hi, c.hi.i);
+    } else if (c.op == ast::BinOp::kGe) {
+      lo = std::max(lo, a);
+    } else if (c.op == ast::BinOp::kGt) {
+      lo = std::max(lo, a == INT64_MAX ? a : a + 1);
+      if (a == INT64_MAX) hi = INT64_MIN;  // nothing is above the largest number
+    } else if (c.op == ast::BinOp::kLe) {
+      hi = std::min(hi, a);
+    } else {
+      hi = std::min(hi, a == INT64_MIN ? a : a - 1);
+      if (a == INT64_MIN) lo = INT64_MAX;
+    }
+  }
+  int64_t first = -1;
+  if (ordered && (lo != INT64_MIN || hi != INT64_MAX)) {
+    first = hi < lo ? FirstOutOfRange(static_cast<const int64_t*>(col), present, rows, 1, 0)
+                    : FirstOutOfRange(static_cast<const int64_t*>(col), present, rows, lo, hi);
+  }
+  if (!slow) return first;
+  int64_t end = first < 0 ? rows : first;
+  for (int64_t r = 0; r < end; ++r) {
+    if (present && !present[r]) continue;
+    if (CheckCell(p, leaf, CellValue(leaf, ReadCell(col, leaf.spec, r), dictionary))) return r;
+  }
+  return first;
+}
+
 // Every code must be one the policy can read: a bool 0/1, an enum value, a text in its dictionary,
 // a day of the calendar.
 void Validate(const ir::Program& p, const std::vector<InputLeaf>& leaves, const BatchInput& in) {
@@ -377,6 +460,17 @@ void Validate(const ir::Program& p, const std::vector<InputLeaf>& leaves, const 
                       : leaf.type->kind == TypeKind::kDateTime ? OutsideCalendarSeconds(v)
                       : leaf.type->kind == TypeKind::kDuration ? fmt::format("{} seconds is out of range", v)
                                                                : fmt::format("code {} is outside its dictionary", v);
+    throw FactsError(fmt::format("`{}[{}]`: {}", leaf.spec.name, bad, why), fmt::format("{}[{}]", leaf.spec.name, bad));
+  }
+  // Then the schema's constraints (`in 0..1439`, `>= 0`), on codes now known to be valid.
+  for (size_t c = 0; c < leaves.size(); ++c) {
+    const InputLeaf& leaf = leaves[c];
+    if (leaf.checks.empty()) continue;
+    const uint8_t* present = leaf.spec.optional && c < in.present.size() ? in.present[c] : nullptr;
+    const std::vector<std::string>* dictionary = c < in.dictionaries.size() ? in.dictionaries[c] : nullptr;
+    int64_t bad = FirstBrokenConstraint(leaf, in.columns[c], present, in.rows, dictionary, p);
+    if (bad < 0) continue;
+    std::string why = *CheckCell(p, leaf, CellValue(leaf, ReadCell(in.columns[c], leaf.spec, bad), dictionary));
     throw FactsError(fmt::format("`{}[{}]`: {}", leaf.spec.name, bad, why), fmt::format("{}[{}]", leaf.spec.name, bad));
   }
 }

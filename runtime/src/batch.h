@@ -17,6 +17,7 @@ struct InputLeaf {
   const Type* type = nullptr;  // the scalar type (optional stripped)
   ColumnSpec spec;
   std::optional<Value> dflt;   // the field's default, used when the row has no value
+  std::vector<ir::FieldCheck> checks;  // the schema's constraints on the field (on each element of a set)
 };
 
 // Element access for columns of ColumnSpec::width bytes (bools unsigned, everything else signed).

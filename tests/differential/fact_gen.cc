@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <utility>
 
@@ -147,6 +148,14 @@ Constants Collect(const ir::Program& p) {
   for (const auto& record : p.field_defaults) {
     for (const auto& d : record) {
       if (d) AddValue(*d, c);
+    }
+  }
+  for (const auto& record : p.field_checks) {  // the bounds of the schema's constraints
+    for (const auto& checks : record) {
+      for (const ir::FieldCheck& check : checks) {
+        AddValue(check.lo, c);
+        if (check.range) AddValue(check.hi, c);
+      }
     }
   }
   for (const ir::Test& t : p.tests) {
@@ -527,10 +536,52 @@ class Generator {
         continue;
       }
       auto role = roles_.find({record, static_cast<int>(i)});
+      const std::vector<ir::FieldCheck>* checks =
+          record < static_cast<int>(p_.field_checks.size()) && i < p_.field_checks[record].size() &&
+                  !p_.field_checks[record][i].empty()
+              ? &p_.field_checks[record][i]
+              : nullptr;
       o[f.name] = Of(f.type->kind == TypeKind::kOptional ? f.type->elem : f.type,
-                     role == roles_.end() ? Role::kNone : role->second);
+                     role == roles_.end() ? Role::kNone : role->second, checks);
     }
     return o;
+  }
+
+  // A value of `t` that satisfies the schema's constraints `checks` (on each element of a list or
+  // set): drawn as any other until one does, else a bound that satisfies them all.
+  nlohmann::json Of(const Type* t, Role role, const std::vector<ir::FieldCheck>* checks) {
+    if (!checks) return Of(t, role);
+    if (t->kind == TypeKind::kList || t->kind == TypeKind::kSet) {
+      nlohmann::json a = nlohmann::json::array();
+      int n = static_cast<int>(rng_.Below(5));
+      for (int k = 0; k < n; ++k) {
+        nlohmann::json x = Of(t->elem, role, checks);
+        if (x.is_null()) continue;
+        if (t->kind == TypeKind::kSet && std::find(a.begin(), a.end(), x) != a.end()) continue;
+        a.push_back(std::move(x));
+      }
+      return a;
+    }
+    auto satisfies = [&](const Value& v) {
+      return std::none_of(checks->begin(), checks->end(),
+                          [&](const ir::FieldCheck& c) { return ir::CheckViolation(v, c, t, types_).has_value(); });
+    };
+    for (int attempt = 0; attempt < 20; ++attempt) {
+      nlohmann::json x = Of(t, role);
+      if (satisfies(interp::ValueFromJson(x, t, p_, "generated"))) return x;
+    }
+    for (const ir::FieldCheck& c : *checks) {  // a bound, or the next value inside it
+      for (const Value& bound : {c.lo, c.hi}) {
+        if (bound.kind == Value::Kind::kNone) continue;
+        int64_t step = bound.kind == Value::Kind::kDuration ? kSecondsPerDay : 1;
+        for (int64_t delta : {int64_t{0}, step, -step}) {
+          Value v = bound;
+          v.i += delta;
+          if (satisfies(v)) return interp::ValueToJson(v, t, types_);
+        }
+      }
+    }
+    throw std::runtime_error("fact_gen: no value satisfies the constraints of a field of type " + types_.Name(t));
   }
 
   nlohmann::json Of(const Type* t, Role role = Role::kNone) {

@@ -1258,3 +1258,60 @@ rule t { then total = kept + days(grace) }
 
 }  // namespace
 }  // namespace proviso
+
+namespace proviso {
+namespace {
+
+// The schema's constraints hold for batch columns as for JSON facts: the first bad row is named.
+TEST(SdkBatchConstraints, TheFirstRowBreakingAConstraintIsNamed) {
+  const std::string source = R"(
+enum Role { processor, entrusted, third_party }
+input { minute: int in 0..1439, people: int >= 0, lead: text != "", role: Role != third_party, fee: decimal? <= 10.0 }
+output ok: bool
+rule r { then ok = minute > people }
+)";
+  for (Backend backend : {Backend::kJit, Backend::kInterpreter}) {
+    Policy p = Engine({backend, false}).CompileString(source, "constraints.proviso");
+    std::vector<int64_t> minute = {10, 1439, 0}, people = {1, 2, 3}, lead = {0, 1, 0}, role = {0, 1, 0},
+                         fee = {5000000, 0, 10000000};
+    std::vector<uint8_t> fee_present = {1, 0, 1};
+    std::vector<std::string> dict = {"Li", "Wang"};
+    BatchInput in;
+    in.rows = 3;
+    in.columns = {minute.data(), people.data(), lead.data(), role.data(), fee.data()};
+    in.present = {nullptr, nullptr, nullptr, nullptr, fee_present.data()};
+    in.dictionaries = {nullptr, nullptr, &dict, nullptr, nullptr};
+    std::vector<int64_t> ok(3);
+    BatchOutput out;
+    out.columns = {ok.data()};
+    EvaluateBatch64(p, in, out);
+    EXPECT_EQ(ok, (std::vector<int64_t>{1, 1, 0}));
+    auto message = [&] {
+      try {
+        EvaluateBatch64(p, in, out);
+      } catch (const FactsError& e) {
+        return std::string(e.what());
+      }
+      return std::string("no error");
+    };
+    minute[2] = 1440;
+    EXPECT_EQ(message(), "`minute[2]`: 1440 does not satisfy `in 0..1439`");
+    minute[2] = 0;
+    people[1] = -1;
+    EXPECT_EQ(message(), "`people[1]`: -1 does not satisfy `>= 0`");
+    people[1] = 2;
+    dict[1] = "";
+    EXPECT_EQ(message(), "`lead[1]`: \"\" does not satisfy `!= \"\"`");
+    dict[1] = "Wang";
+    role[0] = 2;
+    EXPECT_EQ(message(), "`role[0]`: third_party does not satisfy `!= third_party`");
+    role[0] = 0;
+    fee[1] = 99000000;  // absent: not checked
+    EXPECT_EQ(message(), "no error");
+    fee[2] = 10000001;
+    EXPECT_EQ(message(), "`fee[2]`: 10.000001 does not satisfy `<= 10.0`");
+  }
+}
+
+}  // namespace
+}  // namespace proviso
