@@ -69,13 +69,13 @@ typeRef     : (BOOL_T | INT_T | DECIMAL_T | TEXT_T | DATE_T | DATETIME_T | DURAT
 // followed by a unit on the same line is one DURATION token (`6 months`), never a number and a name.
 softName    : ID | TITLE | DOCUMENT | SUBJECT | FIRST | UNIQUE | PRIORITY | COLLECT | HIT
             | TO | OF | NO | ERROR | AFTER | DEADLINE | VIOLATED | FROM | UNTIL | EFFECTIVE | PRESENT
-            | LIST | CALENDAR | KEY | EACH | LAW ;
+            | LIST | CALENDAR | KEY | EACH | LAW | MISSING ;
 
 // Field names may also be words that are keywords elsewhere (`title`, `count`, `subject` ...).
 ident       : ID | TITLE | DOCUMENT | SUBJECT | FIRST | DEFAULT | COUNT | SUM | MIN | MAX | ALL
             | ANY | UNIQUE | PRIORITY | COLLECT | HIT | TO | OF | NO | ERROR | AFTER | DEADLINE
             | VIOLATED | FROM | UNTIL | EFFECTIVE | PRESENT | SET | LIST | CALENDAR | WORKING | EVERY
-            | BEFORE | NOW | KEY | EACH | LAW | FOR ;
+            | BEFORE | NOW | KEY | EACH | LAW | FOR | MISSING ;
 
 // ---------------------------------------------------------------- values
 
@@ -119,7 +119,8 @@ calendarItem : key=ID ID (COMMA ID)*                                 # calWords
 
 // ---------------------------------------------------------------- outputs, rules, obligations
 
-outputDecl  : OUTPUT name=ID COLON typeRef ;
+// `output x: T required`: an undetermined value (facts not given) is an error, not a decision.
+outputDecl  : OUTPUT name=ID COLON typeRef (word=ID)? ;
 
 // rule deny_judicial exception to permit_export priority 1 {
 //   when request.overseas_law_enforcement and not request.approved
@@ -180,15 +181,21 @@ testItem    : AS OF (DATE | DATETIME)                           # testAsOf
             | GIVEN fieldPath ASSIGN expr                            # testGiven
             | SET name=ID ASSIGN expr                           # testSet
             | EXPECT name=ID forItem? ASSIGN expr               # testExpectValue
+            // `expect late undetermined missing incident.reported_on`
+            | EXPECT name=ID forItem? state=ID missingFacts?    # testExpectState
             | EXPECT NO OBLIGATION name=ID forItem?             # testExpectNoObligation
-            | EXPECT OBLIGATION name=ID forItem? obligationCheck*  # testExpectObligation
+            // `expect undetermined obligation notify missing incident.found_on`
+            | EXPECT state=ID? OBLIGATION name=ID forItem? obligationCheck* missingFacts?  # testExpectObligation
             | EXPECT ERROR STRING?                              # testExpectError
             ;
-obligationCheck : NOT? VIOLATED                                 # checkViolated
+// `violated undetermined`: whether it is violated depends on facts not given.
+obligationCheck : NOT? VIOLATED (state=ID)?                     # checkViolated
                 | DEADLINE expr                                 # checkDeadline
                 | status=ID                                     # checkStatus
                 ;
 fieldPath   : softName (DOT ident)* ;
+// The facts an undetermined result is waiting for, exactly (a list's element fields without `[]`).
+missingFacts : MISSING fieldPath (COMMA fieldPath)* ;
 // `for "T-1"`: the element of a `for each` with this key (or index, when it has no key).
 forItem     : FOR expr ;
 
@@ -253,7 +260,7 @@ DEADLINE : 'deadline' ; AFTER : 'after' ; VIOLATED : 'violated' ;
 TEST : 'test' ; AS_OF : 'as_of' ; AS : 'as' ; GIVEN : 'given' ; SET : 'set' ; EXPECT : 'expect' ;
 NO : 'no' ; ERROR : 'error' ; LIST : 'list' ;
 CALENDAR : 'calendar' ; WORKING : 'working' ; BEFORE : 'before' ; EVERY : 'every' ;
-FOR : 'for' ; NOW : 'now' ; EACH : 'each' ; KEY : 'key' ; LAW : 'law' ;
+FOR : 'for' ; NOW : 'now' ; EACH : 'each' ; KEY : 'key' ; LAW : 'law' ; MISSING : 'missing' ;
 BOOL_T : 'bool' ; INT_T : 'int' ; DECIMAL_T : 'decimal' ; TEXT_T : 'text' ; DATE_T : 'date' ;
 DATETIME_T : 'datetime' ; DURATION_T : 'duration' ;
 AND : 'and' ; OR : 'or' ; NOT : 'not' ; IN : 'in' ; IS : 'is' ; PRESENT : 'present' ;

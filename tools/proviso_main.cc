@@ -102,23 +102,39 @@ std::string OutputText(const nlohmann::json& v) {
   return s;
 }
 
-void PrintDecisionText(const proviso::Decision& d, const std::string& policy) {
-  std::cout << fmt::format("decision of `{}` as of {}\n\noutputs:\n", policy, d.as_of());
-  for (auto it = d.outputs().begin(); it != d.outputs().end(); ++it) {
+// "a, b": the facts an undetermined result waits for.
+std::string FactsText(const nlohmann::json& facts) {
+  std::string out;
+  for (const auto& f : facts) out += (out.empty() ? "" : ", ") + f.get<std::string>();
+  return out;
+}
+
+void PrintOutputs(const nlohmann::json& values, const nlohmann::json& undetermined) {
+  for (auto it = values.begin(); it != values.end(); ++it) {
     std::cout << fmt::format("  {} = {}\n", it.key(), OutputText(it.value()));
   }
+  for (auto it = undetermined.begin(); it != undetermined.end(); ++it) {
+    std::cout << fmt::format("  {} = undetermined (missing: {})\n", it.key(), FactsText(it.value()));
+  }
+}
+
+void PrintDecisionText(const proviso::Decision& d, const std::string& policy) {
+  std::cout << fmt::format("decision of `{}` as of {}\n\noutputs:\n", policy, d.as_of());
+  PrintOutputs(d.outputs(), d.undetermined());
   for (const proviso::Item& item : d.items()) {
     std::cout << fmt::format("\nfor each {} = {} (law as of {}):\n", item.ref.scope, OutputText(item.ref.key),
                              item.law_as_of);
-    for (auto it = item.outputs.begin(); it != item.outputs.end(); ++it) {
-      std::cout << fmt::format("  {} = {}\n", it.key(), OutputText(it.value()));
-    }
+    PrintOutputs(item.outputs, item.undetermined);
   }
   std::cout << "\nobligations:\n";
   if (d.obligations().empty()) std::cout << "  (none)\n";
   for (const auto& o : d.obligations()) {
     std::string item = o.item ? fmt::format(" (for {} = {})", o.item->scope, OutputText(o.item->key)) : "";
-    std::cout << fmt::format("  {}{}{}: {} {} \"{}\"\n", o.violated ? "[VIOLATED] " : "", o.name, item, o.subject,
+    const char* mark = o.violated                 ? "[VIOLATED] "
+                       : o.applies_undetermined   ? "[MAY APPLY] "
+                       : o.violation_undetermined ? "[MAY BE VIOLATED] "
+                                                  : "";
+    std::cout << fmt::format("  {}{}{}: {} {} \"{}\"\n", mark, o.name, item, o.subject,
                              proviso::ModalityName(o.modality), o.action);
     std::string status = o.status.empty() ? "" : " [" + o.status + "]";
     if (o.deadline_kind == "open") std::cout << fmt::format("      deadline: {}{}\n", o.standard, status);
@@ -128,9 +144,13 @@ void PrintDecisionText(const proviso::Decision& d, const std::string& policy) {
     for (const auto& c : o.citations) {
       std::cout << fmt::format("      cites: {}{}\n", c.document.empty() ? "" : c.document + ", ", c.article);
     }
+    if (!o.missing.empty()) std::cout << fmt::format("      missing: {}\n", FactsText(o.missing));
   }
   auto v = d.violations();
   std::cout << fmt::format("\nviolations: {}\n", v.size());
+  if (!d.missing_facts().empty()) {
+    std::cout << fmt::format("\nundetermined: facts not given that would decide it: {}\n", FactsText(d.missing_facts()));
+  }
   if (!d.explanation_text().empty()) std::cout << "\nwhy:\n" << d.explanation_text();
 }
 

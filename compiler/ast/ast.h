@@ -230,6 +230,7 @@ struct OutputDecl {
   int scope = -1;
   std::unique_ptr<TypeExpr> type;
   std::string doc;
+  bool required = false;  // `required`: undetermined is an error
 };
 
 struct NameRef {
@@ -300,10 +301,17 @@ struct TestExpect {
   ExprPtr item;                  // `for KEY`: the element of a `for each` (by its key, or index)
   ExprPtr value;                 // kValue
   std::optional<bool> violated;  // kObligation
+  bool violation_undetermined = false;  // kObligation: `violated undetermined`
   ExprPtr deadline;              // kObligation
   std::string status;            // kObligation: `pending`, `met`, `overdue`, ... ("" = not checked)
   Span status_span;
   std::string error_text;        // kError
+  // kValue: `expect x undetermined`; kObligation: `expect undetermined obligation o` (whether it
+  // applies depends on facts not given).
+  bool undetermined = false;
+  // `missing a.b, c`: exactly the facts the undetermined results wait for (paths of field names).
+  std::optional<std::vector<std::vector<std::string>>> missing;
+  std::vector<Span> missing_spans;
 };
 
 struct TestDecl {

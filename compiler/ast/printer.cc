@@ -162,7 +162,9 @@ std::string LetText(const LetDecl& l) {
   return fmt::format("let {}{} = {}\n", l.name, l.type ? ": " + ToSource(*l.type) : "", ToSource(*l.value));
 }
 
-std::string OutputText(const OutputDecl& o) { return "output " + o.name + ": " + ToSource(*o.type) + "\n"; }
+std::string OutputText(const OutputDecl& o) {
+  return "output " + o.name + ": " + ToSource(*o.type) + (o.required ? " required" : "") + "\n";
+}
 
 std::string ExceptionText(const std::vector<NameRef>& to) {
   std::string out;
@@ -321,21 +323,30 @@ std::string Dump(const Module& m) {
     }
     for (const TestSet& s : t.sets) out += "  set " + s.name + " = " + ToSource(*s.value) + "\n";
     for (const TestExpect& x : t.expects) {
+      std::string missing;
+      if (x.missing) {
+        for (size_t i = 0; i < x.missing->size(); ++i) {
+          missing += i ? ", " : " missing ";
+          for (size_t k = 0; k < (*x.missing)[i].size(); ++k) missing += (k ? "." : "") + (*x.missing)[i][k];
+        }
+      }
       switch (x.kind) {
         case TestExpect::Kind::kValue:
-          out += "  expect " + x.name + (x.item ? " for " + ToSource(*x.item) : "") + " = " + ToSource(*x.value) + "\n";
+          out += "  expect " + x.name + (x.item ? " for " + ToSource(*x.item) : "") +
+                 (x.undetermined ? " undetermined" + missing : " = " + ToSource(*x.value)) + "\n";
           break;
         case TestExpect::Kind::kNoObligation:
           out += "  expect no obligation " + x.name + (x.item ? " for " + ToSource(*x.item) : "") + "\n";
           break;
         case TestExpect::Kind::kError: out += "  expect error " + Quote(x.error_text) + "\n"; break;
         case TestExpect::Kind::kObligation:
-          out += "  expect obligation " + x.name;
+          out += std::string("  expect ") + (x.undetermined ? "undetermined " : "") + "obligation " + x.name;
           if (x.item) out += " for " + ToSource(*x.item);
           if (x.violated) out += *x.violated ? " violated" : " not violated";
+          if (x.violation_undetermined) out += " violated undetermined";
           if (!x.status.empty()) out += " " + x.status;
           if (x.deadline) out += " deadline " + ToSource(*x.deadline);
-          out += "\n";
+          out += missing + "\n";
           break;
       }
     }

@@ -183,6 +183,7 @@ class Checker {
   // tests.cc: `test` blocks.
   void CheckTests();
   void CheckItem(ast::TestExpect& x, int scope, const Context& constant);
+  void CheckMissingFacts(const ast::TestExpect& x);
 
   // time.cc: dates, date-times and durations; working-day calendars.
   std::optional<Duration> ConstDuration(const Expr& e);

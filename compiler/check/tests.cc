@@ -80,11 +80,13 @@ void Checker::CheckTests() {
             for (auto& l : p_.lets) names.push_back(l.decl->name);
             diags_.Error("E0120", x.span, fmt::format("`{}` is not an output or a let", x.name))
                 .help = Suggest(x.name, names);
-            CheckExpr(*x.value, constant);
+            if (x.value) CheckExpr(*x.value, constant);
             break;
           }
           MarkUsed(x.name);
           CheckItem(x, it->second.scope, constant);
+          CheckMissingFacts(x);
+          if (!x.value) break;  // `expect x undetermined`
           const Type* want = it->second.kind == SymKind::kOutput ? p_.outputs[it->second.index].type
                                                                  : LetType(it->second.index);
           ExpectType(*x.value, constant, want, fmt::format("the expected value of `{}`", x.name));
@@ -103,6 +105,7 @@ void Checker::CheckTests() {
           }
           const ast::ObligationDecl& o = *p_.obligations[it->second.index];
           CheckItem(x, it->second.scope, constant);
+          CheckMissingFacts(x);
           if (x.deadline) {
             const Type* want = DeadlineType(o);
             if (!want) {
@@ -113,7 +116,8 @@ void Checker::CheckTests() {
             }
           }
           if (!x.status.empty()) {
-            static const std::vector<std::string> kStatuses = {"pending", "met", "overdue", "early", "breached"};
+            static const std::vector<std::string> kStatuses = {"pending", "met", "overdue", "early", "breached",
+                                                               "undetermined"};
             if (std::find(kStatuses.begin(), kStatuses.end(), x.status) == kStatuses.end()) {
               auto& d = diags_.Error("E0125", x.status_span, fmt::format("`{}` is not a status of a deadline", x.status));
               d.help = Suggest(x.status, kStatuses);
@@ -126,6 +130,36 @@ void Checker::CheckTests() {
         }
         case ast::TestExpect::Kind::kError: break;
       }
+    }
+  }
+}
+
+// `missing a.b, c`: each a fact of the input schema (a list's element fields without `[]`).
+void Checker::CheckMissingFacts(const ast::TestExpect& x) {
+  if (!x.missing) return;
+  for (size_t i = 0; i < x.missing->size(); ++i) {
+    const std::vector<std::string>& path = (*x.missing)[i];
+    const Type* cur = types_.Record(p_.input_record);
+    for (size_t k = 0; k < path.size(); ++k) {
+      const Type* rec = cur;
+      while (rec->kind == TypeKind::kOptional || rec->kind == TypeKind::kList || rec->kind == TypeKind::kSet) rec = rec->elem;
+      if (rec->kind != TypeKind::kRecord) {
+        diags_.Error("E0118", x.missing_spans[i],
+                     fmt::format("`{}` is not a record, so it has no field `{}`", path[k - 1], path[k]));
+        break;
+      }
+      const RecordInfo& r = types_.record_info(rec->index);
+      int f = r.Find(path[k]);
+      if (f < 0) {
+        std::vector<std::string> names;
+        for (auto& fi : r.fields) names.push_back(fi.name);
+        diags_.Error("E0113", x.missing_spans[i],
+                     fmt::format("{} has no field `{}`, so it is no fact that can be missing",
+                                 k == 0 ? "the input" : "`" + r.name + "`", path[k]))
+            .help = Suggest(path[k], names);
+        break;
+      }
+      cur = r.fields[f].type;
     }
   }
 }

@@ -39,12 +39,20 @@ struct Path {
   }
 };
 
-Value ValueFromJson(const nlohmann::json& j, const Type* t, const ir::Program& p, const Path& path);
+// Where a value is in the schema, for the ids of facts left out (ir::Program::fact_nodes): the
+// node of its record (or of its elements' record), or -1 below a record inside itself, where
+// `fact` is the fact everything reports.
+struct Place {
+  int node = -1;
+  int fact = -1;
+};
+
+Value ValueFromJson(const nlohmann::json& j, const Type* t, const ir::Program& p, const Path& path, Place place);
 
 // The schema's constraints on a field (`in 0..1439`, `>= 0`): on the value, or on each element.
 void CheckField(const Value& v, const Type* t, const std::vector<ir::FieldCheck>& checks, const ir::Program& p,
                 const Path& path) {
-  if (checks.empty() || v.is_none()) return;
+  if (checks.empty() || v.is_none() || v.is_unknown()) return;
   if (t->kind == TypeKind::kOptional) t = t->elem;
   bool collection = t->kind == TypeKind::kList || t->kind == TypeKind::kSet;
   const Type* et = collection ? t->elem : t;
@@ -60,7 +68,7 @@ void CheckField(const Value& v, const Type* t, const std::vector<ir::FieldCheck>
   }
 }
 
-Value RecordFromJson(const nlohmann::json& j, int record, const ir::Program& p, const Path& path) {
+Value RecordFromJson(const nlohmann::json& j, int record, const ir::Program& p, const Path& path, Place place) {
   const TypeTable& types = p.types();
   const RecordInfo& info = types.record_info(record);
   if (!j.is_object()) {
@@ -74,23 +82,37 @@ Value RecordFromJson(const nlohmann::json& j, int record, const ir::Program& p, 
     }
   }
   const auto& defaults = p.field_defaults.at(record);
+  const ir::Program::FactNode* node = place.node >= 0 ? &p.fact_nodes[place.node] : nullptr;
   std::vector<Value> fields;
   fields.reserve(info.fields.size());
   for (size_t i = 0; i < info.fields.size(); ++i) {
     const FieldInfo& f = info.fields[i];
     Path fp{nullptr, &path, &f.name};
+    Place at = node ? Place{node->child[i], node->fact[i]} : Place{-1, place.fact};
     auto it = j.find(f.name);
+    bool has_default = i < defaults.size() && defaults[i];
+    if (it == j.end() && !has_default) {
+      // A fact left out is not known (`null` is an optional's known absence); a param's value
+      // (no fact ids) has every field.
+      if (at.fact < 0) {
+        throw FactsError(fp.str(), fmt::format("missing required field of type `{}`", types.Name(f.type)));
+      }
+      fields.push_back(Value::Unknown({at.fact}));
+      continue;
+    }
     if (it == j.end() || it->is_null()) {
-      if (i < defaults.size() && defaults[i]) {
+      if (has_default) {
         fields.push_back(*defaults[i]);
       } else if (f.type->kind == TypeKind::kOptional) {
         fields.push_back(Value::None());
       } else {
-        throw FactsError(fp.str(), fmt::format("missing required field of type `{}`", types.Name(f.type)));
+        throw FactsError(fp.str(), fmt::format("null is not a value of `{}` (leave the field out when it is not "
+                                               "known)",
+                                               types.Name(f.type)));
       }
       continue;
     }
-    fields.push_back(ValueFromJson(*it, f.type, p, fp));
+    fields.push_back(ValueFromJson(*it, f.type, p, fp, at));
     if (record < static_cast<int>(p.field_checks.size()) && !p.field_checks[record].empty()) {
       CheckField(fields.back(), f.type, p.field_checks[record][i], p, fp);
     }
@@ -98,7 +120,7 @@ Value RecordFromJson(const nlohmann::json& j, int record, const ir::Program& p, 
   return Value::Record(std::move(fields));
 }
 
-Value ValueFromJson(const nlohmann::json& j, const Type* t, const ir::Program& p, const Path& path) {
+Value ValueFromJson(const nlohmann::json& j, const Type* t, const ir::Program& p, const Path& path, Place place) {
   const TypeTable& types = p.types();
   auto wrong = [&](const char* want) -> FactsError {
     return FactsError(path.str(), fmt::format("expected {}, found {}", want, JsonKind(j)));
@@ -106,7 +128,7 @@ Value ValueFromJson(const nlohmann::json& j, const Type* t, const ir::Program& p
   switch (t->kind) {
     case TypeKind::kOptional:
       if (j.is_null()) return Value::None();
-      return ValueFromJson(j, t->elem, p, path);
+      return ValueFromJson(j, t->elem, p, path, place);
     case TypeKind::kBool:
       if (!j.is_boolean()) throw wrong("true or false");
       return Value::Bool(j.get<bool>());
@@ -198,14 +220,14 @@ Value ValueFromJson(const nlohmann::json& j, const Type* t, const ir::Program& p
       }
       return Value::Enum(v);
     }
-    case TypeKind::kRecord: return RecordFromJson(j, t->index, p, path);
+    case TypeKind::kRecord: return RecordFromJson(j, t->index, p, path, place);
     case TypeKind::kList:
     case TypeKind::kSet: {
       if (!j.is_array()) throw wrong("an array");
       std::vector<Value> items;
       items.reserve(j.size());
       for (size_t i = 0; i < j.size(); ++i) {
-        items.push_back(ValueFromJson(j[i], t->elem, p, Path{nullptr, &path, nullptr, i}));
+        items.push_back(ValueFromJson(j[i], t->elem, p, Path{nullptr, &path, nullptr, i}, place));
       }
       return t->kind == TypeKind::kSet ? Value::Set(std::move(items)) : Value::List(std::move(items));
     }
@@ -216,19 +238,20 @@ Value ValueFromJson(const nlohmann::json& j, const Type* t, const ir::Program& p
 }  // namespace
 
 Value ValueFromJson(const nlohmann::json& j, const Type* t, const ir::Program& p, const std::string& path) {
-  return ValueFromJson(j, t, p, Path{&path});
+  return ValueFromJson(j, t, p, Path{&path}, Place{});
 }
 
 Value FactsFromJson(const nlohmann::json& facts, const ir::Program& p) {
   static const std::string kRoot;
-  return RecordFromJson(facts, p.input_record, p, Path{&kRoot});
+  return RecordFromJson(facts, p.input_record, p, Path{&kRoot}, Place{p.fact_nodes.empty() ? -1 : 0, -1});
 }
 
 nlohmann::json ValueToJson(const Value& v, const Type* t, const TypeTable& types) {
-  if (v.is_none()) return nullptr;
+  if (v.is_none() || v.is_unknown()) return nullptr;  // an unknown value has no JSON form: callers say so
   if (t->kind == TypeKind::kOptional) t = t->elem;
   switch (v.kind) {
-    case Value::Kind::kNone: return nullptr;
+    case Value::Kind::kNone:
+    case Value::Kind::kUnknown: return nullptr;
     case Value::Kind::kBool: return v.b();
     case Value::Kind::kInt: return v.i;
     case Value::Kind::kDecimal: {

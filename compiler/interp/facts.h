@@ -23,10 +23,13 @@ class FactsError : public std::runtime_error {
 };
 
 // Converts JSON facts to the input record. Every problem is a FactsError naming the field path:
-// wrong type, unknown enum value, missing required field, unknown field, malformed date/duration.
-// Optional fields may be absent or null; fields with a default may be absent.
+// wrong type, unknown enum value, unknown field, malformed date/duration, `null` for a field that is
+// not optional, a value that breaks the schema's constraints. A field left out is not known: its
+// value is Value::Unknown naming its fact (ir::Program::facts), unless it has a default; `null` is
+// an optional field's known absence (`none`).
 Value FactsFromJson(const nlohmann::json& facts, const ir::Program& p);
-// Converts one value of type `t` (used for `--set name=value` in JSON form and for parameters).
+// Converts one value of type `t` (used for `--set name=value` in JSON form and for parameters): a
+// record's fields without default are required (a param is never unknown).
 Value ValueFromJson(const nlohmann::json& j, const Type* t, const ir::Program& p, const std::string& path);
 // The JSON form of a value: enums as names, dates "YYYY-MM-DD", durations "30 days", decimals as numbers.
 nlohmann::json ValueToJson(const Value& v, const Type* t, const TypeTable& types);

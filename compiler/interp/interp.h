@@ -45,12 +45,13 @@ struct Binding {
   std::string value;
 };
 
-enum class RuleStatus { kApplied, kOverridden, kNotApplicable, kNotInForce, kLostOnPriority };
+// kUndetermined: whether the rule applies depends on facts not given.
+enum class RuleStatus { kApplied, kOverridden, kNotApplicable, kNotInForce, kLostOnPriority, kUndetermined };
 
 struct RuleTrace {
   int rule = -1;
   RuleStatus status = RuleStatus::kNotApplicable;
-  std::optional<bool> condition;  // absent: the rule has no `when` or was not reached
+  std::optional<bool> condition;  // absent: the rule has no `when`, was not reached, or its condition is unknown
   std::vector<Binding> bindings;
   int overridden_by = -1;
 };
@@ -61,11 +62,15 @@ struct OutputTrace {
   std::vector<RuleTrace> rules;
 };
 
+// An obligation that applies, or may apply (its `when` depends on facts not given).
 struct ObligationResult {
   int obligation = -1;
   std::optional<int64_t> deadline;  // a day number, or seconds when the obligation's deadline is an instant
-  ir::DeadlineStatus status = ir::DeadlineStatus::kNone;
-  bool violated = false;
+  ir::DeadlineStatus status = ir::DeadlineStatus::kNone;  // kUndetermined: it depends on facts not given
+  bool violated = false;                 // the facts show a breach
+  bool applies_undetermined = false;     // whether it applies depends on facts not given
+  bool violation_undetermined = false;   // whether it is violated depends on facts not given
+  std::vector<int> missing;              // the facts (ids) that would decide what is undetermined
   // Explanation (filled when EvalOptions::explain).
   std::vector<Binding> bindings;
   std::vector<Binding> violation_bindings;
@@ -85,7 +90,9 @@ struct ItemResult {
 };
 
 struct Result {
-  std::vector<Value> outputs;                  // by output index (none for an output of a `for each`)
+  // By output index (none for an output of a `for each`); Value::Unknown when it depends on facts
+  // not given.
+  std::vector<Value> outputs;
   std::vector<ObligationResult> obligations;   // in declaration order, only those that apply
   std::vector<OutputTrace> trace;              // when explain
   std::vector<int> suppressed_obligations;     // general obligations replaced by an exception
@@ -93,9 +100,14 @@ struct Result {
   int64_t law = 0;                             // the day whose law decided (`law as of`, else as_of)
 };
 
-// Evaluates `p` on `facts` (a record of the input type, as built by FactsFromJson). Throws EvalError;
-// never returns a partial result. Thread-safe: all state is local to the call.
+// Evaluates `p` on `facts` (a record of the input type, as built by FactsFromJson; fields may be
+// unknown). Throws EvalError; never returns a partial result: what depends on facts not given is
+// undetermined (an unknown output, an obligation that may apply or may be violated), and says which
+// facts would decide it. Thread-safe: all state is local to the call.
 Result Evaluate(const ir::Program& p, const Value& facts, const EvalOptions& options);
+
+// Every fact (ids, sorted) that something undetermined in `r` waits for.
+std::vector<int> MissingFacts(const Result& r);
 
 // Evaluates one let of the policy (not of a `for each`) on `facts` (used by tests that `expect` a
 // let). Throws EvalError.

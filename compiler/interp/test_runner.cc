@@ -45,6 +45,20 @@ std::string NoItem(const ir::Program& p, const ir::TestExpect& x) {
                      FormatValue(*x.item, p.scopes[scope].key_type, p.types()), p.scopes[scope].var);
 }
 
+std::string FactList(const ir::Program& p, const std::vector<int>& ids) {
+  std::string out;
+  for (size_t k = 0; k < ids.size(); ++k) out += (k ? ", " : "") + p.facts.at(ids[k]);
+  return out.empty() ? "none" : out;
+}
+
+// `missing a, b`: exactly those facts are missing.
+void CheckMissing(const ir::Program& p, const ir::TestExpect& x, const std::vector<int>& got, TestResult& r) {
+  if (x.missing && *x.missing != got) {
+    r.failures.push_back(fmt::format("expected `{}` to be missing {}, but it is missing {}", x.name,
+                                     FactList(p, *x.missing), FactList(p, got)));
+  }
+}
+
 TestResult RunOne(const ir::Program& p, const ir::Test& t, int64_t today, const Evaluator& evaluate) {
   TestResult r;
   r.name = t.name;
@@ -88,7 +102,17 @@ TestResult RunOne(const ir::Program& p, const ir::Test& t, int64_t today, const 
               got = *EvaluateItemLet(p, input, opts, x.index, *x.item);
             }
           }
-          if (got != x.value) {
+          if (!got.is_unknown() && HasUnknownPart(got)) got = Value::Unknown(DeepMissingOf(got));  // a let's record
+          if (x.undetermined) {
+            if (!got.is_unknown()) {
+              r.failures.push_back(fmt::format("expected `{}` to be undetermined, got {}", x.name, FormatValue(got, type, types)));
+            } else {
+              CheckMissing(p, x, MissingOf(got), r);
+            }
+          } else if (got.is_unknown()) {
+            r.failures.push_back(fmt::format("expected `{}` = {}, but it is undetermined (missing {})", x.name,
+                                             FormatValue(x.value, type, types), FactList(p, MissingOf(got))));
+          } else if (got != x.value) {
             r.failures.push_back(fmt::format("expected `{}` = {}, got {}", x.name, FormatValue(x.value, type, types),
                                              FormatValue(got, type, types)));
           }
@@ -108,18 +132,32 @@ TestResult RunOne(const ir::Program& p, const ir::Test& t, int64_t today, const 
           }
           for (const auto& o : *list) if (o.obligation == x.index) found = &o;
           if (x.kind == ast::TestExpect::Kind::kNoObligation) {
-            if (found) r.failures.push_back(fmt::format("expected no obligation `{}`, but it applies", x.name));
+            if (found) {
+              r.failures.push_back(fmt::format("expected no obligation `{}`, but it {}", x.name,
+                                               found->applies_undetermined ? "may apply (undetermined)" : "applies"));
+            }
             break;
           }
           if (!found) {
             r.failures.push_back(fmt::format("expected obligation `{}`, but it does not apply", x.name));
             break;
           }
-          if (x.violated && *x.violated != found->violated) {
-            r.failures.push_back(fmt::format("expected obligation `{}` to be {}, but it is {}", x.name,
-                                             *x.violated ? "violated" : "not violated",
-                                             found->violated ? "violated" : "not violated"));
+          if (x.undetermined != found->applies_undetermined) {
+            r.failures.push_back(x.undetermined
+                                     ? fmt::format("expected whether obligation `{}` applies to be undetermined, but it applies", x.name)
+                                     : fmt::format("expected obligation `{}` to apply, but whether it does is undetermined "
+                                                   "(missing {})", x.name, FactList(p, found->missing)));
           }
+          auto violation = [](const ObligationResult& o) {
+            return o.violation_undetermined ? "undetermined" : o.violated ? "violated" : "not violated";
+          };
+          if ((x.violated && (*x.violated != found->violated || found->violation_undetermined)) ||
+              (x.violation_undetermined && !found->violation_undetermined)) {
+            r.failures.push_back(fmt::format("expected obligation `{}` to be {}, but it is {}", x.name,
+                                             x.violation_undetermined ? "undetermined" : *x.violated ? "violated" : "not violated",
+                                             violation(*found)));
+          }
+          CheckMissing(p, x, found->missing, r);
           bool instant = p.obligations[x.index].instant;
           auto when = [&](int64_t v) { return instant ? FormatDateTime(v) : FormatDate(v); };
           if (x.deadline && (!found->deadline || *found->deadline != *x.deadline)) {

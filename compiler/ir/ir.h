@@ -165,6 +165,7 @@ struct Output {
   std::vector<int> roots;  // rules that are exceptions to nothing
   Span span;
   int scope = -1;
+  bool required = false;   // undetermined (facts not given) is an evaluation error
 };
 
 // `for each VAR in COLLECTION [key K] [law as of D]`: the lets, outputs and obligations decided
@@ -190,9 +191,9 @@ enum class DeadlineKind {
   kOpen,       // an open standard ("without undue delay"), judged by `overdue`
 };
 
-// The status of a deadline in a decision.
-enum class DeadlineStatus { kNone, kPending, kMet, kOverdue, kEarly, kBreached };
-// "pending", "met", "overdue", "early", "breached" ("" for kNone).
+// The status of a deadline in a decision; kUndetermined when it depends on facts not given.
+enum class DeadlineStatus { kNone, kPending, kMet, kOverdue, kEarly, kBreached, kUndetermined };
+// "pending", "met", "overdue", "early", "breached", "undetermined" ("" for kNone).
 const char* DeadlineStatusName(DeadlineStatus s);
 
 struct Obligation {
@@ -238,6 +239,9 @@ struct TestExpect {
   int index = -1;          // output / let / obligation
   Value value;             // kValue
   std::optional<bool> violated;
+  bool violation_undetermined = false;  // `violated undetermined`
+  bool undetermined = false;  // kValue: `expect x undetermined`; kObligation: whether it applies is undetermined
+  std::optional<std::vector<int>> missing;  // exactly these facts (ids, sorted) are missing
   std::optional<int64_t> deadline;  // a day number, or seconds when the obligation's deadline is an instant
   DeadlineStatus status = DeadlineStatus::kNone;  // kNone: not checked
   std::string error_text;
@@ -262,7 +266,20 @@ struct Program {
   std::string document;
   Effective effective;
   int input_record = -1;
-  // For each record type, the default of each field (none when the field has no default).
+  // The facts of the input schema, by id: the path of every field ("operator.internal_controls",
+  // "activities[].recorded": a list's elements are `[]`), depth first in declaration order. An
+  // unknown value names the facts it waits for by these ids (Value::Unknown).
+  std::vector<std::string> facts;
+  // The schema as a tree to walk facts with: fact_nodes[0] is the input record; for each field of
+  // a node's record, its fact id and the node of its record (or of its list's, set's or optional's
+  // record), or -1. A record inside itself is not expanded again: what is below reports the fact of
+  // the field that leads into it.
+  struct FactNode {
+    int record = -1;
+    std::vector<int> fact;
+    std::vector<int> child;
+  };
+  std::vector<FactNode> fact_nodes;
   std::vector<std::vector<std::optional<Value>>> field_defaults;
   // For each record type, the constraints on each field (empty for most).
   std::vector<std::vector<std::vector<FieldCheck>>> field_checks;
@@ -287,6 +304,9 @@ struct Program {
   int FindParam(const std::string& name) const;
   int FindOutput(const std::string& name) const;
   int FindObligation(const std::string& name) const;
+  // The id of fact `path` ("operator.internal_controls"; a list's element fields with or without
+  // `[]`), or -1.
+  int FindFact(const std::string& path) const;
 };
 
 // A constant expression (a param's value, a field's default, a test's value) that cannot be

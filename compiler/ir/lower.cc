@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
@@ -108,6 +110,7 @@ class Lowerer {
       }
       p_.calendars.emplace_back(cal->name, cal->first_year, cal->last_year, cal->weekend, holidays, working);
     }
+    LowerFacts();
     LowerDefaults();
     for (const ParamSymbol& ps : c_.params) {
       Param param{ps.name, ps.type, {}, ps.versions.front()->span};
@@ -140,7 +143,7 @@ class Lowerer {
     }
     for (const TableSymbol& t : c_.tables) p_.tables.push_back(LowerTable(t));
     for (const OutputSymbol& o : c_.outputs) {
-      Output out{o.decl->name, o.type, {}, o.decl->span, o.scope};
+      Output out{o.decl->name, o.type, {}, o.decl->span, o.scope, o.decl->required};
       if (o.scope >= 0) p_.scopes[o.scope].outputs.push_back(static_cast<int>(p_.outputs.size()));
       p_.outputs.push_back(std::move(out));
     }
@@ -307,6 +310,44 @@ class Lowerer {
     return Citation{c.document.empty() ? p_.document : c.document, c.article};
   }
 
+  // The facts of the input schema (Program::facts) and the tree to walk facts with.
+  static constexpr size_t kMaxFacts = 4096;  // beyond, a field reports the fact of its record's field
+  void LowerFacts() {
+    std::vector<char> on_path(c_.types.record_count(), 0);
+    AddFactNode(c_.input_record, "", -1, on_path);
+  }
+
+  int AddFactNode(int record, const std::string& prefix, int parent_fact, std::vector<char>& on_path) {
+    int node = static_cast<int>(p_.fact_nodes.size());
+    const RecordInfo& info = c_.types.record_info(record);
+    p_.fact_nodes.push_back(Program::FactNode{record, std::vector<int>(info.fields.size(), parent_fact),
+                                              std::vector<int>(info.fields.size(), -1)});
+    on_path[record] = 1;
+    for (size_t f = 0; f < info.fields.size(); ++f) {
+      std::string path = prefix.empty() ? info.fields[f].name : prefix + "." + info.fields[f].name;
+      int fact = parent_fact;
+      if (p_.facts.size() < kMaxFacts) {
+        fact = static_cast<int>(p_.facts.size());
+        p_.facts.push_back(path);
+      }
+      p_.fact_nodes[node].fact[f] = fact;
+      const Type* t = info.fields[f].type;
+      if (t->kind == TypeKind::kOptional) t = t->elem;
+      if (t->kind == TypeKind::kList || t->kind == TypeKind::kSet) {
+        t = t->elem;
+        path += "[]";
+        if (t->kind == TypeKind::kOptional) t = t->elem;
+      }
+      // Records nest at most kMaxChain deep (E0008), so the recursion is bounded.
+      if (t->kind == TypeKind::kRecord && !on_path[t->index]) {
+        int child = AddFactNode(t->index, path, fact, on_path);
+        p_.fact_nodes[node].child[f] = child;
+      }
+    }
+    on_path[record] = 0;
+    return node;
+  }
+
   void LowerDefaults() {
     p_.field_defaults.resize(c_.types.record_count());
     // Defaults are AST constants on the record and input declarations.
@@ -421,7 +462,20 @@ class Lowerer {
       if (x.item) e.item = Const(*x.item);
       e.span = x.span;
       e.violated = x.violated;
+      e.violation_undetermined = x.violation_undetermined;
+      e.undetermined = x.undetermined;
       e.error_text = x.error_text;
+      if (x.missing) {
+        e.missing.emplace();
+        for (const auto& path : *x.missing) {
+          std::string text;
+          for (size_t k = 0; k < path.size(); ++k) text += (k ? "." : "") + path[k];
+          int id = p_.FindFact(text);
+          if (id >= 0) e.missing->push_back(id);  // the checker reported an unknown path
+        }
+        std::sort(e.missing->begin(), e.missing->end());
+        e.missing->erase(std::unique(e.missing->begin(), e.missing->end()), e.missing->end());
+      }
       switch (x.kind) {
         case ast::TestExpect::Kind::kValue:
           e.index = p_.FindOutput(x.name);
@@ -429,14 +483,14 @@ class Lowerer {
           if (!e.is_output) {
             for (size_t i = 0; i < p_.lets.size(); ++i) if (p_.lets[i].name == x.name) e.index = static_cast<int>(i);
           }
-          e.value = Const(*x.value);
+          if (x.value) e.value = Const(*x.value);
           break;
         case ast::TestExpect::Kind::kObligation:
         case ast::TestExpect::Kind::kNoObligation:
           e.index = p_.FindObligation(x.name);
           if (x.deadline) e.deadline = Const(*x.deadline).i;
           for (DeadlineStatus st : {DeadlineStatus::kPending, DeadlineStatus::kMet, DeadlineStatus::kOverdue,
-                                    DeadlineStatus::kEarly, DeadlineStatus::kBreached}) {
+                                    DeadlineStatus::kEarly, DeadlineStatus::kBreached, DeadlineStatus::kUndetermined}) {
             if (x.status == DeadlineStatusName(st)) e.status = st;
           }
           break;
@@ -607,6 +661,7 @@ const char* DeadlineStatusName(DeadlineStatus s) {
     case DeadlineStatus::kOverdue: return "overdue";
     case DeadlineStatus::kEarly: return "early";
     case DeadlineStatus::kBreached: return "breached";
+    case DeadlineStatus::kUndetermined: return "undetermined";
   }
   return "";
 }
@@ -618,6 +673,16 @@ int Program::FindParam(const std::string& n) const {
 
 int Program::FindOutput(const std::string& n) const {
   for (size_t i = 0; i < outputs.size(); ++i) if (outputs[i].name == n) return static_cast<int>(i);
+  return -1;
+}
+
+int Program::FindFact(const std::string& path) const {
+  auto plain = [](std::string s) {
+    for (size_t k; (k = s.find("[]")) != std::string::npos;) s.erase(k, 2);
+    return s;
+  };
+  std::string want = plain(path);
+  for (size_t i = 0; i < facts.size(); ++i) if (plain(facts[i]) == want) return static_cast<int>(i);
   return -1;
 }
 

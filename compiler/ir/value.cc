@@ -1,6 +1,7 @@
 #include "compiler/ir/value.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -29,6 +30,56 @@ Value Value::Set(std::vector<Value> items) {
   return v;
 }
 
+Value Value::Unknown(const std::vector<int>& missing) {
+  std::vector<Value> ids;
+  ids.reserve(missing.size());
+  for (int id : missing) ids.push_back(Int(id));
+  Value v;
+  v.kind = Kind::kUnknown;
+  v.items = std::make_shared<const std::vector<Value>>(std::move(ids));
+  return v;
+}
+
+void AddMissing(std::vector<int>& into, const std::vector<int>& more) {
+  if (more.empty()) return;
+  std::vector<int> merged;
+  merged.reserve(into.size() + more.size());
+  std::set_union(into.begin(), into.end(), more.begin(), more.end(), std::back_inserter(merged));
+  into = std::move(merged);
+}
+
+void AddMissing(std::vector<int>& into, const Value& v) {
+  if (v.is_unknown()) AddMissing(into, MissingOf(v));
+}
+
+std::vector<int> MissingOf(const Value& v) {
+  std::vector<int> out;
+  if (!v.is_unknown()) return out;
+  for (const Value& id : v.elems()) out.push_back(static_cast<int>(id.i));
+  return out;
+}
+
+namespace {
+void AddDeep(std::vector<int>& into, const Value& v) {
+  if (v.is_unknown()) return AddMissing(into, v);
+  if (v.kind != Value::Kind::kRecord && v.kind != Value::Kind::kList && v.kind != Value::Kind::kSet) return;
+  for (const Value& x : v.elems()) AddDeep(into, x);
+}
+}  // namespace
+
+std::vector<int> DeepMissingOf(const Value& v) {
+  std::vector<int> out;
+  AddDeep(out, v);
+  return out;
+}
+
+bool HasUnknownPart(const Value& v) {
+  if (v.is_unknown()) return true;
+  if (v.kind != Value::Kind::kRecord && v.kind != Value::Kind::kList && v.kind != Value::Kind::kSet) return false;
+  for (const Value& x : v.elems()) if (HasUnknownPart(x)) return true;
+  return false;
+}
+
 const std::vector<Value>& Value::elems() const {
   static const std::vector<Value> kEmpty;
   return items ? *items : kEmpty;
@@ -44,7 +95,8 @@ int Compare(const Value& a, const Value& b) {
       return a.i < b.i ? -1 : a.i > b.i ? 1 : 0;
     case Value::Kind::kRecord:
     case Value::Kind::kList:
-    case Value::Kind::kSet: {
+    case Value::Kind::kSet:
+    case Value::Kind::kUnknown: {
       const auto& x = a.elems();
       const auto& y = b.elems();
       for (size_t k = 0; k < x.size() && k < y.size(); ++k) {
@@ -67,9 +119,11 @@ std::string FormatDecimal(int64_t units) {
 
 std::string FormatValue(const Value& v, const Type* t, const TypeTable& types) {
   if (v.is_none()) return "none";
+  if (v.is_unknown()) return "unknown";
   if (t->kind == TypeKind::kOptional) t = t->elem;
   switch (v.kind) {
     case Value::Kind::kNone: return "none";
+    case Value::Kind::kUnknown: return "unknown";
     case Value::Kind::kBool: return v.b() ? "true" : "false";
     case Value::Kind::kInt: return std::to_string(v.i);
     case Value::Kind::kDecimal: return FormatDecimal(v.i);

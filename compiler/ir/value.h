@@ -14,8 +14,12 @@ namespace proviso {
 
 // A Proviso value. Cheap to copy: aggregates share their immutable items.
 // Sets keep their items sorted and unique (by Compare), so equality is structural.
+// kUnknown is a value that depends on facts that were not given (docs/language.md §6): `items`
+// holds the ids of those facts (ir::Program::facts) as ints, sorted and unique.
 struct Value {
-  enum class Kind : uint8_t { kNone, kBool, kInt, kDecimal, kText, kDate, kDuration, kEnum, kRecord, kList, kSet, kDateTime };
+  enum class Kind : uint8_t {
+    kNone, kBool, kInt, kDecimal, kText, kDate, kDuration, kEnum, kRecord, kList, kSet, kDateTime, kUnknown
+  };
   Kind kind = Kind::kNone;
   int64_t i = 0;       // bool, int, decimal (units of 10^-6), date (days since 1970-01-01), datetime (seconds
                        // since 1970-01-01T00:00:00Z), enum variant, duration seconds
@@ -35,12 +39,25 @@ struct Value {
   static Value Record(std::vector<Value> fields);
   static Value List(std::vector<Value> items);
   static Value Set(std::vector<Value> items);  // sorts and removes duplicates
+  // A value that depends on the facts `missing` (ids, sorted and unique; at least one).
+  static Value Unknown(const std::vector<int>& missing);
 
   bool is_none() const { return kind == Kind::kNone; }
+  bool is_unknown() const { return kind == Kind::kUnknown; }
   bool b() const { return i != 0; }
   Duration duration() const { return Duration{months, i}; }
   const std::vector<Value>& elems() const;
 };
+
+// The facts an unknown value depends on, added to `into` (sorted, unique); nothing for a known value.
+void AddMissing(std::vector<int>& into, const Value& v);
+void AddMissing(std::vector<int>& into, const std::vector<int>& more);
+// The fact ids of an unknown value (empty for a known one).
+std::vector<int> MissingOf(const Value& v);
+// The facts any part of `v` waits for: a record or list of facts may hold unknown fields. A
+// comparison of whole values, an output's value and a key are unknown when a part is.
+std::vector<int> DeepMissingOf(const Value& v);
+bool HasUnknownPart(const Value& v);
 
 // Total order used for sets and table analysis (not the language's `<`): by kind, then contents.
 int Compare(const Value& a, const Value& b);

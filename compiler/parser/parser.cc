@@ -83,7 +83,7 @@ bool IsSoftKeyword(size_t type) {
     case PP::AFTER: case PP::DEADLINE: case PP::VIOLATED: case PP::FROM: case PP::UNTIL: case PP::EFFECTIVE:
     case PP::PRESENT: case PP::LIST: case PP::SET: case PP::CALENDAR:
     case PP::KEY: case PP::EACH: case PP::LAW: case PP::WORKING: case PP::EVERY: case PP::BEFORE: case PP::NOW:
-    case PP::FOR:
+    case PP::FOR: case PP::MISSING:
     case PP::ANY: case PP::ALL: case PP::COUNT: case PP::SUM: case PP::MIN: case PP::MAX:  // field names too
       return true;
     default:
@@ -534,7 +534,33 @@ class Builder {
     o.span = SpanOf(c->name);
     o.doc = std::move(doc);
     o.type = Type(c->typeRef());
+    if (c->word) {
+      if (c->word->getText() == "required") {
+        o.required = true;
+      } else {
+        diags_.Error("E0003", SpanOf(c->word), fmt::format("expected `required` or a new declaration after the type of "
+                                                           "output `{}`, found `{}`", o.name, c->word->getText()));
+      }
+    }
     return o;
+  }
+
+  // `undetermined` after `expect NAME` or before `obligation`: a word the parser checks.
+  bool Undetermined(antlr4::Token* word) {
+    if (word->getText() == "undetermined") return true;
+    diags_.Error("E0003", SpanOf(word), fmt::format("expected `undetermined` here, found `{}`", word->getText()));
+    return false;
+  }
+
+  void MissingFacts(PP::MissingFactsContext* c, ast::TestExpect& x) {
+    if (!c) return;
+    x.missing.emplace();
+    for (auto* p : c->fieldPath()) {
+      std::vector<std::string> path{p->softName()->getText()};
+      for (auto* id : p->ident()) path.push_back(id->getText());
+      x.missing->push_back(std::move(path));
+      x.missing_spans.push_back(SpanOf(p));
+    }
   }
 
   // fieldDecl : name=ident COLON typeRef (ASSIGN dflt=expr)? COMMA?
@@ -947,6 +973,15 @@ class Builder {
         if (e->forItem()) x.item = Expression(e->forItem()->expr());
         x.value = Expression(e->expr());
         t.expects.push_back(std::move(x));
+      } else if (auto* e = dynamic_cast<PP::TestExpectStateContext*>(item)) {
+        ast::TestExpect x;
+        x.kind = ast::TestExpect::Kind::kValue;
+        x.name = e->name->getText();
+        x.span = SpanOf(e->name);
+        if (e->forItem()) x.item = Expression(e->forItem()->expr());
+        x.undetermined = Undetermined(e->state);
+        MissingFacts(e->missingFacts(), x);
+        t.expects.push_back(std::move(x));
       } else if (auto* e = dynamic_cast<PP::TestExpectNoObligationContext*>(item)) {
         ast::TestExpect x;
         x.kind = ast::TestExpect::Kind::kNoObligation;
@@ -960,8 +995,21 @@ class Builder {
         x.name = e->name->getText();
         x.span = SpanOf(e->name);
         if (e->forItem()) x.item = Expression(e->forItem()->expr());
+        if (e->state) x.undetermined = Undetermined(e->state);
+        MissingFacts(e->missingFacts(), x);
         for (auto* chk : e->obligationCheck()) {
-          if (auto* v = dynamic_cast<PP::CheckViolatedContext*>(chk)) x.violated = v->NOT() == nullptr;
+          if (auto* v = dynamic_cast<PP::CheckViolatedContext*>(chk)) {
+            // `violated undetermined`; a status word after `violated` is a check of its own.
+            if (v->state && v->state->getText() == "undetermined" && !v->NOT()) {
+              x.violation_undetermined = true;
+            } else {
+              x.violated = v->NOT() == nullptr;
+              if (v->state) {
+                x.status = v->state->getText();
+                x.status_span = SpanOf(v->state);
+              }
+            }
+          }
           if (auto* d = dynamic_cast<PP::CheckDeadlineContext*>(chk)) x.deadline = Expression(d->expr());
           if (auto* st = dynamic_cast<PP::CheckStatusContext*>(chk)) {
             x.status = st->status->getText();

@@ -269,9 +269,18 @@ size_t CollectionSize(const ir::Expr& e, const Value& facts) {
   return v.elems().size();
 }
 
+// Whether a fact, or a fact inside it, was not given.
+bool HasUnknown(const Value& v) {
+  if (v.is_unknown()) return true;
+  if (v.kind != Value::Kind::kRecord && v.kind != Value::Kind::kList) return false;
+  for (const Value& x : v.elems()) if (HasUnknown(x)) return true;
+  return false;
+}
+
 interp::Result EvaluateNative(const ir::Program& p, const jit::CompiledPolicy& native, const Value& facts,
                               const interp::EvalOptions& options, jit::RowFn row,
                               const std::vector<std::string>* first_texts) {
+  if (HasUnknown(facts)) return Interpret(p, facts, options);  // INTERIM: the JIT's unknowns are being built
   const codegen::Layout& layout = native.layout();
   const TypeTable& types = p.types();
   TextInterner texts(layout);

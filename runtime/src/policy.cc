@@ -84,6 +84,7 @@ const char* StatusName(interp::RuleStatus s) {
     case interp::RuleStatus::kNotApplicable: return "not applicable";
     case interp::RuleStatus::kNotInForce: return "not in force";
     case interp::RuleStatus::kLostOnPriority: return "lower priority";
+    case interp::RuleStatus::kUndetermined: return "undetermined";
   }
   return "?";
 }
@@ -136,13 +137,33 @@ std::string DeadlineText(const ir::Obligation& o, const interp::ObligationResult
   return out;
 }
 
+// The paths of facts (ids), as text "a, b" and as a JSON array.
+std::string FactsText(const ir::Program& p, const std::vector<int>& ids) {
+  std::string out;
+  for (size_t k = 0; k < ids.size(); ++k) out += (k ? ", " : "") + p.facts.at(ids[k]);
+  return out;
+}
+
+nlohmann::json FactsJson(const ir::Program& p, const std::vector<int>& ids) {
+  nlohmann::json a = nlohmann::json::array();
+  for (int id : ids) a.push_back(p.facts.at(id));
+  return a;
+}
+
 // One output's value and the rules that decided it, as text (each line after `indent`) and JSON.
 void ExplainOutput(const ir::Program& p, int o, const Value& value, const interp::OutputTrace* trace,
                    const std::string& indent, nlohmann::json& list, std::string& text) {
   const TypeTable& types = p.types();
   const ir::Output& out = p.outputs[o];
-  text += fmt::format("{}{} = {}\n", indent, out.name, FormatValue(value, out.type, types));
   nlohmann::json oj = {{"output", out.name}, {"value", interp::ValueToJson(value, out.type, types)}};
+  if (value.is_unknown()) {
+    std::string missing = FactsText(p, MissingOf(value));
+    text += fmt::format("{}{} = undetermined (missing: {})\n", indent, out.name, missing);
+    oj["undetermined"] = true;
+    oj["missing"] = FactsJson(p, MissingOf(value));
+  } else {
+    text += fmt::format("{}{} = {}\n", indent, out.name, FormatValue(value, out.type, types));
+  }
   oj["rules"] = nlohmann::json::array();
   if (trace) {
     // The winning chain first, then the rest in declaration order.
@@ -186,10 +207,16 @@ void ExplainOutput(const ir::Program& p, int o, const Value& value, const interp
 void ExplainObligation(const ir::Program& p, const interp::ObligationResult& res, const std::string& indent,
                        nlohmann::json& list, std::string& text) {
   const ir::Obligation& o = p.obligations[res.obligation];
+  const char* mark = res.violated                 ? "  [VIOLATED]"
+                     : res.applies_undetermined   ? "  [MAY APPLY]"
+                     : res.violation_undetermined ? "  [MAY BE VIOLATED]"
+                                                  : "";
   text += fmt::format("{}obligation `{}`: {} {} \"{}\"{}{}\n", indent, o.name, o.subject,
-                      ModalityName(static_cast<Modality>(o.modality)), o.action, DeadlineText(o, res),
-                      res.violated ? "  [VIOLATED]" : "");
-  if (o.when) text += fmt::format("{}      applies because {}\n", indent, ast::ToSource(*o.when->source));
+                      ModalityName(static_cast<Modality>(o.modality)), o.action, DeadlineText(o, res), mark);
+  if (o.when) {
+    text += fmt::format("{}      {} {}\n", indent, res.applies_undetermined ? "may apply: it applies when" : "applies because",
+                        ast::ToSource(*o.when->source));
+  }
   if (!res.bindings.empty()) text += fmt::format("{}      with {}\n", indent, BindingsText(res.bindings));
   if (res.violated && o.violated) {
     text += fmt::format("{}      violated because {}\n", indent, ast::ToSource(*o.violated->source));
@@ -198,10 +225,16 @@ void ExplainObligation(const ir::Program& p, const interp::ObligationResult& res
     }
   }
   for (int q : res.replaces) text += fmt::format("{}      replaces `{}` (exception)\n", indent, p.obligations[q].name);
+  if (!res.missing.empty()) {
+    text += fmt::format("{}      undetermined: facts not given that would decide it: {}\n", indent, FactsText(p, res.missing));
+  }
   for (const auto& c : o.citations) text += fmt::format("{}      cites {}\n", indent, CiteText(c));
   text += DocText(o.doc);
   nlohmann::json oj = {{"obligation", o.name}, {"violated", res.violated},
                        {"bindings", BindingsJson(res.bindings)}, {"citations", CitationsJson(o.citations)}};
+  if (res.applies_undetermined) oj["applies_undetermined"] = true;
+  if (res.violation_undetermined) oj["violation_undetermined"] = true;
+  if (!res.missing.empty()) oj["missing"] = FactsJson(p, res.missing);
   if (res.status != ir::DeadlineStatus::kNone) oj["status"] = ir::DeadlineStatusName(res.status);
   if (o.when) oj["condition"] = ast::ToSource(*o.when->source);
   if (o.violated) {
@@ -255,8 +288,14 @@ void Explain(const ir::Program& p, const interp::Result& r, nlohmann::json& json
 
 const nlohmann::json& Decision::output(const std::string& name) const {
   auto it = outputs_.find(name);
-  if (it == outputs_.end()) throw Error(fmt::format("policy `{}` has no output `{}`", policy_, name));
-  return *it;
+  if (it != outputs_.end()) return *it;
+  auto u = undetermined_.find(name);
+  if (u != undetermined_.end()) {
+    std::string facts;
+    for (const auto& f : *u) facts += (facts.empty() ? "`" : ", `") + f.get<std::string>() + "`";
+    throw Error(fmt::format("output `{}` is undetermined: it depends on facts not given ({})", name, facts));
+  }
+  throw Error(fmt::format("policy `{}` has no output `{}`", policy_, name));
 }
 
 std::vector<Obligation> Decision::violations() const {
@@ -271,6 +310,8 @@ nlohmann::json Decision::ToJson() const {
   j["as_of"] = as_of_;
   if (!law_as_of_.empty()) j["law_as_of"] = law_as_of_;
   j["outputs"] = outputs_;
+  if (!undetermined_.empty()) j["undetermined"] = undetermined_;
+  if (!missing_facts_.empty()) j["missing_facts"] = missing_facts_;
   j["obligations"] = nlohmann::json::array();
   j["violations"] = nlohmann::json::array();
   auto item_json = [](const ItemRef& r) { return nlohmann::json{{"for_each", r.scope}, {"index", r.index}, {"key", r.key}}; };
@@ -287,6 +328,9 @@ nlohmann::json Decision::ToJson() const {
     if (!o.deadline_kind.empty()) oj["deadline_kind"] = o.deadline_kind;
     if (!o.standard.empty()) oj["standard"] = o.standard;
     if (!o.status.empty()) oj["status"] = o.status;
+    if (o.applies_undetermined) oj["applies_undetermined"] = true;
+    if (o.violation_undetermined) oj["violation_undetermined"] = true;
+    if (!o.missing.empty()) oj["missing"] = o.missing;
     if (o.item) oj["item"] = item_json(*o.item);
     j["obligations"].push_back(std::move(oj));
     if (o.violated && !o.item) j["violations"].push_back(o.name);
@@ -301,6 +345,7 @@ nlohmann::json Decision::ToJson() const {
       nlohmann::json ij = item_json(it.ref);
       ij["law_as_of"] = it.law_as_of;
       ij["outputs"] = it.outputs;
+      if (!it.undetermined.empty()) ij["undetermined"] = it.undetermined;
       j["items"].push_back(std::move(ij));
     }
   }
@@ -384,10 +429,15 @@ Decision Policy::Evaluate(const nlohmann::json& facts, const EvalOptions& option
   d.as_of_ = FormatInstant(opts.now());
   if (p.law) d.law_as_of_ = FormatDate(r.law);
   const TypeTable& types = p.types();
+  auto put = [&](nlohmann::json& values, nlohmann::json& undetermined, const ir::Output& out, const Value& v) {
+    if (v.is_unknown()) undetermined[out.name] = FactsJson(p, MissingOf(v));
+    else values[out.name] = interp::ValueToJson(v, out.type, types);
+  };
   for (size_t o = 0; o < p.outputs.size(); ++o) {
     if (p.outputs[o].scope >= 0) continue;
-    d.outputs_[p.outputs[o].name] = interp::ValueToJson(r.outputs[o], p.outputs[o].type, types);
+    put(d.outputs_, d.undetermined_, p.outputs[o], r.outputs[o]);
   }
+  for (int id : interp::MissingFacts(r)) d.missing_facts_.push_back(p.facts.at(id));
   auto add = [&](const interp::ObligationResult& res, const std::optional<ItemRef>& item) {
     const ir::Obligation& o = p.obligations[res.obligation];
     Obligation ob;
@@ -401,6 +451,9 @@ Decision Policy::Evaluate(const nlohmann::json& facts, const EvalOptions& option
     ob.status = ir::DeadlineStatusName(res.status);
     for (const ir::Citation& c : o.citations) ob.citations.push_back(Citation{c.document, c.article});
     ob.violated = res.violated;
+    ob.applies_undetermined = res.applies_undetermined;
+    ob.violation_undetermined = res.violation_undetermined;
+    for (int id : res.missing) ob.missing.push_back(p.facts.at(id));
     ob.item = item;
     d.obligations_.push_back(std::move(ob));
   };
@@ -410,10 +463,7 @@ Decision Policy::Evaluate(const nlohmann::json& facts, const EvalOptions& option
     Item item;
     item.ref = ItemRef{sc.var, it.index, interp::ValueToJson(it.key, sc.key_type, types)};
     item.law_as_of = FormatDate(it.law);
-    for (size_t k = 0; k < sc.outputs.size(); ++k) {
-      const ir::Output& out = p.outputs[sc.outputs[k]];
-      item.outputs[out.name] = interp::ValueToJson(it.outputs[k], out.type, types);
-    }
+    for (size_t k = 0; k < sc.outputs.size(); ++k) put(item.outputs, item.undetermined, p.outputs[sc.outputs[k]], it.outputs[k]);
     for (const interp::ObligationResult& res : it.obligations) add(res, item.ref);
     d.items_.push_back(std::move(item));
   }

@@ -501,6 +501,7 @@ class Generator {
               : r < 70                        ? CalendarEdge()  // a month end: months added clamp
                                               : rng_.Between(pools_.date_lo, pools_.date_hi);
     anchor_instant_ = ClampInstant(anchor_ * kSecondsPerDay + TimeOfDay());
+    unknowns_ = rng_.Percent(30);
     nlohmann::json facts = Record(p_.input_record);
     if (!patches_.empty() && rng_.Percent(40)) OntoDeadline(facts);
     return facts;
@@ -531,8 +532,10 @@ class Generator {
       const FieldInfo& f = info.fields[i];
       bool has_default = f.has_default || (i < defaults.size() && defaults[i].has_value());
       if (has_default && rng_.Percent(25)) continue;  // the default applies
+      // Left out: not known (booleans most often, as facts a user did not state).
+      if (unknowns_ && !has_default && rng_.Percent(f.type->kind == TypeKind::kBool ? 35 : 12)) continue;
       if (f.type->kind == TypeKind::kOptional && rng_.Percent(20)) {
-        if (rng_.Percent(25)) o[f.name] = nullptr;  // written as null rather than left out
+        o[f.name] = nullptr;  // known to be absent
         continue;
       }
       auto role = roles_.find({record, static_cast<int>(i)});
@@ -852,6 +855,7 @@ class Generator {
   std::vector<Patch> patches_;
   Rng rng_;
   int64_t anchor_ = 0;
+  bool unknowns_ = false;  // this fact set leaves some facts out
   int64_t anchor_instant_ = 0;
 };
 

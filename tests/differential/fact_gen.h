@@ -40,9 +40,11 @@ namespace proviso::testing {
 // - Deadlines: 40% of fact sets of a policy whose obligations say `done at F`/`deleted at F` with F a
 //   fact have F (when given) moved onto the obligation's deadline as the interpreter computes it
 //   (the due dates of a recurring one), ±1 day or ±1 s.
+// - Unknown facts: 30% of fact sets leave facts out (not known): each field without a default with
+//   probability 12%, a bool 35%, at any depth (a record's fields, a list's elements' fields).
 // - Every enum value; texts from the policy's text constants plus a few others; optional fields
-//   absent or null ~20% of the time and fields with a default omitted ~25%; lists and sets of 0-4
-//   elements; dates within a few years of the policy's dates (and of its calendars' years).
+//   null (known absent) ~20% of the time and fields with a default omitted ~25%; lists and sets of
+//   0-4 elements; dates within a few years of the policy's dates (and of its calendars' years).
 //   Durations are month-based only when the policy has month-based constants.
 // Pure: safe to call from several threads.
 std::vector<nlohmann::json> GenerateFacts(const ir::Program& p, int n, uint64_t seed);

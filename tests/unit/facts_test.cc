@@ -63,7 +63,7 @@ class FactsTest : public ::testing::Test {
     return json::parse(R"({
       "a": {"b": {"c": 1}},
       "calls": [
-        {"ended_on": "2020-07-01", "kept_for": "29 days"},
+        {"ended_on": "2020-07-01", "kept_for": "29 days", "deleted_on": null},
         {"ended_on": "2020-07-02", "kept_for": "1 month", "deleted_on": "2020-08-02"},
         {"ended_on": "2020-07-03", "kept_for": "P2W", "deleted_on": null}
       ],
@@ -72,7 +72,8 @@ class FactsTest : public ::testing::Test {
       "n": 42,
       "name": "Zhang San",
       "on": "2020-07-31",
-      "period": "1 year 2 days"
+      "period": "1 year 2 days",
+      "maybe": null
     })");
   }
 
@@ -147,11 +148,17 @@ TEST_F(FactsTest, DefaultsAndOptionals) {
   EXPECT_EQ(Field(v, "degrees"), "{very_serious, light}");  // in enum order
   EXPECT_EQ(Field(v, "maybe"), "7");
   EXPECT_EQ(Field(v, "impacts"), "[{degree: light, weight: 1}, {degree: medium, weight: 3}]");
-  // null is the same as absent, for optionals and for fields with a default.
+  // null is an optional's known absence, and the default of a field with one.
   j["maybe"] = nullptr;
   j["ok"] = nullptr;
   v = Facts(j);
   EXPECT_EQ(Field(v, "maybe"), "none");
+  EXPECT_EQ(Field(v, "ok"), "false");
+  // Left out, an optional is not known; a field with a default takes it.
+  j.erase("maybe");
+  j.erase("ok");
+  v = Facts(j);
+  EXPECT_EQ(Field(v, "maybe"), "unknown");
   EXPECT_EQ(Field(v, "ok"), "false");
 }
 
@@ -211,28 +218,41 @@ TEST_F(FactsTest, UnknownEnumValue) {
   EXPECT_EQ(ErrorPath(j), "degrees[1]");
 }
 
-TEST_F(FactsTest, MissingRequiredField) {
+// A fact left out is not known: its value is unknown, naming its fact (ir::Program::facts), at any
+// depth; `null` for a field that is not optional is an error.
+TEST_F(FactsTest, FactsLeftOutAreUnknownAndNamed) {
+  auto missing = [&](const Value& facts, const std::vector<int>& path) {
+    Value v = facts;
+    for (int k : path) v = v.elems().at(k);
+    std::string out;
+    for (int id : MissingOf(v)) out += (out.empty() ? "" : ",") + program_->facts.at(id);
+    return out;
+  };
+  const RecordInfo& info = program_->input();
   json j = Valid();
   j.erase("n");
-  EXPECT_EQ(ErrorPath(j), "n");
-  EXPECT_EQ(last_message_, "`n`: missing required field of type `int`");
+  Value v = Facts(j);
+  EXPECT_EQ(Field(v, "n"), "unknown");
+  EXPECT_EQ(missing(v, {info.Find("n")}), "n");
+  j = Valid();
+  j["a"]["b"].erase("c");
+  EXPECT_EQ(missing(Facts(j), {info.Find("a"), 0, 0}), "a.b.c");
+  j = Valid();
+  j.erase("a");
+  EXPECT_EQ(missing(Facts(j), {info.Find("a")}), "a");
+  j = Valid();
+  j["calls"][1].erase("ended_on");
+  EXPECT_EQ(missing(Facts(j), {info.Find("calls"), 1, 0}), "calls[].ended_on");
+  j = Valid();
+  j["impacts"] = json::parse(R"([{"weight": 2}])");
+  EXPECT_EQ(missing(Facts(j), {info.Find("impacts"), 0, 0}), "impacts[].degree");
+  EXPECT_EQ(Field(Facts(json::object()), "a"), "unknown");  // nothing given: nothing known
+  EXPECT_EQ(program_->FindFact("calls.ended_on"), program_->FindFact("calls[].ended_on"));
+  // null is a known absence, only for an optional.
   j = Valid();
   j["n"] = nullptr;
   EXPECT_EQ(ErrorPath(j), "n");
-  j = Valid();
-  j["a"]["b"].erase("c");
-  EXPECT_EQ(ErrorPath(j), "a.b.c");
-  j = Valid();
-  j.erase("a");
-  EXPECT_EQ(ErrorPath(j), "a");
-  EXPECT_EQ(last_message_, "`a`: missing required field of type `Middle`");
-  j = Valid();
-  j["calls"][1].erase("ended_on");
-  EXPECT_EQ(ErrorPath(j), "calls[1].ended_on");
-  j = Valid();
-  j["impacts"] = json::parse(R"([{"weight": 2}])");
-  EXPECT_EQ(ErrorPath(j), "impacts[0].degree");
-  EXPECT_EQ(ErrorPath(json::object()), "a");  // the first missing field in declaration order
+  EXPECT_EQ(last_message_, "`n`: null is not a value of `int` (leave the field out when it is not known)");
 }
 
 TEST_F(FactsTest, UnknownField) {
@@ -383,7 +403,7 @@ TEST_F(FactsTest, ValueToJsonRoundTrips) {
   for (size_t i = 0; i < info.fields.size(); ++i) {
     back[info.fields[i].name] = interp::ValueToJson(v.elems()[i], info.fields[i].type, program_->types());
   }
-  // Canonical spellings: durations as Proviso text, absent optionals as null.
+  // Canonical spellings: durations as Proviso text, known absent optionals as null.
   EXPECT_EQ(back["calls"][2]["kept_for"], "14 days");
   EXPECT_EQ(back["calls"][0]["deleted_on"], nullptr);
   EXPECT_EQ(back["fee"], json(12.5));

@@ -358,7 +358,7 @@ TEST(InterpDates, AsOfIsTheEvaluationDate) {
   EXPECT_EQ(Ev("as_of", "", json::object(), "", "2021-03-04"), "2021-03-04");
   EXPECT_EQ(Ev("as_of - 2021-03-01", "", json::object(), "", "2021-03-04"), "3 days");
   const std::string decls = "input { ended_on: date, deleted_on: date? }";
-  json kept = {{"ended_on", "2020-07-01"}};
+  json kept = {{"ended_on", "2020-07-01"}, {"deleted_on", nullptr}};
   EXPECT_EQ(Ev("(deleted_on ?? as_of) - ended_on", decls, kept, "", "2020-07-10"), "9 days");
   kept["deleted_on"] = "2020-07-30";
   EXPECT_EQ(Ev("(deleted_on ?? as_of) - ended_on", decls, kept, "", "2020-07-10"), "29 days");
@@ -418,8 +418,11 @@ TEST(InterpCollections, RecordsAndDefaults) {
   EXPECT_EQ(Ev("lit.c is present", decls, json{{"r", {{"a", 2}}}}), "false");
   EXPECT_EQ(Ev("r.b + r.a", decls, json{{"r", {{"a", 2}}}}), "9");
   EXPECT_EQ(Ev("r.b", decls, json{{"r", {{"a", 2}, {"b", 3}}}}), "3");
-  EXPECT_EQ(Ev("r == lit", decls, json{{"r", {{"a", 1}}}}), "true");
+  EXPECT_EQ(Ev("r == lit", decls, json{{"r", {{"a", 1}, {"c", nullptr}}}}), "true");
   EXPECT_EQ(Ev("r == lit", decls, json{{"r", {{"a", 1}, {"c", "x"}}}}), "false");
+  // A field left out is not known, and neither is the record as a whole.
+  EXPECT_EQ(Ev("r == lit", decls, json{{"r", {{"a", 1}}}}), "unknown");
+  EXPECT_EQ(Ev("r.a", decls, json{{"r", {{"a", 1}}}}), "1");
 }
 
 // ================================================================ quantifiers
@@ -499,7 +502,7 @@ TEST(InterpQuantifiers, SumOverflowIsAnError) {
 
 TEST(InterpOptionals, CoalesceAndPresence) {
   const std::string decls = "input { o: int?, p: int? }";
-  json absent = json::object();
+  json absent = {{"o", nullptr}, {"p", nullptr}};  // known to be absent
   json null_ = {{"o", nullptr}};
   json three = {{"o", 3}};
   EXPECT_EQ(Ev("o ?? 5", decls, absent), "5");
@@ -513,7 +516,7 @@ TEST(InterpOptionals, CoalesceAndPresence) {
   EXPECT_EQ(Ev("o == none", decls, three), "false");
   EXPECT_EQ(Ev("o == 3", decls, three), "true");
   EXPECT_EQ(Ev("o != 3", decls, absent), "true");
-  EXPECT_EQ(Ev("o ?? p ?? 9", decls, json{{"p", 4}}), "4");
+  EXPECT_EQ(Ev("o ?? p ?? 9", decls, json{{"o", nullptr}, {"p", 4}}), "4");
   EXPECT_EQ(Ev("o ?? p ?? 9", decls, absent), "9");
   EXPECT_EQ(Ev("o ?? 1 + 2", decls, absent), "3");  // `o ?? (1 + 2)`
   EXPECT_EQ(Ev("o", decls, absent, "int?"), "none");
@@ -524,7 +527,8 @@ TEST(InterpOptionals, OptionalRecordWithFallback) {
       "record Addr { country: text }\n"
       "input { addr: Addr? }\n"
       "let fallback: Addr = {country: \"CN\"}\n";
-  EXPECT_EQ(Ev("(addr ?? fallback).country", decls, json::object()), "\"CN\"");
+  EXPECT_EQ(Ev("(addr ?? fallback).country", decls, json{{"addr", nullptr}}), "\"CN\"");
+  EXPECT_EQ(Ev("(addr ?? fallback).country", decls, json::object()), "unknown");  // not known whether there is one
   EXPECT_EQ(Ev("(addr ?? fallback).country", decls, json{{"addr", {{"country", "DE"}}}}), "\"DE\"");
 }
 
@@ -561,7 +565,8 @@ TEST(InterpControl, Match) {
   EXPECT_EQ(weight("medium"), "2");
   EXPECT_EQ(weight("light"), "1");
   const std::string level = "match pfi ?? PfiClass.c1 { c3 => 4, c2 => 3, c1 => 2 }";
-  EXPECT_EQ(Ev(level, decls, json{{"degree", "light"}, {"kind", "self_use"}}), "2");
+  EXPECT_EQ(Ev(level, decls, json{{"degree", "light"}, {"kind", "self_use"}, {"pfi", nullptr}}), "2");
+  EXPECT_EQ(Ev(level, decls, json{{"degree", "light"}, {"kind", "self_use"}}), "unknown");
   EXPECT_EQ(Ev(level, decls, json{{"degree", "light"}, {"kind", "self_use"}, {"pfi", "c3"}}), "4");
   const std::string provider = "match kind { system_provider | seat_rental => true, _ => false }";
   EXPECT_EQ(Ev(provider, decls, json{{"degree", "light"}, {"kind", "seat_rental"}}), "true");

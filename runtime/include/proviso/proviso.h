@@ -107,28 +107,42 @@ struct Obligation {
   std::string deadline_kind;
   std::string standard;  // kind "open": the standard as written ("without undue delay")
   // Against the evaluation date: "pending", "met", "overdue", "early" (done before a window
-  // opened), "breached" (deleted before the end of a retention), or "" when nothing says.
+  // opened), "breached" (deleted before the end of a retention), "undetermined" (it depends on facts
+  // not given), or "" when nothing says.
   std::string status;
   std::vector<Citation> citations;
-  bool violated = false;  // the facts already show a breach
+  bool violated = false;  // the facts show a breach, and that it applies
+  // Facts not given leave open whether it applies (it is listed because it may), and whether it is
+  // violated; `missing` are the facts (paths, "operator.verifies_numbers") that would decide.
+  bool applies_undetermined = false;
+  bool violation_undetermined = false;
+  std::vector<std::string> missing;
   std::optional<ItemRef> item;  // decided for one element of a `for each`
 };
 
-// What a `for each` decided for one element: its outputs (name -> JSON value).
+// What a `for each` decided for one element: its outputs (name -> JSON value), and those that depend
+// on facts not given (name -> array of the missing facts' paths).
 struct Item {
   ItemRef ref;
   std::string law_as_of;  // "YYYY-MM-DD": the date whose law decided
   nlohmann::json outputs = nlohmann::json::object();
+  nlohmann::json undetermined = nlohmann::json::object();
 };
 
 // The outcome of one evaluation. A plain value: copyable, independent of the Policy.
 class Decision {
  public:
   // Output name -> value, as JSON (enums as names, dates "YYYY-MM-DD", durations "30 days",
-  // decimals as numbers, or as exact text when a double cannot hold their 6 places).
+  // decimals as numbers, or as exact text when a double cannot hold their 6 places). Outputs that
+  // depend on facts not given are not here but in undetermined().
   const nlohmann::json& outputs() const { return outputs_; }
-  // The value of one output; throws Error if the policy has no such output.
+  // The value of one output; throws Error if the policy has no such output, or if it is
+  // undetermined (the message names the missing facts).
   const nlohmann::json& output(const std::string& name) const;
+  // Output name -> array of the paths of the facts not given that would decide it.
+  const nlohmann::json& undetermined() const { return undetermined_; }
+  // Every fact not given that something in the decision waits for (sorted paths): what to ask next.
+  const std::vector<std::string>& missing_facts() const { return missing_facts_; }
   // Obligations that apply: the policy's in declaration order, then those of each element of each
   // `for each` (Obligation::item says which).
   const std::vector<Obligation>& obligations() const { return obligations_; }
@@ -145,9 +159,10 @@ class Decision {
   // "YYYY-MM-DD": the date whose law decided, when the policy has `law as of` (else "": the law in
   // force on as_of decided, as for each element its own `law_as_of` in items()).
   const std::string& law_as_of() const { return law_as_of_; }
-  // {"policy", "as_of", "law_as_of"?, "outputs", "obligations", "violations" (names of the policy's
-  // violated obligations), "items"? (what each `for each` decided), "item_violations"? ({name, item}
-  // of each violated obligation of an element), "explanation"?}
+  // {"policy", "as_of", "law_as_of"?, "outputs", "undetermined"? (output -> missing facts),
+  // "missing_facts"?, "obligations", "violations" (names of the policy's violated obligations),
+  // "items"? (what each `for each` decided), "item_violations"? ({name, item} of each violated
+  // obligation of an element), "explanation"?}
   nlohmann::json ToJson() const;
 
  private:
@@ -155,6 +170,8 @@ class Decision {
   std::string policy_;
   std::string as_of_;
   nlohmann::json outputs_ = nlohmann::json::object();
+  nlohmann::json undetermined_ = nlohmann::json::object();
+  std::vector<std::string> missing_facts_;
   std::vector<Obligation> obligations_;
   std::vector<Item> items_;
   std::string law_as_of_;  // set when the policy has `law as of`

@@ -1,0 +1,140 @@
+// Decision tables in the reference interpreter. A row matches, does not, or may (a cell tests an
+// unknown value): under `first`, a row that may match before the first that does makes the result
+// unknown; under the other hit policies any row that may match does.
+#include <fmt/format.h>
+
+#include "compiler/interp/evaluator.h"
+
+namespace proviso::interp::internal {
+
+// Whether `x` fits one cell: true, false or unknown.
+Value Evaluator::CellMatches(const Expr& at, const ir::Cell& c, const Value& x) {
+  if (c.kind == ast::Cell::Kind::kAny) return Value::Bool(true);
+  if (HasUnknownPart(x)) return Value::Unknown(DeepMissingOf(x));
+  switch (c.kind) {
+    case ast::Cell::Kind::kAny: return Value::Bool(true);
+    case ast::Cell::Kind::kEqual: {
+      Value v = Eval(*c.values[0]);
+      if (v.is_unknown()) return v;
+      return Value::Bool(x == v);
+    }
+    case ast::Cell::Kind::kOneOf: {
+      Value any = Value::Bool(false);
+      for (auto& e : c.values) {
+        Value v = Eval(*e);
+        any = KleeneOr(any, v.is_unknown() ? v : Value::Bool(x == v));
+        if (IsTrue(any)) break;
+      }
+      return any;
+    }
+    case ast::Cell::Kind::kCompare: {
+      Value v = Eval(*c.values[0]);
+      if (v.is_unknown()) return v;
+      return Value::Bool(CompareOp(at, c.op, x, v));
+    }
+    case ast::Cell::Kind::kRange: {
+      Value lo = Eval(*c.values[0]);
+      Value hi = Eval(*c.values[1]);
+      if (lo.is_unknown() || hi.is_unknown()) return UnknownOf({&lo, &hi});
+      return Value::Bool(CompareOp(at, BinOp::kGe, x, lo) && CompareOp(at, BinOp::kLe, x, hi));
+    }
+  }
+  return Value::Bool(false);
+}
+
+Value Evaluator::Table(const Expr& e) {
+  const ir::Table& t = p_.tables[e.index];
+  std::vector<Value> frame(locals_.size());
+  for (size_t i = 0; i < e.args.size(); ++i) frame[i] = Eval(*e.args[i]);
+  std::swap(frame, locals_);
+  struct Restore {
+    Evaluator* self;
+    std::vector<Value>* frame;
+    ~Restore() { std::swap(*frame, self->locals_); }
+  } restore{this, &frame};
+  // The rows that match; under `first` only up to the first that does, or that may.
+  std::vector<int> matches;
+  Missing maybe;  // the facts that decide the rows that may match
+  for (size_t r = 0; r < t.rows.size(); ++r) {
+    Value row = Value::Bool(true);
+    for (size_t c = 0; c < t.rows[r].cells.size() && !IsFalse(row); ++c) {
+      row = KleeneAnd(row, CellMatches(e, t.rows[r].cells[c], locals_[c]));
+    }
+    if (row.is_unknown()) {
+      AddMissing(maybe, row);
+      if (t.hit == ast::HitPolicy::kFirst) break;
+    } else if (row.b()) {
+      matches.push_back(static_cast<int>(r));
+      if (t.hit == ast::HitPolicy::kFirst) break;
+    }
+  }
+  if (!maybe.empty()) return Value::Unknown(maybe);
+  auto inputs = [&] {
+    std::string s;
+    for (size_t i = 0; i < t.params.size(); ++i) s += (i ? ", " : "") + FormatValue(locals_[i], t.params[i], p_.types());
+    return s;
+  };
+  // Results of the matching rows; an unknown one makes the aggregate unknown.
+  std::vector<Value> results;
+  Missing m;
+  auto result_of = [&](int r) {
+    Value v = Eval(*t.rows[r].result);
+    AddMissing(m, v);
+    return v;
+  };
+  if (t.hit == ast::HitPolicy::kCollect) {
+    for (int r : matches) results.push_back(result_of(r));
+    if (!m.empty()) return Value::Unknown(m);
+    switch (t.aggregator) {
+      case ast::Aggregator::kNone: return Value::List(std::move(results));
+      case ast::Aggregator::kCount: return Value::Int(static_cast<int64_t>(results.size()));
+      case ast::Aggregator::kSum: {
+        if (results.empty() && t.default_result) return Eval(*t.default_result);
+        Value acc = Zero(t.result);
+        for (auto& v : results) acc = Arith(AddExpr(e), acc, v);
+        return acc;
+      }
+      default: {
+        if (results.empty()) {
+          if (t.default_result) return Eval(*t.default_result);
+          Fail(e, fmt::format("no row of table `{}` matches ({}), so `collect {}` has no value", t.name, inputs(),
+                              t.aggregator == ast::Aggregator::kMin ? "min" : "max"));
+        }
+        return Best(e, results, t.aggregator == ast::Aggregator::kMin ? BinOp::kLt : BinOp::kGt);
+      }
+    }
+  }
+  if (matches.empty()) {
+    if (t.default_result) return Eval(*t.default_result);
+    Fail(e, fmt::format("no row of table `{}` matches ({})", t.name, inputs()));
+  }
+  switch (t.hit) {
+    case ast::HitPolicy::kUnique:
+      if (matches.size() > 1) {
+        Fail(e, fmt::format("rows {} and {} of table `{}` both match ({}), but the hit policy is `unique`",
+                            matches[0] + 1, matches[1] + 1, t.name, inputs()));
+      }
+      return Eval(*t.rows[matches[0]].result);
+    case ast::HitPolicy::kAny:
+    case ast::HitPolicy::kPriority: {
+      for (int r : matches) results.push_back(result_of(r));
+      if (!m.empty()) return Value::Unknown(m);  // which results agree, or win, depends on facts not given
+      Value best = results[0];
+      for (size_t i = 1; i < results.size(); ++i) {
+        if (t.hit == ast::HitPolicy::kPriority) {
+          if (results[i].i < best.i) best = results[i];  // earlier enum value = higher priority
+        } else if (results[i] != best) {
+          Fail(e, fmt::format("rows {} and {} of table `{}` both match ({}) with different results, but the hit "
+                              "policy is `any`",
+                              matches[0] + 1, matches[i] + 1, t.name, inputs()));
+        }
+      }
+      return best;
+    }
+    case ast::HitPolicy::kFirst: return Eval(*t.rows[matches[0]].result);
+    default: break;
+  }
+  Fail(e, "internal error: bad hit policy");
+}
+
+}  // namespace proviso::interp::internal
