@@ -20,8 +20,9 @@
 namespace proviso::codegen {
 namespace internal {
 
-Generator::Generator(const ir::Program& p, llvm::LLVMContext& c, Layout& layout, const Specialization* spec)
-    : p_(p), types_(p.types()), c_(c), b_(c), layout_(layout), spec_(spec) {
+Generator::Generator(const ir::Program& p, llvm::LLVMContext& c, Layout& layout, const Specialization* spec,
+                     bool track)
+    : p_(p), types_(p.types()), c_(c), b_(c), layout_(layout), spec_(spec), track_(track) {
   m_ = std::make_unique<llvm::Module>(p.name, c);
   i64_ = llvm::Type::getInt64Ty(c);
   i32_ = llvm::Type::getInt32Ty(c);
@@ -29,6 +30,7 @@ Generator::Generator(const ir::Program& p, llvm::LLVMContext& c, Layout& layout,
   i8_ = llvm::Type::getInt8Ty(c);
   ptr_ = llvm::PointerType::get(c, 0);
   i128_ = llvm::Type::getInt128Ty(c);
+  mask_ty_ = llvm::IntegerType::get(c, 64 * layout.mask_words);
 }
 
 std::unique_ptr<llvm::Module> Generator::Run(bool batch, const std::vector<BatchLeaf>& leaves,
@@ -41,13 +43,14 @@ std::unique_ptr<llvm::Module> Generator::Run(bool batch, const std::vector<Batch
     item_law_slot_.push_back(Alloc(1));
   }
   // Memo slots of lets and outputs come first in the ctx scratch.
+  int mask = track_ ? layout_.mask_words : 0;  // a memo's value, then its mask
   for (const ir::Let& l : p_.lets) {
     let_flag_.push_back(Alloc(2));  // computed, failed
-    let_value_.push_back(Alloc(Slots(l.type, types_)));
+    let_value_.push_back(Alloc(Slots(l.type, types_) + mask));
   }
   for (const ir::Output& o : p_.outputs) {
     out_flag_.push_back(Alloc(2));  // computed, failed
-    out_value_.push_back(Alloc(Slots(o.type, types_)));
+    out_value_.push_back(Alloc(Slots(o.type, types_) + mask));
   }
   llvm::FunctionType* memo_ty = llvm::FunctionType::get(i32_, {ptr_, ptr_, ptr_, i64_}, false);
   for (size_t i = 0; i < p_.lets.size(); ++i) {

@@ -16,10 +16,19 @@ namespace proviso::codegen::internal {
 // Membership. Equality cannot fail, so the loop has no early exit: its trip count is the
 // collection's size, the same on every row for a param or constant set (no misprediction).
 CG Generator::In(const Expr& e) {
-  const Type* xt = e.args[0]->type;
-  const Type* ct = e.args[1]->type;
   CG x = Emit(*e.args[0]);
   CG coll = Emit(*e.args[1]);
+  // Strict, and on whole values: an unknown part of either makes it unknown.
+  llvm::Value* m = MaskOr(DeepMask(e.args[0]->type, x), DeepMask(e.args[1]->type, coll));
+  x.m = coll.m = nullptr;
+  CG v = WhereKnown(m ? IsKnown(m) : nullptr, [&] { return Member(e, x, coll); });
+  v.m = m;
+  return v;
+}
+
+CG Generator::Member(const Expr& e, const CG& x, const CG& coll) {
+  const Type* xt = e.args[0]->type;
+  const Type* ct = e.args[1]->type;
   if (IsBitset(ct, types_) && xt->kind == TypeKind::kEnum) {  // a bit test (codes are below 64)
     llvm::Value* bit = b_.CreateAnd(b_.CreateLShr(coll.a, b_.CreateAnd(x.a, I64(63))), I64(1));
     CG v;
@@ -95,30 +104,57 @@ Generator::Acc Generator::NewAcc(const Type* t) {
   return a;
 }
 
+// Quantifiers, as the interpreter's: `any`/`all` stop at the first element that decides them; an
+// element whose body is unknown adds its facts, and they decide only if no element did. The other
+// quantifiers are unknown when any element's value is. An unknown collection: unknown.
 CG Generator::Quant(const Expr& e) {
-  const Type* ct = e.args[0]->type;
   CG coll = Emit(*e.args[0]);
+  llvm::Value* known = AllKnown({&coll});
+  llvm::Value* coll_m = coll.m;
+  coll.m = nullptr;
+  CG result = WhereKnown(known, [&] { return QuantOver(e, coll); });
+  if (known) result.m = b_.CreateSelect(known, MaskOf(result), coll_m);
+  return result;
+}
+
+CG Generator::QuantOver(const Expr& e, const CG& coll) {
+  const Type* ct = e.args[0]->type;
   const Expr& body = *e.args[1];
   CG saved = locals_.at(e.index);
   CG result;
+  // The facts of elements whose body is unknown (track_ only).
+  llvm::AllocaInst* um = nullptr;
+  if (track_) {
+    um = Local(mask_ty_, 1, "quant.unknown");
+    b_.CreateStore(NoMask(), um);
+  }
+  auto add_unknown = [&](const CG& v) {
+    if (um && v.m) b_.CreateStore(b_.CreateOr(b_.CreateLoad(mask_ty_, um), v.m), um);
+  };
   switch (e.quant) {
     case ast::QuantKind::kAny:
     case ast::QuantKind::kAll: {
       bool any = e.quant == ast::QuantKind::kAny;
       llvm::AllocaInst* r = Local(i64_, 1, "quant");
+      llvm::AllocaInst* decided_flag = Local(i1_, 1, "quant.decided");
       b_.CreateStore(I64(any ? 0 : 1), r);
+      b_.CreateStore(False(), decided_flag);
       ForEach(ct, coll, [&](const CG& x, llvm::BasicBlock* exit) {
         locals_[e.index] = x;
-        llvm::Value* c = Bool(Emit(body).a);
+        CG v = Emit(body);
+        add_unknown(v);
+        llvm::Value* c = any ? (v.m ? KnownTrue(v) : Bool(v.a)) : (v.m ? KnownFalse(v) : b_.CreateNot(Bool(v.a)));
         llvm::BasicBlock* decided = Block("quant.decided");
         llvm::BasicBlock* next = Block("quant.next");
-        b_.CreateCondBr(any ? c : b_.CreateNot(c), decided, next);
+        b_.CreateCondBr(c, decided, next);
         b_.SetInsertPoint(decided);
         b_.CreateStore(I64(any ? 1 : 0), r);
+        b_.CreateStore(True(), decided_flag);
         b_.CreateBr(exit);
         b_.SetInsertPoint(next);
       });
       result.a = b_.CreateLoad(i64_, r);
+      if (um) result.m = b_.CreateSelect(b_.CreateLoad(i1_, decided_flag), NoMask(), b_.CreateLoad(mask_ty_, um));
       break;
     }
     case ast::QuantKind::kCount: {
@@ -126,10 +162,13 @@ CG Generator::Quant(const Expr& e) {
       b_.CreateStore(I64(0), n);
       ForEach(ct, coll, [&](const CG& x, llvm::BasicBlock*) {
         locals_[e.index] = x;
-        llvm::Value* c = Emit(body).a;
+        CG v = Emit(body);
+        add_unknown(v);
+        llvm::Value* c = v.m ? ToI64(KnownTrue(v)) : v.a;
         b_.CreateStore(b_.CreateAdd(b_.CreateLoad(i64_, n), c), n);
       });
       result.a = b_.CreateLoad(i64_, n);
+      if (um) result.m = b_.CreateLoad(mask_ty_, um);
       break;
     }
     case ast::QuantKind::kSum:
@@ -139,9 +178,24 @@ CG Generator::Quant(const Expr& e) {
       ForEach(ct, coll, [&](const CG& x, llvm::BasicBlock*) {
         locals_[e.index] = x;
         CG v = Emit(body);
-        Accumulate(e, acc, v, e.quant == ast::QuantKind::kSum ? 0 : e.quant == ast::QuantKind::kMin ? 1 : 2);
+        add_unknown(v);
+        int kind = e.quant == ast::QuantKind::kSum ? 0 : e.quant == ast::QuantKind::kMin ? 1 : 2;
+        if (!v.m) {
+          Accumulate(e, acc, v, kind);
+          return;
+        }
+        llvm::BasicBlock* take = Block("acc.known");
+        llvm::BasicBlock* skip = Block("acc.unknown");
+        b_.CreateCondBr(IsKnown(v.m), take, skip);
+        b_.SetInsertPoint(take);
+        Accumulate(e, acc, v, kind);
+        b_.CreateBr(skip);
+        b_.SetInsertPoint(skip);
       });
-      result = Finish(e, acc, e.quant == ast::QuantKind::kSum);
+      llvm::Value* m = um ? b_.CreateLoad(mask_ty_, um) : nullptr;
+      // An unknown element: unknown, before a min/max of nothing fails.
+      result = WhereKnown(m ? IsKnown(m) : nullptr, [&] { return Finish(e, acc, e.quant == ast::QuantKind::kSum); });
+      result.m = m;
       break;
     }
   }
@@ -209,6 +263,7 @@ CG Generator::MakeCollection(const Expr& e) {
     for (int k = 0; k < n; ++k) {
       CG v = Coerce(Emit(*e.args[k]), e.args[k]->type, elem);
       bits = b_.CreateOr(bits, b_.CreateShl(I64(1), b_.CreateAnd(v.a, I64(63))));
+      out.m = MaskOr(out.m, v.m);  // an unknown element: the whole set is unknown
     }
     out.a = bits;
     return out;
@@ -218,13 +273,20 @@ CG Generator::MakeCollection(const Expr& e) {
   llvm::Value* base = CtxSlot(region);
   out.a = base;
   if (e.op == Op::kMakeList) {
-    for (int k = 0; k < n; ++k) Store(elem, Coerce(Emit(*e.args[k]), e.args[k]->type, elem), Slot(base, k * stride));
+    for (int k = 0; k < n; ++k) {
+      CG v = Coerce(Emit(*e.args[k]), e.args[k]->type, elem);
+      Store(elem, v, Slot(base, k * stride));
+      out.m = MaskOr(out.m, v.m);  // an unknown element: the whole list is unknown
+    }
     out.b = I64(n);
     return out;
   }
   // A set keeps one copy of each value: append an element only if no earlier one equals it.
   std::vector<CG> values;
-  for (int k = 0; k < n; ++k) values.push_back(Coerce(Emit(*e.args[k]), e.args[k]->type, elem));
+  for (int k = 0; k < n; ++k) {
+    values.push_back(Coerce(Emit(*e.args[k]), e.args[k]->type, elem));
+    out.m = MaskOr(out.m, values.back().m);
+  }
   llvm::AllocaInst* len = Local(i64_, 1, "set.len");
   b_.CreateStore(I64(0), len);
   for (int k = 0; k < n; ++k) {

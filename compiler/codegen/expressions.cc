@@ -330,7 +330,9 @@ CG Generator::Emit(const Expr& e) {
     case Op::kConst: return Constant(e.constant, e.type);
     case Op::kInput: {
       const Type* t = types_.record_info(p_.input_record).fields[e.index].type;
-      return Load(t, Slot(facts_, FieldOffset(p_.input_record, e.index, types_)));
+      CG v = Load(t, Slot(facts_, FieldOffset(p_.input_record, e.index, types_)));
+      if (track_) v.m = FactMask(b_.CreateLoad(i64_, Slot(facts_, FactSlotOffset(p_.input_record, e.index, types_))));
+      return v;
     }
     case Op::kParam: {
       if (versioned_params_) {  // `law as of`: the version in force on the law day, from the params' versions
@@ -375,19 +377,26 @@ CG Generator::Emit(const Expr& e) {
     case Op::kNow: { CG v; v.a = now_; return v; }
     case Op::kWorkingDays: return WorkingDays(e);
     case Op::kItem: return Load(p_.scopes[e.index].element, CtxSlot(item_region_[e.index]));
-    case Op::kField: {
+    case Op::kField: {  // a field of a record not known is not known; nor is a field of facts left out
       const Type* bt = e.args[0]->type;
       CG base = Emit(*e.args[0]);
       if (bt->kind == TypeKind::kOptional) {
-        FailIf(b_.CreateNot(base.present));
+        WhereKnown(AllKnown({&base}), [&] { FailIf(b_.CreateNot(base.present)); return 0; });
         bt = bt->elem;
       }
       const Type* ft = types_.record_info(bt->index).fields[e.index].type;
-      return Load(ft, Slot(base.a, FieldOffset(bt->index, e.index, types_)));
+      CG v = Load(ft, Slot(base.a, FieldOffset(bt->index, e.index, types_)));
+      if (track_) {
+        v.m = b_.CreateSelect(IsKnown(base.m), FactMask(b_.CreateLoad(i64_, Slot(base.a, FactSlotOffset(bt->index, e.index, types_)))),
+                              MaskOf(base));
+      }
+      return v;
     }
     case Op::kNeg: {
       CG v = Emit(*e.args[0]);
-      if (e.type->kind == TypeKind::kInt) FailIf(b_.CreateICmpEQ(v.a, I64(INT64_MIN)));
+      if (e.type->kind == TypeKind::kInt) {
+        WhereKnown(AllKnown({&v}), [&] { FailIf(b_.CreateICmpEQ(v.a, I64(INT64_MIN))); return 0; });
+      }
       v.a = b_.CreateNeg(v.a);
       if (v.b) v.b = b_.CreateNeg(v.b);
       return v;
@@ -395,33 +404,41 @@ CG Generator::Emit(const Expr& e) {
     case Op::kNot: { CG v = Emit(*e.args[0]); v.a = b_.CreateXor(v.a, I64(1)); return v; }
     case Op::kAnd:
     case Op::kOr: return ShortCircuit(e);
-    case Op::kArith: return Arith(e, e.args[0]->type, Emit(*e.args[0]), e.args[1]->type, Emit(*e.args[1]));
+    case Op::kArith: {  // strict: nothing is computed (nor fails) from an unknown operand
+      CG a = Emit(*e.args[0]);
+      CG b = Emit(*e.args[1]);
+      CG v = WhereKnown(AllKnown({&a, &b}), [&] { return Arith(e, e.args[0]->type, a, e.args[1]->type, b); });
+      v.m = MaskOr(a.m, b.m);
+      return v;
+    }
     case Op::kCompare: {
       if (CG v; Shared(e, v)) return v;
       CG a = Emit(*e.args[0]);
       CG b = Emit(*e.args[1]);
+      // Whole records and lists of facts: any unknown field makes the comparison unknown.
+      llvm::Value* m = MaskOr(DeepMask(e.args[0]->type, a), DeepMask(e.args[1]->type, b));
       CG v;
-      v.a = ToI64(Compare(e.bop, e.args[0]->type, a, e.args[1]->type, b, &e));
+      v.a = ToI64(WhereKnown(m ? IsKnown(m) : nullptr, [&] { return Compare(e.bop, e.args[0]->type, a, e.args[1]->type, b, &e); }));
+      v.m = m;
       return v;
     }
     case Op::kIn: {
       if (CG v; Shared(e, v)) return v;
       return In(e);
     }
-    case Op::kCoalesce: {
+    case Op::kCoalesce: {  // the default only where the value is known to be absent
       const Type* at = e.args[0]->type;
       CG a = Emit(*e.args[0]);
-      if (Cheap(*e.args[1])) {
-        CG payload = a;
-        payload.present = nullptr;
-        payload = Coerce(payload, at->elem, e.type);
-        CG d = Under(b_.CreateNot(a.present), [&] { return Coerce(Emit(*e.args[1]), e.args[1]->type, e.type); });
-        return Select(e.type, a.present, payload, d);
-      }
+      llvm::Value* take = a.m ? b_.CreateOr(a.present, b_.CreateNot(IsKnown(a.m))) : a.present;
       CG payload = a;
       payload.present = nullptr;
+      if (Cheap(*e.args[1])) {
+        payload = Coerce(payload, at->elem, e.type);
+        CG d = Under(b_.CreateNot(take), [&] { return Coerce(Emit(*e.args[1]), e.args[1]->type, e.type); });
+        return Select(e.type, take, payload, d);
+      }
       return Diamond(
-          a.present, e.type, [&] { return Coerce(payload, at->elem, e.type); },
+          take, e.type, [&] { return Coerce(payload, at->elem, e.type); },
           [&] { return Coerce(Emit(*e.args[1]), e.args[1]->type, e.type); });
     }
     case Op::kUnwrap: {  // known present: the payload
@@ -434,18 +451,26 @@ CG Generator::Emit(const Expr& e) {
       CG v;
       llvm::Value* p = a.present ? a.present : True();
       v.a = ToI64(e.negated ? b_.CreateNot(p) : p);
+      v.m = a.m;
       return v;
     }
-    case Op::kIf: {
-      llvm::Value* cond = Bool(Emit(*e.args[0]).a);
+    case Op::kIf: {  // an unknown condition: unknown, and neither branch is evaluated
+      CG c = Emit(*e.args[0]);
+      llvm::Value* cond = Bool(c.a);
+      llvm::Value* known = AllKnown({&c});
+      CG out;
       if (Cheap(*e.args[1]) && Cheap(*e.args[2])) {
-        CG x = Under(cond, [&] { return Coerce(Emit(*e.args[1]), e.args[1]->type, e.type); });
-        CG y = Under(b_.CreateNot(cond), [&] { return Coerce(Emit(*e.args[2]), e.args[2]->type, e.type); });
-        return Select(e.type, cond, x, y);
+        CG x = Under(known ? b_.CreateAnd(known, cond) : cond, [&] { return Coerce(Emit(*e.args[1]), e.args[1]->type, e.type); });
+        llvm::Value* other = b_.CreateNot(cond);
+        CG y = Under(known ? b_.CreateAnd(known, other) : other, [&] { return Coerce(Emit(*e.args[2]), e.args[2]->type, e.type); });
+        out = Select(e.type, cond, x, y);
+      } else {
+        out = Diamond(
+            cond, e.type, [&] { return WhereKnown(known, [&] { return Coerce(Emit(*e.args[1]), e.args[1]->type, e.type); }); },
+            [&] { return WhereKnown(known, [&] { return Coerce(Emit(*e.args[2]), e.args[2]->type, e.type); }); });
       }
-      return Diamond(
-          cond, e.type, [&] { return Coerce(Emit(*e.args[1]), e.args[1]->type, e.type); },
-          [&] { return Coerce(Emit(*e.args[2]), e.args[2]->type, e.type); });
+      if (known) out.m = b_.CreateSelect(known, MaskOf(out), MaskOf(c));
+      return out;
     }
     case Op::kQuant: return Quant(e);
     case Op::kMakeList:
@@ -456,11 +481,13 @@ CG Generator::Emit(const Expr& e) {
       int region = Alloc(n);
       llvm::Value* base = CtxSlot(region);
       const RecordInfo& r = types_.record_info(rt->index);
+      CG out;
       for (size_t f = 0; f < r.fields.size(); ++f) {
         CG v = Coerce(Emit(*e.args[f]), e.args[f]->type, r.fields[f].type);
         Store(r.fields[f].type, v, Slot(base, FieldOffset(rt->index, static_cast<int>(f), types_)));
+        b_.CreateStore(I64(0), Slot(base, FactSlotOffset(rt->index, static_cast<int>(f), types_)));
+        out.m = MaskOr(out.m, v.m);  // an unknown part makes the whole record unknown
       }
-      CG out;
       out.a = base;
       if (e.type->kind == TypeKind::kOptional) out.present = True();
       return out;
@@ -494,7 +521,9 @@ CG Generator::Memo(llvm::Function* f, int flag, int value, const Type* t) {
   b_.SetInsertPoint(done);
   // The value failed to evaluate: that matters only where it is used.
   FailIf(b_.CreateICmpNE(b_.CreateLoad(i64_, CtxSlot(flag + 1)), I64(0)));
-  return Load(t, CtxSlot(value));
+  CG v = Load(t, CtxSlot(value));
+  if (track_) v.m = LoadMask(CtxSlot(value + Slots(t, types_)));  // its mask follows it
+  return v;
 }
 
 // Cheap: no loop and nothing that fails often, so evaluating it off its path costs little.
@@ -541,36 +570,51 @@ bool Generator::Cheap(const Expr& e) {
   return std::all_of(e.args.begin(), e.args.end(), [&](const ir::ExprPtr& a) { return Cheap(*a); });
 }
 
+// Kleene's `and` / `or`: the right side is evaluated where the left does not decide (known false
+// for `and`, known true for `or`); an unknown side leaves the result unknown unless the other decides.
 CG Generator::ShortCircuit(const Expr& e) {
   bool is_and = e.op == Op::kAnd;
-  llvm::Value* l = Bool(Emit(*e.args[0]).a);
+  CG l = Emit(*e.args[0]);
+  llvm::Value* go = is_and ? (l.m ? b_.CreateNot(KnownFalse(l)) : Bool(l.a))
+                           : (l.m ? b_.CreateNot(KnownTrue(l)) : b_.CreateNot(Bool(l.a)));
+  auto combine = [&](const CG& r) { return is_and ? KleeneAnd(l, r) : KleeneOr(l, r); };
   if (Cheap(*e.args[1])) {
     // The right side is evaluated on the path where it matters; no branch.
-    llvm::Value* r = Under(is_and ? l : b_.CreateNot(l), [&] { return Bool(Emit(*e.args[1]).a); });
-    CG v;
-    v.a = ToI64(is_and ? b_.CreateAnd(l, r) : b_.CreateOr(l, r));
-    return v;
+    CG r = Under(go, [&] { return Emit(*e.args[1]); });
+    return combine(r);
   }
   llvm::BasicBlock* from = b_.GetInsertBlock();
   llvm::BasicBlock* rhs = Block(is_and ? "and.rhs" : "or.rhs");
   llvm::BasicBlock* done = Block(is_and ? "and.end" : "or.end");
-  if (is_and) b_.CreateCondBr(l, rhs, done);
-  else b_.CreateCondBr(l, done, rhs);
+  b_.CreateCondBr(go, rhs, done);
   b_.SetInsertPoint(rhs);
-  llvm::Value* r = Bool(Emit(*e.args[1]).a);
+  CG r = Emit(*e.args[1]);
   llvm::BasicBlock* rhs_end = b_.GetInsertBlock();
   b_.CreateBr(done);
   b_.SetInsertPoint(done);
-  llvm::PHINode* phi = b_.CreatePHI(i1_, 2);
-  phi->addIncoming(is_and ? False() : True(), from);
-  phi->addIncoming(r, rhs_end);
-  CG v;
-  v.a = ToI64(phi);
-  return v;
+  CG skipped;  // the left side decided: the right side is what it decided
+  skipped.a = I64(is_and ? 0 : 1);
+  if (r.m) skipped.m = NoMask();
+  CG joined = Phi(e.type, {{skipped, from}, {r, rhs_end}});
+  return combine(joined);
 }
 
 CG Generator::Match(const Expr& e) {
   CG s = Emit(*e.args[0]);
+  llvm::Value* known = AllKnown({&s});  // an unknown value: unknown, and no arm is evaluated
+  if (known) {
+    CG out = WhereKnown(known, [&] {
+      CG s_known = s;
+      s_known.m = nullptr;
+      return MatchArms(e, s_known);
+    });
+    out.m = b_.CreateSelect(known, MaskOf(out), MaskOf(s));
+    return out;
+  }
+  return MatchArms(e, s);
+}
+
+CG Generator::MatchArms(const Expr& e, CG s) {
   // An optional scrutinee: `none` is the last "variant" (ir.h).
   if (e.args[0]->type->kind == TypeKind::kOptional) {
     s.a = b_.CreateSelect(s.present, s.a, I64(static_cast<int64_t>(e.arm_of_variant.size()) - 1));
@@ -615,7 +659,23 @@ CG Generator::Match(const Expr& e) {
   return Phi(e.type, in);
 }
 
+// Builtins are strict: every argument is evaluated first, and an unknown one makes the call
+// unknown (and computes nothing, so fails on nothing).
 CG Generator::Builtin(const Expr& e) {
+  std::vector<CG> a;
+  a.reserve(e.args.size());
+  llvm::Value* m = nullptr;
+  for (const auto& x : e.args) {
+    a.push_back(Emit(*x));
+    m = MaskOr(m, a.back().m);
+    a.back().m = nullptr;
+  }
+  CG out = WhereKnown(m ? IsKnown(m) : nullptr, [&] { return BuiltinOf(e, a); });
+  out.m = m;
+  return out;
+}
+
+CG Generator::BuiltinOf(const Expr& e, const std::vector<CG>& a) {
   CG out;
   switch (e.builtin) {
     case ast::Builtin::kMin:
@@ -623,22 +683,19 @@ CG Generator::Builtin(const Expr& e) {
       int kind = e.builtin == ast::Builtin::kMin ? 1 : 2;
       Acc acc = NewAcc(e.type);
       if (e.args.size() == 1) {
-        CG coll = Emit(*e.args[0]);
-        ForEach(e.args[0]->type, coll, [&](const CG& x, llvm::BasicBlock*) { Accumulate(e, acc, x, kind); });
+        ForEach(e.args[0]->type, a[0], [&](const CG& x, llvm::BasicBlock*) { Accumulate(e, acc, x, kind); });
       } else {
-        for (const auto& a : e.args) Accumulate(e, acc, Coerce(Emit(*a), a->type, e.type), kind);
+        for (size_t k = 0; k < a.size(); ++k) Accumulate(e, acc, Coerce(a[k], e.args[k]->type, e.type), kind);
       }
       return Finish(e, acc, false);
     }
     case ast::Builtin::kCount: {
-      CG coll = Emit(*e.args[0]);
-      out.a = IsBitset(e.args[0]->type, types_) ? b_.CreateUnaryIntrinsic(llvm::Intrinsic::ctpop, coll.a) : coll.b;
+      out.a = IsBitset(e.args[0]->type, types_) ? b_.CreateUnaryIntrinsic(llvm::Intrinsic::ctpop, a[0].a) : a[0].b;
       return out;
     }
     case ast::Builtin::kSum: {
       Acc acc = NewAcc(e.type);
-      CG coll = Emit(*e.args[0]);
-      ForEach(e.args[0]->type, coll, [&](const CG& x, llvm::BasicBlock*) { Accumulate(e, acc, x, 0); });
+      ForEach(e.args[0]->type, a[0], [&](const CG& x, llvm::BasicBlock*) { Accumulate(e, acc, x, 0); });
       return Finish(e, acc, true);
     }
     case ast::Builtin::kYear:
@@ -662,13 +719,13 @@ CG Generator::Builtin(const Expr& e) {
         case ast::Builtin::kLastDayOfYear: which = 7; break;
         default: break;
       }
-      out.a = b_.CreateCall(civil_, {DayOf(e.args[0]->type, Emit(*e.args[0]).a), I64(which)});
+      out.a = b_.CreateCall(civil_, {DayOf(e.args[0]->type, a[0].a), I64(which)});
       return out;
     }
     case ast::Builtin::kHour:
     case ast::Builtin::kMinute:
     case ast::Builtin::kSecond: {
-      llvm::Value* t = Emit(*e.args[0]).a;
+      llvm::Value* t = a[0].a;
       llvm::Value* tod = b_.CreateSub(t, b_.CreateMul(FloorDiv(t, kSecondsPerDay), I64(kSecondsPerDay)));
       out.a = e.builtin == ast::Builtin::kHour     ? b_.CreateSDiv(tod, I64(3600))
               : e.builtin == ast::Builtin::kMinute ? b_.CreateSDiv(b_.CreateSRem(tod, I64(3600)), I64(60))
@@ -679,7 +736,7 @@ CG Generator::Builtin(const Expr& e) {
     case ast::Builtin::kHours:
     case ast::Builtin::kMinutes:
     case ast::Builtin::kSeconds: {
-      CG d = Emit(*e.args[0]);
+      const CG& d = a[0];
       FailIf(b_.CreateICmpNE(d.b, I64(0)));
       int64_t unit = e.builtin == ast::Builtin::kDays ? kSecondsPerDay : e.builtin == ast::Builtin::kHours ? 3600
                      : e.builtin == ast::Builtin::kMinutes ? 60 : 1;
@@ -688,15 +745,15 @@ CG Generator::Builtin(const Expr& e) {
     }
     case ast::Builtin::kDate: {
       if (e.args.size() == 3) {
-        llvm::Value* day = b_.CreateCall(date_, {Emit(*e.args[0]).a, Emit(*e.args[1]).a, Emit(*e.args[2]).a});
+        llvm::Value* day = b_.CreateCall(date_, {a[0].a, a[1].a, a[2].a});
         llvm::Value* bad = b_.CreateICmpEQ(day, I64(INT64_MIN));
         FailIf(bad);
         out.a = b_.CreateSelect(bad, I64(0), day);
         return out;
       }
-      llvm::Value* t = Emit(*e.args[0]).a;
+      llvm::Value* t = a[0].a;
       if (e.args.size() == 2) {  // the local date at UTC + offset (less than a day, no months)
-        CG offset = Emit(*e.args[1]);
+        const CG& offset = a[1];
         llvm::Value* bad = b_.CreateOr(b_.CreateICmpNE(offset.b, I64(0)), Outside(offset.a, kSecondsPerDay - 1));
         FailIf(bad);
         t = b_.CreateAdd(t, b_.CreateSelect(bad, I64(0), offset.a));
@@ -705,11 +762,11 @@ CG Generator::Builtin(const Expr& e) {
       return out;
     }
     case ast::Builtin::kDateTime: {
-      llvm::Value* t = b_.CreateMul(Emit(*e.args[0]).a, I64(kSecondsPerDay));
+      llvm::Value* t = b_.CreateMul(a[0].a, I64(kSecondsPerDay));
       if (e.args.size() == 4) {
-        llvm::Value* h = Emit(*e.args[1]).a;
-        llvm::Value* m = Emit(*e.args[2]).a;
-        llvm::Value* sec = Emit(*e.args[3]).a;
+        llvm::Value* h = a[1].a;
+        llvm::Value* m = a[2].a;
+        llvm::Value* sec = a[3].a;
         auto outside = [&](llvm::Value* v, int64_t hi) {
           return b_.CreateOr(b_.CreateICmpSLT(v, I64(0)), b_.CreateICmpSGT(v, I64(hi)));
         };
@@ -722,11 +779,11 @@ CG Generator::Builtin(const Expr& e) {
       return out;
     }
     case ast::Builtin::kMonthsBetween:
-      out.a = b_.CreateCall(months_between_, {Emit(*e.args[0]).a, Emit(*e.args[1]).a});
+      out.a = b_.CreateCall(months_between_, {a[0].a, a[1].a});
       return out;
     case ast::Builtin::kIsWorkingDay: {
       const WorkingCalendar& cal = p_.calendars.at(e.index);
-      llvm::Value* k = b_.CreateSub(Emit(*e.args[0]).a, I64(cal.first_day()));
+      llvm::Value* k = b_.CreateSub(a[0].a, I64(cal.first_day()));
       llvm::Value* inside = CalendarCovers(cal, k);
       FailIf(b_.CreateNot(inside));  // outside the calendar's years
       out.a = TableEntry(cal, 0, b_.CreateSelect(inside, k, I64(0)));
@@ -735,8 +792,8 @@ CG Generator::Builtin(const Expr& e) {
     case ast::Builtin::kWorkingDaysBetween: {
       // Working days in (a, b]: count_before[b + 1] - count_before[a + 1] (offsets from the first day).
       const WorkingCalendar& cal = p_.calendars.at(e.index);
-      llvm::Value* ka = b_.CreateSub(Emit(*e.args[0]).a, I64(cal.first_day()));
-      llvm::Value* kb = b_.CreateSub(Emit(*e.args[1]).a, I64(cal.first_day()));
+      llvm::Value* ka = b_.CreateSub(a[0].a, I64(cal.first_day()));
+      llvm::Value* kb = b_.CreateSub(a[1].a, I64(cal.first_day()));
       llvm::Value* inside = b_.CreateAnd(CalendarCovers(cal, ka), CalendarCovers(cal, kb));
       FailIf(b_.CreateNot(inside));
       llvm::Value* at_a = b_.CreateSelect(inside, b_.CreateAdd(ka, I64(1)), I64(0));
@@ -753,9 +810,16 @@ CG Generator::Builtin(const Expr& e) {
 // computing deadlines in working days still vectorizes.
 CG Generator::WorkingDays(const Expr& e) {
   const WorkingCalendar& cal = p_.calendars.at(e.index);
-  llvm::Value* n = Emit(*e.args[0]).a;
-  llvm::Value* day = Emit(*e.args[1]).a;
-  if (e.negated) n = b_.CreateSub(I64(0), n);  // INT64_MIN stays out of range below
+  CG n_cg = Emit(*e.args[0]);
+  CG day_cg = Emit(*e.args[1]);
+  llvm::Value* known = AllKnown({&n_cg, &day_cg});  // strict, as a builtin
+  CG out = WhereKnown(known, [&] { return WorkingDaysOf(cal, e.negated, n_cg.a, day_cg.a); });
+  out.m = MaskOr(n_cg.m, day_cg.m);
+  return out;
+}
+
+CG Generator::WorkingDaysOf(const WorkingCalendar& cal, bool backwards, llvm::Value* n, llvm::Value* day) {
+  if (backwards) n = b_.CreateSub(I64(0), n);  // INT64_MIN stays out of range below
   int64_t count = static_cast<int64_t>(cal.nth().size());
   llvm::Value* k = b_.CreateSub(day, I64(cal.first_day()));
   llvm::Value* inside = CalendarCovers(cal, k);

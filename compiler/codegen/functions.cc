@@ -128,6 +128,7 @@ void Generator::EmitLetFunction(int i) {
   const ir::Let& l = p_.lets[i];
   CG v = Coerce(Emit(*l.value), l.value->type, l.type);
   Store(l.type, v, CtxSlot(let_value_[i]));
+  if (track_) StoreMask(v.m, CtxSlot(let_value_[i] + Slots(l.type, types_)));
   b_.CreateStore(I64(1), CtxSlot(let_flag_[i]));
   b_.CreateStore(b_.CreateZExt(b_.CreateLoad(i1_, err_), i64_), CtxSlot(let_flag_[i] + 1));
   scope_ = -1;
@@ -139,9 +140,9 @@ void Generator::EmitLetFunction(int i) {
 std::vector<int> Generator::ParamOffsets(const ir::Function& f, int* slots) {
   std::vector<int> offsets;
   *slots = 0;
-  for (const Type* t : f.params) {
+  for (const Type* t : f.params) {  // each value, then its mask when the code follows unknown facts
     offsets.push_back(*slots);
-    *slots += std::max(Slots(t, types_), 1);
+    *slots += std::max(Slots(t, types_), 1) + (track_ ? layout_.mask_words : 0);
   }
   return offsets;
 }
@@ -151,11 +152,17 @@ CG Generator::Call(int i, const std::vector<CG>& args) {
   int slots = 0;
   std::vector<int> offsets = ParamOffsets(f, &slots);
   int in = Alloc(slots);
-  int out = Alloc(Slots(f.result, types_));
-  for (size_t k = 0; k < args.size(); ++k) Store(f.params[k], args[k], CtxSlot(in + offsets[k]));
+  int result_slots = Slots(f.result, types_);
+  int out = Alloc(result_slots + (track_ ? layout_.mask_words : 0));
+  for (size_t k = 0; k < args.size(); ++k) {
+    Store(f.params[k], args[k], CtxSlot(in + offsets[k]));
+    if (track_) StoreMask(args[k].m, CtxSlot(in + offsets[k] + std::max(Slots(f.params[k], types_), 1)));
+  }
   llvm::Value* status = b_.CreateCall(fn_callee_[i], {ctx_, facts_, params_, now_, CtxSlot(in), CtxSlot(out)});
   FailIf(b_.CreateICmpNE(status, llvm::ConstantInt::get(i32_, 0)));
-  return Load(f.result, CtxSlot(out));
+  CG v = Load(f.result, CtxSlot(out));
+  if (track_) v.m = LoadMask(CtxSlot(out + result_slots));
+  return v;
 }
 
 void Generator::EmitCalledFunction(int i) {
@@ -166,8 +173,13 @@ void Generator::EmitCalledFunction(int i) {
   int slots = 0;
   std::vector<int> offsets = ParamOffsets(f, &slots);
   locals_.assign(std::max(p_.max_locals, 1), CG{});
-  for (size_t k = 0; k < f.params.size(); ++k) locals_[k] = Load(f.params[k], Slot(in, offsets[k]));
-  Store(f.result, Coerce(Emit(*f.body), f.body->type, f.result), out);
+  for (size_t k = 0; k < f.params.size(); ++k) {
+    locals_[k] = Load(f.params[k], Slot(in, offsets[k]));
+    if (track_) locals_[k].m = LoadMask(Slot(in, offsets[k] + std::max(Slots(f.params[k], types_), 1)));
+  }
+  CG result = Coerce(Emit(*f.body), f.body->type, f.result);
+  Store(f.result, result, out);
+  if (track_) StoreMask(result.m, Slot(out, Slots(f.result, types_)));
   b_.CreateRet(Status());
 }
 

@@ -40,10 +40,14 @@ using ir::Op;
 // A value in generated code. Scalars: `a` (i64; a datetime in seconds). Durations: `a` seconds, `b` months. Records: `a`
 // points to their slots. Lists and sets: `a` points to the first element's slots, `b` is the length.
 // Optional values: `present` (i1) and the payload in `a`/`b` (zeros when absent).
+// `m`: the facts not given the value depends on (a mask of Layout::mask_words * 64 bits; the value
+// is unknown when it is not 0, and `a`/`b`/`present` then mean nothing), or null when it depends
+// on none: always so in code that does not follow unknown facts (Generator::track_ false).
 struct CG {
   llvm::Value* a = nullptr;
   llvm::Value* b = nullptr;
   llvm::Value* present = nullptr;
+  llvm::Value* m = nullptr;
 };
 
 // Thrown inside the generator for a construct it cannot compile; turned into a diagnostic.
@@ -57,7 +61,10 @@ class Generator {
  public:
   // ------------------------------------------------ entry (codegen.cc)
 
-  Generator(const ir::Program& p, llvm::LLVMContext& c, Layout& layout, const Specialization* spec);
+  // With `track`, the code follows unknown facts (docs/architecture.md, "Unknown facts"): the row
+  // entry of facts that leave some out, which writes masks after outputs and obligations.
+  Generator(const ir::Program& p, llvm::LLVMContext& c, Layout& layout, const Specialization* spec,
+            bool track = false);
   // The module: helpers, memo functions, the row entry and, with `batch`, the batch entry.
   std::unique_ptr<llvm::Module> Run(bool batch, const std::vector<BatchLeaf>& leaves,
                                     const std::vector<BatchOutput>& outputs);
@@ -96,6 +103,36 @@ class Generator {
   llvm::Value* Bool(llvm::Value* i64v);
   llvm::Value* ToI64(llvm::Value* i1v);
   [[noreturn]] void Unsupport(const std::string& what, const Expr* e);
+
+  // ------------------------------------------------ unknown facts (unknowns.cc)
+
+  llvm::Value* NoMask();
+  llvm::Value* MaskOr(llvm::Value* a, llvm::Value* b);
+  llvm::Value* MaskOf(const CG& v) { return v.m ? v.m : NoMask(); }
+  // i1: the mask is 0 (true when null).
+  llvm::Value* IsKnown(llvm::Value* m);
+  // i1: every value is known, or null when none can be unknown (nothing to test).
+  llvm::Value* AllKnown(std::initializer_list<const CG*> values);
+  // The mask of a fact slot's content (0, or 1 + a fact id).
+  llvm::Value* FactMask(llvm::Value* fact_slot);
+  llvm::Value* LoadMask(llvm::Value* p);
+  void StoreMask(llvm::Value* m, llvm::Value* p);
+  // The facts any part of `v` waits for: its own mask, and the fact slots of records in it (a
+  // comparison of whole values, an output's value: interp::HasUnknownPart).
+  llvm::Value* DeepMask(const Type* t, const CG& v);
+  // Emits `emit()` where `known` holds (failures count only there): operands that are unknown
+  // compute nothing. `known` null: always.
+  template <typename F>
+  auto WhereKnown(llvm::Value* known, F emit) {
+    if (!known) return emit();
+    return Under(known, emit);
+  }
+  // Kleene's `and` / `or` of two bools with masks (the right side already emitted).
+  CG KleeneAnd(const CG& l, const CG& r);
+  CG KleeneOr(const CG& l, const CG& r);
+  // i1: a bool known to be true / false.
+  llvm::Value* KnownTrue(const CG& v);
+  llvm::Value* KnownFalse(const CG& v);
 
   // ------------------------------------------------ slots <-> values (values.cc)
 
@@ -179,8 +216,11 @@ class Generator {
   bool Cheap(const Expr& e);
   CG ShortCircuit(const Expr& e);
   CG Match(const Expr& e);
+  CG MatchArms(const Expr& e, CG s);
   CG Builtin(const Expr& e);
+  CG BuiltinOf(const Expr& e, const std::vector<CG>& args);
   CG WorkingDays(const Expr& e);
+  CG WorkingDaysOf(const WorkingCalendar& cal, bool backwards, llvm::Value* n, llvm::Value* day);
   const std::vector<llvm::GlobalVariable*>& CalendarArrays(const WorkingCalendar& cal);
   llvm::Value* CalendarCovers(const WorkingCalendar& cal, llvm::Value* k);
   llvm::Value* TableEntry(const WorkingCalendar& cal, int table, llvm::Value* index);
@@ -231,6 +271,7 @@ class Generator {
   }
 
   CG In(const Expr& e);
+  CG Member(const Expr& e, const CG& x, const CG& coll);
   llvm::Value* BitmapTest(llvm::Value* words, llvm::Value* bound, llvm::Value* x);
   llvm::Value* ConstantSetTest(const Value& set, llvm::Value* x);
 
@@ -243,6 +284,7 @@ class Generator {
 
   Acc NewAcc(const Type* t);
   CG Quant(const Expr& e);
+  CG QuantOver(const Expr& e, const CG& coll);
   void Accumulate(const Expr& at, Acc& acc, const CG& v, int kind);
   void ZeroIfEmpty(Acc& acc);
   CG Finish(const Expr&, Acc& acc, bool zero_if_empty);
@@ -281,15 +323,49 @@ class Generator {
   std::optional<Dense> DenseForm(const ir::Table& t);
   CG DenseTable(const Dense& d, const std::vector<CG>& args);
   CG Table(const Expr& e);
+  CG TableResults(const Expr& e, const std::vector<llvm::AllocaInst*>& matched);
+  CG TableTracked(const Expr& e, const std::vector<CG>& args);
+  CG CellTracked(const Expr& at, const ir::Cell& c, const Type* xt, const CG& x);
 
   // ------------------------------------------------ default logic (default_logic.cc)
 
+  // What a rule or a group of sibling rules yields (the interpreter's Evaluator::Outcome), in
+  // registers: nothing (!have), a value, a value it may give (`cond`: the facts that decide
+  // whether it applies; null or 0: it does), or a conflict. `v.m` is the value's own mask.
+  struct Yield {
+    llvm::Value* have;
+    llvm::Value* conflict;
+    llvm::Value* cond;
+    CG v;
+  };
+  // The same in allocas of the entry block (rules are emitted with branches).
+  struct YieldSlot {
+    const Type* type;
+    llvm::AllocaInst* slots;
+    llvm::AllocaInst* have;
+    llvm::AllocaInst* conflict;
+    llvm::AllocaInst* cond = nullptr;  // track_ only
+    llvm::AllocaInst* vm = nullptr;    // track_ only
+  };
+  YieldSlot NewYield(const Type* t);
+  Yield LoadYield(const YieldSlot& s);
+  void StoreYield(const YieldSlot& s, const Yield& y);
+
   bool InForceAlways(const ir::Effective& eff);
   llvm::Value* InForce(const ir::Effective& eff);
-  void Choose(const std::vector<int>& group, const Type* t, Acc& acc);
-  void RuleValue(int r, const Type* t, Acc& out);
-  Acc RuleAcc(int r, const Type* t);
-  std::map<int, Acc> rule_acc_;  // per output function: what each rule yields (RuleAcc)
+  // `a` where it applies, else `b`; two siblings of one priority (alternatives, or a conflict).
+  // Values of type `t`.
+  Yield Else(const Type* t, const Yield& a, const Yield& b);
+  Yield Join(const Type* t, const Yield& a, const Yield& b);
+  llvm::Value* Definite(const Yield& y);  // i1: it gives something, whatever the facts not given
+  // i1: values known as a whole (deep masks `da`, `db` 0) and equal; compared only where `when`
+  // holds (values of collections may be anything elsewhere).
+  llvm::Value* SameKnown(const Type* t, const CG& a, const CG& b, llvm::Value* da, llvm::Value* db,
+                         llvm::Value* when);
+  Yield Choose(const std::vector<int>& group, const Type* t);
+  void RuleValue(int r, const Type* t, const YieldSlot& out);
+  const YieldSlot& RuleYield(int r, const Type* t);
+  std::map<int, YieldSlot> rule_yield_;  // per output function: what each rule yields (RuleYield)
   void EmitOutputFunction(int o);
 
   // ------------------------------------------------ lets and functions (functions.cc)
@@ -329,7 +405,8 @@ class Generator {
   void EmitObligationGroup(const std::vector<int>& which, llvm::Value* base, const std::vector<int>& offsets);
   void EmitScopes(llvm::Value* out);        // scopes.cc
   // obligations.cc: the deadline, status and derived violation of an obligation that applies.
-  void EmitDeadline(const ir::Obligation& o, llvm::Value* out, int off);
+  // `in`: whether it applies (a bool that may be unknown).
+  void EmitDeadline(const ir::Obligation& o, llvm::Value* out, int off, const CG& in);
 
   // ------------------------------------------------ the batch (batch.cc)
 
@@ -376,6 +453,8 @@ class Generator {
   std::vector<const SharedExpr*> shared_order_;  // the order a row computes them in: source order
   bool computing_shared_ = false;
   const Specialization* spec_;  // params as constants (a specialised row), or null
+  bool track_ = false;          // follow unknown facts (masks in CG::m)
+  llvm::IntegerType* mask_ty_ = nullptr;  // Layout::mask_words * 64 bits
   // The current function's arguments; `now_` is the evaluation instant (seconds since 1970, UTC).
   llvm::Value *ctx_ = nullptr, *facts_ = nullptr, *params_ = nullptr, *now_ = nullptr;
   std::vector<CG> locals_;

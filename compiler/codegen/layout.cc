@@ -51,7 +51,7 @@ int Slots(const Type* t, const TypeTable& types) {
     case TypeKind::kOptional: return 1 + Slots(t->elem, types);
     case TypeKind::kRecord: {
       int n = 0;
-      for (const FieldInfo& f : types.record_info(t->index).fields) n += Slots(f.type, types);
+      for (const FieldInfo& f : types.record_info(t->index).fields) n += Slots(f.type, types) + 1;  // + fact slot
       return n;
     }
     case TypeKind::kList: return 2;
@@ -63,8 +63,12 @@ int Slots(const Type* t, const TypeTable& types) {
 int FieldOffset(int record, int field, const TypeTable& types) {
   int n = 0;
   const RecordInfo& r = types.record_info(record);
-  for (int i = 0; i < field; ++i) n += Slots(r.fields[i].type, types);
+  for (int i = 0; i < field; ++i) n += Slots(r.fields[i].type, types) + 1;
   return n;
+}
+
+int FactSlotOffset(int record, int field, const TypeTable& types) {
+  return FieldOffset(record, field, types) + Slots(types.record_info(record).fields[field].type, types);
 }
 
 bool IsFlat(const Type* t, const TypeTable& types) {
@@ -101,7 +105,8 @@ bool VersionedParams(const ir::Program& p) {
 Layout Layout::For(const ir::Program& p) {
   const TypeTable& types = p.types();
   Layout l;
-  for (const FieldInfo& f : types.record_info(p.input_record).fields) l.facts_slots += Slots(f.type, types);
+  for (const FieldInfo& f : types.record_info(p.input_record).fields) l.facts_slots += Slots(f.type, types) + 1;
+  l.mask_words = std::max<int>(1, static_cast<int>((p.facts.size() + 63) / 64));
   for (const ir::Param& pa : p.params) {
     l.param_offset.push_back(l.param_slots);
     l.param_slots += 1 + Slots(pa.type, types);
@@ -117,12 +122,12 @@ Layout Layout::For(const ir::Program& p) {
   }
   for (const ir::Output& o : p.outputs) {
     l.output_offset.push_back(o.scope < 0 ? l.out_slots : -1);
-    if (o.scope < 0) l.out_slots += Slots(o.type, types);
+    if (o.scope < 0) l.out_slots += Slots(o.type, types) + l.mask_words;
   }
   if (p.law) l.law_offset = l.out_slots++;
   for (size_t i = 0; i < p.obligations.size(); ++i) {
     l.obligation_offset.push_back(p.obligations[i].scope < 0 ? l.out_slots : -1);
-    if (p.obligations[i].scope < 0) l.out_slots += kObligationSlots;
+    if (p.obligations[i].scope < 0) l.out_slots += l.obligation_slots();
   }
   for (const ir::Scope& sc : p.scopes) {
     l.scope_offset.push_back(l.out_slots);
@@ -133,11 +138,11 @@ Layout Layout::For(const ir::Program& p) {
     item.law = item.stride++;
     for (int o : sc.outputs) {
       item.outputs.push_back(item.stride);
-      item.stride += Slots(p.outputs[o].type, types);
+      item.stride += Slots(p.outputs[o].type, types) + l.mask_words;
     }
     for (size_t k = 0; k < sc.obligations.size(); ++k) {
       item.obligations.push_back(item.stride);
-      item.stride += kObligationSlots;
+      item.stride += l.obligation_slots();
     }
     l.items.push_back(std::move(item));
   }

@@ -1,9 +1,15 @@
 // The flat memory layout that generated code and its host agree on. Every value is a run of
 // int64 "slots": bool/int/decimal/date/enum/text take 1 (text as an interned id), a duration 2
-// (days, months), an optional 1 + its payload (presence first), a record the sum of its fields,
-// a set of an enum of at most 64 values 1 (a bitset: bit k for the value of code k), any other
-// list or set 2 (pointer to the first element's slots, length; a set's elements in ascending
-// order).
+// (days, months), an optional 1 + its payload (presence first), a record its fields one after the
+// other, each followed by its *fact slot* (0 when the field is known, else 1 + the id of the fact
+// it is: ir::Program::facts), a set of an enum of at most 64 values 1 (a bitset: bit k for the
+// value of code k), any other list or set 2 (pointer to the first element's slots, length; a set's
+// elements in ascending order).
+//
+// Unknown facts: a value that depends on facts not given carries a *mask* of them (bit k for fact
+// k), kMaskWords() slots in memory. Only fields of facts records hold one fact (their fact slot);
+// what the code computes carries masks in registers, and where it is stored (lets, outputs,
+// arguments of called functions, results) a mask follows its value.
 #ifndef PROVISO_COMPILER_CODEGEN_LAYOUT_H_
 #define PROVISO_COMPILER_CODEGEN_LAYOUT_H_
 
@@ -28,8 +34,9 @@ int64_t BitsetOf(const Value& set);
 int RecursiveRecord(const TypeTable& types);
 
 int Slots(const Type* t, const TypeTable& types);
-// Offset of field `field` of record `record`, in slots.
+// Offset of field `field` of record `record`, in slots, and of its fact slot (after its value).
 int FieldOffset(int record, int field, const TypeTable& types);
+int FactSlotOffset(int record, int field, const TypeTable& types);
 // True when the value's slots hold no pointer (it can be compared slot by slot).
 bool IsFlat(const Type* t, const TypeTable& types);
 
@@ -51,10 +58,16 @@ struct Layout {
   // param_version_count[i] versions (an override is one version in force on every day).
   std::vector<int> param_versions;
   std::vector<int> param_version_count;
-  std::vector<int> output_offset;      // each output's value in the out buffer
-  // Each obligation: [applies, violated, deadline present, deadline, status (ir::DeadlineStatus)].
+  // Words of a mask of unknown facts: ceil(facts / 64), at least 1. At most kMaxMaskWords for the
+  // code that follows unknown facts (larger schemas evaluate them with the interpreter).
+  int mask_words = 1;
+  static constexpr int kMaxMaskWords = 8;
+  std::vector<int> output_offset;      // each output's value in the out buffer, followed by its mask
+  // Each obligation: [applies, violated, deadline present, deadline, status (ir::DeadlineStatus),
+  // applies undetermined, violation undetermined, mask of the missing facts (mask_words)].
   std::vector<int> obligation_offset;
-  static constexpr int kObligationSlots = 5;
+  static constexpr int kObligationFixedSlots = 7;
+  int obligation_slots() const { return kObligationFixedSlots + mask_words; }
   // Each `for each` (ir::Scope): at scope_offset[s] in the out buffer, [items, count]: the host
   // writes `items`, the address of count * item_stride slots (count: the collection's size, known
   // from the facts), before the call; the row writes each element's result there.
@@ -62,8 +75,8 @@ struct Layout {
     int stride = 0;
     int key = 0;  // the key's slots
     int law = 0;  // the law day
-    std::vector<int> outputs;      // by position in ir::Scope::outputs
-    std::vector<int> obligations;  // by position in ir::Scope::obligations, kObligationSlots each
+    std::vector<int> outputs;      // by position in ir::Scope::outputs, each followed by its mask
+    std::vector<int> obligations;  // by position in ir::Scope::obligations, obligation_slots() each
   };
   std::vector<int> scope_offset;
   std::vector<ItemLayout> items;

@@ -113,7 +113,11 @@ llvm::Function* Generator::EmitRow(llvm::GlobalValue::LinkageTypes linkage) {
   locals_.assign(std::max(p_.max_locals, 1), CG{});
   for (int flag : let_flag_) b_.CreateStore(I64(0), CtxSlot(flag));
   for (int flag : out_flag_) b_.CreateStore(I64(0), CtxSlot(flag));
-  if (p_.law) b_.CreateStore(Emit(*p_.law).a, CtxSlot(law_slot_));  // facts only: no param, let or output
+  if (p_.law) {  // facts only: no param, let or output; a law date not known is no decision
+    CG law = Emit(*p_.law);
+    FailIf(b_.CreateNot(IsKnown(law.m)));
+    b_.CreateStore(law.a, CtxSlot(law_slot_));
+  }
   EmitSharedExprs();
   if (p_.law) b_.CreateStore(b_.CreateLoad(i64_, CtxSlot(law_slot_)), Slot(out, layout_.law_offset));
   // Outputs in declaration order, as the interpreter (those of a `for each` for each element).
@@ -122,6 +126,7 @@ llvm::Function* Generator::EmitRow(llvm::GlobalValue::LinkageTypes linkage) {
     const Type* t = p_.outputs[o].type;
     CG v = Memo(out_fn_[o], out_flag_[o], out_value_[o], t);
     Store(t, v, Slot(out, layout_.output_offset[o]));
+    if (track_) StoreMask(v.m, Slot(out, layout_.output_offset[o] + Slots(t, types_)));
   }
   EmitObligations(out);
   EmitScopes(out);

@@ -21,6 +21,8 @@ void Generator::EmitScopes(llvm::Value* out) {
     const Layout::ItemLayout& il = layout_.items[s];
     int off = layout_.scope_offset[s];
     CG coll = Emit(*sc.collection);  // in the policy's context, as every name the collection reads
+    // Elements not known, a key or a law date not known: no decision (the interpreter's message).
+    FailIf(b_.CreateNot(IsKnown(DeepMask(sc.collection->type, coll))));
     llvm::Value* count = IsBitset(sc.collection->type, types_)
                              ? b_.CreateUnaryIntrinsic(llvm::Intrinsic::ctpop, coll.a)
                              : coll.b;
@@ -35,7 +37,11 @@ void Generator::EmitScopes(llvm::Value* out) {
       llvm::Value* law = LawDay();  // the policy's, unless the element has its own
       scope_ = static_cast<int>(s);
       b_.CreateStore(law, CtxSlot(item_law_slot_[s]));
-      if (sc.law) b_.CreateStore(Emit(*sc.law).a, CtxSlot(item_law_slot_[s]));
+      if (sc.law) {
+        CG law = Emit(*sc.law);
+        FailIf(b_.CreateNot(IsKnown(law.m)));
+        b_.CreateStore(law.a, CtxSlot(item_law_slot_[s]));
+      }
       // A fresh memo for the element's lets and outputs.
       for (size_t l = 0; l < p_.lets.size(); ++l) {
         if (p_.lets[l].scope == static_cast<int>(s)) b_.CreateStore(I64(0), CtxSlot(let_flag_[l]));
@@ -44,12 +50,15 @@ void Generator::EmitScopes(llvm::Value* out) {
       CG key;
       if (sc.key) key = Emit(*sc.key);
       else key.a = i;
+      FailIf(b_.CreateNot(IsKnown(DeepMask(sc.key_type, key))));
       Store(sc.key_type, key, Slot(item, il.key));
       b_.CreateStore(b_.CreateLoad(i64_, CtxSlot(item_law_slot_[s])), Slot(item, il.law));
       for (size_t k = 0; k < sc.outputs.size(); ++k) {
         int o = sc.outputs[k];
         const Type* t = p_.outputs[o].type;
-        Store(t, Memo(out_fn_[o], out_flag_[o], out_value_[o], t), Slot(item, il.outputs[k]));
+        CG v = Memo(out_fn_[o], out_flag_[o], out_value_[o], t);
+        Store(t, v, Slot(item, il.outputs[k]));
+        if (track_) StoreMask(v.m, Slot(item, il.outputs[k] + Slots(t, types_)));
       }
       EmitObligationGroup(sc.obligations, item, il.obligations);
       scope_ = -1;

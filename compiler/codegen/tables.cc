@@ -151,6 +151,7 @@ CG Generator::Table(const Expr& e) {
   const ir::Table& t = p_.tables[e.index];
   std::vector<CG> args;
   for (size_t i = 0; i < e.args.size(); ++i) args.push_back(Coerce(Emit(*e.args[i]), e.args[i]->type, t.params[i]));
+  if (track_) return TableTracked(e, args);
   if (auto dense = DenseForm(t)) return DenseTable(*dense, args);
   std::vector<CG> saved = locals_;
   locals_.assign(std::max<size_t>(p_.max_locals, 1), CG{});
@@ -158,7 +159,7 @@ CG Generator::Table(const Expr& e) {
 
   // Which rows match (cells left to right, stopping at the first that fails).
   size_t rows = t.rows.size();
-  std::vector<llvm::Value*> matched(rows, nullptr);
+  std::vector<llvm::AllocaInst*> matched(rows, nullptr);
   llvm::BasicBlock* after_rows = Block("table.matched");
   for (size_t r = 0; r < rows; ++r) {
     llvm::AllocaInst* m = Local(i1_, 1, "row");
@@ -181,7 +182,18 @@ CG Generator::Table(const Expr& e) {
   }
   b_.CreateBr(after_rows);
   b_.SetInsertPoint(after_rows);
+  CG result = TableResults(e, matched);
+  locals_ = saved;
+  return result;
+}
 
+// The result of a table once `matched` says which rows match (at most one under `first`), under
+// its hit policy and aggregator. Following unknown facts, the results of matched rows may be
+// unknown: `unique` and `first` pass their row's on; the others take every result, and are unknown
+// (computing nothing from them) when one is.
+CG Generator::TableResults(const Expr& e, const std::vector<llvm::AllocaInst*>& matched) {
+  const ir::Table& t = p_.tables[e.index];
+  size_t rows = t.rows.size();
   const Type* rt = t.result;
   CG result;
   auto eval_row = [&](size_t r) { return Coerce(Emit(*t.rows[r].result), t.rows[r].result->type, rt); };
@@ -190,14 +202,16 @@ CG Generator::Table(const Expr& e) {
     for (size_t r = 0; r < rows; ++r) n = b_.CreateAdd(n, ToI64(b_.CreateLoad(i1_, matched[r])));
     return n;
   };
-  auto no_match_default = [&](llvm::Value* none_matched, Acc& acc) {
+  auto no_match_default = [&](llvm::Value* none_matched, Acc& acc, llvm::AllocaInst* mask) {
     // No row: the default row, else a failure.
     llvm::BasicBlock* dflt = Block("table.default");
     llvm::BasicBlock* done = Block("table.result");
     b_.CreateCondBr(none_matched, dflt, done);
     b_.SetInsertPoint(dflt);
     if (t.default_result) {
-      Store(rt, Coerce(Emit(*t.default_result), t.default_result->type, rt), acc.slots);
+      CG d = Coerce(Emit(*t.default_result), t.default_result->type, rt);
+      Store(rt, d, acc.slots);
+      if (mask) b_.CreateStore(MaskOf(d), mask);
     } else {
       Fail();
       Store(rt, Zero(rt), acc.slots);
@@ -217,54 +231,100 @@ CG Generator::Table(const Expr& e) {
       b_.SetInsertPoint(skip);
     }
   };
+  // Following unknown facts: the matched results in a list first (and their facts), then the
+  // aggregate of the list only when every one is known.
+  llvm::AllocaInst* taken_m = track_ ? Local(mask_ty_, 1, "table.unknown") : nullptr;
+  if (taken_m) b_.CreateStore(NoMask(), taken_m);
+  auto gather = [&]() {
+    int stride = Slots(rt, types_);
+    int region = Alloc(std::max<int>(1, static_cast<int>(rows) * stride));
+    llvm::Value* base = CtxSlot(region);
+    llvm::AllocaInst* len = Local(i64_, 1, "collect.len");
+    b_.CreateStore(I64(0), len);
+    for_matched([&](CG v) {
+      llvm::Value* at = b_.CreateLoad(i64_, len);
+      Store(rt, v, SlotDyn(base, b_.CreateMul(at, I64(stride))));
+      b_.CreateStore(b_.CreateAdd(at, I64(1)), len);
+      if (taken_m && v.m) b_.CreateStore(b_.CreateOr(b_.CreateLoad(mask_ty_, taken_m), v.m), taken_m);
+    });
+    CG list;
+    list.a = base;
+    list.b = b_.CreateLoad(i64_, len);
+    return list;
+  };
+  auto taken = [&]() -> llvm::Value* { return taken_m ? b_.CreateLoad(mask_ty_, taken_m) : nullptr; };
+  // `each(value)` over the matched results: directly, or from the gathered list where they are all known.
+  auto for_results = [&](auto each) {
+    if (!track_) return for_matched(each);
+    CG list = gather();
+    llvm::BasicBlock* go = Block("table.known");
+    llvm::BasicBlock* skip = Block("table.unknown");
+    b_.CreateCondBr(IsKnown(taken()), go, skip);
+    b_.SetInsertPoint(go);
+    int stride = Slots(rt, types_);
+    llvm::AllocaInst* k = Local(i64_, 1, "table.k");
+    b_.CreateStore(I64(0), k);
+    llvm::BasicBlock* head = Block("table.each");
+    llvm::BasicBlock* body = Block("table.item");
+    b_.CreateBr(head);
+    b_.SetInsertPoint(head);
+    llvm::Value* at = b_.CreateLoad(i64_, k);
+    b_.CreateCondBr(b_.CreateICmpSLT(at, list.b), body, skip);
+    b_.SetInsertPoint(body);
+    each(Load(rt, SlotDyn(list.a, b_.CreateMul(at, I64(stride)))));
+    b_.CreateStore(b_.CreateAdd(at, I64(1)), k);
+    b_.CreateBr(head);
+    b_.SetInsertPoint(skip);
+  };
 
   if (t.hit == ast::HitPolicy::kCollect) {
     switch (t.aggregator) {
       case ast::Aggregator::kNone: {
-        int stride = Slots(rt, types_);
-        int region = Alloc(std::max<int>(1, static_cast<int>(rows) * stride));
-        llvm::Value* base = CtxSlot(region);
-        llvm::AllocaInst* len = Local(i64_, 1, "collect.len");
-        b_.CreateStore(I64(0), len);
-        for_matched([&](CG v) {
-          llvm::Value* at = b_.CreateLoad(i64_, len);
-          Store(rt, v, SlotDyn(base, b_.CreateMul(at, I64(stride))));
-          b_.CreateStore(b_.CreateAdd(at, I64(1)), len);
-        });
-        result.a = base;
-        result.b = b_.CreateLoad(i64_, len);
+        result = gather();
+        result.m = taken();  // an unknown result: the list is unknown
         break;
       }
       case ast::Aggregator::kCount: {
-        for_matched([&](CG) {});  // results are still evaluated, as the interpreter does
+        if (track_) gather();
+        else for_matched([&](CG) {});  // results are still evaluated, as the interpreter does
         result.a = count_matches();
+        result.m = taken();
         break;
       }
       case ast::Aggregator::kSum: {
         Acc acc = NewAcc(rt);
-        for_matched([&](CG v) { Accumulate(e, acc, v, 0); });
+        for_results([&](CG v) { Accumulate(e, acc, v, 0); });
+        llvm::Value* m = taken();
+        llvm::Value* none = b_.CreateNot(b_.CreateLoad(i1_, acc.have));
+        if (m) none = b_.CreateAnd(none, IsKnown(m));
         if (t.default_result) {  // it replaces the 0 of no matching row
-          no_match_default(b_.CreateNot(b_.CreateLoad(i1_, acc.have)), acc);
+          no_match_default(none, acc, nullptr);
           result = Load(rt, acc.slots);
         } else {
           result = Finish(e, acc, true);
         }
+        result.m = m;
         break;
       }
       default: {
         Acc acc = NewAcc(rt);
         int kind = t.aggregator == ast::Aggregator::kMin ? 1 : 2;
-        for_matched([&](CG v) { Accumulate(e, acc, v, kind); });
-        no_match_default(b_.CreateNot(b_.CreateLoad(i1_, acc.have)), acc);
+        for_results([&](CG v) { Accumulate(e, acc, v, kind); });
+        llvm::Value* m = taken();
+        llvm::Value* none = b_.CreateNot(b_.CreateLoad(i1_, acc.have));
+        if (m) none = b_.CreateAnd(none, IsKnown(m));
+        no_match_default(none, acc, nullptr);
         result = Load(rt, acc.slots);
+        result.m = m;
         break;
       }
     }
-    locals_ = saved;
     return result;
   }
 
   Acc acc = NewAcc(rt);
+  llvm::AllocaInst* picked_m = track_ ? Local(mask_ty_, 1, "table.result.unknown") : nullptr;
+  if (picked_m) b_.CreateStore(NoMask(), picked_m);
   switch (t.hit) {
     case ast::HitPolicy::kUnique:
       FailIf(b_.CreateICmpSGT(count_matches(), I64(1)));
@@ -277,7 +337,9 @@ CG Generator::Table(const Expr& e) {
         llvm::BasicBlock* skip = Block("row.skip");
         b_.CreateCondBr(b_.CreateLoad(i1_, matched[r]), take, skip);
         b_.SetInsertPoint(take);
-        Store(rt, eval_row(r), acc.slots);
+        CG v = eval_row(r);
+        Store(rt, v, acc.slots);
+        if (picked_m) b_.CreateStore(MaskOf(v), picked_m);
         b_.CreateStore(True(), acc.have);
         b_.CreateBr(done);
         b_.SetInsertPoint(skip);
@@ -287,17 +349,151 @@ CG Generator::Table(const Expr& e) {
       break;
     }
     case ast::HitPolicy::kAny:
-      for_matched([&](CG v) { Accumulate(e, acc, v, 3); });  // every match must agree
+      for_results([&](CG v) { Accumulate(e, acc, v, 3); });  // every match must agree
       break;
     case ast::HitPolicy::kPriority:
       // The earliest enum value among the matched results wins.
-      for_matched([&](CG v) { Accumulate(e, acc, v, 1); });
+      for_results([&](CG v) { Accumulate(e, acc, v, 1); });
       break;
     default: Unsupport("this hit policy", &e);
   }
-  no_match_default(b_.CreateNot(b_.CreateLoad(i1_, acc.have)), acc);
+  llvm::Value* m = taken();
+  llvm::Value* none = b_.CreateNot(b_.CreateLoad(i1_, acc.have));
+  if (m) none = b_.CreateAnd(none, IsKnown(m));
+  no_match_default(none, acc, picked_m);
+  result = Load(rt, acc.slots);
+  if (track_) result.m = b_.CreateOr(b_.CreateLoad(mask_ty_, picked_m), m);
+  return result;
+}
+
+}  // namespace proviso::codegen::internal
+
+namespace proviso::codegen::internal {
+
+// Whether `x` fits one cell when values may be unknown: a bool with a mask (Kleene). The cell's own
+// values are strict, as the interpreter's CellMatches.
+CG Generator::CellTracked(const Expr& at, const ir::Cell& c, const Type* xt, const CG& x) {
+  CG out;
+  if (c.kind == ast::Cell::Kind::kAny) {
+    out.a = I64(1);
+    return out;
+  }
+  llvm::Value* xm = DeepMask(xt, x);
+  CG xk = x;
+  xk.m = nullptr;
+  auto strict = [&](const std::vector<CG>& values, auto test) {
+    llvm::Value* m = xm;
+    for (const CG& v : values) m = MaskOr(m, v.m);
+    CG r;
+    r.a = ToI64(WhereKnown(m ? IsKnown(m) : nullptr, test));
+    r.m = m;
+    return r;
+  };
+  switch (c.kind) {
+    case ast::Cell::Kind::kAny: break;
+    case ast::Cell::Kind::kEqual: {
+      CG v = Emit(*c.values[0]);
+      return strict({v}, [&] { return Equal(xt, xk, c.values[0]->type, v, &at); });
+    }
+    case ast::Cell::Kind::kOneOf: {  // Kleene's `or` of the equalities, stopping at the first true one
+      llvm::AllocaInst* hit = Local(i1_, 1, "oneof");
+      llvm::AllocaInst* um = Local(mask_ty_, 1, "oneof.unknown");
+      b_.CreateStore(False(), hit);
+      b_.CreateStore(NoMask(), um);
+      llvm::BasicBlock* done = Block("oneof.end");
+      for (const auto& e : c.values) {
+        CG v = Emit(*e);
+        CG eq = strict({v}, [&] { return Equal(xt, xk, e->type, v, &at); });
+        if (eq.m) b_.CreateStore(b_.CreateOr(b_.CreateLoad(mask_ty_, um), eq.m), um);
+        llvm::BasicBlock* yes = Block("oneof.yes");
+        llvm::BasicBlock* next = Block("oneof.next");
+        b_.CreateCondBr(eq.m ? KnownTrue(eq) : Bool(eq.a), yes, next);
+        b_.SetInsertPoint(yes);
+        b_.CreateStore(True(), hit);
+        b_.CreateBr(done);
+        b_.SetInsertPoint(next);
+      }
+      b_.CreateBr(done);
+      b_.SetInsertPoint(done);
+      llvm::Value* found = b_.CreateLoad(i1_, hit);
+      out.a = ToI64(found);
+      out.m = b_.CreateSelect(found, NoMask(), b_.CreateLoad(mask_ty_, um));
+      return out;
+    }
+    case ast::Cell::Kind::kCompare: {
+      CG v = Emit(*c.values[0]);
+      return strict({v}, [&] { return Compare(c.op, xt, xk, c.values[0]->type, v, &at); });
+    }
+    case ast::Cell::Kind::kRange: {
+      CG lo = Emit(*c.values[0]);
+      CG hi = Emit(*c.values[1]);
+      return strict({lo, hi}, [&] {
+        llvm::Value* above = Compare(BinOp::kGe, xt, xk, c.values[0]->type, lo, &at);
+        return AndThen(above, "range.hi", [&] { return Compare(BinOp::kLe, xt, xk, c.values[1]->type, hi, &at); });
+      });
+    }
+  }
+  return out;
+}
+
+// A table when values may be unknown, as the interpreter's Table: a row matches, does not, or may
+// (Kleene's `and` of its cells, stopping at a cell known not to fit). Under `first`, the scan
+// stops at the first row that matches or may; a row that may match makes the result unknown (no
+// result is then evaluated). Otherwise the results are the known hit policy's, unknown when one
+// of the results they take is.
+CG Generator::TableTracked(const Expr& e, const std::vector<CG>& args) {
+  const ir::Table& t = p_.tables[e.index];
+  std::vector<CG> saved = locals_;
+  locals_.assign(std::max<size_t>(p_.max_locals, 1), CG{});
+  for (size_t i = 0; i < args.size(); ++i) locals_[i] = args[i];
+  size_t rows = t.rows.size();
+  bool first = t.hit == ast::HitPolicy::kFirst;
+  llvm::AllocaInst* maybe = Local(mask_ty_, 1, "table.maybe");
+  llvm::AllocaInst* stop = Local(i1_, 1, "table.stop");
+  b_.CreateStore(NoMask(), maybe);
+  b_.CreateStore(False(), stop);
+  std::vector<llvm::AllocaInst*> matched(rows);
+  for (size_t r = 0; r < rows; ++r) {
+    matched[r] = Local(i1_, 1, "row");
+    b_.CreateStore(False(), matched[r]);
+    llvm::BasicBlock* scan = Block("row.scan");
+    llvm::BasicBlock* row_end = Block("row.end");
+    b_.CreateCondBr(b_.CreateLoad(i1_, stop), row_end, scan);
+    b_.SetInsertPoint(scan);
+    llvm::AllocaInst* fits = Local(i64_, 1, "row.fits");
+    llvm::AllocaInst* fits_m = Local(mask_ty_, 1, "row.unknown");
+    b_.CreateStore(I64(1), fits);
+    b_.CreateStore(NoMask(), fits_m);
+    llvm::BasicBlock* cells_end = Block("row.cells");
+    for (size_t c = 0; c < t.rows[r].cells.size(); ++c) {
+      CG cell = CellTracked(e, t.rows[r].cells[c], t.params[c], locals_[c]);
+      CG row;
+      row.a = b_.CreateLoad(i64_, fits);
+      row.m = b_.CreateLoad(mask_ty_, fits_m);
+      CG both = KleeneAnd(row, cell);
+      b_.CreateStore(both.a, fits);
+      b_.CreateStore(both.m, fits_m);
+      llvm::BasicBlock* next = Block("cell.next");
+      b_.CreateCondBr(KnownFalse(both), cells_end, next);  // a cell known not to fit ends the row
+      b_.SetInsertPoint(next);
+    }
+    b_.CreateBr(cells_end);
+    b_.SetInsertPoint(cells_end);
+    llvm::Value* m = b_.CreateLoad(mask_ty_, fits_m);
+    llvm::Value* unknown = b_.CreateNot(IsKnown(m));
+    llvm::Value* yes = b_.CreateAnd(IsKnown(m), Bool(b_.CreateLoad(i64_, fits)));
+    b_.CreateStore(b_.CreateOr(b_.CreateLoad(mask_ty_, maybe), m), maybe);
+    b_.CreateStore(yes, matched[r]);
+    if (first) b_.CreateStore(b_.CreateOr(unknown, yes), stop);
+    b_.CreateBr(row_end);
+    b_.SetInsertPoint(row_end);
+  }
+  llvm::Value* may = b_.CreateLoad(mask_ty_, maybe);
+  // Known matches only: the results, as TableResults does, with the masks of the results taken.
+  CG result = WhereKnown(IsKnown(may), [&] { return TableResults(e, matched); });
+  result.m = b_.CreateSelect(IsKnown(may), MaskOf(result), may);
   locals_ = saved;
-  return Load(rt, acc.slots);
+  return result;
 }
 
 }  // namespace proviso::codegen::internal

@@ -70,6 +70,7 @@ CG Generator::Select(const Type* t, llvm::Value* c, const CG& x, const CG& y) {
   if (x.present || y.present) {
     out.present = b_.CreateSelect(c, x.present ? x.present : True(), y.present ? y.present : True());
   }
+  if (x.m || y.m) out.m = b_.CreateSelect(c, MaskOf(x), MaskOf(y));
   (void)t;
   return out;
 }
@@ -143,11 +144,13 @@ void Generator::Store(const Type* t, const CG& v, llvm::Value* p) {
       Store(t->elem, inner, Slot(p, 1));
       return;
     }
-    case TypeKind::kRecord: {
+    case TypeKind::kRecord: {  // a copy: each field and its fact slot
       const RecordInfo& r = types_.record_info(t->index);
       for (size_t f = 0; f < r.fields.size(); ++f) {
         int off = FieldOffset(t->index, static_cast<int>(f), types_);
+        int fact = FactSlotOffset(t->index, static_cast<int>(f), types_);
         Store(r.fields[f].type, Load(r.fields[f].type, Slot(v.a, off)), Slot(p, off));
+        b_.CreateStore(b_.CreateLoad(i64_, Slot(v.a, fact)), Slot(p, fact));
       }
       return;
     }
@@ -231,6 +234,11 @@ CG Generator::Phi(const Type* t, const std::vector<std::pair<CG, llvm::BasicBloc
   out.a = merge(&CG::a, a_ty);
   out.b = merge(&CG::b, i64_);
   out.present = merge(&CG::present, i1_);
+  if (std::any_of(in.begin(), in.end(), [](const auto& x) { return x.first.m != nullptr; })) {
+    llvm::PHINode* phi = b_.CreatePHI(mask_ty_, static_cast<unsigned>(in.size()));
+    for (auto& [v, bb] : in) phi->addIncoming(v.m ? v.m : NoMask(), bb);
+    out.m = phi;
+  }
   return out;
 }
 
@@ -253,7 +261,10 @@ void Generator::FlattenConstant(const Value& v, const Type* t, std::vector<llvm:
     case TypeKind::kText: out.push_back(I64(layout_.text_ids.at(v.text))); return;
     case TypeKind::kRecord: {
       const RecordInfo& r = types_.record_info(t->index);
-      for (size_t f = 0; f < r.fields.size(); ++f) FlattenConstant(v.elems()[f], r.fields[f].type, out);
+      for (size_t f = 0; f < r.fields.size(); ++f) {
+        FlattenConstant(v.elems()[f], r.fields[f].type, out);
+        out.push_back(I64(0));  // a constant's fields are known
+      }
       return;
     }
     case TypeKind::kSet:

@@ -32,9 +32,17 @@ void Flatten(const Value& v, const Type* t, const TypeTable& types, int64_t* dst
 void FlattenRecord(const Value& v, int record, const TypeTable& types, int64_t* dst, TextInterner& texts,
                    std::vector<std::vector<int64_t>>& arena) {
   const RecordInfo& r = types.record_info(record);
-  for (size_t f = 0; f < r.fields.size(); ++f) {  // each field at its FieldOffset
-    Flatten(v.elems()[f], r.fields[f].type, types, dst, texts, arena);
-    dst += codegen::Slots(r.fields[f].type, types);
+  for (size_t f = 0; f < r.fields.size(); ++f) {  // each field at its FieldOffset, then its fact slot
+    int n = codegen::Slots(r.fields[f].type, types);
+    const Value& x = v.elems()[f];
+    if (x.is_unknown()) {  // a fact left out: no value, and which fact it is
+      std::fill(dst, dst + n, 0);
+      dst[n] = 1 + MissingOf(x).at(0);
+    } else {
+      Flatten(x, r.fields[f].type, types, dst, texts, arena);
+      dst[n] = 0;
+    }
+    dst += n + 1;
   }
 }
 
@@ -97,8 +105,9 @@ Value Unflatten(const int64_t* src, const Type* t, const TypeTable& types, const
       std::vector<Value> fields;
       fields.reserve(r.fields.size());
       for (size_t f = 0; f < r.fields.size(); ++f) {  // each field at its FieldOffset
-        fields.push_back(Unflatten(src, r.fields[f].type, types, texts));
-        src += codegen::Slots(r.fields[f].type, types);
+        int n = codegen::Slots(r.fields[f].type, types);
+        fields.push_back(src[n] ? Value::Unknown({static_cast<int>(src[n] - 1)}) : Unflatten(src, r.fields[f].type, types, texts));
+        src += n + 1;
       }
       return Value::Record(std::move(fields));
     }
