@@ -143,11 +143,12 @@ Data& Shared() {
         WriteCell(d->columns.back().data(), leaf.spec, i, v);
       }
     }
-    // Prepared rows in the input's flat layout: a slot each, an optional a presence slot first.
+    // Prepared rows in the input's flat layout: a slot each, an optional a presence slot first,
+    // each field followed by its fact slot (0: given).
     for (int i = 0; i < kSample; ++i) {
       const Facts& f = d->facts[i];
-      for (int64_t v : {f.aware_at, int64_t{f.notified}, f.notified_at, f.received_on, int64_t{f.replied},
-                        f.replied_on, int64_t{f.severity}}) {
+      for (int64_t v : {f.aware_at, int64_t{0}, int64_t{f.notified}, f.notified_at, int64_t{0}, f.received_on,
+                        int64_t{0}, int64_t{f.replied}, f.replied_on, int64_t{0}, int64_t{f.severity}, int64_t{0}}) {
         d->rows.push_back(v);
       }
     }

@@ -244,6 +244,7 @@ Data& Shared() {
         } else {
           row[slot++] = v.i;
         }
+        row[slot++] = 0;  // the field's fact slot: given
       }
       d->rows.insert(d->rows.end(), row.begin(), row.end());
     }

@@ -105,9 +105,15 @@ void MarkBatchReads(llvm::Function& f) {
 
 Generated Generate(const ir::Program& p, llvm::LLVMContext& context, bool batch_ok,
                    const std::vector<BatchLeaf>& leaves, const std::vector<BatchOutput>& outputs,
-                   DiagnosticSink& diags, const Specialization* spec) {
+                   DiagnosticSink& diags, const Specialization* spec, bool track) {
   Generated g;
   g.layout = Layout::For(p);
+  if (track && g.layout.mask_words > Layout::kMaxMaskWords) {
+    diags.Error("E0601", Span{}, fmt::format("the JIT cannot follow unknown facts in a schema of {} facts (at most {})",
+                                             p.facts.size(), Layout::kMaxMaskWords * 64))
+        .help = "facts that leave some out are evaluated by the interpreter";
+    return Generated{};
+  }
   if (spec) {
     if (batch_ok || spec->params.size() != p.params.size()) throw std::logic_error("bad specialisation");
     for (const std::string& text : spec->texts) {
@@ -116,7 +122,7 @@ Generated Generate(const ir::Program& p, llvm::LLVMContext& context, bool batch_
     }
   }
   try {
-    Generator gen(p, context, g.layout, spec);
+    Generator gen(p, context, g.layout, spec, track);
     g.module = gen.Run(batch_ok, leaves, outputs);
     g.batch = batch_ok;
   } catch (const Unsupported& u) {

@@ -74,9 +74,12 @@ struct Generated {
 // over the columns `leaves`/`outputs` (with its own, internal, copy of the row). Constructs that
 // cannot be compiled are reported to `diags` and the result has no module. With `spec`, the row
 // entry is specialised to its param values (no batch), and the layout's texts include spec->texts.
+// With `track`, the code follows unknown facts (fact slots in the facts, masks written after each
+// output and obligation): the entry for facts that leave some out. A schema of more facts than
+// Layout::kMaxMaskWords * 64 cannot have it (E0601).
 Generated Generate(const ir::Program& p, llvm::LLVMContext& context, bool batch_ok,
                    const std::vector<BatchLeaf>& leaves, const std::vector<BatchOutput>& outputs,
-                   DiagnosticSink& diags, const Specialization* spec = nullptr);
+                   DiagnosticSink& diags, const Specialization* spec = nullptr, bool track = false);
 
 // Puts every load of the batch entry `f` (other functions are left alone) in the module's batch
 // read scope, which the batch's output stores exclude: run after inlining, before the loop

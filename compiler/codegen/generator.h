@@ -333,9 +333,9 @@ class Generator {
   // registers: nothing (!have), a value, a value it may give (`cond`: the facts that decide
   // whether it applies; null or 0: it does), or a conflict. `v.m` is the value's own mask.
   struct Yield {
-    llvm::Value* have;
-    llvm::Value* conflict;
-    llvm::Value* cond;
+    llvm::Value* have = nullptr;
+    llvm::Value* conflict = nullptr;
+    llvm::Value* cond = nullptr;
     CG v;
   };
   // The same in allocas of the entry block (rules are emitted with branches).

@@ -17,6 +17,7 @@ namespace proviso::codegen::internal {
 // only facts and constants, its set is a constant or a param that always has a value, so it can
 // neither fail nor depend on anything else. Those made more than once share one computation.
 bool Generator::RowInvariant(const Expr& e) {
+  if (track_) return false;  // facts may be unknown: each use carries its own mask
   switch (e.op) {
     case Op::kConst: case Op::kInput: return true;
     case Op::kField: return e.args[0]->type->kind != TypeKind::kOptional && RowInvariant(*e.args[0]);

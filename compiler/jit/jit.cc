@@ -238,9 +238,10 @@ struct CompiledPolicy::Generated {
 };
 
 std::unique_ptr<CompiledPolicy::Generated> CompiledPolicy::Generate(bool batch, DiagnosticSink& diags,
-                                                                    const codegen::Specialization* spec) const {
+                                                                    const codegen::Specialization* spec,
+                                                                    bool track) const {
   auto gen = std::make_unique<Generated>();
-  gen->g = codegen::Generate(*program_, *gen->context, batch, leaves_, outputs_, diags, spec);
+  gen->g = codegen::Generate(*program_, *gen->context, batch, leaves_, outputs_, diags, spec, track);
   if (!gen->g.module) return nullptr;
   Jit& jit = Instance();
   gen->g.module->setDataLayout(jit.lljit->getDataLayout());
@@ -256,12 +257,13 @@ void* CompiledPolicy::AddModule(Build build, Generated& gen, DiagnosticSink& dia
   // their own (the disk cache's key names the entry too: its object defines that symbol).
   const std::string entry = batch ? codegen::kBatchEntry
                             : build == Build::kRow ? "proviso_row_o2"
+                            : build == Build::kUnknownRow ? "proviso_row_unknown"
                             : build == Build::kSpecializedRow ? fmt::format("proviso_row_s{}", specialization)
                                                               : codegen::kRowEntry;
   const std::string pipeline = batch ? "o2-vectorize"
                                : build == Build::kRow ? "o2"
-                               : build == Build::kSpecializedRow ? "o2:" + entry
-                                                                 : "quick";
+                               : build == Build::kSpecializedRow || build == Build::kUnknownRow ? "o2:" + entry
+                                                                                                : "quick";
   std::string error;
   std::unique_ptr<llvm::TargetMachine> tm = HostMachine(
       jit, build == Build::kQuickRow ? llvm::CodeGenOptLevel::None : llvm::CodeGenOptLevel::Default, error);
@@ -276,7 +278,9 @@ void* CompiledPolicy::AddModule(Build build, Generated& gen, DiagnosticSink& dia
   if (!object && cached_only) return nullptr;
   if (!object) {
     llvm::Module& m = *gen.g.module;
-    if (build == Build::kRow || build == Build::kSpecializedRow) m.getFunction(codegen::kRowEntry)->setName(entry);
+    if (build == Build::kRow || build == Build::kSpecializedRow || build == Build::kUnknownRow) {
+      m.getFunction(codegen::kRowEntry)->setName(entry);
+    }
     if (build == Build::kQuickRow) OptimizeQuickly(m, tm.get());
     else Optimize(m, tm.get(), batch);
     object = EmitObject(m, *tm);
@@ -429,6 +433,25 @@ CompiledPolicy::SpecializedRow CompiledPolicy::Specialized(const std::vector<con
   }
   RowFn row = c->row.load(std::memory_order_acquire);
   return row ? SpecializedRow{row, &c->spec.texts} : SpecializedRow{};
+}
+
+RowFn CompiledPolicy::unknown_row() const {
+  std::call_once(unknown_once_, [this] {
+    DiagnosticSink diags;
+    try {
+      OnLargeStack([&] {
+        std::unique_ptr<Generated> gen = Generate(false, diags, nullptr, /*track=*/true);
+        if (gen) unknown_row_ = reinterpret_cast<RowFn>(AddModule(Build::kUnknownRow, *gen, diags));
+      });
+    } catch (const std::exception& e) {
+      unknown_error_ = e.what();
+      return;
+    }
+    if (!unknown_row_) {
+      for (const Diagnostic& d : diags.diagnostics()) unknown_error_ += d.message;
+    }
+  });
+  return unknown_row_;
 }
 
 BatchFn CompiledPolicy::batch() const {

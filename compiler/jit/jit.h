@@ -59,6 +59,12 @@ class CompiledPolicy {
   void CountRows(int64_t rows) const;
   // Whether the policy has a batch form (scalar inputs and outputs).
   bool has_batch() const { return has_batch_; }
+  // The row entry for facts that leave some out (it follows unknown facts: codegen::Generate's
+  // `track`), compiled at O2 on first use (thread-safe); null when it cannot be (unknown_error()
+  // says why: a schema too large for its masks, or an LLVM failure), and such facts then go to the
+  // interpreter.
+  RowFn unknown_row() const;
+  const std::string& unknown_error() const { return unknown_error_; }
   // The batch entry, compiled on first use (thread-safe); null without a batch form, or when
   // compiling it failed (batch_error() says why: an LLVM failure, never a policy error).
   BatchFn batch() const;
@@ -88,14 +94,14 @@ class CompiledPolicy {
  private:
   friend std::unique_ptr<CompiledPolicy> Compile(const ir::Program&, bool, const std::vector<codegen::BatchLeaf>&,
                                                  const std::vector<codegen::BatchOutput>&, DiagnosticSink&);
-  enum class Build { kQuickRow, kRow, kBatch, kSpecializedRow };
+  enum class Build { kQuickRow, kRow, kBatch, kSpecializedRow, kUnknownRow };
   struct Candidate;  // param values counted for specialisation (jit.cc)
   struct Generated;  // a generated module waiting for its machine code (jit.cc)
   CompiledPolicy();
   // Generates the batch module, or the row module (the same for both tiers of the row); null after
   // reporting to `diags`.
   std::unique_ptr<Generated> Generate(bool batch, DiagnosticSink& diags,
-                                      const codegen::Specialization* spec = nullptr) const;
+                                      const codegen::Specialization* spec = nullptr, bool track = false) const;
   // Adds the machine code of `gen` built as `build`: loaded from the disk cache, or optimised and
   // emitted from the module, which that consumes. Returns the entry point, or null after reporting
   // to `diags`. With `cached_only`, returns null (reporting nothing, consuming nothing) unless the
@@ -116,6 +122,9 @@ class CompiledPolicy {
   mutable std::string optimized_error_;
   mutable std::atomic<bool> optimized_{false};
   mutable std::atomic<int64_t> rows_counted_{0};
+  mutable std::once_flag unknown_once_;
+  mutable RowFn unknown_row_ = nullptr;
+  mutable std::string unknown_error_;
   mutable std::once_flag batch_once_;
   mutable BatchFn batch_ = nullptr;
   mutable std::string batch_error_;

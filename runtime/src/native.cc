@@ -274,8 +274,11 @@ size_t CollectionSize(const ir::Expr& e, const Value& facts) {
   const ir::Expr* at = &e;
   for (; at->op == ir::Op::kField; at = at->args[0].get()) path.insert(path.begin(), at->index);
   Value v = facts.elems().at(at->index);  // Op::kInput
-  for (int f : path) v = v.elems().at(f);
-  return v.elems().size();
+  for (int f : path) {
+    if (v.is_unknown()) return 0;  // not known: the row fails before it writes an element
+    v = v.elems().at(f);
+  }
+  return v.is_unknown() ? 0 : v.elems().size();
 }
 
 // Whether a fact, or a fact inside it, was not given.
@@ -289,7 +292,14 @@ bool HasUnknown(const Value& v) {
 interp::Result EvaluateNative(const ir::Program& p, const jit::CompiledPolicy& native, const Value& facts,
                               const interp::EvalOptions& options, jit::RowFn row,
                               const std::vector<std::string>* first_texts) {
-  if (HasUnknown(facts)) return Interpret(p, facts, options);  // INTERIM: the JIT's unknowns are being built
+  // Facts that leave some out go through the row that follows unknown facts (or, for a schema too
+  // large for its masks, the interpreter).
+  bool unknowns = HasUnknown(facts);
+  if (unknowns) {
+    row = native.unknown_row();
+    if (!row) return Interpret(p, facts, options);
+    first_texts = nullptr;  // not specialised
+  }
   const codegen::Layout& layout = native.layout();
   const TypeTable& types = p.types();
   TextInterner texts(layout);
@@ -320,9 +330,24 @@ interp::Result EvaluateNative(const ir::Program& p, const jit::CompiledPolicy& n
   }
   interp::Result r;
   r.law = p.law ? out[layout.law_offset] : options.as_of;
+  // The facts (ids) of a mask of `layout.mask_words` words (none unless the row followed them).
+  auto missing = [&](const int64_t* words) {
+    std::vector<int> ids;
+    if (!unknowns) return ids;
+    for (int w = 0; w < layout.mask_words; ++w) {
+      for (uint64_t bits = static_cast<uint64_t>(words[w]); bits; bits &= bits - 1) {
+        ids.push_back(w * 64 + __builtin_ctzll(bits));
+      }
+    }
+    return ids;
+  };
+  // An output's value and the mask after it.
+  auto value = [&](const int64_t* at, const Type* t) {
+    std::vector<int> m = missing(at + codegen::Slots(t, types));
+    return m.empty() ? Unflatten(at, t, types, texts) : Value::Unknown(m);
+  };
   for (size_t o = 0; o < p.outputs.size(); ++o) {
-    r.outputs.push_back(p.outputs[o].scope >= 0 ? Value::None()
-                                                : Unflatten(out.data() + layout.output_offset[o], p.outputs[o].type, types, texts));
+    r.outputs.push_back(p.outputs[o].scope >= 0 ? Value::None() : value(out.data() + layout.output_offset[o], p.outputs[o].type));
   }
   auto obligation = [&](int k, const int64_t* ob, std::vector<interp::ObligationResult>& into) {
     if (!ob[0]) return;
@@ -331,6 +356,11 @@ interp::Result EvaluateNative(const ir::Program& p, const jit::CompiledPolicy& n
     res.violated = ob[1] != 0;
     if (ob[2]) res.deadline = ob[3];
     res.status = static_cast<ir::DeadlineStatus>(ob[4]);
+    if (unknowns) {
+      res.applies_undetermined = ob[5] != 0;
+      res.violation_undetermined = ob[6] != 0;
+      res.missing = missing(ob + codegen::Layout::kObligationFixedSlots);
+    }
     into.push_back(std::move(res));
   };
   for (size_t k = 0; k < p.obligations.size(); ++k) {
@@ -346,9 +376,7 @@ interp::Result EvaluateNative(const ir::Program& p, const jit::CompiledPolicy& n
       item.index = static_cast<int>(i);
       item.key = Unflatten(at + il.key, sc.key_type, types, texts);
       item.law = at[il.law];
-      for (size_t k = 0; k < sc.outputs.size(); ++k) {
-        item.outputs.push_back(Unflatten(at + il.outputs[k], p.outputs[sc.outputs[k]].type, types, texts));
-      }
+      for (size_t k = 0; k < sc.outputs.size(); ++k) item.outputs.push_back(value(at + il.outputs[k], p.outputs[sc.outputs[k]].type));
       for (size_t k = 0; k < sc.obligations.size(); ++k) obligation(sc.obligations[k], at + il.obligations[k], item.obligations);
       r.items.push_back(std::move(item));
     }

@@ -37,7 +37,7 @@ struct Row {
       : ctx(std::max(l.ctx_slots, 1)), params(std::max(l.param_slots, 1)), out(std::max(l.out_slots, 1)) {}
   // The status of `row` on start + (days, months).
   int32_t Run(jit::RowFn row, int64_t start, int64_t days, int64_t months) {
-    int64_t facts[3] = {start, days, months};
+    int64_t facts[5] = {start, 0, days, months, 0};  // each field, then its fact slot (0: given)
     return row(ctx.data(), facts, params.data(), 0, out.data());
   }
   std::vector<int64_t> ctx, params, out;
@@ -60,7 +60,7 @@ TEST(Codegen, AddingMonthsEqualsTheCalendarLibrary) {
   auto native = CompileNative(*p, diags);
   ASSERT_NE(native, nullptr);
   const codegen::Layout& layout = native->layout();
-  ASSERT_EQ(layout.facts_slots, 3);  // start, by (days, months)
+  ASSERT_EQ(layout.facts_slots, 5);  // start, its fact slot, by (days, months), its fact slot
   Row r(layout);
   const int64_t first = DaysFromCivil(1, 1, 1), last = DaysFromCivil(9999, 12, 31);
   std::vector<std::pair<int64_t, int64_t>> stretches = {
@@ -252,8 +252,8 @@ rule charging { then charge = fee * 2 cite "test" }
   auto run = [&](jit::RowFn row, int64_t country, std::vector<int64_t>& out) {
     std::vector<int64_t> ctx(std::max(l.ctx_slots, 1)), facts(std::max(l.facts_slots, 1));
     out.assign(std::max(l.out_slots, 1), 0);
-    facts[0] = country;
-    facts[1] = DaysFromCivil(2020, 1, 31);
+    facts[0] = country;  // then its fact slot, 0: given
+    facts[2] = DaysFromCivil(2020, 1, 31);
     return row(ctx.data(), facts.data(), nullptr, DaysFromCivil(2020, 6, 1) * kSecondsPerDay, out.data());
   };
   const int64_t xb = static_cast<int64_t>(l.texts.size()) + 1, other = xb + 1;

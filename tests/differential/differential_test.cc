@@ -49,18 +49,31 @@ std::vector<std::string> Corpus() {
   return out;
 }
 
+// The facts (paths) an undetermined result waits for: "[a, b]".
+std::string Facts(const ir::Program& p, const std::vector<int>& ids) {
+  std::string out = "[";
+  for (size_t k = 0; k < ids.size(); ++k) out += (k ? ", " : "") + p.facts.at(ids[k]);
+  return out + "]";
+}
+
+std::string ValueText(const ir::Program& p, const Value& v, const Type* t) {
+  return v.is_unknown() ? "undetermined " + Facts(p, MissingOf(v)) : FormatValue(v, t, p.types());
+}
+
 // One evaluation's outcome in comparable form: the decision, or "error".
 std::string Describe(const ir::Program& p, const interp::Result* r) {
   if (!r) return "error (no decision)";
   std::string out;
   for (size_t o = 0; o < p.outputs.size(); ++o) {
-    out += fmt::format("{} = {}\n", p.outputs[o].name, FormatValue(r->outputs[o], p.outputs[o].type, p.types()));
+    out += fmt::format("{} = {}\n", p.outputs[o].name, ValueText(p, r->outputs[o], p.outputs[o].type));
   }
   auto obligation = [&](const interp::ObligationResult& ob) {
     const ir::Obligation& o = p.obligations[ob.obligation];
-    out += fmt::format("obligation {} violated={} deadline={} status={}\n", o.name, ob.violated,
+    out += fmt::format("obligation {}{} violated={}{} deadline={} status={}{}\n", o.name,
+                       ob.applies_undetermined ? " (may apply)" : "", ob.violated,
+                       ob.violation_undetermined ? " (undetermined)" : "",
                        ob.deadline ? (o.instant ? FormatDateTime(*ob.deadline) : FormatDate(*ob.deadline)) : "none",
-                       ir::DeadlineStatusName(ob.status));
+                       ir::DeadlineStatusName(ob.status), ob.missing.empty() ? "" : " missing " + Facts(p, ob.missing));
   };
   for (const auto& ob : r->obligations) obligation(ob);
   for (const interp::ItemResult& item : r->items) {
@@ -69,7 +82,7 @@ std::string Describe(const ir::Program& p, const interp::Result* r) {
                        FormatDate(item.law));
     for (size_t k = 0; k < sc.outputs.size(); ++k) {
       const ir::Output& o = p.outputs[sc.outputs[k]];
-      out += fmt::format("  {} = {}\n", o.name, FormatValue(item.outputs[k], o.type, p.types()));
+      out += fmt::format("  {} = {}\n", o.name, ValueText(p, item.outputs[k], o.type));
     }
     for (const auto& ob : item.obligations) obligation(ob);
   }
@@ -300,6 +313,14 @@ TEST_P(Differential, InterpreterAndJitAgree) {
   std::vector<nlohmann::json> facts = testing::GenerateFacts(p, kFactsPerPolicy, 20201128);
   std::vector<Value> values;
   for (const auto& f : facts) values.push_back(interp::FactsFromJson(f, p));
+  // The batch takes the fact sets that give every fact (INTERIM: until its columns carry unknowns).
+  std::vector<nlohmann::json> known_facts;
+  std::vector<Value> known_values;
+  for (size_t k = 0; k < facts.size(); ++k) {
+    if (HasUnknownPart(values[k])) continue;
+    known_facts.push_back(facts[k]);
+    known_values.push_back(values[k]);
+  }
   std::vector<int64_t> instants = testing::EvaluationInstants(p, values, 1128);
   std::vector<int64_t> batch_instants = BatchInstants(p);
   std::vector<int64_t> interesting = testing::InterestingInstants(p);
@@ -318,7 +339,7 @@ TEST_P(Differential, InterpreterAndJitAgree) {
     for (int64_t t : batch_instants) {
       interp::EvalOptions opts;
       opts.set_now(t);
-      CompareBatch(p, *native, facts, values, opts, static_cast<int64_t>(values.size()), "");
+      CompareBatch(p, *native, known_facts, known_values, opts, static_cast<int64_t>(known_values.size()), "");
     }
   }
 
@@ -335,7 +356,9 @@ TEST_P(Differential, InterpreterAndJitAgree) {
     std::string what = " with params " + scenarios[s].dump();
     CompareRows(p, *native, facts, values, with, instants, kScenarioRows, what, specialised);
     with.set_now(interesting[s * interesting.size() / scenarios.size()]);
-    if (native->has_batch()) CompareBatch(p, *native, facts, values, with, kScenarioRows, what);
+    if (native->has_batch()) {
+      CompareBatch(p, *native, known_facts, known_values, with, std::min<int64_t>(kScenarioRows, known_values.size()), what);
+    }
   }
 }
 
