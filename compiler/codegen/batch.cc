@@ -12,8 +12,9 @@
 namespace proviso::codegen::internal {
 
 void Generator::EmitBatch(llvm::Function* row, const std::vector<BatchLeaf>& leaves, const std::vector<BatchOutput>& outputs) {
-  llvm::FunctionType* ty = llvm::FunctionType::get(
-      i32_, {ptr_, ptr_, ptr_, ptr_, ptr_, i64_, ptr_, ptr_, i64_, ptr_}, false);
+  std::vector<llvm::Type*> arg_types = {ptr_, ptr_, ptr_, ptr_, ptr_, i64_, ptr_, ptr_, i64_, ptr_};
+  if (track_) arg_types.insert(arg_types.end(), {ptr_, ptr_});  // known, out_missing
+  llvm::FunctionType* ty = llvm::FunctionType::get(i32_, arg_types, false);
   llvm::Function* f = llvm::Function::Create(ty, llvm::Function::ExternalLinkage, kBatchEntry, m_.get());
   f->addFnAttr(llvm::Attribute::NoUnwind);
   for (unsigned k : {1u, 2u, 3u, 4u, 6u, 7u}) {
@@ -31,25 +32,34 @@ void Generator::EmitBatch(llvm::Function* row, const std::vector<BatchLeaf>& lea
   llvm::Value* out_present = arg(7);
   llvm::Value* rows = arg(8);
   llvm::Value* first_error = arg(9);
+  llvm::Value* known = track_ ? arg(10) : nullptr;
+  llvm::Value* out_missing = track_ ? arg(11) : nullptr;
   entry_ = llvm::BasicBlock::Create(c_, "entry", f);
   b_.SetInsertPoint(entry_);
   // The scratch lives in this frame so that the optimiser can keep it in registers.
   llvm::AllocaInst* ctx = b_.CreateAlloca(i64_, I64(std::max(ctx_slots_, 1)), "ctx");
   llvm::AllocaInst* facts = b_.CreateAlloca(i64_, I64(std::max(layout_.facts_slots, 1)), "facts");
   llvm::AllocaInst* out = b_.CreateAlloca(i64_, I64(std::max(layout_.out_slots, 1)), "out");
+  if (track_) {
+    // Fact slots no column writes (those of record fields) say "given"; the columns' own are
+    // written for each row.
+    for (int k = 0; k < std::max(layout_.facts_slots, 1); ++k) b_.CreateStore(I64(0), Slot(facts, k));
+  }
   // Column pointers are loop invariant: load them once.
   auto load_ptr = [&](llvm::Value* table, size_t k) {
     return b_.CreateLoad(ptr_, b_.CreateConstGEP1_64(ptr_, table, k));
   };
-  std::vector<llvm::Value*> in_col, in_pres, in_map, out_col, out_pres;
+  std::vector<llvm::Value*> in_col, in_pres, in_map, in_known, out_col, out_pres, out_miss;
   for (size_t k = 0; k < leaves.size(); ++k) {
     in_col.push_back(load_ptr(columns, k));
     in_pres.push_back(leaves[k].optional || leaves[k].has_default ? load_ptr(present, k) : nullptr);
     in_map.push_back(leaves[k].text ? load_ptr(maps, k) : nullptr);
+    in_known.push_back(known ? load_ptr(known, k) : nullptr);
   }
   for (size_t k = 0; k < outputs.size(); ++k) {
     out_col.push_back(load_ptr(out_columns, k));
     out_pres.push_back(outputs[k].optional ? load_ptr(out_present, k) : nullptr);
+    out_miss.push_back(out_missing && outputs[k].mask_slot >= 0 ? load_ptr(out_missing, k) : nullptr);
   }
   // The host's contract: input columns, params and output columns are distinct buffers. Saying so
   // lets the loop vectorizer go without run-time overlap checks (it cannot bound a text map's
@@ -74,6 +84,23 @@ void Generator::EmitBatch(llvm::Function* row, const std::vector<BatchLeaf>& lea
     store->setMetadata(llvm::LLVMContext::MD_alias_scope, llvm::MDNode::get(c_, {writes[k]}));
     store->setMetadata(llvm::LLVMContext::MD_noalias, llvm::MDNode::get(c_, others));
   };
+  // A flag column's cell at row `i` (1 when the column pointer is null), as an i64 0/1.
+  auto flag_at = [&](llvm::Value* column, llvm::Value* i, const char* name) {
+    llvm::Value* has_column = b_.CreateICmpNE(column, llvm::ConstantPointerNull::get(ptr_));
+    llvm::BasicBlock* read = llvm::BasicBlock::Create(c_, name, f);
+    llvm::BasicBlock* joined = llvm::BasicBlock::Create(c_, "flag.done", f);
+    llvm::BasicBlock* from = b_.GetInsertBlock();
+    b_.CreateCondBr(has_column, read, joined);
+    b_.SetInsertPoint(read);
+    llvm::Value* flag = b_.CreateLoad(i8_, b_.CreateGEP(i8_, column, i));
+    llvm::Value* bit = b_.CreateZExt(b_.CreateICmpNE(flag, llvm::ConstantInt::get(i8_, 0)), i64_);
+    b_.CreateBr(joined);
+    b_.SetInsertPoint(joined);
+    llvm::PHINode* phi = b_.CreatePHI(i64_, 2);
+    phi->addIncoming(I64(1), from);
+    phi->addIncoming(bit, read);
+    return phi;
+  };
   // Lays out row `i` in `facts` as the row entry expects it.
   auto load_row = [&](llvm::Value* i) {
     for (size_t k = 0; k < leaves.size(); ++k) {
@@ -82,6 +109,12 @@ void Generator::EmitBatch(llvm::Function* row, const std::vector<BatchLeaf>& lea
       llvm::Value* v = b_.CreateLoad(elem, b_.CreateGEP(elem, in_col[k], i));
       if (l.width != 8) v = b_.CreateZExt(v, i64_);  // codes are checked non-negative before the call
       int slot = l.slot;
+      llvm::Value* given = nullptr;  // following unknown facts: i1, the cell is known
+      if (in_known[k]) {
+        given = b_.CreateICmpNE(flag_at(in_known[k], i, "known"), I64(0));
+        v = b_.CreateSelect(given, v, I64(0));  // a cell not known may hold anything: 0 reads a text map in bounds
+        b_.CreateStore(b_.CreateSelect(given, I64(0), I64(l.fact)), Slot(facts, l.fact_slot));
+      }
       llvm::Value* has = nullptr;  // i64 0/1: the row has a value
       if (l.optional || l.has_default) {
         // A null presence column means every row has the value.
@@ -99,6 +132,7 @@ void Generator::EmitBatch(llvm::Function* row, const std::vector<BatchLeaf>& lea
         phi->addIncoming(I64(1), from);
         phi->addIncoming(bit, masked);
         has = phi;
+        if (given) has = b_.CreateSelect(given, has, I64(0));
         // An absent value's code may be anything: use 0 so that a text map is read in bounds.
         v = b_.CreateSelect(b_.CreateICmpNE(has, I64(0)), v, I64(0));
       }
@@ -157,8 +191,30 @@ void Generator::EmitBatch(llvm::Function* row, const std::vector<BatchLeaf>& lea
       }
       llvm::Type* elem = o.width == 1 ? i8_ : o.width == 4 ? i32_ : i64_;
       llvm::Value* value = b_.CreateLoad(i64_, Slot(out, slot));
+      if (track_ && o.clear_slot >= 0) {  // not a decision where it only may be
+        value = b_.CreateSelect(b_.CreateICmpNE(b_.CreateLoad(i64_, Slot(out, o.clear_slot)), I64(0)), I64(0), value);
+      }
       if (o.width != 8) value = b_.CreateTrunc(value, elem);
       mark_write(b_.CreateStore(value, b_.CreateGEP(elem, out_col[k], i)), 2 * k);
+      if (out_miss[k]) {  // the missing facts, where the caller asks for them
+        llvm::Value* counts = True();
+        if (o.gate_slot >= 0) {
+          llvm::Value* g = b_.CreateLoad(i64_, Slot(out, o.gate_slot));
+          counts = o.gate_value >= 0 ? b_.CreateICmpEQ(g, I64(o.gate_value)) : b_.CreateICmpNE(g, I64(0));
+        }
+        llvm::Value* write = b_.CreateICmpNE(out_miss[k], llvm::ConstantPointerNull::get(ptr_));
+        llvm::BasicBlock* put = llvm::BasicBlock::Create(c_, "missing", f);
+        llvm::BasicBlock* joined = llvm::BasicBlock::Create(c_, "missing.done", f);
+        b_.CreateCondBr(write, put, joined);
+        b_.SetInsertPoint(put);
+        for (int w = 0; w < layout_.mask_words; ++w) {
+          llvm::Value* word = b_.CreateSelect(counts, b_.CreateLoad(i64_, Slot(out, o.mask_slot + w)), I64(0));
+          llvm::Value* at = b_.CreateAdd(b_.CreateMul(i, I64(layout_.mask_words)), I64(w));
+          b_.CreateStore(word, b_.CreateGEP(i64_, out_miss[k], at));
+        }
+        b_.CreateBr(joined);
+        b_.SetInsertPoint(joined);
+      }
     }
     llvm::Value* failed_now = b_.CreateOr(failed, b_.CreateICmpNE(st, I32(0)));
     llvm::Value* next = b_.CreateAdd(i, I64(1));

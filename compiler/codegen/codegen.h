@@ -32,7 +32,10 @@ namespace proviso::codegen {
 //                         void* const* out_columns, uint8_t* const* out_present, int64_t rows,
 //                         int64_t* first_error_row);
 //     Columnar form over scalar input leaves (runtime/src/batch.h order) and output columns
-//     (obligations: applies, violated, deadline). Only generated when `batch` is true.
+//     (obligations: applies, violated, deadline). Only generated when `batch` is true. Following
+//     unknown facts (`track`), two more arguments: `const uint8_t* const* known` (per input column,
+//     null or 0 = the cell is not known) and `uint64_t* const* out_missing` (per output column, null
+//     or Layout::mask_words words per row: BatchOutput::mask_slot).
 inline constexpr const char* kRowEntry = "proviso_row";
 inline constexpr const char* kBatchEntry = "proviso_batch";
 // Named metadata of a module with a batch entry: the alias scope of everything the batch reads.
@@ -46,12 +49,22 @@ struct BatchLeaf {
   bool has_default = false;             // absent rows take `default_slots` (a non-none default)
   int64_t default_slots[2] = {0, 0};    // the default's slots, as the row lays them out
   int width = 8;                        // bytes per element (1: bool/enum, 4: large enum, 8)
+  int fact_slot = 0;                    // offset in the facts row of the leaf field's fact slot
+  int64_t fact = 0;                     // what it holds when the cell is not known: 1 + the fact id
 };
 
 struct BatchOutput {
   int slot = 0;           // offset in the out buffer
   bool optional = false;  // presence flag first
   int width = 8;          // bytes per element of the output column
+  // Following unknown facts: the mask of missing facts of the column's value (Layout::mask_words
+  // slots at `mask_slot`), which counts where `gate_slot` is non-zero (or, with gate_value >= 0,
+  // equals it; -1: always); and a value that is 0 where `clear_slot` is non-zero (an obligation's
+  // `.applies` where it only may apply). -1: none.
+  int mask_slot = -1;
+  int gate_slot = -1;
+  int64_t gate_value = -1;
+  int clear_slot = -1;
 };
 
 // Param values a row entry is specialised to: compiled in as constants, so that what depends only

@@ -252,15 +252,17 @@ std::unique_ptr<CompiledPolicy::Generated> CompiledPolicy::Generate(bool batch, 
 void* CompiledPolicy::AddModule(Build build, Generated& gen, DiagnosticSink& diags, bool cached_only,
                                 size_t specialization) const {
   Jit& jit = Instance();
-  const bool batch = build == Build::kBatch;
+  const bool batch = build == Build::kBatch || build == Build::kUnknownBatch;
   // The tiers of the row live in one JITDylib: the optimised and specialised ones under names of
   // their own (the disk cache's key names the entry too: its object defines that symbol).
-  const std::string entry = batch ? codegen::kBatchEntry
+  const std::string entry = build == Build::kUnknownBatch ? "proviso_batch_unknown"
+                            : batch ? codegen::kBatchEntry
                             : build == Build::kRow ? "proviso_row_o2"
                             : build == Build::kUnknownRow ? "proviso_row_unknown"
                             : build == Build::kSpecializedRow ? fmt::format("proviso_row_s{}", specialization)
                                                               : codegen::kRowEntry;
-  const std::string pipeline = batch ? "o2-vectorize"
+  const std::string pipeline = build == Build::kUnknownBatch ? "o2-vectorize:" + entry
+                               : batch ? "o2-vectorize"
                                : build == Build::kRow ? "o2"
                                : build == Build::kSpecializedRow || build == Build::kUnknownRow ? "o2:" + entry
                                                                                                 : "quick";
@@ -283,6 +285,7 @@ void* CompiledPolicy::AddModule(Build build, Generated& gen, DiagnosticSink& dia
     }
     if (build == Build::kQuickRow) OptimizeQuickly(m, tm.get());
     else Optimize(m, tm.get(), batch);
+    if (build == Build::kUnknownBatch) m.getFunction(codegen::kBatchEntry)->setName(entry);
     object = EmitObject(m, *tm);
     gen.g.module.reset();  // optimised: not to be compiled again
     if (!object) {
@@ -441,7 +444,10 @@ RowFn CompiledPolicy::unknown_row() const {
     try {
       OnLargeStack([&] {
         std::unique_ptr<Generated> gen = Generate(false, diags, nullptr, /*track=*/true);
-        if (gen) unknown_row_ = reinterpret_cast<RowFn>(AddModule(Build::kUnknownRow, *gen, diags));
+        if (gen) {
+          unknown_ctx_slots_ = gen->g.layout.ctx_slots;
+          unknown_row_ = reinterpret_cast<RowFn>(AddModule(Build::kUnknownRow, *gen, diags));
+        }
       });
     } catch (const std::exception& e) {
       unknown_error_ = e.what();
@@ -452,6 +458,26 @@ RowFn CompiledPolicy::unknown_row() const {
     }
   });
   return unknown_row_;
+}
+
+UnknownBatchFn CompiledPolicy::unknown_batch() const {
+  if (!has_batch_) return nullptr;
+  std::call_once(unknown_batch_once_, [this] {
+    DiagnosticSink diags;
+    try {
+      OnLargeStack([&] {
+        std::unique_ptr<Generated> gen = Generate(true, diags, nullptr, /*track=*/true);
+        if (gen) unknown_batch_ = reinterpret_cast<UnknownBatchFn>(AddModule(Build::kUnknownBatch, *gen, diags));
+      });
+    } catch (const std::exception& e) {
+      unknown_batch_error_ = e.what();
+      return;
+    }
+    if (!unknown_batch_) {
+      for (const Diagnostic& d : diags.diagnostics()) unknown_batch_error_ += d.message;
+    }
+  });
+  return unknown_batch_;
 }
 
 BatchFn CompiledPolicy::batch() const {

@@ -28,6 +28,14 @@ using BatchFn = int32_t (*)(int64_t* ctx, const void* const* columns, const uint
                             void* const* out_columns, uint8_t* const* out_present, int64_t rows,
                             int64_t* first_error_row);
 
+// The batch entry that follows unknown facts: BatchFn's arguments, then `known` (per input column,
+// null or 0 = not known) and `out_missing` (per output column, null or mask words per row).
+using UnknownBatchFn = int32_t (*)(int64_t* ctx, const void* const* columns, const uint8_t* const* present,
+                                   const int64_t* const* text_maps, const int64_t* params, int64_t as_of,
+                                   void* const* out_columns, uint8_t* const* out_present, int64_t rows,
+                                   int64_t* first_error_row, const uint8_t* const* known,
+                                   uint64_t* const* out_missing);
+
 // Native code of one policy, in two tiers. Compile makes a quick row entry (a short pass pipeline,
 // machine code without optimisation) so that a policy can be evaluated as soon as it is checked;
 // the optimised row entry (O2, host CPU) replaces it when optimized_row() is first called, which
@@ -65,10 +73,16 @@ class CompiledPolicy {
   // interpreter.
   RowFn unknown_row() const;
   const std::string& unknown_error() const { return unknown_error_; }
+  // The scratch (ctx) slots unknown_row() needs (more than layout().ctx_slots: masks follow values).
+  int unknown_ctx_slots() const { return unknown_ctx_slots_; }
   // The batch entry, compiled on first use (thread-safe); null without a batch form, or when
   // compiling it failed (batch_error() says why: an LLVM failure, never a policy error).
   BatchFn batch() const;
   const std::string& batch_error() const { return batch_error_; }
+  // The batch entry for columns with cells not known, compiled on first use; null as unknown_row()
+  // can be (unknown_batch_error() says why).
+  UnknownBatchFn unknown_batch() const;
+  const std::string& unknown_batch_error() const { return unknown_batch_error_; }
   const codegen::Layout& layout() const { return layout_; }
 
   // A row entry specialised to one set of param values (see codegen::Specialization).
@@ -94,7 +108,7 @@ class CompiledPolicy {
  private:
   friend std::unique_ptr<CompiledPolicy> Compile(const ir::Program&, bool, const std::vector<codegen::BatchLeaf>&,
                                                  const std::vector<codegen::BatchOutput>&, DiagnosticSink&);
-  enum class Build { kQuickRow, kRow, kBatch, kSpecializedRow, kUnknownRow };
+  enum class Build { kQuickRow, kRow, kBatch, kSpecializedRow, kUnknownRow, kUnknownBatch };
   struct Candidate;  // param values counted for specialisation (jit.cc)
   struct Generated;  // a generated module waiting for its machine code (jit.cc)
   CompiledPolicy();
@@ -124,7 +138,11 @@ class CompiledPolicy {
   mutable std::atomic<int64_t> rows_counted_{0};
   mutable std::once_flag unknown_once_;
   mutable RowFn unknown_row_ = nullptr;
+  mutable int unknown_ctx_slots_ = 0;
   mutable std::string unknown_error_;
+  mutable std::once_flag unknown_batch_once_;
+  mutable UnknownBatchFn unknown_batch_ = nullptr;
+  mutable std::string unknown_batch_error_;
   mutable std::once_flag batch_once_;
   mutable BatchFn batch_ = nullptr;
   mutable std::string batch_error_;

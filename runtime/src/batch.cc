@@ -113,6 +113,14 @@ std::vector<InputLeaf> InputLeaves(const ir::Program& p) {
   std::vector<InputLeaf> out;
   std::vector<int> path;
   Leaves(p, p.input_record, path, "", out);
+  for (InputLeaf& leaf : out) {  // the leaf's fact: down the schema's tree of facts
+    int node = p.fact_nodes.empty() ? -1 : 0;
+    for (int f : leaf.fields) {
+      if (node < 0) break;
+      leaf.fact = p.fact_nodes[node].fact[f];
+      node = p.fact_nodes[node].child[f];
+    }
+  }
   return out;
 }
 
@@ -167,6 +175,12 @@ std::vector<ColumnSpec> Policy::BatchInputs() const {
 }
 
 std::vector<ColumnSpec> Policy::BatchOutputs() const { return OutputSpecs(*impl_->program); }
+
+const std::vector<std::string>& Policy::Facts() const { return impl_->program->facts; }
+
+int Policy::MissingWords() const { return MaskWords(*impl_->program); }
+
+int MaskWords(const ir::Program& p) { return std::max<int>(1, static_cast<int>((p.facts.size() + 63) / 64)); }
 
 namespace {
 
@@ -239,7 +253,10 @@ void InterpretBatch(const Policy::Impl& impl, const std::vector<InputLeaf>& leav
           while (c < leaves.size() && leaves[c].fields != path) ++c;
           const InputLeaf& leaf = leaves[c];
           bool present = !(c < in.present.size() && in.present[c]) || in.present[c][row];
-          if (!present && leaf.dflt) {
+          bool known = !(c < in.known.size() && in.known[c]) || in.known[c][row];
+          if (!known) {  // a fact not given
+            fields.push_back(Value::Unknown({leaf.fact}));
+          } else if (!present && leaf.dflt) {
             fields.push_back(*leaf.dflt);
           } else if (!present && leaf.spec.optional) {
             fields.push_back(Value::None());
@@ -308,6 +325,14 @@ void InterpretBatch(const Policy::Impl& impl, const std::vector<InputLeaf>& leav
     } catch (const interp::EvalError& e) {
       throw ToPublicError(e, impl.front->sources, fmt::format("row {}: ", row));
     }
+    // The missing facts of column `col` in this row (when the caller asks for them).
+    int words = MaskWords(p);
+    auto missing = [&](size_t col, const std::vector<int>& ids) {
+      if (col >= out.missing.size() || !out.missing[col]) return;
+      uint64_t* at = out.missing[col] + row * words;
+      std::fill(at, at + words, 0);
+      for (int id : ids) at[id / 64] |= uint64_t{1} << (id % 64);
+    };
     size_t c = 0;
     for (size_t o = 0; o < p.outputs.size(); ++o, ++c) {
       if (p.outputs[o].scope >= 0) {
@@ -315,21 +340,30 @@ void InterpretBatch(const Policy::Impl& impl, const std::vector<InputLeaf>& leav
         continue;
       }
       const Value& v = r.outputs[o];
-      if (outs[c].optional && out.present.size() > c && out.present[c]) out.present[c][row] = !v.is_none();
-      WriteCell(out.columns[c], outs[c], row, v.is_none() ? 0 : Encode(v, dict, out.dictionary));
+      bool none = v.is_none() || v.is_unknown();  // an undetermined value: 0 (the missing facts say so)
+      if (outs[c].optional && out.present.size() > c && out.present[c]) out.present[c][row] = !none;
+      WriteCell(out.columns[c], outs[c], row, none ? 0 : Encode(v, dict, out.dictionary));
+      missing(c, MissingOf(v));
     }
     for (size_t k = 0; k < p.obligations.size(); ++k) {
       if (p.obligations[k].scope >= 0) continue;
       const interp::ObligationResult* found = nullptr;
       for (const auto& res : r.obligations) if (res.obligation == static_cast<int>(k)) found = &res;
-      WriteCell(out.columns[c], outs[c], row, found != nullptr);
+      const std::vector<int> none;
+      auto when = [&](bool undetermined) -> const std::vector<int>& { return found && undetermined ? found->missing : none; };
+      bool status_open = found && found->status == ir::DeadlineStatus::kUndetermined;
+      WriteCell(out.columns[c], outs[c], row, found && !found->applies_undetermined);
+      missing(c, when(found && found->applies_undetermined));
       WriteCell(out.columns[c + 1], outs[c + 1], row, found && found->violated);
+      missing(c + 1, when(found && found->violation_undetermined));
       bool has_deadline = found && found->deadline;
       WriteCell(out.columns[c + 2], outs[c + 2], row, has_deadline ? *found->deadline : 0);
       if (out.present.size() > c + 2 && out.present[c + 2]) out.present[c + 2][row] = has_deadline;
+      missing(c + 2, when(status_open));
       c += 3;
       if (p.obligations[k].deadline_kind != ir::DeadlineKind::kNone) {
         WriteCell(out.columns[c], outs[c], row, found ? static_cast<int64_t>(found->status) : 0);
+        missing(c, when(status_open));
         ++c;
       }
     }
@@ -411,10 +445,23 @@ int64_t FirstBrokenConstraint(const InputLeaf& leaf, const void* col, const uint
 // Every code must be one the policy can read: a bool 0/1, an enum value, a text in its dictionary,
 // a day of the calendar.
 void Validate(const ir::Program& p, const std::vector<InputLeaf>& leaves, const BatchInput& in) {
+  // The cells that hold a value: present (optional columns) and known. Cells not known are facts
+  // not given: nothing in them is read.
+  std::vector<std::vector<uint8_t>> combined(leaves.size());
+  auto has_value = [&](size_t c) -> const uint8_t* {
+    const uint8_t* present = leaves[c].spec.optional && c < in.present.size() ? in.present[c] : nullptr;
+    const uint8_t* known = c < in.known.size() ? in.known[c] : nullptr;
+    if (!known) return present;
+    if (combined[c].empty()) {
+      combined[c].resize(static_cast<size_t>(in.rows));
+      for (int64_t r = 0; r < in.rows; ++r) combined[c][r] = known[r] && (!present || present[r]);
+    }
+    return combined[c].data();
+  };
   for (size_t c = 0; c < leaves.size(); ++c) {
     const InputLeaf& leaf = leaves[c];
     const void* col = in.columns[c];
-    const uint8_t* present = c < in.present.size() ? in.present[c] : nullptr;
+    const uint8_t* present = has_value(c);
     int64_t lo = 0, hi;
     switch (leaf.type->kind) {
       case TypeKind::kBool: hi = 1; break;
@@ -443,7 +490,7 @@ void Validate(const ir::Program& p, const std::vector<InputLeaf>& leaves, const 
       }
       default: continue;
     }
-    const uint8_t* mask = leaf.spec.optional ? present : nullptr;
+    const uint8_t* mask = present;
     int64_t bad = leaf.spec.width == 1   ? leaf.spec.kind == ColumnKind::kBool
                                                ? FirstOutOfRange(static_cast<const uint8_t*>(col), mask, in.rows, lo, hi)
                                                : FirstOutOfRange(static_cast<const int8_t*>(col), mask, in.rows, lo, hi)
@@ -466,7 +513,7 @@ void Validate(const ir::Program& p, const std::vector<InputLeaf>& leaves, const 
   for (size_t c = 0; c < leaves.size(); ++c) {
     const InputLeaf& leaf = leaves[c];
     if (leaf.checks.empty()) continue;
-    const uint8_t* present = leaf.spec.optional && c < in.present.size() ? in.present[c] : nullptr;
+    const uint8_t* present = has_value(c);
     const std::vector<std::string>* dictionary = c < in.dictionaries.size() ? in.dictionaries[c] : nullptr;
     int64_t bad = FirstBrokenConstraint(leaf, in.columns[c], present, in.rows, dictionary, p);
     if (bad < 0) continue;
@@ -523,6 +570,26 @@ void Policy::EvaluateBatch(const BatchInput& in, BatchOutput& out, const EvalOpt
   }
   CheckNoOverlap(leaves, outs, in, out);
   interp::EvalOptions opts = ToInterpOptions(*impl_, options);
+  // Cells not known: what depends on them is undetermined, which only the missing facts can say.
+  bool unknowns = false;
+  for (size_t c = 0; c < in.known.size() && c < leaves.size() && !unknowns; ++c) {
+    if (!in.known[c]) continue;
+    for (int64_t r = 0; r < in.rows && !unknowns; ++r) unknowns = in.known[c][r] == 0;
+  }
+  int words = MaskWords(p);
+  if (unknowns) {
+    for (size_t c = 0; c < outs.size(); ++c) {
+      if (c >= out.missing.size() || !out.missing[c]) {
+        throw Error(fmt::format("batch has cells not known but no BatchOutput::missing for column `{}`: without it, "
+                                "undetermined results would pass for decisions",
+                                outs[c].name));
+      }
+    }
+  } else {  // everything is determined
+    for (size_t c = 0; c < out.missing.size() && c < outs.size(); ++c) {
+      if (out.missing[c]) std::fill(out.missing[c], out.missing[c] + in.rows * words, 0);
+    }
+  }
   const jit::CompiledPolicy* native = impl_->native.get();
   if (!native || !native->has_batch()) {
     InterpretBatch(*impl_, leaves, outs, in, out, opts, 0, in.rows);
@@ -530,8 +597,19 @@ void Policy::EvaluateBatch(const BatchInput& in, BatchOutput& out, const EvalOpt
   }
   // The batch entry is compiled on first use (recursive code generation: on a large stack for a
   // deeply nested policy).
-  jit::BatchFn batch = p.max_depth <= kShallow ? native->batch() : OnLargeStack([&] { return native->batch(); });
-  if (!batch) throw Error(fmt::format("internal error: compiling the batch entry failed: {}", native->batch_error()));
+  auto compile = [&](auto get) { return p.max_depth <= kShallow ? get() : OnLargeStack(get); };
+  jit::BatchFn batch = nullptr;
+  jit::UnknownBatchFn unknown_batch = nullptr;
+  if (unknowns) {
+    unknown_batch = compile([&] { return native->unknown_batch(); });
+    if (!unknown_batch) {  // a schema too large for the native masks: the interpreter
+      InterpretBatch(*impl_, leaves, outs, in, out, opts, 0, in.rows);
+      return;
+    }
+  } else {
+    batch = compile([&] { return native->batch(); });
+    if (!batch) throw Error(fmt::format("internal error: compiling the batch entry failed: {}", native->batch_error()));
+  }
   Validate(p, leaves, in);
   // Native code: texts become ids (the policy's constants keep theirs), params are laid out flat.
   const codegen::Layout& layout = native->layout();
@@ -553,8 +631,17 @@ void Policy::EvaluateBatch(const BatchInput& in, BatchOutput& out, const EvalOpt
   for (size_t c = 0; c < outs.size() && c < out.present.size(); ++c) out_present[c] = out.present[c];
   std::vector<int64_t> ctx(std::max(layout.ctx_slots, 1));
   int64_t first_error = -1;
-  int32_t status = batch(ctx.data(), in.columns.data(), present.data(), map_ptrs.data(), params.data(),
-                                   opts.now(), out.columns.data(), out_present.data(), in.rows, &first_error);
+  int32_t status = 0;
+  if (unknown_batch) {
+    std::vector<const uint8_t*> known(leaves.size(), nullptr);
+    for (size_t c = 0; c < leaves.size() && c < in.known.size(); ++c) known[c] = in.known[c];
+    std::vector<uint64_t*> missing(out.missing.begin(), out.missing.begin() + static_cast<long>(outs.size()));
+    status = unknown_batch(ctx.data(), in.columns.data(), present.data(), map_ptrs.data(), params.data(), opts.now(),
+                           out.columns.data(), out_present.data(), in.rows, &first_error, known.data(), missing.data());
+  } else {
+    status = batch(ctx.data(), in.columns.data(), present.data(), map_ptrs.data(), params.data(), opts.now(),
+                   out.columns.data(), out_present.data(), in.rows, &first_error);
+  }
   if (status != 0) {
     // The interpreter gives the message for the first row without a decision.
     InterpretBatch(*impl_, leaves, outs, in, out, opts, first_error, first_error + 1);
@@ -569,6 +656,11 @@ void Policy::EvaluateBatch(const BatchInput& in, BatchOutput& out, const EvalOpt
     for (int64_t r = 0; r < in.rows; ++r) {
       if (outs[c].optional && out_present[c] && !out_present[c][r]) continue;
       int64_t* col = static_cast<int64_t*>(out.columns[c]);  // text columns are int64
+      if (unknowns && std::any_of(out.missing[c] + r * words, out.missing[c] + (r + 1) * words,
+                                  [](uint64_t w) { return w != 0; })) {
+        col[r] = 0;  // undetermined: no text (the missing facts say so)
+        continue;
+      }
       auto [it, fresh] = codes.emplace(col[r], static_cast<int64_t>(out.dictionary.size()));
       if (fresh) out.dictionary.push_back(texts.Text(col[r]));
       col[r] = it->second;

@@ -212,10 +212,12 @@ bool BatchShape(const ir::Program& p, std::vector<codegen::BatchLeaf>& leaves,
       codegen::BatchLeaf l;
       int record = p.input_record;
       for (size_t k = 0; k < leaf.fields.size(); ++k) {
+        if (k + 1 == leaf.fields.size()) l.fact_slot = l.slot + codegen::FactSlotOffset(record, leaf.fields[k], types);
         l.slot += codegen::FieldOffset(record, leaf.fields[k], types);
         const Type* ft = types.record_info(record).fields[leaf.fields[k]].type;
         if (ft->kind == TypeKind::kRecord) record = ft->index;
       }
+      l.fact = 1 + leaf.fact;
       l.optional = leaf.fields.empty() ? false : IsOptionalField(p, leaf);
       l.duration = leaf.type->kind == TypeKind::kDuration;
       l.text = leaf.type->kind == TypeKind::kText;
@@ -234,14 +236,22 @@ bool BatchShape(const ir::Program& p, std::vector<codegen::BatchLeaf>& leaves,
     std::vector<ColumnSpec> specs = OutputSpecs(p);
     size_t c = 0;
     for (size_t o = 0; o < p.outputs.size(); ++o, ++c) {
-      outputs.push_back({layout.output_offset[o], specs[c].optional, specs[c].width});
+      codegen::BatchOutput out{layout.output_offset[o], specs[c].optional, specs[c].width};
+      out.mask_slot = layout.output_offset[o] + codegen::Slots(p.outputs[o].type, types);
+      outputs.push_back(out);
     }
     for (size_t k = 0; k < p.obligations.size(); ++k) {
+      // Following unknown facts: the obligation's mask, for each column where that part of it is
+      // undetermined (Layout: applies undetermined at +5, violation at +6, status "undetermined").
       int off = layout.obligation_offset[k];
-      outputs.push_back({off, false, specs[c++].width});
-      outputs.push_back({off + 1, false, specs[c++].width});
-      outputs.push_back({off + 2, true, specs[c++].width});
-      if (p.obligations[k].deadline_kind != ir::DeadlineKind::kNone) outputs.push_back({off + 4, false, specs[c++].width});
+      int mask = off + codegen::Layout::kObligationFixedSlots;
+      const int64_t undetermined = static_cast<int64_t>(ir::DeadlineStatus::kUndetermined);
+      outputs.push_back({off, false, specs[c++].width, mask, off + 5, -1, off + 5});
+      outputs.push_back({off + 1, false, specs[c++].width, mask, off + 6, -1, -1});
+      outputs.push_back({off + 2, true, specs[c++].width, mask, off + 4, undetermined, -1});
+      if (p.obligations[k].deadline_kind != ir::DeadlineKind::kNone) {
+        outputs.push_back({off + 4, false, specs[c++].width, mask, off + 4, undetermined, -1});
+      }
     }
   } catch (const Error&) {
     batch = false;
@@ -311,7 +321,7 @@ interp::Result EvaluateNative(const ir::Program& p, const jit::CompiledPolicy& n
   // A specialised row has its params in its code: none to flatten.
   std::vector<int64_t> params;
   if (!first_texts) params = FlattenParams(p, layout, options, texts, arena);
-  std::vector<int64_t> ctx(std::max(layout.ctx_slots, 1), 0);
+  std::vector<int64_t> ctx(std::max(unknowns ? native.unknown_ctx_slots() : layout.ctx_slots, 1), 0);
   std::vector<int64_t> out(std::max(layout.out_slots, 1), 0);
   // Room for what each `for each` decides: one item per element of its collection (of the facts).
   std::vector<std::vector<int64_t>> items(p.scopes.size());

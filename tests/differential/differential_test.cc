@@ -166,13 +166,42 @@ Value InDays(const Value& v, const std::vector<int>& path, size_t at = 0) {
   return Value::Record(std::move(fields));
 }
 
+// `v` (a record of type `record`, at `node` of the schema's tree of facts) as batch columns see it:
+// a record of facts left out is its leaves left out, each its own fact (columns are leaves).
+Value AsColumns(const ir::Program& p, const Value& v, int record, int node) {
+  const RecordInfo& info = p.types().record_info(record);
+  std::vector<Value> fields;
+  for (size_t f = 0; f < info.fields.size(); ++f) {
+    const Type* t = info.fields[f].type;
+    int fact = node >= 0 ? p.fact_nodes[node].fact[f] : -1;
+    int child = node >= 0 ? p.fact_nodes[node].child[f] : -1;
+    if (t->kind == TypeKind::kRecord) {
+      Value x = v.is_unknown() ? v : v.elems()[f];
+      if (x.is_unknown()) {  // every leaf below, not known
+        std::vector<Value> unknown_fields;
+        Value expanded = AsColumns(p, Value::Unknown({fact}), t->index, child);
+        fields.push_back(expanded);
+        (void)unknown_fields;
+      } else {
+        fields.push_back(AsColumns(p, x, t->index, child));
+      }
+    } else {
+      fields.push_back(v.is_unknown() ? Value::Unknown({fact}) : v.elems()[f]);
+    }
+  }
+  return Value::Record(std::move(fields));
+}
+
 // The batch entry against the interpreter on the first `n` fact sets, for policies whose inputs are
 // scalar columns. Durations in months become days first (duration columns hold seconds), for both.
+// Facts left out are cells not known (the entry that follows unknown facts, when there are any);
+// the missing facts of each column are compared too.
 void CompareBatch(const ir::Program& p, const jit::CompiledPolicy& native, const std::vector<nlohmann::json>& facts,
                   const std::vector<Value>& given, const interp::EvalOptions& opts, int64_t rows,
                   const std::string& scenario) {
   std::vector<InputLeaf> leaves = InputLeaves(p);
-  std::vector<Value> values(given.begin(), given.begin() + rows);
+  std::vector<Value> values;
+  for (int64_t r = 0; r < rows; ++r) values.push_back(AsColumns(p, given[r], p.input_record, 0));
   for (Value& v : values) {
     for (const InputLeaf& leaf : leaves) {
       if (leaf.type->kind == TypeKind::kDuration) v = InDays(v, leaf.fields);
@@ -181,12 +210,19 @@ void CompareBatch(const ir::Program& p, const jit::CompiledPolicy& native, const
   std::vector<ColumnSpec> outs = OutputSpecs(p);
   std::vector<std::vector<int64_t>> cols(leaves.size(), std::vector<int64_t>(rows));
   std::vector<std::vector<uint8_t>> pres(leaves.size(), std::vector<uint8_t>(rows, 1));
+  std::vector<std::vector<uint8_t>> known(leaves.size(), std::vector<uint8_t>(rows, 1));
   std::vector<std::vector<std::string>> dicts(leaves.size());
   std::vector<std::map<std::string, int64_t>> codes(leaves.size());
+  bool unknowns = false;
   for (int64_t r = 0; r < rows; ++r) {
     for (size_t k = 0; k < leaves.size(); ++k) {
       Value v = values[r];
       for (int f : leaves[k].fields) v = v.elems()[f];
+      if (v.is_unknown()) {
+        known[k][r] = 0;
+        unknowns = true;
+        continue;
+      }
       if (v.is_none()) {
         pres[k][r] = 0;
         continue;
@@ -212,10 +248,12 @@ void CompareBatch(const ir::Program& p, const jit::CompiledPolicy& native, const
   }
   BatchInput in;
   in.rows = rows;
+  std::vector<const uint8_t*> known_ptrs;
   for (size_t k = 0; k < leaves.size(); ++k) {
     in.columns.push_back(typed[k].data());
     in.present.push_back(leaves[k].spec.optional ? pres[k].data() : nullptr);
     in.dictionaries.push_back(leaves[k].spec.kind == ColumnKind::kText ? &dicts[k] : nullptr);
+    known_ptrs.push_back(known[k].data());
   }
   const TypeTable& types = p.types();
   TextInterner texts(native.layout());
@@ -228,21 +266,42 @@ void CompareBatch(const ir::Program& p, const jit::CompiledPolicy& native, const
   }
   std::vector<std::vector<int64_t>> params_arena;
   std::vector<int64_t> params = FlattenParams(p, native.layout(), opts, texts, params_arena);
+  const int words = native.layout().mask_words;
   std::vector<std::vector<uint8_t>> out_raw(outs.size());
   std::vector<std::vector<uint8_t>> out_pres(outs.size(), std::vector<uint8_t>(rows));
+  std::vector<std::vector<uint64_t>> out_missing(outs.size(), std::vector<uint64_t>(static_cast<size_t>(rows) * words));
   std::vector<void*> out_ptrs;
   std::vector<uint8_t*> out_pres_ptrs;
+  std::vector<uint64_t*> out_missing_ptrs;
   for (size_t c = 0; c < outs.size(); ++c) {
     out_raw[c].resize(static_cast<size_t>(rows) * outs[c].width);
     out_ptrs.push_back(out_raw[c].data());
     out_pres_ptrs.push_back(out_pres[c].data());
+    out_missing_ptrs.push_back(out_missing[c].data());
   }
   std::vector<int64_t> ctx(std::max(native.layout().ctx_slots, 1));
   int64_t first_error = -1;
-  ASSERT_NE(native.batch(), nullptr) << native.batch_error();
-  int32_t status = native.batch()(ctx.data(), in.columns.data(), in.present.data(), map_ptrs.data(), params.data(),
-                                  opts.now(), out_ptrs.data(), out_pres_ptrs.data(), rows, &first_error);
+  int32_t status = 0;
+  if (unknowns) {
+    ASSERT_NE(native.unknown_batch(), nullptr) << native.unknown_batch_error();
+    status = native.unknown_batch()(ctx.data(), in.columns.data(), in.present.data(), map_ptrs.data(), params.data(),
+                                    opts.now(), out_ptrs.data(), out_pres_ptrs.data(), rows, &first_error,
+                                    known_ptrs.data(), out_missing_ptrs.data());
+  } else {
+    ASSERT_NE(native.batch(), nullptr) << native.batch_error();
+    status = native.batch()(ctx.data(), in.columns.data(), in.present.data(), map_ptrs.data(), params.data(),
+                            opts.now(), out_ptrs.data(), out_pres_ptrs.data(), rows, &first_error);
+  }
   auto out_cell = [&](size_t c, int64_t r) { return ReadCell(out_raw[c].data(), outs[c], r); };
+  // The missing facts of column `c` in row `r`, as the entry wrote them (none without unknowns).
+  auto out_facts = [&](size_t c, int64_t r) {
+    std::vector<int> ids;
+    if (!unknowns) return ids;
+    for (int w = 0; w < words; ++w) {
+      for (uint64_t bits = out_missing[c][r * words + w]; bits; bits &= bits - 1) ids.push_back(w * 64 + __builtin_ctzll(bits));
+    }
+    return ids;
+  };
   int batch_differences = 0;
   int64_t first_failing = -1;
   for (int64_t r = 0; r < rows && batch_differences < 3; ++r) {
@@ -259,9 +318,12 @@ void CompareBatch(const ir::Program& p, const jit::CompiledPolicy& native, const
     std::string got, want;
     for (size_t o = 0; o < p.outputs.size(); ++o, ++c) {
       const Value& v = a->outputs[o];
-      want += FormatValue(v, p.outputs[o].type, types) + " ";
+      want += ValueText(p, v, p.outputs[o].type) + " ";
+      std::vector<int> m = out_facts(c, r);
       bool present = !outs[c].optional || out_pres[c][r];
-      if (!present) {
+      if (!m.empty()) {
+        got += "undetermined " + Facts(p, m) + " ";
+      } else if (!present) {
         got += "none ";
       } else if (outs[c].kind == ColumnKind::kText) {
         const Type* t = p.outputs[o].type->kind == TypeKind::kOptional ? p.outputs[o].type->elem : p.outputs[o].type;
@@ -269,7 +331,7 @@ void CompareBatch(const ir::Program& p, const jit::CompiledPolicy& native, const
       } else {
         const Type* t = p.outputs[o].type->kind == TypeKind::kOptional ? p.outputs[o].type->elem : p.outputs[o].type;
         Value x;
-        x.kind = v.is_none() ? Value::Kind::kInt : v.kind;
+        x.kind = v.is_none() || v.is_unknown() ? Value::Kind::kInt : v.kind;
         x.i = out_cell(c, r);
         got += FormatValue(x, t, types) + " ";
       }
@@ -279,12 +341,18 @@ void CompareBatch(const ir::Program& p, const jit::CompiledPolicy& native, const
       for (const auto& ob : a->obligations) if (ob.obligation == static_cast<int>(k)) found = &ob;
       auto when = [&](int64_t v) { return p.obligations[k].instant ? FormatDateTime(v) : FormatDate(v); };
       bool status = p.obligations[k].deadline_kind != ir::DeadlineKind::kNone;
-      want += fmt::format("[{} {} {} {}] ", found != nullptr, found && found->violated,
+      std::vector<int> none;
+      auto part = [&](bool undetermined) { return found && undetermined ? found->missing : none; };
+      bool open = found && found->status == ir::DeadlineStatus::kUndetermined;
+      want += fmt::format("[{} {} {} {} {} {} {}] ", found && !found->applies_undetermined, found && found->violated,
                           found && found->deadline ? when(*found->deadline) : "none",
-                          found ? ir::DeadlineStatusName(found->status) : "");
-      got += fmt::format("[{} {} {} {}] ", out_cell(c, r) != 0, out_cell(c + 1, r) != 0,
+                          found ? ir::DeadlineStatusName(found->status) : "",
+                          Facts(p, part(found && found->applies_undetermined)),
+                          Facts(p, part(found && found->violation_undetermined)), Facts(p, part(open)));
+      got += fmt::format("[{} {} {} {} {} {} {}] ", out_cell(c, r) != 0, out_cell(c + 1, r) != 0,
                          out_pres[c + 2][r] ? when(out_cell(c + 2, r)) : "none",
-                         status ? ir::DeadlineStatusName(static_cast<ir::DeadlineStatus>(out_cell(c + 3, r))) : "");
+                         status ? ir::DeadlineStatusName(static_cast<ir::DeadlineStatus>(out_cell(c + 3, r))) : "",
+                         Facts(p, out_facts(c, r)), Facts(p, out_facts(c + 1, r)), Facts(p, out_facts(c + 2, r)));
       c += status ? 4 : 3;
     }
     if (got != want) {
@@ -313,14 +381,7 @@ TEST_P(Differential, InterpreterAndJitAgree) {
   std::vector<nlohmann::json> facts = testing::GenerateFacts(p, kFactsPerPolicy, 20201128);
   std::vector<Value> values;
   for (const auto& f : facts) values.push_back(interp::FactsFromJson(f, p));
-  // The batch takes the fact sets that give every fact (INTERIM: until its columns carry unknowns).
-  std::vector<nlohmann::json> known_facts;
-  std::vector<Value> known_values;
-  for (size_t k = 0; k < facts.size(); ++k) {
-    if (HasUnknownPart(values[k])) continue;
-    known_facts.push_back(facts[k]);
-    known_values.push_back(values[k]);
-  }
+
   std::vector<int64_t> instants = testing::EvaluationInstants(p, values, 1128);
   std::vector<int64_t> batch_instants = BatchInstants(p);
   std::vector<int64_t> interesting = testing::InterestingInstants(p);
@@ -339,7 +400,7 @@ TEST_P(Differential, InterpreterAndJitAgree) {
     for (int64_t t : batch_instants) {
       interp::EvalOptions opts;
       opts.set_now(t);
-      CompareBatch(p, *native, known_facts, known_values, opts, static_cast<int64_t>(known_values.size()), "");
+      CompareBatch(p, *native, facts, values, opts, static_cast<int64_t>(values.size()), "");
     }
   }
 
@@ -356,9 +417,7 @@ TEST_P(Differential, InterpreterAndJitAgree) {
     std::string what = " with params " + scenarios[s].dump();
     CompareRows(p, *native, facts, values, with, instants, kScenarioRows, what, specialised);
     with.set_now(interesting[s * interesting.size() / scenarios.size()]);
-    if (native->has_batch()) {
-      CompareBatch(p, *native, known_facts, known_values, with, std::min<int64_t>(kScenarioRows, known_values.size()), what);
-    }
+    if (native->has_batch()) CompareBatch(p, *native, facts, values, with, kScenarioRows, what);
   }
 }
 

@@ -95,8 +95,9 @@ test "a wrong expectation fails" {
 }
 )";
 
+// `deleted` "": the record is still kept (known: null).
 json ExportFacts(bool controlled, const std::string& dest, const std::string& deleted = "") {
-  json f = {{"controlled_item", controlled}, {"destination", dest}, {"ended_on", "2021-03-01"}};
+  json f = {{"controlled_item", controlled}, {"destination", dest}, {"ended_on", "2021-03-01"}, {"deleted_on", nullptr}};
   if (!deleted.empty()) f["deleted_on"] = deleted;
   return f;
 }
@@ -509,7 +510,7 @@ TEST_P(SdkErrors, InvalidFactsAreFactsErrorsWithThePath) {
     EXPECT_TRUE(Contains(e.what(), "`ended_on`")) << e.what();
   }
   f = ExportFacts(false, "DE");
-  f.erase("destination");
+  f["destination"] = nullptr;  // null is only for an optional fact; left out, it is not known
   try {
     p.Evaluate(f, AsOf("2021-06-01"));
     FAIL() << "accepted";
@@ -950,7 +951,7 @@ TEST_P(SdkBatch, EnumSetsAreBitmaskColumns) {
       return a;
     };
     if (services_present[r]) facts["services"] = names(services[r]);
-    if (extra_present[r]) facts["extra"] = names(extra[r]);
+    facts["extra"] = extra_present[r] ? names(extra[r]) : json(nullptr);  // an optional column's absent cell: none
     Decision d = p.Evaluate(facts, AsOf("2021-01-01"));
     EXPECT_EQ(d.output("rents"), json(rents[r] != 0)) << r;
     EXPECT_EQ(d.output("n"), json(n[r])) << r;
@@ -994,8 +995,8 @@ TEST_P(SdkBatch, EvaluateBatchEqualsRowByRowEvaluate) {
               {"approved", (i / 4) % 2 == 1},
               {"on", DateText(c.data[5][i])},
               {"kept", std::to_string(c.data[6][i] / 86400) + " days"}};
-    if (c.present[2][i]) f["party"]["age"] = 20 + i;
-    if (c.present[7][i]) f["note"] = notes[i % 2];
+    f["party"]["age"] = c.present[2][i] ? json(20 + i) : json(nullptr);  // absent cells of optional columns: none
+    f["note"] = c.present[7][i] ? json(notes[i % 2]) : json(nullptr);
     facts.push_back(f);
   }
   BatchInput in;

@@ -240,6 +240,8 @@ struct BatchInput {
   int64_t rows = 0;
   std::vector<const void*> columns;     // in BatchInputs() order, each `rows` long, of its width
   std::vector<const uint8_t*> present;  // same order; nullptr = all present (required for optional=false)
+  std::vector<const uint8_t*> known;    // same order, may be shorter or empty: nullptr = every cell is
+                                        // known; else 0 = the cell is not known (a fact not given)
   // Text columns only (nullptr for others): the texts the codes index.
   std::vector<const std::vector<std::string>*> dictionaries;
 };
@@ -247,6 +249,11 @@ struct BatchInput {
 struct BatchOutput {
   std::vector<void*> columns;     // in BatchOutputs() order, each `rows` long of its width, caller-owned
   std::vector<uint8_t*> present;  // same order; written only for optional columns (else may be nullptr)
+  // Same order, may be shorter or empty: nullptr, or `rows * Policy::MissingWords()` words that say,
+  // for each row, which facts (bit k: Policy::Facts()[k]) the column's value waits for; all zero
+  // when it is determined. An undetermined output's value, `.applies`, `.violated` (then 0) and
+  // `.deadline`/`.status` (status "undetermined") are not decisions: read the words.
+  std::vector<uint64_t*> missing;
   std::vector<std::string> dictionary;  // filled by EvaluateBatch: the texts text outputs' codes index
 };
 
@@ -272,8 +279,14 @@ class Policy {
   // Evaluates every row (with Backend::kJit, in native code). Throws FactsError (bad code in a
   // column: the path names the column and row, e.g. "degree[17]") or EvaluationError for the
   // first row that has no decision (message starts with "row N: "); on error no output column is
-  // complete.
+  // complete. Cells marked not known (BatchInput::known) are facts not given, as a field left out
+  // of JSON facts; what depends on them is undetermined (BatchOutput::missing).
   void EvaluateBatch(const BatchInput& input, BatchOutput& output, const EvalOptions& options = {}) const;
+  // The facts of the input schema, by id: the paths that masks of missing facts (BatchOutput::missing)
+  // and Decision::missing_facts() name ("operator.verifies_numbers", "activities[].recorded").
+  const std::vector<std::string>& Facts() const;
+  // Words of one row's mask of missing facts: ceil(Facts().size() / 64), at least 1.
+  int MissingWords() const;
 
   const std::string& name() const;
   Backend backend() const;
