@@ -159,7 +159,7 @@ std::vector<ColumnSpec> OutputSpecs(const ir::Program& p) {
 const std::vector<std::string>& DeadlineStatusCategories() {
   static const std::vector<std::string> kNames = [] {
     std::vector<std::string> names;
-    for (int s = 0; s <= static_cast<int>(ir::DeadlineStatus::kBreached); ++s) {
+    for (int s = 0; s <= static_cast<int>(ir::DeadlineStatus::kUndetermined); ++s) {
       const char* name = ir::DeadlineStatusName(static_cast<ir::DeadlineStatus>(s));
       names.push_back(*name ? name : "none");
     }
@@ -179,6 +179,25 @@ std::vector<ColumnSpec> Policy::BatchOutputs() const { return OutputSpecs(*impl_
 const std::vector<std::string>& Policy::Facts() const { return impl_->program->facts; }
 
 int Policy::MissingWords() const { return MaskWords(*impl_->program); }
+
+std::vector<std::string> Policy::OptionalFacts() const {
+  const ir::Program& p = *impl_->program;
+  std::vector<std::string> out;
+  for (const ir::Program::FactNode& node : p.fact_nodes) {
+    const RecordInfo& info = p.checked->types.record_info(node.record);
+    for (size_t f = 0; f < info.fields.size() && f < node.fact.size(); ++f) {
+      int k = node.fact[f];
+      const std::string& name = info.fields[f].name;
+      // (beyond the limit of facts, a field reports its record's fact: not its own)
+      bool own = k >= 0 && p.facts[k].size() >= name.size() &&
+                 p.facts[k].compare(p.facts[k].size() - name.size(), name.size(), name) == 0;
+      if (info.fields[f].type->kind == TypeKind::kOptional && own) {
+        out.push_back(p.facts[k]);
+      }
+    }
+  }
+  return out;
+}
 
 int MaskWords(const ir::Program& p) { return std::max<int>(1, static_cast<int>((p.facts.size() + 63) / 64)); }
 

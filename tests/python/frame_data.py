@@ -57,12 +57,12 @@ def random_frame(specs: Sequence, n: int, seed: int = 0, missing: float = 0.2, s
 
 
 def facts_of_row(df: pd.DataFrame, i: int) -> dict:
-    """The facts (nested by `.`) of row i, as Python values; missing values left out."""
+    """The facts (nested by `.`) of row i, as Python values; a missing value is None (JSON null)."""
     facts: dict = {}
     for name in df.columns:
         v = df[name].iloc[i]
         if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and np.isnan(v)):
-            continue
+            v = None
         node = facts
         parts = name.split(".")
         for p in parts[:-1]:

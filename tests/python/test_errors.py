@@ -74,10 +74,13 @@ def test_facts_errors_name_the_field(call_center, tmp_path) -> None:
     r = run_cli(POLICIES / "call_center.proviso", bad_enum, tmp_path=tmp_path)
     assert r.returncode == 1 and str(info.value) in r.stderr
 
+    # A field left out is not an error but a fact not given: what depends on it is undetermined.
     missing = json.loads(json.dumps(facts))
     del missing["call"]["ended_on"]
-    with pytest.raises(proviso.FactsError) as info:
-        call_center.evaluate(missing, as_of=AS_OF)
+    d = call_center.evaluate(missing, as_of=AS_OF)
+    assert "call.ended_on" in d.missing_facts
+    with pytest.raises(proviso.FactsError) as info:  # null is not "not given" for a required field
+        call_center.evaluate({**facts, "call": {"ended_on": None}}, as_of=AS_OF)
     assert info.value.path == "call.ended_on"
 
     with pytest.raises(proviso.FactsError) as info:
@@ -130,14 +133,32 @@ def frame(benchmark) -> pd.DataFrame:
 
 
 def test_frame_missing_column(benchmark, frame) -> None:
+    # A column left out is an error (a misspelt name must not make every row undetermined) ...
     with pytest.raises(proviso.FactsError) as info:
         benchmark.evaluate_frame(frame.drop(columns=["degree"]), as_of=AS_OF)
     assert info.value.column == "degree" and "missing column `degree`" in str(info.value)
+    assert "unknown=" in str(info.value)
+    # ... unless unknown= says it is a fact not given.
+    out = benchmark.evaluate_frame(frame.drop(columns=["degree"]), as_of=AS_OF, unknown=["degree"])
+    assert out["level"].isna().all() and all("degree" in m for m in out["missing_facts"])
+
+
+def test_frame_na_in_a_required_column_is_a_fact_not_given(benchmark, frame) -> None:
+    df = frame.copy()
+    df["object"] = df["object"].astype(object)
+    df.loc[[11, 14], "object"] = None
+    out = benchmark.evaluate_frame(df, as_of=AS_OF)
+    full = benchmark.evaluate_frame(frame, as_of=AS_OF)
+    waiting = [i for i, m in enumerate(out["missing_facts"]) if m]
+    assert waiting and set(waiting) <= {11, 14}
+    assert all(m == ("object",) for m in out["missing_facts"].iloc[waiting])
+    rest = [i for i in range(len(df)) if i not in (11, 14)]
+    pd.testing.assert_frame_equal(out.drop(columns=["missing_facts"]).iloc[rest].astype(object),
+                                  full.iloc[rest].astype(object))
 
 
 @pytest.mark.parametrize("column, bad, row, why", [
     ("degree", "catastrophic", 7, "'catastrophic' is not one of very_serious, serious, medium, light"),
-    ("object", None, 11, "missing value in a required column"),
     ("controlled_item", 1, 0, "expected true or false"),
     ("call_ended_on", "2020-02-30", 4, "expected a date"),
     ("records_kept_for", pd.Timedelta(milliseconds=1500), 9, "has a fraction of a second"),
@@ -196,7 +217,7 @@ def test_frame_evaluation_error_names_the_row(call_center) -> None:
     }, index=[10, 20, 30])
     both = {"excluded_services": {"self_use", "manpower_outsourcing", "technical_services", "seat_rental"}}
     with pytest.raises(proviso.EvaluationError) as info:
-        call_center.evaluate_frame(df, as_of=AS_OF, params=both)
+        call_center.evaluate_frame(df, as_of=AS_OF, params=both, unknown="left_out")
     assert info.value.row == 1 and "(frame index 20)" in str(info.value) and "conflict" in str(info.value)
     assert info.value.location is not None and info.value.location.line > 0
 
@@ -205,15 +226,16 @@ def test_enum_set_frame_errors_name_column_and_row(call_center) -> None:
     df = pd.DataFrame({"operator.services": [["self_use"], ["telemarketing"]],
                        "call.ended_on": pd.to_datetime(["2020-06-01"] * 2)})
     with pytest.raises(proviso.FactsError) as info:
-        call_center.evaluate_frame(df, as_of=AS_OF)
+        call_center.evaluate_frame(df, as_of=AS_OF, unknown="left_out")
     assert (info.value.column, info.value.row) == ("operator.services", 1)
     assert "'telemarketing' is not one of call_center_for_clients" in str(info.value)
     df["operator.services"] = [["self_use"], "self_use"]  # a str is not a set of names
     with pytest.raises(proviso.FactsError, match=r"row 1: expected a set of values of"):
-        call_center.evaluate_frame(df, as_of=AS_OF)
-    df["operator.services"] = [["self_use"], None]  # a required field
-    with pytest.raises(proviso.FactsError, match=r"row 1: missing value in a required column"):
-        call_center.evaluate_frame(df, as_of=AS_OF)
+        call_center.evaluate_frame(df, as_of=AS_OF, unknown="left_out")
+    df["operator.services"] = [["call_center_for_clients"], None]  # a required field: not given in row 1
+    out = call_center.evaluate_frame(df, as_of=AS_OF, unknown="left_out")
+    assert "operator.services" not in out["missing_facts"].iloc[0]
+    assert "operator.services" in out["missing_facts"].iloc[1]
 
 
 def test_frame_facts_error_in_row_path(lists) -> None:

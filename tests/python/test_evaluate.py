@@ -64,10 +64,15 @@ def test_python_values_are_facts(benchmark) -> None:
     expected = benchmark.evaluate(json_facts, as_of=AS_OF).to_dict()
     assert benchmark.evaluate(python_facts, as_of=dt.date(2020, 9, 1)).to_dict() == expected
     assert benchmark.evaluate(pandas_facts, as_of=pd.Timestamp(AS_OF)).to_dict() == expected
-    # A missing optional value: None, NaN and an absent key are the same.
+    # An optional value known to be absent: None, NaN and pd.NA are JSON null (`none`) ...
     for absent in (None, float("nan"), pd.NA):
         assert benchmark.evaluate({**json_facts, "pfi_class": absent}, as_of=AS_OF).to_dict() == \
-            benchmark.evaluate({k: v for k, v in json_facts.items() if k != "pfi_class"}, as_of=AS_OF).to_dict()
+            benchmark.evaluate({**json_facts, "pfi_class": None}, as_of=AS_OF).to_dict()
+    # ... while an absent key (or proviso.UNKNOWN) is a fact not given: what depends on it waits.
+    left_out = benchmark.evaluate({k: v for k, v in json_facts.items() if k != "pfi_class"}, as_of=AS_OF)
+    assert left_out.to_dict() == benchmark.evaluate({**json_facts, "pfi_class": proviso.UNKNOWN}, as_of=AS_OF).to_dict()
+    assert left_out.undetermined == {"level": ("pfi_class",)} and left_out.missing_facts == ("pfi_class",)
+    assert benchmark.evaluate({**json_facts, "pfi_class": None}, as_of=AS_OF).undetermined == {}
 
 
 def test_decision_api(benchmark) -> None:

@@ -21,7 +21,7 @@ from frame_data import cli_as_frame_row, facts_of_row, frame_row_as_cli, random_
 HERE = Path(__file__).parent / "policies"
 UTC = dt.timezone.utc
 AS_OF = "2024-03-10T12:00:00Z"
-STATUSES = ["none", "pending", "met", "overdue", "early", "breached"]
+STATUSES = ["none", "pending", "met", "overdue", "early", "breached", "undetermined"]
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +45,7 @@ def timed_lists():
 
 
 def facts(**changes):
-    base = {"aware_at": "2024-03-04T08:00:00Z", "kept": "36 hours"}
+    base = {"aware_at": "2024-03-04T08:00:00Z", "kept": "36 hours", "notified_at": None}  # None: not notified
     return {**base, **changes}
 
 
@@ -310,9 +310,11 @@ def test_frame_time_errors_name_column_and_row(breach, column, values, row, why)
 
 def test_frame_nat_is_missing(breach) -> None:
     df = breach_frame()
-    df.loc["a", "aware_at"] = pd.NaT
-    with pytest.raises(proviso.FactsError, match="missing value in a required column"):
-        breach.evaluate_frame(df, as_of=AS_OF)
+    df.loc["a", "aware_at"] = pd.NaT  # a required instant not given: row "a" waits for it
+    out = breach.evaluate_frame(df, as_of=AS_OF)
+    assert out["notify.status"].tolist() == ["undetermined", "pending", "overdue"]
+    assert out["notify_by"].isna().tolist() == [True, False, False]
+    assert out["missing_facts"].tolist() == [("aware_at",), (), ()]
     out = breach.evaluate_frame(breach_frame().assign(notified_at=pd.NaT), as_of=AS_OF)
     assert out["notify.status"].tolist() == ["overdue", "pending", "overdue"]
 

@@ -101,8 +101,21 @@ def test_what_if_on_a_row_path_policy(call_center) -> None:
     kept = rng.integers(1, 90, n)
     df = pd.DataFrame({"operator.services": [["call_center_for_clients"]] * n, "call.ended_on": ended,
                        "call.deleted_on": ended + pd.to_timedelta(kept, unit="D")})
-    result = proviso.what_if(call_center, df, {"60 days": {"min_retention": "60 days"}}, as_of=AS_OF)
-    assert result.summary.loc["60 days", "became violated"] == ((kept >= 30) & (kept < 60)).sum()
+    with pytest.raises(proviso.FactsError, match="missing column `operator.internal_controls`"):
+        proviso.what_if(call_center, df, {"60 days": {"min_retention": "60 days"}}, as_of=AS_OF)
+    # The operator's other facts are not given: the duties they decide stay open, and are counted
+    # as such, while the retention duty (decided by the dates) changes as before.
+    result = proviso.what_if(call_center, df, {"60 days": {"min_retention": "60 days"}}, as_of=AS_OF,
+                             unknown="left_out")
+    summary = result.summary.loc["60 days"]
+    assert summary["became violated"] == ((kept >= 30) & (kept < 60)).sum()
+    assert summary["rows undetermined (baseline)"] == n == summary["rows undetermined (scenario)"]
+    counts = result.counts.set_index(["outcome", "scenario"])["rows"]
+    assert counts["no_crank_calls may be violated", "baseline"] == n
+    assert counts["no_crank_calls violated", "baseline"] == 0  # silence is not a breach
+    assert counts["keep_call_records.status = undetermined", "60 days"] == 0
+    assert set(result.changes["outcome"]) == {"keep_call_records.violated", "keep_call_records.deadline",
+                                              "keep_call_records.status"}
 
 
 def test_plot(result) -> None:

@@ -1316,3 +1316,82 @@ rule r { then ok = minute > people }
 
 }  // namespace
 }  // namespace proviso
+
+namespace proviso {
+namespace {
+
+// Cells not known are facts not given: what depends on them is undetermined, with its missing
+// facts per column; without BatchOutput::missing the batch refuses to pass such rows for decisions.
+TEST(SdkBatchUnknowns, CellsNotKnownGiveUndeterminedResultsWithTheirMissingFacts) {
+  const std::string source = R"(
+input { verified: bool, operator: bool, ended_on: date }
+output ok: bool
+rule r { then ok = verified or not operator }
+obligation verify {
+  subject "operator"
+  must "verify numbers"
+  when operator
+  violated when not verified
+  cite "Art. 1"
+}
+)";
+  for (Backend backend : {Backend::kJit, Backend::kInterpreter}) {
+    Policy p = Engine({backend, false}).CompileString(source, "unknowns.proviso");
+    EXPECT_EQ(p.Facts(), (std::vector<std::string>{"verified", "operator", "ended_on"}));
+    EXPECT_EQ(p.MissingWords(), 1);
+    // Row 0: everything known; row 1: `verified` not known; row 2: `operator` not known.
+    std::vector<uint8_t> verified = {0, 0, 1}, op = {1, 1, 1};
+    std::vector<int64_t> ended = {100, 100, 100};
+    std::vector<uint8_t> verified_known = {1, 0, 1}, op_known = {1, 1, 0};
+    BatchInput in;
+    in.rows = 3;
+    in.columns = {verified.data(), op.data(), ended.data()};
+    in.present = {nullptr, nullptr, nullptr};
+    in.known = {verified_known.data(), op_known.data(), nullptr};
+    in.dictionaries = {nullptr, nullptr, nullptr};
+    std::vector<uint8_t> ok(3), applies(3), violated(3);
+    std::vector<int64_t> deadline(3);
+    std::vector<uint8_t> deadline_present(3);
+    BatchOutput out;
+    out.columns = {ok.data(), applies.data(), violated.data(), deadline.data()};
+    out.present = {nullptr, nullptr, nullptr, deadline_present.data()};
+    try {
+      p.EvaluateBatch(in, out);
+      ADD_FAILURE() << "accepted without missing columns";
+    } catch (const Error& e) {
+      EXPECT_TRUE(Contains(e.what(), "no BatchOutput::missing for column `ok`")) << e.what();
+    }
+    std::vector<std::vector<uint64_t>> missing(4, std::vector<uint64_t>(3));
+    out.missing = {missing[0].data(), missing[1].data(), missing[2].data(), missing[3].data()};
+    p.EvaluateBatch(in, out);
+    const uint64_t kVerified = 1 << 0, kOperator = 1 << 1;
+    // ok: row 0 false (known), row 1 waits for `verified`, row 2 true (`verified` decides the `or`).
+    EXPECT_EQ(ok[0], 0);
+    EXPECT_EQ(missing[0], (std::vector<uint64_t>{0, kVerified, 0}));
+    EXPECT_EQ(ok[2], 1);
+    // The obligation: row 0 applies and is violated; row 1 applies, its violation waits for
+    // `verified`; row 2 may apply (waits for `operator`) and would not be violated.
+    EXPECT_EQ(applies, (std::vector<uint8_t>{1, 1, 0}));
+    EXPECT_EQ(missing[1], (std::vector<uint64_t>{0, 0, kOperator}));
+    EXPECT_EQ(violated, (std::vector<uint8_t>{1, 0, 0}));
+    EXPECT_EQ(missing[2], (std::vector<uint64_t>{0, kVerified, 0}));
+    // The same as evaluating each row as JSON facts with the fact left out.
+    Decision d = p.Evaluate(json{{"operator", true}, {"ended_on", "1970-04-11"}});
+    EXPECT_EQ(d.undetermined(), json::parse(R"({"ok": ["verified"]})"));
+    EXPECT_EQ(d.missing_facts(), (std::vector<std::string>{"verified"}));
+    ASSERT_EQ(d.obligations().size(), 1u);
+    EXPECT_FALSE(d.obligations()[0].violated);
+    EXPECT_TRUE(d.obligations()[0].violation_undetermined);
+    EXPECT_EQ(d.obligations()[0].missing, (std::vector<std::string>{"verified"}));
+    EXPECT_TRUE(d.violations().empty());
+    try {
+      d.output("ok");
+      ADD_FAILURE() << "an undetermined output read as a value";
+    } catch (const Error& e) {
+      EXPECT_TRUE(Contains(e.what(), "output `ok` is undetermined: it depends on facts not given (`verified`)")) << e.what();
+    }
+  }
+}
+
+}  // namespace
+}  // namespace proviso

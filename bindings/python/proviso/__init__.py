@@ -4,6 +4,7 @@
     policy = proviso.compile("policies/cn/benchmark_policy.proviso")
     decision = policy.evaluate({...facts...}, as_of="2020-09-01")        # or an instant: "2024-03-10T12:00:00Z"
     decision.outputs, decision.obligations, decision.explain()         # obligations: deadline, status, ...
+    decision.undetermined, decision.missing_facts                      # facts left out are not known
 
     frame = policy.evaluate_frame(df, as_of="2020-09-01")              # a whole DataFrame at once
     changes, summary = proviso.what_if(policy, df, {"60 days": {"min_retention": "60 days"}})
@@ -12,7 +13,8 @@
 Every error is a :class:`ProvisoError` (a :class:`ValueError`). See docs/sdk-python.md.
 """
 
-from ._errors import CompileError, EvaluationError, FactsError, ProvisoError, SourceLocation
+from ._errors import CompileError, EvaluationError, FactsError, ProvisoError, SourceLocation, UndeterminedError
+from ._convert import UNKNOWN
 from ._frame import evaluate_frame
 from ._policy import (Citation, ColumnSpec, Decision, DeadlineKind, Item, ItemRef, Obligation, Policy, Status,
                       TestOutcome, compile)
@@ -22,6 +24,7 @@ from ._what_if import WhatIfResult, plot_what_if, what_if
 __all__ = [
     "__version__",
     "compile",
+    "UNKNOWN",
     "Policy",
     "Decision",
     "Obligation",
@@ -40,5 +43,6 @@ __all__ = [
     "CompileError",
     "FactsError",
     "EvaluationError",
+    "UndeterminedError",
     "SourceLocation",
 ]

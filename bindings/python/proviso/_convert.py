@@ -23,7 +23,7 @@ from typing import Any, Callable, Dict, Mapping, Optional, Tuple, TypeVar
 
 from ._errors import FactsError, ProvisoError
 
-__all__ = ["jsonable", "param_text", "params_text", "as_of_text", "duration_text", "instant_of",
+__all__ = ["UNKNOWN", "jsonable", "param_text", "params_text", "as_of_text", "duration_text", "instant_of",
            "parse_instant", "call_with_params", "Instant", "DateLike"]
 
 #: ``datetime.date``, ``datetime.datetime``, ``"YYYY-MM-DD"``, ``"YYYY-MM-DDTHH:MM:SSZ"`` (or
@@ -37,6 +37,32 @@ _DAY_SECONDS = 86_400
 #: optional, a fraction only when it is zero, ``Z`` or an offset.
 _ISO_INSTANT = re.compile(
     r"^(\d{4}-\d{2}-\d{2})[Tt](\d{2}:\d{2})(?::(\d{2})(?:\.0+)?)?([Zz]|[+-]\d{2}:\d{2})$")
+
+
+class _Unknown:
+    """The type of :data:`UNKNOWN` (one instance)."""
+
+    _instance: "Optional[_Unknown]" = None
+
+    def __new__(cls) -> "_Unknown":
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "proviso.UNKNOWN"
+
+    def __bool__(self) -> bool:
+        raise TypeError("proviso.UNKNOWN has no truth value: it is a fact not given")
+
+    def __reduce__(self) -> str:
+        return "UNKNOWN"
+
+
+#: A fact not given, as a value in facts: ``{"verified": proviso.UNKNOWN}`` is the same as leaving
+#: ``verified`` out (what depends on it is undetermined). ``None`` is different: an optional
+#: field's value ``none`` (known to be absent).
+UNKNOWN = _Unknown()
 
 
 class Instant:

@@ -16,6 +16,7 @@ __all__ = [
     "CompileError",
     "FactsError",
     "EvaluationError",
+    "UndeterminedError",
     "SourceLocation",
 ]
 
@@ -94,3 +95,17 @@ class FactsError(ProvisoError):
 
 class EvaluationError(ProvisoError):
     """The facts are valid but the policy cannot decide (conflict, no rule applies, ...)."""
+
+
+class UndeterminedError(ProvisoError, LookupError):
+    """An output that depends on facts not given was read as if it were decided.
+
+    ``missing`` names the facts (paths, ``"operator.verifies_numbers"``) that would decide it;
+    ``output`` is the output's name.
+    """
+
+    def __init__(self, output: str, missing: Sequence[str]) -> None:
+        super().__init__(f"output `{output}` is undetermined: it depends on facts not given "
+                         f"({', '.join(missing)})")
+        self.output: str = output
+        self.missing: Tuple[str, ...] = tuple(missing)

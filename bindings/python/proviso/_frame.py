@@ -5,6 +5,10 @@ scalar input field, plus a uint8 presence mask for optional fields; see ``provis
 in one call with the GIL released, and the output arrays are decoded back into typed pandas
 columns. Every step is vectorised: no Python code runs per row.
 
+Facts may be left unknown (NA in the column of a field that is neither optional nor defaulted,
+or cells and whole columns marked by ``unknown=``): the SDK then also writes, per output column, masks of the facts
+each undetermined value waits for, decoded here as NA cells and a ``missing_facts`` column.
+
 Policies whose input has a list (or a set of anything but an enum of at most 64 values) cannot be
 evaluated in columns; for them the frame's rows go through ``Policy::Evaluate`` (in C++, a chunk
 of rows at a time on up to 8 cores, GIL released), which is slower.
@@ -21,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, 
 import numpy as np
 
 from . import _proviso
-from ._convert import DateLike, Instant, as_of_text, call_with_params, duration_text, parse_instant
+from ._convert import UNKNOWN, DateLike, Instant, as_of_text, call_with_params, duration_text, parse_instant
 from ._errors import EvaluationError, FactsError, ProvisoError
 
 if TYPE_CHECKING:
@@ -71,6 +75,7 @@ class _Column:
     values: np.ndarray  # int64, C-contiguous
     present: Optional[np.ndarray]  # uint8, or None = all present
     dictionary: Optional[List[str]]
+    known: Optional[np.ndarray] = None  # uint8 (0: a fact not given), or None = every cell known
 
 
 def _object_values(spec: "ColumnSpec", s: "pd.Series", missing: np.ndarray,
@@ -436,7 +441,8 @@ def _encode_enum_sets(spec: "ColumnSpec", s: "pd.Series") -> Tuple[np.ndarray, n
     return masks, present == 0
 
 
-def _encode_column(spec: "ColumnSpec", s: "pd.Series") -> _Column:
+def _encode_column(spec: "ColumnSpec", s: "pd.Series", unknown: Optional[np.ndarray]) -> _Column:
+    """One input column; ``unknown`` marks the cells that are facts not given (or None)."""
     import pandas as pd
 
     values: Optional[np.ndarray] = None
@@ -448,13 +454,15 @@ def _encode_column(spec: "ColumnSpec", s: "pd.Series") -> _Column:
         values, missing, dictionary = _encode_objects(spec, s)
     else:
         missing = _missing_mask(spec, s)
-    if not spec.optional and missing.any():
-        i = _first(missing)
-        raise _bad(spec, s, i, "missing value in a required column", s.iloc[i])
-    if values is None:
-        values, dictionary = _encode_typed(spec, s, missing)
+    if values is None:  # (cells not known are not read)
+        values, dictionary = _encode_typed(spec, s, missing if unknown is None else missing | unknown)
+    if not spec.optional and not spec.has_default:
+        # A missing value of a field that is neither optional nor defaulted: a fact not given.
+        unknown = missing if unknown is None else unknown | missing
+        missing = np.zeros(len(s), dtype=bool)
     present = (~missing).astype(np.uint8) if missing.any() else None
-    return _Column(np.ascontiguousarray(values, dtype=_dtype(spec)), present, dictionary)
+    known = (~unknown).astype(np.uint8) if unknown is not None and unknown.any() else None
+    return _Column(np.ascontiguousarray(values, dtype=_dtype(spec)), present, dictionary, known)
 
 
 def _dtype(spec: "ColumnSpec") -> type:
@@ -494,10 +502,15 @@ def _row_instants(name: str, s: "pd.Series", missing: np.ndarray) -> np.ndarray:
                        for i, d, m, t in zip(instants.tolist(), dates, midnight.tolist(), shown.tolist())], dtype=object)
 
 
-def _row_facts(df: "pd.DataFrame") -> List[Dict[str, Any]]:
-    """The facts of every row (all columns, records nested by `.`), as JSON-ready Python values."""
+def _row_facts(df: "pd.DataFrame", optional: "frozenset[str]",
+               unknown: Dict[str, np.ndarray]) -> Tuple[List[Dict[str, Any]], bool]:
+    """The facts of every row (all columns, records nested by `.`), as JSON-ready Python values,
+    and whether some are not known: a missing value is ``None`` (none) for an optional field
+    (``optional``: the paths of those) and :data:`UNKNOWN` (left out) for others, as are the cells
+    ``unknown`` marks."""
     import pandas as pd
 
+    any_unknown = False
     paths: List[List[str]] = []
     columns: List[List[Any]] = []
     for name in df.columns:
@@ -517,8 +530,15 @@ def _row_facts(df: "pd.DataFrame") -> List[Dict[str, Any]]:
             values = s.to_numpy(dtype=object)
         values = values.tolist()
         if missing.any():
+            blank = None if str(name) in optional else UNKNOWN
             for i in np.flatnonzero(missing):
-                values[i] = None
+                values[i] = blank
+            any_unknown = any_unknown or blank is UNKNOWN
+        marked = unknown.get(str(name))
+        if marked is not None and marked.any():
+            for i in np.flatnonzero(marked):
+                values[i] = UNKNOWN
+            any_unknown = True
         paths.append(str(name).split("."))
         columns.append(values)
     facts: List[Dict[str, Any]] = []
@@ -535,7 +555,7 @@ def _row_facts(df: "pd.DataFrame") -> List[Dict[str, Any]]:
                 node = node.setdefault(part, {})
             node[path[-1]] = v
         facts.append(d)
-    return facts
+    return facts, any_unknown
 
 
 # ---------------------------------------------------------------------------- batches
@@ -550,6 +570,7 @@ class _Batch:
     rows: int
     columns: Optional[List[_Column]]  # the batch path
     facts: Optional[List[Dict[str, Any]]]  # the row-by-row path
+    unknowns: bool = False  # some cell is a fact not given
 
 
 def _columnar(policy: "Policy") -> bool:
@@ -560,7 +581,51 @@ def _columnar(policy: "Policy") -> bool:
         return False
 
 
-def encode(policy: "Policy", df: "pd.DataFrame") -> _Batch:
+#: ``evaluate_frame(df, unknown=LEFT_OUT)``: every input column ``df`` does not have is a fact not given.
+LEFT_OUT = "left_out"
+
+
+def _unknown_masks(unknown: Any, df: "pd.DataFrame") -> Dict[str, np.ndarray]:
+    """``unknown=`` of :func:`evaluate_frame` as column name -> bool array of the frame's length."""
+    import pandas as pd
+
+    if unknown is None or (isinstance(unknown, str) and unknown == LEFT_OUT):
+        return {}
+    n = len(df)
+    out: Dict[str, np.ndarray] = {}
+    if isinstance(unknown, pd.DataFrame):
+        if not unknown.index.equals(df.index):
+            raise FactsError("unknown=: a DataFrame of unknown cells must have the frame's index")
+        items = [(str(c), unknown[c]) for c in unknown.columns]
+    elif isinstance(unknown, Mapping):
+        items = [(str(c), v) for c, v in unknown.items()]
+    elif isinstance(unknown, str):
+        raise TypeError(f"unknown=: a str must be {LEFT_OUT!r} (every input column the frame does not have is "
+                        f"a fact not given); to name one column, pass [{unknown!r}]")
+    elif isinstance(unknown, (list, tuple, set, frozenset)):
+        items = [(str(c), True) for c in unknown]
+    else:
+        raise TypeError("unknown= takes column names, a mapping of column name to a bool per row (or one "
+                        f"bool), or a bool DataFrame; not {type(unknown).__name__}")
+    for name, v in items:
+        if isinstance(v, (bool, np.bool_)):
+            out[name] = np.full(n, bool(v))
+            continue
+        if isinstance(v, pd.Series) and v.isna().any():
+            raise FactsError(f"unknown=: column `{name}` has a missing value; give True or False for every row",
+                             path=name, column=name)
+        arr = np.asarray(v)
+        if arr.dtype != bool:
+            raise FactsError(f"unknown=: column `{name}` must be bools (True: the cell is a fact not given), "
+                             f"not `{arr.dtype}`", path=name, column=name)
+        if arr.shape != (n,):
+            raise FactsError(f"unknown=: column `{name}` has {arr.shape[0] if arr.ndim else 1} values for {n} rows",
+                             path=name, column=name)
+        out[name] = arr
+    return out
+
+
+def encode(policy: "Policy", df: "pd.DataFrame", unknown: Any = None) -> _Batch:
     """Checks and encodes the input columns of ``df`` for ``policy`` (see :func:`evaluate_frame`)."""
     import pandas as pd
 
@@ -570,22 +635,39 @@ def encode(policy: "Policy", df: "pd.DataFrame") -> _Batch:
         dup = df.columns[df.columns.duplicated()][0]
         raise FactsError(f"column `{dup}` appears more than once", path=str(dup), column=str(dup))
     policy.batch_outputs()  # raises if an output cannot be a column
+    masks = _unknown_masks(unknown, df)
+    left_out = isinstance(unknown, str) and unknown == LEFT_OUT
     if not _columnar(policy):
-        return _Batch(policy, df.index, len(df), None, _row_facts(df))
+        for name in masks:
+            if name not in df.columns:
+                raise FactsError(f"unknown= names column `{name}`, which the frame does not have", path=name,
+                                 column=name)
+        facts, any_unknown = _row_facts(df, frozenset(policy._native.optional_facts), masks)
+        return _Batch(policy, df.index, len(df), None, facts, any_unknown)
     specs = policy.batch_inputs()
-    # As in JSON facts, an optional field or a field with a default may be left out: none, or the default.
-    missing = [s.name for s in specs if s.name not in df.columns and not s.has_default and not s.optional]
-    if missing:
-        expected = ", ".join(f"`{s.name}`" for s in specs)
-        raise FactsError(
-            f"missing column `{missing[0]}` (policy `{policy.name}` reads the columns {expected})",
-            path=missing[0], column=missing[0])
+    names = {s.name for s in specs}
+    for name in masks:
+        if name not in names:
+            raise FactsError(f"unknown= names column `{name}`, which is not an input of policy `{policy.name}` "
+                             f"(its columns: {', '.join(s.name for s in specs)})", path=name, column=name)
     n = len(df)
-    columns = [_encode_column(spec, df[spec.name]) if spec.name in df.columns
-               else _Column(np.zeros(n, dtype=_dtype(spec)), np.zeros(n, dtype=np.uint8),  # none, or the default
-                            [] if spec.kind == "text" else None)
-               for spec in specs]
-    return _Batch(policy, df.index, n, columns, None)
+    columns: List[_Column] = []
+    for spec in specs:
+        mask = masks.get(spec.name)
+        if spec.name in df.columns:
+            columns.append(_encode_column(spec, df[spec.name], mask))
+            continue
+        # A column left out: its default, or, when unknown= names it, a fact not given. Otherwise an
+        # error, so that a misspelt column name does not turn every row undetermined.
+        if mask is None and not spec.has_default and left_out:
+            mask = np.ones(n, dtype=bool)
+        elif mask is None and not spec.has_default:
+            raise FactsError(f"missing column `{spec.name}` (name it in unknown= to leave it a fact not given)",
+                             path=spec.name, column=spec.name)
+        columns.append(_Column(np.zeros(n, dtype=_dtype(spec)), np.zeros(n, dtype=np.uint8) if spec.optional or
+                               spec.has_default else None, [] if spec.kind == "text" else None,
+                               None if mask is None or not mask.any() else (~mask).astype(np.uint8)))
+    return _Batch(policy, df.index, n, columns, None, any(c.known is not None for c in columns))
 
 
 @dataclass
@@ -595,6 +677,15 @@ class _Raw:
     columns: List[np.ndarray]
     present: List[Optional[np.ndarray]]
     dictionary: List[str]
+    # With facts not given: per column, (rows, words) uint64 masks of the facts each value waits for.
+    missing: Optional[List[np.ndarray]] = None
+
+    def undetermined(self, i: int) -> Optional[np.ndarray]:
+        """The rows whose value of column ``i`` depends on facts not given (None: none do)."""
+        if self.missing is None:
+            return None
+        u = self.missing[i].any(axis=1)
+        return u if u.any() else None
 
 
 def run(batch: _Batch, *, as_of: DateLike = None, params: Optional[Mapping[str, Any]] = None) -> _Raw:
@@ -611,6 +702,7 @@ def run(batch: _Batch, *, as_of: DateLike = None, params: Optional[Mapping[str, 
                 [c.dictionary for c in batch.columns],
                 when,
                 overrides,
+                [c.known for c in batch.columns] if batch.unknowns else None,
             )
         return native.evaluate_rows(batch.facts, when, overrides)
 
@@ -629,20 +721,25 @@ def run(batch: _Batch, *, as_of: DateLike = None, params: Optional[Mapping[str, 
                 e.args = (f"{e.args[0]} (frame index {label!r})",) + e.args[1:]
                 e.message = e.args[0]
         raise
-    return _Raw(list(out[0]), list(out[1]), list(out[2]))
+    return _Raw(list(out[0]), list(out[1]), list(out[2]), None if out[3] is None else list(out[3]))
 
 
 def decode_column(spec: "ColumnSpec", values: np.ndarray, present: Optional[np.ndarray],
-                  dictionary: Sequence[str]) -> Any:
-    """One output column as a pandas array: bool, Int64/boolean (optional), float (decimal),
-    datetime64 (dates, NaT when missing), datetime64[ns, UTC] (date-times), Categorical (enums,
-    obligation statuses), object (text)."""
+                  dictionary: Sequence[str], undetermined: Optional[np.ndarray] = None) -> Any:
+    """One output column as a pandas array: bool, Int64/boolean (optional, or with undetermined
+    rows), float (decimal), datetime64 (dates, NaT when missing), datetime64[ns, UTC] (date-times),
+    Categorical (enums, obligation statuses), object (text). Rows in ``undetermined`` are missing
+    values, but for an obligation's status, which says ``undetermined``."""
     import pandas as pd
 
     missing = None if present is None else present == 0
+    if undetermined is not None and not _is_status(spec):
+        missing = undetermined if missing is None else missing | undetermined
     if missing is not None and not missing.any():
         missing = None
     kind = spec.kind
+    if missing is not None and kind in ("date", "datetime"):
+        present = (~missing).astype(np.uint8)  # the SDK's NaT marks
     if kind == "bool":
         b = values != 0
         return b if missing is None else pd.arrays.BooleanArray(b, missing)
@@ -681,12 +778,50 @@ def decode_column(spec: "ColumnSpec", values: np.ndarray, present: Optional[np.n
     raise ProvisoError(f"output `{spec.name}`: unsupported kind `{kind}`")  # pragma: no cover
 
 
-def decode(policy: "Policy", raw: _Raw, index: "pd.Index") -> "pd.DataFrame":
-    """The output frame of one evaluation."""
+def _is_status(spec: "ColumnSpec") -> bool:
+    return spec.kind == "enum" and spec.name.endswith(".status") and "undetermined" in spec.categories
+
+
+#: The column of the facts each row's decision waits for (with facts not given).
+MISSING_FACTS = "missing_facts"
+
+
+def missing_facts(policy: "Policy", raw: _Raw, rows: int) -> np.ndarray:
+    """Per row, the tuple of the paths of the facts not given that some output column waits for
+    (``()`` when the row is decided), as an object array: one tuple per distinct set, no Python
+    per row."""
+    out_of = np.empty(1, dtype=object)
+    out_of[0] = ()
+    if raw.missing is None or not raw.missing:
+        return out_of[np.zeros(rows, dtype=np.intp)]
+    acc = np.bitwise_or.reduce(np.stack(raw.missing), axis=0)
+    waiting = acc.any(axis=1)
+    index = np.zeros(rows, dtype=np.intp)
+    if waiting.any():
+        distinct, inverse = np.unique(acc[waiting], axis=0, return_inverse=True)
+        facts = policy._native.facts
+        tuples = np.empty(len(distinct) + 1, dtype=object)
+        tuples[0] = ()
+        for k, words in enumerate(distinct):
+            tuples[k + 1] = tuple(facts[w * 64 + b] for w, word in enumerate(words.tolist())
+                                  for b in range(64) if (word >> b) & 1)
+        out_of = tuples
+        index[waiting] = inverse.reshape(-1) + 1
+    return out_of[index]
+
+
+def decode(policy: "Policy", raw: _Raw, index: "pd.Index", unknowns: bool = False) -> "pd.DataFrame":
+    """The output frame of one evaluation; with ``unknowns`` (the input had facts not given), the
+    ``missing_facts`` column too."""
     import pandas as pd
 
-    data = {spec.name: decode_column(spec, raw.columns[i], raw.present[i], raw.dictionary)
+    data = {spec.name: decode_column(spec, raw.columns[i], raw.present[i], raw.dictionary, raw.undetermined(i))
             for i, spec in enumerate(policy.batch_outputs())}
+    if unknowns:
+        if MISSING_FACTS in data:
+            raise ProvisoError(f"policy `{policy.name}` has an output named `{MISSING_FACTS}`: with facts not given, "
+                               "the frame cannot also hold the column of missing facts")
+        data[MISSING_FACTS] = missing_facts(policy, raw, len(index))
     return pd.DataFrame(data, index=index)
 
 
@@ -696,6 +831,7 @@ def evaluate_frame(
     *,
     as_of: DateLike = None,
     params: Optional[Mapping[str, Any]] = None,
+    unknown: Any = None,
 ) -> "pd.DataFrame":
     """Evaluates every row of ``df`` with ``policy`` in one batch; returns one row per input row
     (same index) and one column per output, then for each obligation ``<obligation>.applies``,
@@ -717,11 +853,23 @@ def evaluate_frame(
     - text: ``str``/object or ``Categorical``;
     - set of an enum of at most 64 values: collections (set, list, tuple) of value names, or int
       bitmasks (bit k: ``categories[k]``);
-    - optional fields: NaN/None/NaT/NA mark an absent value; the column of an optional field, or
-      of a field with a default, may be left out.
+    - optional fields: NaN/None/NaT/NA mark an absent value (``none``); in the column of a field
+      with a default they mean the default.
 
-    A missing required column, a column of the wrong dtype, an unknown category, a fraction of a
-    second, a time of day for a date or a missing value in a required column raises
+    Facts not given, as a field left out of JSON facts: a missing value in the column of a field
+    that is neither optional nor defaulted, and the cells ``unknown`` marks (column names: whole
+    columns, which may then be left out of ``df``; a mapping of column name to a bool per row or
+    one bool; or a bool DataFrame with the frame's index; or ``"left_out"``: every input column
+    ``df`` does not have). A column left out of ``df`` takes the field's default; with no default
+    and not named by ``unknown``, it is a :class:`FactsError` (so that a misspelt column name does
+    not leave every row undetermined). A policy evaluated row by row (below) reads a column left
+    out as JSON facts read a field left out: a fact not given. What depends on them is
+    undetermined: NA in that row's output cells (bool and int columns become nullable),
+    ``"undetermined"`` in ``<obligation>.status``, and a ``missing_facts`` column (added when some
+    cell is not known) holds, per row, the tuple of the facts the row's decision waits for.
+
+    A column of the wrong dtype, an unknown category, a fraction of a
+    second or a time of day for a date raises
     :class:`FactsError` naming the column and the first bad row (``.column``, ``.row``
     positional, ``.value``). A row that has no decision raises :class:`EvaluationError` with
     ``.row``. Output types: enums as ``Categorical`` (the policy's categories), dates as
@@ -734,5 +882,5 @@ def evaluate_frame(
     Outputs and obligations decided in a ``for each`` cannot be frame columns (such a row raises
     :class:`ProvisoError`): read them from :attr:`Decision.items` and :attr:`Decision.obligations`.
     """
-    batch = encode(policy, df)
-    return decode(policy, run(batch, as_of=as_of, params=params), batch.index)
+    batch = encode(policy, df, unknown)
+    return decode(policy, run(batch, as_of=as_of, params=params), batch.index, batch.unknowns)

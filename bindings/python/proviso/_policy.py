@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Dict, List, Literal, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _proviso
 from ._convert import DateLike, as_of_text, call_with_params
+from ._errors import UndeterminedError
 
 if TYPE_CHECKING:  # pandas is imported only when frames are used
     import pandas
@@ -31,8 +32,9 @@ class Citation:
 #: What kind of deadline an obligation has (``None``: none): by a date or instant, the current
 #: period's due date of a recurring deadline, the end of a retention, or an open standard.
 DeadlineKind = Literal["by", "recurring", "retention", "open"]
-#: An obligation's status against the evaluation instant (``None``: nothing says).
-Status = Literal["pending", "met", "overdue", "early", "breached"]
+#: An obligation's status against the evaluation instant (``None``: nothing says; ``"undetermined"``:
+#: it depends on facts not given).
+Status = Literal["pending", "met", "overdue", "early", "breached", "undetermined"]
 
 
 @dataclass(frozen=True)
@@ -51,11 +53,13 @@ class ItemRef:
 @dataclass(frozen=True)
 class Item:
     """What a ``for each`` decided for one element: ``outputs`` (name -> JSON value, as
-    :attr:`Decision.outputs`), under the law of ``law_as_of``."""
+    :attr:`Decision.outputs`), under the law of ``law_as_of``; ``undetermined`` (name -> the
+    missing facts) the outputs that depend on facts not given."""
 
     ref: ItemRef
     law_as_of: _dt.date
     outputs: Dict[str, Any]
+    undetermined: Dict[str, Tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,10 @@ class Obligation:
     delay") or ``None``; ``status`` is ``"pending"``, ``"met"``, ``"overdue"``, ``"early"`` (done
     before a window opened), ``"breached"`` (deleted before a retention ended) or ``None``.
     ``item`` says which element of a ``for each`` it was decided for (``None``: the policy's own).
+
+    Facts not given can leave it open: ``applies_undetermined`` (it is listed because it may
+    apply), ``violation_undetermined`` (it may be violated; ``violated`` is then ``False``),
+    ``status == "undetermined"``; ``missing`` names the facts that would decide.
     """
 
     name: str
@@ -83,6 +91,9 @@ class Obligation:
     standard: Optional[str] = None
     status: Optional[Status] = None
     item: Optional[ItemRef] = None
+    applies_undetermined: bool = False
+    violation_undetermined: bool = False
+    missing: Tuple[str, ...] = ()
 
     @property
     def citation(self) -> str:
@@ -104,8 +115,10 @@ class Obligation:
             when = f" by {when}"
         status = f" [{self.status}]" if self.status else ""
         item = f" (for {self.item.scope} {self.item.key})" if self.item else ""
-        mark = "  [VIOLATED]" if self.violated else ""
-        return f'{self.name}{item}: {self.subject} {self.modality} "{self.action}"{when}{status}{mark}'
+        mark = ("  [VIOLATED]" if self.violated else "  [MAY APPLY]" if self.applies_undetermined
+                else "  [MAY BE VIOLATED]" if self.violation_undetermined else "")
+        missing = f" (missing: {', '.join(self.missing)})" if self.missing else ""
+        return f'{self.name}{item}: {self.subject} {self.modality} "{self.action}"{when}{status}{mark}{missing}'
 
 
 def _deadline_text(d: _dt.date) -> str:
@@ -121,9 +134,10 @@ class ColumnSpec:
     ``kind`` is one of ``bool, int, decimal, date, datetime, duration, enum, text, enum_set`` (a
     set of an enum of at most 64 values: cells are collections of value names, or int bitmasks
     with bit k for ``categories[k]``); ``categories`` are the enum's values in declaration order
-    (for ``<obligation>.status``: ``none, pending, met, overdue, early, breached``); ``optional``
+    (for ``<obligation>.status``: ``none, pending, met, overdue, early, breached, undetermined``); ``optional``
     columns may hold missing values;
     ``has_default`` inputs may be missing (a missing value or column means the field's default);
+    a missing value in another column that is not optional is a fact not given;
     ``width`` is the element size the SDK reads or writes (1: uint8 bools and int8 enum codes, 4:
     int32 codes of large enums, 8: int64).
     """
@@ -171,7 +185,8 @@ def _obligation(o: Mapping[str, Any]) -> Obligation:
     return Obligation(o["name"], o["modality"], o["subject"], o["action"], _date(o["deadline"]),
                       tuple(Citation(doc, art) for doc, art in o["citations"]), o["violated"],
                       o["deadline_kind"] or None, o["standard"] or None, o["status"] or None,
-                      _item_ref(o["item"]))
+                      _item_ref(o["item"]), o["applies_undetermined"], o["violation_undetermined"],
+                      tuple(o["missing"]))
 
 
 class Decision:
@@ -182,9 +197,15 @@ class Decision:
     date-times as ``"YYYY-MM-DDTHH:MM:SSZ"``, durations as ``"30 days"`` or ``"72 hours"``,
     decimals as floats (as the string of the exact value when a float cannot hold its 6 places),
     ``None`` for an absent optional output.
+
+    Facts left out of the input are not known: an output that depends on them is not in
+    ``outputs`` but in ``undetermined`` (name -> the facts that would decide it), and reading it
+    with ``decision[name]`` raises :class:`UndeterminedError`; ``missing_facts`` lists every fact
+    the decision waits for.
     """
 
-    __slots__ = ("_native", "outputs", "obligations", "as_of", "now", "policy", "_law_as_of", "_items")
+    __slots__ = ("_native", "outputs", "undetermined", "missing_facts", "obligations", "as_of", "now", "policy",
+                 "_law_as_of", "_items")
 
     def __init__(self, native: "_proviso.Decision", policy: str, output_order: Sequence[str] = ()) -> None:
         self._native = native
@@ -199,7 +220,11 @@ class Decision:
         self.outputs: Dict[str, Any] = {k: outputs[k] for k in output_order if k in outputs}
         if len(self.outputs) != len(outputs):
             self.outputs.update((k, v) for k, v in outputs.items() if k not in self.outputs)
-        #: The obligations that apply: the policy's in declaration order, then those of each element
+        #: Output name -> the paths of the facts not given that it depends on (undetermined outputs).
+        self.undetermined: Dict[str, Tuple[str, ...]] = {k: tuple(v) for k, v in native.undetermined().items()}
+        #: Every fact not given that some output or obligation waits for (paths, sorted).
+        self.missing_facts: Tuple[str, ...] = tuple(native.missing_facts())
+        #: The obligations that apply (or may: :attr:`Obligation.applies_undetermined`): the policy's in declaration order, then those of each element
         #: of each ``for each`` (:attr:`Obligation.item` says which).
         self.obligations: List[Obligation] = [_obligation(o) for o in native.obligations()]
         self._law_as_of: Optional[Tuple[Optional[_dt.date]]] = None
@@ -219,7 +244,7 @@ class Decision:
         when the policy has no ``for each``)."""
         if self._items is None:
             self._items = [Item(ItemRef(i["scope"], i["index"], i["key"]), _dt.date.fromisoformat(i["law_as_of"]),
-                                i["outputs"]) for i in self._native.items()]
+                                i["outputs"], {k: tuple(v) for k, v in i["undetermined"].items()}) for i in self._native.items()]
         return self._items
 
     @property
@@ -227,8 +252,17 @@ class Decision:
         """The applicable obligations that the facts already violate."""
         return [o for o in self.obligations if o.violated]
 
+    @property
+    def determined(self) -> bool:
+        """Whether the facts given decide everything: no undetermined output, and no obligation
+        that may apply or may be violated."""
+        return not self.missing_facts
+
     def __getitem__(self, output: str) -> Any:
-        """The value of one output; ``KeyError`` if the policy has no such output."""
+        """The value of one output; :class:`UndeterminedError` (a ``LookupError``) if it depends on
+        facts not given, ``KeyError`` if the policy has no such output."""
+        if output in self.undetermined:
+            raise UndeterminedError(output, self.undetermined[output])
         return self.outputs[output]
 
     def obligation(self, name: str, item: Any = None) -> Optional[Obligation]:
@@ -264,14 +298,18 @@ class Decision:
 
     def __repr__(self) -> str:
         outs = ", ".join(f"{k}={v!r}" for k, v in self.outputs.items())
-        return (f"<Decision {self.policy} as of {self._native.as_of}: {outs}; "
+        open_ = "".join(f", {k}=undetermined" for k in self.undetermined)
+        return (f"<Decision {self.policy} as of {self._native.as_of}: {outs}{open_}; "
                 f"{len(self.obligations)} obligations, {len(self.violations)} violated>")
 
     def __str__(self) -> str:
         lines = [f"decision of `{self.policy}` as of {self._native.as_of}", "outputs:"]
         lines += [f"  {k} = {v}" for k, v in self.outputs.items()]
+        lines += [f"  {k} = undetermined (missing: {', '.join(v)})" for k, v in self.undetermined.items()]
         for it in self.items:
             lines += [f"  {it.ref.scope} {it.ref.key}: {k} = {v}" for k, v in it.outputs.items()]
+            lines += [f"  {it.ref.scope} {it.ref.key}: {k} = undetermined (missing: {', '.join(v)})"
+                      for k, v in it.undetermined.items()]
         lines.append("obligations:")
         lines += [f"  {o}" for o in self.obligations] or ["  (none)"]
         return "\n".join(lines)
@@ -344,7 +382,7 @@ class Policy:
         """The columns :meth:`evaluate_frame` writes: every output, then for each obligation
         ``<name>.applies``, ``<name>.violated``, ``<name>.deadline`` (kind ``date``, or
         ``datetime`` when the deadline is an instant) and, for an obligation with a deadline,
-        ``<name>.status`` (an enum: ``none, pending, met, overdue, early, breached``)."""
+        ``<name>.status`` (an enum: ``none, pending, met, overdue, early, breached, undetermined``)."""
         if self._outputs is None:
             self._outputs = tuple(ColumnSpec(s["name"], s["kind"], s["optional"], tuple(s["categories"]),
                                              s["has_default"], s["width"])
@@ -391,11 +429,12 @@ class Policy:
         *,
         as_of: DateLike = None,
         params: Optional[Mapping[str, Any]] = None,
+        unknown: Any = None,
     ) -> "pandas.DataFrame":
         """Evaluates every row of a DataFrame in one batch; see :func:`proviso.evaluate_frame`."""
         from ._frame import evaluate_frame
 
-        return evaluate_frame(self, df, as_of=as_of, params=params)
+        return evaluate_frame(self, df, as_of=as_of, params=params, unknown=unknown)
 
     def __repr__(self) -> str:
         return f"<proviso.Policy {self.name}: outputs {', '.join(self.outputs)}>"

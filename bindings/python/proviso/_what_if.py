@@ -35,7 +35,8 @@ class WhatIfResult:
       column differs), ``<output> changed`` for every output, ``obligations changed`` (an
       obligation starts or stops applying), ``deadlines changed``, ``became violated`` (rows where
       some obligation is violated that was not in the baseline), ``no longer violated``, and
-      ``rows violating`` in the baseline and the scenario (rows with at least one violation).
+      ``rows violating`` in the baseline and the scenario (rows with at least one violation); with
+      facts not given, ``rows undetermined`` in both (rows where some outcome waits for a fact).
     - ``counts``: tidy, rows per outcome value for the baseline and each scenario: columns
       ``outcome`` (``"export = deny"``, ``"keep_call_records violated"``, ``"notify.status =
       overdue"``), ``scenario``, ``rows``.
@@ -61,7 +62,7 @@ def _decoded(spec: "ColumnSpec", raw: "_frame._Raw", i: int) -> np.ndarray:
     """An output column as a numpy object-comparable array (for the changes table)."""
     import pandas as pd
 
-    col = _frame.decode_column(spec, raw.columns[i], raw.present[i], raw.dictionary)
+    col = _frame.decode_column(spec, raw.columns[i], raw.present[i], raw.dictionary, raw.undetermined(i))
     return np.asarray(pd.Series(col).astype(object).where(pd.notna(col), None))
 
 
@@ -74,22 +75,37 @@ def _changed(spec: "ColumnSpec", base: "_frame._Raw", scen: "_frame._Raw", i: in
         diff = da != db
     else:
         diff = a != b
-    pa, pb = base.present[i], scen.present[i]
-    if pa is None and pb is None:
-        return diff
-    pa = np.ones(len(a), bool) if pa is None else pa.astype(bool)
-    pb = np.ones(len(b), bool) if pb is None else pb.astype(bool)
-    return (pa != pb) | (pa & pb & diff)
+    # A value is compared only where it is present and decided in both runs.
+    pa = np.ones(len(a), bool) if base.present[i] is None else base.present[i].astype(bool)
+    pb = np.ones(len(b), bool) if scen.present[i] is None else scen.present[i].astype(bool)
+    ua, ub = base.undetermined(i), scen.undetermined(i)
+    status = _frame._is_status(spec)  # an undetermined status is a value, "undetermined"
+    if ua is not None and not status:
+        pa &= ~ua
+    if ub is not None and not status:
+        pb &= ~ub
+    open_a = np.zeros(len(a), bool) if ua is None or status else ua
+    open_b = np.zeros(len(b), bool) if ub is None or status else ub
+    return (open_a != open_b) | (pa != pb) | (pa & pb & diff)
 
 
-def _counts(policy: "Policy", frame: "pd.DataFrame", scenario: str) -> List[Tuple[str, str, int]]:
+def _counts(policy: "Policy", frame: "pd.DataFrame", raw: "_frame._Raw", scenario: str) -> List[Tuple[str, str, int]]:
     out: List[Tuple[str, str, int]] = []
-    for spec in policy.batch_outputs():
+    for i, spec in enumerate(policy.batch_outputs()):
         col = frame[spec.name]
+        undetermined = raw.undetermined(i)
         if spec.name.endswith(".applies") or spec.name.endswith(".violated"):
             name, what = spec.name.rsplit(".", 1)
-            out.append((f"{name} {'applies' if what == 'applies' else 'violated'}", scenario, int(col.sum())))
+            label = f"{name} {'applies' if what == 'applies' else 'violated'}"
+            out.append((label, scenario, int(col.sum())))  # (NA: undetermined, not counted)
+            if raw.missing is not None:
+                out.append((f"{name} {'may apply' if what == 'applies' else 'may be violated'}", scenario,
+                            0 if undetermined is None else int(undetermined.sum())))
             continue
+        if raw.missing is not None and not _frame._is_status(spec):
+            out.append((f"{spec.name} undetermined", scenario, 0 if undetermined is None else int(undetermined.sum())))
+            if undetermined is not None:
+                col = col[~undetermined]
         if spec.kind == "enum":
             values = list(spec.categories) + ([None] if spec.optional else [])
         elif spec.kind == "bool":
@@ -115,12 +131,15 @@ def what_if(
     *,
     baseline: Optional[Mapping[str, Any]] = None,
     as_of: DateLike = None,
+    unknown: Any = None,
 ) -> WhatIfResult:
     """Evaluates ``df`` under the baseline params and under each scenario, and compares.
 
     ``scenarios`` maps a scenario name to param overrides, applied on top of ``baseline`` (param
     overrides too; ``None`` = the policy's own values): ``{"60-day retention": {"min_retention":
-    "60 days"}}``. The frame is checked and encoded once; each evaluation is one batch.
+    "60 days"}}``. The frame is checked and encoded once; each evaluation is one batch. Facts
+    not given (``unknown``, columns left out, NA in a required column: see :func:`evaluate_frame`)
+    stay unknown in every scenario; a value that becomes decided (or undetermined) counts as a change.
     Returns a :class:`WhatIfResult` (``changes``, ``summary``, ``counts``, the frames).
     """
     import pandas as pd
@@ -129,11 +148,11 @@ def what_if(
         raise TypeError("scenarios must be a non-empty mapping of scenario name to params")
     if BASELINE in scenarios:
         raise ProvisoError(f"`{BASELINE}` names the baseline; give the scenario another name")
-    batch = _frame.encode(policy, df)
+    batch = _frame.encode(policy, df, unknown)
     specs = policy.batch_outputs()
     base_params = dict(baseline or {})
     base_raw = _frame.run(batch, as_of=as_of, params=base_params)
-    base_frame = _frame.decode(policy, base_raw, batch.index)
+    base_frame = _frame.decode(policy, base_raw, batch.index, batch.unknowns)
     base_decoded: Dict[int, np.ndarray] = {}
     outputs = set(policy.outputs)
     violated_cols = [i for i, s in enumerate(specs) if s.name.endswith(".violated")]
@@ -146,19 +165,27 @@ def what_if(
             acc |= raw.columns[i] != 0
         return acc
 
+    def undetermined_rows(raw: "_frame._Raw") -> np.ndarray:
+        acc = np.zeros(batch.rows, dtype=bool)
+        for i in range(len(specs)):
+            u = raw.undetermined(i)
+            if u is not None:
+                acc |= u
+        return acc
+
     base_violating = any_rows(base_raw, violated_cols)
     changes: List["pd.DataFrame"] = []
     summary: List[Dict[str, Any]] = []
-    counts = _counts(policy, base_frame, BASELINE)
+    counts = _counts(policy, base_frame, base_raw, BASELINE)
     results: Dict[str, "pd.DataFrame"] = {}
     all_params: Dict[str, Dict[str, Any]] = {BASELINE: base_params}
     for name, overrides in scenarios.items():
         params = {**base_params, **dict(overrides)}
         all_params[name] = params
         raw = _frame.run(batch, as_of=as_of, params=params)
-        frame = _frame.decode(policy, raw, batch.index)
+        frame = _frame.decode(policy, raw, batch.index, batch.unknowns)
         results[name] = frame
-        counts += _counts(policy, frame, name)
+        counts += _counts(policy, frame, raw, name)
         row: Dict[str, Any] = {"scenario": name, "rows": batch.rows}
         any_change = np.zeros(batch.rows, dtype=bool)
         changed_by_col: Dict[int, np.ndarray] = {}
@@ -194,6 +221,9 @@ def what_if(
         row["no longer violated"] = int(resolved.sum())
         row["rows violating (baseline)"] = int(base_violating.sum())
         row["rows violating (scenario)"] = int(any_rows(raw, violated_cols).sum())
+        if batch.unknowns:
+            row["rows undetermined (baseline)"] = int(undetermined_rows(base_raw).sum())
+            row["rows undetermined (scenario)"] = int(undetermined_rows(raw).sum())
         summary.append(row)
     columns = ["scenario", "row", "outcome", "baseline", "value"]
     changes_frame = (pd.concat(changes, ignore_index=True) if changes
@@ -201,7 +231,8 @@ def what_if(
     summary_frame = pd.DataFrame(summary).set_index("scenario")
     ordered = ["rows", "rows changed"] + [f"{o} changed" for o in policy.outputs] + [
         "obligations changed", "deadlines changed", "became violated", "no longer violated",
-        "rows violating (baseline)", "rows violating (scenario)"]
+        "rows violating (baseline)", "rows violating (scenario)"] + (
+        ["rows undetermined (baseline)", "rows undetermined (scenario)"] if batch.unknowns else [])
     summary_frame = summary_frame[ordered]
     counts_frame = pd.DataFrame(counts, columns=["outcome", "scenario", "rows"])
     return WhatIfResult(changes_frame, summary_frame, counts_frame, base_frame, results, all_params)

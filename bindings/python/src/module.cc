@@ -118,6 +118,7 @@ struct DateTimeFact {
 struct Converter {
   py::object fallback;
   py::object instant_class;
+  py::object unknown;  // proviso.UNKNOWN: a fact not given
   std::vector<DateTimeFact>* datetimes = nullptr;
   std::vector<std::string> where;  // the JSON pointer tokens of the value being converted
 
@@ -126,6 +127,7 @@ struct Converter {
     Converter c;
     c.fallback = convert.attr("jsonable");
     c.instant_class = convert.attr("Instant");
+    c.unknown = convert.attr("UNKNOWN");
     return c;
   }
 };
@@ -134,9 +136,14 @@ struct Converter {
 // frozenset, str, bool, int, float, None) are converted here; anything else goes through
 // proviso._convert.jsonable (dates, date-times, timedeltas, numpy and pandas scalars), which returns
 // a JSON-native value or an Instant (a date-time: see DateTimeFact), or raises. NaN becomes null
-// (a missing value). `path` names the value in errors.
+// (a missing value). A field whose value is proviso.UNKNOWN is left out (a fact not given). `path`
+// names the value in errors.
 json ToJson(py::handle h, const std::string& path, Converter& conv) {
   if (h.is_none()) return nullptr;
+  if (h.ptr() == conv.unknown.ptr()) {
+    throw proviso::FactsError("`" + path + "`: UNKNOWN stands for a fact not given, and only a field's value can be one",
+                              path);
+  }
   if (PyBool_Check(h.ptr())) return h.ptr() == Py_True;
   if (PyLong_Check(h.ptr())) {
     int overflow = 0;
@@ -160,6 +167,7 @@ json ToJson(py::handle h, const std::string& path, Converter& conv) {
         throw proviso::FactsError("`" + path + "`: keys must be text, found " +
                                       py::repr(item.first).cast<std::string>(), path);
       }
+      if (item.second.ptr() == conv.unknown.ptr()) continue;  // a fact not given: left out
       std::string key = item.first.cast<std::string>();
       conv.where.push_back(key);
       o[key] = ToJson(item.second, path.empty() ? key : path + "." + key, conv);
@@ -171,6 +179,11 @@ json ToJson(py::handle h, const std::string& path, Converter& conv) {
     json a = json::array();
     size_t i = 0;
     for (py::handle x : h) {
+      if (x.ptr() == conv.unknown.ptr()) {
+        throw proviso::FactsError("`" + path + "[" + std::to_string(i) +
+                                      "]`: an element cannot be unknown (leave the whole collection out)",
+                                  path + "[" + std::to_string(i) + "]");
+      }
       conv.where.push_back(std::to_string(i));
       a.push_back(ToJson(x, path + "[" + std::to_string(i) + "]", conv));
       conv.where.pop_back();
@@ -371,10 +384,17 @@ py::array NewColumn(const proviso::ColumnSpec& s, int64_t rows) {
 struct OutputBuffers {
   std::vector<py::array> columns;
   std::vector<std::optional<MaskArray>> present;
+  // With cells not known: per column, (rows, words) uint64 masks of the missing facts.
+  std::vector<py::array_t<uint64_t>> missing;
   proviso::BatchOutput out;
 
-  OutputBuffers(const std::vector<proviso::ColumnSpec>& specs, int64_t rows) {
+  OutputBuffers(const std::vector<proviso::ColumnSpec>& specs, int64_t rows, int words = 0) {
     for (const proviso::ColumnSpec& s : specs) {
+      if (words > 0) {
+        missing.emplace_back(std::vector<py::ssize_t>{static_cast<py::ssize_t>(rows), words});
+        std::fill(missing.back().mutable_data(), missing.back().mutable_data() + rows * words, uint64_t{0});
+        out.missing.push_back(missing.back().mutable_data());
+      }
       columns.push_back(NewColumn(s, rows));
       out.columns.push_back(columns.back().mutable_data());
       if (s.optional) {
@@ -396,19 +416,27 @@ struct OutputBuffers {
       if (m) masks.append(*m);
       else masks.append(py::none());
     }
-    return py::make_tuple(cols, masks, py::cast(out.dictionary));
+    py::object miss = py::none();
+    if (!missing.empty()) {
+      py::list l;
+      for (const auto& m : missing) l.append(m);
+      miss = l;
+    }
+    return py::make_tuple(cols, masks, py::cast(out.dictionary), miss);
   }
 };
 
-// evaluate_batch(policy, rows, columns, present, dictionaries, as_of, params)
-//   -> (output columns, presence masks or None, text dictionary)
+// evaluate_batch(policy, rows, columns, present, dictionaries, as_of, params, known)
+//   -> (output columns, presence masks or None, text dictionary, missing masks or None)
 // `columns` are arrays of each column's element type (ColumnSpec::width; converted only if they are
 // not C-contiguous of that type), `present` uint8 masks or None, `dictionaries` lists of texts or
-// None, all in BatchInputs() order.
+// None, `known` (optional) uint8 masks or None (0: the cell is a fact not given), all in
+// BatchInputs() order. With cells not known, the result's fourth item is, per output column, a
+// (rows, Policy.missing_words) uint64 array of the missing facts (bit k: Policy.facts[k]).
 py::tuple EvaluateBatch(const proviso::Policy& policy, int64_t rows, const py::list& columns,
                         const py::list& present, const py::list& dictionaries,
                         const std::optional<std::string>& as_of,
-                        const std::map<std::string, std::string>& params) {
+                        const std::map<std::string, std::string>& params, const py::object& known) {
   std::vector<proviso::ColumnSpec> in_specs = policy.BatchInputs();
   std::vector<proviso::ColumnSpec> out_specs = policy.BatchOutputs();
   size_t n = in_specs.size();
@@ -443,7 +471,24 @@ py::tuple EvaluateBatch(const proviso::Policy& policy, int64_t rows, const py::l
       in.dictionaries.push_back(&dicts[i]);
     }
   }
-  OutputBuffers buffers(out_specs, rows);
+  bool unknowns = false;
+  if (!known.is_none()) {
+    py::list k = known.cast<py::list>();
+    if (k.size() != n) throw proviso::Error("evaluate_batch: expected " + std::to_string(n) + " known masks");
+    for (size_t i = 0; i < n; ++i) {
+      if (k[i].is_none()) {
+        in.known.push_back(nullptr);
+        continue;
+      }
+      keep_masks.push_back(MaskArray::ensure(k[i]));
+      if (!keep_masks.back() || keep_masks.back().ndim() != 1 || keep_masks.back().shape(0) != rows) {
+        throw proviso::Error("evaluate_batch: the known mask of `" + in_specs[i].name + "` is not 1-d uint8 of the column's length");
+      }
+      in.known.push_back(keep_masks.back().data());
+      unknowns = true;
+    }
+  }
+  OutputBuffers buffers(out_specs, rows, unknowns ? policy.MissingWords() : 0);
   proviso::EvalOptions options = Options(as_of, params, false);
   {
     py::gil_scoped_release release;
@@ -809,7 +854,19 @@ py::tuple EvaluateRows(const proviso::Policy& policy, const py::sequence& facts,
   std::vector<proviso::ColumnSpec> out_specs = policy.BatchOutputs();
   Converter conv = Converter::Make();
   int64_t rows = static_cast<int64_t>(py::len(facts));
-  OutputBuffers buffers(out_specs, rows);
+  const int words = policy.MissingWords();
+  OutputBuffers buffers(out_specs, rows, words);
+  std::map<std::string, int> fact_ids;
+  for (size_t k = 0; k < policy.Facts().size(); ++k) fact_ids.emplace(policy.Facts()[k], static_cast<int>(k));
+  bool any_undetermined = false;
+  // The missing facts of column `c` in row `r`.
+  auto put_missing = [&](size_t c, int64_t r, const auto& names) {
+    for (const auto& name : names) {
+      int id = fact_ids.at(name);
+      buffers.out.missing[c][r * words + id / 64] |= uint64_t{1} << (id % 64);
+      any_undetermined = true;
+    }
+  };
   proviso::EvalOptions options = Options(as_of, params, false);
   std::map<std::string, int64_t> dict;
   std::vector<std::string> outputs = policy.output_names();
@@ -851,6 +908,14 @@ py::tuple EvaluateRows(const proviso::Policy& policy, const py::sequence& facts,
       const int64_t r = start + k;
       for (size_t c = 0; c < outputs.size(); ++c) {
         auto found = d.outputs().find(outputs[c]);
+        auto open = d.undetermined().find(outputs[c]);
+        if (open != d.undetermined().end()) {  // undetermined: no value, its missing facts
+          if (out_specs[c].optional) buffers.out.present[c][r] = 0;
+          Put(buffers.out.columns[c], out_specs[c], r, 0);
+          std::vector<std::string> names = open->get<std::vector<std::string>>();
+          put_missing(c, r, names);
+          continue;
+        }
         if (found == d.outputs().end()) {
           throw proviso::Error("row " + std::to_string(r) + ": output `" + outputs[c] +
                                "` is decided for each element of a `for each`: a frame row cannot hold it "
@@ -872,10 +937,21 @@ py::tuple EvaluateRows(const proviso::Policy& policy, const py::sequence& facts,
           }
           found = &o;
         }
-        if (cols.applies >= 0) Put(buffers.out.columns[cols.applies], out_specs[cols.applies], r, found != nullptr);
+        const std::vector<std::string> none;
+        auto when = [&](bool undetermined) -> const std::vector<std::string>& {
+          return found && undetermined ? found->missing : none;
+        };
+        bool status_open = found && found->status == "undetermined";
+        if (cols.applies >= 0) {
+          Put(buffers.out.columns[cols.applies], out_specs[cols.applies], r, found && !found->applies_undetermined);
+          put_missing(cols.applies, r, when(found && found->applies_undetermined));
+        }
         if (cols.violated >= 0) {
           Put(buffers.out.columns[cols.violated], out_specs[cols.violated], r, found && found->violated);
+          put_missing(cols.violated, r, when(found && found->violation_undetermined));
         }
+        if (cols.deadline >= 0) put_missing(cols.deadline, r, when(status_open));
+        if (cols.status >= 0) put_missing(cols.status, r, when(status_open));
         if (cols.deadline >= 0) {
           const proviso::ColumnSpec& spec = out_specs[cols.deadline];
           bool has_deadline = found && found->deadline;
@@ -899,6 +975,7 @@ py::tuple EvaluateRows(const proviso::Policy& policy, const py::sequence& facts,
     }
     if (unconvertible) std::rethrow_exception(unconvertible);
   }
+  if (!any_undetermined) buffers.missing.clear();  // everything decided: no masks, as a batch without unknowns
   return buffers.ToPython();
 }
 
@@ -976,7 +1053,10 @@ PYBIND11_MODULE(_proviso, m) {
            py::arg("explain") = false)
       .def("evaluate_batch", &EvaluateBatch, py::arg("rows"), py::arg("columns"), py::arg("present"),
            py::arg("dictionaries"), py::arg("as_of") = py::none(),
-           py::arg("params") = std::map<std::string, std::string>{})
+           py::arg("params") = std::map<std::string, std::string>{}, py::arg("known") = py::none())
+      .def_property_readonly("facts", &proviso::Policy::Facts)
+      .def_property_readonly("missing_words", &proviso::Policy::MissingWords)
+      .def_property_readonly("optional_facts", &proviso::Policy::OptionalFacts)
       .def("evaluate_rows", &EvaluateRows, py::arg("facts"), py::arg("as_of") = py::none(),
            py::arg("params") = std::map<std::string, std::string>{});
 
@@ -984,6 +1064,9 @@ PYBIND11_MODULE(_proviso, m) {
       .def("to_dict", [](const PyDecision& d) { return FromJson(d.decision.ToJson()); })
       .def_property_readonly("as_of", [](const PyDecision& d) { return d.decision.as_of(); })
       .def("outputs", [](const PyDecision& d) { return FromJson(d.decision.outputs()); })
+      // Output name -> list of the paths of the missing facts it waits for.
+      .def("undetermined", [](const PyDecision& d) { return FromJson(d.decision.undetermined()); })
+      .def("missing_facts", [](const PyDecision& d) { return d.decision.missing_facts(); })
       .def_property_readonly("law_as_of", [](const PyDecision& d) { return d.decision.ToJson().value("law_as_of", ""); })
       // Dicts: name, modality, subject, action, deadline (text or None), deadline_kind, standard,
       // status, citations [(document, article)], violated, item (None or {scope, index, key}).
@@ -1004,6 +1087,9 @@ PYBIND11_MODULE(_proviso, m) {
                x["status"] = o.status;
                x["citations"] = cites;
                x["violated"] = o.violated;
+               x["applies_undetermined"] = o.applies_undetermined;
+               x["violation_undetermined"] = o.violation_undetermined;
+               x["missing"] = o.missing;
                x["item"] = o.item ? py::object(ItemRefDict(*o.item)) : py::object(py::none());
                out.append(x);
              }
@@ -1017,6 +1103,7 @@ PYBIND11_MODULE(_proviso, m) {
                py::dict x = ItemRefDict(it.ref);
                x["law_as_of"] = it.law_as_of;
                x["outputs"] = FromJson(it.outputs);
+               x["undetermined"] = FromJson(it.undetermined);
                out.append(x);
              }
              return out;

@@ -285,6 +285,9 @@ class Policy {
   // The facts of the input schema, by id: the paths that masks of missing facts (BatchOutput::missing)
   // and Decision::missing_facts() name ("operator.verifies_numbers", "activities[].recorded").
   const std::vector<std::string>& Facts() const;
+  // The facts (paths as Facts()) whose type is optional: `null` gives them none, left out they are
+  // not known.
+  std::vector<std::string> OptionalFacts() const;
   // Words of one row's mask of missing facts: ceil(Facts().size() / 64), at least 1.
   int MissingWords() const;
 
