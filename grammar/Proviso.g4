@@ -69,13 +69,14 @@ typeRef     : (BOOL_T | INT_T | DECIMAL_T | TEXT_T | DATE_T | DATETIME_T | DURAT
 // followed by a unit on the same line is one DURATION token (`6 months`), never a number and a name.
 softName    : ID | TITLE | DOCUMENT | SUBJECT | FIRST | UNIQUE | PRIORITY | COLLECT | HIT
             | TO | OF | NO | ERROR | AFTER | DEADLINE | VIOLATED | FROM | UNTIL | EFFECTIVE | PRESENT
-            | LIST | CALENDAR | KEY | EACH | LAW | MISSING ;
+            | LIST | CALENDAR | KEY | EACH | LAW | MISSING | EMPTY | FILTER | MAP ;
 
 // Field names may also be words that are keywords elsewhere (`title`, `count`, `subject` ...).
 ident       : ID | TITLE | DOCUMENT | SUBJECT | FIRST | DEFAULT | COUNT | SUM | MIN | MAX | ALL
             | ANY | UNIQUE | PRIORITY | COLLECT | HIT | TO | OF | NO | ERROR | AFTER | DEADLINE
             | VIOLATED | FROM | UNTIL | EFFECTIVE | PRESENT | SET | LIST | CALENDAR | WORKING | EVERY
-            | BEFORE | NOW | KEY | EACH | LAW | FOR | MISSING ;
+            | BEFORE | NOW | KEY | EACH | LAW | FOR | MISSING | EMPTY | FILTER | MAP | WHERE
+            | UNION | INTERSECT | DIFF ;
 
 // ---------------------------------------------------------------- values
 
@@ -201,14 +202,18 @@ forItem     : FOR expr ;
 
 // ---------------------------------------------------------------- expressions
 // Precedence, loosest first: if/match/quantifiers, or, and, not, comparison and membership,
-// ??, `N working days after E`, + -, * /, unary -, postfix (field access, `is present`), primary.
+// ??, `N working days after E`, + - union minus, * / intersect, unary -, postfix (field access,
+// `is present`, `is empty`), primary.
 
 expr        : primary                                                     # primaryExpr
             | expr DOT ident                                                 # fieldExpr
             | expr IS NOT? PRESENT                                        # presentExpr
+            | expr IS NOT? EMPTY                                          # emptyExpr
             | MINUS expr                                                  # negExpr
             | expr op=(STAR | SLASH) expr                                 # mulExpr
+            | expr INTERSECT expr                                         # intersectExpr
             | expr op=(PLUS | MINUS) expr                                 # addExpr
+            | expr op=(UNION | DIFF) expr                                 # setOpExpr
             | expr WORKING unit=ID (OF cal=ID)? dir=(AFTER | BEFORE) expr   # workingDaysExpr
             | expr QQ expr                                                # coalesceExpr
             | expr op=(LT | LE | GT | GE | EQ | NE) expr                  # compareExpr
@@ -217,7 +222,11 @@ expr        : primary                                                     # prim
             | expr AND expr                                               # andExpr
             | expr OR expr                                                # orExpr
             | IF expr THEN expr ELSE expr                                 # ifExpr
-            | quant=(ANY | ALL | COUNT | SUM | MIN | MAX) ID IN expr COLON expr  # quantExpr
+            // `sum a in activities where a.kind == cloud: a.fee`; `count a in xs where COND`;
+            // `filter a in xs where COND` (or `: COND`) and `map a in xs [where COND]: VALUE` make a
+            // list (a set, over a set).
+            | quant=(ANY | ALL | COUNT | SUM | MIN | MAX | FILTER | MAP) ID IN expr
+              (WHERE where=expr)? (COLON body=expr)?                       # quantExpr
             ;
 
 primary     : INT                                                         # intLit
@@ -261,6 +270,8 @@ TEST : 'test' ; AS_OF : 'as_of' ; AS : 'as' ; GIVEN : 'given' ; SET : 'set' ; EX
 NO : 'no' ; ERROR : 'error' ; LIST : 'list' ;
 CALENDAR : 'calendar' ; WORKING : 'working' ; BEFORE : 'before' ; EVERY : 'every' ;
 FOR : 'for' ; NOW : 'now' ; EACH : 'each' ; KEY : 'key' ; LAW : 'law' ; MISSING : 'missing' ;
+WHERE : 'where' ; FILTER : 'filter' ; MAP : 'map' ; UNION : 'union' ; INTERSECT : 'intersect' ;
+DIFF : 'minus' ; EMPTY : 'empty' ;
 BOOL_T : 'bool' ; INT_T : 'int' ; DECIMAL_T : 'decimal' ; TEXT_T : 'text' ; DATE_T : 'date' ;
 DATETIME_T : 'datetime' ; DURATION_T : 'duration' ;
 AND : 'and' ; OR : 'or' ; NOT : 'not' ; IN : 'in' ; IS : 'is' ; PRESENT : 'present' ;

@@ -35,7 +35,9 @@ enum class ExprKind {
   kCoalesce,  // args[0] ?? args[1]
   kIsPresent, // args[0] is present; negated = `is not present`
   kIf,        // if args[0] then args[1] else args[2]
-  kQuant,     // quant var in args[0]: args[1]
+  kQuant,     // quant var in args[0] [where args[2]]: args[1] (see QuantKind)
+  kSetOp,     // args[0] union/intersect/minus args[1] (set_op)
+  kIsEmpty,   // args[0] is empty (a list or set); negated = `is not empty`
   kList, kSet, kRecord,
   kMatch,     // match args[0] { arms }
   kWorkingDays,  // args[0] working days after (negated: before) args[1], in calendar `name` ("" = the only one)
@@ -43,7 +45,12 @@ enum class ExprKind {
 // kName may also be the element of a `for each` (RefKind::kItem, index = the scope).
 
 enum class BinOp { kAdd, kSub, kMul, kDiv, kLt, kLe, kGt, kGe, kEq, kNe };
-enum class QuantKind { kAny, kAll, kCount, kSum, kMin, kMax };
+// kFilter: the elements for which the body holds; kMap: the body's value for each element (both a
+// list over a list, a set over a set). A `where` of any quantifier skips the elements for which it
+// does not hold; the parser makes `count x in c where w` and `filter x in c where w` have w as
+// their body, so args[2] is there only beside a body.
+enum class QuantKind { kAny, kAll, kCount, kSum, kMin, kMax, kFilter, kMap };
+enum class SetOp { kUnion, kIntersect, kMinus };
 enum class DurationUnit { kSecond, kMinute, kHour, kDay, kWeek, kMonth, kYear };
 
 // What a name or call refers to, filled in by the checker.
@@ -87,6 +94,7 @@ struct Expr {
   DurationUnit unit = DurationUnit::kDay;
   BinOp op = BinOp::kAdd;
   QuantKind quant = QuantKind::kAny;
+  SetOp set_op = SetOp::kUnion;
   bool negated = false;
   std::vector<ExprPtr> args;
   std::vector<std::string> field_names;  // kRecord
@@ -397,6 +405,8 @@ std::string ToSource(const Expr& e);
 std::string ToSource(const TypeExpr& t);
 // The spelling of an operator: "+", ">=" ...
 const char* OpText(BinOp op);
+const char* QuantText(QuantKind q);  // "any", "filter", ...
+const char* SetOpText(SetOp op);     // "union", "intersect", "minus"
 // `in 0..1439`, `>= 0`, `!= ""`.
 std::string ToSource(const FieldCheck& c);
 // A stable, indented dump of a module (`proviso compile --emit=ast`).

@@ -21,8 +21,6 @@ const char* OpText(BinOp op) {
   return "?";
 }
 
-namespace {
-
 const char* QuantText(QuantKind q) {
   switch (q) {
     case QuantKind::kAny: return "any";
@@ -31,9 +29,22 @@ const char* QuantText(QuantKind q) {
     case QuantKind::kSum: return "sum";
     case QuantKind::kMin: return "min";
     case QuantKind::kMax: return "max";
+    case QuantKind::kFilter: return "filter";
+    case QuantKind::kMap: return "map";
   }
   return "?";
 }
+
+const char* SetOpText(SetOp op) {
+  switch (op) {
+    case SetOp::kUnion: return "union";
+    case SetOp::kIntersect: return "intersect";
+    case SetOp::kMinus: return "minus";
+  }
+  return "?";
+}
+
+namespace {
 
 std::string Quote(const std::string& s) {
   std::string out = "\"";
@@ -92,8 +103,12 @@ std::string ToSource(const Expr& e) {
       return fmt::format("(if {} then {} else {})", ToSource(*e.args[0]), ToSource(*e.args[1]),
                          ToSource(*e.args[2]));
     case ExprKind::kQuant:
-      return fmt::format("({} {} in {}: {})", QuantText(e.quant), e.name, ToSource(*e.args[0]),
-                         ToSource(*e.args[1]));
+      return fmt::format("({} {} in {}{}: {})", QuantText(e.quant), e.name, ToSource(*e.args[0]),
+                         e.args.size() > 2 ? " where " + ToSource(*e.args[2]) : "", ToSource(*e.args[1]));
+    case ExprKind::kSetOp:
+      return fmt::format("({} {} {})", ToSource(*e.args[0]), SetOpText(e.set_op), ToSource(*e.args[1]));
+    case ExprKind::kIsEmpty:
+      return fmt::format("({} is {}empty)", ToSource(*e.args[0]), e.negated ? "not " : "");
     case ExprKind::kList: return "[" + Join(e.args) + "]";
     case ExprKind::kSet: return "{" + Join(e.args) + "}";
     case ExprKind::kRecord: {

@@ -67,6 +67,7 @@ bool Checker::IsConstant(const Expr& e) {
     case ExprKind::kCall: return e.ref == RefKind::kBuiltin && all();
     case ExprKind::kNeg: case ExprKind::kNot: case ExprKind::kBinary: case ExprKind::kAnd: case ExprKind::kOr:
     case ExprKind::kIn: case ExprKind::kCoalesce: case ExprKind::kIsPresent: case ExprKind::kIf: case ExprKind::kQuant:
+    case ExprKind::kSetOp: case ExprKind::kIsEmpty:
     case ExprKind::kList: case ExprKind::kSet: case ExprKind::kRecord: case ExprKind::kMatch:
     case ExprKind::kWorkingDays: case ExprKind::kField:
       return all();

@@ -127,7 +127,8 @@ class Checker {
   const Type* CheckField(Expr& e, const Context& ctx);
   static std::string JoinNames(const std::vector<std::string>& names);
   const Type* CheckBinary(Expr& e, const Context& ctx);
-  const Type* CheckQuant(Expr& e, const Context& ctx);
+  const Type* CheckQuant(Expr& e, const Context& ctx, const Type* expected);
+  const Type* CheckSetOp(Expr& e, const Context& ctx, const Type* expected);
   const Type* CheckCall(Expr& e, const Context& ctx, const Type* expected);
   const Type* CheckRecordLit(Expr& e, const Context& ctx, const Type* expected);
   const Type* CheckMatch(Expr& e, const Context& ctx, const Type* expected);

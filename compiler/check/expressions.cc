@@ -189,7 +189,18 @@ const Type* Checker::CheckExprInner(Expr& e, const Context& ctx, const Type* exp
       }
       return u;
     }
-    case ExprKind::kQuant: return CheckQuant(e, ctx);
+    case ExprKind::kQuant: return CheckQuant(e, ctx, expected);
+    case ExprKind::kSetOp: return CheckSetOp(e, ctx, expected);
+    case ExprKind::kIsEmpty: {
+      const Type* a = CheckExpr(*e.args[0], ctx);
+      if (a->kind != TypeKind::kList && a->kind != TypeKind::kSet && a->kind != TypeKind::kError) {
+        diags_.Error("E0230", e.args[0]->span, fmt::format("`is empty` needs a list or a set, found `{}`", types_.Name(a)))
+            .help = a->kind == TypeKind::kOptional ? "for an optional value, say `is not present`"
+                    : a->kind == TypeKind::kText  ? "for a text, compare it with \"\""
+                                                  : "";
+      }
+      return types_.Bool();
+    }
     case ExprKind::kList:
     case ExprKind::kSet: {
       // `{}` where a record is expected is the record with every field at its default.
@@ -381,15 +392,49 @@ const Type* Checker::CheckBinary(Expr& e, const Context& ctx) {
   return e.op >= BinOp::kLt ? types_.Bool() : Err();
 }
 
-const Type* Checker::CheckQuant(Expr& e, const Context& ctx) {
+// `a union b`, `a intersect b`, `a minus b`: two sets of one element type (a literal on either side
+// takes the other's type), giving a set of it.
+const Type* Checker::CheckSetOp(Expr& e, const Context& ctx, const Type* expected) {
+  bool literal_first = e.args[0]->kind == ExprKind::kSet || e.args[0]->kind == ExprKind::kList;
+  const Type* a = nullptr;
+  const Type* b = nullptr;
+  if (literal_first) {
+    b = CheckExpr(*e.args[1], ctx, expected);
+    a = CheckExpr(*e.args[0], ctx, b->kind == TypeKind::kSet ? b : expected);
+  } else {
+    a = CheckExpr(*e.args[0], ctx, expected);
+    b = CheckExpr(*e.args[1], ctx, a->kind == TypeKind::kSet ? a : expected);
+  }
+  if (a->kind == TypeKind::kError || b->kind == TypeKind::kError) return Err();
+  for (const Expr* side : {e.args[0].get(), e.args[1].get()}) {
+    const Type* t = side == e.args[0].get() ? a : b;
+    if (t->kind == TypeKind::kSet) continue;
+    diags_.Error("E0230", side->span, fmt::format("`{}` needs a set on both sides, found `{}`", ast::SetOpText(e.set_op),
+                                                  types_.Name(t)))
+        .help = t->kind == TypeKind::kList ? "a list keeps order and repeats: `let s: set<T> = map x in LIST: x` makes a "
+                                             "set of it (a `map` gives a set where one is expected)"
+                                           : "";
+    return Err();
+  }
+  const Type* u = Unify(types_, a, b);
+  if (!u) {
+    diags_.Error("E0230", e.span, fmt::format("`{}` needs sets of the same type, found `{}` and `{}`",
+                                              ast::SetOpText(e.set_op), types_.Name(a), types_.Name(b)));
+    return Err();
+  }
+  return u;
+}
+
+// `filter` and `map` make a list over a list and a set over a set, or a set where one is expected
+// (`then kinds = map a in activities: a.kind` with `kinds: set<Kind>`).
+const Type* Checker::CheckQuant(Expr& e, const Context& ctx, const Type* expected) {
   const Type* coll = CheckExpr(*e.args[0], ctx);
   const Type* elem = Err();
   if (coll->kind == TypeKind::kSet || coll->kind == TypeKind::kList) {
     elem = coll->elem;
   } else if (coll->kind != TypeKind::kError) {
-    static const char* kQuant[] = {"any", "all", "count", "sum", "min", "max"};
     diags_.Error("E0218", e.args[0]->span,
-                 fmt::format("`{}` needs a list or a set to range over, found `{}`", kQuant[static_cast<int>(e.quant)],
+                 fmt::format("`{}` needs a list or a set to range over, found `{}`", ast::QuantText(e.quant),
                              types_.Name(coll)));
   }
   int slot = static_cast<int>(locals_.size());
@@ -399,30 +444,51 @@ const Type* Checker::CheckQuant(Expr& e, const Context& ctx) {
   std::vector<std::string> narrowed = Shadow(e.name);
   const Type* result = Err();
   Expr& body = *e.args[1];
-  switch (e.quant) {
-    case ast::QuantKind::kAny:
-    case ast::QuantKind::kAll:
-      ExpectType(body, ctx, types_.Bool(), "the condition of a quantifier");
-      result = types_.Bool();
-      break;
-    case ast::QuantKind::kCount:
-      ExpectType(body, ctx, types_.Bool(), "the condition of `count`");
-      result = types_.Int();
-      break;
-    case ast::QuantKind::kSum: {
-      const Type* t = CheckExpr(body, ctx);
-      if (IsNumeric(t) || t->kind == TypeKind::kDuration || t->kind == TypeKind::kError) result = t;
-      else diags_.Error("E0219", body.span, fmt::format("cannot sum `{}` values", types_.Name(t)));
-      break;
+  const Type* want = expected && expected->kind == TypeKind::kOptional ? expected->elem : expected;
+  bool want_set = want && want->kind == TypeKind::kSet;
+  // `where W: BODY`: the body is read only for the elements where W holds (narrowed by it).
+  if (e.args.size() > 2) ExpectType(*e.args[2], ctx, types_.Bool(), "the condition after `where`");
+  {
+    Assumed where = Assume(e.args.size() > 2 ? e.args[2].get() : nullptr, true);
+    switch (e.quant) {
+      case ast::QuantKind::kAny:
+      case ast::QuantKind::kAll:
+        ExpectType(body, ctx, types_.Bool(), "the condition of a quantifier");
+        result = types_.Bool();
+        break;
+      case ast::QuantKind::kCount:
+        ExpectType(body, ctx, types_.Bool(), "the condition of `count`");
+        result = types_.Int();
+        break;
+      case ast::QuantKind::kSum: {
+        const Type* t = CheckExpr(body, ctx);
+        if (IsNumeric(t) || t->kind == TypeKind::kDuration || t->kind == TypeKind::kError) result = t;
+        else diags_.Error("E0219", body.span, fmt::format("cannot sum `{}` values", types_.Name(t)));
+        break;
+      }
+      case ast::QuantKind::kMin:
+      case ast::QuantKind::kMax: {
+        const Type* t = CheckExpr(body, ctx);
+        if (IsOrdered(t) || t->kind == TypeKind::kError) result = t;
+        else diags_.Error("E0217", body.span, fmt::format("`{}` values cannot be ordered", types_.Name(t)));
+        break;
+      }
+      case ast::QuantKind::kFilter:
+        ExpectType(body, ctx, types_.Bool(), "the condition of `filter`");
+        result = coll->kind == TypeKind::kError ? Err() : want_set ? types_.Set(elem) : coll;
+        break;
+      case ast::QuantKind::kMap: {
+        const Type* t = CheckExpr(body, ctx);
+        if (t->kind == TypeKind::kError || coll->kind == TypeKind::kError) break;
+        if (t->kind == TypeKind::kAny || (t->elem && t->elem->kind == TypeKind::kAny)) {
+          diags_.Error("E0230", body.span, "the value of `map` needs a type of its own (an empty literal has none)");
+          break;
+        }
+        result = coll->kind == TypeKind::kSet || want_set ? types_.Set(t) : types_.List(t);
+        break;
+      }
     }
-    case ast::QuantKind::kMin:
-    case ast::QuantKind::kMax: {
-      const Type* t = CheckExpr(body, ctx);
-      if (IsOrdered(t) || t->kind == TypeKind::kError) result = t;
-      else diags_.Error("E0217", body.span, fmt::format("`{}` values cannot be ordered", types_.Name(t)));
-      break;
-    }
-  }
+  }  // the narrowing of `where` ends
   locals_.pop_back();
   present_ = std::move(narrowed);
   return result;

@@ -131,6 +131,24 @@ CG Generator::QuantOver(const Expr& e, const CG& coll) {
   auto add_unknown = [&](const CG& v) {
     if (um && v.m) b_.CreateStore(b_.CreateOr(b_.CreateLoad(mask_ty_, um), v.m), um);
   };
+  // `where W` of a value body (lowering folds the others into their condition): an element where
+  // W is false is skipped; where W is unknown, its facts are added and the element skipped too
+  // (the result is then unknown). `each(x, exit)` emits the element's code where W holds.
+  auto for_each = [&](auto each) {
+    ForEach(ct, coll, [&](const CG& x, llvm::BasicBlock* exit) {
+      locals_[e.index] = x;
+      if (e.args.size() < 3) return each(x, exit);
+      CG w = Emit(*e.args[2]);
+      add_unknown(w);
+      llvm::BasicBlock* holds = Block("where.holds");
+      llvm::BasicBlock* next = Block("where.next");
+      b_.CreateCondBr(w.m ? KnownTrue(w) : Bool(w.a), holds, next);
+      b_.SetInsertPoint(holds);
+      each(x, exit);
+      b_.CreateBr(next);
+      b_.SetInsertPoint(next);
+    });
+  };
   switch (e.quant) {
     case ast::QuantKind::kAny:
     case ast::QuantKind::kAll: {
@@ -171,12 +189,33 @@ CG Generator::QuantOver(const Expr& e, const CG& coll) {
       if (um) result.m = b_.CreateLoad(mask_ty_, um);
       break;
     }
+    case ast::QuantKind::kFilter:
+    case ast::QuantKind::kMap: {
+      Made out = StartMade(e.type, IsBitset(ct, types_) ? I64(64) : coll.b);
+      bool filter = e.quant == ast::QuantKind::kFilter;
+      for_each([&](const CG& x, llvm::BasicBlock*) {
+        CG v = Emit(body);
+        add_unknown(v);
+        // An unknown value is not appended (the result is then unknown: um).
+        llvm::Value* take_it = filter ? (v.m ? KnownTrue(v) : Bool(v.a)) : v.m ? IsKnown(v.m) : True();
+        llvm::BasicBlock* take = Block("made.take");
+        llvm::BasicBlock* next = Block("made.next");
+        b_.CreateCondBr(take_it, take, next);
+        b_.SetInsertPoint(take);
+        if (filter) Append(out, x, &e, ct->kind == TypeKind::kList);  // a set's are distinct already
+        else Append(out, Coerce(v, body.type, e.type->elem), &e);
+        b_.CreateBr(next);
+        b_.SetInsertPoint(next);
+      });
+      result = FinishMade(out);
+      if (um) result.m = b_.CreateLoad(mask_ty_, um);
+      break;
+    }
     case ast::QuantKind::kSum:
     case ast::QuantKind::kMin:
     case ast::QuantKind::kMax: {
       Acc acc = NewAcc(e.type);
-      ForEach(ct, coll, [&](const CG& x, llvm::BasicBlock*) {
-        locals_[e.index] = x;
+      for_each([&](const CG&, llvm::BasicBlock*) {
         CG v = Emit(body);
         add_unknown(v);
         int kind = e.quant == ast::QuantKind::kSum ? 0 : e.quant == ast::QuantKind::kMin ? 1 : 2;
@@ -252,6 +291,110 @@ CG Generator::Finish(const Expr&, Acc& acc, bool zero_if_empty) {
   if (zero_if_empty) ZeroIfEmpty(acc);
   else FailIf(b_.CreateNot(b_.CreateLoad(i1_, acc.have)));
   return Load(acc.type, acc.slots);
+}
+
+Generator::Made Generator::StartMade(const Type* t, llvm::Value* bound) {
+  Made out{t};
+  out.len = Local(i64_, 1, "made.len");
+  b_.CreateStore(I64(0), out.len);
+  if (IsBitset(t, types_)) return out;
+  uses_arena_ = true;
+  llvm::Value* n = b_.CreateAdd(bound, I64(1));  // never 0 slots
+  out.base = b_.CreateCall(alloc_, {b_.CreateMul(n, I64(Slots(t->elem, types_)))});
+  return out;
+}
+
+void Generator::Append(Made& out, const CG& v, const Expr* at, bool check_repeats) {
+  const Type* elem = out.type->elem;
+  if (IsBitset(out.type, types_)) {
+    llvm::Value* bit = b_.CreateShl(I64(1), b_.CreateAnd(v.a, I64(63)));
+    b_.CreateStore(b_.CreateOr(b_.CreateLoad(i64_, out.len), bit), out.len);
+    return;
+  }
+  llvm::Value* n = b_.CreateLoad(i64_, out.len);
+  llvm::BasicBlock* add = Block("made.add");
+  llvm::BasicBlock* done = Block("made.done");
+  if (check_repeats && out.type->kind == TypeKind::kSet) {
+    CG so_far;
+    so_far.a = out.base;
+    so_far.b = n;
+    b_.CreateCondBr(Contains(out.type, so_far, elem, v, at), done, add);
+  } else {
+    b_.CreateBr(add);
+  }
+  b_.SetInsertPoint(add);
+  Store(elem, v, SlotDyn(out.base, b_.CreateMul(n, I64(Slots(elem, types_)))));
+  b_.CreateStore(b_.CreateAdd(n, I64(1)), out.len);
+  b_.CreateBr(done);
+  b_.SetInsertPoint(done);
+}
+
+CG Generator::FinishMade(const Made& out) {
+  CG v;
+  if (IsBitset(out.type, types_)) {
+    v.a = b_.CreateLoad(i64_, out.len);
+    return v;
+  }
+  v.a = out.base;
+  v.b = b_.CreateLoad(i64_, out.len);
+  return v;
+}
+
+llvm::Value* Generator::Contains(const Type* ct, const CG& coll, const Type* xt, const CG& x, const Expr* at) {
+  llvm::AllocaInst* found = Local(i1_, 1, "found");
+  b_.CreateStore(False(), found);
+  ForEach(ct, coll, [&](const CG& el, llvm::BasicBlock* exit) {
+    llvm::BasicBlock* yes = Block("contains.yes");
+    llvm::BasicBlock* next = Block("contains.next");
+    b_.CreateCondBr(Equal(xt, x, ct->elem, el, at), yes, next);
+    b_.SetInsertPoint(yes);
+    b_.CreateStore(True(), found);
+    b_.CreateBr(exit);
+    b_.SetInsertPoint(next);
+  });
+  return b_.CreateLoad(i1_, found);
+}
+
+// `a union b`, `a intersect b`, `a minus b`: bit operations on small enum sets, else loops that
+// keep a's order and then b's. Strict: an unknown part of either side makes it unknown.
+CG Generator::SetOp(const Expr& e) {
+  CG a = Emit(*e.args[0]);
+  CG b = Emit(*e.args[1]);
+  llvm::Value* m = MaskOr(DeepMask(e.args[0]->type, a), DeepMask(e.args[1]->type, b));
+  // Both as the result's type (`{}`, a set of nothing, becomes an empty bitset where one is made).
+  a = Coerce(a, e.args[0]->type, e.type);
+  b = Coerce(b, e.args[1]->type, e.type);
+  a.m = b.m = nullptr;
+  const Type* at = e.type;
+  const Type* bt = e.type;
+  auto op = static_cast<ast::SetOp>(e.index);
+  CG v = WhereKnown(m ? IsKnown(m) : nullptr, [&] {
+    if (IsBitset(e.type, types_)) {
+      CG out;
+      out.a = op == ast::SetOp::kUnion       ? b_.CreateOr(a.a, b.a)
+              : op == ast::SetOp::kIntersect ? b_.CreateAnd(a.a, b.a)
+                                             : b_.CreateAnd(a.a, b_.CreateNot(b.a));
+      return out;
+    }
+    Made out = StartMade(e.type, op == ast::SetOp::kUnion ? b_.CreateAdd(a.b, b.b) : a.b);
+    ForEach(at, a, [&](const CG& x, llvm::BasicBlock*) {
+      if (op == ast::SetOp::kUnion) return Append(out, x, &e, false);
+      llvm::Value* in_b = Contains(bt, b, at->elem, x, &e);  // both of e.type
+      llvm::BasicBlock* take = Block("setop.take");
+      llvm::BasicBlock* next = Block("setop.next");
+      b_.CreateCondBr(op == ast::SetOp::kIntersect ? in_b : b_.CreateNot(in_b), take, next);
+      b_.SetInsertPoint(take);
+      Append(out, x, &e, false);
+      b_.CreateBr(next);
+      b_.SetInsertPoint(next);
+    });
+    if (op == ast::SetOp::kUnion) {
+      ForEach(bt, b, [&](const CG& x, llvm::BasicBlock*) { Append(out, x, &e); });
+    }
+    return FinishMade(out);
+  });
+  v.m = m;
+  return v;
 }
 
 CG Generator::MakeCollection(const Expr& e) {

@@ -454,6 +454,15 @@ CG Generator::Emit(const Expr& e) {
       v.m = a.m;
       return v;
     }
+    case Op::kIsEmpty: {
+      CG a = Emit(*e.args[0]);
+      llvm::Value* empty = b_.CreateICmpEQ(IsBitset(e.args[0]->type, types_) ? a.a : a.b, I64(0));
+      CG v;
+      v.a = ToI64(e.negated ? b_.CreateNot(empty) : empty);
+      v.m = a.m;
+      return v;
+    }
+    case Op::kSetOp: return SetOp(e);
     case Op::kIf: {  // an unknown condition: unknown, and neither branch is evaluated
       CG c = Emit(*e.args[0]);
       llvm::Value* cond = Bool(c.a);
@@ -531,6 +540,9 @@ CG Generator::Memo(llvm::Function* f, int flag, int value, const Type* t) {
 bool Generator::Cheap(const Expr& e) {
   switch (e.op) {
     case Op::kQuant: case Op::kMakeSet: return false;
+    case Op::kSetOp:  // bit operations on small enum sets; loops otherwise
+      if (!IsBitset(e.type, types_)) return false;
+      break;
     case Op::kIn:  // a bit test, or a short loop over a loop-invariant set, is cheap; over facts it may be long
       if (!IsBitset(e.args[1]->type, types_) && e.args[1]->op != Op::kParam && e.args[1]->op != Op::kConst) return false;
       break;

@@ -289,6 +289,21 @@ class Generator {
   void ZeroIfEmpty(Acc& acc);
   CG Finish(const Expr&, Acc& acc, bool zero_if_empty);
   CG MakeCollection(const Expr& e);
+  // Collections made at run time (`filter`, `map`, set operations), in the evaluation's arena
+  // (proviso_rt_alloc, reset at the start of each row): room for `bound` elements, appended one
+  // by one; a set keeps one copy of each value (a bitset: one bit).
+  struct Made {
+    const Type* type;
+    llvm::Value* base = nullptr;       // slots of the elements (not for a bitset)
+    llvm::AllocaInst* len = nullptr;   // the element count, or the bits of a bitset
+  };
+  Made StartMade(const Type* t, llvm::Value* bound);
+  // `check_repeats`: v may equal an element already there (a set then skips it).
+  void Append(Made& out, const CG& v, const Expr* at, bool check_repeats = true);
+  CG FinishMade(const Made& out);
+  // i1: `x` equals an element of `coll` (a loop; `Member` without an expression).
+  llvm::Value* Contains(const Type* ct, const CG& coll, const Type* xt, const CG& x, const Expr* at);
+  CG SetOp(const Expr& e);
 
   // ------------------------------------------------ shared subexpressions (shared_exprs.cc)
 
@@ -425,6 +440,8 @@ class Generator {
   llvm::PointerType* ptr_;
   llvm::Function *add_months_ = nullptr, *civil_ = nullptr, *slots_equal_ = nullptr, *set_equal_ = nullptr;
   llvm::Function *date_ = nullptr, *months_between_ = nullptr, *recurring_ = nullptr;
+  llvm::Function *alloc_ = nullptr, *arena_reset_ = nullptr;  // the arena of made collections
+  bool uses_arena_ = false;                                     // some code calls alloc_
   std::map<const WorkingCalendar*, std::vector<llvm::GlobalVariable*>> calendar_arrays_;
   int law_slot_ = -1;  // `law as of`: the law day, computed at the start of a row, in the scratch
   // `for each` (scopes.cc): the scope whose code is being emitted (-1: the policy's), and for each

@@ -25,7 +25,11 @@ void Generator::DeclareHelpers(bool batch) {
   date_ = declare("proviso_rt_date", i64_, {i64_, i64_, i64_});
   months_between_ = declare("proviso_rt_months_between", i64_, {i64_, i64_});
   recurring_ = declare("proviso_rt_recurring", i32_, {i64_, i64_, i64_, i64_, ptr_});
-  for (llvm::Function* f : {civil_, slots_equal_, set_equal_, date_, months_between_, recurring_}) {
+  alloc_ = declare("proviso_rt_alloc", ptr_, {i64_});
+  arena_reset_ = declare("proviso_rt_arena_reset", llvm::Type::getVoidTy(c_), {});
+  alloc_->addRetAttr(llvm::Attribute::NoAlias);
+  alloc_->addRetAttr(llvm::Attribute::NonNull);
+  for (llvm::Function* f : {civil_, slots_equal_, set_equal_, date_, months_between_, recurring_, alloc_, arena_reset_}) {
     f->addFnAttr(llvm::Attribute::NoUnwind);
     f->setDoesNotThrow();
   }
@@ -132,6 +136,10 @@ llvm::Function* Generator::EmitRow(llvm::GlobalValue::LinkageTypes linkage) {
   EmitScopes(out);
   b_.CreateRet(Status());
   if (scratch) scratch->setOperand(0, I64(std::max(ctx_slots_, 1)));  // every region is known now
+  if (uses_arena_) {  // collections made by the previous row are no longer read
+    llvm::IRBuilder<> at(&f->getEntryBlock(), f->getEntryBlock().getFirstInsertionPt());
+    at.CreateCall(arena_reset_);
+  }
   return f;
 }
 

@@ -125,6 +125,7 @@ class Evaluator {
   // ---------------------------------------------------------------- expressions (expressions.cc)
 
   Value Eval(const Expr& e);
+  Value SetOp(const Expr& e);
   Value Quant(const Expr& e);
   Value Builtin(const Expr& e);
   Value Arith(const Expr& e, const Value& a, const Value& b);

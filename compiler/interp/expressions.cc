@@ -1,6 +1,9 @@
 // Expressions in the reference interpreter: operators, arithmetic and comparisons, quantifiers and
 // builtins, with unknown values as evaluator.h says.
 #include <algorithm>
+#include <iterator>
+#include <optional>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -97,6 +100,12 @@ Value Evaluator::Eval(const Expr& e) {
       return c.b() ? Eval(*e.args[1]) : Eval(*e.args[2]);
     }
     case Op::kQuant: return Quant(e);
+    case Op::kSetOp: return SetOp(e);
+    case Op::kIsEmpty: {
+      Value a = Eval(*e.args[0]);
+      if (a.is_unknown()) return a;
+      return Value::Bool(a.elems().empty() != e.negated);
+    }
     case Op::kMakeList:
     case Op::kMakeSet:
     case Op::kMakeRecord: {  // one unknown part: the whole value is unknown
@@ -262,8 +271,10 @@ bool Evaluator::CompareOp(const Expr& e, BinOp op, const Value& a, const Value& 
 }
 
 // `any` and `all` decide on the first element that decides them, whatever is unknown before it;
-// otherwise an unknown element makes them unknown. `count`, `sum`, `min` and `max` are unknown when
-// an element's value is (every element is still evaluated).
+// otherwise an unknown element makes them unknown. `count`, `sum`, `min`, `max`, `filter` and `map`
+// are unknown when an element's value is (every element is still evaluated). `where W` (of `sum`,
+// `min`, `max` and `map`: lowering folds it into the others' condition) skips the elements where W
+// is false; an element where W is unknown is unknown.
 Value Evaluator::Quant(const Expr& e) {
   Value coll = Eval(*e.args[0]);
   if (coll.is_unknown()) return coll;
@@ -275,11 +286,21 @@ Value Evaluator::Quant(const Expr& e) {
     Value* saved;
     ~Restore() { self->locals_[slot] = std::move(*saved); }
   } restore{this, e.index, &saved};
+  const Expr* where = e.args.size() > 2 ? e.args[2].get() : nullptr;
   std::optional<Value> acc;
   int64_t count = 0;
+  std::vector<Value> made;  // filter, map
   Missing m;
   for (const Value& x : xs) {
     locals_[e.index] = x;
+    if (where) {
+      Value w = Eval(*where);
+      if (w.is_unknown()) {
+        AddMissing(m, w);
+        continue;
+      }
+      if (!w.b()) continue;
+    }
     Value v = Eval(*e.args[1]);
     if (v.is_unknown()) {
       AddMissing(m, v);
@@ -300,6 +321,10 @@ Value Evaluator::Quant(const Expr& e) {
         if (better) acc = v;
         break;
       }
+      case ast::QuantKind::kFilter:
+        if (v.b()) made.push_back(x);
+        break;
+      case ast::QuantKind::kMap: made.push_back(std::move(v)); break;
     }
   }
   if (!m.empty()) return Value::Unknown(m);
@@ -308,10 +333,34 @@ Value Evaluator::Quant(const Expr& e) {
     case ast::QuantKind::kAll: return Value::Bool(true);
     case ast::QuantKind::kCount: return Value::Int(count);
     case ast::QuantKind::kSum: return acc ? *acc : Zero(e.type);
+    case ast::QuantKind::kFilter:
+    case ast::QuantKind::kMap:
+      return e.type->kind == TypeKind::kSet ? Value::Set(std::move(made)) : Value::List(std::move(made));
     default:
       if (!acc) Fail(e, fmt::format("`{}` of an empty collection has no value", e.quant == ast::QuantKind::kMin ? "min" : "max"));
       return *acc;
   }
+}
+
+// `a union b`, `a intersect b`, `a minus b` on two sets (sorted, without repeats).
+Value Evaluator::SetOp(const Expr& e) {
+  Value a = Eval(*e.args[0]);
+  Value b = Eval(*e.args[1]);
+  if (HasUnknownPart(a) || HasUnknownPart(b)) return DeepUnknownOf(a, b);
+  const auto& xs = a.elems();
+  const auto& ys = b.elems();
+  auto less = [](const Value& p, const Value& q) { return Compare(p, q) < 0; };
+  std::vector<Value> out;
+  switch (static_cast<ast::SetOp>(e.index)) {
+    case ast::SetOp::kUnion: std::set_union(xs.begin(), xs.end(), ys.begin(), ys.end(), std::back_inserter(out), less); break;
+    case ast::SetOp::kIntersect:
+      std::set_intersection(xs.begin(), xs.end(), ys.begin(), ys.end(), std::back_inserter(out), less);
+      break;
+    case ast::SetOp::kMinus:
+      std::set_difference(xs.begin(), xs.end(), ys.begin(), ys.end(), std::back_inserter(out), less);
+      break;
+  }
+  return Value::Set(std::move(out));
 }
 
 const Expr& Evaluator::AddExpr(const Expr& e) {

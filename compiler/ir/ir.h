@@ -34,7 +34,10 @@ enum class Op {
   kCoalesce,    // args[0] ?? args[1]
   kIsPresent,   // args[0] is present; negated
   kIf,          // args[0] ? args[1] : args[2]
-  kQuant,       // quant over args[0], variable in slot `index`, body args[1]
+  kQuant,       // quant over args[0], variable in slot `index`, body args[1], `where` args[2] if any
+                // (kFilter/kMap make a list, or a set over a set)
+  kSetOp,       // args[0] union/intersect/minus (index: ast::SetOp) args[1], two sets
+  kIsEmpty,     // args[0], a list or set, has no element; negated
   kMakeList, kMakeSet,
   kMakeRecord,  // args in field order (defaults filled in)
   kMatch,       // args[0] the scrutinee; arm_of_variant[v] -> args[1 + arm]; for an optional

@@ -592,8 +592,35 @@ class Lowerer {
       case ExprKind::kQuant: {
         auto e = Unary(Op::kQuant, a);
         e->quant = a.quant;
+        if (e->args.size() > 2 && a.quant != ast::QuantKind::kSum && a.quant != ast::QuantKind::kMin &&
+            a.quant != ast::QuantKind::kMax && a.quant != ast::QuantKind::kMap) {
+          // A condition body: `where W: B` is `W and B` (for `all`, `not W or B`), in the same
+          // three-valued logic, B read only where W may hold.
+          ExprPtr w = std::move(e->args[2]);
+          e->args.pop_back();
+          ExprPtr body = std::move(e->args[1]);
+          const ast::Expr& wsrc = *a.args[2];
+          ExprPtr joined;
+          if (a.quant == ast::QuantKind::kAll) {
+            auto no = Make(Op::kNot, wsrc);
+            no->args.push_back(std::move(w));
+            joined = Make(Op::kOr, wsrc);
+            joined->args.push_back(std::move(no));
+          } else {
+            joined = Make(Op::kAnd, wsrc);
+            joined->args.push_back(std::move(w));
+          }
+          joined->args.push_back(std::move(body));
+          e->args[1] = std::move(joined);
+        }
         return e;
       }
+      case ExprKind::kSetOp: {
+        auto e = Unary(Op::kSetOp, a);
+        e->index = static_cast<int>(a.set_op);
+        return e;
+      }
+      case ExprKind::kIsEmpty: return Unary(Op::kIsEmpty, a);
       case ExprKind::kList: return Unary(Op::kMakeList, a);
       case ExprKind::kSet: return Unary(Op::kMakeSet, a);
       case ExprKind::kRecord: {

@@ -31,6 +31,8 @@ const char* OpName(Op op) {
     case Op::kUnwrap: return "unwrap";
     case Op::kIf: return "if";
     case Op::kQuant: return "quant";
+    case Op::kSetOp: return "set_op";
+    case Op::kIsEmpty: return "is_empty";
     case Op::kMakeList: return "list";
     case Op::kMakeSet: return "set";
     case Op::kMakeRecord: return "record";
@@ -57,7 +59,9 @@ std::string DumpExpr(const Expr& e, const Program& p) {
     case Op::kParam: out += " " + p.params.at(e.index).name; break;
     case Op::kLet: out += " " + p.lets.at(e.index).name; break;
     case Op::kOutput: out += " " + p.outputs.at(e.index).name; break;
-    case Op::kLocal: case Op::kField: case Op::kQuant: out += fmt::format(" #{}", e.index); break;
+    case Op::kLocal: case Op::kField: out += fmt::format(" #{}", e.index); break;
+    case Op::kQuant: out += fmt::format(" {} #{}", ast::QuantText(e.quant), e.index); break;
+    case Op::kSetOp: out += std::string(" ") + ast::SetOpText(static_cast<ast::SetOp>(e.index)); break;
     case Op::kCall: out += " " + p.functions.at(e.index).name; break;
     case Op::kTable: out += " " + p.tables.at(e.index).name; break;
     case Op::kArith: case Op::kCompare: out += std::string(" ") + BinOpName(e.bop); break;

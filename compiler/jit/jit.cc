@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
+#include <vector>
 
 #include <fmt/format.h>
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
@@ -63,6 +65,40 @@ int32_t proviso_rt_recurring(int64_t first, int64_t months, int64_t seconds, int
   out[3] = due.has_before_previous;
   out[4] = due.before_previous;
   return static_cast<int32_t>(e);
+}
+// The arena of collections made at run time (`filter`, `map`, set operations): one per thread,
+// rewound at the start of each row (generated code calls proviso_rt_arena_reset), so what a row
+// made lives until the host has read its outputs and the thread evaluates its next row. Chunks are
+// kept for later rows; a row needs at most the sizes of the collections it reads, times a few.
+namespace {
+struct Arena {
+  std::vector<std::unique_ptr<int64_t[]>> chunks;
+  std::vector<size_t> sizes;  // slots
+  size_t chunk = 0, used = 0;
+};
+thread_local Arena arena;
+}  // namespace
+void proviso_rt_arena_reset() {
+  arena.chunk = 0;
+  arena.used = 0;
+}
+int64_t* proviso_rt_alloc(int64_t slots) {
+  size_t n = static_cast<size_t>(slots < 1 ? 1 : slots);
+  while (arena.chunk < arena.chunks.size()) {
+    if (arena.used + n <= arena.sizes[arena.chunk]) {
+      int64_t* p = arena.chunks[arena.chunk].get() + arena.used;
+      arena.used += n;
+      return p;
+    }
+    ++arena.chunk;
+    arena.used = 0;
+  }
+  size_t size = std::max<size_t>(n, arena.sizes.empty() ? 4096 : arena.sizes.back() * 2);
+  arena.chunks.emplace_back(new int64_t[size]);
+  arena.sizes.push_back(size);
+  arena.chunk = arena.chunks.size() - 1;
+  arena.used = n;
+  return arena.chunks.back().get();
 }
 int32_t proviso_rt_slots_equal(const int64_t* a, const int64_t* b, int64_t n) {
   return n == 0 || std::memcmp(a, b, static_cast<size_t>(n) * sizeof(int64_t)) == 0;
@@ -126,6 +162,8 @@ Jit& Instance() {
     add("proviso_rt_recurring", reinterpret_cast<void*>(&proviso_rt_recurring));
     add("proviso_rt_slots_equal", reinterpret_cast<void*>(&proviso_rt_slots_equal));
     add("proviso_rt_set_equal", reinterpret_cast<void*>(&proviso_rt_set_equal));
+    add("proviso_rt_alloc", reinterpret_cast<void*>(&proviso_rt_alloc));
+    add("proviso_rt_arena_reset", reinterpret_cast<void*>(&proviso_rt_arena_reset));
     if (auto err = j->lljit->getMainJITDylib().define(llvm::orc::absoluteSymbols(std::move(helpers)))) {
       j->error = llvm::toString(std::move(err));
     }

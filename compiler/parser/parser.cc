@@ -68,7 +68,8 @@ bool IsOperator(size_t type) {
   switch (type) {
     case PP::PLUS: case PP::MINUS: case PP::STAR: case PP::SLASH: case PP::LT: case PP::LE:
     case PP::GT: case PP::GE: case PP::EQ: case PP::NE: case PP::AND: case PP::OR: case PP::IN:
-    case PP::IS: case PP::QQ: case PP::DOT: case PP::NOT: case PP::DOTDOT:
+    case PP::IS: case PP::QQ: case PP::DOT: case PP::NOT: case PP::DOTDOT: case PP::UNION: case PP::INTERSECT:
+    case PP::DIFF: case PP::WHERE:
       return true;
     default:
       return false;
@@ -83,7 +84,8 @@ bool IsSoftKeyword(size_t type) {
     case PP::AFTER: case PP::DEADLINE: case PP::VIOLATED: case PP::FROM: case PP::UNTIL: case PP::EFFECTIVE:
     case PP::PRESENT: case PP::LIST: case PP::SET: case PP::CALENDAR:
     case PP::KEY: case PP::EACH: case PP::LAW: case PP::WORKING: case PP::EVERY: case PP::BEFORE: case PP::NOW:
-    case PP::FOR: case PP::MISSING:
+    case PP::FOR: case PP::MISSING: case PP::EMPTY: case PP::FILTER: case PP::MAP: case PP::WHERE: case PP::UNION:
+    case PP::INTERSECT: case PP::DIFF:
     case PP::ANY: case PP::ALL: case PP::COUNT: case PP::SUM: case PP::MIN: case PP::MAX:  // field names too
       return true;
     default:
@@ -1058,6 +1060,22 @@ class Builder {
       e->args.push_back(Expression(p->expr()));
       return e;
     }
+    if (auto* p = dynamic_cast<PP::EmptyExprContext*>(c)) {
+      auto e = Make(ExprKind::kIsEmpty, c);
+      e->negated = p->NOT() != nullptr;
+      e->args.push_back(Expression(p->expr()));
+      return e;
+    }
+    if (auto* i = dynamic_cast<PP::IntersectExprContext*>(c)) {
+      auto e = Binary(ExprKind::kSetOp, c, i->expr(0), i->expr(1));
+      e->set_op = ast::SetOp::kIntersect;
+      return e;
+    }
+    if (auto* so = dynamic_cast<PP::SetOpExprContext*>(c)) {
+      auto e = Binary(ExprKind::kSetOp, c, so->expr(0), so->expr(1));
+      e->set_op = so->op->getType() == PP::UNION ? ast::SetOp::kUnion : ast::SetOp::kMinus;
+      return e;
+    }
     if (auto* n = dynamic_cast<PP::NegExprContext*>(c)) {
       auto e = Make(ExprKind::kNeg, c);
       e->args.push_back(Expression(n->expr()));
@@ -1116,11 +1134,32 @@ class Builder {
         case PP::COUNT: e->quant = ast::QuantKind::kCount; break;
         case PP::SUM: e->quant = ast::QuantKind::kSum; break;
         case PP::MIN: e->quant = ast::QuantKind::kMin; break;
-        default: e->quant = ast::QuantKind::kMax; break;
+        case PP::MAX: e->quant = ast::QuantKind::kMax; break;
+        case PP::FILTER: e->quant = ast::QuantKind::kFilter; break;
+        default: e->quant = ast::QuantKind::kMap; break;
       }
       e->name = q->ID()->getText();
       e->args.push_back(Expression(q->expr(0)));
-      e->args.push_back(Expression(q->expr(1)));
+      // args: the collection, the body, then `where` only beside a body; `count`/`filter` with
+      // only `where` take it as their body (the condition).
+      bool condition = e->quant == ast::QuantKind::kCount || e->quant == ast::QuantKind::kFilter;
+      if (q->body) {
+        e->args.push_back(Expression(q->body));
+        if (q->where) e->args.push_back(Expression(q->where));
+      } else if (q->where && condition) {
+        e->args.push_back(Expression(q->where));
+      } else {
+        const char* what = condition ? "`where CONDITION` or `: CONDITION`"
+                                     : e->quant == ast::QuantKind::kAny || e->quant == ast::QuantKind::kAll
+                                           ? "`: CONDITION`" : "`: VALUE`";
+        diags_.Error("E0003", SpanOf(c), fmt::format("`{} {} in ...` needs {}", ast::QuantText(e->quant), e->name, what))
+            .help = fmt::format("e.g. `{} {} in items{}`", ast::QuantText(e->quant), e->name,
+                                condition ? " where " + e->name + ".late" : e->quant == ast::QuantKind::kAny ||
+                                    e->quant == ast::QuantKind::kAll ? ": " + e->name + ".late" : ": " + e->name + ".amount");
+        // A stand-in body of the usual type, so that the checker adds no second diagnostic.
+        bool cond = condition || e->quant == ast::QuantKind::kAny || e->quant == ast::QuantKind::kAll;
+        e->args.push_back(Make(cond ? ExprKind::kBool : ExprKind::kInt, c));
+      }
       return e;
     }
     auto e = Make(ExprKind::kBool, c);  // unreachable with a complete grammar

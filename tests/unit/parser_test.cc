@@ -486,6 +486,15 @@ TEST(Parser, Precedence) {
       {"d + 30 days - 1 week", "((d + 30 days) - 1 week)"},
       {"2 * 1 month", "(2 * 1 month)"},
       {"a == b != c", "((a == b) != c)"},
+      // Collections: `where` beside a body; `count`/`filter` with only `where` take it as body;
+      // `intersect` binds like `*`, `union` and `minus` like `+`, left to right.
+      {"sum x in xs where x > 1: x * 2", "(sum x in xs where (x > 1): (x * 2))"},
+      {"count x in xs where x > 1", "(count x in xs: (x > 1))"},
+      {"filter x in xs where x.ok", "(filter x in xs: x.ok)"},
+      {"map x in xs: x.name", "(map x in xs: x.name)"},
+      {"a union b intersect c minus d", "((a union (b intersect c)) minus d)"},
+      {"a + b union c", "((a + b) union c)"},
+      {"xs is not empty and ys is empty", "((xs is not empty) and (ys is empty))"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.in);

@@ -800,7 +800,7 @@ TEST_P(SdkBatch, InputAndOutputSpecs) {
   // An obligation with a deadline has a status column, an enum of the deadline statuses.
   EXPECT_EQ(out[8].kind, ColumnKind::kEnum);
   EXPECT_EQ(out[8].categories,
-            (std::vector<std::string>{"none", "pending", "met", "overdue", "early", "breached"}));
+            (std::vector<std::string>{"none", "pending", "met", "overdue", "early", "breached", "undetermined"}));
   EXPECT_EQ(out[8].width, 1);
 }
 
@@ -1218,10 +1218,10 @@ TEST(SdkBatchDefaults, AbsentValuesTakeTheFieldsDefault) {
   const std::string source = R"(
 input { kept: int, approved: bool = true, country: text = "CN", grace: duration = 3 days }
 output ok: bool
-output where: text
+output place: text
 output total: int
 rule r { then ok = approved and kept > 2 }
-rule w { then where = country }
+rule w { then place = country }
 rule t { then total = kept + days(grace) }
 )";
   for (Backend backend : {Backend::kJit, Backend::kInterpreter}) {
