@@ -241,6 +241,9 @@ primary     : INT                                                         # intL
             | NOW                                                         # nowLit
             | name=ID LPAREN (expr (COMMA expr)*)? RPAREN                 # callExpr
             | (MIN | MAX | COUNT | SUM | DATE_T | DATETIME_T) LPAREN expr (COMMA expr)* RPAREN  # builtinCallExpr
+            // `late of t`: the value of `late`, decided in a `for each` over the collection, for
+            // the element t (an element of that collection, e.g. a quantifier's variable).
+            | name=softName OF elem=primary                               # itemOfExpr
             | softName                                                    # nameExpr
             | LBRACKET (expr (COMMA expr)*)? RBRACKET                     # listLit
             | LBRACE RBRACE                                               # emptySetLit

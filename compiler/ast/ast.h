@@ -38,6 +38,7 @@ enum class ExprKind {
   kQuant,     // quant var in args[0] [where args[2]]: args[1] (see QuantKind)
   kSetOp,     // args[0] union/intersect/minus args[1] (set_op)
   kIsEmpty,   // args[0] is empty (a list or set); negated = `is not empty`
+  kItemOf,    // `name of args[0]`: a let or output of a `for each` for the element args[0]
   kList, kSet, kRecord,
   kMatch,     // match args[0] { arms }
   kWorkingDays,  // args[0] working days after (negated: before) args[1], in calendar `name` ("" = the only one)

@@ -107,6 +107,7 @@ std::string ToSource(const Expr& e) {
                          e.args.size() > 2 ? " where " + ToSource(*e.args[2]) : "", ToSource(*e.args[1]));
     case ExprKind::kSetOp:
       return fmt::format("({} {} {})", ToSource(*e.args[0]), SetOpText(e.set_op), ToSource(*e.args[1]));
+    case ExprKind::kItemOf: return fmt::format("({} of {})", e.name, ToSource(*e.args[0]));
     case ExprKind::kIsEmpty:
       return fmt::format("({} is {}empty)", ToSource(*e.args[0]), e.negated ? "not " : "");
     case ExprKind::kList: return "[" + Join(e.args) + "]";

@@ -129,6 +129,7 @@ class Checker {
   const Type* CheckBinary(Expr& e, const Context& ctx);
   const Type* CheckQuant(Expr& e, const Context& ctx, const Type* expected);
   const Type* CheckSetOp(Expr& e, const Context& ctx, const Type* expected);
+  const Type* CheckItemOf(Expr& e, const Context& ctx);
   const Type* CheckCall(Expr& e, const Context& ctx, const Type* expected);
   const Type* CheckRecordLit(Expr& e, const Context& ctx, const Type* expected);
   const Type* CheckMatch(Expr& e, const Context& ctx, const Type* expected);

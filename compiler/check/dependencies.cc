@@ -14,7 +14,7 @@
 namespace proviso::check_internal {
 
 void Checker::Refs(const Expr& e, std::vector<std::pair<SymKind, int>>& out) {
-  if (e.kind == ExprKind::kName) {
+  if (e.kind == ExprKind::kName || e.kind == ExprKind::kItemOf) {
     if (e.ref == RefKind::kLet) out.push_back({SymKind::kLet, e.index});
     if (e.ref == RefKind::kOutput) out.push_back({SymKind::kOutput, e.index});
   }

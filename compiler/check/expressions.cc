@@ -191,6 +191,7 @@ const Type* Checker::CheckExprInner(Expr& e, const Context& ctx, const Type* exp
     }
     case ExprKind::kQuant: return CheckQuant(e, ctx, expected);
     case ExprKind::kSetOp: return CheckSetOp(e, ctx, expected);
+    case ExprKind::kItemOf: return CheckItemOf(e, ctx);
     case ExprKind::kIsEmpty: {
       const Type* a = CheckExpr(*e.args[0], ctx);
       if (a->kind != TypeKind::kList && a->kind != TypeKind::kSet && a->kind != TypeKind::kError) {
@@ -390,6 +391,57 @@ const Type* Checker::CheckBinary(Expr& e, const Context& ctx) {
                           : "a value that may be absent: give it a default with `??`";
   }
   return e.op >= BinOp::kLt ? types_.Bool() : Err();
+}
+
+// `late of t`: a let or an output decided in a `for each`, for an element of its collection,
+// read outside that `for each` (inside, `late` is the current element's): a value that is not a
+// record, list or set (each element's own storage is reused).
+const Type* Checker::CheckItemOf(Expr& e, const Context& ctx) {
+  const Type* elem = CheckExpr(*e.args[0], ctx);
+  auto it = globals_.find(e.name);
+  bool per_item = it != globals_.end() && it->second.scope >= 0 &&
+                  (it->second.kind == SymKind::kLet || it->second.kind == SymKind::kOutput);
+  if (!per_item) {
+    auto& d = diags_.Error("E0231", e.span,
+                           it == globals_.end()
+                               ? fmt::format("unknown name `{}` before `of`", e.name)
+                               : fmt::format("`{} of ...` reads a let or an output decided in a `for each`; {} `{}` is not",
+                                             e.name, SymKindName(it->second.kind), e.name));
+    d.help = "`NAME of ELEMENT` reads, for one element, what a `for each` decides for each (`late of t`)";
+    return Err();
+  }
+  const Symbol& s = it->second;
+  MarkUsed(e.name);
+  const ScopeSymbol& sc = p_.scopes[s.scope];
+  if (!ctx.facts || ctx.law_date) {
+    diags_.Error("E0110", e.span, fmt::format("{} `{}` cannot be used in {}", SymKindName(s.kind), e.name, ctx.what));
+    return Err();
+  }
+  if (scope_ == s.scope) {
+    diags_.Error("E0231", e.span,
+                 fmt::format("inside `for each {} in {}`, `{}` is the element's own: write `{}`", sc.decl->var,
+                             ast::ToSource(*sc.decl->collection), e.name, e.name))
+        .help = "`of` reads another element's value from outside the `for each` (e.g. in `count`)";
+    return Err();
+  }
+  if (sc.element && elem->kind != TypeKind::kError && !IsAssignable(elem, sc.element)) {
+    auto& d = diags_.Error("E0231", e.args[0]->span,
+                           fmt::format("`{} of ...` needs an element of `{}` (a `{}`), found `{}`", e.name,
+                                       ast::ToSource(*sc.decl->collection), types_.Name(sc.element), types_.Name(elem)));
+    d.notes.push_back({sc.decl->span, "decided in this `for each`"});
+    return Err();
+  }
+  const Type* t = s.kind == SymKind::kOutput ? p_.outputs[s.index].type : LetType(s.index);
+  const Type* value = t->kind == TypeKind::kOptional ? t->elem : t;
+  if (value->kind == TypeKind::kRecord || value->kind == TypeKind::kList || value->kind == TypeKind::kSet) {
+    diags_.Error("E0231", e.span, fmt::format("`{}` is a `{}`: `of` reads values that are not records, lists or sets",
+                                              e.name, types_.Name(t)))
+        .help = "read a field or a count of it in a let or output of the `for each`, and that with `of`";
+    return Err();
+  }
+  e.ref = s.kind == SymKind::kOutput ? RefKind::kOutput : RefKind::kLet;
+  e.index = s.index;
+  return t;
 }
 
 // `a union b`, `a intersect b`, `a minus b`: two sets of one element type (a literal on either side

@@ -440,7 +440,9 @@ const Type* Checker::CheckName(Expr& e, const Context& ctx, const Type* expected
                              fmt::format("{} `{}` is decided for each element of `{}`, so it has no value here",
                                          SymKindName(s.kind), e.name, ast::ToSource(*sc.collection)));
       d.notes.push_back({sc.span, "decided in this `for each`"});
-      d.help = "use it inside the `for each`, where each element has its own value";
+      d.help = fmt::format("use it inside the `for each`, where each element has its own value, or read one element's "
+                           "with `{} of {}` (e.g. `count {} in {} where {} of {}`)", e.name, sc.var, sc.var,
+                           ast::ToSource(*sc.collection), e.name, sc.var);
       return Err();
     }
     if (ctx.law_date && (s.kind == SymKind::kParam || s.kind == SymKind::kLet || s.kind == SymKind::kOutput)) {

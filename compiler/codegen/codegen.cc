@@ -78,6 +78,11 @@ std::unique_ptr<llvm::Module> Generator::Run(bool batch, const std::vector<Batch
   llvm::Function* row = EmitRow(batch ? llvm::Function::InternalLinkage : llvm::Function::ExternalLinkage);
   if (batch) EmitBatch(row, leaves, outputs);
   layout_.ctx_slots = ctx_slots_;
+  if (ctx_slots_global_) {  // `late of t` copies the scratch: now its size is known
+    ctx_slots_global_->setInitializer(I64(std::max(ctx_slots_, 1)));
+    ctx_slots_global_->setConstant(true);
+  }
+  for (llvm::AllocaInst* copy : ctx_copies_) copy->setOperand(0, I64(std::max(ctx_slots_, 1)));
   return std::move(m_);
 }
 

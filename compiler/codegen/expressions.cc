@@ -463,6 +463,8 @@ CG Generator::Emit(const Expr& e) {
       return v;
     }
     case Op::kSetOp: return SetOp(e);
+    case Op::kItemOutput:
+    case Op::kItemLet: return ItemOf(e);
     case Op::kIf: {  // an unknown condition: unknown, and neither branch is evaluated
       CG c = Emit(*e.args[0]);
       llvm::Value* cond = Bool(c.a);
@@ -539,7 +541,7 @@ CG Generator::Memo(llvm::Function* f, int flag, int value, const Type* t) {
 // Such expressions are evaluated speculatively (selects instead of branches).
 bool Generator::Cheap(const Expr& e) {
   switch (e.op) {
-    case Op::kQuant: case Op::kMakeSet: return false;
+    case Op::kQuant: case Op::kMakeSet: case Op::kItemOutput: case Op::kItemLet: return false;
     case Op::kSetOp:  // bit operations on small enum sets; loops otherwise
       if (!IsBitset(e.type, types_)) return false;
       break;

@@ -304,6 +304,7 @@ class Generator {
   // i1: `x` equals an element of `coll` (a loop; `Member` without an expression).
   llvm::Value* Contains(const Type* ct, const CG& coll, const Type* xt, const CG& x, const Expr* at);
   CG SetOp(const Expr& e);
+  CG ItemOf(const Expr& e);  // scopes.cc
 
   // ------------------------------------------------ shared subexpressions (shared_exprs.cc)
 
@@ -442,6 +443,8 @@ class Generator {
   llvm::Function *date_ = nullptr, *months_between_ = nullptr, *recurring_ = nullptr;
   llvm::Function *alloc_ = nullptr, *arena_reset_ = nullptr;  // the arena of made collections
   bool uses_arena_ = false;                                     // some code calls alloc_
+  llvm::GlobalVariable* ctx_slots_global_ = nullptr;  // the scratch's size, known once all is emitted
+  std::vector<llvm::AllocaInst*> ctx_copies_;         // `late of t`'s copies of the scratch, sized then
   std::map<const WorkingCalendar*, std::vector<llvm::GlobalVariable*>> calendar_arrays_;
   int law_slot_ = -1;  // `law as of`: the law day, computed at the start of a row, in the scratch
   // `for each` (scopes.cc): the scope whose code is being emitted (-1: the policy's), and for each

@@ -83,12 +83,14 @@ class Evaluator {
     int64_t law = 0;
   };
 
-  void Enter(int scope, int index, const Value& element);
+  // `with_key`: also evaluate the element's key (an item of the decision; not for `late of t`).
+  void Enter(int scope, int index, const Value& element, bool with_key = true);
   void Leave();
   void CheckKeys(const ir::Scope& sc, const std::vector<ItemResult>& items, size_t first);
   // A value that must be known to go on (a key, a law date, a collection to decide element by
   // element): an error naming the facts it waits for when it is not.
   const Value& Known(const Value& v, const Expr& at, const std::string& what);
+  const Value& KnownCollection(const Value& v, const Expr& at, const std::string& what);
   Value Param(const Expr& e);
 
   // Evaluates `f` in the policy's own frame (a name of the policy read while deciding an element).
@@ -127,6 +129,7 @@ class Evaluator {
   Value Eval(const Expr& e);
   Value SetOp(const Expr& e);
   Value Quant(const Expr& e);
+  Value ItemOf(const Expr& e);
   Value Builtin(const Expr& e);
   Value Arith(const Expr& e, const Value& a, const Value& b);
   bool CompareOp(const Expr& e, BinOp op, const Value& a, const Value& b);

@@ -101,6 +101,8 @@ Value Evaluator::Eval(const Expr& e) {
     }
     case Op::kQuant: return Quant(e);
     case Op::kSetOp: return SetOp(e);
+    case Op::kItemOutput:
+    case Op::kItemLet: return ItemOf(e);
     case Op::kIsEmpty: {
       Value a = Eval(*e.args[0]);
       if (a.is_unknown()) return a;

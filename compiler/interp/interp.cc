@@ -58,7 +58,7 @@ Result Evaluator::Run() {
   for (size_t s = 0; s < p_.scopes.size(); ++s) {
     const ir::Scope& sc = p_.scopes[s];
     Value coll = Eval(*sc.collection);
-    Known(coll, *sc.collection, fmt::format("the elements of `for each {} in {}`", sc.var, Src(*sc.collection)));
+    KnownCollection(coll, *sc.collection, fmt::format("the elements of `for each {} in {}`", sc.var, Src(*sc.collection)));
     size_t first = r.items.size();
     for (size_t i = 0; i < coll.elems().size(); ++i) {
       Enter(static_cast<int>(s), static_cast<int>(i), coll.elems()[i]);
@@ -102,6 +102,13 @@ const Value& Evaluator::Known(const Value& v, const Expr& at, const std::string&
   Fail(at, fmt::format("{} cannot be decided: `{}` depends on facts not given ({})", what, Src(at), FactNames(m)));
 }
 
+// Which elements a `for each` decides must be known; their fields need not be (what depends on
+// an unknown field is undetermined for that element).
+const Value& Evaluator::KnownCollection(const Value& v, const Expr& at, const std::string& what) {
+  if (!v.is_unknown()) return v;
+  Fail(at, fmt::format("{} cannot be decided: `{}` depends on facts not given ({})", what, Src(at), FactNames(MissingOf(v))));
+}
+
 std::string Evaluator::FactNames(const Missing& m) const {
   std::string out;
   for (size_t k = 0; k < m.size(); ++k) out += (k ? ", `" : "`") + p_.facts.at(m[k]) + "`";
@@ -130,15 +137,16 @@ void Evaluator::Init() {
 }
 
 // Decides element `index` of scope `scope` from now on (its key and law date are evaluated in it).
-void Evaluator::Enter(int scope, int index, const Value& element) {
+void Evaluator::Enter(int scope, int index, const Value& element, bool with_key) {
   const ir::Scope& sc = p_.scopes[scope];
   frame_ = Frame{scope, index, element, Value::Int(index), global_law_};
-  std::string which = fmt::format("element {} of `{}`", index, Src(*sc.collection));
+  std::string which = index >= 0 ? fmt::format("element {} of `{}`", index, Src(*sc.collection))
+                                 : fmt::format("an element of `{}`", Src(*sc.collection));
   if (sc.law) {
     Value law = Eval(*sc.law);
     frame_.law = Known(law, *sc.law, fmt::format("the date whose law decides {}", which)).i;
   }
-  if (sc.key) {
+  if (sc.key && with_key) {
     Value key = Eval(*sc.key);
     frame_.key = Known(key, *sc.key, fmt::format("the key of {}", which));
   }
@@ -146,6 +154,33 @@ void Evaluator::Enter(int scope, int index, const Value& element) {
   item_let_state_.assign(p_.lets.size(), 0);
   item_outputs_.assign(p_.outputs.size(), std::nullopt);
   item_output_state_.assign(p_.outputs.size(), 0);
+}
+
+// `late of t`: output or let `e.index` of a `for each`, decided for the element t under t's own
+// law date, in a frame of its own; the current frame, element memos and traces are restored after.
+Value Evaluator::ItemOf(const Expr& e) {
+  Value x = Eval(*e.args[0]);
+  if (x.is_unknown()) return x;
+  bool output = e.op == Op::kItemOutput;
+  int scope = output ? p_.outputs[e.index].scope : p_.lets[e.index].scope;
+  struct Saved {
+    Evaluator* self;
+    Frame frame;
+    std::vector<std::optional<Value>> lets, outputs;
+    std::vector<int> let_state, output_state;
+    std::vector<OutputTrace> traces;
+    ~Saved() {
+      self->frame_ = std::move(frame);
+      self->item_lets_ = std::move(lets);
+      self->item_outputs_ = std::move(outputs);
+      self->item_let_state_ = std::move(let_state);
+      self->item_output_state_ = std::move(output_state);
+      if (self->opts_.explain) self->traces_ = std::move(traces);
+    }
+  } saved{this, frame_, item_lets_, item_outputs_, item_let_state_, item_output_state_,
+          opts_.explain ? traces_ : std::vector<OutputTrace>{}};
+  Enter(scope, -1, x, false);
+  return output ? Output(e.index) : LetValue(e.index);
 }
 
 void Evaluator::Leave() {
@@ -176,7 +211,7 @@ std::optional<Value> Evaluator::ItemLet(int let, const Value& key) {
   Init();
   const ir::Scope& sc = p_.scopes[p_.lets[let].scope];
   Value coll = Eval(*sc.collection);
-  Known(coll, *sc.collection, fmt::format("the elements of `for each {} in {}`", sc.var, Src(*sc.collection)));
+  KnownCollection(coll, *sc.collection, fmt::format("the elements of `for each {} in {}`", sc.var, Src(*sc.collection)));
   for (size_t i = 0; i < coll.elems().size(); ++i) {
     Enter(p_.lets[let].scope, static_cast<int>(i), coll.elems()[i]);
     if (frame_.key == key) return LetValue(let);

@@ -38,6 +38,8 @@ enum class Op {
                 // (kFilter/kMap make a list, or a set over a set)
   kSetOp,       // args[0] union/intersect/minus (index: ast::SetOp) args[1], two sets
   kIsEmpty,     // args[0], a list or set, has no element; negated
+  kItemOutput,  // output `index`, decided in a `for each`, for the element args[0] (`late of t`)
+  kItemLet,     // let `index`, likewise
   kMakeList, kMakeSet,
   kMakeRecord,  // args in field order (defaults filled in)
   kMatch,       // args[0] the scrutinee; arm_of_variant[v] -> args[1 + arm]; for an optional

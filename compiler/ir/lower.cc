@@ -621,6 +621,7 @@ class Lowerer {
         return e;
       }
       case ExprKind::kIsEmpty: return Unary(Op::kIsEmpty, a);
+      case ExprKind::kItemOf: return Unary(a.ref == ast::RefKind::kOutput ? Op::kItemOutput : Op::kItemLet, a);
       case ExprKind::kList: return Unary(Op::kMakeList, a);
       case ExprKind::kSet: return Unary(Op::kMakeSet, a);
       case ExprKind::kRecord: {

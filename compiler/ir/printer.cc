@@ -33,6 +33,8 @@ const char* OpName(Op op) {
     case Op::kQuant: return "quant";
     case Op::kSetOp: return "set_op";
     case Op::kIsEmpty: return "is_empty";
+    case Op::kItemOutput: return "item_output";
+    case Op::kItemLet: return "item_let";
     case Op::kMakeList: return "list";
     case Op::kMakeSet: return "set";
     case Op::kMakeRecord: return "record";
@@ -57,8 +59,8 @@ std::string DumpExpr(const Expr& e, const Program& p) {
     case Op::kConst: out += " " + FormatValue(e.constant, e.type, t); break;
     case Op::kInput: out += " " + p.input().fields.at(e.index).name; break;
     case Op::kParam: out += " " + p.params.at(e.index).name; break;
-    case Op::kLet: out += " " + p.lets.at(e.index).name; break;
-    case Op::kOutput: out += " " + p.outputs.at(e.index).name; break;
+    case Op::kLet: case Op::kItemLet: out += " " + p.lets.at(e.index).name; break;
+    case Op::kOutput: case Op::kItemOutput: out += " " + p.outputs.at(e.index).name; break;
     case Op::kLocal: case Op::kField: out += fmt::format(" #{}", e.index); break;
     case Op::kQuant: out += fmt::format(" {} #{}", ast::QuantText(e.quant), e.index); break;
     case Op::kSetOp: out += std::string(" ") + ast::SetOpText(static_cast<ast::SetOp>(e.index)); break;

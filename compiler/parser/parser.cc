@@ -1167,6 +1167,12 @@ class Builder {
   }
 
   ExprPtr Primary(PP::PrimaryContext* c) {
+    if (auto* o = dynamic_cast<PP::ItemOfExprContext*>(c)) {
+      auto e = Make(ExprKind::kItemOf, c);
+      e->name = o->name->getText();
+      e->args.push_back(Primary(o->elem));
+      return e;
+    }
     if (auto* i = dynamic_cast<PP::IntLitContext*>(c)) {
       auto e = Make(ExprKind::kInt, c);
       e->int_value = IntValue(i->INT()->getSymbol());

@@ -13,7 +13,7 @@ import pytest
 
 import proviso
 from proviso import _frame
-from conftest import AS_OF
+from conftest import AS_OF, ROOT
 from frame_data import cli_as_frame_row, facts_of_row, frame_row_as_cli, random_frame
 
 KINDS = Path(__file__).parent / "policies" / "kinds.proviso"
@@ -396,3 +396,42 @@ def test_set_algebra_columns_equal_row_by_row() -> None:
             else:
                 assert cell == d[name], (i, name)
         assert set(out["missing_facts"].iloc[i]) == set(d.missing_facts), i
+
+
+PER_ITEM = """
+policy per_item_columns
+record Activity { id: text, subjects: int, recorded: bool }
+input { activities: list<Activity> }
+param threshold: int = 250
+for each a in activities key a.id {
+  output lacks_record: bool
+  rule lacks { then lacks_record = a.subjects > threshold and not a.recorded }
+}
+output lacking_count: int
+rule count_lacking { then lacking_count = count a in activities where lacks_record of a }
+output review: bool
+rule over { then review = (count a in activities where lacks_record of a) > 2 }
+"""
+
+
+def test_per_item_aggregates_in_a_frame() -> None:
+    """`lacks_record of a` in a count: a policy with a `for each` goes row by row; its policy-level
+    outputs are columns, equal to each row's Decision, and wait for facts not given."""
+    policy = proviso.compile(PER_ITEM)
+
+    def activity(k: int, recorded) -> dict:
+        a = {"id": f"A-{k}", "subjects": 100 * k}
+        if recorded is not None:
+            a["recorded"] = recorded
+        return a
+    rows = [[activity(3, False), activity(4, True)], [activity(k, False) for k in range(3, 7)],
+            [activity(3, None), activity(4, False)], []]
+    out = policy.evaluate_frame(pd.DataFrame({"activities": rows}), as_of=AS_OF)
+    assert out["lacking_count"].tolist()[:2] == [1, 4] and pd.isna(out["lacking_count"].iloc[2])
+    assert not bool(out["review"].iloc[0]) and bool(out["review"].iloc[1])
+    for i, acts in enumerate(rows):
+        d = policy.evaluate({"activities": acts}, as_of=AS_OF)
+        if "lacking_count" in d.undetermined:
+            assert pd.isna(out["lacking_count"].iloc[i]) and "activities[].recorded" in d.missing_facts
+        else:
+            assert out["lacking_count"].iloc[i] == d["lacking_count"]

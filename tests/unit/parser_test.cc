@@ -495,6 +495,8 @@ TEST(Parser, Precedence) {
       {"a union b intersect c minus d", "((a union (b intersect c)) minus d)"},
       {"a + b union c", "((a + b) union c)"},
       {"xs is not empty and ys is empty", "((xs is not empty) and (ys is empty))"},
+      {"count t in ts where late of t and t.x", "(count t in ts: ((late of t) and t.x))"},
+      {"late of t > 1", "((late of t) > 1)"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.in);

@@ -297,9 +297,9 @@ class Decision:
         return self._native.to_dict()
 
     def __repr__(self) -> str:
-        outs = ", ".join(f"{k}={v!r}" for k, v in self.outputs.items())
-        open_ = "".join(f", {k}=undetermined" for k in self.undetermined)
-        return (f"<Decision {self.policy} as of {self._native.as_of}: {outs}{open_}; "
+        outs = ", ".join([f"{k}={v!r}" for k, v in self.outputs.items()] +
+                         [f"{k}=undetermined" for k in self.undetermined])
+        return (f"<Decision {self.policy} as of {self._native.as_of}: {outs}; "
                 f"{len(self.obligations)} obligations, {len(self.violations)} violated>")
 
     def __str__(self) -> str:
