@@ -92,7 +92,9 @@ typedName   : name=ID COLON typeRef ;
 //   _, light => 1
 // }
 tableDecl   : TABLE name=ID LPAREN paramList RPAREN ARROW typeRef hitPolicy citation? LBRACE tableRow* RBRACE ;
-hitPolicy   : HIT (UNIQUE | ANY | FIRST | PRIORITY | COLLECT aggregator=(SUM | MIN | MAX | COUNT)?) ;
+// `rule order` and `output order` (DMN's R and O): `order` is a plain word (`RULE word=ID`).
+hitPolicy   : HIT (UNIQUE | ANY | FIRST | PRIORITY | COLLECT aggregator=(SUM | MIN | MAX | COUNT)?
+                  | RULE order=ID | OUTPUT order=ID) ;
 tableRow    : cell (COMMA cell)* FATARROW expr
             | DEFAULT FATARROW expr ;
 cell        : UNDERSCORE                                      # anyCell

@@ -201,7 +201,10 @@ struct FunctionDecl {
   std::string doc;
 };
 
-enum class HitPolicy { kUnique, kAny, kFirst, kPriority, kCollect };
+// kRuleOrder: the matching rows' results in row order (a list, as kCollect); kOutputOrder: the same,
+// sorted by rank (ast::Rank: enums in declaration order, numbers and dates ascending, records field
+// by field; equal ranks keep row order); kPriority: the first result in that order.
+enum class HitPolicy { kUnique, kAny, kFirst, kPriority, kCollect, kRuleOrder, kOutputOrder };
 enum class Aggregator { kNone, kSum, kMin, kMax, kCount };
 
 struct Cell {

@@ -289,7 +289,7 @@ std::string Dump(const Module& m) {
     out += fmt::format("function {}({}) -> {} = {}\n", f.name, Typed(f.params), ToSource(*f.result),
                        ToSource(*f.body));
   }
-  static const char* kHit[] = {"unique", "any", "first", "priority", "collect"};
+  static const char* kHit[] = {"unique", "any", "first", "priority", "collect", "rule order", "output order"};
   static const char* kAgg[] = {"", " sum", " min", " max", " count"};
   for (const TableDecl& t : m.tables) {
     out += fmt::format("table {}({}) -> {} hit {}{}{} {{\n", t.name, Typed(t.params),

@@ -130,6 +130,9 @@ class Checker {
   const Type* CheckQuant(Expr& e, const Context& ctx, const Type* expected);
   const Type* CheckSetOp(Expr& e, const Context& ctx, const Type* expected);
   const Type* CheckItemOf(Expr& e, const Context& ctx);
+  bool SameResult(const Expr& a, const Expr& b);
+  std::optional<std::vector<int64_t>> RankKey(const Expr& e, const Type* t);
+  void WarnUnreachableRows(const TableSymbol& t, const std::vector<std::vector<CellSet>>& sets);
   const Type* CheckCall(Expr& e, const Context& ctx, const Type* expected);
   const Type* CheckRecordLit(Expr& e, const Context& ctx, const Type* expected);
   const Type* CheckMatch(Expr& e, const Context& ctx, const Type* expected);

@@ -376,7 +376,10 @@ void Checker::ResolveSignatures() {
     t.result = ResolveType(*t.decl->result);
     switch (t.decl->aggregator) {
       case ast::Aggregator::kNone:
-        t.call = t.decl->hit == ast::HitPolicy::kCollect ? types_.List(t.result) : t.result;
+        t.call = t.decl->hit == ast::HitPolicy::kCollect || t.decl->hit == ast::HitPolicy::kRuleOrder ||
+                         t.decl->hit == ast::HitPolicy::kOutputOrder
+                     ? types_.List(t.result)
+                     : t.result;
         break;
       case ast::Aggregator::kCount: t.call = types_.Int(); break;
       default: t.call = t.result; break;

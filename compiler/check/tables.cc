@@ -1,8 +1,10 @@
 // Checker: decision tables (cells, hit policies, overlapping rows, missing rows).
 #include "compiler/check/checker_impl.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -10,6 +12,36 @@
 #include <fmt/format.h>
 
 namespace proviso::check_internal {
+
+// Whether two (checked) results are the same value: records field by field whatever the order
+// they are written in, decimals by value (`2.5`, `2.50`), enum values however qualified; other
+// expressions by their text.
+bool Checker::SameResult(const Expr& a, const Expr& b) {
+  if (a.kind == ExprKind::kRecord && b.kind == ExprKind::kRecord && a.type == b.type &&
+      a.record_order.size() == b.record_order.size()) {
+    for (size_t f = 0; f < a.record_order.size(); ++f) {
+      int x = a.record_order[f], y = b.record_order[f];
+      if ((x < 0) != (y < 0)) return false;  // one takes the field's default: compare the text
+      if (x >= 0 && !SameResult(*a.args[x], *b.args[y])) return false;
+    }
+    return true;
+  }
+  if (a.kind == ExprKind::kName && b.kind == ExprKind::kName && a.ref == RefKind::kEnumValue &&
+      b.ref == RefKind::kEnumValue) {
+    return a.index == b.index && a.variant == b.variant;
+  }
+  if ((a.kind == ExprKind::kDecimal || a.kind == ExprKind::kInt) && (b.kind == ExprKind::kDecimal || b.kind == ExprKind::kInt)) {
+    auto units = [](const Expr& e) -> std::optional<int64_t> {  // a decimal's units (10^-6)
+      int64_t v = 0;
+      if (e.kind == ExprKind::kDecimal) return ParseDecimal(e.text, &v) ? std::optional<int64_t>(v) : std::nullopt;
+      if (e.int_value > INT64_MAX / 1000000 || e.int_value < INT64_MIN / 1000000) return std::nullopt;
+      return e.int_value * 1000000;
+    };
+    auto x = units(a), y = units(b);
+    if (x && y) return *x == *y;
+  }
+  return ast::ToSource(a) == ast::ToSource(b);
+}
 
 void Checker::CheckTable(TableSymbol& t) {
   const ast::TableDecl& d = *t.decl;
@@ -19,9 +51,25 @@ void Checker::CheckTable(TableSymbol& t) {
   }
   p_.max_locals = std::max(p_.max_locals, static_cast<int>(locals_.size()));
   Context ctx{false, "a decision table"};
-  if (d.hit == ast::HitPolicy::kPriority && t.result->kind != TypeKind::kEnum && t.result->kind != TypeKind::kError) {
-    diags_.Error("E0303", d.hit_span, "`hit priority` needs an enum result")
-        .help = "the order of the enum's values is the priority: the first declared wins";
+  const Type* rt = t.result->kind == TypeKind::kOptional ? t.result->elem : t.result;  // `default => none`
+  bool enum_ranked = rt->kind == TypeKind::kEnum ||
+                     (rt->kind == TypeKind::kRecord && [&] {
+                       for (const auto& f : types_.record_info(rt->index).fields) {
+                         if (f.type->kind == TypeKind::kEnum) return true;
+                       }
+                       return false;
+                     }());
+  if (d.hit == ast::HitPolicy::kPriority && !enum_ranked && t.result->kind != TypeKind::kError) {
+    diags_.Error("E0303", d.hit_span, fmt::format("`hit priority` needs an enum result, or a record with an enum field, "
+                                                  "not `{}`", types_.Name(t.result)))
+        .help = "the order of the enum's values is the priority: the first declared wins (a record's fields rank in "
+                "order)";
+  }
+  if (d.hit == ast::HitPolicy::kOutputOrder && !Ranks(rt, types_) && t.result->kind != TypeKind::kError) {
+    diags_.Error("E0303", d.hit_span, fmt::format("`hit output order` needs results that rank (an enum, a number, a "
+                                                  "date, or a record with such a field), not `{}`",
+                                                  types_.Name(t.result)))
+        .help = "`hit rule order` keeps the rows' order";
   }
   if (d.aggregator == ast::Aggregator::kSum && !IsNumeric(t.result) && t.result->kind != TypeKind::kDuration) {
     diags_.Error("E0303", d.hit_span, fmt::format("`collect sum` cannot sum `{}` results", types_.Name(t.result)));
@@ -49,12 +97,8 @@ void Checker::CheckTable(TableSymbol& t) {
   }
   if (d.default_result) {
     ExpectType(*d.default_result, ctx, t.result, fmt::format("the default of `{}`", d.name));
-    if (d.hit == ast::HitPolicy::kCollect &&
-        (d.aggregator == ast::Aggregator::kNone || d.aggregator == ast::Aggregator::kCount)) {
-      diags_.Error("E0308", d.default_span,
-                   fmt::format("a `default` row has no meaning in `hit collect{}`: no match gives {}",
-                               d.aggregator == ast::Aggregator::kCount ? " count" : "",
-                               d.aggregator == ast::Aggregator::kCount ? "0" : "an empty list"))
+    if (d.hit == ast::HitPolicy::kCollect && d.aggregator == ast::Aggregator::kCount) {
+      diags_.Error("E0308", d.default_span, "a `default` row has no meaning in `hit collect count`: no match gives 0")
           .help = "remove the `default` row";
     }
   }
@@ -67,10 +111,7 @@ void Checker::CheckTable(TableSymbol& t) {
         bool overlap = true;
         for (size_t c = 0; c < sets[a].size() && overlap; ++c) overlap = sets[a][c].SurelyOverlaps(sets[b][c]);
         if (!overlap) continue;
-        if (d.hit == ast::HitPolicy::kAny &&
-            ast::ToSource(*d.rows[a].result) == ast::ToSource(*d.rows[b].result)) {
-          continue;
-        }
+        if (d.hit == ast::HitPolicy::kAny && SameResult(*d.rows[a].result, *d.rows[b].result)) continue;
         auto& diag = diags_.Error(
             "E0304", d.rows[a].span,
             d.hit == ast::HitPolicy::kUnique
@@ -81,8 +122,10 @@ void Checker::CheckTable(TableSymbol& t) {
       }
     }
   }
+  if (d.hit == ast::HitPolicy::kFirst || (d.hit == ast::HitPolicy::kPriority && enum_ranked)) WarnUnreachableRows(t, sets);
   // Completeness over enum and bool columns, when there is no default.
-  if (!d.default_result && d.hit != ast::HitPolicy::kCollect && !t.params.empty()) {
+  if (!d.default_result && d.hit != ast::HitPolicy::kCollect && d.hit != ast::HitPolicy::kRuleOrder &&
+      d.hit != ast::HitPolicy::kOutputOrder && !t.params.empty()) {
     std::vector<int64_t> sizes;
     int64_t total = 1;
     for (const Type* p : t.params) {
@@ -132,6 +175,148 @@ void Checker::CheckTable(TableSymbol& t) {
 }
 
 // The constant value of a literal or enum value, for table analysis.
+namespace {
+
+// The elementary pieces of one column's values that the cells of a table tell apart: each is inside
+// or outside every cell. Numbers, dates and enum codes: intervals between the cells' bounds (an
+// enum or bool: each value); texts: each text a cell names, and one for every other text.
+struct Pieces {
+  bool text = false;
+  std::vector<int64_t> starts;      // a representative (the start) of each interval
+  std::vector<std::string> texts;   // the texts named, then "" standing for any other (last)
+  size_t size() const { return text ? texts.size() + 1 : starts.size(); }
+  bool In(const CellSet& c, size_t k) const {
+    if (c.any) return true;
+    if (text) return k < texts.size() && c.texts.count(texts[k]) > 0;
+    return c.Contains(starts[k]);
+  }
+};
+
+Pieces PiecesOf(const Type* col, const TypeTable& types, const std::vector<const CellSet*>& cells) {
+  Pieces p;
+  if (col->kind == TypeKind::kText) {
+    p.text = true;
+    std::set<std::string> named;
+    for (const CellSet* c : cells) named.insert(c->texts.begin(), c->texts.end());
+    p.texts.assign(named.begin(), named.end());
+    return p;
+  }
+  int64_t n = col->kind == TypeKind::kEnum ? static_cast<int64_t>(types.enum_info(col->index).variants.size())
+              : col->kind == TypeKind::kBool ? 2 : -1;
+  if (n >= 0) {
+    for (int64_t v = 0; v < n; ++v) p.starts.push_back(v);
+    return p;
+  }
+  std::set<int64_t> cuts{INT64_MIN};
+  for (const CellSet* c : cells) {
+    for (auto& [lo, hi] : c->ranges) {
+      cuts.insert(lo);
+      if (hi != INT64_MAX) cuts.insert(hi + 1);
+    }
+  }
+  p.starts.assign(cuts.begin(), cuts.end());
+  return p;
+}
+
+}  // namespace
+
+// The ranks of a constant result (`hit priority`): its enum value, or a record literal's fields
+// that rank, in order; nullopt when not constant.
+std::optional<std::vector<int64_t>> Checker::RankKey(const Expr& e, const Type* t) {
+  if (t->kind == TypeKind::kOptional) t = t->elem;
+  if (t->kind == TypeKind::kRecord) {
+    if (e.kind != ExprKind::kRecord) return std::nullopt;
+    std::vector<int64_t> key;
+    const auto& fields = types_.record_info(t->index).fields;
+    for (size_t f = 0; f < fields.size() && f < e.record_order.size(); ++f) {
+      if (!Ranks(fields[f].type, types_)) continue;
+      if (e.record_order[f] < 0) return std::nullopt;
+      auto part = RankKey(*e.args[e.record_order[f]], fields[f].type);
+      if (!part) return std::nullopt;
+      key.insert(key.end(), part->begin(), part->end());
+    }
+    return key;
+  }
+  if (!Ranks(t, types_)) return std::vector<int64_t>{};
+  auto v = ConstInt(e);
+  if (!v) return std::nullopt;
+  return std::vector<int64_t>{*v};
+}
+
+// Rows no input can choose, a warning each: under `first`, a row every input of which an earlier
+// row matches; under `priority`, a row every input of which a row of a better (or, earlier, the
+// same) rank matches. Decided over cells of constants, by trying one input from each piece of the
+// columns (up to 4096 per row); a row that reads other values is not judged.
+void Checker::WarnUnreachableRows(const TableSymbol& t, const std::vector<std::vector<CellSet>>& sets) {
+  const ast::TableDecl& d = *t.decl;
+  size_t cols = t.params.size();
+  for (const auto& rs : sets) {
+    if (rs.size() != cols) return;
+  }
+  std::vector<std::optional<std::vector<int64_t>>> keys;
+  if (d.hit == ast::HitPolicy::kPriority) {
+    for (const auto& row : d.rows) keys.push_back(RankKey(*row.result, t.result));
+  }
+  for (size_t r = 0; r < sets.size(); ++r) {
+    auto known = [&](size_t q) {
+      for (const CellSet& c : sets[q]) if (!c.known) return false;
+      return true;
+    };
+    // The rows that beat r wherever they match.
+    std::vector<size_t> rivals;
+    for (size_t q = 0; q < sets.size(); ++q) {
+      if (q == r || !known(q)) continue;
+      if (d.hit == ast::HitPolicy::kFirst) {
+        if (q < r) rivals.push_back(q);
+      } else if (keys[q] && keys[r] && (*keys[q] < *keys[r] || (*keys[q] == *keys[r] && q < r))) {
+        rivals.push_back(q);
+      }
+    }
+    if (rivals.empty() || !known(r)) continue;
+    std::vector<Pieces> pieces;
+    std::vector<std::vector<size_t>> inside;  // per column, r's pieces
+    size_t combos = 1;
+    for (size_t c = 0; c < cols; ++c) {
+      std::vector<const CellSet*> cells{&sets[r][c]};
+      for (size_t q : rivals) cells.push_back(&sets[q][c]);
+      pieces.push_back(PiecesOf(t.params[c], types_, cells));
+      std::vector<size_t> in;
+      for (size_t k = 0; k < pieces[c].size(); ++k) if (pieces[c].In(sets[r][c], k)) in.push_back(k);
+      if (in.empty()) combos = SIZE_MAX;  // an empty cell (E0307): nothing to judge
+      else combos *= in.size();
+      inside.push_back(std::move(in));
+      if (combos > 4096) break;
+    }
+    if (combos > 4096) continue;
+    bool reachable = false;
+    std::vector<size_t> at(cols, 0);
+    for (size_t n = 0; n < combos && !reachable; ++n) {
+      size_t rest = n;
+      for (size_t c = cols; c-- > 0;) {
+        at[c] = inside[c][rest % inside[c].size()];
+        rest /= inside[c].size();
+      }
+      bool beaten = false;
+      for (size_t q : rivals) {
+        bool all = true;
+        for (size_t c = 0; c < cols && all; ++c) all = pieces[c].In(sets[q][c], at[c]);
+        if (all) { beaten = true; break; }
+      }
+      reachable = !beaten;
+    }
+    if (reachable) continue;
+    auto& w = diags_.Warning("W0105", d.rows[r].span,
+                             d.hit == ast::HitPolicy::kFirst
+                                 ? fmt::format("row {} of table `{}` is never chosen: earlier rows match every input it does",
+                                               r + 1, d.name)
+                                 : fmt::format("row {} of table `{}` is never chosen: wherever it matches, a row with a "
+                                               "result of higher priority matches too",
+                                               r + 1, d.name));
+    w.help = d.hit == ast::HitPolicy::kFirst ? "move it above the rows that cover it, or remove it"
+                                             : "remove it, or change its cells or its result";
+  }
+}
+
 std::optional<int64_t> Checker::ConstInt(const Expr& e) {
   switch (e.kind) {
     case ExprKind::kInt: case ExprKind::kDate: case ExprKind::kDateTime: case ExprKind::kBool: return e.int_value;

@@ -242,7 +242,8 @@ CG Generator::QuantOver(const Expr& e, const CG& coll) {
   return result;
 }
 
-// kind: 0 sum, 1 min, 2 max, 3 all equal (`hit any`: a different value fails).
+// kind: 0 sum, 1 min, 2 max, 3 all equal (`hit any`: a different value fails), 4 the first in rank
+// (`hit priority`; ties keep the earlier).
 void Generator::Accumulate(const Expr& at, Acc& acc, const CG& v, int kind) {
   llvm::Value* have = b_.CreateLoad(i1_, acc.have);
   llvm::BasicBlock* first = Block("acc.first");
@@ -262,7 +263,8 @@ void Generator::Accumulate(const Expr& at, Acc& acc, const CG& v, int kind) {
   } else if (kind == 3) {
     FailIf(b_.CreateNot(Equal(acc.type, v, acc.type, cur, &at)));
   } else {
-    llvm::Value* better = Compare(kind == 1 ? BinOp::kLt : BinOp::kGt, acc.type, v, acc.type, cur, &at);
+    llvm::Value* better = kind == 4 ? RankLess(acc.type, v, cur)
+                                    : Compare(kind == 1 ? BinOp::kLt : BinOp::kGt, acc.type, v, acc.type, cur, &at);
     llvm::BasicBlock* take = Block("acc.take");
     llvm::BasicBlock* keep = Block("acc.keep");
     b_.CreateCondBr(better, take, keep);

@@ -47,7 +47,9 @@ llvm::Value* Generator::Cell(const Expr& at, const ir::Cell& c, const Type* xt, 
 }
 
 std::optional<Generator::Dense> Generator::DenseForm(const ir::Table& t) {
-  if (t.hit == ast::HitPolicy::kCollect) return std::nullopt;
+  if (t.hit == ast::HitPolicy::kCollect || t.hit == ast::HitPolicy::kRuleOrder || t.hit == ast::HitPolicy::kOutputOrder) {
+    return std::nullopt;
+  }
   if (Slots(t.result, types_) != 1 || t.result->kind == TypeKind::kOptional) return std::nullopt;
   Dense d;
   int64_t total = 1;
@@ -277,10 +279,26 @@ CG Generator::TableResults(const Expr& e, const std::vector<llvm::AllocaInst*>& 
     b_.SetInsertPoint(skip);
   };
 
-  if (t.hit == ast::HitPolicy::kCollect) {
+  if (t.hit == ast::HitPolicy::kCollect || t.hit == ast::HitPolicy::kRuleOrder || t.hit == ast::HitPolicy::kOutputOrder) {
     switch (t.aggregator) {
-      case ast::Aggregator::kNone: {
+      case ast::Aggregator::kNone: {  // in row order, or by rank; no row: the default row's result, if any
         result = gather();
+        if (t.default_result) {
+          llvm::AllocaInst* n = Local(i64_, 1, "collect.n");
+          b_.CreateStore(result.b, n);
+          llvm::BasicBlock* dflt = Block("collect.default");
+          llvm::BasicBlock* done = Block("collect.done");
+          b_.CreateCondBr(b_.CreateICmpEQ(result.b, I64(0)), dflt, done);
+          b_.SetInsertPoint(dflt);
+          CG d = Coerce(Emit(*t.default_result), t.default_result->type, rt);
+          Store(rt, d, result.a);
+          b_.CreateStore(I64(1), n);
+          if (taken_m && d.m) b_.CreateStore(b_.CreateOr(b_.CreateLoad(mask_ty_, taken_m), d.m), taken_m);
+          b_.CreateBr(done);
+          b_.SetInsertPoint(done);
+          result.b = b_.CreateLoad(i64_, n);
+        }
+        if (t.hit == ast::HitPolicy::kOutputOrder) SortByRank(rt, result);
         result.m = taken();  // an unknown result: the list is unknown
         break;
       }
@@ -352,8 +370,8 @@ CG Generator::TableResults(const Expr& e, const std::vector<llvm::AllocaInst*>& 
       for_results([&](CG v) { Accumulate(e, acc, v, 3); });  // every match must agree
       break;
     case ast::HitPolicy::kPriority:
-      // The earliest enum value among the matched results wins.
-      for_results([&](CG v) { Accumulate(e, acc, v, 1); });
+      // The first in rank among the matched results wins (ties: the earlier row).
+      for_results([&](CG v) { Accumulate(e, acc, v, 4); });
       break;
     default: Unsupport("this hit policy", &e);
   }
@@ -364,6 +382,83 @@ CG Generator::TableResults(const Expr& e, const std::vector<llvm::AllocaInst*>& 
   result = Load(rt, acc.slots);
   if (track_) result.m = b_.CreateOr(b_.CreateLoad(mask_ty_, picked_m), m);
   return result;
+}
+
+// i1: `a` ranks before `b` (ir::CompareRank): enums, numbers, dates and instants by their value,
+// records field by field; an optional (a table's result) ranks a present value before none.
+llvm::Value* Generator::RankLess(const Type* t, const CG& a, const CG& b) {
+  switch (t->kind) {
+    case TypeKind::kEnum: case TypeKind::kInt: case TypeKind::kDecimal: case TypeKind::kDate: case TypeKind::kDateTime:
+      return b_.CreateICmpSLT(a.a, b.a);
+    case TypeKind::kOptional: {
+      CG x = a, y = b;
+      x.present = y.present = nullptr;
+      llvm::Value* pa = a.present ? a.present : True();
+      llvm::Value* pb = b.present ? b.present : True();
+      llvm::Value* both = b_.CreateAnd(pa, pb);
+      return b_.CreateOr(b_.CreateAnd(pa, b_.CreateNot(pb)), b_.CreateAnd(both, RankLess(t->elem, x, y)));
+    }
+    case TypeKind::kRecord: {
+      llvm::Value* less = False();
+      llvm::Value* decided = False();
+      const auto& fields = types_.record_info(t->index).fields;
+      for (size_t f = 0; f < fields.size(); ++f) {
+        if (!Ranks(fields[f].type, types_)) continue;
+        int off = FieldOffset(t->index, static_cast<int>(f), types_);
+        CG fa = Load(fields[f].type, Slot(a.a, off));
+        CG fb = Load(fields[f].type, Slot(b.a, off));
+        llvm::Value* lt = RankLess(fields[f].type, fa, fb);
+        llvm::Value* gt = RankLess(fields[f].type, fb, fa);
+        less = b_.CreateSelect(decided, less, lt);
+        decided = b_.CreateOr(decided, b_.CreateOr(lt, gt));
+      }
+      return less;
+    }
+    default: return False();
+  }
+}
+
+// Sorts `list` (of `t`) in place by rank, stably: an insertion sort that swaps slots (a table's
+// results: as many as its rows).
+void Generator::SortByRank(const Type* t, const CG& list) {
+  int stride = Slots(t, types_);
+  llvm::Value* bytes = I64(static_cast<int64_t>(stride) * 8);
+  llvm::AllocaInst* tmp = Local(i64_, stride, "sort.tmp");
+  llvm::AllocaInst* i = Local(i64_, 1, "sort.i");
+  llvm::AllocaInst* j = Local(i64_, 1, "sort.j");
+  auto at = [&](llvm::Value* k) { return SlotDyn(list.a, b_.CreateMul(k, I64(stride))); };
+  b_.CreateStore(I64(1), i);
+  llvm::BasicBlock* outer = Block("sort.outer");
+  llvm::BasicBlock* start = Block("sort.start");
+  llvm::BasicBlock* inner = Block("sort.inner");
+  llvm::BasicBlock* test = Block("sort.test");
+  llvm::BasicBlock* swap = Block("sort.swap");
+  llvm::BasicBlock* next = Block("sort.next");
+  llvm::BasicBlock* done = Block("sort.done");
+  b_.CreateBr(outer);
+  b_.SetInsertPoint(outer);
+  llvm::Value* iv = b_.CreateLoad(i64_, i);
+  b_.CreateCondBr(b_.CreateICmpSLT(iv, list.b), start, done);
+  b_.SetInsertPoint(start);
+  b_.CreateStore(iv, j);
+  b_.CreateBr(inner);
+  b_.SetInsertPoint(inner);
+  llvm::Value* jv = b_.CreateLoad(i64_, j);
+  b_.CreateCondBr(b_.CreateICmpSGT(jv, I64(0)), test, next);
+  b_.SetInsertPoint(test);
+  llvm::Value* here = at(jv);
+  llvm::Value* before = at(b_.CreateSub(jv, I64(1)));
+  b_.CreateCondBr(RankLess(t, Load(t, here), Load(t, before)), swap, next);
+  b_.SetInsertPoint(swap);
+  b_.CreateMemCpy(tmp, llvm::MaybeAlign(8), here, llvm::MaybeAlign(8), bytes);
+  b_.CreateMemCpy(here, llvm::MaybeAlign(8), before, llvm::MaybeAlign(8), bytes);
+  b_.CreateMemCpy(before, llvm::MaybeAlign(8), tmp, llvm::MaybeAlign(8), bytes);
+  b_.CreateStore(b_.CreateSub(jv, I64(1)), j);
+  b_.CreateBr(inner);
+  b_.SetInsertPoint(next);
+  b_.CreateStore(b_.CreateAdd(iv, I64(1)), i);
+  b_.CreateBr(outer);
+  b_.SetInsertPoint(done);
 }
 
 }  // namespace proviso::codegen::internal

@@ -128,6 +128,7 @@ class Evaluator {
 
   Value Eval(const Expr& e);
   Value SetOp(const Expr& e);
+  bool RankLess(const Value& a, const Value& b, const Type* t) const;
   Value Quant(const Expr& e);
   Value ItemOf(const Expr& e);
   Value Builtin(const Expr& e);

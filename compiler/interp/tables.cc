@@ -1,6 +1,8 @@
 // Decision tables in the reference interpreter. A row matches, does not, or may (a cell tests an
 // unknown value): under `first`, a row that may match before the first that does makes the result
 // unknown; under the other hit policies any row that may match does.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "compiler/interp/evaluator.h"
@@ -40,6 +42,15 @@ Value Evaluator::CellMatches(const Expr& at, const ir::Cell& c, const Value& x) 
     }
   }
   return Value::Bool(false);
+}
+
+// `a` ranks before `b` (ir::CompareRank); of an optional result, a present value before none.
+bool Evaluator::RankLess(const Value& a, const Value& b, const Type* t) const {
+  if (t->kind == TypeKind::kOptional) {
+    if (a.is_none() || b.is_none()) return !a.is_none() && b.is_none();
+    t = t->elem;
+  }
+  return CompareRank(a, b, t, p_.types()) < 0;
 }
 
 Value Evaluator::Table(const Expr& e) {
@@ -82,11 +93,22 @@ Value Evaluator::Table(const Expr& e) {
     AddMissing(m, v);
     return v;
   };
-  if (t.hit == ast::HitPolicy::kCollect) {
+  if (t.hit == ast::HitPolicy::kCollect || t.hit == ast::HitPolicy::kRuleOrder || t.hit == ast::HitPolicy::kOutputOrder) {
     for (int r : matches) results.push_back(result_of(r));
     if (!m.empty()) return Value::Unknown(m);
     switch (t.aggregator) {
-      case ast::Aggregator::kNone: return Value::List(std::move(results));
+      case ast::Aggregator::kNone: {  // in row order, or by rank; no row: the default row's result, if any
+        if (results.empty() && t.default_result) {
+          Value d = Eval(*t.default_result);
+          if (d.is_unknown()) return d;
+          results.push_back(std::move(d));
+        }
+        if (t.hit == ast::HitPolicy::kOutputOrder) {
+          std::stable_sort(results.begin(), results.end(),
+                           [&](const Value& a, const Value& b) { return RankLess(a, b, t.result); });
+        }
+        return Value::List(std::move(results));
+      }
       case ast::Aggregator::kCount: return Value::Int(static_cast<int64_t>(results.size()));
       case ast::Aggregator::kSum: {
         if (results.empty() && t.default_result) return Eval(*t.default_result);
@@ -122,7 +144,8 @@ Value Evaluator::Table(const Expr& e) {
       Value best = results[0];
       for (size_t i = 1; i < results.size(); ++i) {
         if (t.hit == ast::HitPolicy::kPriority) {
-          if (results[i].i < best.i) best = results[i];  // earlier enum value = higher priority
+          // The first in rank (earlier enum values first, records field by field); ties: the earlier row.
+          if (RankLess(results[i], best, t.result)) best = results[i];
         } else if (results[i] != best) {
           Fail(e, fmt::format("rows {} and {} of table `{}` both match ({}) with different results, but the hit "
                               "policy is `any`",

@@ -109,6 +109,22 @@ int Compare(const Value& a, const Value& b) {
   }
 }
 
+int CompareRank(const Value& a, const Value& b, const Type* t, const TypeTable& types) {
+  switch (t->kind) {
+    case TypeKind::kEnum: case TypeKind::kInt: case TypeKind::kDecimal: case TypeKind::kDate: case TypeKind::kDateTime:
+      return a.i < b.i ? -1 : a.i > b.i ? 1 : 0;
+    case TypeKind::kRecord: {
+      const auto& fields = types.record_info(t->index).fields;
+      for (size_t f = 0; f < fields.size(); ++f) {
+        int c = CompareRank(a.elems()[f], b.elems()[f], fields[f].type, types);
+        if (c != 0) return c;
+      }
+      return 0;
+    }
+    default: return 0;
+  }
+}
+
 std::string FormatDecimal(int64_t units) {
   bool neg = units < 0;
   uint64_t u = neg ? -static_cast<uint64_t>(units) : static_cast<uint64_t>(units);

@@ -64,6 +64,12 @@ int Compare(const Value& a, const Value& b);
 inline bool operator==(const Value& a, const Value& b) { return Compare(a, b) == 0; }
 inline bool operator!=(const Value& a, const Value& b) { return Compare(a, b) != 0; }
 
+// The rank of decision-table results (`hit priority`, `hit output order`): enums by declaration
+// order (the first declared ranks first), int, decimal, date and datetime ascending, records field
+// by field over the fields that rank; other values (text, bool, durations, optionals, collections)
+// do not rank and compare equal. <0: `a` ranks before `b`.
+int CompareRank(const Value& a, const Value& b, const Type* t, const TypeTable& types);
+
 // Proviso spelling of a value of type `t`: `30 days`, `2020-07-31`, `very_serious`, `{"A", "B"}`.
 std::string FormatValue(const Value& v, const Type* t, const TypeTable& types);
 // A decimal in units of 10^-6 as text without trailing zeros: "12.5", "3".

@@ -657,7 +657,14 @@ class Builder {
     else if (hp->ANY()) t.hit = ast::HitPolicy::kAny;
     else if (hp->FIRST()) t.hit = ast::HitPolicy::kFirst;
     else if (hp->PRIORITY()) t.hit = ast::HitPolicy::kPriority;
-    else {
+    else if (hp->order) {
+      t.hit = hp->RULE() ? ast::HitPolicy::kRuleOrder : ast::HitPolicy::kOutputOrder;
+      if (hp->order->getText() != "order") {
+        diags_.Error("E0003", SpanOf(hp->order), fmt::format("expected `order` after `hit {}`, found `{}`",
+                                                             hp->RULE() ? "rule" : "output", hp->order->getText()))
+            .help = "the hit policies: unique, any, first, priority, collect [sum|min|max|count], rule order, output order";
+      }
+    } else {
       t.hit = ast::HitPolicy::kCollect;
       if (hp->aggregator) {
         switch (hp->aggregator->getType()) {

@@ -113,6 +113,17 @@ bool IsNumeric(const Type* t) {
   return t->kind == TypeKind::kInt || t->kind == TypeKind::kDecimal;
 }
 
+bool Ranks(const Type* t, const TypeTable& types) {
+  switch (t->kind) {
+    case TypeKind::kEnum: case TypeKind::kInt: case TypeKind::kDecimal: case TypeKind::kDate: case TypeKind::kDateTime:
+      return true;
+    case TypeKind::kRecord:
+      for (const auto& f : types.record_info(t->index).fields) if (Ranks(f.type, types)) return true;
+      return false;
+    default: return false;
+  }
+}
+
 bool IsOrdered(const Type* t) {
   return IsNumeric(t) || t->kind == TypeKind::kDate || t->kind == TypeKind::kDateTime ||
          t->kind == TypeKind::kDuration;

@@ -93,6 +93,9 @@ bool IsAssignable(const Type* from, const Type* to);
 const Type* Unify(TypeTable& types, const Type* a, const Type* b);
 bool IsNumeric(const Type* t);  // int or decimal
 bool IsOrdered(const Type* t);  // int, decimal, date, datetime, duration
+// Whether decision-table results of type `t` rank (`hit priority`, `hit output order`): enums (in
+// declaration order), int, decimal, date, datetime (ascending), records with a field that ranks.
+bool Ranks(const Type* t, const TypeTable& types);
 
 }  // namespace proviso
 

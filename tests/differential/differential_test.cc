@@ -35,7 +35,7 @@ constexpr int kScenarioRows = 1500;   // fact sets evaluated under each
 // and tier).
 std::vector<std::string> Corpus() {
   std::vector<std::string> dirs;
-  for (const char* dir : {"policies/cn", "tests/golden/good", "bench"}) {
+  for (const char* dir : {"policies/cn", "tests/golden/good", "tests/conformance/dmn", "bench"}) {
     dirs.push_back(std::string(PROVISO_SOURCE_DIR) + "/" + dir);
   }
   if (const char* extra = std::getenv("PROVISO_DIFFERENTIAL_DIR")) dirs.push_back(extra);
