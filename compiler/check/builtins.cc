@@ -26,6 +26,7 @@ const Type* Checker::CheckBuiltin(Expr& e, const Context& ctx, const Type* expec
     std::vector<std::string> names;
     for (auto& [n, s] : globals_) if (s.kind == SymKind::kFunction || s.kind == SymKind::kTable) names.push_back(n);
     for (auto& [n, _] : kBuiltins) names.push_back(n);
+    unknown_uses_.push_back(e.name);
     auto& d = diags_.Error("E0114", e.span, fmt::format("unknown function `{}`", e.name));
     d.help = Suggest(e.name, names);
     for (auto& a : e.args) CheckExpr(*a, ctx);

@@ -130,6 +130,7 @@ class Checker {
   const Type* CheckQuant(Expr& e, const Context& ctx, const Type* expected);
   const Type* CheckSetOp(Expr& e, const Context& ctx, const Type* expected);
   const Type* CheckItemOf(Expr& e, const Context& ctx);
+  const Type* WarnHiddenValue(const Expr& e, const Type* t, const std::string& what);
   bool SameResult(const Expr& a, const Expr& b);
   std::optional<std::vector<int64_t>> RankKey(const Expr& e, const Type* t);
   void WarnUnreachableRows(const TableSymbol& t, const std::vector<std::vector<CellSet>>& sets);
@@ -219,6 +220,7 @@ class Checker {
   std::vector<std::pair<ast::FieldDecl*, const Type*>> field_defaults_;
   std::map<std::string, Symbol> globals_;
   std::set<std::string> used_;
+  std::vector<std::string> unknown_uses_;  // names reported unknown (E0111)
   std::set<std::string> duplicated_;
   std::set<std::string> used_types_;
   std::vector<Local> locals_;

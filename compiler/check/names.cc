@@ -47,11 +47,14 @@ size_t EditDistance(const std::string& a, const std::string& b) {
 
 }  // namespace
 
+// Short names only get a hint for a one-letter slip; longer ones tolerate more.
+size_t SlipLimit(const std::string& name) { return name.size() <= 3 ? (name.size() <= 1 ? 1 : 2) : name.size() / 3 + 1; }
+
 std::string Suggest(const std::string& name, const std::vector<std::string>& candidates) {
   std::string best;
-  // Short names only get a hint for a one-letter slip; longer ones tolerate more.
-  size_t best_d = name.size() <= 3 ? (name.size() <= 1 ? 1 : 2) : name.size() / 3 + 1;
+  size_t best_d = SlipLimit(name);
   for (const std::string& c : candidates) {
+    if (c == name) continue;  // the name itself is no suggestion
     size_t d = EditDistance(name, c);
     if (d < best_d) {
       best_d = d;
@@ -238,6 +241,7 @@ const Type* Checker::ResolveType(const ast::TypeExpr& t) {
       std::vector<std::string> names;
       for (auto& [n, s] : type_names_) names.push_back(n);
       for (const char* prim : {"bool", "int", "decimal", "text", "date", "datetime", "duration"}) names.push_back(prim);
+      unknown_uses_.push_back(t.name);
       auto& d = diags_.Error("E0201", t.span, fmt::format("unknown type `{}`", t.name));
       d.help = Suggest(t.name, names);
       return types_.Error();
@@ -403,12 +407,24 @@ std::vector<std::string> Checker::VisibleNames() {
   return out;
 }
 
+// `risk` read where `risk` is also a value of the name's own enum type (`input { risk: Risk }`
+// with `enum Risk { risk, ... }`): the name wins, which is rarely what `x == risk` means.
+const Type* Checker::WarnHiddenValue(const Expr& e, const Type* t, const std::string& what) {
+  const Type* v = t && t->kind == TypeKind::kOptional ? t->elem : t;
+  if (!v || v->kind != TypeKind::kEnum || types_.enum_info(v->index).Find(e.name) < 0) return t;
+  const std::string& en = types_.enum_info(v->index).name;
+  diags_.Warning("W0106", e.span, fmt::format("`{}` here is {}, not the value `{}` of `{}`, which it hides", e.name,
+                                              what, e.name, en))
+      .help = fmt::format("write `{}.{}` for the value", en, e.name);
+  return t;
+}
+
 const Type* Checker::CheckName(Expr& e, const Context& ctx, const Type* expected) {
   for (auto it = locals_.rbegin(); it != locals_.rend(); ++it) {
     if (it->name == e.name) {
       e.ref = RefKind::kLocal;
       e.index = it->slot;
-      return it->type;
+      return WarnHiddenValue(e, it->type, fmt::format("the variable `{}`", e.name));
     }
   }
   // An enum expected here: its variants come first, so `match`, tables and comparisons read naturally.
@@ -466,28 +482,45 @@ const Type* Checker::CheckName(Expr& e, const Context& ctx, const Type* expected
         e.index = s.index;
         if (s.kind == SymKind::kInput) {
           e.ref = RefKind::kInput;
-          return types_.record_info(p_.input_record).fields[s.index].type;
+          return WarnHiddenValue(e, types_.record_info(p_.input_record).fields[s.index].type,
+                                 fmt::format("the input field `{}`", e.name));
         }
         if (s.kind == SymKind::kOutput) {
           e.ref = RefKind::kOutput;
-          return p_.outputs[s.index].type;
+          return WarnHiddenValue(e, p_.outputs[s.index].type, fmt::format("the output `{}`", e.name));
         }
         e.ref = RefKind::kLet;
-        return LetType(s.index);
+        return WarnHiddenValue(e, LetType(s.index), fmt::format("the let `{}`", e.name));
       case SymKind::kParam:
         e.ref = RefKind::kParam;
         e.index = s.index;
-        return p_.params[s.index].type ? p_.params[s.index].type : Err();
+        return p_.params[s.index].type ? WarnHiddenValue(e, p_.params[s.index].type, fmt::format("the param `{}`", e.name))
+                                       : Err();
       case SymKind::kFunction:
       case SymKind::kTable:
         diags_.Error("E0211", e.span, fmt::format("{} `{}` must be called with arguments", SymKindName(s.kind), e.name));
         return Err();
       case SymKind::kRule:
-      case SymKind::kObligation:
+      case SymKind::kObligation: {
+        // A rule or obligation named like an enum value hides it: say so, and how to write the value.
+        std::vector<int> owners;
+        for (int i = 0; i < types_.enum_count(); ++i) {
+          if (types_.enum_info(i).Find(e.name) >= 0) owners.push_back(i);
+        }
+        if (!owners.empty()) {
+          diags_.Error("E0212", e.span,
+                       fmt::format("`{}` here is {} `{}`, which is not a value; it hides the value `{}` of `{}`", e.name,
+                                   SymKindName(s.kind), e.name, e.name, types_.enum_info(owners[0]).name))
+              .help = fmt::format("write `{}.{}` for the value", types_.enum_info(owners[0]).name, e.name);
+          return Err();
+        }
         diags_.Error("E0212", e.span,
                      fmt::format("{} `{}` is not a value", SymKindName(s.kind), e.name))
-            .help = "refer to the output the rule sets, not to the rule";
+            .help = s.kind == SymKind::kRule ? "refer to the output the rule sets, not to the rule"
+                                             : "an obligation is not a value: decide what it needs in an output or a "
+                                               "let, and use that";
         return Err();
+      }
     }
   }
   // A variant of exactly one enum.
@@ -510,6 +543,7 @@ const Type* Checker::CheckName(Expr& e, const Context& ctx, const Type* expected
                          types_.enum_info(owners[1]).name, e.name);
     return Err();
   }
+  unknown_uses_.push_back(e.name);
   auto& d = diags_.Error("E0111", e.span, fmt::format("unknown name `{}`", e.name));
   d.label = "not declared";
   d.help = Suggest(e.name, VisibleNames());
@@ -521,21 +555,30 @@ void Checker::WarnUnused() {
   // declarations are used elsewhere.
   const ast::Module& main = p_.main();
   if (main.inputs.empty() && main.outputs.empty() && main.rules.empty() && main.obligations.empty()) return;
-  if (diags_.HasErrors()) return;  // a misspelt use would make these cascades of the error
+  // Every diagnostic is reported, errors or not; but a declaration that an unknown name may have
+  // meant (`min_retentoin`) is not called unused: it may be, once the slip is mended.
+  auto maybe_meant = [&](const std::string& name) {
+    if (duplicated_.count(name)) return true;  // which of the two a use meant is not known
+    for (const std::string& u : unknown_uses_) {
+      if (EditDistance(u, name) < SlipLimit(u)) return true;
+    }
+    return false;
+  };
   for (auto& [name, s] : globals_) {
-    if (!s.main || used_.count(name)) continue;
+    if (!s.main || used_.count(name) || maybe_meant(name)) continue;
     if (s.kind == SymKind::kLet || s.kind == SymKind::kFunction || s.kind == SymKind::kTable ||
         s.kind == SymKind::kParam) {
       diags_.Warning("W0101", s.span, fmt::format("{} `{}` is never used", SymKindName(s.kind), name));
     }
   }
   for (auto& [index, entry] : enum_decl_) {
-    if (entry.second && !used_.count(entry.first->name) && !used_types_.count(entry.first->name)) {
+    if (entry.second && !used_.count(entry.first->name) && !used_types_.count(entry.first->name) &&
+        !maybe_meant(entry.first->name)) {
       diags_.Warning("W0101", entry.first->span, fmt::format("enum `{}` is never used", entry.first->name));
     }
   }
   for (auto& [index, entry] : record_decl_) {
-    if (entry.second && !used_types_.count(entry.first->name)) {
+    if (entry.second && !used_types_.count(entry.first->name) && !maybe_meant(entry.first->name)) {
       diags_.Warning("W0101", entry.first->span, fmt::format("record `{}` is never used", entry.first->name));
     }
   }

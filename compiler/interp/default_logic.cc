@@ -109,18 +109,20 @@ Evaluator::Outcome Evaluator::Join(Outcome a, Outcome b, int parent, int output)
                  {}, {}};
 }
 
-// Two siblings of the same priority that apply with different values: names both rules (and the
-// exception that gave each value), both values, and the output.
+// Two siblings of the same priority that give different values: names both rules, what applied
+// for each (the rule, or the exception of it that replaced it: the rule itself need not apply),
+// both values, and the output.
 std::string Evaluator::ConflictMessage(const Outcome& a, const Outcome& b, int parent, int output) {
   const Type* t = p_.outputs[output].type;
   auto gives = [&](const Outcome& y) {
-    std::string s = fmt::format("`{}`", p_.rules[y.sibling].name);
-    if (y.rule != y.sibling) s += fmt::format(" (through its exception `{}`)", p_.rules[y.rule].name);
-    return s + fmt::format(" gives {}", FormatValue(y.value, t, p_.types()));
+    std::string who = y.rule == y.sibling
+                          ? fmt::format("`{}`", p_.rules[y.sibling].name)
+                          : fmt::format("`{}`, an exception to `{}`,", p_.rules[y.rule].name, p_.rules[y.sibling].name);
+    return fmt::format("{} applies and gives {}", who, FormatValue(y.value, t, p_.types()));
   };
   std::string siblings = parent < 0 ? "" : fmt::format(", exceptions to `{}`,", p_.rules[parent].name);
-  return fmt::format("rules `{}` and `{}`{} both apply to output `{}` with different values and neither has priority "
-                     "(conflict): {}, {}",
+  return fmt::format("rules `{}` and `{}`{} give output `{}` different values and neither has priority "
+                     "(conflict): {}; {}",
                      p_.rules[a.sibling].name, p_.rules[b.sibling].name, siblings, p_.outputs[output].name, gives(a),
                      gives(b));
 }

@@ -1019,7 +1019,7 @@ TEST(InterpRules, TwoApplicableSiblingsWithoutPriorityConflict) {
   EXPECT_EQ(p.Get("level", Abcd(true, false, false, false)), "mid");
   EXPECT_EQ(p.Get("level", Abcd(false, true, false, false)), "high");
   std::string e = p.Get("level", Abcd(true, true, false, false));
-  EXPECT_TRUE(Contains(e, "error: rules `ea` and `eb`, exceptions to `base`, both apply to output `level` with "
+  EXPECT_TRUE(Contains(e, "error: rules `ea` and `eb`, exceptions to `base`, give output `level` "
                           "different values")) << e;
   EXPECT_TRUE(Contains(e, "conflict")) << e;
   // Same priority 5, different values.
@@ -1040,7 +1040,7 @@ TEST(InterpRules, TwoApplicableRootsWithoutPriorityConflict) {
   Policy p(kRoots);
   ASSERT_TRUE(p.ok());
   std::string e = p.Get("opt", Abcd(true, true, true, false));
-  EXPECT_TRUE(Contains(e, "error: rules `opt_a` and `opt_b` both apply to output `opt`")) << e;
+  EXPECT_TRUE(Contains(e, "error: rules `opt_a` and `opt_b` give output `opt`")) << e;
   EXPECT_TRUE(Contains(e, "conflict")) << e;
   EXPECT_EQ(p.Get("opt", Abcd(false, true, true, false)), "2");
   EXPECT_EQ(p.Get("opt", Abcd(true, false, true, false)), "1");
@@ -1054,8 +1054,8 @@ TEST(InterpRules, SiblingsGivingTheSameValueAreAlternativesNotAConflict) {
   EXPECT_EQ(p.Error(Abcd(false, false, true, false)), "");
   EXPECT_EQ(p.Get("flag", Abcd(false, false, true, true)), "true");
   std::string e = p.Error(Abcd(true, true, true, true));
-  EXPECT_TRUE(Contains(e, "rules `opt_a` and `opt_b` both apply to output `opt` with different values")) << e;
-  EXPECT_TRUE(Contains(e, "`opt_a` gives 1, `opt_b` gives 2")) << e;
+  EXPECT_TRUE(Contains(e, "rules `opt_a` and `opt_b` give output `opt` different values")) << e;
+  EXPECT_TRUE(Contains(e, "`opt_a` applies and gives 1; `opt_b` applies and gives 2")) << e;
 }
 
 TEST(InterpRules, AnExceptionToSeveralRulesOverridesEach) {
@@ -1072,7 +1072,7 @@ rule waiver exception to for_a, for_b { when c then fee = 5 }
   EXPECT_EQ(p.Get("fee", json{{"a", true}, {"b", false}, {"c", false}}), "10");
   EXPECT_EQ(p.Get("fee", json{{"a", true}, {"b", true}, {"c", true}}), "5");  // one value through both parents
   std::string e = p.Get("fee", json{{"a", true}, {"b", true}, {"c", false}});
-  EXPECT_TRUE(Contains(e, "rules `for_a` and `for_b`, exceptions to `base`, both apply to output `fee`")) << e;
+  EXPECT_TRUE(Contains(e, "rules `for_a` and `for_b`, exceptions to `base`, give output `fee`")) << e;
 }
 
 TEST(InterpRules, NoApplicableRuleForARequiredOutputIsAnError) {
