@@ -189,6 +189,13 @@ int RunEval(const EvalArgs& a) {
     if (is_param) std::cerr << fmt::format("error: invalid `--set {}`: {}\n", head, e.what());
     else std::cerr << fmt::format("error: invalid facts in `{}`: {}\n", a.facts, e.what());
   } catch (const proviso::EvaluationError& e) {
+    if (a.explain && !e.explanation_text().empty()) {  // what was decided up to the failure
+      if (a.format == "json") {
+        std::cout << nlohmann::json{{"error", e.what()}, {"explanation", e.explanation()}}.dump(2) << "\n";
+      } else {
+        std::cout << "why (up to the failure):\n" << e.explanation_text() << std::flush;
+      }
+    }
     std::cerr << fmt::format("error: no decision: {}\n", e.what());
   } catch (const proviso::Error& e) {
     std::cerr << fmt::format("error: {}\n", e.what());

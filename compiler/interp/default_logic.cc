@@ -22,7 +22,7 @@ Value Evaluator::Output(int o) {
   auto compute = [&] {
     RuleMemo memo;
     Outcome y = Choose(out.roots, -1, o, memo);
-    if (opts_.explain) {
+    if (explain_) {
       traces_[o].output = o;
       traces_[o].winner = y.kind == Kind::kValue && !y.value.is_unknown() ? y.rule : -1;
     }
@@ -176,7 +176,7 @@ Evaluator::Outcome Evaluator::DecideRule(int r, int output, RuleMemo& memo) {
   const ir::Rule& rule = p_.rules[r];
   Outcome ex = Choose(rule.children, r, output, memo);
   if (ex.kind == Kind::kValue || ex.kind == Kind::kConflict) {
-    if (opts_.explain) {
+    if (explain_) {
       RuleTrace& t = Trace(output, r);
       t.status = RuleStatus::kOverridden;
       t.overridden_by = ex.rule;
@@ -193,7 +193,7 @@ Evaluator::Outcome Evaluator::DecideRule(int r, int output, RuleMemo& memo) {
     return Else(ex, own);
   }
   Value holds = rule.when ? Eval(*rule.when) : Value::Bool(true);
-  if (opts_.explain) {
+  if (explain_) {
     RuleTrace& t = Trace(output, r);
     t.status = holds.is_unknown() ? RuleStatus::kUndetermined : holds.b() ? RuleStatus::kApplied
                                                                           : RuleStatus::kNotApplicable;
@@ -207,7 +207,7 @@ Evaluator::Outcome Evaluator::DecideRule(int r, int output, RuleMemo& memo) {
   own.value = Eval(*rule.value);
   own.rule = r;
   own.cond = MissingOf(holds);
-  if (opts_.explain) {  // what the value was computed from
+  if (explain_) {  // what the value was computed from
     RuleTrace& t = Trace(output, r);
     for (Binding& b : Bindings(*rule.value)) {
       if (std::none_of(t.bindings.begin(), t.bindings.end(), [&](const Binding& x) { return x.expr == b.expr; })) {
@@ -220,7 +220,7 @@ Evaluator::Outcome Evaluator::DecideRule(int r, int output, RuleMemo& memo) {
 
 RuleTrace& Evaluator::Trace(int output, int rule) {
   static thread_local RuleTrace dummy;
-  if (!opts_.explain) return dummy;
+  if (!explain_) return dummy;
   auto& rs = traces_[output].rules;
   for (auto& t : rs) if (t.rule == rule) return t;
   rs.push_back(RuleTrace{rule, RuleStatus::kNotApplicable, std::nullopt, {}, -1});

@@ -85,6 +85,7 @@ class Evaluator {
 
   // `with_key`: also evaluate the element's key (an item of the decision; not for `late of t`).
   void Enter(int scope, int index, const Value& element, bool with_key = true);
+  void RunInto(Result& r);
   void Leave();
   void CheckKeys(const ir::Scope& sc, const std::vector<ItemResult>& items, size_t first);
   // A value that must be known to go on (a key, a law date, a collection to decide element by
@@ -129,6 +130,12 @@ class Evaluator {
   Value Eval(const Expr& e);
   Value SetOp(const Expr& e);
   bool RankLess(const Value& a, const Value& b, const Type* t) const;
+  std::vector<int> MatchingRows(const Expr& e, const ir::Table& t, Missing& maybe);
+  // Explanations (explain.cc): which rows of a table call matched and which the hit policy chose;
+  // which element decided a quantifier; a value, long collections summarised.
+  std::string TableDetail(const Expr& e);
+  std::string QuantDetail(const Expr& e);
+  std::string Shown(const Value& v, const Type* t);
   Value Quant(const Expr& e);
   Value ItemOf(const Expr& e);
   Value Builtin(const Expr& e);
@@ -162,7 +169,8 @@ class Evaluator {
 
   // ---------------------------------------------------------------- obligations (obligations.cc)
 
-  void Obligations(const std::vector<int>& which, std::vector<ObligationResult>& out, std::vector<int>& suppressed);
+  void Obligations(const std::vector<int>& which, std::vector<ObligationResult>& out, std::vector<int>& suppressed,
+                   std::vector<NotApplied>& not_applied);
   // Whether an exception below obligation `i` applies (Kleene's `or` over them).
   Value Replaced(int i, const std::vector<Value>& applies, std::map<int, Value>& memo);
   // The deadline and status of an obligation that applies (or may); returns whether the status is
@@ -188,6 +196,7 @@ class Evaluator {
   const ir::Program& p_;
   const Value& facts_;
   const EvalOptions& opts_;
+  bool explain_ = false;  // recording traces (opts_.explain; off while deciding `late of t`)
   std::vector<Value> params_;
   std::vector<int> param_missing_;
   std::vector<std::optional<Value>> lets_;

@@ -38,7 +38,7 @@ Value KleeneOr(const Value& a, const Value& b) {
 Value KleeneNot(const Value& a) { return a.is_unknown() ? a : Value::Bool(!a.b()); }
 
 Evaluator::Evaluator(const ir::Program& p, const Value& facts, const EvalOptions& o)
-    : p_(p), facts_(facts), opts_(o), lets_(p.lets.size()), outputs_(p.outputs.size()),
+    : p_(p), facts_(facts), opts_(o), explain_(o.explain), lets_(p.lets.size()), outputs_(p.outputs.size()),
       output_state_(p.outputs.size(), 0), let_state_(p.lets.size(), 0) {
   locals_.resize(std::max(1, p.max_locals));
   if (o.explain) traces_.resize(p.outputs.size());
@@ -47,13 +47,27 @@ Evaluator::Evaluator(const ir::Program& p, const Value& facts, const EvalOptions
 Result Evaluator::Run() {
   Init();
   Result r;
+  try {
+    RunInto(r);
+  } catch (EvalError& e) {
+    // Explaining: keep what was decided up to the failure, with the traces of the rules tried.
+    if (explain_ && !e.partial) {
+      if (r.trace.empty()) r.trace = traces_;
+      e.partial = std::make_shared<Result>(std::move(r));
+    }
+    throw;
+  }
+  return r;
+}
+
+void Evaluator::RunInto(Result& r) {
   r.law = global_law_;
   for (size_t i = 0; i < p_.outputs.size(); ++i) {
     r.outputs.push_back(p_.outputs[i].scope < 0 ? Output(static_cast<int>(i)) : Value::None());
   }
   std::vector<int> global;
   for (size_t i = 0; i < p_.obligations.size(); ++i) if (p_.obligations[i].scope < 0) global.push_back(static_cast<int>(i));
-  Obligations(global, r.obligations, r.suppressed_obligations);
+  Obligations(global, r.obligations, r.suppressed_obligations, r.not_applied);
   r.trace = std::move(traces_);
   for (size_t s = 0; s < p_.scopes.size(); ++s) {
     const ir::Scope& sc = p_.scopes[s];
@@ -67,10 +81,10 @@ Result Evaluator::Run() {
       item.index = static_cast<int>(i);
       item.key = frame_.key;
       item.law = frame_.law;
-      if (opts_.explain) traces_.assign(p_.outputs.size(), OutputTrace{});
+      if (explain_) traces_.assign(p_.outputs.size(), OutputTrace{});
       for (int o : sc.outputs) item.outputs.push_back(Output(o));
-      Obligations(sc.obligations, item.obligations, item.suppressed_obligations);
-      if (opts_.explain) {
+      Obligations(sc.obligations, item.obligations, item.suppressed_obligations, item.not_applied);
+      if (explain_) {
         for (int o : sc.outputs) item.trace.push_back(std::move(traces_[o]));
       }
       Leave();
@@ -78,7 +92,6 @@ Result Evaluator::Run() {
     }
     CheckKeys(sc, r.items, first);
   }
-  return r;
 }
 
 // A key names one element: two with the same key are an error (decisions report items by key).
@@ -157,28 +170,29 @@ void Evaluator::Enter(int scope, int index, const Value& element, bool with_key)
 }
 
 // `late of t`: output or let `e.index` of a `for each`, decided for the element t under t's own
-// law date, in a frame of its own; the current frame, element memos and traces are restored after.
+// law date, in a frame of its own; the current frame and element memos are restored after.
 Value Evaluator::ItemOf(const Expr& e) {
   Value x = Eval(*e.args[0]);
   if (x.is_unknown()) return x;
   bool output = e.op == Op::kItemOutput;
   int scope = output ? p_.outputs[e.index].scope : p_.lets[e.index].scope;
+  // The traces of the rules read for `t` are not the decision's: no tracing meanwhile.
   struct Saved {
     Evaluator* self;
     Frame frame;
     std::vector<std::optional<Value>> lets, outputs;
     std::vector<int> let_state, output_state;
-    std::vector<OutputTrace> traces;
+    bool explain;
     ~Saved() {
       self->frame_ = std::move(frame);
       self->item_lets_ = std::move(lets);
       self->item_outputs_ = std::move(outputs);
       self->item_let_state_ = std::move(let_state);
       self->item_output_state_ = std::move(output_state);
-      if (self->opts_.explain) self->traces_ = std::move(traces);
+      self->explain_ = explain;
     }
-  } saved{this, frame_, item_lets_, item_outputs_, item_let_state_, item_output_state_,
-          opts_.explain ? traces_ : std::vector<OutputTrace>{}};
+  } saved{this, frame_, item_lets_, item_outputs_, item_let_state_, item_output_state_, explain_};
+  explain_ = false;
   Enter(scope, -1, x, false);
   return output ? Output(e.index) : LetValue(e.index);
 }

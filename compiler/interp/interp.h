@@ -4,6 +4,7 @@
 #define PROVISO_COMPILER_INTERP_INTERP_H_
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -15,10 +16,15 @@ namespace proviso::interp {
 
 // An evaluation that cannot produce a whole decision: a rule conflict, no rule for an output, a
 // `unique` table with two matches, division by zero ... `span` is where in the policy.
+struct Result;
+
 class EvalError : public std::runtime_error {
  public:
   EvalError(const std::string& message, Span span) : std::runtime_error(message), span_(span) {}
   Span span() const { return span_; }
+  // With EvalOptions::explain: what was decided before the failure (outputs in declaration order up
+  // to the one that failed, whose trace holds the rules tried), for the explanation of a failure.
+  std::shared_ptr<const Result> partial;
 
  private:
   Span span_;
@@ -77,6 +83,14 @@ struct ObligationResult {
   std::vector<int> replaces;  // the obligations it is an exception to that also applied
 };
 
+// An obligation that does not apply, for explanations: its `when` is false (with what it read), or
+// it is not in force on the law date.
+struct NotApplied {
+  int obligation = -1;
+  bool not_in_force = false;
+  std::vector<Binding> bindings;
+};
+
 // What was decided for one element of a `for each`.
 struct ItemResult {
   int scope = -1;
@@ -86,6 +100,7 @@ struct ItemResult {
   std::vector<Value> outputs;                  // in the order of ir::Scope::outputs
   std::vector<ObligationResult> obligations;   // in declaration order, only those that apply
   std::vector<int> suppressed_obligations;
+  std::vector<NotApplied> not_applied;         // when explain
   std::vector<OutputTrace> trace;              // when explain
 };
 
@@ -96,6 +111,7 @@ struct Result {
   std::vector<ObligationResult> obligations;   // in declaration order, only those that apply
   std::vector<OutputTrace> trace;              // when explain
   std::vector<int> suppressed_obligations;     // general obligations replaced by an exception
+  std::vector<NotApplied> not_applied;         // when explain: the others that do not apply
   std::vector<ItemResult> items;               // each `for each` in order, each element in order
   int64_t law = 0;                             // the day whose law decided (`law as of`, else as_of)
 };

@@ -10,7 +10,7 @@ namespace proviso::interp::internal {
 // The obligations `which` (of the current element, or of the policy) that apply or may apply, with
 // their deadlines and violations; those replaced by an applicable exception in `suppressed`.
 void Evaluator::Obligations(const std::vector<int>& which, std::vector<ObligationResult>& out,
-                            std::vector<int>& suppressed) {
+                            std::vector<int>& suppressed, std::vector<NotApplied>& not_applied) {
   std::vector<Value> applies(p_.obligations.size(), Value::Bool(false));
   for (int i : which) {
     const ir::Obligation& o = p_.obligations[i];
@@ -21,7 +21,14 @@ void Evaluator::Obligations(const std::vector<int>& which, std::vector<Obligatio
     // It applies, and no exception below it does.
     Value in = KleeneAnd(applies[i], KleeneNot(Replaced(i, applies, replaced)));
     if (IsFalse(in)) {
-      if (IsTrue(applies[i])) suppressed.push_back(i);
+      if (IsTrue(applies[i])) {
+        suppressed.push_back(i);
+      } else if (explain_) {
+        const ir::Obligation& o = p_.obligations[i];
+        NotApplied n{i, !o.effective.InForce(frame_.law), {}};
+        if (o.when && !n.not_in_force) n.bindings = Bindings(*o.when);
+        not_applied.push_back(std::move(n));
+      }
       continue;
     }
     const ir::Obligation& o = p_.obligations[i];
@@ -43,7 +50,7 @@ void Evaluator::Obligations(const std::vector<int>& which, std::vector<Obligatio
     } else {
       res.violated = violated.b();
     }
-    if (opts_.explain) {
+    if (explain_) {
       if (o.when) res.bindings = Bindings(*o.when);
       if (o.violated) res.violation_bindings = Bindings(*o.violated);
       for (int parent : o.parents) if (IsTrue(applies[parent])) res.replaces.push_back(parent);

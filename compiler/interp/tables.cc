@@ -53,19 +53,10 @@ bool Evaluator::RankLess(const Value& a, const Value& b, const Type* t) const {
   return CompareRank(a, b, t, p_.types()) < 0;
 }
 
-Value Evaluator::Table(const Expr& e) {
-  const ir::Table& t = p_.tables[e.index];
-  std::vector<Value> frame(locals_.size());
-  for (size_t i = 0; i < e.args.size(); ++i) frame[i] = Eval(*e.args[i]);
-  std::swap(frame, locals_);
-  struct Restore {
-    Evaluator* self;
-    std::vector<Value>* frame;
-    ~Restore() { std::swap(*frame, self->locals_); }
-  } restore{this, &frame};
-  // The rows that match; under `first` only up to the first that does, or that may.
+// The rows of table `t` (its columns in locals_) that match; under `first` only up to the first
+// that does, or that may. `maybe`: the facts that decide the rows that may match.
+std::vector<int> Evaluator::MatchingRows(const Expr& e, const ir::Table& t, Missing& maybe) {
   std::vector<int> matches;
-  Missing maybe;  // the facts that decide the rows that may match
   for (size_t r = 0; r < t.rows.size(); ++r) {
     Value row = Value::Bool(true);
     for (size_t c = 0; c < t.rows[r].cells.size() && !IsFalse(row); ++c) {
@@ -79,6 +70,21 @@ Value Evaluator::Table(const Expr& e) {
       if (t.hit == ast::HitPolicy::kFirst) break;
     }
   }
+  return matches;
+}
+
+Value Evaluator::Table(const Expr& e) {
+  const ir::Table& t = p_.tables[e.index];
+  std::vector<Value> frame(locals_.size());
+  for (size_t i = 0; i < e.args.size(); ++i) frame[i] = Eval(*e.args[i]);
+  std::swap(frame, locals_);
+  struct Restore {
+    Evaluator* self;
+    std::vector<Value>* frame;
+    ~Restore() { std::swap(*frame, self->locals_); }
+  } restore{this, &frame};
+  Missing maybe;  // the facts that decide the rows that may match
+  std::vector<int> matches = MatchingRows(e, t, maybe);
   if (!maybe.empty()) return Value::Unknown(maybe);
   auto inputs = [&] {
     std::string s;

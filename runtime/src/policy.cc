@@ -248,21 +248,58 @@ void ExplainObligation(const ir::Program& p, const interp::ObligationResult& res
   list.push_back(oj);
 }
 
+// The obligations that do not apply, and why: replaced by an exception, not in force, or their
+// condition is false (with the values it read).
+void ExplainNotApplied(const ir::Program& p, const std::vector<int>& replaced, const std::vector<interp::NotApplied>& others,
+                       const std::string& indent, nlohmann::json& list, std::string& text) {
+  for (int s : replaced) {
+    text += fmt::format("{}obligation `{}` does not apply: replaced by an exception\n", indent, p.obligations[s].name);
+    list.push_back({{"obligation", p.obligations[s].name}, {"reason", "replaced"}});
+  }
+  for (const interp::NotApplied& n : others) {
+    const ir::Obligation& o = p.obligations[n.obligation];
+    nlohmann::json j = {{"obligation", o.name}, {"reason", n.not_in_force ? "not in force" : "condition"}};
+    if (n.not_in_force) {
+      text += fmt::format("{}obligation `{}` does not apply: not in force on the law date\n", indent, o.name);
+    } else {
+      text += fmt::format("{}obligation `{}` does not apply: when {}  ->  false\n", indent, o.name,
+                          ast::ToSource(*o.when->source));
+      if (!n.bindings.empty()) text += fmt::format("{}      with {}\n", indent, BindingsText(n.bindings));
+      j["condition"] = ast::ToSource(*o.when->source);
+      j["bindings"] = BindingsJson(n.bindings);
+    }
+    list.push_back(std::move(j));
+  }
+}
+
 // The explanation as a text tree and as JSON, from the interpreter's traces.
 void Explain(const ir::Program& p, const interp::Result& r, nlohmann::json& json, std::string& text) {
   const TypeTable& types = p.types();
   json = nlohmann::json::object();
+  json["version"] = kExplanationVersion;  // docs/explanation.schema.json
   json["outputs"] = nlohmann::json::array();
   for (size_t o = 0; o < p.outputs.size(); ++o) {
     if (p.outputs[o].scope >= 0) continue;
+    if (o >= r.outputs.size()) {  // a failed evaluation: the output that failed, with the rules tried
+      if (o < r.trace.size() && !r.trace[o].rules.empty()) {
+        text += fmt::format("{} = (evaluation failed here)\n", p.outputs[o].name);
+        nlohmann::json failed = nlohmann::json::array();
+        std::string ignored;
+        ExplainOutput(p, static_cast<int>(o), Value::None(), &r.trace[o], "", failed, ignored);
+        text += ignored.substr(ignored.find('\n') + 1);
+        failed[0]["value"] = nullptr;
+        failed[0]["failed"] = true;
+        json["outputs"].push_back(failed[0]);
+      }
+      break;
+    }
     ExplainOutput(p, static_cast<int>(o), r.outputs[o], o < r.trace.size() ? &r.trace[o] : nullptr, "",
                   json["outputs"], text);
   }
   json["obligations"] = nlohmann::json::array();
   for (const interp::ObligationResult& res : r.obligations) ExplainObligation(p, res, "", json["obligations"], text);
-  for (int s : r.suppressed_obligations) {
-    text += fmt::format("obligation `{}` does not apply: replaced by an exception\n", p.obligations[s].name);
-  }
+  json["not_applied"] = nlohmann::json::array();
+  ExplainNotApplied(p, r.suppressed_obligations, r.not_applied, "", json["not_applied"], text);
   if (r.items.empty()) return;
   json["items"] = nlohmann::json::array();
   for (const interp::ItemResult& it : r.items) {
@@ -277,9 +314,8 @@ void Explain(const ir::Program& p, const interp::Result& r, nlohmann::json& json
                     ij["outputs"], text);
     }
     for (const interp::ObligationResult& res : it.obligations) ExplainObligation(p, res, "  ", ij["obligations"], text);
-    for (int s : it.suppressed_obligations) {
-      text += fmt::format("  obligation `{}` does not apply: replaced by an exception\n", p.obligations[s].name);
-    }
+    ij["not_applied"] = nlohmann::json::array();
+    ExplainNotApplied(p, it.suppressed_obligations, it.not_applied, "  ", ij["not_applied"], text);
     json["items"].push_back(std::move(ij));
   }
 }
@@ -422,7 +458,14 @@ Decision Policy::Evaluate(const nlohmann::json& facts, const EvalOptions& option
       r = Interpret(p, input, opts);
     }
   } catch (const interp::EvalError& e) {
-    throw ToPublicError(e, impl_->front->sources);
+    EvaluationError error = ToPublicError(e, impl_->front->sources);
+    if (options.explain && e.partial) {
+      nlohmann::json json;
+      std::string text;
+      Explain(p, *e.partial, json, text);
+      error.set_explanation(std::move(json), std::move(text));
+    }
+    throw error;
   }
   Decision d;
   d.policy_ = p.name;

@@ -68,14 +68,28 @@ class FactsError : public Error {
 
 // The facts are valid but the policy cannot decide: two rules conflict, no rule applies to an
 // output, a `unique` table matches twice, division by zero. No partial decision is returned.
+// The version of the JSON explanation (Decision::explanation(), `proviso eval --explain --format
+// json`): its schema is docs/explanation.schema.json; a change that can break a reader bumps it.
+inline constexpr int kExplanationVersion = 1;
+
 class EvaluationError : public Error {
  public:
   EvaluationError(const std::string& message, SourceLocation location)
       : Error(message), location_(std::move(location)) {}
   const SourceLocation& location() const { return location_; }
+  // With EvalOptions::explain: what was decided up to the failure (the same tree and JSON as
+  // Decision::explanation_text() and explanation()), else empty.
+  const std::string& explanation_text() const { return explanation_text_; }
+  const nlohmann::json& explanation() const { return explanation_; }
+  void set_explanation(nlohmann::json json, std::string text) {
+    explanation_ = std::move(json);
+    explanation_text_ = std::move(text);
+  }
 
  private:
   SourceLocation location_;
+  nlohmann::json explanation_;
+  std::string explanation_text_;
 };
 
 struct Citation {
