@@ -227,6 +227,15 @@ class ErrorListener : public antlr4::BaseErrorListener {
       return fmt::format("`{}` is a keyword, so it cannot be a name here: choose another (`{}_kind`, ...)",
                          offending->getText(), offending->getText());
     }
+    if (offending->getText()[0] == '_') {  // `1__000`, `1_000_`: a digit separator out of place
+      auto* stream = parser->getTokenStream();
+      ssize_t before = static_cast<ssize_t>(offending->getTokenIndex()) - 1;
+      antlr4::Token* t = before >= 0 ? stream->get(static_cast<size_t>(before)) : nullptr;
+      if (t && (t->getType() == PP::INT || t->getType() == PP::DECIMAL) &&
+          t->getStopIndex() + 1 == offending->getStartIndex()) {
+        return "`_` groups digits only between two digits: `1_000_000`, `0.000_001`";
+      }
+    }
     if (offending->getType() == PP::ID) {
       auto* stream = parser->getTokenStream();
       for (ssize_t i = static_cast<ssize_t>(offending->getTokenIndex()) - 1; i >= 0; --i) {
