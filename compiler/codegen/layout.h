@@ -67,6 +67,7 @@ struct Layout {
   // applies undetermined, violation undetermined, mask of the missing facts (mask_words)].
   std::vector<int> obligation_offset;
   static constexpr int kObligationFixedSlots = 7;
+  static constexpr int kObligationDecidedSlots = 5;  // applies .. status: all that complete facts decide
   int obligation_slots() const { return kObligationFixedSlots + mask_words; }
   // Each `for each` (ir::Scope): at scope_offset[s] in the out buffer, [items, count]: the host
   // writes `items`, the address of count * item_stride slots (count: the collection's size, known
