@@ -1,6 +1,7 @@
 // The `proviso` command line: check, compile, eval, explain, test.
 // Only this file decides exit codes: 0 success, 1 a problem in the user's input (policy, facts,
 // a failing test), 2 a usage error.
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <string>
@@ -80,13 +81,18 @@ struct EvalArgs {
   std::string as_of;
   std::vector<std::string> sets;
   bool explain = false;
+  bool fail_on_violation = false;
   std::string format = "text";
 };
 
-// A facts file: a regular file, or a pipe such as /dev/stdin; at most 256 MiB.
+// Exit codes (docs/cli.md): 0 done, 1 the user's input is wrong (policy, facts, options' values)
+// or there is no decision, 2 usage, 3 a decision with a violation under --fail-on-violation.
+constexpr int kExitViolation = 3;
+
+// A facts file: a regular file, or a pipe such as /dev/stdin (`-`: standard input); at most 256 MiB.
 std::string ReadFacts(const std::string& path) {
   std::string error;
-  std::optional<std::string> text = proviso::ReadWholeFile(path, size_t{256} << 20, &error);
+  std::optional<std::string> text = proviso::ReadWholeFile(path == "-" ? "/dev/stdin" : path, size_t{256} << 20, &error);
   if (!text) throw proviso::Error(fmt::format("cannot read `{}`: {}", path, error));
   return std::move(*text);
 }
@@ -180,7 +186,7 @@ int RunEval(const EvalArgs& a) {
     proviso::Decision d = policy->Evaluate(facts, opts);
     if (a.format == "json") std::cout << d.ToJson().dump(2) << "\n";
     else PrintDecisionText(d, policy->name());
-    return 0;
+    return a.fail_on_violation && !d.violations().empty() ? kExitViolation : 0;
   } catch (const proviso::FactsError& e) {
     // A path into a param (`p`, `p.c`, `p[2]`) names a `--set`; any other, a fact.
     std::string head = e.path().substr(0, e.path().find_first_of(".["));
@@ -248,9 +254,47 @@ int RunTest(const std::vector<std::string>& paths, bool verbose) {
 
 }  // namespace
 
+// The command nearest to `word` (a slip of a letter or two), or "".
+std::string NearestCommand(const std::string& word, const std::vector<std::string>& commands) {
+  std::string best;
+  size_t best_d = word.size() <= 3 ? 2 : word.size() / 3 + 1;
+  for (const std::string& c : commands) {
+    std::vector<size_t> prev(c.size() + 1), cur(c.size() + 1);
+    for (size_t j = 0; j <= c.size(); ++j) prev[j] = j;
+    for (size_t i = 1; i <= word.size(); ++i) {
+      cur[0] = i;
+      for (size_t j = 1; j <= c.size(); ++j) {
+        cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (word[i - 1] == c[j - 1] ? 0 : 1)});
+      }
+      std::swap(prev, cur);
+    }
+    if (prev[c.size()] < best_d) best_d = prev[c.size()], best = c;
+  }
+  return best;
+}
+
 int main(int argc, char** argv) {
   CLI::App app{"proviso: check, test and evaluate policies written in Proviso"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("proviso ") + PROVISO_VERSION);
+  app.footer("Examples:\n"
+             "  proviso check policies/cn/call_center.proviso\n"
+             "  proviso eval policies/cn/call_center.proviso --facts policies/cn/examples/call_center.json "
+             "--as-of 2020-09-01 --explain\n"
+             "  proviso eval POLICY --facts - --fail-on-violation < facts.json   (exit 3 on a violation)\n"
+             "  proviso test policies/\n"
+             "Exit codes: 0 done, 1 bad policy, facts or values (or no decision), 2 usage, 3 violation "
+             "(--fail-on-violation).");
+  const std::vector<std::string> commands = {"check", "compile", "eval", "explain", "test", "version"};
+  if (argc > 1 && argv[1][0] != '-' &&
+      std::find(commands.begin(), commands.end(), std::string(argv[1])) == commands.end()) {
+    std::string near = NearestCommand(argv[1], commands);
+    std::cerr << fmt::format("error: unknown command `{}`{}; the commands: {}\n", argv[1],
+                             near.empty() ? "" : fmt::format(" (did you mean `{}`?)", near),
+                             "check, compile, eval, explain, test, version");
+    return 2;
+  }
+  auto* version = app.add_subcommand("version", "print the version");
   std::string format = "text";
 
   std::vector<std::string> check_files;
@@ -272,7 +316,7 @@ int main(int argc, char** argv) {
   EvalArgs eval_args;
   auto add_eval = [&](CLI::App* cmd) {
     cmd->add_option("policy", eval_args.policy, "policy file")->required();
-    cmd->add_option("--facts", eval_args.facts, "facts (JSON file)")->required();
+    cmd->add_option("--facts", eval_args.facts, "facts (JSON file; - for standard input)")->required();
     cmd->add_option("--as-of", eval_args.as_of, "evaluation date YYYY-MM-DD or instant YYYY-MM-DDTHH:MM:SSZ (default: now)");
     cmd->add_option("--set", eval_args.sets, "override a param: name=value (repeatable)");
     cmd->add_option("--format", eval_args.format, "text or json")->check(CLI::IsMember({"text", "json"}));
@@ -281,8 +325,12 @@ int main(int argc, char** argv) {
   add_eval(eval);
   engine_option(eval);
   eval->add_flag("--explain", eval_args.explain, "show why: rules, exceptions, values, citations");
+  eval->add_flag("--fail-on-violation", eval_args.fail_on_violation,
+                 "exit 3 when the decision has a violated obligation (for CI gates)");
   auto* explain = app.add_subcommand("explain", "evaluate and show why (eval --explain)");
   add_eval(explain);
+  explain->add_flag("--fail-on-violation", eval_args.fail_on_violation,
+                    "exit 3 when the decision has a violated obligation (for CI gates)");
   engine_option(explain);
 
   std::vector<std::string> test_paths;
@@ -301,6 +349,10 @@ int main(int argc, char** argv) {
   // The commands report the user's mistakes themselves; what reaches here is the system's
   // (out of memory, a folder that cannot be listed), said plainly rather than by std::terminate.
   try {
+    if (version->parsed()) {
+      std::cout << "proviso " << PROVISO_VERSION << "\n";
+      return 0;
+    }
     if (check->parsed()) return RunCheck(check_files, format);
     if (compile->parsed()) return RunCompile(compile_file, emit);
     if (eval->parsed()) return RunEval(eval_args);

@@ -36,6 +36,12 @@ FUNCTION_DAG = "input { x: int }\nfunction f0(v: int) -> int = v\n" + "".join(
     f"function f{i}(v: int) -> int = f{i - 1}(v) + f{i - 1}(v)\n" for i in range(1, 30)) + \
     "output o: int\nrule r { then o = f29(x) }\n"
 
+# An obligation violated when fewer than 30 days are kept.
+VIOLATION_POLICY = """policy v
+input { kept_days: int }
+obligation keep { subject "operator" must "keep records 30 days" violated when kept_days < 30 cite "t" }
+"""
+
 # An obligation whose deadline is `keep after ended`, and an output `ended + 30 days` when `shift`.
 DEADLINE_POLICY = """policy p
 input { ended: date, shift: bool }
@@ -188,6 +194,22 @@ CASES = [
     ("a date expression that leaves it is named whole", {"p.proviso": DEADLINE_POLICY, "f.json": '{"ended": "9999-12-20", "shift": true}'},
      ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01"], 1,
      ["p.proviso:8:15: `(ended + 30 days)` moves the date outside the calendar (years 1 to 9999)"]),
+    # Conventions: the version, a misspelt command, `-` for standard input, a CI gate on violations.
+    ("--version", {}, ["--version"], 0, ["proviso 0.1.0"]),
+    ("the version command", {}, ["version"], 0, ["proviso 0.1.0"]),
+    ("a misspelt command names the nearest", {}, ["chek", "p.proviso"], 2,
+     ["unknown command `chek` (did you mean `check`?)"]),
+    ("an unknown command with nothing near", {}, ["frobnicate"], 2, ["unknown command `frobnicate`; the commands:"]),
+    ("facts from standard input", {"p.proviso": DECIMAL_POLICY, "<stdin>": '{"a": 2.5}'},
+     ["eval", "p.proviso", "--facts", "-", "--as-of", "2020-01-01"], 0, ["o = 2.5"]),
+    ("--fail-on-violation: a violation exits 3", {"v.proviso": VIOLATION_POLICY, "f.json": '{"kept_days": 10}'},
+     ["eval", "v.proviso", "--facts", "f.json", "--as-of", "2020-01-01", "--fail-on-violation"], 3,
+     ["[VIOLATED] keep"]),
+    ("--fail-on-violation: no violation exits 0", {"v.proviso": VIOLATION_POLICY, "f.json": '{"kept_days": 40}'},
+     ["eval", "v.proviso", "--facts", "f.json", "--as-of", "2020-01-01", "--fail-on-violation"], 0,
+     ["violations: 0"]),
+    ("without the flag a violation exits 0", {"v.proviso": VIOLATION_POLICY, "f.json": '{"kept_days": 10}'},
+     ["eval", "v.proviso", "--facts", "f.json", "--as-of", "2020-01-01"], 0, ["violations: 1"]),
 ]
 
 
@@ -199,7 +221,10 @@ def feed_fifo(path, text):
 def run_case(proviso, name, files, args, want_exit, want_texts):
     with tempfile.TemporaryDirectory() as tmp:
         writers = []
+        stdin = files.get("<stdin>")
         for fname, text in files.items():
+            if fname == "<stdin>":
+                continue
             if fname.startswith("fifo:"):
                 path = os.path.join(tmp, fname[len("fifo:"):])
                 os.mkfifo(path)
@@ -213,7 +238,8 @@ def run_case(proviso, name, files, args, want_exit, want_texts):
             w.start()
         try:
             proc = subprocess.run([proviso] + args, cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                  timeout=TIMEOUT_SECONDS)
+                                  timeout=TIMEOUT_SECONDS, input=None if stdin is None else stdin.encode(),
+                                  stdin=subprocess.DEVNULL if stdin is None else None)
         except subprocess.TimeoutExpired:
             return [f"timed out after {TIMEOUT_SECONDS} s"]
     out = proc.stdout.decode("utf-8", errors="replace")
