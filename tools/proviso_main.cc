@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <optional>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -31,6 +33,7 @@ void PrintDiagnostics(const FrontEnd& fe, const std::string& format, std::ostrea
 
 int RunCheck(const std::vector<std::string>& files, const std::string& format) {
   bool failed = false;
+  nlohmann::json all = nlohmann::json::array();  // --format json: one document for every file
   for (const std::string& f : files) {
     auto fe = proviso::OnLargeStack([&] { return proviso::CompileFile(f); });
     bool ok = fe->ok();
@@ -42,9 +45,14 @@ int RunCheck(const std::vector<std::string>& files, const std::string& format) {
         fe->diags.Error("E0507", e.span(), e.what());
       }
     }
-    PrintDiagnostics(*fe, format, format == "json" ? std::cout : std::cerr);
+    if (format == "json") {
+      for (auto& d : nlohmann::json::parse(proviso::RenderJson(fe->diags.diagnostics(), fe->sources))) all.push_back(d);
+    } else {
+      PrintDiagnostics(*fe, format, std::cerr);
+    }
     failed |= !ok || fe->diags.HasErrors();
   }
+  if (format == "json") std::cout << all.dump(2) << "\n";
   return failed ? 1 : 0;
 }
 
@@ -228,15 +236,35 @@ std::vector<std::string> CollectPolicies(const std::vector<std::string>& paths) 
   return out;
 }
 
-int RunTest(const std::vector<std::string>& paths, bool verbose) {
+// `run`: only the tests whose name it matches (a regular expression, searched); `format` json: one
+// document {passed, failed, not_compiled: [files], tests: [{file, line, column, name, passed,
+// failures}]} on standard output.
+int RunTest(const std::vector<std::string>& paths, bool verbose, const std::string& run, const std::string& format) {
   int passed = 0, failed = 0, broken = 0;
+  std::optional<std::regex> only;
+  try {
+    if (!run.empty()) only.emplace(run);
+  } catch (const std::regex_error& e) {
+    std::cerr << fmt::format("error: `--run {}` is not a regular expression: {}\n", run, e.what());
+    return 2;
+  }
+  bool json = format == "json";
+  nlohmann::json report = {{"tests", nlohmann::json::array()}, {"not_compiled", nlohmann::json::array()}};
   for (const std::string& file : CollectPolicies(paths.empty() ? std::vector<std::string>{"policies"} : paths)) {
     auto policy = Compile(file, false);
     if (!policy) {
       ++broken;
+      report["not_compiled"].push_back(file);
       continue;
     }
     for (const proviso::TestOutcome& t : policy->RunTests()) {
+      if (only && !std::regex_search(t.name, *only)) continue;
+      if (json) {
+        report["tests"].push_back({{"file", t.location.file}, {"line", t.location.line}, {"column", t.location.column},
+                                   {"name", t.name}, {"passed", t.passed}, {"failures", t.failures}});
+        ++(t.passed ? passed : failed);
+        continue;
+      }
       if (t.passed) {
         ++passed;
         if (verbose) std::cout << fmt::format("PASS {}:{}: {}\n", t.location.file, t.location.line, t.name);
@@ -246,6 +274,12 @@ int RunTest(const std::vector<std::string>& paths, bool verbose) {
       std::cout << fmt::format("FAIL {}:{}:{}: {}\n", t.location.file, t.location.line, t.location.column, t.name);
       for (const std::string& f : t.failures) std::cout << "     " << f << "\n";
     }
+  }
+  if (json) {
+    report["passed"] = passed;
+    report["failed"] = failed;
+    std::cout << report.dump(2) << "\n";
+    return failed || broken ? 1 : 0;
   }
   std::cout << fmt::format("{} passed, {} failed\n", passed, failed);
   if (broken) std::cout << fmt::format("{} polic{} did not compile\n", broken, broken == 1 ? "y" : "ies");
@@ -338,6 +372,9 @@ int main(int argc, char** argv) {
   auto* test = app.add_subcommand("test", "run the in-language tests of policies (default: policies/)");
   test->add_option("paths", test_paths, "policy files or folders");
   test->add_flag("-v,--verbose", verbose, "list passing tests too");
+  std::string test_run, test_format = "text";
+  test->add_option("--run", test_run, "only the tests whose name matches this regular expression");
+  test->add_option("--format", test_format, "text or json")->check(CLI::IsMember({"text", "json"}));
   engine_option(test);
 
   try {
@@ -360,7 +397,7 @@ int main(int argc, char** argv) {
       eval_args.explain = true;
       return RunEval(eval_args);
     }
-    if (test->parsed()) return RunTest(test_paths, verbose);
+    if (test->parsed()) return RunTest(test_paths, verbose, test_run, test_format);
   } catch (const std::bad_alloc&) {
     std::cerr << "error: out of memory\n";
     return 1;

@@ -36,6 +36,15 @@ FUNCTION_DAG = "input { x: int }\nfunction f0(v: int) -> int = v\n" + "".join(
     f"function f{i}(v: int) -> int = f{i - 1}(v) + f{i - 1}(v)\n" for i in range(1, 30)) + \
     "output o: int\nrule r { then o = f29(x) }\n"
 
+# Two tests, one failing on purpose.
+TESTED_POLICY = """policy t
+input { x: int }
+output o: int
+rule r { then o = x * 2 }
+test "small one" { given x = 1 expect o = 2 }
+test "wrong on purpose" { given x = 2 expect o = 5 }
+"""
+
 # An obligation violated when fewer than 30 days are kept.
 VIOLATION_POLICY = """policy v
 input { kept_days: int }
@@ -208,6 +217,15 @@ CASES = [
     ("--fail-on-violation: no violation exits 0", {"v.proviso": VIOLATION_POLICY, "f.json": '{"kept_days": 40}'},
      ["eval", "v.proviso", "--facts", "f.json", "--as-of", "2020-01-01", "--fail-on-violation"], 0,
      ["violations: 0"]),
+    ("test --run keeps only the tests whose name matches", {"t.proviso": TESTED_POLICY},
+     ["test", "--run", "^small", "-v", "t.proviso"], 0, ["PASS t.proviso:5: small one", "1 passed, 0 failed"]),
+    ("test --format json: one document", {"t.proviso": TESTED_POLICY},
+     ["test", "--format", "json", "t.proviso"], 1, ['"passed": 1', '"failed": 1', '"name": "wrong on purpose"']),
+    ("test --run with a bad expression is a usage error", {"t.proviso": TESTED_POLICY},
+     ["test", "--run", "(", "t.proviso"], 2, ["`--run (` is not a regular expression"]),
+    ("check --format json over two files prints one array", {"a.proviso": "input { x: int }\noutput o: int\nrule r { then o = x + \"s\" }\n",
+                                                             "b.proviso": "input { x: int }\nlet unused = 1\noutput o: int\nrule r { then o = x }\n"},
+     ["check", "--format", "json", "a.proviso", "b.proviso"], 1, ['"code": "E0210"', '"code": "W0101"']),
     ("without the flag a violation exits 0", {"v.proviso": VIOLATION_POLICY, "f.json": '{"kept_days": 10}'},
      ["eval", "v.proviso", "--facts", "f.json", "--as-of", "2020-01-01"], 0, ["violations: 1"]),
 ]
