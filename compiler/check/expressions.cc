@@ -447,7 +447,12 @@ const Type* Checker::CheckItemOf(Expr& e, const Context& ctx) {
 // `a union b`, `a intersect b`, `a minus b`: two sets of one element type (a literal on either side
 // takes the other's type), giving a set of it.
 const Type* Checker::CheckSetOp(Expr& e, const Context& ctx, const Type* expected) {
-  bool literal_first = e.args[0]->kind == ExprKind::kSet || e.args[0]->kind == ExprKind::kList;
+  // A literal, `filter` or `map` takes its type from the other side: check that side first.
+  auto adapts = [](const Expr& x) {
+    return x.kind == ExprKind::kSet || x.kind == ExprKind::kList ||
+           (x.kind == ExprKind::kQuant && (x.quant == ast::QuantKind::kFilter || x.quant == ast::QuantKind::kMap));
+  };
+  bool literal_first = adapts(*e.args[0]) && !adapts(*e.args[1]);
   const Type* a = nullptr;
   const Type* b = nullptr;
   if (literal_first) {
@@ -536,7 +541,18 @@ const Type* Checker::CheckQuant(Expr& e, const Context& ctx, const Type* expecte
           diags_.Error("E0230", body.span, "the value of `map` needs a type of its own (an empty literal has none)");
           break;
         }
-        result = coll->kind == TypeKind::kSet || want_set ? types_.Set(t) : types_.List(t);
+        if (coll->kind == TypeKind::kSet || want_set) {
+          if (t->kind == TypeKind::kRecord || t->kind == TypeKind::kList || t->kind == TypeKind::kSet ||
+              t->kind == TypeKind::kOptional) {
+            diags_.Error("E0202", body.span,
+                         fmt::format("a set cannot hold `{}`, the value of this `map`", types_.Name(t)))
+                .help = "sets hold bool, int, decimal, text, date, duration or enum values; map a list to get a list";
+            break;
+          }
+          result = types_.Set(t);
+        } else {
+          result = types_.List(t);
+        }
         break;
       }
     }

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -30,21 +31,28 @@ bool Checker::SameResult(const Expr& a, const Expr& b) {
       b.ref == RefKind::kEnumValue) {
     return a.index == b.index && a.variant == b.variant;
   }
-  if ((a.kind == ExprKind::kDecimal || a.kind == ExprKind::kInt) && (b.kind == ExprKind::kDecimal || b.kind == ExprKind::kInt)) {
-    auto units = [](const Expr& e) -> std::optional<int64_t> {  // a decimal's units (10^-6)
-      int64_t v = 0;
-      if (e.kind == ExprKind::kDecimal) return ParseDecimal(e.text, &v) ? std::optional<int64_t>(v) : std::nullopt;
-      if (e.int_value > INT64_MAX / 1000000 || e.int_value < INT64_MIN / 1000000) return std::nullopt;
-      return e.int_value * 1000000;
-    };
-    auto x = units(a), y = units(b);
-    if (x && y) return *x == *y;
+  // Numbers by value, a unary minus included (`-2.5`, `-2.50`).
+  std::function<std::optional<int64_t>(const Expr&)> units = [&](const Expr& e) -> std::optional<int64_t> {
+    int64_t v = 0;
+    if (e.kind == ExprKind::kNeg) {
+      auto inner = units(*e.args[0]);
+      return inner ? std::optional<int64_t>(-*inner) : std::nullopt;
+    }
+    if (e.kind == ExprKind::kDecimal) return ParseDecimal(e.text, &v) ? std::optional<int64_t>(v) : std::nullopt;
+    if (e.kind != ExprKind::kInt || e.int_value > INT64_MAX / 1000000 || e.int_value < INT64_MIN / 1000000) {
+      return std::nullopt;
+    }
+    return e.int_value * 1000000;
+  };
+  if (auto x = units(a)) {
+    if (auto y = units(b)) return *x == *y;
   }
   return ast::ToSource(a) == ast::ToSource(b);
 }
 
 void Checker::CheckTable(TableSymbol& t) {
   const ast::TableDecl& d = *t.decl;
+  int errors_before = diags_.ErrorCount();
   locals_.clear();
   for (size_t i = 0; i < t.params.size(); ++i) {
     locals_.push_back(Local{d.params[i].name, t.params[i], static_cast<int>(i)});
@@ -122,7 +130,10 @@ void Checker::CheckTable(TableSymbol& t) {
       }
     }
   }
-  if (d.hit == ast::HitPolicy::kFirst || (d.hit == ast::HitPolicy::kPriority && enum_ranked)) WarnUnreachableRows(t, sets);
+  if (diags_.ErrorCount() == errors_before &&  // cells with errors would be misread
+      (d.hit == ast::HitPolicy::kFirst || (d.hit == ast::HitPolicy::kPriority && enum_ranked))) {
+    WarnUnreachableRows(t, sets);
+  }
   // Completeness over enum and bool columns, when there is no default.
   if (!d.default_result && d.hit != ast::HitPolicy::kCollect && d.hit != ast::HitPolicy::kRuleOrder &&
       d.hit != ast::HitPolicy::kOutputOrder && !t.params.empty()) {

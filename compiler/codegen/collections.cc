@@ -203,7 +203,7 @@ CG Generator::QuantOver(const Expr& e, const CG& coll) {
         b_.CreateCondBr(take_it, take, next);
         b_.SetInsertPoint(take);
         if (filter) Append(out, x, &e, ct->kind == TypeKind::kList);  // a set's are distinct already
-        else Append(out, Coerce(v, body.type, e.type->elem), &e);
+        else Append(out, Persist(e.type->elem, Coerce(v, body.type, e.type->elem)), &e);
         b_.CreateBr(next);
         b_.SetInsertPoint(next);
       });
@@ -329,6 +329,67 @@ void Generator::Append(Made& out, const CG& v, const Expr* at, bool check_repeat
   b_.CreateStore(b_.CreateAdd(n, I64(1)), out.len);
   b_.CreateBr(done);
   b_.SetInsertPoint(done);
+}
+
+// `v` copied where it outlives the code that made it: the collections it points to (a literal's or
+// a table's results live in a scratch region reused each time that code runs, e.g. for the next
+// element of a `map`) are copied into the arena, deeply. Flat values are returned as they are.
+CG Generator::Persist(const Type* t, const CG& v) {
+  if (IsFlat(t, types_)) return v;
+  if (t->kind == TypeKind::kOptional) {  // the payload, where there is one
+    llvm::BasicBlock* from = b_.GetInsertBlock();
+    llvm::BasicBlock* yes = Block("persist.present");
+    llvm::BasicBlock* done = Block("persist.done");
+    b_.CreateCondBr(v.present ? v.present : True(), yes, done);
+    b_.SetInsertPoint(yes);
+    CG inner = v;
+    inner.present = nullptr;
+    CG p = Persist(t->elem, inner);
+    llvm::BasicBlock* yes_end = b_.GetInsertBlock();
+    b_.CreateBr(done);
+    b_.SetInsertPoint(done);
+    CG out = v;
+    auto merge = [&](llvm::Value* before, llvm::Value* after) {
+      if (!before) return before;
+      llvm::PHINode* phi = b_.CreatePHI(before->getType(), 2);
+      phi->addIncoming(before, from);
+      phi->addIncoming(after, yes_end);
+      return static_cast<llvm::Value*>(phi);
+    };
+    out.a = merge(v.a, p.a);
+    out.b = merge(v.b, p.b);
+    return out;
+  }
+  uses_arena_ = true;
+  CG out = v;
+  if (t->kind == TypeKind::kRecord) {  // stored inline: copy it, then what its fields point to
+    llvm::Value* dest = b_.CreateCall(alloc_, {I64(Slots(t, types_))});
+    Store(t, v, dest);
+    const RecordInfo& r = types_.record_info(t->index);
+    for (size_t f = 0; f < r.fields.size(); ++f) {
+      const Type* ft = r.fields[f].type;
+      if (IsFlat(ft, types_)) continue;
+      llvm::Value* at = Slot(dest, FieldOffset(t->index, static_cast<int>(f), types_));
+      Store(ft, Persist(ft, Load(ft, at)), at);
+    }
+    out.a = dest;
+    return out;
+  }
+  // A list, or a set that is not a bitset: its elements, each persisted in turn.
+  const Type* elem = t->elem;
+  int stride = Slots(elem, types_);
+  llvm::Value* dest = b_.CreateCall(alloc_, {b_.CreateMul(b_.CreateAdd(v.b, I64(1)), I64(stride))});
+  llvm::AllocaInst* k = Local(i64_, 1, "persist.k");
+  b_.CreateStore(I64(0), k);
+  CG walked = v;
+  walked.m = nullptr;
+  ForEach(t, walked, [&](const CG& x, llvm::BasicBlock*) {
+    llvm::Value* i = b_.CreateLoad(i64_, k);
+    Store(elem, Persist(elem, x), SlotDyn(dest, b_.CreateMul(i, I64(stride))));
+    b_.CreateStore(b_.CreateAdd(i, I64(1)), k);
+  });
+  out.a = dest;
+  return out;
 }
 
 CG Generator::FinishMade(const Made& out) {

@@ -301,6 +301,7 @@ class Generator {
   // `check_repeats`: v may equal an element already there (a set then skips it).
   void Append(Made& out, const CG& v, const Expr* at, bool check_repeats = true);
   CG FinishMade(const Made& out);
+  CG Persist(const Type* t, const CG& v);
   // Table results by rank (tables.cc): `a` before `b`; a list sorted in place.
   llvm::Value* RankLess(const Type* t, const CG& a, const CG& b);
   void SortByRank(const Type* t, const CG& list);

@@ -58,7 +58,18 @@ void Generator::EmitScopes(llvm::Value* out) {
       for (size_t k = 0; k < sc.outputs.size(); ++k) {
         int o = sc.outputs[k];
         const Type* t = p_.outputs[o].type;
+        // A list (or a record holding one) built for this element lives in a region the next
+        // element reuses: the item keeps a copy.
         CG v = Memo(out_fn_[o], out_flag_[o], out_value_[o], t);
+        if (!IsFlat(t, types_)) {
+          llvm::Value* m = v.m;
+          v = WhereKnown(m ? IsKnown(m) : nullptr, [&] {
+            CG known = v;
+            known.m = nullptr;
+            return Persist(t, known);
+          });
+          v.m = m;
+        }
         Store(t, v, Slot(item, il.outputs[k]));
         if (track_) StoreMask(v.m, Slot(item, il.outputs[k] + Slots(t, types_)));
       }

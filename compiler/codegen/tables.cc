@@ -239,7 +239,7 @@ CG Generator::TableResults(const Expr& e, const std::vector<llvm::AllocaInst*>& 
   if (taken_m) b_.CreateStore(NoMask(), taken_m);
   auto gather = [&]() {
     int stride = Slots(rt, types_);
-    int region = Alloc(std::max<int>(1, static_cast<int>(rows) * stride));
+    int region = Alloc(std::max<int>(1, static_cast<int>(rows)) * stride);  // room for a default row too
     llvm::Value* base = CtxSlot(region);
     llvm::AllocaInst* len = Local(i64_, 1, "collect.len");
     b_.CreateStore(I64(0), len);

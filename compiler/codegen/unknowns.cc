@@ -77,6 +77,12 @@ CG Generator::KleeneOr(const CG& l, const CG& r) {
 // records of facts, the fact slots of every field in it.
 llvm::Value* Generator::DeepMask(const Type* t, const CG& v) {
   if (!track_) return nullptr;
+  if (v.m) {  // an unknown value is its own facts only, as the interpreter's Value::Unknown
+    CG known = v;
+    known.m = nullptr;
+    llvm::Value* parts = DeepMask(t, known);
+    return b_.CreateSelect(IsKnown(v.m), parts, v.m);
+  }
   const Type* vt = t->kind == TypeKind::kOptional ? t->elem : t;
   llvm::Value* m = MaskOf(v);
   if (vt->kind == TypeKind::kRecord) {

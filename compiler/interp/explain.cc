@@ -75,7 +75,8 @@ void Evaluator::CollectBindings(const Expr& e, std::vector<Binding>& out) {
     return;
   }
   if (e.op == Op::kTable) {  // the call's value with the rows behind it, then its arguments
-    out.push_back(Binding{Src(e), TableDetail(e)});
+    std::string detail = TableDetail(e);
+    if (!detail.empty()) out.push_back(Binding{Src(e), detail});
   }
   for (auto& a : e.args) CollectBindings(*a, out);
 }
@@ -124,8 +125,8 @@ std::string Evaluator::TableDetail(const Expr& e) {
   try {
     Value v = Eval(e);
     value = v.is_unknown() ? "unknown" : Shown(v, e.type);
-  } catch (const EvalError& err) {
-    value = fmt::format("fails ({})", err.what());
+  } catch (const EvalError&) {
+    return "";  // not computed on this path (a branch not taken), or failing: nothing to show
   }
   std::vector<Value> frame(locals_.size());
   try {
@@ -205,11 +206,12 @@ std::string Evaluator::QuantDetail(const Expr& e) {
           break;
         }
       }
-      if (out.empty()) {
+      if (out.empty() && unknown) {
+        out = fmt::format("undetermined: {} of the {} elements depend on facts not given", unknown, xs.size());
+      } else if (out.empty()) {
         out = e.quant == ast::QuantKind::kCount
                   ? fmt::format("{} of {} elements", count, xs.size())
                   : fmt::format("{}: {} of the {} elements", any ? "false" : "true", any ? "none" : "all", xs.size());
-        if (unknown) out += fmt::format(" ({} undetermined)", unknown);
       }
     } else {
       out = fmt::format("over {} element{}", xs.size(), xs.size() == 1 ? "" : "s");

@@ -21,7 +21,7 @@ void Evaluator::Obligations(const std::vector<int>& which, std::vector<Obligatio
     // It applies, and no exception below it does.
     Value in = KleeneAnd(applies[i], KleeneNot(Replaced(i, applies, replaced)));
     if (IsFalse(in)) {
-      if (IsTrue(applies[i])) {
+      if (!IsFalse(applies[i])) {  // it applies, or may, but an exception that applies replaces it
         suppressed.push_back(i);
       } else if (explain_) {
         const ir::Obligation& o = p_.obligations[i];

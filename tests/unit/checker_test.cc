@@ -161,6 +161,7 @@ TEST(Checker, TypesOfExpressions) {
       {"map i in items: i.degree", "list<Degree>"},
       {"map c in codes where c != \"\": c == \"x\"", "set<bool>"},
       {"codes union {\"a\"}", "set<text>"},
+      {"(map n in numbers: n) union {1}", "set<int>"},
       {"{} union codes", "set<text>"},
       {"codes intersect codes minus {\"b\"}", "set<text>"},
       {"items is empty", "bool"},
