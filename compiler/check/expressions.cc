@@ -455,12 +455,14 @@ const Type* Checker::CheckSetOp(Expr& e, const Context& ctx, const Type* expecte
   bool literal_first = adapts(*e.args[0]) && !adapts(*e.args[1]);
   const Type* a = nullptr;
   const Type* b = nullptr;
+  // Both sides are sets: the expected set (or a set of anything) is the hint for the first checked.
+  const Type* hint = expected && expected->kind == TypeKind::kSet ? expected : types_.Set(types_.Any());
   if (literal_first) {
-    b = CheckExpr(*e.args[1], ctx, expected);
-    a = CheckExpr(*e.args[0], ctx, b->kind == TypeKind::kSet ? b : expected);
+    b = CheckExpr(*e.args[1], ctx, hint);
+    a = CheckExpr(*e.args[0], ctx, b->kind == TypeKind::kSet ? b : hint);
   } else {
-    a = CheckExpr(*e.args[0], ctx, expected);
-    b = CheckExpr(*e.args[1], ctx, a->kind == TypeKind::kSet ? a : expected);
+    a = CheckExpr(*e.args[0], ctx, adapts(*e.args[0]) ? hint : expected);
+    b = CheckExpr(*e.args[1], ctx, a->kind == TypeKind::kSet ? a : hint);
   }
   if (a->kind == TypeKind::kError || b->kind == TypeKind::kError) return Err();
   for (const Expr* side : {e.args[0].get(), e.args[1].get()}) {

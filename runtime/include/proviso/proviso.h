@@ -155,7 +155,8 @@ class Decision {
   const nlohmann::json& output(const std::string& name) const;
   // Output name -> array of the paths of the facts not given that would decide it.
   const nlohmann::json& undetermined() const { return undetermined_; }
-  // Every fact not given that something in the decision waits for (sorted paths): what to ask next.
+  // Every fact not given that something in the decision waits for (paths, in the input schema's
+  // order): what to ask next.
   const std::vector<std::string>& missing_facts() const { return missing_facts_; }
   // Obligations that apply: the policy's in declaration order, then those of each element of each
   // `for each` (Obligation::item says which).
