@@ -378,7 +378,7 @@ void InterpretBatch(const Policy::Impl& impl, const std::vector<InputLeaf>& leav
       bool has_deadline = found && found->deadline;
       WriteCell(out.columns[c + 2], outs[c + 2], row, has_deadline ? *found->deadline : 0);
       if (out.present.size() > c + 2 && out.present[c + 2]) out.present[c + 2][row] = has_deadline;
-      missing(c + 2, when(status_open));
+      missing(c + 2, when(!has_deadline));  // a deadline computed is known, whatever the status
       c += 3;
       if (p.obligations[k].deadline_kind != ir::DeadlineKind::kNone) {
         WriteCell(out.columns[c], outs[c], row, found ? static_cast<int64_t>(found->status) : 0);

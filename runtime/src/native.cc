@@ -248,7 +248,7 @@ bool BatchShape(const ir::Program& p, std::vector<codegen::BatchLeaf>& leaves,
       const int64_t undetermined = static_cast<int64_t>(ir::DeadlineStatus::kUndetermined);
       outputs.push_back({off, false, specs[c++].width, mask, off + 5, -1, off + 5});
       outputs.push_back({off + 1, false, specs[c++].width, mask, off + 6, -1, -1});
-      outputs.push_back({off + 2, true, specs[c++].width, mask, off + 4, undetermined, -1});
+      outputs.push_back({off + 2, true, specs[c++].width, mask, off + 2, 0, -1});  // undetermined: none computed
       if (p.obligations[k].deadline_kind != ir::DeadlineKind::kNone) {
         outputs.push_back({off + 4, false, specs[c++].width, mask, off + 4, undetermined, -1});
       }

@@ -348,11 +348,14 @@ void CompareBatch(const ir::Program& p, const jit::CompiledPolicy& native, const
                           found && found->deadline ? when(*found->deadline) : "none",
                           found ? ir::DeadlineStatusName(found->status) : "",
                           Facts(p, part(found && found->applies_undetermined)),
-                          Facts(p, part(found && found->violation_undetermined)), Facts(p, part(open)));
+                          Facts(p, part(found && found->violation_undetermined)),
+                          Facts(p, part(found && !found->deadline)));  // a deadline computed is known
+      if (status) want += Facts(p, part(open)) + " ";
       got += fmt::format("[{} {} {} {} {} {} {}] ", out_cell(c, r) != 0, out_cell(c + 1, r) != 0,
                          out_pres[c + 2][r] ? when(out_cell(c + 2, r)) : "none",
                          status ? ir::DeadlineStatusName(static_cast<ir::DeadlineStatus>(out_cell(c + 3, r))) : "",
                          Facts(p, out_facts(c, r)), Facts(p, out_facts(c + 1, r)), Facts(p, out_facts(c + 2, r)));
+      if (status) got += Facts(p, out_facts(c + 3, r)) + " ";
       c += status ? 4 : 3;
     }
     if (got != want) {

@@ -138,3 +138,18 @@ def test_row_path_frames_follow_json(lists) -> None:
     assert d.missing_facts == ("ended_on",)
     for name in lists.outputs:
         assert bool(pd.isna(out[name].iloc[1])) == (name in d.undetermined)
+
+
+def test_a_known_deadline_stays_when_the_status_waits(breach_policy=None) -> None:
+    """`done at` not given: the status is undetermined, but the deadline is known and shown."""
+    from conftest import ROOT
+    breach = proviso.compile(ROOT / "tests" / "python" / "policies" / "breach.proviso")
+    df = pd.DataFrame({"aware_at": pd.to_datetime(["2024-03-04T08:00:00Z", "2024-03-05T08:00:00Z"]),
+                       "notified_at": pd.to_datetime([None, None], utc=True),
+                       "kept": pd.to_timedelta(["36h", "36h"])})
+    out = breach.evaluate_frame(df, as_of="2024-03-10", unknown={"notified_at": np.array([True, False])})
+    assert out["notify.status"].tolist() == ["undetermined", "overdue"]
+    assert out["notify.deadline"].notna().all()
+    assert out["missing_facts"].tolist()[0] == ("notified_at",)
+    d = breach.evaluate({"aware_at": "2024-03-04T08:00:00Z", "kept": "36 hours"}, as_of="2024-03-10")
+    assert d.obligation("notify").status == "undetermined" and d.obligation("notify").deadline is not None
