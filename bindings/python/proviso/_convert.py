@@ -6,7 +6,7 @@ Date-times: a ``datetime.datetime``, ``pandas.Timestamp`` or ``numpy.datetime64`
 (naive = UTC; aware = converted to UTC), to the second. Its JSON form depends on the field it is
 given for, which only the SDK knows (a ``date`` field reads ``"YYYY-MM-DD"``, a ``datetime`` field
 ``"YYYY-MM-DDTHH:MM:SSZ"``): :func:`jsonable` gives an :class:`Instant` with both, and the caller
-passes the one the field takes (``src/module.cc``: ``EvaluateFacts``; params: :func:`call_with_params`).
+passes the one the field takes (``src/facts.cc``: ``EvaluateFacts``; params: :func:`call_with_params`).
 A date-time is a date only when it is a midnight (in its own zone): one with a time of day for a
 ``date`` field is an error, never truncated.
 """

@@ -2,7 +2,7 @@
 
 Every error is a :class:`ProvisoError`, which is a :class:`ValueError`: the policy, the facts or an
 option is wrong, and the caller can fix it. The compiled extension raises the subclasses with
-their structured fields (see ``src/module.cc``); the pure-Python layer raises them for frames.
+their structured fields (see ``src/errors.cc``); the pure-Python layer raises them for frames.
 """
 
 from __future__ import annotations

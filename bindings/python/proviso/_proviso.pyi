@@ -1,4 +1,4 @@
-"""Type stubs of the private extension `proviso._proviso` (bindings/python/src/module.cc).
+"""Type stubs of the private extension `proviso._proviso` (bindings/python/src/module.cc and the files beside it).
 
 Use the public API in `proviso` instead; these signatures may change without notice.
 """

@@ -1,0 +1,413 @@
+// _proviso: batch evaluation. evaluate_batch (columns in, columns out, masks of missing facts) and
+// evaluate_rows (the row-by-row path, for policies whose inputs cannot be batch columns).
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdint>
+#include <exception>
+#include <map>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "module_internal.h"
+
+namespace proviso::python {
+
+namespace {
+
+// Output columns allocated as numpy arrays, written by the SDK with the GIL released.
+struct OutputBuffers {
+  std::vector<py::array> columns;
+  std::vector<std::optional<MaskArray>> present;
+  // With cells not known: per column, (rows, words) uint64 masks of the missing facts.
+  std::vector<py::array_t<uint64_t>> missing;
+  proviso::BatchOutput out;
+
+  OutputBuffers(const std::vector<proviso::ColumnSpec>& specs, int64_t rows, int words = 0) {
+    for (const proviso::ColumnSpec& s : specs) {
+      if (words > 0) {
+        missing.emplace_back(std::vector<py::ssize_t>{static_cast<py::ssize_t>(rows), words});
+        std::fill(missing.back().mutable_data(), missing.back().mutable_data() + rows * words, uint64_t{0});
+        out.missing.push_back(missing.back().mutable_data());
+      }
+      columns.push_back(NewColumn(s, rows));
+      out.columns.push_back(columns.back().mutable_data());
+      if (s.optional) {
+        MaskArray m(rows);
+        std::fill(m.mutable_data(), m.mutable_data() + rows, uint8_t{1});
+        out.present.push_back(m.mutable_data());
+        present.emplace_back(std::move(m));
+      } else {
+        out.present.push_back(nullptr);
+        present.emplace_back(std::nullopt);
+      }
+    }
+  }
+
+  py::tuple ToPython() const {
+    py::list cols, masks;
+    for (const py::array& c : columns) cols.append(c);
+    for (const auto& m : present) {
+      if (m) masks.append(*m);
+      else masks.append(py::none());
+    }
+    py::object miss = py::none();
+    if (!missing.empty()) {
+      py::list l;
+      for (const auto& m : missing) l.append(m);
+      miss = l;
+    }
+    return py::make_tuple(cols, masks, py::cast(out.dictionary), miss);
+  }
+};
+
+}  // namespace
+
+// evaluate_batch(policy, rows, columns, present, dictionaries, as_of, params, known)
+//   -> (output columns, presence masks or None, text dictionary, missing masks or None)
+// `columns` are arrays of each column's element type (ColumnSpec::width; converted only if they are
+// not C-contiguous of that type), `present` uint8 masks or None, `dictionaries` lists of texts or
+// None, `known` (optional) uint8 masks or None (0: the cell is a fact not given), all in
+// BatchInputs() order. With cells not known, the result's fourth item is, per output column, a
+// (rows, Policy.missing_words) uint64 array of the missing facts (bit k: Policy.facts[k]).
+py::tuple EvaluateBatch(const proviso::Policy& policy, int64_t rows, const py::list& columns,
+                        const py::list& present, const py::list& dictionaries,
+                        const std::optional<std::string>& as_of,
+                        const std::map<std::string, std::string>& params, const py::object& known) {
+  std::vector<proviso::ColumnSpec> in_specs = policy.BatchInputs();
+  std::vector<proviso::ColumnSpec> out_specs = policy.BatchOutputs();
+  size_t n = in_specs.size();
+  if (columns.size() != n || present.size() != n || dictionaries.size() != n) {
+    throw proviso::Error("evaluate_batch: expected " + std::to_string(n) + " columns, masks and dictionaries");
+  }
+  std::vector<py::array> keep_columns;
+  std::vector<MaskArray> keep_masks;
+  std::vector<std::vector<std::string>> dicts(n);
+  proviso::BatchInput in;
+  in.rows = rows;
+  for (size_t i = 0; i < n; ++i) {
+    keep_columns.push_back(EnsureColumn(columns[i], in_specs[i]));
+    if (!keep_columns.back() || keep_columns.back().ndim() != 1 || keep_columns.back().shape(0) != rows) {
+      throw proviso::Error("evaluate_batch: column `" + in_specs[i].name + "` is not a 1-d array of " +
+                           std::to_string(rows) + " values");
+    }
+    in.columns.push_back(keep_columns.back().data());
+    if (present[i].is_none()) {
+      in.present.push_back(nullptr);
+    } else {
+      keep_masks.push_back(MaskArray::ensure(present[i]));
+      if (!keep_masks.back() || keep_masks.back().ndim() != 1 || keep_masks.back().shape(0) != rows) {
+        throw proviso::Error("evaluate_batch: the mask of `" + in_specs[i].name + "` is not 1-d uint8 of the column's length");
+      }
+      in.present.push_back(keep_masks.back().data());
+    }
+    if (dictionaries[i].is_none()) {
+      in.dictionaries.push_back(nullptr);
+    } else {
+      dicts[i] = dictionaries[i].cast<std::vector<std::string>>();
+      in.dictionaries.push_back(&dicts[i]);
+    }
+  }
+  bool unknowns = false;
+  if (!known.is_none()) {
+    py::list k = known.cast<py::list>();
+    if (k.size() != n) throw proviso::Error("evaluate_batch: expected " + std::to_string(n) + " known masks");
+    for (size_t i = 0; i < n; ++i) {
+      if (k[i].is_none()) {
+        in.known.push_back(nullptr);
+        continue;
+      }
+      keep_masks.push_back(MaskArray::ensure(k[i]));
+      if (!keep_masks.back() || keep_masks.back().ndim() != 1 || keep_masks.back().shape(0) != rows) {
+        throw proviso::Error("evaluate_batch: the known mask of `" + in_specs[i].name + "` is not 1-d uint8 of the column's length");
+      }
+      in.known.push_back(keep_masks.back().data());
+      unknowns = true;
+    }
+  }
+  OutputBuffers buffers(out_specs, rows, unknowns ? policy.MissingWords() : 0);
+  proviso::EvalOptions options = Options(as_of, params, false);
+  {
+    py::gil_scoped_release release;
+    policy.EvaluateBatch(in, buffers.out, options);
+  }
+  return buffers.ToPython();
+}
+
+namespace {
+
+// Days since 1970-01-01 of "YYYY-MM-DD" (H. Hinnant's days_from_civil).
+int64_t DaysFromCivil(const std::string& s) {
+  int y = std::stoi(s.substr(0, 4)), m = std::stoi(s.substr(5, 2)), d = std::stoi(s.substr(8, 2));
+  y -= m <= 2;
+  const int era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return static_cast<int64_t>(era) * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+// One output value (as the Decision's JSON) in the batch column encoding.
+int64_t EncodeOutput(const json& v, const proviso::ColumnSpec& spec, std::map<std::string, int64_t>& dict,
+                     std::vector<std::string>& texts) {
+  switch (spec.kind) {
+    case proviso::ColumnKind::kBool: return v.get<bool>() ? 1 : 0;
+    case proviso::ColumnKind::kInt: return v.get<int64_t>();
+    case proviso::ColumnKind::kDecimal:
+      return v.is_number_integer() ? v.get<int64_t>() * 1000000 : std::llround(v.get<double>() * 1e6);
+    case proviso::ColumnKind::kDate: return DaysFromCivil(v.get<std::string>());
+    case proviso::ColumnKind::kDateTime: {  // "YYYY-MM-DDTHH:MM:SSZ", as decisions write instants
+      const std::string& t = v.get_ref<const std::string&>();
+      auto two = [&](size_t at) { return (t[at] - '0') * 10 + (t[at + 1] - '0'); };
+      return DaysFromCivil(t.substr(0, 10)) * 86400 + two(11) * 3600 + two(14) * 60 + two(17);
+    }
+    case proviso::ColumnKind::kDuration:
+    case proviso::ColumnKind::kEnumSet: break;  // not batch outputs
+    case proviso::ColumnKind::kEnum: {
+      const std::string& name = v.get_ref<const std::string&>();
+      for (size_t i = 0; i < spec.categories.size(); ++i) {
+        if (spec.categories[i] == name) return static_cast<int64_t>(i);
+      }
+      break;
+    }
+    case proviso::ColumnKind::kText: {
+      auto [it, fresh] = dict.emplace(v.get<std::string>(), static_cast<int64_t>(texts.size()));
+      if (fresh) texts.push_back(it->first);
+      return it->second;
+    }
+  }
+  throw proviso::Error("output `" + spec.name + "`: cannot encode " + v.dump());
+}
+
+// Rows of the row-by-row path converted, then evaluated, at a time: the facts of a whole frame as
+// JSON would take far more memory than the frame.
+constexpr int64_t kRowChunk = 4096;
+// Rows per thread below which a chunk is not split further.
+constexpr int64_t kRowsPerThread = 256;
+
+// Evaluates inputs[k] (with its date-times datetimes[k], see EvaluateFacts) into decisions[k]
+// (GIL released), split over up to `threads` threads (the calling one among them, which also runs
+// the parts of threads that could not start). Throws the error of the lowest failing row, "row N:
+// ..." (N counted from `first_row`), whatever the order in which the threads met their errors.
+void EvaluateChunk(const proviso::Policy& policy, std::vector<json>& inputs,
+                   const std::vector<std::vector<DateTimeFact>>& datetimes, const proviso::EvalOptions& options,
+                   std::vector<proviso::Decision>& decisions, int64_t first_row, int threads) {
+  const int64_t n = static_cast<int64_t>(inputs.size());
+  const int64_t parts = std::clamp<int64_t>(n / kRowsPerThread, 1, threads);
+  std::vector<std::pair<int64_t, std::exception_ptr>> failed(parts, {n, nullptr});
+  std::atomic<int64_t> lowest{n};  // the lowest failing row met so far: no part goes past it
+  auto work = [&](int64_t part) noexcept {
+    for (int64_t k = n * part / parts, end = n * (part + 1) / parts; k < end; ++k) {
+      if (k > lowest.load(std::memory_order_relaxed)) return;
+      try {
+        decisions[k] = EvaluateFacts(policy, inputs[k], datetimes[k], options);
+      } catch (...) {
+        failed[part] = {k, std::current_exception()};
+        for (int64_t seen = lowest.load(); k < seen && !lowest.compare_exchange_weak(seen, k);) {
+        }
+        return;
+      }
+    }
+  };
+  std::vector<std::thread> helpers;
+  helpers.reserve(parts - 1);
+  for (int64_t part = 1; part < parts; ++part) {
+    try {
+      helpers.emplace_back(work, part);
+    } catch (...) {  // no thread to be had: this one runs the rest
+      break;
+    }
+  }
+  work(0);
+  for (int64_t part = 1 + static_cast<int64_t>(helpers.size()); part < parts; ++part) work(part);
+  for (std::thread& t : helpers) t.join();
+  auto first = std::min_element(failed.begin(), failed.end(),
+                                [](const auto& a, const auto& b) { return a.first < b.first; });
+  if (!first->second) return;
+  std::string row = "row " + std::to_string(first_row + first->first) + ": ";
+  try {
+    std::rethrow_exception(first->second);
+  } catch (const proviso::FactsError& e) {
+    throw proviso::FactsError(row + e.what(), e.path());
+  } catch (const proviso::EvaluationError& e) {
+    throw proviso::EvaluationError(row + e.what(), e.location());
+  }
+}
+
+// Where the batch output columns of one obligation are (-1: it has no such column).
+struct ObligationColumns {
+  std::string name;
+  int applies = -1, violated = -1, deadline = -1, status = -1;
+};
+
+// The obligations of the output columns after the outputs: `<name>.applies`, `.violated`,
+// `.deadline`, and `.status` for an obligation with a deadline (Policy::BatchOutputs).
+std::vector<ObligationColumns> ObligationColumnsOf(const std::vector<proviso::ColumnSpec>& specs, size_t first) {
+  std::vector<ObligationColumns> out;
+  for (size_t c = first; c < specs.size(); ++c) {
+    const std::string& full = specs[c].name;
+    size_t dot = full.rfind('.');
+    std::string name = full.substr(0, dot), what = full.substr(dot + 1);
+    if (out.empty() || out.back().name != name) out.push_back(ObligationColumns{name});
+    int& slot = what == "applies" ? out.back().applies
+                : what == "violated" ? out.back().violated
+                : what == "deadline" ? out.back().deadline
+                                     : out.back().status;
+    slot = static_cast<int>(c);
+  }
+  return out;
+}
+
+// A Python exception raised while converting row `r` (proviso._convert.jsonable's FactsError), as
+// the SDK's FactsError saying which row.
+proviso::FactsError RowFactsError(py::error_already_set& e, int64_t r) {
+  std::string path;
+  if (py::hasattr(e.value(), "path") && !e.value().attr("path").is_none()) path = e.value().attr("path").cast<std::string>();
+  return proviso::FactsError("row " + std::to_string(r) + ": " + py::str(e.value()).cast<std::string>(), path);
+}
+
+}  // namespace
+
+// evaluate_rows(policy, facts, as_of, params) -> the same as evaluate_batch.
+// The row-by-row path, for policies whose inputs cannot be batch columns (sets, lists): each row's
+// facts (a Python mapping) go through Policy::Evaluate, and its decision is written in the batch
+// output encoding. A chunk of rows at a time is converted to JSON (with the GIL), then evaluated
+// on the machine's cores (without it). Errors say which row ("row N: "); the first one is raised.
+// Outputs and obligations decided for each element of a `for each` cannot be row columns: a row
+// whose decision has one is an error.
+py::tuple EvaluateRows(const proviso::Policy& policy, const py::sequence& facts,
+                       const std::optional<std::string>& as_of,
+                       const std::map<std::string, std::string>& params) {
+  std::vector<proviso::ColumnSpec> out_specs = policy.BatchOutputs();
+  Converter conv = Converter::Make();
+  int64_t rows = static_cast<int64_t>(py::len(facts));
+  const int words = policy.MissingWords();
+  OutputBuffers buffers(out_specs, rows, words);
+  std::map<std::string, int> fact_ids;
+  for (size_t k = 0; k < policy.Facts().size(); ++k) fact_ids.emplace(policy.Facts()[k], static_cast<int>(k));
+  bool any_undetermined = false;
+  // The missing facts of column `c` in row `r`.
+  auto put_missing = [&](size_t c, int64_t r, const auto& names) {
+    for (const auto& name : names) {
+      int id = fact_ids.at(name);
+      buffers.out.missing[c][r * words + id / 64] |= uint64_t{1} << (id % 64);
+      any_undetermined = true;
+    }
+  };
+  proviso::EvalOptions options = Options(as_of, params, false);
+  std::map<std::string, int64_t> dict;
+  std::vector<std::string> outputs = policy.output_names();
+  const std::vector<ObligationColumns> obligations = ObligationColumnsOf(out_specs, outputs.size());
+  const int threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u));
+  std::vector<json> inputs;
+  std::vector<std::vector<DateTimeFact>> datetimes;
+  std::vector<proviso::Decision> decisions;
+  for (int64_t start = 0; start < rows; start += kRowChunk) {
+    // A row that cannot be converted fails after the rows before it are evaluated: one of them may
+    // fail first.
+    std::exception_ptr unconvertible;
+    inputs.clear();
+    datetimes.clear();
+    for (int64_t r = start; r < std::min(start + kRowChunk, rows); ++r) {
+      datetimes.emplace_back();
+      conv.datetimes = &datetimes.back();
+      try {
+        inputs.push_back(ToJson(facts[r], "", conv));
+      } catch (const proviso::FactsError& e) {
+        unconvertible = std::make_exception_ptr(
+            proviso::FactsError("row " + std::to_string(r) + ": " + e.what(), e.path()));
+      } catch (py::error_already_set& e) {
+        if (!e.matches(ErrorClass("FactsError"))) throw;
+        unconvertible = std::make_exception_ptr(RowFactsError(e, r));
+      }
+      if (unconvertible) {
+        datetimes.pop_back();
+        break;
+      }
+    }
+    conv.datetimes = nullptr;
+    const int64_t n = static_cast<int64_t>(inputs.size());
+    decisions.assign(n, proviso::Decision{});
+    py::gil_scoped_release release;
+    EvaluateChunk(policy, inputs, datetimes, options, decisions, start, threads);
+    for (int64_t k = 0; k < n; ++k) {
+      const proviso::Decision& d = decisions[k];
+      const int64_t r = start + k;
+      for (size_t c = 0; c < outputs.size(); ++c) {
+        auto found = d.outputs().find(outputs[c]);
+        auto open = d.undetermined().find(outputs[c]);
+        if (open != d.undetermined().end()) {  // undetermined: no value, its missing facts
+          if (out_specs[c].optional) buffers.out.present[c][r] = 0;
+          Put(buffers.out.columns[c], out_specs[c], r, 0);
+          std::vector<std::string> names = open->get<std::vector<std::string>>();
+          put_missing(c, r, names);
+          continue;
+        }
+        if (found == d.outputs().end()) {
+          throw proviso::Error("row " + std::to_string(r) + ": output `" + outputs[c] +
+                               "` is decided for each element of a `for each`: a frame row cannot hold it "
+                               "(evaluate such a policy with Policy.evaluate and read Decision.items)");
+        }
+        const json& v = *found;
+        if (out_specs[c].optional) buffers.out.present[c][r] = !v.is_null();
+        Put(buffers.out.columns[c], out_specs[c], r,
+            v.is_null() ? 0 : EncodeOutput(v, out_specs[c], dict, buffers.out.dictionary));
+      }
+      for (const ObligationColumns& cols : obligations) {
+        const proviso::Obligation* found = nullptr;
+        for (const proviso::Obligation& o : d.obligations()) {
+          if (o.name != cols.name) continue;
+          if (o.item) {
+            throw proviso::Error("row " + std::to_string(r) + ": obligation `" + o.name +
+                                 "` is decided for each element of a `for each`: a frame row cannot hold it "
+                                 "(evaluate such a policy with Policy.evaluate and read Decision.obligations)");
+          }
+          found = &o;
+        }
+        const std::vector<std::string> none;
+        auto when = [&](bool undetermined) -> const std::vector<std::string>& {
+          return found && undetermined ? found->missing : none;
+        };
+        bool status_open = found && found->status == "undetermined";
+        if (cols.applies >= 0) {
+          Put(buffers.out.columns[cols.applies], out_specs[cols.applies], r, found && !found->applies_undetermined);
+          put_missing(cols.applies, r, when(found && found->applies_undetermined));
+        }
+        if (cols.violated >= 0) {
+          Put(buffers.out.columns[cols.violated], out_specs[cols.violated], r, found && found->violated);
+          put_missing(cols.violated, r, when(found && found->violation_undetermined));
+        }
+        if (cols.deadline >= 0) put_missing(cols.deadline, r, when(status_open));
+        if (cols.status >= 0) put_missing(cols.status, r, when(status_open));
+        if (cols.deadline >= 0) {
+          const proviso::ColumnSpec& spec = out_specs[cols.deadline];
+          bool has_deadline = found && found->deadline;
+          Put(buffers.out.columns[cols.deadline], spec, r,
+              has_deadline ? EncodeOutput(json(*found->deadline), spec, dict, buffers.out.dictionary) : 0);
+          buffers.out.present[cols.deadline][r] = has_deadline;
+        }
+        if (cols.status >= 0) {
+          const proviso::ColumnSpec& spec = out_specs[cols.status];
+          int64_t code = 0;  // "none": the obligation does not apply, or nothing says
+          if (found && !found->status.empty()) {
+            auto at = std::find(spec.categories.begin(), spec.categories.end(), found->status);
+            if (at == spec.categories.end()) {
+              throw proviso::Error("obligation `" + cols.name + "`: unknown status `" + found->status + "`");
+            }
+            code = at - spec.categories.begin();
+          }
+          Put(buffers.out.columns[cols.status], spec, r, code);
+        }
+      }
+    }
+    if (unconvertible) std::rethrow_exception(unconvertible);
+  }
+  if (!any_undetermined) buffers.missing.clear();  // everything decided: no masks, as a batch without unknowns
+  return buffers.ToPython();
+}
+
+}  // namespace proviso::python
