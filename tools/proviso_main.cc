@@ -288,25 +288,6 @@ int RunTest(const std::vector<std::string>& paths, bool verbose, const std::stri
 
 }  // namespace
 
-// The command nearest to `word` (a slip of a letter or two), or "".
-std::string NearestCommand(const std::string& word, const std::vector<std::string>& commands) {
-  std::string best;
-  size_t best_d = word.size() <= 3 ? 2 : word.size() / 3 + 1;
-  for (const std::string& c : commands) {
-    std::vector<size_t> prev(c.size() + 1), cur(c.size() + 1);
-    for (size_t j = 0; j <= c.size(); ++j) prev[j] = j;
-    for (size_t i = 1; i <= word.size(); ++i) {
-      cur[0] = i;
-      for (size_t j = 1; j <= c.size(); ++j) {
-        cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (word[i - 1] == c[j - 1] ? 0 : 1)});
-      }
-      std::swap(prev, cur);
-    }
-    if (prev[c.size()] < best_d) best_d = prev[c.size()], best = c;
-  }
-  return best;
-}
-
 int main(int argc, char** argv) {
   CLI::App app{"proviso: check, test and evaluate policies written in Proviso"};
   app.require_subcommand(1);
@@ -322,9 +303,9 @@ int main(int argc, char** argv) {
   const std::vector<std::string> commands = {"check", "compile", "eval", "explain", "test", "version"};
   if (argc > 1 && argv[1][0] != '-' &&
       std::find(commands.begin(), commands.end(), std::string(argv[1])) == commands.end()) {
-    std::string near = NearestCommand(argv[1], commands);
+    std::string near = proviso::SuggestName(argv[1], commands);
     std::cerr << fmt::format("error: unknown command `{}`{}; the commands: {}\n", argv[1],
-                             near.empty() ? "" : fmt::format(" (did you mean `{}`?)", near),
+                             near.empty() ? "" : " (" + near + ")",
                              "check, compile, eval, explain, test, version");
     return 2;
   }

@@ -411,6 +411,7 @@ std::string ToSource(const TypeExpr& t);
 const char* OpText(BinOp op);
 const char* QuantText(QuantKind q);  // "any", "filter", ...
 const char* SetOpText(SetOp op);     // "union", "intersect", "minus"
+const char* HitPolicyText(HitPolicy h);  // "unique", ..., "rule order", "output order"
 // `in 0..1439`, `>= 0`, `!= ""`.
 std::string ToSource(const FieldCheck& c);
 // A stable, indented dump of a module (`proviso compile --emit=ast`).

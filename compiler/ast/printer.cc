@@ -35,6 +35,11 @@ const char* QuantText(QuantKind q) {
   return "?";
 }
 
+const char* HitPolicyText(HitPolicy h) {
+  static const char* kHit[] = {"unique", "any", "first", "priority", "collect", "rule order", "output order"};
+  return kHit[static_cast<int>(h)];
+}
+
 const char* SetOpText(SetOp op) {
   switch (op) {
     case SetOp::kUnion: return "union";
@@ -289,11 +294,10 @@ std::string Dump(const Module& m) {
     out += fmt::format("function {}({}) -> {} = {}\n", f.name, Typed(f.params), ToSource(*f.result),
                        ToSource(*f.body));
   }
-  static const char* kHit[] = {"unique", "any", "first", "priority", "collect", "rule order", "output order"};
   static const char* kAgg[] = {"", " sum", " min", " max", " count"};
   for (const TableDecl& t : m.tables) {
     out += fmt::format("table {}({}) -> {} hit {}{}{} {{\n", t.name, Typed(t.params),
-                       ToSource(*t.result), kHit[static_cast<int>(t.hit)],
+                       ToSource(*t.result), HitPolicyText(t.hit),
                        kAgg[static_cast<int>(t.aggregator)], t.citation ? CiteText(*t.citation) : "");
     for (const TableRow& r : t.rows) {
       out += "  ";

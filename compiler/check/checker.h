@@ -89,6 +89,8 @@ std::unique_ptr<CheckedProgram> Check(std::vector<std::unique_ptr<ast::Module>> 
 // Parses a decimal literal ("12.5") into units of 10^-6; false when it has more than 6 decimals
 // or does not fit.
 bool ParseDecimal(const std::string& text, int64_t* out);
+// "did you mean `x`?" for the candidate nearest to `name` (a slip of a letter or a few), or "".
+std::string SuggestName(const std::string& name, const std::vector<std::string>& candidates);
 constexpr int64_t kDecimalScale = 1000000;
 // The largest whole part a decimal fact may have (a decimal is an int64 count of 10^-6 units).
 constexpr int64_t kMaxDecimalWhole = 9'000'000'000'000;

@@ -585,3 +585,11 @@ void Checker::WarnUnused() {
 }
 
 }  // namespace proviso::check_internal
+
+namespace proviso {
+
+std::string SuggestName(const std::string& name, const std::vector<std::string>& candidates) {
+  return check_internal::Suggest(name, candidates);
+}
+
+}  // namespace proviso

@@ -131,6 +131,21 @@ class Evaluator {
   Value SetOp(const Expr& e);
   bool RankLess(const Value& a, const Value& b, const Type* t) const;
   std::vector<int> MatchingRows(const Expr& e, const ir::Table& t, Missing& maybe);
+  Value TableInFrame(const Expr& e);
+  // Evaluates the arguments of the call `e` (a function's or a table's) into a frame of locals of
+  // their own, runs `f` in it, and restores the caller's locals.
+  template <typename F>
+  Value InFrame(const Expr& e, F f) {
+    std::vector<Value> frame(locals_.size());
+    for (size_t i = 0; i < e.args.size(); ++i) frame[i] = Eval(*e.args[i]);
+    std::swap(frame, locals_);
+    struct Restore {
+      Evaluator* self;
+      std::vector<Value>* frame;
+      ~Restore() { std::swap(*frame, self->locals_); }
+    } restore{this, &frame};
+    return f();
+  }
   // Explanations (explain.cc): which rows of a table call matched and which the hit policy chose;
   // which element decided a quantifier; a value, long collections summarised.
   std::string TableDetail(const Expr& e);

@@ -110,11 +110,6 @@ std::string CellText(const ir::Cell& c, const std::function<std::string(const Ex
   return "?";
 }
 
-const char* HitText(ast::HitPolicy h) {
-  static const char* kHit[] = {"unique", "any", "first", "priority", "collect", "rule order", "output order"};
-  return kHit[static_cast<int>(h)];
-}
-
 }  // namespace
 
 // `4 (rows 2 and 3 matched: row 2 `national_security, {serious, medium}`, row 3 `_, >= 80`; hit
@@ -155,7 +150,7 @@ std::string Evaluator::TableDetail(const Expr& e) {
   }
   std::string chose;
   if (t.hit == ast::HitPolicy::kFirst || (t.hit == ast::HitPolicy::kUnique && matches.size() == 1)) {
-    chose = fmt::format("; hit {} chose row {}", HitText(t.hit), matches[0] + 1);
+    chose = fmt::format("; hit {} chose row {}", ast::HitPolicyText(t.hit), matches[0] + 1);
   } else if (t.hit == ast::HitPolicy::kPriority) {
     int best = matches[0];
     try {
@@ -168,7 +163,7 @@ std::string Evaluator::TableDetail(const Expr& e) {
     } catch (const EvalError&) {
     }
   } else {
-    chose = fmt::format("; hit {} took {}", HitText(t.hit), matches.size() == 1 ? "it" : "all of them");
+    chose = fmt::format("; hit {} took {}", ast::HitPolicyText(t.hit), matches.size() == 1 ? "it" : "all of them");
   }
   return fmt::format("{} ({} matched: {}{})", value, matches.size() == 1 ? "1 row" : fmt::format("{} rows", matches.size()),
                      rows, chose);

@@ -127,17 +127,7 @@ Value Evaluator::Eval(const Expr& e) {
       int arm = s.is_none() ? e.arm_of_variant.back() : e.arm_of_variant.at(s.i);
       return Eval(*e.args[1 + arm]);
     }
-    case Op::kCall: {
-      std::vector<Value> frame(locals_.size());
-      for (size_t i = 0; i < e.args.size(); ++i) frame[i] = Eval(*e.args[i]);
-      std::swap(frame, locals_);
-      struct Restore {
-        Evaluator* self;
-        std::vector<Value>* frame;
-        ~Restore() { std::swap(*frame, self->locals_); }
-      } restore{this, &frame};
-      return Eval(*p_.functions[e.index].body);
-    }
+    case Op::kCall: return InFrame(e, [&] { return Eval(*p_.functions[e.index].body); });
     case Op::kTable: return Table(e);
     case Op::kBuiltin: return Builtin(e);
   }

@@ -74,15 +74,12 @@ std::vector<int> Evaluator::MatchingRows(const Expr& e, const ir::Table& t, Miss
 }
 
 Value Evaluator::Table(const Expr& e) {
+  return InFrame(e, [&] { return TableInFrame(e); });
+}
+
+// The call `e` of a table, its columns in locals_.
+Value Evaluator::TableInFrame(const Expr& e) {
   const ir::Table& t = p_.tables[e.index];
-  std::vector<Value> frame(locals_.size());
-  for (size_t i = 0; i < e.args.size(); ++i) frame[i] = Eval(*e.args[i]);
-  std::swap(frame, locals_);
-  struct Restore {
-    Evaluator* self;
-    std::vector<Value>* frame;
-    ~Restore() { std::swap(*frame, self->locals_); }
-  } restore{this, &frame};
   Missing maybe;  // the facts that decide the rows that may match
   std::vector<int> matches = MatchingRows(e, t, maybe);
   if (!maybe.empty()) return Value::Unknown(maybe);

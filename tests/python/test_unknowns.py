@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import proviso
-from conftest import AS_OF, EXAMPLES, run_cli
+from conftest import AS_OF, EXAMPLES, ROOT, run_cli
 from frame_data import facts_of_row, random_frame
 
 
@@ -140,9 +140,8 @@ def test_row_path_frames_follow_json(lists) -> None:
         assert bool(pd.isna(out[name].iloc[1])) == (name in d.undetermined)
 
 
-def test_a_known_deadline_stays_when_the_status_waits(breach_policy=None) -> None:
+def test_a_known_deadline_stays_when_the_status_waits() -> None:
     """`done at` not given: the status is undetermined, but the deadline is known and shown."""
-    from conftest import ROOT
     breach = proviso.compile(ROOT / "tests" / "python" / "policies" / "breach.proviso")
     df = pd.DataFrame({"aware_at": pd.to_datetime(["2024-03-04T08:00:00Z", "2024-03-05T08:00:00Z"]),
                        "notified_at": pd.to_datetime([None, None], utc=True),
