@@ -12,21 +12,30 @@ grammar Proviso;
 
 // ---------------------------------------------------------------- files
 
-program     : header? importDecl* decl* EOF ;
+program     : header? (importDecl | lawSource)* decl* EOF ;
 
 header      : POLICY name=ID headerItem* ;
 headerItem  : TITLE STRING                                   # headerTitle
             | DOCUMENT STRING                                # headerDocument
+            | lawSource                                      # headerLaw
             | effective                                      # headerEffective
             ;
 
 importDecl  : IMPORT target=STRING ;
+// `law "law/circular.law"`: the text of a document the file cites, paragraph by paragraph (the first
+// is the default document of every `cite` in the file). A file without a header writes it here.
+lawSource   : LAW target=STRING ;
 
 effective   : EFFECTIVE FROM from=DATE (UNTIL until=DATE)? ;
 
 decl        : enumDecl | recordDecl | inputDecl | paramDecl | letDecl | functionDecl
             | tableDecl | outputDecl | ruleDecl | obligationDecl | testDecl | calendarDecl
-            | scopeDecl | lawDecl ;
+            | scopeDecl | lawDecl | notEncodedDecl ;
+
+// not encoded "p2", "p5" of "data_security_law_draft" because "the authority's duty, not the entity's"
+// Paragraphs of a law that the policy deliberately does not encode, with the reason. `encoded` and
+// `because` are plain words checked by the parser.
+notEncodedDecl : NOT word=ID STRING (COMMA STRING)* (OF document=STRING)? because=ID reason=STRING ;
 
 // for each transfer in transfers key transfer.id law as of transfer.made_on {
 //   output needs_assessment: bool
@@ -49,7 +58,7 @@ lawDecl     : LAW AS OF expr ;
 enumDecl    : ENUM name=ID LBRACE ID (COMMA ID)* COMMA? RBRACE ;
 recordDecl  : RECORD name=ID LBRACE fieldDecl* RBRACE ;
 inputDecl   : INPUT LBRACE fieldDecl* RBRACE ;
-fieldDecl   : name=ident COLON typeRef fieldCheck* (ASSIGN dflt=expr)? COMMA? ;
+fieldDecl   : name=ident COLON typeRef fieldCheck* (ASSIGN dflt=expr interpretation?)? COMMA? ;
 // What a fact must satisfy: `minute: int in 0..1439`, `people: int >= 0`, `name: text != ""`.
 // The bounds are constants: a literal, a name, or an expression in parentheses.
 fieldCheck  : IN lo=bound DOTDOT hi=bound                       # rangeCheck
@@ -69,18 +78,18 @@ typeRef     : (BOOL_T | INT_T | DECIMAL_T | TEXT_T | DATE_T | DATETIME_T | DURAT
 // followed by a unit on the same line is one DURATION token (`6 months`), never a number and a name.
 softName    : ID | TITLE | DOCUMENT | SUBJECT | FIRST | UNIQUE | PRIORITY | COLLECT | HIT
             | TO | OF | NO | ERROR | AFTER | DEADLINE | VIOLATED | FROM | UNTIL | EFFECTIVE | PRESENT
-            | LIST | CALENDAR | KEY | EACH | LAW | MISSING | EMPTY | FILTER | MAP ;
+            | LIST | CALENDAR | KEY | EACH | LAW | MISSING | EMPTY | FILTER | MAP | INTERPRETATION ;
 
 // Field names may also be words that are keywords elsewhere (`title`, `count`, `subject` ...).
 ident       : ID | TITLE | DOCUMENT | SUBJECT | FIRST | DEFAULT | COUNT | SUM | MIN | MAX | ALL
             | ANY | UNIQUE | PRIORITY | COLLECT | HIT | TO | OF | NO | ERROR | AFTER | DEADLINE
             | VIOLATED | FROM | UNTIL | EFFECTIVE | PRESENT | SET | LIST | CALENDAR | WORKING | EVERY
             | BEFORE | NOW | KEY | EACH | LAW | FOR | MISSING | EMPTY | FILTER | MAP | WHERE
-            | UNION | INTERSECT | DIFF ;
+            | UNION | INTERSECT | DIFF | INTERPRETATION ;
 
 // ---------------------------------------------------------------- values
 
-paramDecl   : PARAM name=ID COLON typeRef ASSIGN expr effective? citation? ;
+paramDecl   : PARAM name=ID COLON typeRef ASSIGN expr effective? citation? interpretation? ;
 letDecl     : LET name=ID (COLON typeRef)? ASSIGN expr ;
 functionDecl: FUNCTION name=ID LPAREN (paramList)? RPAREN ARROW typeRef ASSIGN expr ;
 paramList   : typedName (COMMA typedName)* ;
@@ -91,7 +100,7 @@ typedName   : name=ID COLON typeRef ;
 //   national_security, very_serious => 5
 //   _, light => 1
 // }
-tableDecl   : TABLE name=ID LPAREN paramList RPAREN ARROW typeRef hitPolicy citation? LBRACE tableRow* RBRACE ;
+tableDecl   : TABLE name=ID LPAREN paramList RPAREN ARROW typeRef hitPolicy citation? interpretation? LBRACE tableRow* RBRACE ;
 // `rule order` and `output order` (DMN's R and O): `order` is a plain word (`RULE word=ID`).
 hitPolicy   : HIT (UNIQUE | ANY | FIRST | PRIORITY | COLLECT aggregator=(SUM | MIN | MAX | COUNT)?
                   | RULE order=ID | OUTPUT order=ID) ;
@@ -135,10 +144,14 @@ ruleItem    : WHEN expr                                        # ruleWhen
             | THEN target=ID ASSIGN expr                       # ruleThen
             | effective                                        # ruleEffective
             | citation                                         # ruleCite
+            | interpretation                                   # ruleInterpretation
             ;
 exceptionTo : EXCEPTION TO ID (COMMA ID)* ;
 priority    : PRIORITY INT ;
 citation    : CITE article=STRING (OF document=STRING)? ;
+// `interpretation "REASON"`: the text is silent (or open) and the policy decides anyway; the reason
+// says how the text is read. Shown in explanations and counted by `proviso coverage --law`.
+interpretation : INTERPRETATION reason=STRING ;
 
 // obligation keep_records {
 //   subject "call-center operator"
@@ -168,6 +181,7 @@ obligationItem : SUBJECT STRING                                 # obSubject
                | VIOLATED WHEN expr                             # obViolated
                | effective                                      # obEffective
                | citation                                       # obCite
+               | interpretation                                 # obInterpretation
                ;
 modality    : MUST NOT? | MAY ;
 
@@ -268,7 +282,7 @@ FUNCTION : 'function' ; TABLE : 'table' ; HIT : 'hit' ; UNIQUE : 'unique' ; ANY 
 FIRST : 'first' ; PRIORITY : 'priority' ; COLLECT : 'collect' ; SUM : 'sum' ; MIN : 'min' ;
 MAX : 'max' ; COUNT : 'count' ; ALL : 'all' ; DEFAULT : 'default' ; OUTPUT : 'output' ;
 RULE : 'rule' ; WHEN : 'when' ; THEN : 'then' ; ELSE : 'else' ; IF : 'if' ;
-EXCEPTION : 'exception' ; TO : 'to' ; CITE : 'cite' ; OF : 'of' ;
+EXCEPTION : 'exception' ; TO : 'to' ; CITE : 'cite' ; INTERPRETATION : 'interpretation' ; OF : 'of' ;
 OBLIGATION : 'obligation' ; SUBJECT : 'subject' ; MUST : 'must' ; MAY : 'may' ;
 DEADLINE : 'deadline' ; AFTER : 'after' ; VIOLATED : 'violated' ;
 TEST : 'test' ; AS_OF : 'as_of' ; AS : 'as' ; GIVEN : 'given' ; SET : 'set' ; EXPECT : 'expect' ;

@@ -2,6 +2,7 @@
 // Only this file decides exit codes: 0 success, 1 a problem in the user's input (policy, facts,
 // a failing test), 2 a usage error.
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -12,6 +13,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "compiler/coverage/law_coverage.h"
 #include "compiler/driver/driver.h"
 #include "compiler/ir/ir.h"
 #include "proviso/proviso.h"
@@ -158,6 +160,7 @@ void PrintDecisionText(const proviso::Decision& d, const std::string& policy) {
     for (const auto& c : o.citations) {
       std::cout << fmt::format("      cites: {}{}\n", c.document.empty() ? "" : c.document + ", ", c.article);
     }
+    if (!o.interpretation.empty()) std::cout << fmt::format("      interpretation: {}\n", o.interpretation);
     if (!o.missing.empty()) std::cout << fmt::format("      missing: {}\n", FactsText(o.missing));
   }
   auto v = d.violations();
@@ -286,6 +289,17 @@ int RunTest(const std::vector<std::string>& paths, bool verbose, const std::stri
   return failed || broken ? 1 : 0;
 }
 
+// `coverage --law PATHS`: exit 0 when the law is covered, 1 when the report lists problems.
+int RunCoverage(const std::vector<std::string>& paths, const std::string& format) {
+  using namespace std::chrono;
+  int64_t today = duration_cast<hours>(system_clock::now().time_since_epoch()).count() / 24;
+  proviso::coverage::Report r = proviso::coverage::LawCoverage(paths, today);
+  if (format == "json") std::cout << proviso::coverage::ToJson(r).dump(2) << "\n";
+  else if (format == "markdown") std::cout << proviso::coverage::ToMarkdown(r);
+  else std::cout << proviso::coverage::ToText(r);
+  return r.problems.empty() ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -298,15 +312,16 @@ int main(int argc, char** argv) {
              "--as-of 2020-09-01 --explain\n"
              "  proviso eval POLICY --facts - --fail-on-violation < facts.json   (exit 3 on a violation)\n"
              "  proviso test policies/\n"
+             "  proviso coverage --law policies/cn\n"
              "Exit codes: 0 done, 1 bad policy, facts or values (or no decision), 2 usage, 3 violation "
              "(--fail-on-violation).");
-  const std::vector<std::string> commands = {"check", "compile", "eval", "explain", "test", "version"};
+  const std::vector<std::string> commands = {"check", "compile", "coverage", "eval", "explain", "test", "version"};
   if (argc > 1 && argv[1][0] != '-' &&
       std::find(commands.begin(), commands.end(), std::string(argv[1])) == commands.end()) {
     std::string near = proviso::SuggestName(argv[1], commands);
     std::cerr << fmt::format("error: unknown command `{}`{}; the commands: {}\n", argv[1],
                              near.empty() ? "" : " (" + near + ")",
-                             "check, compile, eval, explain, test, version");
+                             "check, compile, coverage, eval, explain, test, version");
     return 2;
   }
   auto* version = app.add_subcommand("version", "print the version");
@@ -358,6 +373,17 @@ int main(int argc, char** argv) {
   test->add_option("--format", test_format, "text or json")->check(CLI::IsMember({"text", "json"}));
   engine_option(test);
 
+  std::vector<std::string> coverage_paths;
+  bool coverage_law = false;
+  std::string coverage_format = "text";
+  auto* coverage = app.add_subcommand("coverage", "map the law against the policies and their tests (--law)");
+  coverage->add_flag("--law", coverage_law,
+                     "for each paragraph of each law document: what cites it, its positive and negative tests, or why "
+                     "it is not encoded; exit 1 on any problem")->required();
+  coverage->add_option("paths", coverage_paths, "policy files, .law files, or folders of both")->required();
+  coverage->add_option("--format", coverage_format, "text, json or markdown")
+      ->check(CLI::IsMember({"text", "json", "markdown"}));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -379,6 +405,7 @@ int main(int argc, char** argv) {
       return RunEval(eval_args);
     }
     if (test->parsed()) return RunTest(test_paths, verbose, test_run, test_format);
+    if (coverage->parsed()) return RunCoverage(coverage_paths, coverage_format);
   } catch (const std::bad_alloc&) {
     std::cerr << "error: out of memory\n";
     return 1;

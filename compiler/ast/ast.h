@@ -124,8 +124,19 @@ struct Effective {
 
 struct Citation {
   std::string article;
-  std::string document;  // empty: the file's `document`
+  std::string document;  // empty: the file's `document` (or first `law`)
   Span span;
+  // Checker: the law document (index in CheckedProgram::laws) and paragraph it resolves to, or -1
+  // when the file has no `law` (the citation is then free text).
+  int law = -1;
+  int paragraph = -1;
+};
+
+// `interpretation "REASON"`: a decision the text does not make. Empty text: none.
+struct Interpretation {
+  std::string reason;
+  Span span;
+  bool present() const { return span.valid(); }
 };
 
 // A constraint on a fact: `in lo..hi` (range) or `op bound` (>=, >, <=, <, !=).
@@ -143,6 +154,7 @@ struct FieldDecl {
   std::unique_ptr<TypeExpr> type;
   std::vector<FieldCheck> checks;
   ExprPtr dflt;
+  Interpretation interpretation;  // of the default
 };
 
 struct EnumDecl {
@@ -174,6 +186,7 @@ struct ParamDecl {
   ExprPtr value;
   Effective effective;
   std::optional<Citation> citation;
+  Interpretation interpretation;
   std::string doc;
 };
 
@@ -230,6 +243,7 @@ struct TableDecl {
   Aggregator aggregator = Aggregator::kNone;
   Span hit_span;
   std::optional<Citation> citation;
+  Interpretation interpretation;
   std::vector<TableRow> rows;
   ExprPtr default_result;
   Span default_span;
@@ -261,6 +275,7 @@ struct RuleDecl {
   ExprPtr value;
   Effective effective;
   std::vector<Citation> citations;
+  Interpretation interpretation;
   std::string doc;
 };
 
@@ -289,6 +304,7 @@ struct ObligationDecl {
   ExprPtr violated;
   Effective effective;
   std::vector<Citation> citations;
+  Interpretation interpretation;
   std::string doc;
 };
 
@@ -374,6 +390,25 @@ struct Import {
   Span span;
 };
 
+// `law "PATH"`: a law document the file cites (compiler/law/law.h).
+struct LawSource {
+  std::string path;
+  Span span;
+  int law = -1;  // driver: the index of the loaded document (CheckedProgram::laws), -1 if it failed
+};
+
+// `not encoded "p2", "p5" [of "DOC"] because "REASON"`.
+struct NotEncoded {
+  std::vector<std::string> ids;
+  std::vector<Span> id_spans;
+  std::string document;  // empty: the file's first `law`
+  Span document_span;
+  std::string reason;
+  Span span;
+  int law = -1;                 // checker
+  std::vector<int> paragraphs;  // checker: by id (-1: unresolved)
+};
+
 struct Header {
   std::string name;
   Span span;
@@ -387,6 +422,8 @@ struct Module {
   int file = -1;
   std::optional<Header> header;
   std::vector<Import> imports;
+  std::vector<LawSource> laws;  // header and top-level `law "PATH"`, in order
+  std::vector<NotEncoded> not_encoded;
   std::vector<EnumDecl> enums;
   std::vector<RecordDecl> records;
   std::vector<InputDecl> inputs;

@@ -37,7 +37,7 @@ namespace check_internal {
 
 // The passes, each in the file named after what it checks: DeclareTypes, DeclareValues and
 // ResolveSignatures in names.cc (calendars in time.cc), CheckScopes in scopes.cc, CheckBodies in bodies.cc (its tables in tables.cc), CheckRules
-// in default_logic.cc, then obligations.cc, dependencies.cc, tests.cc, and WarnUnused in names.cc.
+// in default_logic.cc, then obligations.cc, dependencies.cc, tests.cc, law.cc (citations), and WarnUnused in names.cc.
 void Checker::Run() {
   DeclareCalendars();
   DeclareTypes();
@@ -50,15 +50,17 @@ void Checker::Run() {
   CheckObligations();
   CheckDependencyCycles();
   CheckTests();
+  CheckCitations();
   WarnUnused();
 }
 
 }  // namespace check_internal
 
 std::unique_ptr<CheckedProgram> Check(std::vector<std::unique_ptr<ast::Module>> modules,
-                                      DiagnosticSink& diags) {
+                                      DiagnosticSink& diags, std::vector<law::Document> laws) {
   auto p = std::make_unique<CheckedProgram>();
   p->modules = std::move(modules);
+  p->laws = std::move(laws);
   check_internal::Checker(*p, diags).Run();
   return p;
 }

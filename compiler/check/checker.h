@@ -8,6 +8,7 @@
 
 #include "compiler/ast/ast.h"
 #include "compiler/diag/diagnostic.h"
+#include "compiler/law/law.h"
 #include "compiler/types/types.h"
 
 namespace proviso {
@@ -75,6 +76,8 @@ struct CheckedProgram {
   int max_locals = 0;
 
   std::string main_path;  // the main file's path (names a policy without a header)
+  // The law documents cited (`law "PATH"`); ast::Citation::law and ::paragraph index them.
+  std::vector<law::Document> laws;
 
   const ast::Module& main() const { return *modules.front(); }
   std::string name() const;      // the policy name, or the file's stem
@@ -83,8 +86,9 @@ struct CheckedProgram {
 
 // Checks `modules` (main file first, then every imported file). Every problem found is reported
 // to `diags`; the returned program is usable only when `diags` has no errors.
+// `laws` are the documents the modules' `law "PATH"` loaded (ast::LawSource::law indexes them).
 std::unique_ptr<CheckedProgram> Check(std::vector<std::unique_ptr<ast::Module>> modules,
-                                      DiagnosticSink& diags);
+                                      DiagnosticSink& diags, std::vector<law::Document> laws = {});
 
 // Parses a decimal literal ("12.5") into units of 10^-6; false when it has more than 6 decimals
 // or does not fit.

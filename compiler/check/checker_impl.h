@@ -186,6 +186,9 @@ class Checker {
   void Refs(const Expr& e, std::vector<std::pair<SymKind, int>>& out);
   void CheckDependencyCycles();
 
+  // law.cc: citations of the law, interpretations and `not encoded` marks.
+  void CheckCitations();
+
   // tests.cc: `test` blocks.
   void CheckTests();
   void CheckItem(ast::TestExpect& x, int scope, const Context& constant);

@@ -22,7 +22,10 @@ void Checker::CheckObligations() {
     Assumed when_holds = Assume(o.when.get(), true);  // the other clauses matter only when it does
     if (o.violated) ExpectType(*o.violated, ctx, types_.Bool(), fmt::format("the `violated when` condition of `{}`", o.name));
     CheckDeadline(o, ctx);
-    if (o.citations.empty()) {
+    // In a file with `law`, W0107 asks for a citation or an interpretation instead (law.cc).
+    bool law_backed = std::any_of(p_.modules.begin(), p_.modules.end(),
+                                  [&](const auto& m) { return m->file == o.span.file && !m->laws.empty(); });
+    if (o.citations.empty() && !law_backed) {
       diags_.Warning("W0103", o.span, fmt::format("obligation `{}` cites no provision", o.name))
           .help = "add `cite \"Art. N\"` so that every decision carries its legal basis";
     }

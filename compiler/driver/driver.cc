@@ -1,10 +1,13 @@
 #include "compiler/driver/driver.h"
 
 #include <filesystem>
+#include <map>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
 
+#include "compiler/law/law.h"
 #include "compiler/parser/parser.h"
 
 namespace proviso {
@@ -47,6 +50,41 @@ void ParseWithImports(FrontEnd& fe, int file, std::vector<std::unique_ptr<ast::M
   }
 }
 
+// Loads the law document of every `law "PATH"` (relative to its file's folder), each file once.
+std::vector<law::Document> LoadLaws(FrontEnd& fe, std::vector<std::unique_ptr<ast::Module>>& modules) {
+  std::vector<law::Document> laws;
+  std::map<std::string, int> by_path;  // canonical path -> index in `laws`, or -1 when it failed
+  for (auto& m : modules) {
+    fs::path dir = fs::path(fe.sources.file(m->file).path).parent_path();
+    for (ast::LawSource& src : m->laws) {
+      fs::path target = (dir / src.path).lexically_normal();
+      std::error_code ec;
+      fs::path canonical = fs::weakly_canonical(target, ec);
+      std::string key = ec ? target.string() : canonical.string();
+      auto known = by_path.find(key);
+      if (known != by_path.end()) {
+        src.law = known->second;
+        continue;
+      }
+      std::string error;
+      int id = fe.sources.Load(target.string(), &error);
+      std::optional<law::Document> doc;
+      if (id < 0) {
+        Diagnostic& d = fe.diags.Error("E0006", src.span, fmt::format("cannot read the law `{}`: {}", src.path, error));
+        if (!fs::exists(target, ec) || fs::is_directory(target, ec)) {
+          d.help = fmt::format("the path is relative to this file's folder: looked for `{}`", target.string());
+        }
+      } else {
+        doc = law::Parse(fe.sources, id, fe.diags);
+      }
+      src.law = doc ? static_cast<int>(laws.size()) : -1;
+      by_path[key] = src.law;
+      if (doc) laws.push_back(std::move(*doc));
+    }
+  }
+  return laws;
+}
+
 std::unique_ptr<FrontEnd> Run(std::unique_ptr<FrontEnd> fe, int file) {
   std::vector<std::unique_ptr<ast::Module>> modules;
   std::set<std::string> loaded;
@@ -55,7 +93,8 @@ std::unique_ptr<FrontEnd> Run(std::unique_ptr<FrontEnd> fe, int file) {
   ParseWithImports(*fe, file, modules, loaded);
   bool main_parsed = !modules.empty() && modules.front()->file == file;
   if (main_parsed) {
-    fe->program = Check(std::move(modules), fe->diags);
+    std::vector<law::Document> laws = LoadLaws(*fe, modules);
+    fe->program = Check(std::move(modules), fe->diags, std::move(laws));
     fe->program->main_path = fe->sources.file(file).path;
   }
   fe->diags.Sort();

@@ -59,7 +59,8 @@ void CheckMissing(const ir::Program& p, const ir::TestExpect& x, const std::vect
   }
 }
 
-TestResult RunOne(const ir::Program& p, const ir::Test& t, int64_t today, const Evaluator& evaluate) {
+TestResult RunOne(const ir::Program& p, const ir::Test& t, int64_t today, const Evaluator& evaluate,
+                  const TestObserver& observe) {
   TestResult r;
   r.name = t.name;
   r.span = t.span;
@@ -69,6 +70,7 @@ TestResult RunOne(const ir::Program& p, const ir::Test& t, int64_t today, const 
   if (t.as_of) opts.set_now(*t.as_of);
   else opts.as_of = DefaultAsOf(p, today);
   for (const auto& [param, value] : t.sets) opts.param_overrides[param] = value;
+  opts.explain = observe != nullptr;
   const ir::TestExpect* expect_error = nullptr;
   for (const ir::TestExpect& x : t.expects) {
     if (x.kind == ast::TestExpect::Kind::kError) expect_error = &x;
@@ -77,6 +79,7 @@ TestResult RunOne(const ir::Program& p, const ir::Test& t, int64_t today, const 
   try {
     Value input = FactsFromJson(facts, p);
     Result res = evaluate ? evaluate(input, opts) : Evaluate(p, input, opts);
+    if (observe) observe(t, res);
     if (expect_error) {
       r.failures.push_back("expected the evaluation to fail" +
                            (expect_error->error_text.empty() ? "" : fmt::format(" with \"{}\"", expect_error->error_text)) +
@@ -188,9 +191,10 @@ TestResult RunOne(const ir::Program& p, const ir::Test& t, int64_t today, const 
 
 }  // namespace
 
-std::vector<TestResult> RunTests(const ir::Program& p, int64_t today, const Evaluator& evaluate) {
+std::vector<TestResult> RunTests(const ir::Program& p, int64_t today, const Evaluator& evaluate,
+                                 const TestObserver& observe) {
   std::vector<TestResult> out;
-  for (const ir::Test& t : p.tests) out.push_back(RunOne(p, t, today, evaluate));
+  for (const ir::Test& t : p.tests) out.push_back(RunOne(p, t, today, evaluate, observe));
   return out;
 }
 

@@ -24,9 +24,14 @@ int64_t DefaultAsOf(const ir::Program& p, int64_t today);
 // Evaluates facts (the back end under test); the same contract as interp::Evaluate.
 using Evaluator = std::function<Result(const Value& facts, const EvalOptions& options)>;
 
+// Sees the decision of each test that decided (evaluated with explanations): coverage.
+using TestObserver = std::function<void(const ir::Test& test, const Result& decision)>;
+
 // Runs every test of `p`, deciding with `evaluate` (default: the reference interpreter; `expect`
-// on a let always uses the interpreter). Never throws for a test's own failure.
-std::vector<TestResult> RunTests(const ir::Program& p, int64_t today, const Evaluator& evaluate = nullptr);
+// on a let always uses the interpreter). Never throws for a test's own failure. With `observe`,
+// decisions are made with explanations (their traces) and shown to it.
+std::vector<TestResult> RunTests(const ir::Program& p, int64_t today, const Evaluator& evaluate = nullptr,
+                                 const TestObserver& observe = nullptr);
 
 }  // namespace proviso::interp
 

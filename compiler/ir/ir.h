@@ -72,8 +72,10 @@ struct Expr {
 };
 
 struct Citation {
-  std::string document;
-  std::string article;
+  std::string document;  // the title of a law document, or the name the policy gives in words
+  std::string article;   // a paragraph id ("p3") of a law document, or the words of the policy
+  std::string law;       // the law document's name when the citation resolved to its text, else ""
+  std::string text;      // the paragraph cited, when it resolved
 };
 
 // A constraint on a fact of the input schema (`minute: int in 0..1439`, `people: int >= 0`), checked
@@ -100,6 +102,7 @@ struct ParamVersion {
   Effective effective;
   Value value;
   std::vector<Citation> citations;
+  std::string interpretation;  // `interpretation "..."`: how the text is read, or ""
 };
 
 struct Param {
@@ -146,6 +149,7 @@ struct Table {
   std::vector<TableRow> rows;
   ExprPtr default_result;  // may be null
   std::vector<Citation> citations;
+  std::string interpretation;
   Span span;
 };
 
@@ -160,6 +164,7 @@ struct Rule {
   ExprPtr value;
   Effective effective;
   std::vector<Citation> citations;
+  std::string interpretation;  // `interpretation "..."`: how the text is read, or ""
   std::string doc;
   Span span;
 };
@@ -224,6 +229,7 @@ struct Obligation {
   ExprPtr violated;  // null: derived from the status when `done at`/`deleted at`/`overdue` say it, else never
   Effective effective;
   std::vector<Citation> citations;
+  std::string interpretation;  // `interpretation "..."`: how the text is read, or ""
   std::string doc;
   Span span;
 };

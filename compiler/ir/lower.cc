@@ -99,6 +99,7 @@ class Lowerer {
     if (main.header) {
       p_.title = main.header->title;
       p_.document = main.header->document;
+      if (!main.laws.empty() && main.laws.front().law >= 0) p_.document = c_.laws[main.laws.front().law].title;
       if (main.header->effective.present) p_.effective = Eff(main.header->effective);
     }
     p_.input_record = c_.input_record;
@@ -119,6 +120,7 @@ class Lowerer {
         pv.effective = Eff(v->effective);
         pv.value = Const(*v->value);
         if (v->citation) pv.citations.push_back(Cite(*v->citation));
+        pv.interpretation = v->interpretation.reason;
         param.versions.push_back(std::move(pv));
       }
       p_.params.push_back(std::move(param));
@@ -158,6 +160,7 @@ class Lowerer {
       rule.value = Lower(*r.value);
       rule.effective = Eff(r.effective);
       for (const ast::Citation& ci : r.citations) rule.citations.push_back(Cite(ci));
+      rule.interpretation = r.interpretation.reason;
       rule.doc = r.doc;
       rule.span = r.span;
       p_.rules.push_back(std::move(rule));
@@ -206,6 +209,7 @@ class Lowerer {
       if (d.violated) o.violated = Lower(*d.violated);
       o.effective = Eff(d.effective);
       for (const ast::Citation& ci : d.citations) o.citations.push_back(Cite(ci));
+      o.interpretation = d.interpretation.reason;
       o.doc = d.doc;
       o.span = d.span;
       p_.obligations.push_back(std::move(o));
@@ -307,7 +311,11 @@ class Lowerer {
   }
 
   Citation Cite(const ast::Citation& c) {
-    return Citation{c.document.empty() ? p_.document : c.document, c.article};
+    if (c.law >= 0 && c.paragraph >= 0) {
+      const law::Document& doc = c_.laws[c.law];
+      return Citation{doc.title, c.article, doc.name, doc.paragraphs[c.paragraph].text};
+    }
+    return Citation{c.document.empty() ? p_.document : c.document, c.article, "", ""};
   }
 
   // The facts of the input schema (Program::facts) and the tree to walk facts with.
@@ -427,6 +435,7 @@ class Lowerer {
     out.call = t.call;
     out.span = d.span;
     if (d.citation) out.citations.push_back(Cite(*d.citation));
+    out.interpretation = d.interpretation.reason;
     for (const ast::TableRow& r : d.rows) {
       TableRow row;
       row.span = r.span;

@@ -38,14 +38,23 @@ std::string Builder::DocOf(antlr4::ParserRuleContext* ctx) {
   return doc;
 }
 
-// program : header? importDecl* decl* EOF
+// program : header? (importDecl | lawSource)* decl* EOF
 std::unique_ptr<ast::Module> Builder::Program(PP::ProgramContext* ctx) {
   auto m = std::make_unique<ast::Module>();
   m->file = file_;
-  if (ctx->header()) m->header = Header(ctx->header());
+  auto law = [&](PP::LawSourceContext* l) {
+    m->laws.push_back(ast::LawSource{Unquote(l->target->getText()), SpanOf(l)});
+  };
+  if (ctx->header()) {
+    m->header = Header(ctx->header());
+    for (auto* item : ctx->header()->headerItem()) {
+      if (auto* l = dynamic_cast<PP::HeaderLawContext*>(item)) law(l->lawSource());
+    }
+  }
   for (auto* i : ctx->importDecl()) {
     m->imports.push_back(ast::Import{Unquote(i->target->getText()), SpanOf(i)});
   }
+  for (auto* l : ctx->lawSource()) law(l);
   for (auto* d : ctx->decl()) Decl(d, *m);
   return m;
 }
@@ -100,6 +109,35 @@ ast::Citation Builder::Citation(PP::CitationContext* ctx) {
   return c;
 }
 
+// interpretation : INTERPRETATION reason=STRING
+ast::Interpretation Builder::Interpretation(PP::InterpretationContext* ctx) {
+  return ast::Interpretation{Unquote(ctx->reason->getText()), SpanOf(ctx)};
+}
+
+// notEncodedDecl : NOT word=ID STRING (COMMA STRING)* (OF document=STRING)? because=ID reason=STRING
+void Builder::NotEncoded(PP::NotEncodedDeclContext* c, ast::Module& m) {
+  if (c->word->getText() != "encoded" || c->because->getText() != "because") {
+    diags_.Error("E0001", SpanOf(c), "expected `not encoded \"ID\", ... because \"REASON\"`")
+        .help = "marks paragraphs of the law that the policy deliberately does not encode, with the reason";
+    return;
+  }
+  ast::NotEncoded n;
+  n.span = SpanOf(c);
+  auto strings = c->STRING();
+  // The ids are every STRING before the document and the reason.
+  size_t ids = strings.size() - 1 - (c->document ? 1 : 0);
+  for (size_t i = 0; i < ids; ++i) {
+    n.ids.push_back(Unquote(strings[i]->getText()));
+    n.id_spans.push_back(SpanOf(strings[i]->getSymbol()));
+  }
+  if (c->document) {
+    n.document = Unquote(c->document->getText());
+    n.document_span = SpanOf(c->document);
+  }
+  n.reason = Unquote(c->reason->getText());
+  m.not_encoded.push_back(std::move(n));
+}
+
 void Builder::Decl(PP::DeclContext* d, ast::Module& m) {
   if (auto* c = d->enumDecl()) {
     ast::EnumDecl e;
@@ -133,6 +171,7 @@ void Builder::Decl(PP::DeclContext* d, ast::Module& m) {
     p.value = Expression(c->expr());
     if (c->effective()) p.effective = Effective(c->effective());
     if (c->citation()) p.citation = Citation(c->citation());
+    if (c->interpretation()) p.interpretation = Interpretation(c->interpretation());
     m.params.push_back(std::move(p));
   } else if (auto* c = d->letDecl()) {
     m.lets.push_back(Let(c, DocOf(d)));
@@ -159,6 +198,8 @@ void Builder::Decl(PP::DeclContext* d, ast::Module& m) {
     m.calendars.push_back(Calendar(c, DocOf(d)));
   } else if (auto* c = d->scopeDecl()) {
     Scope(c, m);
+  } else if (auto* c = d->notEncodedDecl()) {
+    NotEncoded(c, m);
   } else if (auto* c = d->lawDecl()) {
     if (m.law) Duplicate(SpanOf(c), "law as of", "policy", m.header ? m.header->name : "");
     m.law = Expression(c->expr());
@@ -272,6 +313,7 @@ ast::FieldDecl Builder::Field(PP::FieldDeclContext* c) {
     f.checks.push_back(std::move(check));
   }
   if (c->dflt) f.dflt = Expression(c->dflt);
+  if (c->interpretation()) f.interpretation = Interpretation(c->interpretation());
   return f;
 }
 
@@ -357,6 +399,7 @@ ast::TableDecl Builder::Table(PP::TableDeclContext* c, std::string doc) {
     }
   }
   if (c->citation()) t.citation = Citation(c->citation());
+  if (c->interpretation()) t.interpretation = Interpretation(c->interpretation());
   for (auto* r : c->tableRow()) {
     if (r->DEFAULT()) {
       if (t.default_result) {
@@ -496,6 +539,9 @@ ast::RuleDecl Builder::Rule(PP::RuleDeclContext* c, std::string doc) {
       r.effective = Effective(e->effective());
     } else if (auto* ci = dynamic_cast<PP::RuleCiteContext*>(item)) {
       r.citations.push_back(Citation(ci->citation()));
+    } else if (auto* in = dynamic_cast<PP::RuleInterpretationContext*>(item)) {
+      if (r.interpretation.present()) Duplicate(SpanOf(item), "interpretation", "rule", r.name);
+      r.interpretation = Interpretation(in->interpretation());
     }
   }
   if (!r.target) {
@@ -593,6 +639,9 @@ ast::ObligationDecl Builder::Obligation(PP::ObligationDeclContext* c, std::strin
       o.effective = Effective(e->effective());
     } else if (auto* ci = dynamic_cast<PP::ObCiteContext*>(item)) {
       o.citations.push_back(Citation(ci->citation()));
+    } else if (auto* in = dynamic_cast<PP::ObInterpretationContext*>(item)) {
+      if (o.interpretation.present()) Duplicate(SpanOf(item), "interpretation", "obligation", o.name);
+      o.interpretation = Interpretation(in->interpretation());
     }
   }
   if (!o.modality) {

@@ -73,6 +73,8 @@ class Builder {
   ast::Header Header(PP::HeaderContext* ctx);
   ast::Effective Effective(PP::EffectiveContext* ctx);
   ast::Citation Citation(PP::CitationContext* ctx);
+  ast::Interpretation Interpretation(PP::InterpretationContext* ctx);
+  void NotEncoded(PP::NotEncodedDeclContext* ctx, ast::Module& m);
   void Decl(PP::DeclContext* d, ast::Module& m);
   void Scope(PP::ScopeDeclContext* c, ast::Module& m);
   ast::LetDecl Let(PP::LetDeclContext* c, std::string doc);

@@ -73,8 +73,31 @@ const char* DeadlineKindName(ir::DeadlineKind k) {
   return "";
 }
 
+// "Document, p3", then, when the citation resolved to the law's text, the paragraph quoted (at most
+// kQuoteChars characters in text; JSON carries it whole).
 std::string CiteText(const ir::Citation& c) {
-  return c.document.empty() ? c.article : fmt::format("{}, {}", c.document, c.article);
+  constexpr size_t kQuoteChars = 200;
+  std::string out = c.document.empty() ? c.article : fmt::format("{}, {}", c.document, c.article);
+  if (c.text.empty()) return out;
+  std::string quote;
+  size_t chars = 0;
+  for (size_t i = 0; i < c.text.size(); ++i) {
+    unsigned char b = static_cast<unsigned char>(c.text[i]);
+    if ((b & 0xC0) != 0x80 && chars++ == kQuoteChars) {
+      quote += "...";
+      break;
+    }
+    quote += c.text[i] == '\n' ? ' ' : c.text[i];
+  }
+  return fmt::format("{}: \"{}\"", out, quote);
+}
+
+// The lines an explanation prints for a rule's or obligation's citations and interpretation.
+std::string CitesText(const std::string& indent, const std::vector<ir::Citation>& cs, const std::string& interpretation) {
+  std::string out;
+  for (const auto& c : cs) out += fmt::format("{}      cites {}\n", indent, CiteText(c));
+  if (!interpretation.empty()) out += fmt::format("{}      interpretation (the text is silent): {}\n", indent, interpretation);
+  return out;
 }
 
 const char* StatusName(interp::RuleStatus s) {
@@ -91,7 +114,12 @@ const char* StatusName(interp::RuleStatus s) {
 
 nlohmann::json CitationsJson(const std::vector<ir::Citation>& cs) {
   nlohmann::json a = nlohmann::json::array();
-  for (const auto& c : cs) a.push_back({{"document", c.document}, {"article", c.article}});
+  for (const auto& c : cs) {
+    nlohmann::json j = {{"document", c.document}, {"article", c.article}};
+    if (!c.law.empty()) j["law"] = c.law;
+    if (!c.text.empty()) j["text"] = c.text;
+    a.push_back(j);
+  }
   return a;
 }
 
@@ -185,10 +213,11 @@ void ExplainOutput(const ir::Program& p, int o, const Value& value, const interp
                             *t->condition ? "true" : "false");
       }
       if (!t->bindings.empty()) text += fmt::format("{}      with {}\n", indent, BindingsText(t->bindings));
-      for (const auto& c : rule.citations) text += fmt::format("{}      cites {}\n", indent, CiteText(c));
+      text += CitesText(indent, rule.citations, rule.interpretation);
       if (t->rule == trace->winner) text += DocText(rule.doc);
       nlohmann::json rj = {{"rule", rule.name}, {"status", StatusName(t->status)},
                            {"winner", t->rule == trace->winner}, {"citations", CitationsJson(rule.citations)}};
+      if (!rule.interpretation.empty()) rj["interpretation"] = rule.interpretation;
       if (!rule.parents.empty()) {
         rj["exception_to"] = nlohmann::json::array();
         for (int q : rule.parents) rj["exception_to"].push_back(p.rules[q].name);
@@ -228,10 +257,11 @@ void ExplainObligation(const ir::Program& p, const interp::ObligationResult& res
   if (!res.missing.empty()) {
     text += fmt::format("{}      undetermined: facts not given that would decide it: {}\n", indent, FactsText(p, res.missing));
   }
-  for (const auto& c : o.citations) text += fmt::format("{}      cites {}\n", indent, CiteText(c));
+  text += CitesText(indent, o.citations, o.interpretation);
   text += DocText(o.doc);
   nlohmann::json oj = {{"obligation", o.name}, {"violated", res.violated},
                        {"bindings", BindingsJson(res.bindings)}, {"citations", CitationsJson(o.citations)}};
+  if (!o.interpretation.empty()) oj["interpretation"] = o.interpretation;
   if (res.applies_undetermined) oj["applies_undetermined"] = true;
   if (res.violation_undetermined) oj["violation_undetermined"] = true;
   if (!res.missing.empty()) oj["missing"] = FactsJson(p, res.missing);
@@ -353,7 +383,12 @@ nlohmann::json Decision::ToJson() const {
   auto item_json = [](const ItemRef& r) { return nlohmann::json{{"for_each", r.scope}, {"index", r.index}, {"key", r.key}}; };
   for (const Obligation& o : obligations_) {
     nlohmann::json cites = nlohmann::json::array();
-    for (const Citation& c : o.citations) cites.push_back({{"document", c.document}, {"article", c.article}});
+    for (const Citation& c : o.citations) {
+      nlohmann::json cj = {{"document", c.document}, {"article", c.article}};
+      if (!c.law.empty()) cj["law"] = c.law;
+      if (!c.text.empty()) cj["text"] = c.text;
+      cites.push_back(cj);
+    }
     nlohmann::json oj = {{"name", o.name},
                          {"modality", ModalityName(o.modality)},
                          {"subject", o.subject},
@@ -361,6 +396,7 @@ nlohmann::json Decision::ToJson() const {
                          {"deadline", o.deadline ? nlohmann::json(*o.deadline) : nlohmann::json(nullptr)},
                          {"violated", o.violated},
                          {"citations", cites}};
+    if (!o.interpretation.empty()) oj["interpretation"] = o.interpretation;
     if (!o.deadline_kind.empty()) oj["deadline_kind"] = o.deadline_kind;
     if (!o.standard.empty()) oj["standard"] = o.standard;
     if (!o.status.empty()) oj["status"] = o.status;
@@ -492,7 +528,8 @@ Decision Policy::Evaluate(const nlohmann::json& facts, const EvalOptions& option
     ob.deadline_kind = DeadlineKindName(o.deadline_kind);
     ob.standard = o.standard;
     ob.status = ir::DeadlineStatusName(res.status);
-    for (const ir::Citation& c : o.citations) ob.citations.push_back(Citation{c.document, c.article});
+    for (const ir::Citation& c : o.citations) ob.citations.push_back(Citation{c.document, c.article, c.law, c.text});
+    ob.interpretation = o.interpretation;
     ob.violated = res.violated;
     ob.applies_undetermined = res.applies_undetermined;
     ob.violation_undetermined = res.violation_undetermined;

@@ -92,9 +92,13 @@ class EvaluationError : public Error {
   std::string explanation_text_;
 };
 
+// What an obligation cites: a paragraph of a law document (`law` and `text` set), or a provision the
+// policy names in words (`law` and `text` empty).
 struct Citation {
-  std::string document;
-  std::string article;
+  std::string document;  // the document's title
+  std::string article;   // the paragraph id ("p3"), or the policy's words
+  std::string law;       // the law document's name, when resolved to its text
+  std::string text;      // the paragraph, when resolved to its text
 };
 
 enum class Modality { kMust, kMustNot, kMay };
@@ -125,6 +129,7 @@ struct Obligation {
   // not given), or "" when nothing says.
   std::string status;
   std::vector<Citation> citations;
+  std::string interpretation;  // the obligation reads a text that is silent or open: how, or ""
   bool violated = false;  // the facts show a breach, and that it applies
   // Facts not given leave open whether it applies (it is listed because it may), and whether it is
   // violated; `missing` are the facts (paths, "operator.verifies_numbers") that would decide.
