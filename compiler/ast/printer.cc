@@ -173,6 +173,10 @@ std::string CiteText(const Citation& c) {
   return " cite " + Quote(c.article) + (c.document.empty() ? "" : " of " + Quote(c.document));
 }
 
+std::string InterpretationText(const Interpretation& in) {
+  return in.present() ? " interpretation " + Quote(in.reason) : "";
+}
+
 std::string Typed(const std::vector<TypedName>& ps) {
   std::string out;
   for (size_t i = 0; i < ps.size(); ++i) out += fmt::format("{}{}: {}", i ? ", " : "", ps[i].name, ToSource(*ps[i].type));
@@ -202,6 +206,7 @@ std::string RuleText(const RuleDecl& r) {
   if (r.target) out += "  then " + r.target->name + " = " + ToSource(*r.value) + "\n";
   if (r.effective.present) out += " " + EffectiveText(r.effective) + "\n";
   for (const Citation& c : r.citations) out += " " + CiteText(c) + "\n";
+  if (r.interpretation.present()) out += " " + InterpretationText(r.interpretation) + "\n";
   return out + "}\n";
 }
 
@@ -231,6 +236,7 @@ std::string ObligationText(const ObligationDecl& o) {
   if (o.violated) out += "  violated when " + ToSource(*o.violated) + "\n";
   if (o.effective.present) out += " " + EffectiveText(o.effective) + "\n";
   for (const Citation& c : o.citations) out += " " + CiteText(c) + "\n";
+  if (o.interpretation.present()) out += " " + InterpretationText(o.interpretation) + "\n";
   return out + "}\n";
 }
 
@@ -245,6 +251,12 @@ std::string Dump(const Module& m) {
     out += EffectiveText(m.header->effective) + "\n";
   }
   for (const Import& i : m.imports) out += "import " + Quote(i.path) + "\n";
+  for (const LawSource& l : m.laws) out += "law " + Quote(l.path) + "\n";
+  for (const NotEncoded& n : m.not_encoded) {
+    out += "not encoded";
+    for (size_t i = 0; i < n.ids.size(); ++i) out += (i ? ", " : " ") + Quote(n.ids[i]);
+    out += (n.document.empty() ? "" : " of " + Quote(n.document)) + " because " + Quote(n.reason) + "\n";
+  }
   static const char* kWeekdays[] = {"", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"};
   for (const CalendarDecl& c : m.calendars) {
     out += "calendar " + c.name + " {\n";
@@ -270,7 +282,7 @@ std::string Dump(const Module& m) {
     for (const FieldDecl& f : fs) {
       out += "  " + f.name + ": " + ToSource(*f.type);
       for (const FieldCheck& c : f.checks) out += " " + ToSource(c);
-      if (f.dflt) out += " = " + ToSource(*f.dflt);
+      if (f.dflt) out += " = " + ToSource(*f.dflt) + InterpretationText(f.interpretation);
       out += "\n";
     }
   };
@@ -285,8 +297,9 @@ std::string Dump(const Module& m) {
     out += "}\n";
   }
   for (const ParamDecl& p : m.params) {
-    out += fmt::format("param {}: {} = {}{}{}\n", p.name, ToSource(*p.type), ToSource(*p.value),
-                       EffectiveText(p.effective), p.citation ? CiteText(*p.citation) : "");
+    out += fmt::format("param {}: {} = {}{}{}{}\n", p.name, ToSource(*p.type), ToSource(*p.value),
+                       EffectiveText(p.effective), p.citation ? CiteText(*p.citation) : "",
+                       InterpretationText(p.interpretation));
   }
   if (m.law) out += "law as of " + ToSource(*m.law) + "\n";
   for (const LetDecl& l : m.lets) if (l.scope < 0) out += LetText(l);
@@ -296,9 +309,10 @@ std::string Dump(const Module& m) {
   }
   static const char* kAgg[] = {"", " sum", " min", " max", " count"};
   for (const TableDecl& t : m.tables) {
-    out += fmt::format("table {}({}) -> {} hit {}{}{} {{\n", t.name, Typed(t.params),
+    out += fmt::format("table {}({}) -> {} hit {}{}{}{} {{\n", t.name, Typed(t.params),
                        ToSource(*t.result), HitPolicyText(t.hit),
-                       kAgg[static_cast<int>(t.aggregator)], t.citation ? CiteText(*t.citation) : "");
+                       kAgg[static_cast<int>(t.aggregator)], t.citation ? CiteText(*t.citation) : "",
+                       InterpretationText(t.interpretation));
     for (const TableRow& r : t.rows) {
       out += "  ";
       for (size_t i = 0; i < r.cells.size(); ++i) {

@@ -35,6 +35,15 @@ std::string Key(const std::string& path) {
 
 std::string Where(const Place& p) { return fmt::format("{}:{}:{}", p.file, p.line, p.column); }
 
+bool Conditional(const ParagraphCoverage& p) {
+  return std::any_of(p.cited_by.begin(), p.cited_by.end(), [](const Citer& c) { return c.conditional; });
+}
+
+// "2 negative", or "no condition" when nothing citing it can be decided not to apply.
+std::string Negative(const ParagraphCoverage& p) {
+  return Conditional(p) ? fmt::format("{} negative", p.negative.size()) : "no condition to test negatively";
+}
+
 class Builder {
  public:
   explicit Builder(int64_t today) : today_(today) {}
@@ -112,9 +121,9 @@ class Builder {
 
   ParagraphCoverage& At(Para p) { return report_.documents[p.first].paragraphs[p.second]; }
 
-  void Cite(Para p, const std::string& kind, const std::string& name, Place place) {
+  void Cite(Para p, const std::string& kind, const std::string& name, Place place, bool conditional) {
     if (!citers_.insert({p, place.file, place.line, name}).second) return;  // an import seen before
-    At(p).cited_by.push_back(Citer{kind, name, std::move(place)});
+    At(p).cited_by.push_back(Citer{kind, name, std::move(place), conditional});
   }
 
   void Policy(const std::string& file) {
@@ -138,11 +147,11 @@ class Builder {
     for (const law::Document& d : c.laws) doc_of.push_back(AddDocument(d, sm));
     std::map<std::string, std::vector<Para>> rule_paras, obligation_paras;
     auto cites = [&](const std::vector<const ast::Citation*>& cs, const char* kind, const std::string& name, Span span,
-                     std::map<std::string, std::vector<Para>>* by_name) {
+                     std::map<std::string, std::vector<Para>>* by_name, bool conditional = false) {
       for (const ast::Citation* ci : cs) {
         if (ci->law < 0 || ci->paragraph < 0) continue;
         Para p{doc_of[ci->law], ci->paragraph};
-        Cite(p, kind, name, At(sm, span));
+        Cite(p, kind, name, At(sm, span), conditional);
         if (by_name) (*by_name)[name].push_back(p);
       }
     };
@@ -150,12 +159,12 @@ class Builder {
       for (const ast::RuleDecl& r : m->rules) {
         std::vector<const ast::Citation*> cs;
         for (const ast::Citation& ci : r.citations) cs.push_back(&ci);
-        cites(cs, "rule", r.name, r.span, &rule_paras);
+        cites(cs, "rule", r.name, r.span, &rule_paras, r.when != nullptr);
       }
       for (const ast::ObligationDecl& o : m->obligations) {
         std::vector<const ast::Citation*> cs;
         for (const ast::Citation& ci : o.citations) cs.push_back(&ci);
-        cites(cs, "obligation", o.name, o.span, &obligation_paras);
+        cites(cs, "obligation", o.name, o.span, &obligation_paras, o.when != nullptr);
       }
       for (const ast::ParamDecl& pd : m->params) {
         if (pd.citation) cites({&*pd.citation}, "param", pd.name, pd.span, nullptr);
@@ -197,7 +206,7 @@ class Builder {
         for (const interp::OutputTrace& o : outs) {
           for (const interp::RuleTrace& r : o.rules) {
             const std::string& name = p.rules[r.rule].name;
-            if (r.status == interp::RuleStatus::kApplied || r.status == interp::RuleStatus::kOverridden) {
+            if (r.status == interp::RuleStatus::kApplied) {  // not kOverridden: an exception's consequence prevailed
               mark(rule_paras, name, pos);
             } else if (r.status == interp::RuleStatus::kNotApplicable && r.condition == false) {
               mark(rule_paras, name, neg);
@@ -241,7 +250,7 @@ class Builder {
     if (p.positive.empty()) {
       report_.problems.push_back(what + " has no positive test (one in which a rule or obligation citing it applies)");
     }
-    if (p.negative.empty()) {
+    if (p.negative.empty() && Conditional(p)) {
       report_.problems.push_back(what + " has no negative test (one in which a rule or obligation citing it is decided not to apply)");
     }
   }
@@ -252,9 +261,12 @@ class Builder {
   std::set<std::tuple<Para, std::string, int, std::string>> citers_, marks_;
 };
 
+// "rule `a` (call_center), obligation `b` (call_center)": each declaration with the file it is in.
 std::string Names(const std::vector<Citer>& cs) {
   std::string out;
-  for (size_t i = 0; i < cs.size(); ++i) out += fmt::format("{}{} `{}`", i ? ", " : "", cs[i].kind, cs[i].name);
+  for (size_t i = 0; i < cs.size(); ++i) {
+    out += fmt::format("{}{} `{}` ({})", i ? ", " : "", cs[i].kind, cs[i].name, fs::path(cs[i].place.file).stem().string());
+  }
   return out;
 }
 
@@ -305,8 +317,7 @@ std::string ToText(const Report& r) {
       if (s == "informative") {
         line += "informative: " + p.informative_reason;
       } else if (s == "encoded") {
-        line += fmt::format("encoded by {}; tests: {} positive, {} negative", Names(p.cited_by), p.positive.size(),
-                            p.negative.size());
+        line += fmt::format("encoded by {}; tests: {} positive, {}", Names(p.cited_by), p.positive.size(), Negative(p));
       } else if (s == "not encoded") {
         line += fmt::format("not encoded: {} ({})", p.not_encoded.front().reason, Where(p.not_encoded.front().place));
       } else {
@@ -379,7 +390,7 @@ std::string ToMarkdown(const Report& r) {
       if (s == "informative") by = p.informative_reason;
       else if (s == "encoded") {
         by = Names(p.cited_by);
-        tests = fmt::format("+{} / -{}", p.positive.size(), p.negative.size());
+        tests = fmt::format("+{} / -{}", p.positive.size(), Conditional(p) ? std::to_string(p.negative.size()) : "n/a");
       } else if (s == "not encoded") {
         by = p.not_encoded.front().reason;
       }

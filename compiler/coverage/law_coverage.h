@@ -26,6 +26,7 @@ struct Citer {
   std::string kind;  // "rule", "obligation", "param", "table"
   std::string name;
   Place place;
+  bool conditional = false;  // a rule or obligation with `when`: it can be decided not to apply
   bool decides() const { return kind == "rule" || kind == "obligation"; }
 };
 
@@ -48,8 +49,8 @@ struct ParagraphCoverage {
   std::string informative_reason;
   std::vector<Citer> cited_by;         // in policy order, each declaration once
   std::vector<NotEncodedMark> not_encoded;
-  std::vector<TestRef> positive;       // a rule citing it applies, or an obligation citing it applies
-  std::vector<TestRef> negative;       // one is decided not to apply
+  std::vector<TestRef> positive;       // a rule citing it applies (and no exception overrides it), or an obligation citing it applies
+  std::vector<TestRef> negative;       // one is decided not to apply (asked only when one has `when`)
   // "informative", "encoded", "not encoded", or "missing" (normative, and nothing accounts for it).
   std::string Status() const;
 };

@@ -20,10 +20,15 @@ __all__ = ["compile", "Policy", "Decision", "Obligation", "Citation", "ColumnSpe
 
 @dataclass(frozen=True)
 class Citation:
-    """The legal basis of a rule or obligation: an article of a document."""
+    """The legal basis of a rule or obligation: a paragraph of a law document, or an article named in words.
+
+    ``text`` is the paragraph cited when the policy loads the law's text (``law "PATH"``; ``article``
+    is then the paragraph id, ``"p3"``), else ``""``.
+    """
 
     document: str
     article: str
+    text: str = ""
 
     def __str__(self) -> str:
         return f"{self.document}, {self.article}" if self.document else self.article
@@ -94,6 +99,8 @@ class Obligation:
     applies_undetermined: bool = False
     violation_undetermined: bool = False
     missing: Tuple[str, ...] = ()
+    #: How the policy reads a text that is silent or open, when the obligation is an interpretation ("" if not).
+    interpretation: str = ""
 
     @property
     def citation(self) -> str:
@@ -183,10 +190,10 @@ def _item_ref(d: Optional[Mapping[str, Any]]) -> Optional[ItemRef]:
 
 def _obligation(o: Mapping[str, Any]) -> Obligation:
     return Obligation(o["name"], o["modality"], o["subject"], o["action"], _date(o["deadline"]),
-                      tuple(Citation(doc, art) for doc, art in o["citations"]), o["violated"],
-                      o["deadline_kind"] or None, o["standard"] or None, o["status"] or None,
+                      tuple(Citation(doc, art, text) for (doc, art), text in zip(o["citations"], o["citation_texts"])),
+                      o["violated"], o["deadline_kind"] or None, o["standard"] or None, o["status"] or None,
                       _item_ref(o["item"]), o["applies_undetermined"], o["violation_undetermined"],
-                      tuple(o["missing"]))
+                      tuple(o["missing"]), o["interpretation"])
 
 
 class Decision:

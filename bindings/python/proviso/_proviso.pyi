@@ -57,6 +57,8 @@ class ObligationDict(TypedDict):
     standard: str
     status: str  # "pending", "met", "overdue", "early", "breached" or ""
     citations: List[Tuple[str, str]]
+    citation_texts: List[str]  # the paragraph of each citation, "" when it names a provision in words
+    interpretation: str  # "" unless the obligation is marked as an interpretation
     violated: bool
     item: Optional[ItemRefDict]
 

@@ -62,12 +62,18 @@ const proviso::Decision& PyDecision::Explained() {
 }
 
 // Dicts: name, modality, subject, action, deadline (text or None), deadline_kind, standard,
-// status, citations [(document, article)], violated, item (None or {scope, index, key}).
+// status, citations [(document, article)], citation_texts [the paragraph cited, or "" when the
+// citation names a provision in words], interpretation ("" or how the text is read), violated,
+// item (None or {scope, index, key}).
 py::list ObligationDicts(const PyDecision& d) {
   py::list out;
   for (const proviso::Obligation& o : d.decision.obligations()) {
     py::list cites;
-    for (const proviso::Citation& c : o.citations) cites.append(py::make_tuple(c.document, c.article));
+    py::list texts;
+    for (const proviso::Citation& c : o.citations) {
+      cites.append(py::make_tuple(c.document, c.article));
+      texts.append(c.text);
+    }
     py::dict x;
     x["name"] = o.name;
     x["modality"] = proviso::ModalityName(o.modality);
@@ -78,6 +84,8 @@ py::list ObligationDicts(const PyDecision& d) {
     x["standard"] = o.standard;
     x["status"] = o.status;
     x["citations"] = cites;
+    x["citation_texts"] = texts;
+    x["interpretation"] = o.interpretation;
     x["violated"] = o.violated;
     x["applies_undetermined"] = o.applies_undetermined;
     x["violation_undetermined"] = o.violation_undetermined;

@@ -116,7 +116,7 @@ PYBIND11_MODULE(_proviso, m) {
       .def("missing_facts", [](const PyDecision& d) { return d.decision.missing_facts(); })
       .def_property_readonly("law_as_of", [](const PyDecision& d) { return d.decision.ToJson().value("law_as_of", ""); })
       // Dicts: name, modality, subject, action, deadline (text or None), deadline_kind, standard,
-      // status, citations [(document, article)], violated, item (None or {scope, index, key}).
+      // status, citations [(document, article)], citation_texts, interpretation, violated, item (None or {scope, index, key}).
       .def("obligations", [](const PyDecision& d) { return ObligationDicts(d); })
       // Dicts: scope, index, key, law_as_of, outputs.
       .def("items", [](const PyDecision& d) { return ItemDicts(d); })
