@@ -38,7 +38,7 @@ constexpr int kRowRepetitions = 12;
 // The benchmark policy's facts as a C++ programmer would hold them.
 struct Facts {
   int8_t object, degree, pfi;  // pfi: -1 when absent
-  bool controlled_item, overseas_law_enforcement, approved;
+  bool controlled_item, overseas_law_enforcement, approved, call_center_operator;
   int64_t destination;  // an id; the retaliation list is a sorted vector of ids
   int64_t call_ended_on, kept_days;  // the policy's duration is in seconds: the JIT's facts hold kept_days * 86400
 };
@@ -61,8 +61,9 @@ inline Decision HandWritten(const Facts& f, const std::vector<int64_t>& retaliat
   else if (std::binary_search(retaliation.begin(), retaliation.end(), f.destination)) d.reason = 2;
   else d.reason = -1;
   d.export_ = d.reason >= 0;
-  d.retention_violation = f.kept_days < min_retention;
-  d.keep_applies = true;
+  // The retention duty is an operator's of call-center business.
+  d.retention_violation = f.call_center_operator && f.kept_days < min_retention;
+  d.keep_applies = f.call_center_operator;
   d.keep_violated = d.retention_violation;
   d.keep_deadline = f.call_ended_on + min_retention;
   return d;
@@ -82,7 +83,7 @@ __attribute__((noinline)) Decision HandWrittenCall(const Facts& f, const std::ve
 // the row has a decision. Out of line, as the JIT's row entry.
 struct CheckedFacts {
   int64_t object, degree, pfi;  // pfi: -1 when absent
-  bool controlled_item, overseas_law_enforcement, approved;
+  bool controlled_item, overseas_law_enforcement, approved, call_center_operator;
   int64_t destination;  // a text id
   int64_t call_ended_on, kept_seconds, kept_months;
 };
@@ -107,7 +108,8 @@ __attribute__((noinline)) int HandWrittenChecked(const CheckedFacts& f, const Ch
   if (f.kept_months == 0 && p.min_months == 0) d.retention_violation = f.kept_seconds < p.min_seconds;
   else if (f.kept_seconds == 0 && p.min_seconds == 0) d.retention_violation = f.kept_months < p.min_months;
   else failed = true;  // days against months: no order
-  d.keep_applies = true;
+  d.retention_violation = f.call_center_operator && d.retention_violation;
+  d.keep_applies = f.call_center_operator;
   d.keep_violated = d.retention_violation;
   if (p.min_seconds % kSecondsPerDay != 0 || p.min_seconds > kMaxSeconds || p.min_seconds < -kMaxSeconds ||
       p.min_months > kMaxMonths || p.min_months < -kMaxMonths) {
@@ -181,6 +183,7 @@ Data& Shared() {
       f.destination = pick(8);  // a dictionary code
       f.call_ended_on = d->as_of - pick(90);
       f.kept_days = 20 + pick(20);
+      f.call_center_operator = pick(8) != 0;  // most entities here operate call-center business
       d->facts.push_back(f);
     }
     // Columns in BatchInputs() order, by name.
@@ -199,6 +202,7 @@ Data& Shared() {
         else if (name == "controlled_item") v = f.controlled_item;
         else if (name == "overseas_law_enforcement") v = f.overseas_law_enforcement;
         else if (name == "approved") v = f.approved;
+        else if (name == "call_center_operator") v = f.call_center_operator;
         else if (name == "call_ended_on") v = f.call_ended_on;
         else if (name == "records_kept_for") v = f.kept_days * kSecondsPerDay;  // duration columns: seconds
         else { fmt::print(stderr, "unexpected input `{}`\n", name); std::abort(); }
@@ -221,6 +225,7 @@ Data& Shared() {
         else if (n == "controlled_item") fields[k] = Value::Bool(f.controlled_item);
         else if (n == "overseas_law_enforcement") fields[k] = Value::Bool(f.overseas_law_enforcement);
         else if (n == "approved") fields[k] = Value::Bool(f.approved);
+        else if (n == "call_center_operator") fields[k] = Value::Bool(f.call_center_operator);
         else if (n == "call_ended_on") fields[k] = Value::Date(f.call_ended_on);
         else if (n == "records_kept_for") fields[k] = Value::Dur(Duration::Days(f.kept_days));
       }
@@ -278,7 +283,8 @@ void BM_HandWrittenChecked(benchmark::State& state) {
   for (int i = 0; i < kSample; ++i) {
     const Facts& f = d.facts[i];
     sample.push_back({f.object, f.degree, f.pfi, f.controlled_item, f.overseas_law_enforcement, f.approved,
-                      d.destination_ids[f.destination], f.call_ended_on, f.kept_days * kSecondsPerDay, 0});
+                      f.call_center_operator, d.destination_ids[f.destination], f.call_ended_on,
+                      f.kept_days * kSecondsPerDay, 0});
   }
   int64_t ids = *std::max_element(d.destination_ids.begin(), d.destination_ids.end()) + 1;
   std::vector<uint64_t> bitmap((ids + 63) / 64);
@@ -406,7 +412,8 @@ void BM_HandWrittenColumns(benchmark::State& state) {
                *pfi = static_cast<const int8_t*>(col("pfi_class"));
   const uint8_t *controlled = static_cast<const uint8_t*>(col("controlled_item")),
                 *ole = static_cast<const uint8_t*>(col("overseas_law_enforcement")),
-                *approved = static_cast<const uint8_t*>(col("approved"));
+                *approved = static_cast<const uint8_t*>(col("approved")),
+                *operates = static_cast<const uint8_t*>(col("call_center_operator"));
   const int64_t *dest = static_cast<const int64_t*>(col("destination")),
                 *ended = static_cast<const int64_t*>(col("call_ended_on")),
                 *kept = static_cast<const int64_t*>(col("records_kept_for"));
@@ -432,9 +439,9 @@ void BM_HandWrittenColumns(benchmark::State& state) {
       reason[i] = static_cast<int8_t>(r < 0 ? 0 : r);
       reason_present[i] = r >= 0;
       export_[i] = r >= 0;
-      violation[i] = kept[i] < 30 * kSecondsPerDay;  // duration columns: seconds
-      applies[i] = 1;
-      violated[i] = kept[i] < 30 * kSecondsPerDay;
+      violation[i] = operates[i] && kept[i] < 30 * kSecondsPerDay;  // duration columns: seconds
+      applies[i] = operates[i];
+      violated[i] = operates[i] && kept[i] < 30 * kSecondsPerDay;
       deadline[i] = ended[i] + 30;
     }
     benchmark::DoNotOptimize(level.data());

@@ -51,6 +51,7 @@ def make_frame(n: int, seed: int = 1) -> pd.DataFrame:
         "approved": rng.random(n) < 0.5,
         "call_ended_on": np.datetime64("2020-05-01") + rng.integers(0, 90, n).astype("timedelta64[D]"),
         "records_kept_for": pd.to_timedelta(rng.integers(7, 180, n), unit="D"),
+        "call_center_operator": rng.random(n) < 0.9,  # drawn last: the columns above are as before
     })
 
 
@@ -76,18 +77,22 @@ def by_hand(df: pd.DataFrame, retaliation: set, min_retention_days: int) -> pd.D
     reason = np.select([judicial, control, retaliate], [0, 1, 2], -1)  # priority order
     kept = df["records_kept_for"].to_numpy()
     minimum = np.timedelta64(min_retention_days, "D")
-    short = kept < minimum
-    deadline = (df["call_ended_on"].to_numpy() + minimum).astype("datetime64[ns]")
+    # The retention duty is an operator's of call-center business: for others it does not apply
+    # (no deadline, status none).
+    applies = df["call_center_operator"].to_numpy()
+    short = applies & (kept < minimum)
+    deadline = np.where(applies, (df["call_ended_on"].to_numpy() + minimum).astype("datetime64[ns]"),
+                        np.datetime64("NaT", "ns"))
     # No `done at`: the obligation's `violated when` says overdue; else met once the deadline day
     # has passed, pending until then.
-    status = np.where(short, 3, np.where(deadline < np.datetime64(AS_OF), 2, 1)).astype(np.int8)
+    status = np.where(~applies, 0, np.where(short, 3, np.where(deadline < np.datetime64(AS_OF), 2, 1))).astype(np.int8)
     return pd.DataFrame({
         "level": level.astype(np.int64),
         "export": pd.Categorical.from_codes(denied.astype(np.int8), ["permit", "deny"]),
         "deny_reason": pd.Categorical.from_codes(
             reason, ["judicial_assistance_not_approved", "export_control", "retaliation_list"]),
         "retention_violation": short,
-        "keep_call_records.applies": np.ones(len(df), dtype=bool),
+        "keep_call_records.applies": applies,
         "keep_call_records.violated": short,
         "keep_call_records.deadline": deadline,
         "keep_call_records.status": pd.Categorical.from_codes(
