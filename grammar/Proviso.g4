@@ -55,7 +55,8 @@ lawDecl     : LAW AS OF expr ;
 
 // ---------------------------------------------------------------- types
 
-enumDecl    : ENUM name=ID LBRACE ID (COMMA ID)* COMMA? RBRACE ;
+// `interpretation "..."` after the values: categories the text does not state (a scale the policy invents).
+enumDecl    : ENUM name=ID LBRACE ID (COMMA ID)* COMMA? RBRACE interpretation? ;
 recordDecl  : RECORD name=ID LBRACE fieldDecl* RBRACE ;
 inputDecl   : INPUT LBRACE fieldDecl* RBRACE ;
 fieldDecl   : name=ident COLON typeRef fieldCheck* (ASSIGN dflt=expr interpretation?)? COMMA? ;

@@ -163,6 +163,7 @@ struct EnumDecl {
   std::vector<std::string> variants;
   std::vector<Span> variant_spans;
   std::string doc;
+  Interpretation interpretation;  // categories the text does not state
   int type_index = -1;  // checker
 };
 

@@ -276,7 +276,7 @@ std::string Dump(const Module& m) {
   for (const EnumDecl& e : m.enums) {
     out += "enum " + e.name + " {";
     for (size_t i = 0; i < e.variants.size(); ++i) out += (i ? ", " : " ") + e.variants[i];
-    out += " }\n";
+    out += " }" + InterpretationText(e.interpretation) + "\n";
   }
   auto fields = [&](const std::vector<FieldDecl>& fs) {
     for (const FieldDecl& f : fs) {

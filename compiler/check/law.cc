@@ -128,6 +128,7 @@ void Checker::CheckCitations() {
       }
     };
     for (ast::RecordDecl& r : m->records) fields(r.fields, r.name);
+    for (ast::EnumDecl& e : m->enums) interpretation(e.interpretation);
     for (ast::InputDecl& in : m->inputs) fields(in.fields, "input");
     for (ast::NotEncoded& n : m->not_encoded) {
       if (!file.backed) {

@@ -71,6 +71,10 @@ class Builder {
     for (const DocumentCoverage& d : report_.documents) {
       for (const ParagraphCoverage& p : d.paragraphs) Judge(d, p);
     }
+    std::stable_sort(report_.interpretations.begin(), report_.interpretations.end(),
+                     [](const InterpretationMark& a, const InterpretationMark& b) {
+                       return std::tie(a.place.file, a.place.line) < std::tie(b.place.file, b.place.line);
+                     });
     std::sort(report_.problems.begin(), report_.problems.end());
     report_.problems.erase(std::unique(report_.problems.begin(), report_.problems.end()), report_.problems.end());
     return std::move(report_);
@@ -172,6 +176,7 @@ class Builder {
       for (const ast::TableDecl& t : m->tables) {
         if (t.citation) cites({&*t.citation}, "table", t.name, t.span, nullptr);
       }
+      Interpretations(*m, sm);
       for (const ast::NotEncoded& n : m->not_encoded) {
         if (n.law < 0) continue;
         for (size_t i = 0; i < n.paragraphs.size(); ++i) {
@@ -190,6 +195,26 @@ class Builder {
       return;
     }
     RunTests(*program, sm, rule_paras, obligation_paras);
+  }
+
+  void Interpretation(const char* kind, const std::string& name, const ast::Interpretation& in, const SourceManager& sm) {
+    if (!in.present()) return;
+    Place place = At(sm, in.span);
+    if (!interpreted_.insert({place.file, place.line, place.column}).second) return;  // an import seen before
+    report_.interpretations.push_back(InterpretationMark{kind, name, in.reason, place});
+  }
+
+  void Interpretations(const ast::Module& m, const SourceManager& sm) {
+    for (const ast::EnumDecl& e : m.enums) Interpretation("enum", e.name, e.interpretation, sm);
+    auto fields = [&](const std::vector<ast::FieldDecl>& fs, const std::string& owner) {
+      for (const ast::FieldDecl& f : fs) Interpretation("default", owner + "." + f.name, f.interpretation, sm);
+    };
+    for (const ast::RecordDecl& r : m.records) fields(r.fields, r.name);
+    for (const ast::InputDecl& in : m.inputs) fields(in.fields, "input");
+    for (const ast::ParamDecl& p : m.params) Interpretation("param", p.name, p.interpretation, sm);
+    for (const ast::TableDecl& t : m.tables) Interpretation("table", t.name, t.interpretation, sm);
+    for (const ast::RuleDecl& r : m.rules) Interpretation("rule", r.name, r.interpretation, sm);
+    for (const ast::ObligationDecl& o : m.obligations) Interpretation("obligation", o.name, o.interpretation, sm);
   }
 
   // Runs the tests of `p` and records which paragraphs each one reaches, positively or negatively.
@@ -259,6 +284,7 @@ class Builder {
   Report report_;
   std::map<std::string, int> documents_;  // by canonical path
   std::set<std::tuple<Para, std::string, int, std::string>> citers_, marks_;
+  std::set<std::tuple<std::string, int, int>> interpreted_;
 };
 
 // "rule `a` (call_center), obligation `b` (call_center)": each declaration with the file it is in.
@@ -326,6 +352,12 @@ std::string ToText(const Report& r) {
       out += line + "\n";
     }
   }
+  if (!r.interpretations.empty()) {
+    out += fmt::format("\ninterpretations ({}): what the policies decide where the text is silent\n", r.interpretations.size());
+    for (const InterpretationMark& m : r.interpretations) {
+      out += fmt::format("  {}: {} `{}`: {}\n", Where(m.place), m.kind, m.name, m.reason);
+    }
+  }
   out += r.problems.empty() ? "\nthe law is covered: every paragraph is encoded and tested, marked not encoded, or informative\n"
                             : fmt::format("\n{} problem{}:\n", r.problems.size(), r.problems.size() == 1 ? "" : "s");
   for (const std::string& p : r.problems) out += "  " + p + "\n";
@@ -364,7 +396,15 @@ nlohmann::json ToJson(const Report& r) {
     }
     docs.push_back({{"name", d.name}, {"title", d.title}, {"path", d.path}, {"paragraphs", paras}});
   }
-  return {{"documents", docs}, {"policies", r.policies}, {"problems", r.problems}, {"covered", r.problems.empty()}};
+  nlohmann::json interpretations = nlohmann::json::array();
+  for (const InterpretationMark& m : r.interpretations) {
+    nlohmann::json j = PlaceJson(m.place);
+    j["kind"] = m.kind;
+    j["name"] = m.name;
+    j["reason"] = m.reason;
+    interpretations.push_back(j);
+  }
+  return {{"documents", docs}, {"interpretations", interpretations}, {"policies", r.policies}, {"problems", r.problems}, {"covered", r.problems.empty()}};
 }
 
 std::string ToMarkdown(const Report& r) {
@@ -395,6 +435,13 @@ std::string ToMarkdown(const Report& r) {
         by = p.not_encoded.front().reason;
       }
       out += fmt::format("| `{}` | {} | {} | {} | {} |\n", p.id, cell(Excerpt(p.text, 90)), s, cell(by), tests);
+    }
+  }
+  if (!r.interpretations.empty()) {
+    out += "\n## Interpretations\n\nWhat the policies decide where the text is silent (`interpretation \"...\"`), each with its reason.\n\n"
+           "| Where | Declaration | Reason |\n|---|---|---|\n";
+    for (const InterpretationMark& m : r.interpretations) {
+      out += fmt::format("| `{}:{}` | {} `{}` | {} |\n", m.place.file, m.place.line, m.kind, m.name, cell(m.reason));
     }
   }
   if (!r.problems.empty()) {

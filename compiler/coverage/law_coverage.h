@@ -55,6 +55,14 @@ struct ParagraphCoverage {
   std::string Status() const;
 };
 
+// A decision the text does not make: `interpretation "..."` on a declaration.
+struct InterpretationMark {
+  std::string kind;  // "rule", "obligation", "param", "table", "enum", "default" (of a fact)
+  std::string name;  // "record.field" for a default
+  std::string reason;
+  Place place;
+};
+
 struct DocumentCoverage {
   std::string name;
   std::string title;
@@ -65,6 +73,7 @@ struct DocumentCoverage {
 struct Report {
   std::vector<std::string> policies;          // the policy files read, in order
   std::vector<DocumentCoverage> documents;    // in the order first met (policies, then law files)
+  std::vector<InterpretationMark> interpretations;  // of every policy (and import, once), in file order
   std::vector<std::string> problems;          // "file:line:col: what", sorted; empty: the law is covered
 };
 
@@ -77,7 +86,8 @@ Report LawCoverage(const std::vector<std::string>& paths, int64_t today);
 std::string ToText(const Report& r);
 // {documents: [{name, title, path, paragraphs: [{id, status, text, file, line, informative_reason?,
 // cited_by: [{kind, name, file, line}], not_encoded: [{reason, file, line}], positive: [{name, file,
-// line}], negative: [...]}]}], policies: [...], problems: [...], covered: bool}
+// line}], negative: [...]}]}], interpretations: [{kind, name, reason, file, line}], policies: [...],
+// problems: [...], covered: bool}
 nlohmann::json ToJson(const Report& r);
 // One table per document (paragraph, status, what encodes it, tests), for docs/policies/.
 std::string ToMarkdown(const Report& r);

@@ -149,6 +149,7 @@ void Builder::Decl(PP::DeclContext* d, ast::Module& m) {
       e.variants.push_back(ids[i]->getText());
       e.variant_spans.push_back(SpanOf(ids[i]->getSymbol()));
     }
+    if (c->interpretation()) e.interpretation = Interpretation(c->interpretation());
     m.enums.push_back(std::move(e));
   } else if (auto* c = d->recordDecl()) {
     ast::RecordDecl r;

@@ -180,6 +180,13 @@ TEST_F(LawFolder, CoverageMapsEveryParagraph) {
   EXPECT_EQ(ps[3].Status(), "not encoded");
   EXPECT_EQ(ps[3].not_encoded[0].reason, "the authority's duty");
   EXPECT_TRUE(coverage::ToJson(r)["covered"].get<bool>());
+  // The decisions the text does not make, in file order.
+  ASSERT_EQ(r.interpretations.size(), 2u);
+  EXPECT_EQ(r.interpretations[0].kind, "rule");
+  EXPECT_EQ(r.interpretations[0].name, "keeps_default");
+  EXPECT_EQ(r.interpretations[1].kind, "obligation");
+  EXPECT_EQ(r.interpretations[1].reason, "leasing is reselling");
+  EXPECT_EQ(r.interpretations[1].place.line, 10);
 }
 
 TEST_F(LawFolder, CoverageReportsWhatIsUnaccountedFor) {
