@@ -578,6 +578,13 @@ std::vector<std::string> Policy::output_names() const {
   return out;
 }
 
+std::vector<std::pair<std::string, std::string>> Policy::SourceFiles() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  const SourceManager& sm = impl_->front->sources;
+  for (int i = 0; i < sm.size(); ++i) out.push_back({sm.file(i).path, sm.file(i).text});
+  return out;
+}
+
 std::vector<std::string> Policy::param_names() const {
   std::vector<std::string> out;
   for (const auto& p : impl_->program->params) out.push_back(p.name);

@@ -52,6 +52,12 @@ PYBIND11_MODULE(_proviso, m) {
                              })
       .def("output_names", &proviso::Policy::output_names)
       .def("param_names", &proviso::Policy::param_names)
+      // [(path, text)]: the main file first, then its imports and law files.
+      .def("source_files", [](const proviso::Policy& p) {
+             py::list out;
+             for (const auto& [path, text] : p.SourceFiles()) out.append(py::make_tuple(path, py::bytes(text)));
+             return out;
+           })
       .def("warnings",
            [](const proviso::Policy& p) {
              py::list out;

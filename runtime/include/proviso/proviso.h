@@ -318,6 +318,9 @@ class Policy {
   std::vector<std::string> param_names() const;
   // Warnings the compiler reported (a policy with errors never compiles).
   const std::vector<PolicyDiagnostic>& warnings() const;
+  // Every file that went into the policy, as (path, content), the main file first, then its imports
+  // and the law files they cite: enough to compile the same policy elsewhere (e.g. on a worker).
+  std::vector<std::pair<std::string, std::string>> SourceFiles() const;
   // A dump of a compiler stage: "ast", "typed", "ir" or "llvm" (the optimised LLVM IR).
   std::string Dump(const std::string& stage) const;
 
