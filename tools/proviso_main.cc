@@ -15,6 +15,7 @@
 
 #include "compiler/coverage/law_coverage.h"
 #include "compiler/driver/driver.h"
+#include "compiler/interp/facts.h"
 #include "compiler/ir/ir.h"
 #include "proviso/proviso.h"
 #include "compiler/support/large_stack.h"
@@ -88,7 +89,7 @@ int RunCompile(const std::string& file, const std::string& emit) {
 struct EvalArgs {
   std::string policy;
   std::string facts;
-  std::string as_of;
+  std::optional<std::string> as_of;  // given (even empty: an error) or not (now)
   std::vector<std::string> sets;
   bool explain = false;
   bool fail_on_violation = false;
@@ -178,13 +179,16 @@ int RunEval(const EvalArgs& a) {
     nlohmann::json facts;
     std::string text = ReadFacts(a.facts);
     try {
-      facts = nlohmann::json::parse(text);
+      facts = proviso::interp::ParseFactsJson(text);
     } catch (const nlohmann::json::exception& e) {  // a syntax error, or a number out of range
       std::cerr << fmt::format("error: `{}` is not valid JSON: {}\n", a.facts, e.what());
       return 1;
+    } catch (const proviso::interp::FactsError& e) {  // a key given twice
+      std::cerr << fmt::format("error: `{}`: {}\n", a.facts, e.what());
+      return 1;
     }
     proviso::EvalOptions opts;
-    if (!a.as_of.empty()) opts.as_of = a.as_of;
+    if (a.as_of) opts.as_of = *a.as_of;  // "" is refused by the SDK, never read as now
     opts.explain = a.explain;
     for (const std::string& s : a.sets) {
       size_t eq = s.find('=');

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
 #include <llvm/IR/Constants.h>
 #include <llvm/IR/GlobalVariable.h>
 #include <llvm/IR/Intrinsics.h>
@@ -42,6 +43,13 @@ llvm::Value* Generator::Equal(const Type* ta, CG a, const Type* tb, CG b, const 
     case TypeKind::kDuration:
       return b_.CreateAnd(b_.CreateICmpEQ(a.a, b.a), b_.CreateICmpEQ(a.b, b.b));
     case TypeKind::kRecord: {
+      // Comparisons are emitted inline: a record that holds itself (through a list) would be
+      // emitted without end.
+      if (std::find(comparing_.begin(), comparing_.end(), ta->index) != comparing_.end()) {
+        throw Unsupported{fmt::format("`==` on `{}`, a record that contains itself", types_.record_info(ta->index).name),
+                          at ? at->span() : Span{}};
+      }
+      comparing_.push_back(ta->index);
       llvm::Value* all = True();
       const RecordInfo& r = types_.record_info(ta->index);
       for (size_t f = 0; f < r.fields.size(); ++f) {
@@ -49,6 +57,7 @@ llvm::Value* Generator::Equal(const Type* ta, CG a, const Type* tb, CG b, const 
         const Type* ft = r.fields[f].type;
         all = b_.CreateAnd(all, Equal(ft, Load(ft, Slot(a.a, off)), ft, Load(ft, Slot(b.a, off)), at));
       }
+      comparing_.pop_back();
       return all;
     }
     case TypeKind::kSet:

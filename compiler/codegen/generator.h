@@ -171,6 +171,7 @@ class Generator {
   // ------------------------------------------------ comparisons (expressions.cc)
 
   llvm::Value* Equal(const Type* ta, CG a, const Type* tb, CG b, const Expr* at);
+  std::vector<int> comparing_;  // the record types whose `==` is being emitted (Equal), innermost last
   llvm::Value* ListsEqual(const Type* t, const CG& a, const CG& b, const Expr* at);
   llvm::Value* Bool32(llvm::Value* v);
 

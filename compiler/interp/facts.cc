@@ -1,6 +1,8 @@
 #include "compiler/interp/facts.h"
 
 #include <cmath>
+#include <set>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -238,11 +240,80 @@ Value ValueFromJson(const nlohmann::json& j, const Type* t, const ir::Program& p
 }  // namespace
 
 Value ValueFromJson(const nlohmann::json& j, const Type* t, const ir::Program& p, const std::string& path) {
+  CheckFactsDepth(j, path);
   return ValueFromJson(j, t, p, Path{&path}, Place{});
+}
+
+nlohmann::json ParseFactsJson(const std::string& text) {
+  struct Frame {
+    bool array = false;
+    std::string key;                // the last key read (objects)
+    std::set<std::string> keys;
+  };
+  std::vector<Frame> frames;
+  auto path = [&](const std::string& last) {
+    std::string out;
+    for (const Frame& f : frames) {
+      if (&f == &frames.back()) break;
+      out += f.array ? "[]" : (out.empty() ? "" : ".") + f.key;
+    }
+    return out + (out.empty() ? "" : ".") + last;
+  };
+  using Event = nlohmann::json::parse_event_t;
+  auto check = [&](int, Event event, nlohmann::json& parsed) {
+    switch (event) {
+      case Event::object_start: frames.push_back(Frame{}); break;
+      case Event::array_start: frames.push_back(Frame{true, {}, {}}); break;
+      case Event::object_end:
+      case Event::array_end: if (!frames.empty()) frames.pop_back(); break;
+      case Event::key: {
+        std::string key = parsed.get<std::string>();
+        if (!frames.back().keys.insert(key).second) throw FactsError(path(key), "this key is given twice");
+        frames.back().key = key;
+        break;
+      }
+      case Event::value: break;
+    }
+    return true;
+  };
+  return nlohmann::json::parse(text, check);
+}
+
+void CheckFactsDepth(const nlohmann::json& j, const std::string& root) {
+  // The chain from `j` to the node being visited: each container with its next child to visit.
+  struct Frame {
+    const nlohmann::json* node;
+    nlohmann::json::const_iterator next;
+  };
+  if (!j.is_structured()) return;
+  std::vector<Frame> chain{{&j, j.cbegin()}};
+  while (!chain.empty()) {
+    Frame& f = chain.back();
+    if (f.next == f.node->cend()) {
+      chain.pop_back();
+      continue;
+    }
+    const nlohmann::json& child = *f.next;
+    ++f.next;
+    if (!child.is_structured()) continue;
+    if (static_cast<int>(chain.size()) >= kMaxFactsDepth) {
+      std::string path = root;
+      for (size_t k = 0; k < chain.size() && k < 8; ++k) {
+        const Frame& c = chain[k];
+        auto at = std::prev(c.next);
+        path += c.node->is_object() ? (path.empty() ? "" : ".") + at.key()
+                                    : fmt::format("[{}]", std::distance(c.node->cbegin(), at));
+      }
+      if (chain.size() > 8) path += "...";
+      throw FactsError(path, fmt::format("the facts nest deeper than {} objects and arrays", kMaxFactsDepth));
+    }
+    chain.push_back({&child, child.cbegin()});
+  }
 }
 
 Value FactsFromJson(const nlohmann::json& facts, const ir::Program& p) {
   static const std::string kRoot;
+  CheckFactsDepth(facts, "");
   return RecordFromJson(facts, p.input_record, p, Path{&kRoot}, Place{p.fact_nodes.empty() ? -1 : 0, -1});
 }
 

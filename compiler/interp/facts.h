@@ -27,7 +27,17 @@ class FactsError : public std::runtime_error {
 // not optional, a value that breaks the schema's constraints. A field left out is not known: its
 // value is Value::Unknown naming its fact (ir::Program::facts), unless it has a default; `null` is
 // an optional field's known absence (`none`).
+// Facts nested deeper than kMaxFactsDepth objects and arrays are a FactsError naming the path where
+// they pass it: everything after (reading, equality, explanations, native code) recurses over values.
+inline constexpr int kMaxFactsDepth = 64;
 Value FactsFromJson(const nlohmann::json& facts, const ir::Program& p);
+// Throws FactsError when `j` nests objects and arrays deeper than kMaxFactsDepth (iterative: any depth
+// of JSON may be checked). `root` prefixes the path in the message ("" for facts).
+void CheckFactsDepth(const nlohmann::json& j, const std::string& root);
+// Parses facts text as JSON, refusing an object that gives a key twice (FactsError naming the key's
+// path: JSON keeps the last, and an invalid first value would go unseen). Syntax errors and numbers
+// out of range are nlohmann::json::parse_error / out_of_range, as from json::parse.
+nlohmann::json ParseFactsJson(const std::string& text);
 // Converts one value of type `t` (used for `--set name=value` in JSON form and for parameters): a
 // record's fields without default are required (a param is never unknown).
 Value ValueFromJson(const nlohmann::json& j, const Type* t, const ir::Program& p, const std::string& path);

@@ -21,13 +21,23 @@ namespace proviso::jit {
 namespace {
 
 // Changes whenever what is stored, or what it depends on outside the IR, changes meaning.
-constexpr const char* kFormat = "proviso-object-cache 4";
+constexpr const char* kFormat = "proviso-object-cache 5";
 
 std::atomic<int64_t> loaded{0}, stored{0};
 
 std::string Sha256Hex(llvm::StringRef bytes) {
   llvm::SHA256 h;
   h.update(bytes);
+  return llvm::toHex(h.final(), /*LowerCase=*/true);
+}
+
+// The checksum of an entry: of its key and its object, so that an entry copied or renamed under
+// another key (another policy's, another version's) is a miss, never loaded.
+std::string EntrySum(const std::string& key, llvm::StringRef object) {
+  llvm::SHA256 h;
+  h.update(key);
+  h.update("\n");
+  h.update(object);
   return llvm::toHex(h.final(), /*LowerCase=*/true);
 }
 
@@ -65,18 +75,18 @@ std::optional<std::string> DiskCache::Load(const std::string& key) const {
   std::stringstream buffer;
   buffer << in.rdbuf();
   std::string data = buffer.str();
-  // "<format>\n<sha256 of the object>\n<object>"
+  // "<format>\n<sha256 of the key and the object>\n<object>"
   size_t first = data.find('\n');
   size_t second = first == std::string::npos ? first : data.find('\n', first + 1);
   if (second == std::string::npos || data.compare(0, first, kFormat) != 0) return std::nullopt;
   std::string sum = data.substr(first + 1, second - first - 1);
   std::string object = data.substr(second + 1);
-  if (object.empty() || Sha256Hex(object) != sum) return std::nullopt;
+  if (object.empty() || EntrySum(key, object) != sum) return std::nullopt;
   ++loaded;
   return object;
 }
 
-void DiskCache::Store(const std::string& key, llvm::StringRef object) const {
+void DiskCache::Store(const std::string& key, std::string_view object) const {
   std::error_code ec;
   std::filesystem::create_directories(dir_, ec);
   std::string tmp = fmt::format("{}.{}.{}.tmp", Path(key), static_cast<long>(getpid()),
@@ -84,7 +94,7 @@ void DiskCache::Store(const std::string& key, llvm::StringRef object) const {
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) return;
-    out << kFormat << "\n" << Sha256Hex(object) << "\n";
+    out << kFormat << "\n" << EntrySum(key, object) << "\n";
     out.write(object.data(), static_cast<std::streamsize>(object.size()));
     if (!out) {
       std::filesystem::remove(tmp, ec);

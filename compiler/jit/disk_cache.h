@@ -2,13 +2,15 @@
 // compiled, by later processes. Enabled by the environment variable PROVISO_CACHE_DIR (a directory,
 // created if needed). Entries are keyed by a SHA-256 of everything the code depends on (the
 // generated LLVM IR, the LLVM version, the host CPU and its features, the optimisation settings);
-// each file carries the SHA-256 of its contents, so a damaged entry is a miss, never loaded.
+// each file carries the SHA-256 of its key and contents, so a damaged entry, or one copied under
+// another key, is a miss, never loaded.
 #ifndef PROVISO_COMPILER_JIT_DISK_CACHE_H_
 #define PROVISO_COMPILER_JIT_DISK_CACHE_H_
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace llvm {
 class Module;
@@ -33,7 +35,7 @@ class DiskCache {
   std::optional<std::string> Load(const std::string& key) const;
   // Stores `object` under `key` (best effort: an unwritable directory is not an error); a
   // concurrent writer of the same key writes the same bytes (temporary file, then rename).
-  void Store(const std::string& key, llvm::StringRef object) const;
+  void Store(const std::string& key, std::string_view object) const;
 
  private:
   std::string Path(const std::string& key) const;

@@ -36,6 +36,25 @@ FUNCTION_DAG = "input { x: int }\nfunction f0(v: int) -> int = v\n" + "".join(
     f"function f{i}(v: int) -> int = f{i - 1}(v) + f{i - 1}(v)\n" for i in range(1, 30)) + \
     "output o: int\nrule r { then o = f29(x) }\n"
 
+# A record that holds itself through a list, and two facts of it.
+RECURSIVE_POLICY = """policy p
+record R { v: int, kids: list<R> }
+input { r: R, s: R }
+output same: bool
+rule r1 { then same = r == s }
+"""
+
+# The same records, read natively.
+RECURSIVE_COUNT = RECURSIVE_POLICY.replace("output same: bool\nrule r1 { then same = r == s }",
+                                           "output n: int\nrule r1 { then n = count(r.kids) + count(s.kids) }")
+
+
+def deep_facts(depth):
+    """Facts of RECURSIVE_POLICY: `r` and `s` equal, each a chain of `depth` records."""
+    chain = '{"v": 1, "kids": [' * depth + '{"v": 1, "kids": []}' + "]}" * depth
+    return '{"r": ' + chain + ', "s": ' + chain + "}"
+
+
 # Two tests, one failing on purpose.
 TESTED_POLICY = """policy t
 input { x: int }
@@ -203,6 +222,30 @@ CASES = [
     ("a date expression that leaves it is named whole", {"p.proviso": DEADLINE_POLICY, "f.json": '{"ended": "9999-12-20", "shift": true}'},
      ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01"], 1,
      ["p.proviso:8:15: `(ended + 30 days)` moves the date outside the calendar (years 1 to 9999)"]),
+    # Hostile facts and options (issue 22): never a crash, never a silently wrong decision.
+    ("facts nested 10,000 deep are refused, not a crash (natively)",
+     {"p.proviso": RECURSIVE_COUNT, "f.json": deep_facts(10000)},
+     ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01"], 1,
+     ["`r.kids[0].kids[0].kids[0].kids...`: the facts nest deeper than 64 objects and arrays"]),
+    ("and in the interpreter", {"p.proviso": RECURSIVE_POLICY, "f.json": deep_facts(10000)},
+     ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01", "--engine", "interp"], 1,
+     ["the facts nest deeper than 64 objects and arrays"]),
+    ("facts nested 60 deep are read, compared and explained",
+     {"p.proviso": RECURSIVE_POLICY, "f.json": deep_facts(28)},
+     ["explain", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01", "--engine", "interp"], 0, ["same = true"]),
+    ("`==` on a record that contains itself: E0601 from the JIT, not a crash",
+     {"p.proviso": RECURSIVE_POLICY, "f.json": deep_facts(1)},
+     ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01"], 1,
+     ["error[E0601]: the JIT cannot compile `==` on `R`, a record that contains itself", "p.proviso:5:", "--engine=interp"]),
+    ("a key given twice is refused (JSON would keep the last and hide an invalid first)",
+     {"p.proviso": DECIMAL_POLICY, "f.json": '{"a": "not a number", "a": 2.5}'},
+     ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01"], 1,
+     ["error: `f.json`: `a`: this key is given twice"]),
+    ("a nested key given twice names its path",
+     {"p.proviso": RECURSIVE_COUNT, "f.json": '{"r": {"v": 1, "kids": [{"v": 3, "kids": [], "v": 5}]}, "s": {"v": 1, "kids": []}}'},
+     ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01"], 1, ["`r.kids[].v`: this key is given twice"]),
+    ("--as-of with an empty value is an error, not today", {"p.proviso": DECIMAL_POLICY, "f.json": '{"a": 1}'},
+     ["eval", "p.proviso", "--facts", "f.json", "--as-of", ""], 1, ["`` is not a valid date"]),
     # Conventions: the version, a misspelt command, `-` for standard input, a CI gate on violations.
     ("--version", {}, ["--version"], 0, ["proviso 0.1.0"]),
     ("the version command", {}, ["version"], 0, ["proviso 0.1.0"]),

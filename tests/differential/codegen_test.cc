@@ -208,6 +208,21 @@ TEST(Codegen, TheDiskCacheStoresLoadsAndRejectsDamage) {
   fs::remove_all(dir);
 }
 
+// An entry copied under another key (another policy's, another version's) is a miss: the checksum
+// covers the key, so the code of one policy never answers for another.
+TEST(Codegen, TheDiskCacheRefusesAnEntryUnderAnotherKey) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / fmt::format("proviso-cache-key-test-{}", ::getpid());
+  fs::remove_all(dir);
+  jit::DiskCache cache(dir.string());
+  const std::string key_a(64, 'a'), key_b(64, 'b');
+  cache.Store(key_a, "object of policy a");
+  ASSERT_EQ(cache.Load(key_a), std::optional<std::string>("object of policy a"));
+  fs::copy_file(dir / (key_a + ".o"), dir / (key_b + ".o"));
+  EXPECT_EQ(cache.Load(key_b), std::nullopt);
+  fs::remove_all(dir);
+}
+
 // A policy starts with its quick row; the row count that reaches kTierUpRows compiles the
 // optimised row, which then replaces the quick one in row().
 TEST(Codegen, AHotPolicyGetsItsOptimisedRow) {

@@ -194,8 +194,10 @@ def jsonable(obj: Any, path: str = "") -> Any:
     if isinstance(obj, _dt.timedelta):  # also pandas.Timedelta
         return duration_text(_timedelta_seconds(obj, path))
     if isinstance(obj, decimal.Decimal):
-        if not obj.is_finite():
-            return None if obj.is_nan() else str(obj)
+        if obj.is_nan():
+            return None  # a missing value, as float NaN
+        if obj.is_infinite():  # never the text "Infinity": no fact is infinite
+            raise FactsError(f"`{path}`: {obj!r} is not a number a fact can hold", path=path)
         return str(obj)
     np = sys.modules.get("numpy")
     if np is not None:

@@ -116,7 +116,9 @@ def _ints(spec: "ColumnSpec", s: "pd.Series", missing: np.ndarray, what: str) ->
         return s.to_numpy(dtype=np.int64, na_value=0)
     if isinstance(dtype, np.dtype) and dtype.kind == "f":
         arr = s.to_numpy()
-        bad = ~missing & ((arr != np.floor(arr)) | (np.abs(arr) > 2.0**63 - 1))
+        # 2.0**63 is exact in floating point and one past the largest int64 (2**63 - 1 rounds to it).
+        with np.errstate(invalid="ignore"):
+            bad = ~missing & ((arr != np.floor(arr)) | (arr >= 2.0**63) | (arr < -2.0**63))
         if bad.any():
             i = _first(bad)
             raise _bad(spec, s, i, f"expected {what}, found {arr[i]!r}", arr[i])
@@ -148,7 +150,7 @@ def _encode_decimal(spec: "ColumnSpec", s: "pd.Series", missing: np.ndarray) -> 
     dtype = s.dtype
     if pd.api.types.is_integer_dtype(dtype):
         arr = _ints(spec, s, missing, "a number")
-        bad = np.abs(arr) > _MAX_DECIMAL
+        bad = (arr > _MAX_DECIMAL) | (arr < -_MAX_DECIMAL)  # not np.abs: abs(-2**63) is negative
         if bad.any():
             i = _first(bad)
             raise _bad(spec, s, i, f"{arr[i]} is out of the decimal range", arr[i])
@@ -321,7 +323,7 @@ def _encode_duration(spec: "ColumnSpec", s: "pd.Series", missing: np.ndarray) ->
                               "a duration (timedelta, to the second, or int days)")
     days = _ints(spec, s, missing, "a duration (timedelta64, or int days)")
     limit = np.iinfo(np.int64).max // _DAY_SECONDS
-    over = ~missing & (np.abs(days) > limit)
+    over = ~missing & ((days > limit) | (days < -limit))  # not np.abs: abs(-2**63) is negative
     if over.any():
         i = _first(over)
         raise _bad(spec, s, i, f"{days[i]} days is out of range", days[i])

@@ -22,6 +22,33 @@ namespace proviso::python {
 // a JSON-native value or an Instant (a date-time: see DateTimeFact), or raises. NaN becomes null
 // (a missing value). A field whose value is proviso.UNKNOWN is left out (a fact not given). `path`
 // names the value in errors.
+namespace {
+
+// As the SDK's facts (compiler/interp/facts.h, kMaxFactsDepth): deeper objects and arrays are an
+// error, and so is a container that holds itself (it would be infinitely deep).
+constexpr size_t kMaxDepth = 64;
+
+// The UTF-8 text of a str, or a FactsError naming `path` when it cannot be encoded (a lone surrogate).
+std::string Utf8(py::handle s, const std::string& path) {
+  Py_ssize_t size = 0;
+  const char* data = PyUnicode_AsUTF8AndSize(s.ptr(), &size);
+  if (!data) {
+    PyErr_Clear();
+    throw proviso::FactsError("`" + path + "`: text that is not valid Unicode (it holds a lone surrogate)", path);
+  }
+  return std::string(data, static_cast<size_t>(size));
+}
+
+void CheckDepth(const Converter& conv, const std::string& path) {
+  if (conv.where.size() >= kMaxDepth) {
+    throw proviso::FactsError("`" + path.substr(0, 200) + (path.size() > 200 ? "...`" : "`") +
+                                  ": the facts nest deeper than 64 objects and arrays (or a container holds itself)",
+                              path);
+  }
+}
+
+}  // namespace
+
 json ToJson(py::handle h, const std::string& path, Converter& conv) {
   if (h.is_none()) return nullptr;
   if (h.ptr() == conv.unknown.ptr()) {
@@ -43,8 +70,9 @@ json ToJson(py::handle h, const std::string& path, Converter& conv) {
     if (std::isnan(d)) return nullptr;
     return d;
   }
-  if (PyUnicode_Check(h.ptr())) return h.cast<std::string>();
+  if (PyUnicode_Check(h.ptr())) return Utf8(h, path);
   if (PyDict_Check(h.ptr())) {
+    CheckDepth(conv, path);
     json o = json::object();
     for (auto item : py::reinterpret_borrow<py::dict>(h)) {
       if (!PyUnicode_Check(item.first.ptr())) {
@@ -52,7 +80,7 @@ json ToJson(py::handle h, const std::string& path, Converter& conv) {
                                       py::repr(item.first).cast<std::string>(), path);
       }
       if (item.second.ptr() == conv.unknown.ptr()) continue;  // a fact not given: left out
-      std::string key = item.first.cast<std::string>();
+      std::string key = Utf8(item.first, path);
       conv.where.push_back(key);
       o[key] = ToJson(item.second, path.empty() ? key : path + "." + key, conv);
       conv.where.pop_back();
@@ -60,6 +88,7 @@ json ToJson(py::handle h, const std::string& path, Converter& conv) {
     return o;
   }
   if (PyList_Check(h.ptr()) || PyTuple_Check(h.ptr()) || PyAnySet_Check(h.ptr())) {
+    CheckDepth(conv, path);
     json a = json::array();
     size_t i = 0;
     for (py::handle x : h) {
