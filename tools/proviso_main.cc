@@ -23,6 +23,9 @@
 
 namespace {
 
+std::string g_root;  // --root: the import root ("": the default, see proviso::DefaultImportRoot)
+
+
 namespace fs = std::filesystem;
 using proviso::FrontEnd;
 
@@ -38,7 +41,7 @@ int RunCheck(const std::vector<std::string>& files, const std::string& format) {
   bool failed = false;
   nlohmann::json all = nlohmann::json::array();  // --format json: one document for every file
   for (const std::string& f : files) {
-    auto fe = proviso::OnLargeStack([&] { return proviso::CompileFile(f); });
+    auto fe = proviso::OnLargeStack([&] { return proviso::CompileFile(f, proviso::FrontEndOptions{g_root}); });
     bool ok = fe->ok();
     if (ok) {
       // The constants are computed when the policy is lowered: a param of `1 / 0` is a mistake too.
@@ -64,7 +67,10 @@ proviso::Backend g_backend = proviso::Backend::kJit;
 // Compiles with the SDK, printing diagnostics (errors, and warnings when `warnings`) to stderr.
 std::optional<proviso::Policy> Compile(const std::string& file, bool warnings) {
   try {
-    proviso::Policy p = proviso::Engine({g_backend}).CompileFile(file);
+    proviso::EngineOptions options;
+    options.backend = g_backend;
+    options.import_root = g_root;
+    proviso::Policy p = proviso::Engine(options).CompileFile(file);
     if (warnings) for (const auto& w : p.warnings()) std::cerr << w.rendered << "\n";
     return p;
   } catch (const proviso::CompileError& e) {
@@ -346,6 +352,12 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"jit", "interp"}));
   };
   engine_option(compile);
+  auto root_option = [&](CLI::App* cmd) {
+    cmd->add_option("--root", g_root,
+                    "the folder imports and law files must be under (default: the nearest folder up from the "
+                    "policy holding a .proviso-root file, else the policy's folder)");
+  };
+  for (CLI::App* cmd : {check, compile}) root_option(cmd);
 
   EvalArgs eval_args;
   auto add_eval = [&](CLI::App* cmd) {
@@ -366,6 +378,8 @@ int main(int argc, char** argv) {
   explain->add_flag("--fail-on-violation", eval_args.fail_on_violation,
                     "exit 3 when the decision has a violated obligation (for CI gates)");
   engine_option(explain);
+  root_option(eval);
+  root_option(explain);
 
   std::vector<std::string> test_paths;
   bool verbose = false;
@@ -376,6 +390,7 @@ int main(int argc, char** argv) {
   test->add_option("--run", test_run, "only the tests whose name matches this regular expression");
   test->add_option("--format", test_format, "text or json")->check(CLI::IsMember({"text", "json"}));
   engine_option(test);
+  root_option(test);
 
   std::vector<std::string> coverage_paths;
   bool coverage_law = false;

@@ -1,5 +1,6 @@
 #include "compiler/driver/driver.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -23,19 +24,48 @@ std::string ExceptionTo(const std::vector<int>& parents, NameOf name_of) {
   return parents.empty() ? out : out + ")";
 }
 
+// The file that `written` (relative to `dir`) names, if the policy may read it: under `root`, with the
+// `extension` of its kind; else the reason for E0006 (nothing of the file is read). `key` is its
+// canonical path (each file is loaded once).
+std::optional<std::string> Refusal(const fs::path& dir, const std::string& written, const fs::path& root,
+                                   const char* extension, fs::path& target, std::string& key) {
+  target = (dir / written).lexically_normal();
+  std::error_code ec;
+  fs::path canonical = fs::weakly_canonical(target, ec);
+  key = ec ? target.string() : canonical.string();
+  if (target.extension() != extension) {
+    return fmt::format("only `{}` files can be {}", extension, std::string(extension) == ".law" ? "cited" : "imported");
+  }
+  fs::path resolved = ec ? fs::absolute(target, ec).lexically_normal() : canonical;
+  auto [r, t] = std::mismatch(root.begin(), root.end(), resolved.begin(), resolved.end());
+  if (r != root.end()) {
+    return fmt::format("it is outside the import root `{}`", root.string());
+  }
+  return std::nullopt;
+}
+
+void RefuseAt(FrontEnd& fe, Span span, const std::string& what, const std::string& written, const std::string& why) {
+  Diagnostic& d = fe.diags.Error("E0006", span, fmt::format("cannot {} `{}`: {}", what, written, why));
+  d.help = "a policy reads only `.proviso` and `.law` files under its import root: its own folder, or the "
+           "nearest folder above holding a `.proviso-root` file, or the root given (`--root DIR`)";
+}
+
 // Parses `file` and, depth first, every file it imports (each once, so import cycles are harmless).
 void ParseWithImports(FrontEnd& fe, int file, std::vector<std::unique_ptr<ast::Module>>& modules,
-                      std::set<std::string>& loaded) {
+                      std::set<std::string>& loaded, const fs::path& root) {
   std::unique_ptr<ast::Module> m = Parse(fe.sources, file, fe.diags);
   if (!m) return;
   fs::path dir = fs::path(fe.sources.file(file).path).parent_path();
   std::vector<ast::Import> imports = m->imports;
   modules.push_back(std::move(m));
   for (const ast::Import& imp : imports) {
-    fs::path target = (dir / imp.path).lexically_normal();
+    fs::path target;
+    std::string key;
+    if (auto why = Refusal(dir, imp.path, root, ".proviso", target, key)) {
+      RefuseAt(fe, imp.span, "import", imp.path, *why);
+      continue;
+    }
     std::error_code ec;
-    fs::path canonical = fs::weakly_canonical(target, ec);
-    std::string key = ec ? target.string() : canonical.string();
     if (!loaded.insert(key).second) continue;
     std::string error;
     int id = fe.sources.Load(target.string(), &error);
@@ -46,21 +76,25 @@ void ParseWithImports(FrontEnd& fe, int file, std::vector<std::unique_ptr<ast::M
       }
       continue;
     }
-    ParseWithImports(fe, id, modules, loaded);
+    ParseWithImports(fe, id, modules, loaded, root);
   }
 }
 
 // Loads the law document of every `law "PATH"` (relative to its file's folder), each file once.
-std::vector<law::Document> LoadLaws(FrontEnd& fe, std::vector<std::unique_ptr<ast::Module>>& modules) {
+std::vector<law::Document> LoadLaws(FrontEnd& fe, std::vector<std::unique_ptr<ast::Module>>& modules,
+                                    const fs::path& root) {
   std::vector<law::Document> laws;
   std::map<std::string, int> by_path;  // canonical path -> index in `laws`, or -1 when it failed
   for (auto& m : modules) {
     fs::path dir = fs::path(fe.sources.file(m->file).path).parent_path();
     for (ast::LawSource& src : m->laws) {
-      fs::path target = (dir / src.path).lexically_normal();
+      fs::path target;
+      std::string key;
+      if (auto why = Refusal(dir, src.path, root, ".law", target, key)) {
+        RefuseAt(fe, src.span, "read the law", src.path, *why);
+        continue;
+      }
       std::error_code ec;
-      fs::path canonical = fs::weakly_canonical(target, ec);
-      std::string key = ec ? target.string() : canonical.string();
       auto known = by_path.find(key);
       if (known != by_path.end()) {
         src.law = known->second;
@@ -85,15 +119,18 @@ std::vector<law::Document> LoadLaws(FrontEnd& fe, std::vector<std::unique_ptr<as
   return laws;
 }
 
-std::unique_ptr<FrontEnd> Run(std::unique_ptr<FrontEnd> fe, int file) {
+std::unique_ptr<FrontEnd> Run(std::unique_ptr<FrontEnd> fe, int file, const FrontEndOptions& options) {
   std::vector<std::unique_ptr<ast::Module>> modules;
   std::set<std::string> loaded;
   std::error_code ec;
-  loaded.insert(fs::weakly_canonical(fe->sources.file(file).path, ec).string());
-  ParseWithImports(*fe, file, modules, loaded);
+  const std::string& path = fe->sources.file(file).path;
+  loaded.insert(fs::weakly_canonical(path, ec).string());
+  fs::path root = fs::weakly_canonical(options.import_root.empty() ? DefaultImportRoot(path) : options.import_root, ec);
+  if (ec) root = fs::absolute(options.import_root, ec).lexically_normal();
+  ParseWithImports(*fe, file, modules, loaded, root);
   bool main_parsed = !modules.empty() && modules.front()->file == file;
   if (main_parsed) {
-    std::vector<law::Document> laws = LoadLaws(*fe, modules);
+    std::vector<law::Document> laws = LoadLaws(*fe, modules, root);
     fe->program = Check(std::move(modules), fe->diags, std::move(laws));
     fe->program->main_path = fe->sources.file(file).path;
   }
@@ -103,7 +140,18 @@ std::unique_ptr<FrontEnd> Run(std::unique_ptr<FrontEnd> fe, int file) {
 
 }  // namespace
 
-std::unique_ptr<FrontEnd> CompileFile(const std::string& path) {
+std::string DefaultImportRoot(const std::string& policy_path) {
+  std::error_code ec;
+  fs::path own = fs::absolute(fs::path(policy_path).parent_path(), ec).lexically_normal();
+  if (ec) return ".";
+  for (fs::path dir = own;; dir = dir.parent_path()) {
+    if (fs::is_regular_file(dir / ".proviso-root", ec)) return dir.string();
+    if (dir == dir.root_path() || dir.parent_path() == dir) break;
+  }
+  return own.string();
+}
+
+std::unique_ptr<FrontEnd> CompileFile(const std::string& path, const FrontEndOptions& options) {
   auto fe = std::make_unique<FrontEnd>();
   std::string error;
   int id = fe->sources.Load(path, &error);
@@ -111,13 +159,13 @@ std::unique_ptr<FrontEnd> CompileFile(const std::string& path) {
     fe->diags.Error("E0005", Span{}, fmt::format("cannot read `{}`: {}", path, error));
     return fe;
   }
-  return Run(std::move(fe), id);
+  return Run(std::move(fe), id, options);
 }
 
-std::unique_ptr<FrontEnd> CompileSource(const std::string& name, const std::string& text) {
+std::unique_ptr<FrontEnd> CompileSource(const std::string& name, const std::string& text, const FrontEndOptions& options) {
   auto fe = std::make_unique<FrontEnd>();
   int id = fe->sources.Add(name, text);
-  return Run(std::move(fe), id);
+  return Run(std::move(fe), id, options);
 }
 
 std::string DumpTyped(const CheckedProgram& p) {

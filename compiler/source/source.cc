@@ -1,5 +1,7 @@
 #include "compiler/source/source.h"
 
+#include <filesystem>
+
 #include "compiler/support/read_file.h"
 
 namespace proviso {
@@ -37,6 +39,15 @@ int SourceManager::Add(std::string path, std::string text) {
 }
 
 int SourceManager::Load(const std::string& path, std::string* error) {
+  // A pipe or a device would block the compiler (a FIFO without a writer) or never end (/dev/zero):
+  // policies, imports and law files are regular files.
+  std::error_code ec;
+  std::filesystem::file_status st = std::filesystem::status(path, ec);
+  if (!ec && std::filesystem::exists(st) && !std::filesystem::is_regular_file(st) &&
+      !std::filesystem::is_directory(st)) {
+    *error = "it is not a regular file (a pipe, a device or a socket)";
+    return -1;
+  }
   std::optional<std::string> text = ReadWholeFile(path, kMaxSourceBytes, error);
   if (!text) return -1;
   return Add(path, std::move(*text));

@@ -40,8 +40,8 @@ class SourceManager {
  public:
   // Adds a file with the given text and returns its id.
   int Add(std::string path, std::string text);
-  // Reads a file from disk (at most kMaxSourceBytes); returns -1 and sets `error` to why not
-  // ("no such file", "it is a directory", ...) if it cannot be read.
+  // Reads a regular file from disk (at most kMaxSourceBytes); returns -1 and sets `error` to why not
+  // ("no such file", "it is a directory", "it is not a regular file ...") if it cannot be read.
   int Load(const std::string& path, std::string* error);
   const SourceFile& file(int id) const { return *files_.at(id); }
   int size() const { return static_cast<int>(files_.size()); }

@@ -688,7 +688,7 @@ std::map<std::string, CacheEntry> g_cache;
 constexpr size_t kCacheLimit = 64;
 
 std::string CacheKey(const std::string& kind, const std::string& what, const EngineOptions& o) {
-  return fmt::format("{}:{}:{}", kind, static_cast<int>(o.backend), what);
+  return fmt::format("{}:{}:{}:{}", kind, static_cast<int>(o.backend), o.import_root, what);
 }
 
 bool StillValid(const CacheEntry& e) {
@@ -731,7 +731,7 @@ Policy Engine::CompileFile(const std::string& path) const {
   }
   // The compiler's stages recurse over expressions: give them a large stack whatever the caller's.
   auto impl = std::shared_ptr<const Policy::Impl>(
-      OnLargeStack([&] { return Finish(proviso::CompileFile(path), options_); }));
+      OnLargeStack([&] { return Finish(proviso::CompileFile(path, FrontEndOptions{options_.import_root}), options_); }));
   if (options_.cache) Remember(key, impl, true);
   return Policy(impl);
 }
@@ -745,7 +745,9 @@ Policy Engine::CompileString(const std::string& source, const std::string& name)
     if (it != g_cache.end() && StillValid(it->second)) return Policy(it->second.impl);
   }
   auto impl = std::shared_ptr<const Policy::Impl>(
-      OnLargeStack([&] { return Finish(proviso::CompileSource(name, source), options_); }));
+      OnLargeStack([&] {
+        return Finish(proviso::CompileSource(name, source, FrontEndOptions{options_.import_root}), options_);
+      }));
   if (options_.cache) {
     Remember(key, impl, true);
     std::lock_guard<std::mutex> lock(g_cache_mu);

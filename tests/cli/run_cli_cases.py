@@ -36,6 +36,10 @@ FUNCTION_DAG = "input { x: int }\nfunction f0(v: int) -> int = v\n" + "".join(
     f"function f{i}(v: int) -> int = f{i - 1}(v) + f{i - 1}(v)\n" for i in range(1, 30)) + \
     "output o: int\nrule r { then o = f29(x) }\n"
 
+# A policy importing {} (a path), and the library it may import.
+IMPORTING = 'policy p\nimport {}\ninput {{ x: int }}\noutput o: int\nrule r {{ then o = twice(x) }}\n'
+LIBRARY = "function twice(v: int) -> int = v * 2\n"
+
 # A record that holds itself through a list, and two facts of it.
 RECURSIVE_POLICY = """policy p
 record R { v: int, kids: list<R> }
@@ -244,6 +248,27 @@ CASES = [
     ("a nested key given twice names its path",
      {"p.proviso": RECURSIVE_COUNT, "f.json": '{"r": {"v": 1, "kids": [{"v": 3, "kids": [], "v": 5}]}, "s": {"v": 1, "kids": []}}'},
      ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01"], 1, ["`r.kids[].v`: this key is given twice"]),
+    # A closed filesystem: imports and law files under the import root, regular `.proviso`/`.law` files only.
+    ("an import above the policy's folder is refused without a root marker",
+     {"sub/p.proviso": IMPORTING.format('"../lib.proviso"'), "lib.proviso": LIBRARY},
+     ["check", "sub/p.proviso"], 1, ["cannot import `../lib.proviso`: it is outside the import root", "sub"]),
+    ("and allowed under --root", {"sub/p.proviso": IMPORTING.format('"../lib.proviso"'), "lib.proviso": LIBRARY},
+     ["check", "sub/p.proviso", "--root", "."], 0, []),
+    ("and under a folder holding .proviso-root",
+     {"sub/p.proviso": IMPORTING.format('"../lib.proviso"'), "lib.proviso": LIBRARY, ".proviso-root": ""},
+     ["check", "sub/p.proviso"], 0, []),
+    ("an absolute path outside the root is refused before anything is read",
+     {"p.proviso": IMPORTING.format('"/etc/passwd"')}, ["check", "p.proviso"], 1,
+     ["cannot import `/etc/passwd`: only `.proviso` files can be imported"]),
+    ("a symbolic link out of the root is refused", {"p.proviso": IMPORTING.format('"up.proviso"'), "link:up.proviso": "/etc/hostname"},
+     ["check", "p.proviso"], 1, ["cannot import `up.proviso`: it is outside the import root"]),
+    ("a law file outside the root is refused", {"sub/p.proviso": 'policy p\n  law "../x.law"\n' + LIBRARY},
+     ["check", "sub/p.proviso"], 1, ["cannot read the law `../x.law`: it is outside the import root"]),
+    ("an imported pipe nobody writes is refused, not a hang",
+     {"p.proviso": IMPORTING.format('"lib.proviso"'), "silent-fifo:lib.proviso": ""},
+     ["check", "p.proviso"], 1, ["cannot import `lib.proviso`: it is not a regular file"]),
+    ("checking a pipe nobody writes is refused, not a hang", {"silent-fifo:q.proviso": ""},
+     ["check", "q.proviso"], 1, ["cannot read `q.proviso`: it is not a regular file"]),
     ("--as-of with an empty value is an error, not today", {"p.proviso": DECIMAL_POLICY, "f.json": '{"a": 1}'},
      ["eval", "p.proviso", "--facts", "f.json", "--as-of", ""], 1, ["`` is not a valid date"]),
     # Conventions: the version, a misspelt command, `-` for standard input, a CI gate on violations.
@@ -286,10 +311,16 @@ def run_case(proviso, name, files, args, want_exit, want_texts):
         for fname, text in files.items():
             if fname == "<stdin>":
                 continue
+            if fname.startswith("silent-fifo:"):  # a pipe nobody writes: opening it would block
+                os.mkfifo(os.path.join(tmp, fname[len("silent-fifo:"):]))
+                continue
             if fname.startswith("fifo:"):
                 path = os.path.join(tmp, fname[len("fifo:"):])
                 os.mkfifo(path)
                 writers.append(threading.Thread(target=feed_fifo, args=(path, text), daemon=True))
+                continue
+            if fname.startswith("link:"):  # a symbolic link to `text`
+                os.symlink(text, os.path.join(tmp, fname[len("link:"):]))
                 continue
             path = os.path.join(tmp, fname)
             os.makedirs(os.path.dirname(path), exist_ok=True)

@@ -452,6 +452,7 @@ def compile(
     *,
     name: Optional[str] = None,
     backend: str = "jit",
+    root: Optional[Union[str, "os.PathLike[str]"]] = None,
 ) -> Policy:
     """Compiles a policy from a file or from source text.
 
@@ -459,7 +460,10 @@ def compile(
     ``.proviso`` or naming an existing file) or the policy's source text. ``name`` is the file name
     that diagnostics show for source text (default ``"<string>"``); the imports of source text are
     resolved relative to the directory of ``name``. ``backend`` is ``"jit"`` (native code, the
-    default) or ``"interpreter"`` (the reference evaluator); both give the same decisions.
+    default) or ``"interpreter"`` (the reference evaluator); both give the same decisions. ``root``
+    is the folder the policy's imports and law files must be under (only ``.proviso`` and ``.law``
+    files are read); by default the nearest folder at or above the policy's holding a
+    ``.proviso-root`` file, else the policy's own folder.
 
     Raises :class:`CompileError` (a :class:`ProvisoError`, a :class:`ValueError`) whose
     ``diagnostics`` give every problem with file:line:col. Releases the GIL while compiling.
@@ -475,5 +479,6 @@ def compile(
     if path is not None:
         if name is not None:
             raise TypeError("compile(): name= is for source text; diagnostics of a file show its path")
-        return Policy(_proviso.compile_file(path, backend))
-    return Policy(_proviso.compile_string(path_or_source, name if name is not None else "<string>", backend))
+        return Policy(_proviso.compile_file(path, backend, os.fspath(root) if root is not None else ""))
+    return Policy(_proviso.compile_string(path_or_source, name if name is not None else "<string>", backend,
+                                          os.fspath(root) if root is not None else ""))

@@ -23,8 +23,9 @@
 namespace proviso::python {
 namespace {
 
-proviso::Engine MakeEngine(const std::string& backend) {
+proviso::Engine MakeEngine(const std::string& backend, const std::string& root = "") {
   proviso::EngineOptions o;
+  o.import_root = root;
   if (backend == "jit") {
     o.backend = proviso::Backend::kJit;
   } else if (backend == "interpreter") {
@@ -140,12 +141,14 @@ PYBIND11_MODULE(_proviso, m) {
   m.def("factorize_objects", &FactorizeObjects, py::arg("values"), py::arg("categories"), py::arg("width"),
         py::arg("missing"));
   m.def("compile_file",
-        [](const std::string& path, const std::string& backend) { return MakeEngine(backend).CompileFile(path); },
-        py::arg("path"), py::arg("backend") = "jit", py::call_guard<py::gil_scoped_release>());
-  m.def("compile_string",
-        [](const std::string& source, const std::string& name, const std::string& backend) {
-          return MakeEngine(backend).CompileString(source, name);
+        [](const std::string& path, const std::string& backend, const std::string& root) {
+          return MakeEngine(backend, root).CompileFile(path);
         },
-        py::arg("source"), py::arg("name") = "<string>", py::arg("backend") = "jit",
+        py::arg("path"), py::arg("backend") = "jit", py::arg("root") = "", py::call_guard<py::gil_scoped_release>());
+  m.def("compile_string",
+        [](const std::string& source, const std::string& name, const std::string& backend, const std::string& root) {
+          return MakeEngine(backend, root).CompileString(source, name);
+        },
+        py::arg("source"), py::arg("name") = "<string>", py::arg("backend") = "jit", py::arg("root") = "",
         py::call_guard<py::gil_scoped_release>());
 }

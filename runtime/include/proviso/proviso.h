@@ -337,6 +337,10 @@ struct EngineOptions {
   // Reuse the compiled form of a policy whose files (the policy and everything it imports) have
   // the same content as in an earlier compilation in this process. Keyed by content hash.
   bool cache = true;
+  // The folder under which a policy's imports and law files must be (a closed filesystem for
+  // untrusted policy text: nothing else is read, and only `.proviso` and `.law` files). Empty: the
+  // nearest folder at or above the policy's holding a `.proviso-root` file, else the policy's folder.
+  std::string import_root;
 };
 
 // Compiles policies. Thread-safe; compiled policies are shared through a process-wide cache
