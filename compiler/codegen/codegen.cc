@@ -60,6 +60,7 @@ std::unique_ptr<llvm::Module> Generator::Run(bool batch, const std::vector<Batch
     out_fn_.push_back(InternalFunction(memo_ty, "output." + p_.outputs[i].name, OutputInlined(static_cast<int>(i))));
   }
   CheckCodeSize();
+  CheckWork();
   llvm::FunctionType* callee_ty = llvm::FunctionType::get(i32_, {ptr_, ptr_, ptr_, i64_, ptr_, ptr_}, false);
   fn_callee_.assign(p_.functions.size(), nullptr);
   for (size_t i = 0; i < p_.functions.size(); ++i) {

@@ -119,6 +119,49 @@ void Generator::CheckCodeSize() {
                     worst};
 }
 
+size_t Generator::Work(const Expr* e) {
+  if (!e) return 0;
+  size_t n = 1;
+  if (e->op == Op::kCall) n = SatAdd(n, FunctionWork(e->index));
+  if (e->op == Op::kTable) n = SatAdd(n, TableSize(e->index));  // tables are emitted at each call
+  for (const auto& a : e->args) n = SatAdd(n, Work(a.get()));
+  return n;
+}
+
+size_t Generator::FunctionWork(int i) {
+  auto it = function_work_.find(i);
+  if (it != function_work_.end()) return it->second;
+  size_t n = Work(p_.functions[i].body.get());
+  function_work_[i] = n;
+  return n;
+}
+
+void Generator::CheckWork() {
+  auto check = [&](const Expr* e) {
+    if (Work(e) <= kMaxWork) return;
+    // Point at the function whose own calls double the work first, or at the body itself.
+    Span at = e->span();
+    for (size_t i = 0; i < p_.functions.size(); ++i) {
+      if (FunctionWork(static_cast<int>(i)) > kMaxWork) {
+        at = p_.functions[i].body->span();
+        break;
+      }
+    }
+    throw Unsupported{fmt::format("a policy whose evaluation would run over {} expression nodes per row natively (a "
+                                  "function that calls another several times, at every level); the interpreter "
+                                  "computes each call once", kMaxWork),
+                      at};
+  };
+  for (const ir::Let& l : p_.lets) check(l.value.get());
+  for (const ir::Rule& r : p_.rules) {
+    check(r.when.get());
+    check(r.value.get());
+  }
+  for (const ir::Obligation& o : p_.obligations) {
+    for (const Expr* e : {o.when.get(), o.deadline.get(), o.violated.get(), o.done_at.get(), o.overdue.get()}) check(e);
+  }
+}
+
 // ---------------------------------------------------------------- functions
 
 void Generator::EmitLetFunction(int i) {

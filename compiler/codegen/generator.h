@@ -411,6 +411,15 @@ class Generator {
   bool LetInlined(int i);
   bool OutputInlined(int o);
   void CheckCodeSize();
+  // The expression nodes one evaluation of `e` runs at most: every call at its callee's whole work
+  // (a function out of line still runs at each call), lets and outputs once (memoised per row).
+  size_t Work(const Expr* e);
+  size_t FunctionWork(int i);
+  // Over kMaxWork in one body (a function that calls another several times, at every level), a row
+  // would take exponential time natively: the policy is for the interpreter, which computes each
+  // call once (Unsupported, E0601).
+  void CheckWork();
+  static constexpr size_t kMaxWork = size_t{1} << 31;
 
   void EmitLetFunction(int i);
   std::vector<int> ParamOffsets(const ir::Function& f, int* slots);
@@ -463,6 +472,7 @@ class Generator {
   std::vector<llvm::Function*> let_fn_, out_fn_;
   std::vector<llvm::Function*> fn_callee_;  // per function: called, or null (inlined at each call)
   std::map<const void*, size_t> size_;      // expanded sizes of functions, tables, lets, outputs
+  std::map<int, size_t> function_work_;     // Work of each function's body
   // The function being emitted.
   llvm::Function* fn_ = nullptr;
   llvm::BasicBlock* entry_ = nullptr;

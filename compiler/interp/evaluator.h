@@ -19,6 +19,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <fmt/format.h>
@@ -132,19 +133,47 @@ class Evaluator {
   bool RankLess(const Value& a, const Value& b, const Type* t) const;
   std::vector<int> MatchingRows(const Expr& e, const ir::Table& t, Missing& maybe);
   Value TableInFrame(const Expr& e);
+  // A call of a function or table with its arguments, where it was made (law date, element): its
+  // value is the same at each such call of one evaluation, so it is computed once (calls that call
+  // the same function twice at every level would otherwise take exponential time).
+  struct CallKey {
+    int op;
+    int index;
+    int64_t law;
+    int scope;
+    int element;
+    std::vector<Value> args;
+    bool operator<(const CallKey& o) const {
+      auto mine = std::tie(op, index, law, scope, element);
+      auto theirs = std::tie(o.op, o.index, o.law, o.scope, o.element);
+      if (mine != theirs) return mine < theirs;
+      for (size_t i = 0; i < args.size() && i < o.args.size(); ++i) {
+        if (int c = Compare(args[i], o.args[i]); c != 0) return c < 0;
+      }
+      return args.size() < o.args.size();
+    }
+  };
+  std::map<CallKey, Value> calls_;
+
   // Evaluates the arguments of the call `e` (a function's or a table's) into a frame of locals of
-  // their own, runs `f` in it, and restores the caller's locals.
+  // their own, runs `f` in it (once per evaluation for the same arguments: CallKey), and restores
+  // the caller's locals.
   template <typename F>
   Value InFrame(const Expr& e, F f) {
     std::vector<Value> frame(locals_.size());
     for (size_t i = 0; i < e.args.size(); ++i) frame[i] = Eval(*e.args[i]);
+    CallKey key{static_cast<int>(e.op), e.index, frame_.law, frame_.scope, frame_.index,
+                std::vector<Value>(frame.begin(), frame.begin() + static_cast<std::ptrdiff_t>(e.args.size()))};
+    if (auto known = calls_.find(key); known != calls_.end()) return known->second;
     std::swap(frame, locals_);
     struct Restore {
       Evaluator* self;
       std::vector<Value>* frame;
       ~Restore() { std::swap(*frame, self->locals_); }
     } restore{this, &frame};
-    return f();
+    Value v = f();
+    calls_.emplace(std::move(key), v);
+    return v;
   }
   // Explanations (explain.cc): which rows of a table call matched and which the hit policy chose;
   // which element decided a quantifier; a value, long collections summarised.

@@ -59,6 +59,11 @@ def deep_facts(depth):
     return '{"r": ' + chain + ', "s": ' + chain + "}"
 
 
+# 40 levels: 2**40 calls if each is made where it is written.
+FUNCTION_DAG_40 = "input { x: int }\nfunction f0(v: int) -> int = v\n" + "".join(
+    f"function f{i}(v: int) -> int = f{i - 1}(v) + f{i - 1}(v)\n" for i in range(1, 41)) + \
+    "output o: int\nrule r { then o = f40(x) }\n"
+
 # Two tests, one failing on purpose.
 TESTED_POLICY = """policy t
 input { x: int }
@@ -173,6 +178,13 @@ CASES = [
     ("functions that each call the previous twice compile in linear time",
      {"p.proviso": FUNCTION_DAG, "f.json": '{"x": 1}'},
      ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01"], 0, [f"o = {2 ** 29}\n"]),
+    ("40 levels of functions calling the previous twice: the interpreter computes each call once",
+     {"p.proviso": FUNCTION_DAG_40, "f.json": '{"x": 1}'},
+     ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01", "--engine", "interp"], 0, [f"o = {2 ** 40}\n"]),
+    ("and natively it is E0601 at once, not hours of work per row",
+     {"p.proviso": FUNCTION_DAG_40, "f.json": '{"x": 1}'},
+     ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01"], 1,
+     ["error[E0601]: the JIT cannot compile a policy whose evaluation would run over", "p.proviso:32:31", "--engine=interp"]),
     ("functions that cannot be called out of line, too large to inline everywhere",
      {"p.proviso": LIST_DAG, "f.json": '{"x": 1}'},
      ["eval", "p.proviso", "--facts", "f.json"], 1,
