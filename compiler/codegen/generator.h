@@ -415,11 +415,11 @@ class Generator {
   // (a function out of line still runs at each call), lets and outputs once (memoised per row).
   size_t Work(const Expr* e);
   size_t FunctionWork(int i);
-  // Over kMaxWork in one body (a function that calls another several times, at every level), a row
+  // Over kMaxWork in one body (a function that calls another several times, at every level: 2^34, ~10 s), a row
   // would take exponential time natively: the policy is for the interpreter, which computes each
   // call once (Unsupported, E0601).
   void CheckWork();
-  static constexpr size_t kMaxWork = size_t{1} << 31;
+  static constexpr size_t kMaxWork = size_t{1} << 34;
 
   void EmitLetFunction(int i);
   std::vector<int> ParamOffsets(const ir::Function& f, int* slots);

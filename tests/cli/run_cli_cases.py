@@ -184,7 +184,7 @@ CASES = [
     ("and natively it is E0601 at once, not hours of work per row",
      {"p.proviso": FUNCTION_DAG_40, "f.json": '{"x": 1}'},
      ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01"], 1,
-     ["error[E0601]: the JIT cannot compile a policy whose evaluation would run over", "p.proviso:32:31", "--engine=interp"]),
+     ["error[E0601]: the JIT cannot compile a policy whose evaluation would run over", "p.proviso:34:31", "--engine=interp"]),
     ("functions that cannot be called out of line, too large to inline everywhere",
      {"p.proviso": LIST_DAG, "f.json": '{"x": 1}'},
      ["eval", "p.proviso", "--facts", "f.json"], 1,
