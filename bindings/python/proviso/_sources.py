@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import atexit
 import collections
+import dataclasses
 import hashlib
 import os
 import shutil
 import tempfile
 import threading
-from typing import TYPE_CHECKING, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, Optional, Sequence, Tuple
 
 from . import _proviso
 from ._errors import ProvisoError
@@ -26,12 +27,13 @@ from ._errors import ProvisoError
 if TYPE_CHECKING:
     from ._policy import Policy
 
-__all__ = ["State", "state_of", "load"]
+__all__ = ["State", "state_of", "digest", "load", "original_paths"]
 
-#: What a pickled policy carries: ``(name, backend, files)``; ``files`` are ``(relative path,
-#: content)``, the main file first, paths relative to the main file's folder (``/``-separated,
-#: possibly starting with ``../``).
-State = Tuple[str, str, Tuple[Tuple[str, bytes], ...]]
+#: What a pickled policy carries: ``(name, backend, files, origin)``; ``files`` are ``(relative
+#: path, content)``, the main file first, paths relative to the main file's folder
+#: (``/``-separated, possibly starting with ``../``); ``origin`` is the main file's path where the
+#: policy was compiled first (``<string>`` for source text), to name it in messages.
+State = Tuple[str, str, Tuple[Tuple[str, bytes], ...], str]
 
 #: The main file's name on disk when the policy was compiled from source text named ``<string>``.
 _TEXT_MAIN = "policy.proviso"
@@ -41,6 +43,7 @@ _KEEP = 32
 _lock = threading.Lock()
 _loaded: "collections.OrderedDict[Tuple[str, str], Policy]" = collections.OrderedDict()
 _root: Optional[Tuple[int, str]] = None  # (pid, folder): a forked child makes its own folder
+_origins: Dict[str, Tuple[str, str]] = {}  # main file written -> (its folder, the origin's folder), origin
 
 
 def state_of(policy: "Policy") -> State:
@@ -59,10 +62,11 @@ def state_of(policy: "Policy") -> State:
         if rel not in seen:
             seen.add(rel)
             out.append((rel, content))
-    return (native.name, native.backend, tuple(out))
+    return (native.name, native.backend, tuple(out), main_path)
 
 
-def _digest(files: Sequence[Tuple[str, bytes]]) -> str:
+def digest(files: Sequence[Tuple[str, bytes]]) -> str:
+    """The content hash of a policy's files (their relative paths and contents): the name of their folder."""
     h = hashlib.sha256()
     for rel, content in files:
         h.update(rel.encode("utf-8") + b"\0" + len(content).to_bytes(8, "little") + content)
@@ -107,7 +111,7 @@ def _write(folder: str, files: Sequence[Tuple[str, bytes]]) -> str:
     return os.path.join(base, rels[0])
 
 
-def load(name: str, backend: str, files: Sequence[Tuple[str, bytes]]) -> "Policy":
+def load(name: str, backend: str, files: Sequence[Tuple[str, bytes]], origin: str = "") -> "Policy":
     """The policy of a pickled :data:`State`: from memory if this process loaded the same sources
     before, else written under this process's folder and compiled (:class:`CompileError` if the
     sources do not compile here, :class:`ProvisoError` if they compile to a policy of another
@@ -115,7 +119,7 @@ def load(name: str, backend: str, files: Sequence[Tuple[str, bytes]]) -> "Policy
     from ._policy import Policy
 
     files = tuple((str(rel), bytes(content)) for rel, content in files)
-    key = (_digest(files), backend)
+    key = (digest(files), backend)
     with _lock:
         policy = _loaded.get(key)
         if policy is not None:
@@ -125,8 +129,35 @@ def load(name: str, backend: str, files: Sequence[Tuple[str, bytes]]) -> "Policy
         policy = Policy(_proviso.compile_file(main, backend))
         if policy.name != name:
             raise ProvisoError(f"pickled policy `{name}` compiled to a policy named `{policy.name}`")
-        policy._state = (name, backend, files)
+        policy._state = (name, backend, files, origin)
+        if origin:
+            _origins[main] = (origin, os.path.dirname(origin))
         _loaded[key] = policy
         while len(_loaded) > _KEEP:
             _loaded.popitem(last=False)
         return policy
+
+
+def original_paths(policy: "Policy", e: ProvisoError) -> ProvisoError:
+    """``e``, raised by an unpickled ``policy``, naming the policy's files by their paths where it
+    was first compiled, not by their copies in this process's folder (in place)."""
+    main = policy._native.source_files()[0][0] if policy._state is not None else None
+    origin = _origins.get(main or "")
+    if origin is None:
+        return e
+    origin_main, origin_dir = origin
+    base = os.path.dirname(main) + os.sep
+
+    def restore(text: str) -> str:
+        text = text.replace(main, origin_main)
+        return text.replace(base, os.path.join(origin_dir, "") if origin_dir else "")
+
+    e.message = restore(e.message)
+    e.args = (e.message,) + e.args[1:]
+    if e.location is not None and e.location.file:
+        e.location = dataclasses.replace(e.location, file=restore(e.location.file))
+    for d in e.diagnostics:
+        for k in ("file", "rendered", "message"):
+            if isinstance(d.get(k), str):
+                d[k] = restore(d[k])
+    return e
