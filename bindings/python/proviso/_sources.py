@@ -84,9 +84,9 @@ def _folder() -> str:
 
 
 def _write(folder: str, files: Sequence[Tuple[str, bytes]]) -> str:
-    """Writes ``files`` under ``folder`` with their relative layout; returns the main file's path.
-    Files that reach above the main file's folder (``../``) stay inside ``folder``: the main file
-    goes as many levels down."""
+    """Writes ``files`` under ``folder`` with their relative layout, and a ``.proviso-root`` file
+    in ``folder``; returns the main file's path. Files that reach above the main file's folder
+    (``../``) stay inside ``folder``: the main file goes as many levels down (in folders ``_``)."""
     rels = [os.path.normpath(rel) for rel, _ in files]
     up = 0
     for rel in rels:
@@ -95,6 +95,10 @@ def _write(folder: str, files: Sequence[Tuple[str, bytes]]) -> str:
         parts = rel.split(os.sep)
         up = max(up, next((k for k, p in enumerate(parts) if p != ".."), len(parts)))
     base = os.path.join(folder, *(["_"] * up)) if up else folder
+    # The folder is the policy's import root (the SDK reads imports and law files only under the
+    # nearest folder holding a `.proviso-root`), so that `../` imports resolve as they did.
+    os.makedirs(folder, exist_ok=True)
+    open(os.path.join(folder, ".proviso-root"), "ab").close()
     for rel, (_, content) in zip(rels, files):
         path = os.path.join(base, rel)
         try:
