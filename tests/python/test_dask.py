@@ -4,6 +4,7 @@ evaluation gives, errors included."""
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import shutil
@@ -16,12 +17,18 @@ import pandas as pd
 import pytest
 
 import proviso
-from conftest import AS_OF, EXAMPLES, POLICIES, ROOT, example_files, policy_of_example
+from conftest import AS_OF, POLICIES, ROOT, example_files, policy_of_example
 from frame_data import random_frame
 
-dd = pytest.importorskip("dask.dataframe", reason="Dask is not installed (python3-dask; pip install 'proviso[dask]')")
-distributed = pytest.importorskip("distributed", reason="distributed is not installed (python3-distributed)")
-import proviso.dask  # noqa: E402  (after the skip: it needs no Dask to import, but its calls do)
+import proviso.dask  # (needs no Dask to import; its calls do)
+
+try:
+    import dask.dataframe as dd
+    import distributed
+except ImportError:  # the pickling tests still run
+    dd = distributed = None
+needs_dask = pytest.mark.skipif(dd is None or distributed is None, reason="Dask is not installed (python3-dask and "
+                                "python3-distributed; pip install 'proviso[dask]')")
 
 # distributed 2022.12 on this tornado: a warning that is theirs, not ours.
 pytestmark = pytest.mark.filterwarnings("ignore:make_current is deprecated:DeprecationWarning")
@@ -84,8 +91,6 @@ def test_pickle_round_trip_decides_as_the_original(benchmark) -> None:
         if policy_of_example(facts).name != "benchmark_policy.proviso":
             continue
         text = facts.read_text()
-        import json
-
         assert again.evaluate(json.loads(text), as_of=AS_OF).to_dict() == \
             benchmark.evaluate(json.loads(text), as_of=AS_OF).to_dict()
     # A second load of the same sources is the policy already compiled.
@@ -98,8 +103,6 @@ def test_pickle_keeps_the_back_end() -> None:
     again = pickle.loads(pickle.dumps(policy))
     assert again.backend == "interpreter"
     facts = next(f for f in example_files() if policy_of_example(f).name == "call_center.proviso")
-    import json
-
     assert again.evaluate(json.loads(facts.read_text()), as_of=AS_OF).to_dict() == \
         policy.evaluate(json.loads(facts.read_text()), as_of=AS_OF).to_dict()
 
@@ -199,6 +202,7 @@ def ddf(frame) -> "dd.DataFrame":
     return dd.from_pandas(frame, npartitions=4)
 
 
+@needs_dask
 def test_evaluate_frame_is_lazy_and_equals_local(benchmark, frame, ddf) -> None:
     out = proviso.dask.evaluate_frame(ddf, benchmark, as_of=AS_OF)
     assert isinstance(out, dd.DataFrame) and out.npartitions == 4 and out.divisions == ddf.divisions
@@ -207,6 +211,7 @@ def test_evaluate_frame_is_lazy_and_equals_local(benchmark, frame, ddf) -> None:
     pd.testing.assert_frame_equal(out.compute(), local)
 
 
+@needs_dask
 def test_params_and_unknown_pass_through(benchmark, frame, ddf) -> None:
     params = {"retaliation_countries": {"XA"}, "min_retention": "60 days"}
     pd.testing.assert_frame_equal(proviso.dask.evaluate_frame(ddf, benchmark, as_of=AS_OF, params=params).compute(),
@@ -232,6 +237,7 @@ def test_params_and_unknown_pass_through(benchmark, frame, ddf) -> None:
     pd.testing.assert_frame_equal(got, local.astype(got.dtypes.to_dict()))
 
 
+@needs_dask
 def test_facts_not_given_need_unknown(benchmark, frame) -> None:
     """A missing value in a required column is a fact not given; the result's columns are fixed
     before computing, so Dask asks for unknown= (locally the result just gains missing_facts)."""
@@ -246,6 +252,7 @@ def test_facts_not_given_need_unknown(benchmark, frame) -> None:
     assert got.loc[15_000, "missing_facts"] == ("degree",) and pd.isna(got.loc[15_000, "level"])
 
 
+@needs_dask
 def test_optional_bool_outputs_are_nullable_in_every_partition() -> None:
     kinds = proviso.compile(ROOT / "tests" / "python" / "policies" / "kinds.proviso")
     df = random_frame(kinds.batch_inputs(), 400, seed=9)
@@ -254,6 +261,7 @@ def test_optional_bool_outputs_are_nullable_in_every_partition() -> None:
     pd.testing.assert_frame_equal(out.compute(), kinds.evaluate_frame(df, as_of=AS_OF))
 
 
+@needs_dask
 def test_a_bad_value_raises_the_local_error_naming_partition_and_row(benchmark, frame) -> None:
     df = frame.copy()
     df["degree"] = df["degree"].astype(object)
@@ -266,6 +274,7 @@ def test_a_bad_value_raises_the_local_error_naming_partition_and_row(benchmark, 
     assert (e.partition, e.row, e.column, e.value) == (2, 2345, "degree", "huge")
 
 
+@needs_dask
 def test_errors_that_the_dtypes_show_raise_before_computing(benchmark, frame, ddf) -> None:
     with pytest.raises(proviso.FactsError, match="missing column `approved`"):
         proviso.dask.evaluate_frame(ddf.drop(columns=["approved"]), benchmark, as_of=AS_OF)
@@ -281,6 +290,7 @@ def test_errors_that_the_dtypes_show_raise_before_computing(benchmark, frame, dd
         proviso.dask.evaluate_frame(ddf, benchmark, unknown={"approved": np.zeros(len(frame), bool)})
 
 
+@needs_dask
 def test_default_as_of_is_the_instant_of_the_call(benchmark, frame, ddf) -> None:
     """Without as_of, every partition is evaluated as of the instant of the call (not each when it runs)."""
     when = proviso.dask._instant(None)
@@ -289,6 +299,7 @@ def test_default_as_of_is_the_instant_of_the_call(benchmark, frame, ddf) -> None
     pd.testing.assert_frame_equal(out.compute(), benchmark.evaluate_frame(frame, as_of=when))
 
 
+@needs_dask
 def test_what_if_equals_local(benchmark, frame, ddf) -> None:
     result = proviso.dask.what_if(ddf, benchmark, SCENARIOS, as_of=AS_OF)
     local = proviso.what_if(benchmark, frame, SCENARIOS, as_of=AS_OF)
@@ -306,6 +317,7 @@ def test_what_if_equals_local(benchmark, frame, ddf) -> None:
     assert summary is result.summary
 
 
+@needs_dask
 def test_what_if_with_facts_not_given_and_a_baseline_equals_local(benchmark, frame, ddf) -> None:
     marked = pd.DataFrame({"approved": np.arange(len(frame)) % 3 == 0}, index=frame.index)
     kwargs = dict(baseline={"min_retention": "45 days"}, as_of=AS_OF)
@@ -316,6 +328,7 @@ def test_what_if_with_facts_not_given_and_a_baseline_equals_local(benchmark, fra
     pd.testing.assert_frame_equal(result.counts, local.counts)
 
 
+@needs_dask
 def test_what_if_counts_int_values_over_all_partitions() -> None:
     """An int output is counted per value when the whole frame has at most 20 distinct values,
     whatever each partition has: the partitions' counts are added before the rule is applied."""
@@ -334,6 +347,7 @@ def test_what_if_counts_int_values_over_all_partitions() -> None:
     pd.testing.assert_frame_equal(result.counts, local.counts)
 
 
+@needs_dask
 def test_what_if_bad_scenarios_raise_at_once(benchmark, ddf) -> None:
     with pytest.raises(proviso.ProvisoError, match="`baseline` names the baseline"):
         proviso.dask.what_if(ddf, benchmark, {"baseline": {}})
@@ -359,6 +373,7 @@ def client():
             os.environ["PYTHONPATH"] = before
 
 
+@needs_dask
 def test_a_local_cluster_of_two_processes_evaluates_a_million_rows_as_locally(benchmark, client) -> None:
     n = 1_000_000
     df = bench_frame(n, seed=2024)
@@ -380,6 +395,7 @@ def test_a_local_cluster_of_two_processes_evaluates_a_million_rows_as_locally(be
     pd.testing.assert_frame_equal(result.counts, local.counts)
 
 
+@needs_dask
 def test_a_worker_error_reaches_the_client_as_the_local_error(client, lists) -> None:
     n = 40
     df = pd.DataFrame({"tags": [["a"]] * n, "ended_on": pd.Timestamp("2020-06-01") + pd.to_timedelta(np.arange(n), unit="D")},
@@ -399,6 +415,7 @@ def test_a_worker_error_reaches_the_client_as_the_local_error(client, lists) -> 
         proviso.dask.what_if(ddf, lists, {"x": {}}, as_of=AS_OF)
 
 
+@needs_dask
 def test_progress_of_what_if(client, benchmark, ddf) -> None:
     result = proviso.dask.what_if(ddf, benchmark, SCENARIOS, as_of=AS_OF, progress=True)
     assert int(result.summary.loc["60-day retention", "rows"]) == 20_000
