@@ -10,6 +10,9 @@
     changes, summary = proviso.what_if(policy, df, {"60 days": {"min_retention": "60 days"}})
     proviso.plot_what_if(proviso.what_if(policy, df, {...}))
 
+    import proviso.dask                                                # Dask frames, on a cluster (needs Dask)
+    out = proviso.dask.evaluate_frame(ddf, policy, as_of="2020-09-01") # lazy; a Policy pickles as its sources
+
 Every error is a :class:`ProvisoError` (a :class:`ValueError`). See docs/sdk-python.md.
 """
 

@@ -109,3 +109,7 @@ class UndeterminedError(ProvisoError, LookupError):
                          f"({', '.join(missing)})")
         self.output: str = output
         self.missing: Tuple[str, ...] = tuple(missing)
+
+    def __reduce__(self) -> Any:
+        # Pickles (to another process: Dask, multiprocessing) by its own arguments, not the message.
+        return (type(self), (self.output, self.missing), self.__dict__)

@@ -61,6 +61,9 @@ def _first(mask: np.ndarray) -> int:
 
 
 def _wrong_dtype(spec: "ColumnSpec", s: "pd.Series", missing: np.ndarray, expected: str) -> FactsError:
+    if len(s) == 0:  # an empty frame (a Dask frame's meta): the dtype alone is wrong
+        return FactsError(f"column `{spec.name}`: expected {expected}, found column dtype `{s.dtype}`",
+                          path=spec.name, column=spec.name)
     present = np.flatnonzero(~missing)
     row = int(present[0]) if len(present) else 0
     value = s.iloc[row] if len(s) else None

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Dict, List, Literal, Mapping, Optional, Sequence, Tuple, Union
 
-from . import _proviso
+from . import _proviso, _sources
 from ._convert import DateLike, as_of_text, call_with_params
 from ._errors import UndeterminedError
 
@@ -325,16 +325,20 @@ class Decision:
 class Policy:
     """A compiled policy. Immutable and thread-safe; valid as long as Python holds it.
 
-    Create with :func:`proviso.compile`.
+    Create with :func:`proviso.compile`. A policy pickles as its sources (every file it was
+    compiled from, their layout relative to the main file kept), back end and name: unpickling
+    compiles it again, once per process (see ``proviso._sources``), so it can go to other
+    processes and machines (``multiprocessing``, :mod:`proviso.dask`) with no file shared.
     """
 
-    __slots__ = ("_native", "_inputs", "_outputs", "_output_names", "__weakref__")
+    __slots__ = ("_native", "_inputs", "_outputs", "_output_names", "_state", "__weakref__")
 
     def __init__(self, native: "_proviso.Policy") -> None:
         self._native = native
         self._inputs: Optional[Tuple[ColumnSpec, ...]] = None
         self._outputs: Optional[Tuple[ColumnSpec, ...]] = None
         self._output_names: Optional[Tuple[str, ...]] = None
+        self._state: Optional["_sources.State"] = None  # what pickling carries, read once
 
     # ------------------------------------------------------------ description
 
@@ -442,6 +446,21 @@ class Policy:
         from ._frame import evaluate_frame
 
         return evaluate_frame(self, df, as_of=as_of, params=params, unknown=unknown)
+
+    # ------------------------------------------------------------ pickling
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        """Pickles the policy's sources, back end and name (not its machine code): the unpickled
+        policy, in this process or another, is compiled from them and decides exactly as this one."""
+        if self._state is None:
+            self._state = _sources.state_of(self)
+        return (_sources.load, self._state)
+
+    def __copy__(self) -> "Policy":
+        return self  # immutable
+
+    def __deepcopy__(self, memo: Dict[int, Any]) -> "Policy":
+        return self
 
     def __repr__(self) -> str:
         return f"<proviso.Policy {self.name}: outputs {', '.join(self.outputs)}>"

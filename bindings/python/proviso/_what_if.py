@@ -89,69 +89,132 @@ def _changed(spec: "ColumnSpec", base: "_frame._Raw", scen: "_frame._Raw", i: in
     return (open_a != open_b) | (pa != pb) | (pa & pb & diff)
 
 
-def _counts(policy: "Policy", frame: "pd.DataFrame", raw: "_frame._Raw", scenario: str) -> List[Tuple[str, str, int]]:
-    out: List[Tuple[str, str, int]] = []
+#: A count of rows per outcome value of one evaluation, additive over frames (so over the partitions
+#: of a Dask frame): (output column, rank, order, value) -> rows. ``rank`` orders the kinds of
+#: count of a column (``applies``/``violated``, then ``may apply``/``may be violated``; for other
+#: columns ``undetermined``, then one count per value), ``order`` the values (category order, or
+#: the value itself for ints and texts: :func:`_labelled` drops those with too many values).
+Tally = Dict[Tuple[int, int, Tuple[Any, ...], Any], int]
+
+
+def _tally(policy: "Policy", frame: "pd.DataFrame", raw: "_frame._Raw") -> Tally:
+    """The rows per outcome value of one evaluation (``frame`` decoded from ``raw``)."""
+    out: Tally = {}
     for i, spec in enumerate(policy.batch_outputs()):
         col = frame[spec.name]
         undetermined = raw.undetermined(i)
         if spec.name.endswith(".applies") or spec.name.endswith(".violated"):
-            name, what = spec.name.rsplit(".", 1)
-            label = f"{name} {'applies' if what == 'applies' else 'violated'}"
-            out.append((label, scenario, int(col.sum())))  # (NA: undetermined, not counted)
+            out[(i, 0, (), None)] = int(col.sum())  # (NA: undetermined, not counted)
             if raw.missing is not None:
-                out.append((f"{name} {'may apply' if what == 'applies' else 'may be violated'}", scenario,
-                            0 if undetermined is None else int(undetermined.sum())))
+                out[(i, 1, (), None)] = 0 if undetermined is None else int(undetermined.sum())
             continue
         if raw.missing is not None and not _frame._is_status(spec):
-            out.append((f"{spec.name} undetermined", scenario, 0 if undetermined is None else int(undetermined.sum())))
+            out[(i, 0, (), None)] = 0 if undetermined is None else int(undetermined.sum())
             if undetermined is not None:
                 col = col[~undetermined]
         if spec.kind == "enum":
-            values = list(spec.categories) + ([None] if spec.optional else [])
+            values: List[Any] = list(spec.categories)
         elif spec.kind == "bool":
-            values = [True, False] + ([None] if spec.optional else [])
+            values = [True, False]
         elif spec.kind in ("int", "text"):
-            distinct = col.dropna().unique()
-            if len(distinct) > _MAX_VALUES:
-                continue
-            values = sorted(distinct.tolist()) + ([None] if spec.optional else [])
+            values = col.dropna().unique().tolist()
         else:  # dates, date-times, decimals: too many values to count one by one
             continue
-        for v in values:
-            n = int(col.isna().sum()) if v is None else int((col == v).sum())
+        fixed = spec.kind in ("enum", "bool")
+        for k, v in enumerate(values):
+            out[(i, 2, (0, k) if fixed else (0, v), v)] = int((col == v).sum())
+        if spec.optional:
+            out[(i, 2, (1,), None)] = int(col.isna().sum())
+    return out
+
+
+def _add(total: Tally, part: Tally) -> Tally:
+    """``total`` plus ``part`` (in place)."""
+    for key, n in part.items():
+        total[key] = total.get(key, 0) + n
+    return total
+
+
+def _labelled(policy: "Policy", tally: Tally, scenario: str,
+              max_values: int = _MAX_VALUES) -> List[Tuple[str, str, int]]:
+    """A tally as the rows of ``WhatIfResult.counts``: ``(outcome, scenario, rows)`` in the
+    policy's column order; int and text columns with more than ``max_values`` distinct values are
+    left out."""
+    specs = policy.batch_outputs()
+    distinct: Dict[int, int] = {}
+    for (i, rank, order, _) in tally:
+        if rank == 2 and order[0] == 0 and specs[i].kind in ("int", "text"):
+            distinct[i] = distinct.get(i, 0) + 1
+    out: List[Tuple[str, str, int]] = []
+    for (i, rank, order, v), n in sorted(tally.items(), key=lambda kv: kv[0][:3]):
+        spec = specs[i]
+        if spec.name.endswith(".applies") or spec.name.endswith(".violated"):
+            name, what = spec.name.rsplit(".", 1)
+            label = ({0: "applies", 1: "may apply"} if what == "applies" else {0: "violated", 1: "may be violated"})[rank]
+            out.append((f"{name} {label}", scenario, n))
+        elif rank == 0:
+            out.append((f"{spec.name} undetermined", scenario, n))
+        elif distinct.get(i, 0) <= max_values:
             text = "none" if v is None else str(v).lower() if isinstance(v, (bool, np.bool_)) else str(v)
             out.append((f"{spec.name} = {text}", scenario, n))
     return out
 
 
-def what_if(
-    policy: "Policy",
-    df: "pd.DataFrame",
-    scenarios: Mapping[str, Mapping[str, Any]],
-    *,
-    baseline: Optional[Mapping[str, Any]] = None,
-    as_of: DateLike = None,
-    unknown: Any = None,
-) -> WhatIfResult:
-    """Evaluates ``df`` under the baseline params and under each scenario, and compares.
+def _counts(policy: "Policy", frame: "pd.DataFrame", raw: "_frame._Raw", scenario: str) -> List[Tuple[str, str, int]]:
+    return _labelled(policy, _tally(policy, frame, raw), scenario)
 
-    ``scenarios`` maps a scenario name to param overrides, applied on top of ``baseline`` (param
-    overrides too; ``None`` = the policy's own values): ``{"60-day retention": {"min_retention":
-    "60 days"}}``. The frame is checked and encoded once; each evaluation is one batch. Facts
-    not given (``unknown``, columns left out, NA in a required column: see :func:`evaluate_frame`)
-    stay unknown in every scenario; a value that becomes decided (or undetermined) counts as a change.
-    Returns a :class:`WhatIfResult` (``changes``, ``summary``, ``counts``, the frames).
-    """
-    import pandas as pd
 
+@dataclass
+class Partial:
+    """What :func:`evaluate` computes for one frame, additive over frames (the partitions of a
+    Dask frame): per scenario (the baseline first) its summary counts and its tally; the changes
+    and output frames when asked for."""
+
+    rows: int
+    unknowns: bool
+    summary: Dict[str, Dict[str, int]]
+    tallies: Dict[str, Tally]
+    changes: List["pd.DataFrame"]
+    baseline: Optional["pd.DataFrame"] = None
+    results: Dict[str, "pd.DataFrame"] = field(default_factory=dict)
+
+    def add(self, other: "Partial") -> "Partial":
+        """This partial plus ``other``'s counts (in place; changes and frames are not kept)."""
+        self.rows += other.rows
+        self.unknowns = self.unknowns or other.unknowns
+        for name, row in other.summary.items():
+            mine = self.summary.setdefault(name, {})
+            for k, n in row.items():
+                mine[k] = mine.get(k, 0) + n
+        for name, tally in other.tallies.items():
+            _add(self.tallies.setdefault(name, {}), tally)
+        return self
+
+
+def scenario_params(scenarios: Mapping[str, Mapping[str, Any]],
+                    baseline: Optional[Mapping[str, Any]]) -> Dict[str, Dict[str, Any]]:
+    """The params of the baseline and of each scenario (its overrides on top of the baseline's);
+    ``TypeError``/:class:`ProvisoError` for a bad ``scenarios`` argument."""
     if not isinstance(scenarios, Mapping) or not scenarios:
         raise TypeError("scenarios must be a non-empty mapping of scenario name to params")
     if BASELINE in scenarios:
         raise ProvisoError(f"`{BASELINE}` names the baseline; give the scenario another name")
-    batch = _frame.encode(policy, df, unknown)
-    specs = policy.batch_outputs()
     base_params = dict(baseline or {})
-    base_raw = _frame.run(batch, as_of=as_of, params=base_params)
+    out: Dict[str, Dict[str, Any]] = {BASELINE: base_params}
+    for name, overrides in scenarios.items():
+        out[name] = {**base_params, **dict(overrides)}
+    return out
+
+
+def evaluate(batch: "_frame._Batch", params: Mapping[str, Dict[str, Any]], as_of: DateLike = None,
+             changes: bool = True, frames: bool = True) -> Partial:
+    """Evaluates an encoded frame under each of ``params`` (:func:`scenario_params`) and compares
+    each scenario with the baseline; ``changes``/``frames``: keep the changes and the output frames."""
+    import pandas as pd
+
+    policy = batch.policy
+    specs = policy.batch_outputs()
+    base_raw = _frame.run(batch, as_of=as_of, params=params[BASELINE])
     base_frame = _frame.decode(policy, base_raw, batch.index, batch.unknowns)
     base_decoded: Dict[int, np.ndarray] = {}
     outputs = set(policy.outputs)
@@ -174,19 +237,17 @@ def what_if(
         return acc
 
     base_violating = any_rows(base_raw, violated_cols)
-    changes: List["pd.DataFrame"] = []
-    summary: List[Dict[str, Any]] = []
-    counts = _counts(policy, base_frame, base_raw, BASELINE)
-    results: Dict[str, "pd.DataFrame"] = {}
-    all_params: Dict[str, Dict[str, Any]] = {BASELINE: base_params}
-    for name, overrides in scenarios.items():
-        params = {**base_params, **dict(overrides)}
-        all_params[name] = params
-        raw = _frame.run(batch, as_of=as_of, params=params)
+    out = Partial(batch.rows, batch.unknowns, {}, {BASELINE: _tally(policy, base_frame, base_raw)}, [],
+                  base_frame if frames else None)
+    for name, scenario_params in params.items():
+        if name == BASELINE:
+            continue
+        raw = _frame.run(batch, as_of=as_of, params=scenario_params)
         frame = _frame.decode(policy, raw, batch.index, batch.unknowns)
-        results[name] = frame
-        counts += _counts(policy, frame, raw, name)
-        row: Dict[str, Any] = {"scenario": name, "rows": batch.rows}
+        if frames:
+            out.results[name] = frame
+        out.tallies[name] = _tally(policy, frame, raw)
+        row: Dict[str, int] = {"rows": batch.rows}
         any_change = np.zeros(batch.rows, dtype=bool)
         changed_by_col: Dict[int, np.ndarray] = {}
         for i, spec in enumerate(specs):
@@ -196,10 +257,10 @@ def what_if(
             idx = np.flatnonzero(changed)
             if spec.name in outputs:
                 row[f"{spec.name} changed"] = len(idx)
-            if len(idx):
+            if len(idx) and changes:
                 if i not in base_decoded:
                     base_decoded[i] = _decoded(spec, base_raw, i)
-                changes.append(pd.DataFrame({
+                out.changes.append(pd.DataFrame({
                     "scenario": name,
                     "row": batch.index[idx],
                     "outcome": spec.name,
@@ -224,18 +285,64 @@ def what_if(
         if batch.unknowns:
             row["rows undetermined (baseline)"] = int(undetermined_rows(base_raw).sum())
             row["rows undetermined (scenario)"] = int(undetermined_rows(raw).sum())
-        summary.append(row)
-    columns = ["scenario", "row", "outcome", "baseline", "value"]
-    changes_frame = (pd.concat(changes, ignore_index=True) if changes
-                     else pd.DataFrame({c: pd.Series(dtype=object) for c in columns}))
-    summary_frame = pd.DataFrame(summary).set_index("scenario")
+        out.summary[name] = row
+    return out
+
+
+#: The columns of ``WhatIfResult.changes``.
+CHANGES_COLUMNS = ["scenario", "row", "outcome", "baseline", "value"]
+
+
+def summary_frame(policy: "Policy", partial: Partial) -> "pd.DataFrame":
+    """``WhatIfResult.summary`` of an evaluation (its rows: the scenarios, in order)."""
+    import pandas as pd
+
     ordered = ["rows", "rows changed"] + [f"{o} changed" for o in policy.outputs] + [
         "obligations changed", "deadlines changed", "became violated", "no longer violated",
         "rows violating (baseline)", "rows violating (scenario)"] + (
-        ["rows undetermined (baseline)", "rows undetermined (scenario)"] if batch.unknowns else [])
-    summary_frame = summary_frame[ordered]
-    counts_frame = pd.DataFrame(counts, columns=["outcome", "scenario", "rows"])
-    return WhatIfResult(changes_frame, summary_frame, counts_frame, base_frame, results, all_params)
+        ["rows undetermined (baseline)", "rows undetermined (scenario)"] if partial.unknowns else [])
+    rows = [{"scenario": name, **{k: row.get(k, 0) for k in ordered}} for name, row in partial.summary.items()]
+    return pd.DataFrame(rows, columns=["scenario"] + ordered).set_index("scenario")
+
+
+def counts_frame(policy: "Policy", partial: Partial) -> "pd.DataFrame":
+    """``WhatIfResult.counts`` of an evaluation."""
+    import pandas as pd
+
+    counts: List[Tuple[str, str, int]] = []
+    for name, tally in partial.tallies.items():
+        counts += _labelled(policy, tally, name)
+    return pd.DataFrame(counts, columns=["outcome", "scenario", "rows"])
+
+
+def what_if(
+    policy: "Policy",
+    df: "pd.DataFrame",
+    scenarios: Mapping[str, Mapping[str, Any]],
+    *,
+    baseline: Optional[Mapping[str, Any]] = None,
+    as_of: DateLike = None,
+    unknown: Any = None,
+) -> WhatIfResult:
+    """Evaluates ``df`` under the baseline params and under each scenario, and compares.
+
+    ``scenarios`` maps a scenario name to param overrides, applied on top of ``baseline`` (param
+    overrides too; ``None`` = the policy's own values): ``{"60-day retention": {"min_retention":
+    "60 days"}}``. The frame is checked and encoded once; each evaluation is one batch. Facts
+    not given (``unknown``, columns left out, NA in a required column: see :func:`evaluate_frame`)
+    stay unknown in every scenario; a value that becomes decided (or undetermined) counts as a change.
+    Returns a :class:`WhatIfResult` (``changes``, ``summary``, ``counts``, the frames).
+    """
+    import pandas as pd
+
+    params = scenario_params(scenarios, baseline)
+    batch = _frame.encode(policy, df, unknown)
+    partial = evaluate(batch, params, as_of)
+    changes_frame = (pd.concat(partial.changes, ignore_index=True) if partial.changes
+                     else pd.DataFrame({c: pd.Series(dtype=object) for c in CHANGES_COLUMNS}))
+    assert partial.baseline is not None
+    return WhatIfResult(changes_frame, summary_frame(policy, partial), counts_frame(policy, partial),
+                        partial.baseline, partial.results, params)
 
 
 def plot_what_if(
