@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <fmt/format.h>
@@ -110,24 +111,32 @@ void Checker::CheckRules() {
           .help = fmt::format("add `rule ... {{ then {} = ... }}`", o.decl->name);
       continue;
     }
+    // Only siblings (the same parents and priority) with the same condition can always conflict:
+    // group the rules by those first, so that the check is near-linear in the number of rules.
+    std::map<std::tuple<std::vector<int>, int64_t, std::string>, std::vector<int>> groups;
+    std::vector<std::string> values(o.rules.size());
     for (size_t a = 0; a < o.rules.size(); ++a) {
-      for (size_t b = 0; b < a; ++b) {
-        const ast::RuleDecl& ra = *p_.rules[o.rules[a]];
-        const ast::RuleDecl& rb = *p_.rules[o.rules[b]];
-        if (p_.rule_parents[o.rules[a]] != p_.rule_parents[o.rules[b]]) continue;
-        if (ra.priority.value_or(0) != rb.priority.value_or(0)) continue;
-        bool same_when = (!ra.when && !rb.when) ||
-                         (ra.when && rb.when && ast::ToSource(*ra.when) == ast::ToSource(*rb.when));
-        bool same_time = ra.effective.from < rb.effective.until && rb.effective.from < ra.effective.until;
-        // Alternatives that give the same value agree: only different values conflict.
-        bool same_value = ra.value && rb.value && ast::ToSource(*ra.value) == ast::ToSource(*rb.value);
-        if (same_when && same_time && !same_value) {
+      const ast::RuleDecl& r = *p_.rules[o.rules[a]];
+      std::string when = r.when ? ast::ToSource(*r.when) : std::string("\x01always");
+      groups[{p_.rule_parents[o.rules[a]], r.priority.value_or(0), std::move(when)}].push_back(static_cast<int>(a));
+      values[a] = r.value ? ast::ToSource(*r.value) : "";
+    }
+    for (const auto& [key, members] : groups) {
+      for (size_t i = 0; i < members.size(); ++i) {
+        for (size_t j = 0; j < i; ++j) {
+          const ast::RuleDecl& ra = *p_.rules[o.rules[members[i]]];
+          const ast::RuleDecl& rb = *p_.rules[o.rules[members[j]]];
+          bool same_time = ra.effective.from < rb.effective.until && rb.effective.from < ra.effective.until;
+          // Alternatives that give the same value agree: only different values conflict.
+          bool same_value = ra.value && rb.value && values[members[i]] == values[members[j]];
+          if (!same_time || same_value) continue;
           auto& d = diags_.Error("E0410", ra.span,
                                  fmt::format("rules `{}` and `{}` set `{}` to different values under the same "
                                              "condition and neither has priority, so they always conflict",
                                              rb.name, ra.name, o.decl->name));
           d.notes.push_back({rb.span, "the other rule"});
           d.help = fmt::format("make one an `exception to` the other, or give one a higher `priority`");
+          break;  // one diagnostic per rule: the first earlier sibling it conflicts with
         }
       }
     }

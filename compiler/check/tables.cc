@@ -113,7 +113,11 @@ void Checker::CheckTable(TableSymbol& t) {
   locals_.clear();
   // Overlaps that make `unique` (or disagreeing `any`) fail on some input.
   if (d.hit == ast::HitPolicy::kUnique || d.hit == ast::HitPolicy::kAny) {
-    for (size_t a = 0; a < sets.size(); ++a) {
+    // One diagnostic per row (the first earlier row it overlaps), and at most kMaxOverlapRows rows:
+    // a table of a thousand identical rows is one mistake, not half a million.
+    constexpr int kMaxOverlapRows = 20;
+    int reported = 0;
+    for (size_t a = 0; a < sets.size() && reported <= kMaxOverlapRows; ++a) {
       for (size_t b = 0; b < a; ++b) {
         if (sets[a].size() != t.params.size() || sets[b].size() != t.params.size()) continue;
         bool overlap = true;
@@ -125,8 +129,14 @@ void Checker::CheckTable(TableSymbol& t) {
             d.hit == ast::HitPolicy::kUnique
                 ? fmt::format("rows {} and {} of table `{}` overlap, but the hit policy is `unique`", b + 1, a + 1, d.name)
                 : fmt::format("rows {} and {} of table `{}` overlap with different results, but the hit policy is `any`", b + 1, a + 1, d.name));
-        diag.notes.push_back({d.rows[b].span, fmt::format("row {} matches the same input", b + 1)});
+        if (++reported > kMaxOverlapRows) {
+          diag.message = fmt::format("more rows of table `{}` overlap (the first {} are reported)", d.name, kMaxOverlapRows);
+          diag.notes.clear();
+        } else {
+          diag.notes.push_back({d.rows[b].span, fmt::format("row {} matches the same input", b + 1)});
+        }
         diag.help = "make the rows exclusive, or choose another hit policy (`first`, `priority`, `collect`)";
+        break;
       }
     }
   }
@@ -273,10 +283,15 @@ void Checker::WarnUnreachableRows(const TableSymbol& t, const std::vector<std::v
       for (const CellSet& c : sets[q]) if (!c.known) return false;
       return true;
     };
-    // The rows that beat r wherever they match.
+    // The rows that beat r wherever they match (and share an input with it: the others cannot hide
+    // any of it, and leaving them out keeps the check near-linear for rows that do not overlap).
     std::vector<size_t> rivals;
+    if (!known(r)) continue;
     for (size_t q = 0; q < sets.size(); ++q) {
       if (q == r || !known(q)) continue;
+      bool overlaps = true;
+      for (size_t c = 0; c < cols && overlaps; ++c) overlaps = sets[r][c].SurelyOverlaps(sets[q][c]);
+      if (!overlaps) continue;
       if (d.hit == ast::HitPolicy::kFirst) {
         if (q < r) rivals.push_back(q);
       } else if (keys[q] && keys[r] && (*keys[q] < *keys[r] || (*keys[q] == *keys[r] && q < r))) {

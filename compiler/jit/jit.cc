@@ -16,6 +16,7 @@
 #include <llvm/IR/LegacyPassManager.h>
 #include <llvm/IR/Module.h>
 #include <llvm/Passes/PassBuilder.h>
+#include <llvm/Passes/StandardInstrumentations.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
@@ -180,6 +181,24 @@ struct MarkBatchReadsPass : llvm::PassInfoMixin<MarkBatchReadsPass> {
   }
 };
 
+// Functions of more blocks or instructions than these (a table of thousands of rows, inlined) are left as they are
+// generated: InstCombine and SimplifyCFG take time superlinear in a function's size (a 2,000-row
+// table took 40 s to optimise, 10,000 rows minutes). They stay out of line and unoptimised; the rest
+// of the module is optimised as usual. The machine code generator is linear.
+constexpr size_t kMaxOptimizedBlocks = 1500;
+constexpr unsigned kMaxOptimizedInstructions = 20000;
+
+void LeaveHugeFunctionsAlone(llvm::Module& m) {
+  for (llvm::Function& f : m) {
+    if (f.isDeclaration() || (f.size() <= kMaxOptimizedBlocks && f.getInstructionCount() <= kMaxOptimizedInstructions)) {
+      continue;
+    }
+    f.removeFnAttr(llvm::Attribute::AlwaysInline);
+    f.addFnAttr(llvm::Attribute::NoInline);
+    f.addFnAttr(llvm::Attribute::OptimizeNone);
+  }
+}
+
 // The quick tier: inline the let and output functions into the row, promote its locals to
 // registers, fold and merge what is obviously redundant. A fraction of O2's time, for code that
 // is good enough for a policy evaluated a few times.
@@ -188,7 +207,11 @@ void OptimizeQuickly(llvm::Module& m, llvm::TargetMachine* tm) {
   llvm::FunctionAnalysisManager fam;
   llvm::CGSCCAnalysisManager cgam;
   llvm::ModuleAnalysisManager mam;
-  llvm::PassBuilder pb(tm);
+  // The standard instrumentation makes every pass skip `optnone` functions (LeaveHugeFunctionsAlone).
+  llvm::PassInstrumentationCallbacks pic;
+  llvm::StandardInstrumentations si(m.getContext(), /*DebugLogging=*/false);
+  si.registerCallbacks(pic, &mam);
+  llvm::PassBuilder pb(tm, llvm::PipelineTuningOptions(), std::nullopt, &pic);
   pb.registerModuleAnalyses(mam);
   pb.registerCGSCCAnalyses(cgam);
   pb.registerFunctionAnalyses(fam);
@@ -202,6 +225,7 @@ void OptimizeQuickly(llvm::Module& m, llvm::TargetMachine* tm) {
   llvm::ModulePassManager mpm;
   mpm.addPass(llvm::AlwaysInlinerPass());
   mpm.addPass(llvm::createModuleToFunctionPassAdaptor(std::move(fpm)));
+  LeaveHugeFunctionsAlone(m);
   mpm.run(m, mam);
 }
 
@@ -217,7 +241,10 @@ void Optimize(llvm::Module& m, llvm::TargetMachine* tm, bool vectorize) {
   tuning.LoopVectorization = vectorize;
   tuning.SLPVectorization = vectorize;
   tuning.LoopUnrolling = vectorize;
-  llvm::PassBuilder pb(tm, tuning);
+  llvm::PassInstrumentationCallbacks pic;
+  llvm::StandardInstrumentations si(m.getContext(), /*DebugLogging=*/false);
+  si.registerCallbacks(pic, &mam);
+  llvm::PassBuilder pb(tm, tuning, std::nullopt, &pic);
   pb.registerModuleAnalyses(mam);
   pb.registerCGSCCAnalyses(cgam);
   pb.registerFunctionAnalyses(fam);
@@ -226,6 +253,7 @@ void Optimize(llvm::Module& m, llvm::TargetMachine* tm, bool vectorize) {
   pb.registerVectorizerStartEPCallback(
       [](llvm::FunctionPassManager& fpm, llvm::OptimizationLevel) { fpm.addPass(MarkBatchReadsPass()); });
   llvm::ModulePassManager mpm = pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2);
+  LeaveHugeFunctionsAlone(m);
   mpm.run(m, mam);
 }
 

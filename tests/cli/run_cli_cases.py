@@ -64,6 +64,14 @@ FUNCTION_DAG_40 = "input { x: int }\nfunction f0(v: int) -> int = v\n" + "".join
     f"function f{i}(v: int) -> int = f{i - 1}(v) + f{i - 1}(v)\n" for i in range(1, 41)) + \
     "output o: int\nrule r { then o = f40(x) }\n"
 
+# Sizes that were quadratic (or worse) in the checker or the optimiser.
+BIG_TABLE = "input { x: int }\noutput o: int\nrule r { then o = t(x) }\ntable t(a: int) -> int hit first {\n" + "".join(
+    f"  {i} => {i * 2}\n" for i in range(10000)) + "  default => -1\n}\n"
+SIBLINGS = "input { x: int }\noutput o: int\nrule base { then o = 0 }\n" + "".join(
+    f"rule r{i} exception to base {{ when x == {i} then o = {i} }}\n" for i in range(10000))
+OVERLAPS = "input { x: int }\noutput o: int\nrule r { then o = t(x) }\ntable t(a: int) -> int hit unique {\n" + "".join(
+    f"  >= 0 => {i}\n" for i in range(1000)) + "}\n"
+
 # Two tests, one failing on purpose.
 TESTED_POLICY = """policy t
 input { x: int }
@@ -260,6 +268,12 @@ CASES = [
     ("a nested key given twice names its path",
      {"p.proviso": RECURSIVE_COUNT, "f.json": '{"r": {"v": 1, "kids": [{"v": 3, "kids": [], "v": 5}]}, "s": {"v": 1, "kids": []}}'},
      ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01"], 1, ["`r.kids[].v`: this key is given twice"]),
+    ("a table of 10,000 rows is checked and compiled in linear time", {"p.proviso": BIG_TABLE, "f.json": '{"x": 9999}'},
+     ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01"], 0, ["o = 19998\n"]),
+    ("10,000 sibling rules are checked in linear time", {"p.proviso": SIBLINGS, "f.json": '{"x": 77}'},
+     ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01", "--engine", "interp"], 0, ["o = 77\n"]),
+    ("1,000 overlapping rows are 21 diagnostics, not half a million", {"p.proviso": OVERLAPS},
+     ["check", "p.proviso"], 1, ["more rows of table `t` overlap (the first 20 are reported)", "21 errors, 0 warnings"]),
     # A closed filesystem: imports and law files under the import root, regular `.proviso`/`.law` files only.
     ("an import above the policy's folder is refused without a root marker",
      {"sub/p.proviso": IMPORTING.format('"../lib.proviso"'), "lib.proviso": LIBRARY},
