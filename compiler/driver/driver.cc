@@ -50,6 +50,20 @@ void RefuseAt(FrontEnd& fe, Span span, const std::string& what, const std::strin
            "nearest folder above holding a `.proviso-root` file, or the root given (`--root DIR`)";
 }
 
+// Loads `target`, which the file wrote as `written` (`what`: "import", "read the law"): its id, or -1
+// after reporting why not (E0006).
+int LoadReferenced(FrontEnd& fe, Span span, const char* what, const std::string& written, const fs::path& target) {
+  std::string error;
+  int id = fe.sources.Load(target.string(), &error);
+  if (id >= 0) return id;
+  Diagnostic& d = fe.diags.Error("E0006", span, fmt::format("cannot {} `{}`: {}", what, written, error));
+  std::error_code ec;
+  if (!fs::exists(target, ec) || fs::is_directory(target, ec)) {  // a path mistake, not a bad file
+    d.help = fmt::format("the path is relative to this file's folder: looked for `{}`", target.string());
+  }
+  return -1;
+}
+
 // Parses `file` and, depth first, every file it imports (each once, so import cycles are harmless).
 void ParseWithImports(FrontEnd& fe, int file, std::vector<std::unique_ptr<ast::Module>>& modules,
                       std::set<std::string>& loaded, const fs::path& root) {
@@ -65,18 +79,9 @@ void ParseWithImports(FrontEnd& fe, int file, std::vector<std::unique_ptr<ast::M
       RefuseAt(fe, imp.span, "import", imp.path, *why);
       continue;
     }
-    std::error_code ec;
     if (!loaded.insert(key).second) continue;
-    std::string error;
-    int id = fe.sources.Load(target.string(), &error);
-    if (id < 0) {
-      Diagnostic& d = fe.diags.Error("E0006", imp.span, fmt::format("cannot import `{}`: {}", imp.path, error));
-      if (!fs::exists(target, ec) || fs::is_directory(target, ec)) {  // a path mistake, not a bad file
-        d.help = fmt::format("the path is relative to this file's folder: looked for `{}`", target.string());
-      }
-      continue;
-    }
-    ParseWithImports(fe, id, modules, loaded, root);
+    int id = LoadReferenced(fe, imp.span, "import", imp.path, target);
+    if (id >= 0) ParseWithImports(fe, id, modules, loaded, root);
   }
 }
 
@@ -94,23 +99,14 @@ std::vector<law::Document> LoadLaws(FrontEnd& fe, std::vector<std::unique_ptr<as
         RefuseAt(fe, src.span, "read the law", src.path, *why);
         continue;
       }
-      std::error_code ec;
       auto known = by_path.find(key);
       if (known != by_path.end()) {
         src.law = known->second;
         continue;
       }
-      std::string error;
-      int id = fe.sources.Load(target.string(), &error);
+      int id = LoadReferenced(fe, src.span, "read the law", src.path, target);
       std::optional<law::Document> doc;
-      if (id < 0) {
-        Diagnostic& d = fe.diags.Error("E0006", src.span, fmt::format("cannot read the law `{}`: {}", src.path, error));
-        if (!fs::exists(target, ec) || fs::is_directory(target, ec)) {
-          d.help = fmt::format("the path is relative to this file's folder: looked for `{}`", target.string());
-        }
-      } else {
-        doc = law::Parse(fe.sources, id, fe.diags);
-      }
+      if (id >= 0) doc = law::Parse(fe.sources, id, fe.diags);
       src.law = doc ? static_cast<int>(laws.size()) : -1;
       by_path[key] = src.law;
       if (doc) laws.push_back(std::move(*doc));
