@@ -20,6 +20,7 @@
 #include "proviso/proviso.h"
 #include "compiler/support/large_stack.h"
 #include "compiler/support/read_file.h"
+#include "reports.h"
 
 namespace {
 
@@ -37,11 +38,27 @@ void PrintDiagnostics(const FrontEnd& fe, const std::string& format, std::ostrea
   }
 }
 
+// The policy text of `-` (standard input), read once.
+std::string StdinPolicy() {
+  static const std::string text = [] {
+    std::string error;
+    std::optional<std::string> t = proviso::ReadWholeFile("/dev/stdin", proviso::kMaxSourceBytes, &error);
+    if (!t) throw std::runtime_error("cannot read the policy from standard input: " + error);
+    return *t;
+  }();
+  return text;
+}
+
 int RunCheck(const std::vector<std::string>& files, const std::string& format) {
   bool failed = false;
-  nlohmann::json all = nlohmann::json::array();  // --format json: one document for every file
+  nlohmann::json all = nlohmann::json::array();  // --format json, sarif: one document for every file
+  bool document = format == "json" || format == "sarif";
   for (const std::string& f : files) {
-    auto fe = proviso::OnLargeStack([&] { return proviso::CompileFile(f, proviso::FrontEndOptions{g_root}); });
+    auto fe = proviso::OnLargeStack([&] {
+      // `-`: the policy on standard input, named <stdin>; its imports are relative to the current folder.
+      return f == "-" ? proviso::CompileSource("<stdin>", StdinPolicy(), proviso::FrontEndOptions{g_root})
+                      : proviso::CompileFile(f, proviso::FrontEndOptions{g_root});
+    });
     bool ok = fe->ok();
     if (ok) {
       // The constants are computed when the policy is lowered: a param of `1 / 0` is a mistake too.
@@ -51,7 +68,7 @@ int RunCheck(const std::vector<std::string>& files, const std::string& format) {
         fe->diags.Error("E0507", e.span(), e.what());
       }
     }
-    if (format == "json") {
+    if (document) {
       for (auto& d : nlohmann::json::parse(proviso::RenderJson(fe->diags.diagnostics(), fe->sources))) all.push_back(d);
     } else {
       PrintDiagnostics(*fe, format, std::cerr);
@@ -59,6 +76,7 @@ int RunCheck(const std::vector<std::string>& files, const std::string& format) {
     failed |= !ok || fe->diags.HasErrors();
   }
   if (format == "json") std::cout << all.dump(2) << "\n";
+  if (format == "sarif") std::cout << proviso::tools::Sarif(all, PROVISO_VERSION).dump(2) << "\n";
   return failed ? 1 : 0;
 }
 
@@ -70,7 +88,8 @@ std::optional<proviso::Policy> Compile(const std::string& file, bool warnings) {
     proviso::EngineOptions options;
     options.backend = g_backend;
     options.import_root = g_root;
-    proviso::Policy p = proviso::Engine(options).CompileFile(file);
+    proviso::Policy p = file == "-" ? proviso::Engine(options).CompileString(StdinPolicy(), "<stdin>")
+                                    : proviso::Engine(options).CompileFile(file);
     if (warnings) for (const auto& w : p.warnings()) std::cerr << w.rendered << "\n";
     return p;
   } catch (const proviso::CompileError& e) {
@@ -179,6 +198,10 @@ void PrintDecisionText(const proviso::Decision& d, const std::string& policy) {
 }
 
 int RunEval(const EvalArgs& a) {
+  if (a.policy == "-" && a.facts == "-") {
+    std::cerr << "error: the policy and the facts cannot both come from standard input\n";
+    return 2;
+  }
   auto policy = Compile(a.policy, false);
   if (!policy) return 1;
   try {
@@ -261,7 +284,7 @@ int RunTest(const std::vector<std::string>& paths, bool verbose, const std::stri
     std::cerr << fmt::format("error: `--run {}` is not a regular expression: {}\n", run, e.what());
     return 2;
   }
-  bool json = format == "json";
+  bool json = format == "json" || format == "junit";  // junit: rendered from the JSON report
   nlohmann::json report = {{"tests", nlohmann::json::array()}, {"not_compiled", nlohmann::json::array()}};
   for (const std::string& file : CollectPolicies(paths.empty() ? std::vector<std::string>{"policies"} : paths)) {
     auto policy = Compile(file, false);
@@ -291,7 +314,7 @@ int RunTest(const std::vector<std::string>& paths, bool verbose, const std::stri
   if (json) {
     report["passed"] = passed;
     report["failed"] = failed;
-    std::cout << report.dump(2) << "\n";
+    std::cout << (format == "junit" ? proviso::tools::JUnit(report) : report.dump(2) + "\n");
     return failed || broken ? 1 : 0;
   }
   std::cout << fmt::format("{} passed, {} failed\n", passed, failed);
@@ -325,13 +348,13 @@ int main(int argc, char** argv) {
              "  proviso coverage --law policies/cn\n"
              "Exit codes: 0 done, 1 bad policy, facts or values (or no decision), 2 usage, 3 violation "
              "(--fail-on-violation).");
-  const std::vector<std::string> commands = {"check", "compile", "coverage", "eval", "explain", "test", "version"};
+  const std::vector<std::string> commands = {"check", "completion", "compile", "coverage", "eval", "explain", "test", "version"};
   if (argc > 1 && argv[1][0] != '-' &&
       std::find(commands.begin(), commands.end(), std::string(argv[1])) == commands.end()) {
     std::string near = proviso::SuggestName(argv[1], commands);
     std::cerr << fmt::format("error: unknown command `{}`{}; the commands: {}\n", argv[1],
                              near.empty() ? "" : " (" + near + ")",
-                             "check, compile, coverage, eval, explain, test, version");
+                             "check, completion, compile, coverage, eval, explain, test, version");
     return 2;
   }
   auto* version = app.add_subcommand("version", "print the version");
@@ -339,8 +362,9 @@ int main(int argc, char** argv) {
 
   std::vector<std::string> check_files;
   auto* check = app.add_subcommand("check", "check policies and print their diagnostics (exit 1 on errors)");
-  check->add_option("files", check_files, "policy files")->required();
-  check->add_option("--format", format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  check->add_option("files", check_files, "policy files (- for standard input)")->required();
+  check->add_option("--format", format, "text, json (one array) or sarif (SARIF 2.1.0, for code scanning)")
+      ->check(CLI::IsMember({"text", "json", "sarif"}));
 
   std::string compile_file, emit = "typed";
   auto* compile = app.add_subcommand("compile", "compile a policy and dump one stage");
@@ -361,7 +385,7 @@ int main(int argc, char** argv) {
 
   EvalArgs eval_args;
   auto add_eval = [&](CLI::App* cmd) {
-    cmd->add_option("policy", eval_args.policy, "policy file")->required();
+    cmd->add_option("policy", eval_args.policy, "policy file (- for standard input)")->required();
     cmd->add_option("--facts", eval_args.facts, "facts (JSON file; - for standard input)")->required();
     cmd->add_option("--as-of", eval_args.as_of, "evaluation date YYYY-MM-DD or instant YYYY-MM-DDTHH:MM:SSZ (default: now)");
     cmd->add_option("--set", eval_args.sets, "override a param: name=value (repeatable)");
@@ -388,7 +412,8 @@ int main(int argc, char** argv) {
   test->add_flag("-v,--verbose", verbose, "list passing tests too");
   std::string test_run, test_format = "text";
   test->add_option("--run", test_run, "only the tests whose name matches this regular expression");
-  test->add_option("--format", test_format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  test->add_option("--format", test_format, "text, json or junit (JUnit XML, for CI test reports)")
+      ->check(CLI::IsMember({"text", "json", "junit"}));
   engine_option(test);
   root_option(test);
 
@@ -402,6 +427,12 @@ int main(int argc, char** argv) {
   coverage->add_option("paths", coverage_paths, "policy files, .law files, or folders of both")->required();
   coverage->add_option("--format", coverage_format, "text, json or markdown")
       ->check(CLI::IsMember({"text", "json", "markdown"}));
+
+  std::string shell;
+  auto* completion = app.add_subcommand("completion", "print a shell completion script: bash or zsh");
+  completion->add_option("shell", shell, "bash or zsh")->required()->check(CLI::IsMember({"bash", "zsh"}));
+  completion->footer("  source <(proviso completion bash)      # in ~/.bashrc\n"
+                     "  source <(proviso completion zsh)       # in ~/.zshrc");
 
   try {
     app.parse(argc, argv);
@@ -425,6 +456,10 @@ int main(int argc, char** argv) {
     }
     if (test->parsed()) return RunTest(test_paths, verbose, test_run, test_format);
     if (coverage->parsed()) return RunCoverage(coverage_paths, coverage_format);
+    if (completion->parsed()) {
+      std::cout << proviso::tools::Completion(app, shell);
+      return 0;
+    }
   } catch (const std::bad_alloc&) {
     std::cerr << "error: out of memory\n";
     return 1;
