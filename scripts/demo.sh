@@ -4,7 +4,8 @@
 #   scripts/demo.sh [POLICY [FACTS]]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/build.sh proviso >/dev/null
+echo "== building proviso (the first build takes several minutes; later ones only what changed)" >&2
+bash scripts/build.sh proviso >&2
 PROVISO=${PROVISO_BUILD_DIR:-build}/tools/proviso
 POLICY=${1:-policies/cn/call_center.proviso}
 FACTS=${2:-policies/cn/examples/$(basename "$POLICY" .proviso).json}
