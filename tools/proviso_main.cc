@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "compiler/coverage/law_coverage.h"
+#include "compiler/coverage/test_coverage.h"
 #include "compiler/driver/driver.h"
 #include "compiler/interp/facts.h"
 #include "compiler/ir/ir.h"
@@ -275,7 +276,20 @@ std::vector<std::string> CollectPolicies(const std::vector<std::string>& paths) 
 // `run`: only the tests whose name it matches (a regular expression, searched); `format` json: one
 // document {passed, failed, not_compiled: [files], tests: [{file, line, column, name, passed,
 // failures}]} on standard output.
-int RunTest(const std::vector<std::string>& paths, bool verbose, const std::string& run, const std::string& format) {
+// `coverage`: after the tests, what they reach (compiler/coverage/test_coverage.h), in text (or in
+// the JSON report's "coverage"); exit 1 when rules, exceptions and rows are under `threshold` percent.
+struct CoverageArgs {
+  bool on = false;
+  double threshold = 0;
+};
+
+int64_t Today() {
+  using namespace std::chrono;
+  return duration_cast<hours>(system_clock::now().time_since_epoch()).count() / 24;
+}
+
+int RunTest(const std::vector<std::string>& paths, bool verbose, const std::string& run, const std::string& format,
+            const CoverageArgs& coverage) {
   int passed = 0, failed = 0, broken = 0;
   std::optional<std::regex> only;
   try {
@@ -311,22 +325,31 @@ int RunTest(const std::vector<std::string>& paths, bool verbose, const std::stri
       for (const std::string& f : t.failures) std::cout << "     " << f << "\n";
     }
   }
+  bool under = false;
+  std::optional<proviso::coverage::TestCoverageReport> cov;
+  if (coverage.on) {
+    cov = proviso::coverage::TestCoverage(CollectPolicies(paths.empty() ? std::vector<std::string>{"policies"} : paths), Today());
+    under = cov->Percent() < coverage.threshold;
+  }
   if (json) {
     report["passed"] = passed;
     report["failed"] = failed;
+    if (cov) report["coverage"] = proviso::coverage::ToJson(*cov);
     std::cout << (format == "junit" ? proviso::tools::JUnit(report) : report.dump(2) + "\n");
-    return failed || broken ? 1 : 0;
+    return failed || broken || under ? 1 : 0;
   }
   std::cout << fmt::format("{} passed, {} failed\n", passed, failed);
   if (broken) std::cout << fmt::format("{} polic{} did not compile\n", broken, broken == 1 ? "y" : "ies");
-  return failed || broken ? 1 : 0;
+  if (cov) {
+    std::cout << "\n" << proviso::coverage::ToText(*cov);
+    if (under) std::cout << fmt::format("coverage {:.1f}% is under the threshold of {}%\n", cov->Percent(), coverage.threshold);
+  }
+  return failed || broken || under ? 1 : 0;
 }
 
 // `coverage --law PATHS`: exit 0 when the law is covered, 1 when the report lists problems.
 int RunCoverage(const std::vector<std::string>& paths, const std::string& format) {
-  using namespace std::chrono;
-  int64_t today = duration_cast<hours>(system_clock::now().time_since_epoch()).count() / 24;
-  proviso::coverage::Report r = proviso::coverage::LawCoverage(paths, today);
+  proviso::coverage::Report r = proviso::coverage::LawCoverage(paths, Today());
   if (format == "json") std::cout << proviso::coverage::ToJson(r).dump(2) << "\n";
   else if (format == "markdown") std::cout << proviso::coverage::ToMarkdown(r);
   else std::cout << proviso::coverage::ToText(r);
@@ -412,6 +435,12 @@ int main(int argc, char** argv) {
   test->add_flag("-v,--verbose", verbose, "list passing tests too");
   std::string test_run, test_format = "text";
   test->add_option("--run", test_run, "only the tests whose name matches this regular expression");
+  CoverageArgs test_coverage;
+  test->add_flag("--coverage", test_coverage.on,
+                 "also report what the tests reach: rules, exceptions, table rows, obligations applied and violated");
+  test->add_option("--threshold", test_coverage.threshold,
+                   "with --coverage: exit 1 when under this percent of rules, exceptions and table rows")
+      ->check(CLI::Range(0.0, 100.0));
   test->add_option("--format", test_format, "text, json or junit (JUnit XML, for CI test reports)")
       ->check(CLI::IsMember({"text", "json", "junit"}));
   engine_option(test);
@@ -454,7 +483,7 @@ int main(int argc, char** argv) {
       eval_args.explain = true;
       return RunEval(eval_args);
     }
-    if (test->parsed()) return RunTest(test_paths, verbose, test_run, test_format);
+    if (test->parsed()) return RunTest(test_paths, verbose, test_run, test_format, test_coverage);
     if (coverage->parsed()) return RunCoverage(coverage_paths, coverage_format);
     if (completion->parsed()) {
       std::cout << proviso::tools::Completion(app, shell);

@@ -83,6 +83,12 @@ Value Evaluator::TableInFrame(const Expr& e) {
   Missing maybe;  // the facts that decide the rows that may match
   std::vector<int> matches = MatchingRows(e, t, maybe);
   if (!maybe.empty()) return Value::Unknown(maybe);
+  if (opts_.table_rows) {
+    std::vector<bool>& hit = (*opts_.table_rows)[e.index];
+    hit.resize(t.rows.size() + 1);
+    for (int r : matches) hit[r] = true;
+    if (matches.empty() && t.default_result) hit[t.rows.size()] = true;
+  }
   auto inputs = [&] {
     std::string s;
     for (size_t i = 0; i < t.params.size(); ++i) s += (i ? ", " : "") + FormatValue(locals_[i], t.params[i], p_.types());

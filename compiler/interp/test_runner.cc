@@ -60,7 +60,7 @@ void CheckMissing(const ir::Program& p, const ir::TestExpect& x, const std::vect
 }
 
 TestResult RunOne(const ir::Program& p, const ir::Test& t, int64_t today, const Evaluator& evaluate,
-                  const TestObserver& observe) {
+                  const TestObserver& observe, std::vector<std::vector<bool>>* table_rows) {
   TestResult r;
   r.name = t.name;
   r.span = t.span;
@@ -71,6 +71,7 @@ TestResult RunOne(const ir::Program& p, const ir::Test& t, int64_t today, const 
   else opts.as_of = DefaultAsOf(p, today);
   for (const auto& [param, value] : t.sets) opts.param_overrides[param] = value;
   opts.explain = observe != nullptr;
+  opts.table_rows = table_rows;
   const ir::TestExpect* expect_error = nullptr;
   for (const ir::TestExpect& x : t.expects) {
     if (x.kind == ast::TestExpect::Kind::kError) expect_error = &x;
@@ -192,9 +193,9 @@ TestResult RunOne(const ir::Program& p, const ir::Test& t, int64_t today, const 
 }  // namespace
 
 std::vector<TestResult> RunTests(const ir::Program& p, int64_t today, const Evaluator& evaluate,
-                                 const TestObserver& observe) {
+                                 const TestObserver& observe, std::vector<std::vector<bool>>* table_rows) {
   std::vector<TestResult> out;
-  for (const ir::Test& t : p.tests) out.push_back(RunOne(p, t, today, evaluate, observe));
+  for (const ir::Test& t : p.tests) out.push_back(RunOne(p, t, today, evaluate, observe, table_rows));
   return out;
 }
 

@@ -30,8 +30,11 @@ using TestObserver = std::function<void(const ir::Test& test, const Result& deci
 // Runs every test of `p`, deciding with `evaluate` (default: the reference interpreter; `expect`
 // on a let always uses the interpreter). Never throws for a test's own failure. With `observe`,
 // decisions are made with explanations (their traces) and shown to it.
+// With `table_rows` (sized to p.tables), the rows every test's decision matched are marked
+// (EvalOptions::table_rows).
 std::vector<TestResult> RunTests(const ir::Program& p, int64_t today, const Evaluator& evaluate = nullptr,
-                                 const TestObserver& observe = nullptr);
+                                 const TestObserver& observe = nullptr,
+                                 std::vector<std::vector<bool>>* table_rows = nullptr);
 
 }  // namespace proviso::interp
 
