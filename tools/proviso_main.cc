@@ -83,8 +83,10 @@ int RunCheck(const std::vector<std::string>& files, const std::string& format) {
 
 proviso::Backend g_backend = proviso::Backend::kJit;
 
-// Compiles with the SDK, printing diagnostics (errors, and warnings when `warnings`) to stderr.
-std::optional<proviso::Policy> Compile(const std::string& file, bool warnings) {
+// Compiles with the SDK, printing diagnostics (errors, and warnings when `warnings`) to stderr; with
+// `diagnostics`, also collecting the errors there as JSON ({severity, code, message, file, line,
+// column, help}).
+std::optional<proviso::Policy> Compile(const std::string& file, bool warnings, nlohmann::json* diagnostics = nullptr) {
   try {
     proviso::EngineOptions options;
     options.backend = g_backend;
@@ -94,7 +96,14 @@ std::optional<proviso::Policy> Compile(const std::string& file, bool warnings) {
     if (warnings) for (const auto& w : p.warnings()) std::cerr << w.rendered << "\n";
     return p;
   } catch (const proviso::CompileError& e) {
-    for (const auto& d : e.diagnostics()) std::cerr << d.rendered << "\n";
+    for (const auto& d : e.diagnostics()) {
+      std::cerr << d.rendered << "\n";
+      if (diagnostics) {
+        diagnostics->push_back({{"severity", d.severity}, {"code", d.code}, {"message", d.message},
+                                {"file", d.location.file}, {"line", d.location.line}, {"column", d.location.column},
+                                {"help", d.help}});
+      }
+    }
     std::cerr << fmt::format("error: `{}` does not compile\n", file);
     return std::nullopt;
   }
@@ -198,24 +207,36 @@ void PrintDecisionText(const proviso::Decision& d, const std::string& policy) {
   if (!d.explanation_text().empty()) std::cout << "\nwhy:\n" << d.explanation_text();
 }
 
+// Errors of eval and explain: text on standard error and, under --format json, a JSON document on
+// standard output: {"error": message, "kind": "usage" | "policy" | "facts" | "param" | "evaluation",
+// and "diagnostics" (policy), "path" (facts, param), "explanation" (evaluation, with --explain)}.
 int RunEval(const EvalArgs& a) {
+  auto fail = [&](const char* kind, const std::string& message, nlohmann::json extra, int code) {
+    std::cerr << "error: " << message << "\n";
+    if (a.format == "json") {
+      extra["error"] = message;
+      extra["kind"] = kind;
+      std::cout << extra.dump(2) << "\n";
+    }
+    return code;
+  };
   if (a.policy == "-" && a.facts == "-") {
-    std::cerr << "error: the policy and the facts cannot both come from standard input\n";
-    return 2;
+    return fail("usage", "the policy and the facts cannot both come from standard input", nlohmann::json::object(), 2);
   }
-  auto policy = Compile(a.policy, false);
-  if (!policy) return 1;
+  nlohmann::json diagnostics = nlohmann::json::array();
+  auto policy = Compile(a.policy, false, &diagnostics);
+  if (!policy) {
+    return fail("policy", fmt::format("`{}` does not compile", a.policy), {{"diagnostics", diagnostics}}, 1);
+  }
   try {
     nlohmann::json facts;
     std::string text = ReadFacts(a.facts);
     try {
       facts = proviso::interp::ParseFactsJson(text);
     } catch (const nlohmann::json::exception& e) {  // a syntax error, or a number out of range
-      std::cerr << fmt::format("error: `{}` is not valid JSON: {}\n", a.facts, e.what());
-      return 1;
+      return fail("facts", fmt::format("`{}` is not valid JSON: {}", a.facts, e.what()), nlohmann::json::object(), 1);
     } catch (const proviso::interp::FactsError& e) {  // a key given twice
-      std::cerr << fmt::format("error: `{}`: {}\n", a.facts, e.what());
-      return 1;
+      return fail("facts", fmt::format("`{}`: {}", a.facts, e.what()), {{"path", e.path()}}, 1);
     }
     proviso::EvalOptions opts;
     if (a.as_of) opts.as_of = *a.as_of;  // "" is refused by the SDK, never read as now
@@ -223,8 +244,7 @@ int RunEval(const EvalArgs& a) {
     for (const std::string& s : a.sets) {
       size_t eq = s.find('=');
       if (eq == std::string::npos || eq == 0) {
-        std::cerr << fmt::format("error: `--set {}`: write name=value\n", s);
-        return 2;
+        return fail("usage", fmt::format("`--set {}`: write name=value", s), nlohmann::json::object(), 2);
       }
       opts.params[s.substr(0, eq)] = s.substr(eq + 1);
     }
@@ -237,21 +257,18 @@ int RunEval(const EvalArgs& a) {
     std::string head = e.path().substr(0, e.path().find_first_of(".["));
     bool is_param = false;
     for (const std::string& s : a.sets) is_param |= s.rfind(head + "=", 0) == 0;
-    if (is_param) std::cerr << fmt::format("error: invalid `--set {}`: {}\n", head, e.what());
-    else std::cerr << fmt::format("error: invalid facts in `{}`: {}\n", a.facts, e.what());
+    if (is_param) return fail("param", fmt::format("invalid `--set {}`: {}", head, e.what()), {{"path", e.path()}}, 1);
+    return fail("facts", fmt::format("invalid facts in `{}`: {}", a.facts, e.what()), {{"path", e.path()}}, 1);
   } catch (const proviso::EvaluationError& e) {
+    nlohmann::json extra = nlohmann::json::object();
     if (a.explain && !e.explanation_text().empty()) {  // what was decided up to the failure
-      if (a.format == "json") {
-        std::cout << nlohmann::json{{"error", e.what()}, {"explanation", e.explanation()}}.dump(2) << "\n";
-      } else {
-        std::cout << "why (up to the failure):\n" << e.explanation_text() << std::flush;
-      }
+      if (a.format == "json") extra["explanation"] = e.explanation();
+      else std::cout << "why (up to the failure):\n" << e.explanation_text() << std::flush;
     }
-    std::cerr << fmt::format("error: no decision: {}\n", e.what());
+    return fail("evaluation", fmt::format("no decision: {}", e.what()), extra, 1);
   } catch (const proviso::Error& e) {
-    std::cerr << fmt::format("error: {}\n", e.what());
+    return fail("evaluation", e.what(), nlohmann::json::object(), 1);
   }
-  return 1;
 }
 
 // Policy files under the given paths (directories are searched recursively; imports are
