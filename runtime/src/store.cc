@@ -1,11 +1,13 @@
 // PolicyStore: named policies served from a folder, reloaded on request or by a watch thread.
 //
 // Synchronisation (there is no data race by design):
-// - State::serving (name -> Policy) is the only thing readers touch. Get/Find/Names take
-//   serving_mu shared and copy a Policy out (a shared_ptr copy); a reload takes it exclusively only
+// - State::serving (name -> Policy) is the only thing readers touch. Get/Find/Names lock
+//   serving_mu for a map lookup and copy a Policy out (a shared_ptr copy); a reload locks it only
 //   to swap the entries it changed, all at once, and releases the versions it replaced after
-//   unlocking (unloading native code must not hold readers up). A Policy is immutable and keeps
-//   its compiled version alive, so an evaluation in flight finishes on the version it started with.
+//   unlocking (unloading native code must not hold readers up). A plain mutex, not a
+//   shared_mutex: glibc's reader-preferring rwlock lets a stream of readers starve the reload,
+//   and the critical sections are a map lookup either way. A Policy is immutable and keeps its
+//   compiled version alive, so an evaluation in flight finishes on the version it started with.
 // - Everything else a reload reads or writes (State::tracked) is guarded by reload_mu: one reload
 //   at a time (Reload() callers and the watch thread). Compilation and tests run under reload_mu
 //   only, never under serving_mu.
@@ -22,7 +24,6 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
-#include <shared_mutex>
 #include <thread>
 #include <utility>
 
@@ -211,7 +212,7 @@ struct PolicyStore::State {
   std::string folder;
   StoreOptions options;
 
-  mutable std::shared_mutex serving_mu;
+  mutable std::mutex serving_mu;
   std::map<std::string, Policy> serving;  // guarded by serving_mu
 
   std::mutex reload_mu;
@@ -370,7 +371,7 @@ struct PolicyStore::State {
     // Swap everything at once; the replaced versions are released after the lock.
     std::vector<Policy> replaced;
     if (!swaps.empty()) {
-      std::unique_lock<std::shared_mutex> lock(serving_mu);
+      std::lock_guard<std::mutex> lock(serving_mu);
       for (auto& [name, policy] : swaps) {
         auto s = serving.find(name);
         if (s != serving.end()) {
@@ -443,7 +444,7 @@ PolicyStore::~PolicyStore() {
 }
 
 std::optional<Policy> PolicyStore::Find(const std::string& name) const {
-  std::shared_lock<std::shared_mutex> lock(state_->serving_mu);
+  std::lock_guard<std::mutex> lock(state_->serving_mu);
   auto it = state_->serving.find(name);
   if (it == state_->serving.end()) return std::nullopt;
   return it->second;
@@ -458,7 +459,7 @@ Policy PolicyStore::Get(const std::string& name) const {
 }
 
 std::vector<std::string> PolicyStore::Names() const {
-  std::shared_lock<std::shared_mutex> lock(state_->serving_mu);
+  std::lock_guard<std::mutex> lock(state_->serving_mu);
   std::vector<std::string> out;
   for (const auto& [name, policy] : state_->serving) out.push_back(name);
   return out;

@@ -101,10 +101,10 @@ struct StoreOptions {
 // folder that starts with a `policy` header; its name is the file's stem. Files without a header
 // (imports) and law files are not policies, but a change to one that a policy reads reloads it.
 //
-// Thread safety: every member is thread-safe. Get, Find and Names never wait for a compilation
-// (they take a shared lock held only while a few map entries are swapped). Reloads (Reload() and
-// the watch thread) run one at a time; a reload compiles with no lock that readers take, then
-// swaps every policy it loaded or removed at once.
+// Thread safety: every member is thread-safe. Get, Find and Names never wait for a compilation:
+// they take a lock held only for a map lookup, which a reload takes only to swap the policies it
+// loaded or removed, all at once. Reloads (Reload() and the watch thread) run one at a time and
+// compile with no lock that readers take.
 class PolicyStore {
  public:
   // Loads every policy of `folder`. A policy that fails is not served (LastReport() says why).
@@ -137,9 +137,10 @@ class PolicyStore {
   // Increases every time a reload changes what is served (a version loaded or a policy removed):
   // a cheap way to notice a reload, e.g. by the watch thread.
   uint64_t generation() const;
+  // The folder, as given to the constructor.
   const std::string& folder() const;
 
-  struct State;
+  struct State;  // internal (store.cc)
 
  private:
   static Policy Wrap(std::shared_ptr<const Policy::Impl> impl);  // Policy's constructor is private
