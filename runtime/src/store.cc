@@ -181,6 +181,14 @@ bool HasPolicyHeader(const std::string& text) {
   return !(std::isalnum(next) || next == '_');
 }
 
+// "cannot read the policy folder `F`: no such file or directory" (the system's reason, lowercased
+// as every message is).
+Error FolderError(const std::string& folder, const std::error_code& ec) {
+  std::string why = ec.message();
+  if (!why.empty()) why[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(why[0])));
+  return Error(fmt::format("cannot read the policy folder `{}`: {}", folder, why));
+}
+
 // What a store knows of one policy between reloads.
 struct Tracked {
   std::string path;
@@ -271,9 +279,9 @@ struct PolicyStore::State {
     std::map<std::string, std::string> unusable;  // name -> why: files of tracked policies that are none now
     std::error_code ec;
     fs::directory_iterator it(folder, ec);
-    if (ec) throw Error(fmt::format("cannot read the policy folder `{}`: {}", folder, ec.message()));
+    if (ec) throw FolderError(folder, ec);
     for (; it != fs::directory_iterator(); it.increment(ec)) {
-      if (ec) throw Error(fmt::format("cannot read the policy folder `{}`: {}", folder, ec.message()));
+      if (ec) throw FolderError(folder, ec);
       const fs::path& file = it->path();
       std::error_code fe;
       if (file.extension() != ".proviso" || !fs::is_regular_file(file, fe)) continue;  // follows links

@@ -304,7 +304,13 @@ TEST_F(StoreTest, APolicyThatNeverCompiledIsNotServedAndIsRetried) {
 }
 
 TEST_F(StoreTest, AFolderThatCannotBeReadIsAnError) {
-  EXPECT_THROW(PolicyStore((dir_ / "missing").string()), Error);
+  try {
+    PolicyStore missing((dir_ / "missing").string());
+    FAIL() << "no exception";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "cannot read the policy folder `" + (dir_ / "missing").string() + "`: no such file or directory");
+  }
   Write("adder.proviso", AddPolicy(10));
   PolicyStore store(dir_.string());
   fs::remove_all(dir_);
@@ -360,6 +366,22 @@ TEST_F(StoreTest, WatchModePicksUpChanges) {
   Write("lib.proviso", "param k: int = 50\n");
   ASSERT_TRUE(WaitFor([&] { return store.generation() != generation; }));
   EXPECT_EQ(Eval(store.Get("adder"), 1), 51);
+}
+
+TEST_F(StoreTest, WatchModeRecordsAFolderItCannotReadAndGoesOn) {
+  Write("adder.proviso", AddPolicy(10));
+  StoreOptions options;
+  options.watch_interval = std::chrono::milliseconds(10);
+  PolicyStore store(dir_.string(), options);
+  fs::path moved = dir_.string() + "_moved";
+  fs::rename(dir_, moved);
+  ASSERT_TRUE(WaitFor([&] { return Contains(store.LastReport().error, "cannot read the policy folder"); }));
+  EXPECT_FALSE(store.LastReport().ok());
+  EXPECT_EQ(Eval(store.Get("adder"), 1), 11);  // still serving
+  fs::rename(moved, dir_);
+  Write("adder.proviso", AddPolicy(20));
+  ASSERT_TRUE(WaitFor([&] { return Eval(store.Get("adder"), 1) == 21; }));
+  EXPECT_TRUE(store.LastReport().error.empty());
 }
 
 // THE BAR: 8 threads evaluate without pause while the main thread performs 100 reloads, half of
