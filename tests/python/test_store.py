@@ -3,6 +3,7 @@ thread; Policy.version and Decision.version (the C++ side: tests/unit/store_test
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import threading
@@ -13,7 +14,7 @@ from typing import Callable, Optional
 import pytest
 
 import proviso
-from conftest import POLICIES
+from conftest import POLICIES, ROOT
 
 
 def adder(k: int, expect_k: Optional[int] = None) -> str:
@@ -72,6 +73,17 @@ def test_version_is_a_content_hash_named_by_decisions(tmp_path: Path) -> None:
     # A shipped policy with imports and law files: the CLI's JSON names the same version.
     shipped = proviso.compile(POLICIES / "call_center.proviso")
     assert len(shipped.version) == 64
+
+
+def test_the_shipped_policies_folder() -> None:
+    with proviso.PolicyStore(POLICIES) as store:
+        assert store.report.ok, str(store.report)
+        assert "call_center" in store.names and "common" not in store  # common.proviso has no header
+        assert len(store.names) == len(store.report.policies) >= 8
+        # The version the CLI's JSON names (tests/decisions) is the store's.
+        golden = json.loads((ROOT / "tests" / "decisions" / "call_center.json").read_text())
+        assert store.get("call_center").version == golden["version"]
+        assert store.reload().policies["call_center"].status == "unchanged"
 
 
 def test_reload_swaps_and_old_policies_keep_their_logic(tmp_path: Path) -> None:
