@@ -163,6 +163,14 @@ TEST_F(StoreTest, ASyntaxErrorKeepsThePreviousVersionAndSaysWhere) {
   EXPECT_TRUE(Contains(report.ToText(), "the previous version serves")) << report.ToText();
   EXPECT_EQ(store.LastReport().Find("adder")->status, ReloadStatus::kFailed);
 
+  // Changed back: the same version, no failure any more.
+  Write("adder.proviso", AddPolicy(10));
+  report = store.Reload();
+  EXPECT_EQ(report.Find("adder")->status, ReloadStatus::kUnchanged);
+  EXPECT_EQ(report.Find("adder")->version, v1);
+  EXPECT_TRUE(report.ok());
+  EXPECT_FALSE(store.Reload().Find("adder")->attempted);
+
   // Fixed: served again.
   Write("adder.proviso", AddPolicy(30));
   report = store.Reload();
