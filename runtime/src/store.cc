@@ -210,7 +210,9 @@ std::string TestsFailReason(const std::vector<TestOutcome>& failed) {
   const TestOutcome& t = failed.front();
   std::string out = fmt::format("test `{}` ({}:{}) fails: {}", t.name, t.location.file, t.location.line,
                                 t.failures.empty() ? "" : t.failures.front());
-  if (failed.size() > 1) out += fmt::format(" (and {} more failing test{})", failed.size() - 1, failed.size() == 2 ? "" : "s");
+  if (failed.size() > 1) {
+    out += fmt::format(" (and {} more failing test{})", failed.size() - 1, failed.size() == 2 ? "" : "s");
+  }
   return out;
 }
 
@@ -297,7 +299,8 @@ struct PolicyStore::State {
       if (HasPolicyHeader(*text)) {
         found[name] = path;
       } else {
-        unusable[name] = fmt::format("`{}` no longer starts with a `policy` header (delete the file to remove the policy)", path);
+        unusable[name] = fmt::format(
+            "`{}` no longer starts with a `policy` header (delete the file to remove the policy)", path);
       }
     }
 
@@ -392,7 +395,8 @@ struct PolicyStore::State {
     if (!swaps.empty()) generation.fetch_add(1);
 
     ReloadReport report;
-    std::sort(entries.begin(), entries.end(), [](const PolicyReload& a, const PolicyReload& b) { return a.name < b.name; });
+    std::sort(entries.begin(), entries.end(),
+              [](const PolicyReload& a, const PolicyReload& b) { return a.name < b.name; });
     report.policies = std::move(entries);
     if (retry_failed || report.changed()) {  // Reload() calls, and the watch thread's changes
       std::lock_guard<std::mutex> lock(report_mu);
