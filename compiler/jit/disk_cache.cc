@@ -25,12 +25,6 @@ constexpr const char* kFormat = "proviso-object-cache 5";
 
 std::atomic<int64_t> loaded{0}, stored{0};
 
-std::string Sha256Hex(llvm::StringRef bytes) {
-  llvm::SHA256 h;
-  h.update(bytes);
-  return llvm::toHex(h.final(), /*LowerCase=*/true);
-}
-
 // The checksum of an entry: of its key and its object, so that an entry copied or renamed under
 // another key (another policy's, another version's) is a miss, never loaded.
 std::string EntrySum(const std::string& key, llvm::StringRef object) {
@@ -42,6 +36,12 @@ std::string EntrySum(const std::string& key, llvm::StringRef object) {
 }
 
 }  // namespace
+
+std::string Sha256Hex(std::string_view bytes) {
+  llvm::SHA256 h;
+  h.update(llvm::StringRef(bytes.data(), bytes.size()));
+  return llvm::toHex(h.final(), /*LowerCase=*/true);
+}
 
 std::optional<DiskCache> DiskCache::FromEnvironment() {
   const char* dir = std::getenv("PROVISO_CACHE_DIR");

@@ -20,6 +20,9 @@ class TargetMachine;
 
 namespace proviso::jit {
 
+// The SHA-256 of `bytes`, as 64 lowercase hex digits.
+std::string Sha256Hex(std::string_view bytes);
+
 class DiskCache {
  public:
   // The cache named by PROVISO_CACHE_DIR (read at each call), or nullopt when it is unset or empty.

@@ -9,6 +9,7 @@
 #include "compiler/interp/interp.h"
 #include "compiler/interp/test_runner.h"
 #include "compiler/ir/ir.h"
+#include "compiler/jit/disk_cache.h"
 #include "proviso/proviso.h"
 #include "compiler/support/large_stack.h"
 #include "compiler/support/read_file.h"
@@ -373,6 +374,7 @@ std::vector<Obligation> Decision::violations() const {
 nlohmann::json Decision::ToJson() const {
   nlohmann::json j;
   j["policy"] = policy_;
+  j["version"] = version_;
   j["as_of"] = as_of_;
   if (!law_as_of_.empty()) j["law_as_of"] = law_as_of_;
   j["outputs"] = outputs_;
@@ -505,6 +507,7 @@ Decision Policy::Evaluate(const nlohmann::json& facts, const EvalOptions& option
   }
   Decision d;
   d.policy_ = p.name;
+  d.version_ = impl_->version;
   d.as_of_ = FormatInstant(opts.now());
   if (p.law) d.law_as_of_ = FormatDate(r.law);
   const TypeTable& types = p.types();
@@ -570,6 +573,8 @@ std::vector<TestOutcome> Policy::RunTests(const std::optional<std::string>& toda
 
 const std::string& Policy::name() const { return impl_->program->name; }
 
+const std::string& Policy::version() const { return impl_->version; }
+
 Backend Policy::backend() const { return impl_->native ? Backend::kJit : Backend::kInterpreter; }
 
 std::vector<std::string> Policy::output_names() const {
@@ -578,12 +583,13 @@ std::vector<std::string> Policy::output_names() const {
   return out;
 }
 
-std::vector<std::pair<std::string, std::string>> Policy::SourceFiles() const {
+std::vector<std::pair<std::string, std::string>> FilesOf(const SourceManager& sm) {
   std::vector<std::pair<std::string, std::string>> out;
-  const SourceManager& sm = impl_->front->sources;
   for (int i = 0; i < sm.size(); ++i) out.push_back({sm.file(i).path, sm.file(i).text});
   return out;
 }
+
+std::vector<std::pair<std::string, std::string>> Policy::SourceFiles() const { return FilesOf(impl_->front->sources); }
 
 std::vector<std::string> Policy::param_names() const {
   std::vector<std::string> out;
@@ -638,6 +644,20 @@ CompileError Failure(std::vector<PolicyDiagnostic> diags, int errors) {
   return CompileError(fmt::format("{} ({} error{})", first, errors, errors == 1 ? "" : "s"), std::move(diags));
 }
 
+// Policy::version(): the SHA-256 of the files' contents in load order, each preceded by its size
+// (so that no two sequences of files run together into the same bytes). Paths are left out: the
+// same sources decide the same wherever they are.
+std::string VersionOf(const SourceManager& sm) {
+  std::string all = "proviso policy version 1\n";
+  for (int i = 0; i < sm.size(); ++i) {
+    const std::string& text = sm.file(i).text;
+    all += std::to_string(text.size());
+    all += '\n';
+    all += text;
+  }
+  return jit::Sha256Hex(all);
+}
+
 Policy::Impl* Finish(std::unique_ptr<FrontEnd> fe, const EngineOptions& options) {
   std::vector<PolicyDiagnostic> diags;
   for (const Diagnostic& d : fe->diags.diagnostics()) diags.push_back(ToPublic(d, fe->sources));
@@ -654,6 +674,7 @@ Policy::Impl* Finish(std::unique_ptr<FrontEnd> fe, const EngineOptions& options)
   }
   impl->warnings = std::move(diags);
   impl->front = std::move(fe);
+  impl->version = VersionOf(impl->front->sources);
   if (options.backend == Backend::kJit) {
     DiagnosticSink jit_diags;
     impl->native = CompileNative(*impl->program, jit_diags);
@@ -722,18 +743,33 @@ void Remember(const std::string& key, const std::shared_ptr<const Policy::Impl>&
 
 }  // namespace
 
-Policy Engine::CompileFile(const std::string& path) const {
-  std::string key = CacheKey("file", path, options_);
-  if (options_.cache) {
-    std::lock_guard<std::mutex> lock(g_cache_mu);
-    auto it = g_cache.find(key);
-    if (it != g_cache.end() && StillValid(it->second)) return Policy(it->second.impl);
+std::shared_ptr<const Policy::Impl> CompileFileImpl(const EngineOptions& options, const std::string& path,
+                                                    std::vector<std::pair<std::string, std::string>>* files_read) {
+  std::string key = CacheKey("file", path, options);
+  if (options.cache) {
+    std::shared_ptr<const Policy::Impl> hit;
+    {
+      std::lock_guard<std::mutex> lock(g_cache_mu);
+      auto it = g_cache.find(key);
+      if (it != g_cache.end() && StillValid(it->second)) hit = it->second.impl;
+    }
+    if (hit) {
+      if (files_read) *files_read = FilesOf(hit->front->sources);
+      return hit;
+    }
   }
   // The compiler's stages recurse over expressions: give them a large stack whatever the caller's.
-  auto impl = std::shared_ptr<const Policy::Impl>(
-      OnLargeStack([&] { return Finish(proviso::CompileFile(path, FrontEndOptions{options_.import_root}), options_); }));
-  if (options_.cache) Remember(key, impl, true);
-  return Policy(impl);
+  auto impl = std::shared_ptr<const Policy::Impl>(OnLargeStack([&] {
+    std::unique_ptr<FrontEnd> fe = proviso::CompileFile(path, FrontEndOptions{options.import_root});
+    if (files_read) *files_read = FilesOf(fe->sources);  // before Finish, which throws on errors
+    return Finish(std::move(fe), options);
+  }));
+  if (options.cache) Remember(key, impl, true);
+  return impl;
+}
+
+Policy Engine::CompileFile(const std::string& path) const {
+  return Policy(CompileFileImpl(options_, path, nullptr));
 }
 
 Policy Engine::CompileString(const std::string& source, const std::string& name) const {

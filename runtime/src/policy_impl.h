@@ -21,6 +21,7 @@ struct Policy::Impl {
   std::unique_ptr<ir::Program> program;
   std::vector<PolicyDiagnostic> warnings;
   std::unique_ptr<jit::CompiledPolicy> native;  // null with Backend::kInterpreter
+  std::string version;  // Policy::version(): set once, when compiled
   // The parsed param overrides of the last few EvalOptions::params seen (parsing a set literal
   // costs more than evaluating a row natively; callers repeat the same overrides).
   mutable std::mutex overrides_mu;
@@ -29,6 +30,15 @@ struct Policy::Impl {
 
 // The most distinct override sets Impl::overrides keeps (it starts again when full).
 constexpr size_t kCachedOverrides = 64;
+
+// Every file of `sm` as (path, content), in load order: Policy::SourceFiles().
+std::vector<std::pair<std::string, std::string>> FilesOf(const SourceManager& sm);
+
+// What Engine(options).CompileFile(path) does; `files_read`, when not null, receives the files the
+// compilation read (path, content: the main file first), whether it succeeds or throws
+// CompileError: what a PolicyStore watches to know when a failed policy is worth compiling again.
+std::shared_ptr<const Policy::Impl> CompileFileImpl(const EngineOptions& options, const std::string& path,
+                                                    std::vector<std::pair<std::string, std::string>>* files_read);
 
 // Programs deeper than this are interpreted on a large stack (see large_stack.h).
 constexpr int kShallow = 400;

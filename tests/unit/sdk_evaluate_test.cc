@@ -82,6 +82,8 @@ TEST_P(SdkDecision, ToJsonShape) {
     ],
     "violations": ["keep_records"]
   })");
+  expected["version"] = p.version();  // the content hash of the policy's sources (store_test.cc)
+  EXPECT_EQ(p.version().size(), 64u);
   EXPECT_EQ(j, expected) << j.dump(2);
   EXPECT_FALSE(j.contains("explanation"));
   json explained = p.Evaluate(ExportFacts(false, "XX", "2021-03-20"), AsOf("2021-06-01", true)).ToJson();

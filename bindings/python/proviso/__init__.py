@@ -10,6 +10,9 @@
     changes, summary = proviso.what_if(policy, df, {"60 days": {"min_retention": "60 days"}})
     proviso.plot_what_if(proviso.what_if(policy, df, {...}))
 
+    with proviso.PolicyStore("policies/cn", watch=1.0) as store:         # served by name, reloaded on change
+        store.get("call_center").evaluate({...}).version                # the version that decided
+
     import proviso.dask                                                # Dask frames, on a cluster (needs Dask)
     out = proviso.dask.evaluate_frame(ddf, policy, as_of="2020-09-01") # lazy; a Policy pickles as its sources
 
@@ -21,6 +24,7 @@ from ._convert import UNKNOWN
 from ._frame import evaluate_frame
 from ._policy import (Citation, ColumnSpec, Decision, DeadlineKind, Item, ItemRef, Obligation, Policy, Status,
                       TestOutcome, compile)
+from ._store import PolicyReload, PolicyStore, ReloadReport
 from ._version import __version__
 from ._what_if import WhatIfResult, plot_what_if, what_if
 
@@ -38,6 +42,9 @@ __all__ = [
     "Citation",
     "ColumnSpec",
     "TestOutcome",
+    "PolicyStore",
+    "ReloadReport",
+    "PolicyReload",
     "evaluate_frame",
     "what_if",
     "WhatIfResult",

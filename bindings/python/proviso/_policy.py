@@ -238,6 +238,12 @@ class Decision:
         self._items: Optional[List[Item]] = None
 
     @property
+    def version(self) -> str:
+        """The version of the policy that decided (:attr:`Policy.version`): with a
+        :class:`PolicyStore` reloading policies, says which version made this decision."""
+        return self._native.version
+
+    @property
     def law_as_of(self) -> Optional[_dt.date]:
         """The date whose law decided, when the policy says (``law as of``); else ``None`` (the
         law of :attr:`as_of`)."""
@@ -298,7 +304,7 @@ class Decision:
         return self._native.explanation()
 
     def to_dict(self) -> Dict[str, Any]:
-        """``{"policy", "as_of", "law_as_of"?, "outputs", "obligations", "violations", "items"?}`` (and
+        """``{"policy", "version", "as_of", "law_as_of"?, "outputs", "obligations", "violations", "items"?}`` (and
         ``"explanation"`` if evaluated with ``explain=True``): exactly the JSON of ``proviso eval
         --format json``."""
         return self._native.to_dict()
@@ -346,6 +352,13 @@ class Policy:
     def name(self) -> str:
         """The policy's name (``policy NAME`` in its header)."""
         return self._native.name
+
+    @property
+    def version(self) -> str:
+        """The version: the SHA-256 (64 hex digits) of the contents of every file the policy was
+        compiled from (the policy, its imports, its law files). The same sources give the same
+        version anywhere and with either back end; any change gives another."""
+        return self._native.version
 
     @property
     def backend(self) -> str:

@@ -10,7 +10,7 @@
 //   any Python object refers to it.
 //
 // The parts (module_internal.h declares what they share): errors.cc, facts.cc, decisions.cc,
-// columns.cc, batch.cc; this file binds them.
+// columns.cc, batch.cc, store.cc; this file binds them.
 
 #include <map>
 #include <memory>
@@ -21,9 +21,8 @@
 #include "module_internal.h"
 
 namespace proviso::python {
-namespace {
 
-proviso::Engine MakeEngine(const std::string& backend, const std::string& root = "") {
+proviso::EngineOptions EngineOptionsFor(const std::string& backend, const std::string& root) {
   proviso::EngineOptions o;
   o.import_root = root;
   if (backend == "jit") {
@@ -33,7 +32,13 @@ proviso::Engine MakeEngine(const std::string& backend, const std::string& root =
   } else {
     throw proviso::Error("unknown backend `" + backend + "` (jit, interpreter)");
   }
-  return proviso::Engine(o);
+  return o;
+}
+
+namespace {
+
+proviso::Engine MakeEngine(const std::string& backend, const std::string& root = "") {
+  return proviso::Engine(EngineOptionsFor(backend, root));
 }
 
 }  // namespace
@@ -47,6 +52,7 @@ PYBIND11_MODULE(_proviso, m) {
 
   py::class_<proviso::Policy>(m, "Policy", "A compiled policy (immutable, shared, thread-safe).")
       .def_property_readonly("name", &proviso::Policy::name)
+      .def_property_readonly("version", &proviso::Policy::version)
       .def_property_readonly("backend",
                              [](const proviso::Policy& p) {
                                return p.backend() == proviso::Backend::kJit ? "jit" : "interpreter";
@@ -117,6 +123,7 @@ PYBIND11_MODULE(_proviso, m) {
   py::class_<PyDecision>(m, "Decision", "The outcome of one evaluation.")
       .def("to_dict", [](const PyDecision& d) { return FromJson(d.decision.ToJson()); })
       .def_property_readonly("as_of", [](const PyDecision& d) { return d.decision.as_of(); })
+      .def_property_readonly("version", [](const PyDecision& d) { return d.decision.version(); })
       .def("outputs", [](const PyDecision& d) { return FromJson(d.decision.outputs()); })
       // Output name -> list of the paths of the missing facts it waits for.
       .def("undetermined", [](const PyDecision& d) { return FromJson(d.decision.undetermined()); })
@@ -129,6 +136,8 @@ PYBIND11_MODULE(_proviso, m) {
       .def("items", [](const PyDecision& d) { return ItemDicts(d); })
       .def("explanation_text", [](PyDecision& d) { return d.Explained().explanation_text(); })
       .def("explanation", [](PyDecision& d) { return FromJson(d.Explained().explanation()); });
+
+  RegisterStore(m);
 
   m.def("ticks_to_units", &TicksToUnits, py::arg("ticks"), py::arg("ticks_per_unit"), py::arg("whole"));
   m.def("ticks_to_days", &TicksToUnits, py::arg("ticks"), py::arg("ticks_per_day"), py::arg("whole"));

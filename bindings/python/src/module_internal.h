@@ -7,6 +7,7 @@
 //   columns.cc    batch column specs and element types; numpy column conversions (ticks_to_units,
 //                 units_to_ns, factorize_objects, encode_enum_sets)
 //   batch.cc      evaluate_batch (columns, masks) and evaluate_rows (the row-by-row path)
+//   store.cc      the PolicyStore class (RegisterStore)
 //   module.cc     PYBIND11_MODULE: the Policy and Decision classes, the module functions
 #ifndef PROVISO_BINDINGS_PYTHON_SRC_MODULE_INTERNAL_H_
 #define PROVISO_BINDINGS_PYTHON_SRC_MODULE_INTERNAL_H_
@@ -128,6 +129,13 @@ py::tuple EvaluateBatch(const proviso::Policy& policy, int64_t rows, const py::l
 py::tuple EvaluateRows(const proviso::Policy& policy, const py::sequence& facts,
                        const std::optional<std::string>& as_of,
                        const std::map<std::string, std::string>& params);
+
+// ---------------------------------------------------------------- engines and stores
+
+// The engine options of a back end ("jit" or "interpreter"; else Error) and an import root.
+proviso::EngineOptions EngineOptionsFor(const std::string& backend, const std::string& root);
+// Adds the PolicyStore class to the module (store.cc).
+void RegisterStore(py::module_& m);
 
 }  // namespace proviso::python
 

@@ -21,6 +21,8 @@
 
 namespace proviso {
 
+class PolicyStore;
+
 // A place in a policy file. line/column are 1-based; empty file = no location.
 struct SourceLocation {
   std::string file;
@@ -179,7 +181,10 @@ class Decision {
   // "YYYY-MM-DD": the date whose law decided, when the policy has `law as of` (else "": the law in
   // force on as_of decided, as for each element its own `law_as_of` in items()).
   const std::string& law_as_of() const { return law_as_of_; }
-  // {"policy", "as_of", "law_as_of"?, "outputs", "undetermined"? (output -> missing facts),
+  // The version of the policy that decided (Policy::version(): a content hash of its sources), so
+  // that a decision made while policies are reloaded (PolicyStore) says which one decided it.
+  const std::string& version() const { return version_; }
+  // {"policy", "version", "as_of", "law_as_of"?, "outputs", "undetermined"? (output -> missing facts),
   // "missing_facts"?, "obligations", "violations" (names of the policy's violated obligations),
   // "items"? (what each `for each` decided), "item_violations"? ({name, item} of each violated
   // obligation of an element), "explanation"?}
@@ -188,6 +193,7 @@ class Decision {
  private:
   friend class Policy;
   std::string policy_;
+  std::string version_;
   std::string as_of_;
   nlohmann::json outputs_ = nlohmann::json::object();
   nlohmann::json undetermined_ = nlohmann::json::object();
@@ -312,6 +318,11 @@ class Policy {
   int MissingWords() const;
 
   const std::string& name() const;
+  // The version of the policy: the SHA-256 (64 lowercase hex digits) of the contents of every
+  // file in SourceFiles(), in that order. The same sources give the same version wherever they
+  // are and whichever back end compiles them; any change to the policy, an import or a law file
+  // gives another. Every Decision names it (Decision::version()).
+  const std::string& version() const;
   Backend backend() const;
   // The policy's outputs (those of a `for each` are per element: Decision::items()).
   std::vector<std::string> output_names() const;
@@ -328,6 +339,7 @@ class Policy {
 
  private:
   friend class Engine;
+  friend class PolicyStore;  // store.h
   explicit Policy(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
   std::shared_ptr<const Impl> impl_;
 };
