@@ -374,7 +374,7 @@ std::vector<Obligation> Decision::violations() const {
 nlohmann::json Decision::ToJson() const {
   nlohmann::json j;
   j["policy"] = policy_;
-  j["version"] = version_;
+  j["policy_version"] = version_;  // not "version": the explanation has its own (its schema's)
   j["as_of"] = as_of_;
   if (!law_as_of_.empty()) j["law_as_of"] = law_as_of_;
   j["outputs"] = outputs_;

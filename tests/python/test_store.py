@@ -65,7 +65,7 @@ def test_version_is_a_content_hash_named_by_decisions(tmp_path: Path) -> None:
     assert len(policy.version) == 64 and set(policy.version) <= set("0123456789abcdef")
     d = policy.evaluate({"x": 1})
     assert d.version == policy.version
-    assert d.to_dict()["version"] == policy.version
+    assert d.to_dict()["policy_version"] == policy.version
     same = proviso.compile(adder(1), name=str(tmp_path / "elsewhere.proviso"), backend="interpreter")
     assert same.version == policy.version
     assert proviso.compile(adder(2)).version != policy.version
@@ -82,7 +82,7 @@ def test_the_shipped_policies_folder() -> None:
         assert len(store.names) == len(store.report.policies) >= 8
         # The version the CLI's JSON names (tests/decisions) is the store's.
         golden = json.loads((ROOT / "tests" / "decisions" / "call_center.json").read_text())
-        assert store.get("call_center").version == golden["version"]
+        assert store.get("call_center").version == golden["policy_version"]
         assert store.reload().policies["call_center"].status == "unchanged"
 
 

@@ -82,7 +82,7 @@ TEST_P(SdkDecision, ToJsonShape) {
     ],
     "violations": ["keep_records"]
   })");
-  expected["version"] = p.version();  // the content hash of the policy's sources (store_test.cc)
+  expected["policy_version"] = p.version();  // the content hash of the policy's sources (store_test.cc)
   EXPECT_EQ(p.version().size(), 64u);
   EXPECT_EQ(j, expected) << j.dump(2);
   EXPECT_FALSE(j.contains("explanation"));

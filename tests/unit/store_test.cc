@@ -100,7 +100,7 @@ TEST_F(StoreTest, VersionIsAContentHashNamedByEveryDecision) {
   EXPECT_EQ(p.version().find_first_not_of("0123456789abcdef"), std::string::npos);
   Decision d = p.Evaluate(json{{"x", 1}});
   EXPECT_EQ(d.version(), p.version());
-  EXPECT_EQ(d.ToJson()["version"], p.version());
+  EXPECT_EQ(d.ToJson()["policy_version"], p.version());
   // The same text elsewhere, compiled by either back end, is the same version.
   EngineOptions interpreter;
   interpreter.backend = Backend::kInterpreter;

@@ -304,7 +304,7 @@ class Decision:
         return self._native.explanation()
 
     def to_dict(self) -> Dict[str, Any]:
-        """``{"policy", "version", "as_of", "law_as_of"?, "outputs", "obligations", "violations", "items"?}`` (and
+        """``{"policy", "policy_version", "as_of", "law_as_of"?, "outputs", "obligations", "violations", "items"?}`` (and
         ``"explanation"`` if evaluated with ``explain=True``): exactly the JSON of ``proviso eval
         --format json``."""
         return self._native.to_dict()
