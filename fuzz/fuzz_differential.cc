@@ -1,9 +1,12 @@
-// libFuzzer target: the reference interpreter against the JIT. The first byte of an input chooses a
-// policy of the differential corpus (policies/cn, tests/golden/good, tests/conformance/dmn, bench);
-// the rest seeds tests/differential/fact_gen.h (facts, evaluation instants and, for policies with
-// params, param overrides). Every fact set is decided by the interpreter and by the JIT's quick and
-// optimised rows; a difference (tests/differential/describe.h) aborts with both decisions: a crash.
-// Policies are compiled for the JIT the first time they are chosen.
+// libFuzzer target: the reference interpreter against the JIT, in two modes chosen by the first byte.
+// - 0x00-0xFE: the byte chooses a policy of the differential corpus (policies/cn, tests/golden/good,
+//   tests/conformance/dmn, bench; compiled for the JIT the first time it is chosen) and the rest seeds
+//   tests/differential/fact_gen.h: 16 fact sets, their evaluation instants and, for half the inputs
+//   of a policy with params, param overrides.
+// - 0xFF: the rest is policy text (mutated programs): when it checks and the JIT compiles it, 4
+//   generated fact sets.
+// Every fact set is decided by the interpreter and by the JIT's quick and optimised rows; a
+// difference (tests/differential/describe.h) aborts printing both decisions: a crash.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -79,19 +82,11 @@ uint64_t Fnv1a(const uint8_t* data, size_t size) {
   return h;
 }
 
-}  // namespace
-
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const std::vector<std::string> corpus = Corpus();
-  if (size == 0) return 0;
-  const std::string& path = corpus[data[0] % corpus.size()];
-  const Compiled& c = Get(path);
-  if (!c.program) return 0;
-  const ir::Program& p = *c.program;
-  const jit::CompiledPolicy& native = *c.native;
-  uint64_t seed = Fnv1a(data + 1, size - 1);
-
-  std::vector<nlohmann::json> facts = testing::GenerateFacts(p, kFactSets, seed);
+// Decides `kFactSets` generated fact sets of `p` with the interpreter and with each tier of the JIT;
+// aborts on a difference.
+void Compare(const std::string& what, const ir::Program& p, const jit::CompiledPolicy& native, int fact_sets,
+             uint64_t seed) {
+  std::vector<nlohmann::json> facts = testing::GenerateFacts(p, fact_sets, seed);
   std::vector<Value> values;
   for (const nlohmann::json& f : facts) values.push_back(interp::FactsFromJson(f, p));
   std::vector<int64_t> instants = testing::EvaluationInstants(p, values, seed);
@@ -123,11 +118,45 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       std::string db = testing::Describe(p, b ? &*b : nullptr);
       if (da != db) {
         std::fprintf(stderr, "fuzz_differential: %s: interpreter and JIT (%s row) differ on facts %s as of %s%s\n"
-                     "interpreter:\n%sJIT:\n%s", path.c_str(), tier, facts[i].dump().c_str(),
+                     "interpreter:\n%sJIT:\n%s", what.c_str(), tier, facts[i].dump().c_str(),
                      FormatDateTime(opts.now()).c_str(), scenario.c_str(), da.c_str(), db.c_str());
         std::abort();
       }
     }
   }
+}
+
+// Mode 0xFF: policy text, named in policies/cn so that seeds importing `common.proviso` resolve.
+void CompareText(const uint8_t* data, size_t size) {
+  static const std::string kName = std::string(PROVISO_SOURCE_DIR) + "/policies/cn/fuzz_input.proviso";
+  std::string text(reinterpret_cast<const char*>(data), size);
+  std::unique_ptr<FrontEnd> fe = CompileSource(kName, text);
+  if (!fe->ok()) return;
+  std::unique_ptr<ir::Program> program;
+  try {
+    program = ir::Lower(std::move(fe->program));
+  } catch (const ir::ConstantError&) {
+    return;
+  }
+  if (program->outputs.empty() && program->obligations.empty()) return;
+  DiagnosticSink diags;
+  std::unique_ptr<jit::CompiledPolicy> native = CompileNative(*program, diags);
+  if (!native) return;  // a construct the JIT refuses (E0601) is a diagnostic
+  Compare("the input's policy:\n" + text + "\n", *program, *native, 4, Fnv1a(data, size));
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static const std::vector<std::string> corpus = Corpus();
+  if (size == 0) return 0;
+  if (data[0] == 0xFF) {
+    CompareText(data + 1, size - 1);
+    return 0;
+  }
+  const std::string& path = corpus[data[0] % corpus.size()];
+  const Compiled& c = Get(path);
+  if (!c.program) return 0;
+  Compare(path, *c.program, *c.native, kFactSets, Fnv1a(data + 1, size - 1));
   return 0;
 }

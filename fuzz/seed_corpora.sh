@@ -63,11 +63,16 @@ printf '{"destination": "\\ud800", "approved": 1e400}' > "$OUT/fuzz_facts/shape_
 # Law files.
 seed "$OUT/fuzz_law" policies/**/*.law tests/golden/**/*.law
 
-# Differential: the first byte chooses the policy (fuzz_differential.cc sorts the corpus the same
+# Differential: a first byte below 0xFF chooses the policy (fuzz_differential.cc sorts the corpus the same
 # way), the rest seeds the generated facts; one seed per policy.
 n=$(ls policies/cn/*.proviso tests/golden/good/*.proviso tests/conformance/dmn/*.proviso bench/*.proviso | wc -l)
 for ((k = 0; k < n && k < 256; k++)); do
   printf "$(printf '\\%03o' "$k")seed" > "$OUT/fuzz_differential/policy_$k"
+done
+
+# ... and 0xFF then policy text: the golden programs, for the JIT on mutated programs.
+for f in tests/golden/good/*.proviso tests/conformance/dmn/*.proviso; do
+  { printf '\377'; cat "$f"; } > "$OUT/fuzz_differential/text_$(echo "$f" | tr '/' '_')"
 done
 
 for t in fuzz_policy fuzz_facts fuzz_law fuzz_differential; do
