@@ -14,6 +14,7 @@ PACKAGES=(
   python3-matplotlib python3-nbclient python3-nbformat python3-ipykernel python3-jsonschema
   python3-dask python3-distributed
   valgrind
+  clang-19 libfuzzer-19-dev libclang-rt-19-dev  # fuzz/: libFuzzer targets with ASan + UBSan (docs/fuzzing.md)
 )
 
 missing=()

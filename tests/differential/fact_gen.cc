@@ -524,7 +524,18 @@ class Generator {
   }
 
  private:
+  // Records nested deeper than kMaxNesting (only a record type that contains itself gets there) have
+  // empty lists and sets, absent optionals and record fields left out (not known): otherwise
+  // `record R { kids: list<R> }` nests without end (found by fuzz/fuzz_policy).
+  static constexpr int kMaxNesting = 8;
+
   nlohmann::json Record(int record) {
+    struct Nest {
+      int& depth;
+      explicit Nest(int& d) : depth(++d) {}
+      ~Nest() { --depth; }
+    } nest(depth_);
+    const bool deepest = depth_ >= kMaxNesting;
     const RecordInfo& info = types_.record_info(record);
     const auto& defaults = p_.field_defaults.at(record);
     nlohmann::json o = nlohmann::json::object();
@@ -534,10 +545,11 @@ class Generator {
       if (has_default && rng_.Percent(25)) continue;  // the default applies
       // Left out: not known (booleans most often, as facts a user did not state).
       if (unknowns_ && !has_default && rng_.Percent(f.type->kind == TypeKind::kBool ? 35 : 12)) continue;
-      if (f.type->kind == TypeKind::kOptional && rng_.Percent(20)) {
+      if (f.type->kind == TypeKind::kOptional && (rng_.Percent(20) || deepest)) {
         o[f.name] = nullptr;  // known to be absent
         continue;
       }
+      if (deepest && f.type->kind == TypeKind::kRecord) continue;
       auto role = roles_.find({record, static_cast<int>(i)});
       const std::vector<ir::FieldCheck>* checks =
           record < static_cast<int>(p_.field_checks.size()) && i < p_.field_checks[record].size() &&
@@ -557,6 +569,7 @@ class Generator {
     if (t->kind == TypeKind::kList || t->kind == TypeKind::kSet) {
       nlohmann::json a = nlohmann::json::array();
       int n = static_cast<int>(rng_.Below(5));
+      if (depth_ >= kMaxNesting) n = 0;
       for (int k = 0; k < n; ++k) {
         nlohmann::json x = Of(t->elem, role, checks);
         if (x.is_null()) continue;
@@ -634,6 +647,7 @@ class Generator {
       case TypeKind::kSet: {
         nlohmann::json a = nlohmann::json::array();
         int n = static_cast<int>(rng_.Below(5));
+      if (depth_ >= kMaxNesting) n = 0;
         for (int k = 0; k < n; ++k) {
           nlohmann::json x = Of(t->elem, role);
           if (t->kind == TypeKind::kSet && std::find(a.begin(), a.end(), x) != a.end()) continue;
@@ -854,6 +868,7 @@ class Generator {
   std::map<FieldKey, Role> roles_;
   std::vector<Patch> patches_;
   Rng rng_;
+  int depth_ = 0;  // records being generated, one inside the other
   int64_t anchor_ = 0;
   bool unknowns_ = false;  // this fact set leaves some facts out
   int64_t anchor_instant_ = 0;

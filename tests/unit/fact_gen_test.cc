@@ -115,6 +115,35 @@ TEST(FactGen, EveryFactSetIsValidForTheGoldenCorpus) {
   }
 }
 
+// How deep objects and arrays nest in `j` (a scalar: 0).
+int JsonDepth(const json& j) {
+  int deepest = 0;
+  if (j.is_structured()) {
+    for (const json& x : j) deepest = std::max(deepest, JsonDepth(x));
+    return deepest + 1;
+  }
+  return 0;
+}
+
+// A record type that contains itself (through a list and an optional) gives facts that end, a few
+// levels deep and valid. fuzz/fuzz_policy found the generator recursing until the stack overflowed.
+TEST(FactGen, ARecordThatContainsItselfNestsAFewLevelsAndEnds) {
+  auto p = FromText(R"(policy shape
+record R { name: text  kids: list<R>  next: R? }
+input { r: R }
+output n: int
+rule count_kids { then n = count k in r.kids where k.name == "x" }
+)");
+  ASSERT_TRUE(p);
+  int deepest = 0;
+  for (const json& f : testing::GenerateFacts(*p, 200, 22)) {
+    EXPECT_NO_THROW(interp::FactsFromJson(f, *p)) << f.dump();
+    deepest = std::max(deepest, JsonDepth(f));
+  }
+  EXPECT_GE(deepest, 4);  // it does recurse
+  EXPECT_LE(deepest, interp::kMaxFactsDepth);
+}
+
 TEST(FactGen, DeterministicPerSeed) {
   auto p = FromFrontEnd(CompileFile(std::string(PROVISO_SOURCE_DIR) + "/policies/cn/data_security_law.proviso"), "dsl");
   ASSERT_TRUE(p);
