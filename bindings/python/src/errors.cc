@@ -31,6 +31,15 @@ void Raise(const char* cls_name, const std::string& message, const py::dict& fie
 
 }  // namespace
 
+py::dict TestOutcomeDict(const proviso::TestOutcome& t) {
+  py::dict x;
+  x["name"] = t.name;
+  x["location"] = LocationDict(t.location);
+  x["passed"] = t.passed;
+  x["failures"] = t.failures;
+  return x;
+}
+
 // A diagnostic as the dict Python sees (ProvisoError.diagnostics, Policy.warnings).
 py::dict DiagnosticDict(const proviso::PolicyDiagnostic& d) {
   py::dict x;

@@ -84,14 +84,7 @@ PYBIND11_MODULE(_proviso, m) {
                outcomes = p.RunTests(today);
              }
              py::list out;
-             for (const proviso::TestOutcome& t : outcomes) {
-               py::dict x;
-               x["name"] = t.name;
-               x["location"] = LocationDict(t.location);
-               x["passed"] = t.passed;
-               x["failures"] = t.failures;
-               out.append(x);
-             }
+             for (const proviso::TestOutcome& t : outcomes) out.append(TestOutcomeDict(t));
              return out;
            },
            py::arg("today") = py::none())

@@ -39,6 +39,8 @@ namespace proviso::python {
 py::object ErrorClass(const char* name);
 py::dict LocationDict(const proviso::SourceLocation& l);
 py::dict DiagnosticDict(const proviso::PolicyDiagnostic& d);
+// An in-language test's outcome: {name, location, passed, failures} (Policy.run_tests, a reload's failed tests).
+py::dict TestOutcomeDict(const proviso::TestOutcome& t);
 void TranslateSdkErrors(std::exception_ptr p);
 
 // ---------------------------------------------------------------- Python -> JSON facts (facts.cc)

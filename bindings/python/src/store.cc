@@ -71,14 +71,7 @@ py::dict ReportDict(const proviso::ReloadReport& report) {
     py::list diagnostics, warnings, tests;
     for (const proviso::PolicyDiagnostic& x : p.diagnostics) diagnostics.append(DiagnosticDict(x));
     for (const proviso::PolicyDiagnostic& x : p.warnings) warnings.append(DiagnosticDict(x));
-    for (const proviso::TestOutcome& t : p.failed_tests) {
-      py::dict x;
-      x["name"] = t.name;
-      x["location"] = LocationDict(t.location);
-      x["passed"] = t.passed;
-      x["failures"] = t.failures;
-      tests.append(x);
-    }
+    for (const proviso::TestOutcome& t : p.failed_tests) tests.append(TestOutcomeDict(t));
     d["diagnostics"] = diagnostics;
     d["warnings"] = warnings;
     d["failed_tests"] = tests;
