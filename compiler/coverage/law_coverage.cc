@@ -123,11 +123,11 @@ class Builder {
     if (doc) AddDocument(*doc, sm);
   }
 
-  ParagraphCoverage& At(Para p) { return report_.documents[p.first].paragraphs[p.second]; }
+  ParagraphCoverage& Paragraph(Para p) { return report_.documents[p.first].paragraphs[p.second]; }
 
   void Cite(Para p, const std::string& kind, const std::string& name, Place place, bool conditional) {
     if (!citers_.insert({p, place.file, place.line, name}).second) return;  // an import seen before
-    At(p).cited_by.push_back(Citer{kind, name, std::move(place), conditional});
+    Paragraph(p).cited_by.push_back(Citer{kind, name, std::move(place), conditional});
   }
 
   void Policy(const std::string& file) {
@@ -183,7 +183,7 @@ class Builder {
           if (n.paragraphs[i] < 0) continue;
           Place place = At(sm, n.id_spans[i]);
           if (!marks_.insert({{doc_of[n.law], n.paragraphs[i]}, place.file, place.line, n.ids[i]}).second) continue;
-          At({doc_of[n.law], n.paragraphs[i]}).not_encoded.push_back(NotEncodedMark{n.reason, place});
+          Paragraph({doc_of[n.law], n.paragraphs[i]}).not_encoded.push_back(NotEncodedMark{n.reason, place});
         }
       }
     }
@@ -253,8 +253,8 @@ class Builder {
         trace(item.trace);
         obligations(item.obligations, item.not_applied);
       }
-      for (Para x : pos) At(x).positive.push_back(ref);
-      for (Para x : neg) At(x).negative.push_back(ref);
+      for (Para x : pos) Paragraph(x).positive.push_back(ref);
+      for (Para x : neg) Paragraph(x).negative.push_back(ref);
     };
     OnLargeStack([&] { return interp::RunTests(p, today_, nullptr, observe); });
   }
