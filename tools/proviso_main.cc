@@ -129,6 +129,7 @@ struct EvalArgs {
   bool explain = false;
   bool fail_on_violation = false;
   std::string format = "text";
+  int64_t budget = 0;  // EvalOptions::budget
 };
 
 // Exit codes (docs/cli.md): 0 done, 1 the user's input is wrong (policy, facts, options' values)
@@ -241,6 +242,7 @@ int RunEval(const EvalArgs& a) {
     proviso::EvalOptions opts;
     if (a.as_of) opts.as_of = *a.as_of;  // "" is refused by the SDK, never read as now
     opts.explain = a.explain;
+    opts.budget = a.budget;
     for (const std::string& s : a.sets) {
       size_t eq = s.find('=');
       if (eq == std::string::npos || eq == 0) {
@@ -429,6 +431,8 @@ int main(int argc, char** argv) {
     cmd->add_option("--facts", eval_args.facts, "facts (JSON file; - for standard input)")->required();
     cmd->add_option("--as-of", eval_args.as_of, "evaluation date YYYY-MM-DD or instant YYYY-MM-DDTHH:MM:SSZ (default: now)");
     cmd->add_option("--set", eval_args.sets, "override a param: name=value (repeatable)");
+    cmd->add_option("--budget", eval_args.budget,
+                    "collection elements the evaluation's loops may visit (0: the default, 100000000; -1: no limit)");
     cmd->add_option("--format", eval_args.format, "text or json")->check(CLI::IsMember({"text", "json"}));
   };
   auto* eval = app.add_subcommand("eval", "evaluate a policy on facts");

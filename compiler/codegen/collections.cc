@@ -10,6 +10,7 @@
 #include <llvm/IR/Constants.h>
 #include <llvm/IR/DerivedTypes.h>
 #include <llvm/IR/GlobalVariable.h>
+#include <llvm/IR/MDBuilder.h>
 
 namespace proviso::codegen::internal {
 
@@ -510,6 +511,30 @@ CG Generator::MakeCollection(const Expr& e) {
   }
   out.b = b_.CreateLoad(i64_, len);
   return out;
+}
+
+void Generator::CountStep(llvm::BasicBlock* exit) {
+  if (budget_slot_ < 0) budget_slot_ = Alloc(1);
+  llvm::Value* slot = CtxSlot(budget_slot_);
+  llvm::Value* left = b_.CreateSub(b_.CreateLoad(i64_, slot), I64(1));
+  b_.CreateStore(left, slot);
+  llvm::BasicBlock* over = Block("budget.over");
+  llvm::BasicBlock* go = Block("budget.ok");
+  llvm::MDBuilder md(c_);
+  b_.CreateCondBr(b_.CreateICmpSLT(left, I64(0)), over, go, md.createUnlikelyBranchWeights());
+  b_.SetInsertPoint(over);
+  b_.CreateCall(over_budget_);
+  b_.CreateStore(True(), err_);  // whatever the path's predicate: the row as a whole failed
+  b_.CreateBr(exit);
+  b_.SetInsertPoint(go);
+}
+
+void Generator::StartBudget(llvm::Function* row, llvm::Instruction* scratch) {
+  if (budget_slot_ < 0) return;  // no loop counts: nothing to start (and no call in the batch loop)
+  llvm::BasicBlock& entry = row->getEntryBlock();
+  llvm::IRBuilder<> at(&entry, scratch ? std::next(scratch->getIterator()) : entry.getFirstInsertionPt());
+  llvm::Value* slot = budget_slot_ == 0 ? ctx_ : at.CreateConstGEP1_64(i64_, ctx_, budget_slot_);
+  at.CreateStore(at.CreateCall(budget_), slot);
 }
 
 }  // namespace proviso::codegen::internal

@@ -264,12 +264,21 @@ class Generator {
     llvm::Value* i = b_.CreateLoad(i64_, idx);
     b_.CreateCondBr(b_.CreateICmpSLT(i, coll.b), step, exit);
     b_.SetInsertPoint(step);
+    CountStep(exit);
     CG x = Load(elem, SlotDyn(coll.a, b_.CreateMul(i, I64(stride))));
     body(x, exit);
     b_.CreateStore(b_.CreateAdd(i, I64(1)), idx);
     b_.CreateBr(head);
     b_.SetInsertPoint(exit);
   }
+
+  // One element visited by a loop over a list: counts it against the evaluation's budget (a scratch
+  // slot the row takes from proviso_rt_budget at its start); past the budget, says so
+  // (proviso_rt_over_budget), fails and leaves the loop to `exit`, and so does every enclosing loop at
+  // its next element. Loops over enum bitsets are not counted: they visit at most 64 elements.
+  void CountStep(llvm::BasicBlock* exit);
+  // In the row entry, once every loop is generated: the budget slot's start value.
+  void StartBudget(llvm::Function* row, llvm::Instruction* scratch);
 
   CG In(const Expr& e);
   CG Member(const Expr& e, const CG& x, const CG& coll);
@@ -457,6 +466,8 @@ class Generator {
   llvm::Function *date_ = nullptr, *months_between_ = nullptr, *recurring_ = nullptr;
   llvm::Function *alloc_ = nullptr, *arena_reset_ = nullptr;  // the arena of made collections
   bool uses_arena_ = false;                                     // some code calls alloc_
+  llvm::Function *budget_ = nullptr, *over_budget_ = nullptr;   // the evaluation budget (CountStep)
+  int budget_slot_ = -1;                                        // its scratch slot, once a loop counts
   llvm::GlobalVariable* ctx_slots_global_ = nullptr;  // the scratch's size, known once all is emitted
   std::vector<llvm::AllocaInst*> ctx_copies_;         // `late of t`'s copies of the scratch, sized then
   std::map<const WorkingCalendar*, std::vector<llvm::GlobalVariable*>> calendar_arrays_;

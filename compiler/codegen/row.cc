@@ -27,9 +27,13 @@ void Generator::DeclareHelpers(bool batch) {
   recurring_ = declare("proviso_rt_recurring", i32_, {i64_, i64_, i64_, i64_, ptr_});
   alloc_ = declare("proviso_rt_alloc", ptr_, {i64_});
   arena_reset_ = declare("proviso_rt_arena_reset", llvm::Type::getVoidTy(c_), {});
+  budget_ = declare("proviso_rt_budget", i64_, {});
+  over_budget_ = declare("proviso_rt_over_budget", llvm::Type::getVoidTy(c_), {});
+  over_budget_->addFnAttr(llvm::Attribute::Cold);
   alloc_->addRetAttr(llvm::Attribute::NoAlias);
   alloc_->addRetAttr(llvm::Attribute::NonNull);
-  for (llvm::Function* f : {civil_, slots_equal_, set_equal_, date_, months_between_, recurring_, alloc_, arena_reset_}) {
+  for (llvm::Function* f : {civil_, slots_equal_, set_equal_, date_, months_between_, recurring_, alloc_, arena_reset_,
+                            budget_, over_budget_}) {
     f->addFnAttr(llvm::Attribute::NoUnwind);
     f->setDoesNotThrow();
   }
@@ -136,6 +140,7 @@ llvm::Function* Generator::EmitRow(llvm::GlobalValue::LinkageTypes linkage) {
   EmitScopes(out);
   b_.CreateRet(Status());
   if (scratch) scratch->setOperand(0, I64(std::max(ctx_slots_, 1)));  // every region is known now
+  StartBudget(f, scratch);
   if (uses_arena_) {  // collections made by the previous row are no longer read
     llvm::IRBuilder<> at(&f->getEntryBlock(), f->getEntryBlock().getFirstInsertionPt());
     at.CreateCall(arena_reset_);

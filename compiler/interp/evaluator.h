@@ -240,6 +240,7 @@ class Evaluator {
   const ir::Program& p_;
   const Value& facts_;
   const EvalOptions& opts_;
+  int64_t budget_left_;  // collection elements the loops may still visit (EvalOptions::budget)
   bool explain_ = false;  // recording traces (opts_.explain; off while deciding `late of t`)
   std::vector<Value> params_;
   std::vector<int> param_missing_;

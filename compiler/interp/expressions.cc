@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "compiler/interp/evaluator.h"
+#include "compiler/support/budget.h"
 
 namespace proviso::interp::internal {
 
@@ -284,6 +285,7 @@ Value Evaluator::Quant(const Expr& e) {
   std::vector<Value> made;  // filter, map
   Missing m;
   for (const Value& x : xs) {
+    if (--budget_left_ < 0) throw EvalError(OverBudgetMessage(EffectiveBudget(opts_.budget)), e.span());
     locals_[e.index] = x;
     if (where) {
       Value w = Eval(*where);

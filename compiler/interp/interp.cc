@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "compiler/interp/evaluator.h"
+#include "compiler/support/budget.h"
 
 namespace proviso::interp {
 namespace internal {
@@ -38,7 +39,8 @@ Value KleeneOr(const Value& a, const Value& b) {
 Value KleeneNot(const Value& a) { return a.is_unknown() ? a : Value::Bool(!a.b()); }
 
 Evaluator::Evaluator(const ir::Program& p, const Value& facts, const EvalOptions& o)
-    : p_(p), facts_(facts), opts_(o), explain_(o.explain), lets_(p.lets.size()), outputs_(p.outputs.size()),
+    : p_(p), facts_(facts), opts_(o), budget_left_(EffectiveBudget(o.budget)), explain_(o.explain),
+      lets_(p.lets.size()), outputs_(p.outputs.size()),
       output_state_(p.outputs.size(), 0), let_state_(p.lets.size(), 0) {
   locals_.resize(std::max(1, p.max_locals));
   if (o.explain) traces_.resize(p.outputs.size());

@@ -35,6 +35,8 @@ struct EvalOptions {
   int64_t time_of_day = 0;                // seconds into `as_of` (UTC) of the evaluation instant `now`
   std::map<int, Value> param_overrides;   // by param index; values already type-checked
   bool explain = false;                   // record traces (slower)
+  // Collection elements the loops may visit (compiler/support/budget.h): 0 the default, < 0 no limit.
+  int64_t budget = 0;
   // Test coverage: when set, each table's rows that a call matched are marked (table_rows[t][r];
   // index rows.size() is the default row, when no row matched and the default gave the result).
   std::vector<std::vector<bool>>* table_rows = nullptr;

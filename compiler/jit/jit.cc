@@ -27,6 +27,7 @@
 #include <llvm/Transforms/Scalar/SimplifyCFG.h>
 
 #include "compiler/jit/disk_cache.h"
+#include "compiler/support/budget.h"
 #include "compiler/support/calendar.h"
 #include "compiler/support/large_stack.h"
 
@@ -79,6 +80,19 @@ struct Arena {
 };
 thread_local Arena arena;
 }  // namespace
+// The evaluation budget of the rows this thread runs (compiler/support/budget.h): a row that loops
+// over collections takes it at its start (proviso_rt_budget, into a scratch slot its loops count
+// down) and, when it runs out, says so (proviso_rt_over_budget) before failing; the host tells that
+// failure from the others with jit::OverBudget.
+namespace {
+thread_local int64_t budget_limit = proviso::kDefaultBudget;
+thread_local bool over_budget = false;
+}  // namespace
+int64_t proviso_rt_budget() {
+  over_budget = false;
+  return budget_limit;
+}
+void proviso_rt_over_budget() { over_budget = true; }
 void proviso_rt_arena_reset() {
   arena.chunk = 0;
   arena.used = 0;
@@ -118,6 +132,13 @@ int32_t proviso_rt_set_equal(const int64_t* a, int64_t la, const int64_t* b, int
 }
 
 namespace proviso::jit {
+
+void SetBudget(int64_t requested) {
+  budget_limit = EffectiveBudget(requested);
+  over_budget = false;
+}
+
+bool OverBudget() { return over_budget; }
 namespace {
 
 struct Jit {
@@ -165,6 +186,8 @@ Jit& Instance() {
     add("proviso_rt_set_equal", reinterpret_cast<void*>(&proviso_rt_set_equal));
     add("proviso_rt_alloc", reinterpret_cast<void*>(&proviso_rt_alloc));
     add("proviso_rt_arena_reset", reinterpret_cast<void*>(&proviso_rt_arena_reset));
+    add("proviso_rt_budget", reinterpret_cast<void*>(&proviso_rt_budget));
+    add("proviso_rt_over_budget", reinterpret_cast<void*>(&proviso_rt_over_budget));
     if (auto err = j->lljit->getMainJITDylib().define(llvm::orc::absoluteSymbols(std::move(helpers)))) {
       j->error = llvm::toString(std::move(err));
     }

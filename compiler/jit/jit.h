@@ -153,6 +153,12 @@ class CompiledPolicy {
   codegen::Layout layout_;
 };
 
+// The evaluation budget (compiler/support/budget.h) of the rows and batches this thread runs next:
+// 0 the default, < 0 no limit. A row over it fails (status non-zero) with OverBudget() true.
+void SetBudget(int64_t requested);
+// Whether the last row this thread ran failed because it went over its budget.
+bool OverBudget();
+
 // Generates `p` and JIT-compiles its quick row entry (or loads its optimised one from the disk
 // cache). Returns null after reporting to
 // `diags` (E0601 a construct the JIT cannot compile, E0603 an LLVM failure). Thread-safe.

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "compiler/interp/facts.h"
+#include "compiler/support/budget.h"
 #include "compiler/support/calendar.h"
 #include "compiler/support/large_stack.h"
 #include "runtime/src/native.h"
@@ -651,6 +652,7 @@ void Policy::EvaluateBatch(const BatchInput& in, BatchOutput& out, const EvalOpt
   std::vector<int64_t> ctx(std::max(layout.ctx_slots, 1));
   int64_t first_error = -1;
   int32_t status = 0;
+  jit::SetBudget(opts.budget);  // for each row
   if (unknown_batch) {
     std::vector<const uint8_t*> known(leaves.size(), nullptr);
     for (size_t c = 0; c < leaves.size() && c < in.known.size(); ++c) known[c] = in.known[c];
@@ -662,6 +664,9 @@ void Policy::EvaluateBatch(const BatchInput& in, BatchOutput& out, const EvalOpt
                    out.columns.data(), out_present.data(), in.rows, &first_error);
   }
   if (status != 0) {
+    if (jit::OverBudget()) {
+      throw EvaluationError(fmt::format("row {}: {}", first_error, OverBudgetMessage(EffectiveBudget(opts.budget))), {});
+    }
     // The interpreter gives the message for the first row without a decision.
     InterpretBatch(*impl_, leaves, outs, in, out, opts, first_error, first_error + 1);
     throw EvaluationError(fmt::format("row {}: internal error: native code failed where the interpreter decided",

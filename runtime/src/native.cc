@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "compiler/codegen/layout.h"
+#include "compiler/support/budget.h"
 #include "runtime/src/batch.h"
 #include "runtime/src/policy_impl.h"
 
@@ -331,8 +332,11 @@ interp::Result EvaluateNative(const ir::Program& p, const jit::CompiledPolicy& n
     out[layout.scope_offset[s]] = reinterpret_cast<int64_t>(items[s].data());
   }
   if (!row) row = native.row();
+  jit::SetBudget(options.budget);
   int32_t status = row(ctx.data(), flat.data(), first_texts ? nullptr : params.data(), options.now(), out.data());
   if (status != 0) {
+    // Over its budget: the interpreter (which computes shared calls once) might not be.
+    if (jit::OverBudget()) throw interp::EvalError(OverBudgetMessage(EffectiveBudget(options.budget)), Span{});
     // The interpreter says why, with the policy location; it must fail too.
     Interpret(p, facts, options);
     throw interp::EvalError(fmt::format("internal error: native code of `{}` failed where the interpreter "

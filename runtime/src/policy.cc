@@ -437,6 +437,7 @@ interp::EvalOptions ToInterpOptions(const Policy::Impl& impl, const EvalOptions&
   interp::EvalOptions opts;
   opts.set_now(ParseAsOf(options.as_of));
   opts.explain = options.explain;
+  opts.budget = options.budget;
   if (options.params.empty()) return opts;
   std::shared_ptr<const std::map<int, Value>> cached;
   {

@@ -36,6 +36,11 @@ FUNCTION_DAG = "input { x: int }\nfunction f0(v: int) -> int = v\n" + "".join(
     f"function f{i}(v: int) -> int = f{i - 1}(v) + f{i - 1}(v)\n" for i in range(1, 30)) + \
     "output o: int\nrule r { then o = f29(x) }\n"
 
+# Six nested quantifiers over 60 elements: 4.7e10 elements visited, hours on either engine.
+NESTED_QUANTIFIERS = ("input { xs: list<int> }\noutput ok: bool\nrule r { then ok = all a in xs: all b in xs: "
+                      "all c in xs: all d in xs: all e in xs: all f in xs: a + b + c + d + e + f >= 0 }\n")
+NESTED_FACTS = '{"xs": [' + ", ".join(str(i) for i in range(60)) + ']}'
+
 # A policy importing {} (a path), and the library it may import.
 IMPORTING = 'policy p\nimport {}\ninput {{ x: int }}\noutput o: int\nrule r {{ then o = twice(x) }}\n'
 LIBRARY = "function twice(v: int) -> int = v * 2\n"
@@ -193,6 +198,18 @@ CASES = [
      {"p.proviso": FUNCTION_DAG_40, "f.json": '{"x": 1}'},
      ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01"], 1,
      ["error[E0601]: the JIT cannot compile a policy whose evaluation would run over", "p.proviso:34:31", "--engine=interp"]),
+    ("nested quantifiers stop at the evaluation budget, natively",
+     {"p.proviso": NESTED_QUANTIFIERS, "f.json": NESTED_FACTS},
+     ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01"], 1,
+     ["went over its budget of 100000000 collection elements visited", "--budget N"]),
+    ("and in the interpreter, at the quantifier that went over",
+     {"p.proviso": NESTED_QUANTIFIERS, "f.json": NESTED_FACTS},
+     ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01", "--engine", "interp", "--budget", "100000"], 1,
+     ["p.proviso:3:", "went over its budget of 100000 collection"]),
+    ("a budget large enough decides",
+     {"p.proviso": NESTED_QUANTIFIERS.replace("all e in xs: all f in xs: ", "").replace(" + e + f", ""),
+      "f.json": '{"xs": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]}'},
+     ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01", "--budget", "20000"], 0, ["ok = true"]),
     ("functions that cannot be called out of line, too large to inline everywhere",
      {"p.proviso": LIST_DAG, "f.json": '{"x": 1}'},
      ["eval", "p.proviso", "--facts", "f.json"], 1,

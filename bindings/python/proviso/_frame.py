@@ -693,8 +693,11 @@ class _Raw:
         return u if u.any() else None
 
 
-def run(batch: _Batch, *, as_of: DateLike = None, params: Optional[Mapping[str, Any]] = None) -> _Raw:
-    """Evaluates an encoded batch (GIL released in the SDK)."""
+def run(
+    batch: _Batch, *, as_of: DateLike = None, params: Optional[Mapping[str, Any]] = None, budget: int = 0
+) -> _Raw:
+    """Evaluates an encoded batch (GIL released in the SDK); ``budget`` per row, as in
+    :meth:`Policy.evaluate`."""
     native = batch.policy._native
     when = as_of_text(as_of)
 
@@ -708,8 +711,9 @@ def run(batch: _Batch, *, as_of: DateLike = None, params: Optional[Mapping[str, 
                 when,
                 overrides,
                 [c.known for c in batch.columns] if batch.unknowns else None,
+                budget,
             )
-        return native.evaluate_rows(batch.facts, when, overrides)
+        return native.evaluate_rows(batch.facts, when, overrides, budget)
 
     try:
         out = call_with_params(call, params)
@@ -837,6 +841,7 @@ def evaluate_frame(
     as_of: DateLike = None,
     params: Optional[Mapping[str, Any]] = None,
     unknown: Any = None,
+    budget: int = 0,
 ) -> "pd.DataFrame":
     """Evaluates every row of ``df`` with ``policy`` in one batch; returns one row per input row
     (same index) and one column per output, then for each obligation ``<obligation>.applies``,
@@ -886,6 +891,9 @@ def evaluate_frame(
     fact and rows are evaluated row by row (slower, on up to 8 cores); the output is the same.
     Outputs and obligations decided in a ``for each`` cannot be frame columns (such a row raises
     :class:`ProvisoError`): read them from :attr:`Decision.items` and :attr:`Decision.obligations`.
+
+    ``budget`` bounds each row's work as in :meth:`Policy.evaluate` (a row over it raises
+    :class:`EvaluationError`).
     """
     batch = encode(policy, df, unknown)
-    return decode(policy, run(batch, as_of=as_of, params=params), batch.index, batch.unknowns)
+    return decode(policy, run(batch, as_of=as_of, params=params, budget=budget), batch.index, batch.unknowns)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Literal, Mapping, Optional, S
 
 from . import _proviso, _sources
 from ._convert import DateLike, as_of_text, call_with_params
-from ._errors import UndeterminedError
+from ._errors import ProvisoError, UndeterminedError
 
 if TYPE_CHECKING:  # pandas is imported only when frames are used
     import pandas
@@ -309,6 +309,13 @@ class Decision:
         --format json``."""
         return self._native.to_dict()
 
+    def __reduce__(self) -> Tuple[Any, ...]:
+        """Pickles the policy (as its sources, see :meth:`Policy.__reduce__`) and what was evaluated:
+        the facts, the evaluation instant, params and budget. Unpickling decides again (the policy
+        compiled once per process) and gives this decision; if the policy unpickled is not the version
+        that decided (:attr:`version`), it raises :class:`ProvisoError` rather than another decision."""
+        return (_load_decision, (Policy(self._native.policy), self._native.state(), self._native.version))
+
     def __repr__(self) -> str:
         outs = ", ".join([f"{k}={v!r}" for k, v in self.outputs.items()] +
                          [f"{k}=undetermined" for k in self.undetermined])
@@ -422,6 +429,7 @@ class Policy:
         as_of: DateLike = None,
         params: Optional[Mapping[str, Any]] = None,
         explain: bool = False,
+        budget: int = 0,
     ) -> Decision:
         """Evaluates one set of facts.
 
@@ -436,7 +444,9 @@ class Policy:
         (a ``date``, ``datetime``, ``Timestamp``, ``"YYYY-MM-DD"`` or ``"YYYY-MM-DDTHH:MM:SSZ"``;
         default: now); ``params`` overrides parameters (what-if): ``{"notify_within":
         timedelta(hours=48)}`` or ``{"notify_within": "48 hours"}``. ``explain=True`` records the
-        explanation at once.
+        explanation at once. ``budget`` bounds the work: how many collection elements the
+        evaluation's loops may visit (nested quantifiers multiply); over it, an
+        :class:`EvaluationError` says so. 0: the default (100,000,000); negative: no limit.
 
         Raises :class:`FactsError` (``.path`` names the field) or :class:`EvaluationError`
         (``.location`` in the policy). Releases the GIL while evaluating.
@@ -444,7 +454,7 @@ class Policy:
         if self._output_names is None:
             self._output_names = tuple(self._native.output_names())
         when = as_of_text(as_of)
-        native = call_with_params(lambda texts: self._native.evaluate(facts, when, texts, explain), params)
+        native = call_with_params(lambda texts: self._native.evaluate(facts, when, texts, explain, budget), params)
         return Decision(native, self._native.name, self._output_names)
 
     def evaluate_frame(
@@ -454,11 +464,12 @@ class Policy:
         as_of: DateLike = None,
         params: Optional[Mapping[str, Any]] = None,
         unknown: Any = None,
+        budget: int = 0,
     ) -> "pandas.DataFrame":
         """Evaluates every row of a DataFrame in one batch; see :func:`proviso.evaluate_frame`."""
         from ._frame import evaluate_frame
 
-        return evaluate_frame(self, df, as_of=as_of, params=params, unknown=unknown)
+        return evaluate_frame(self, df, as_of=as_of, params=params, unknown=unknown, budget=budget)
 
     # ------------------------------------------------------------ pickling
 
@@ -514,3 +525,13 @@ def compile(
         return Policy(_proviso.compile_file(path, backend, os.fspath(root) if root is not None else ""))
     return Policy(_proviso.compile_string(path_or_source, name if name is not None else "<string>", backend,
                                           os.fspath(root) if root is not None else ""))
+
+
+def _load_decision(policy: "Policy", state: Tuple[str, str, Dict[str, str], bool, int], version: str) -> Decision:
+    """Unpickles a :class:`Decision` (see :meth:`Decision.__reduce__`)."""
+    if policy.version != version:
+        raise ProvisoError(f"cannot unpickle a decision of `{policy.name}` version {version[:12]}: "
+                           f"its policy unpickled as version {policy.version[:12]}")
+    facts, as_of, params, explain, budget = state
+    native = _proviso.decision_from_state(policy._native, facts, as_of, params, explain, budget)
+    return Decision(native, policy.name, policy.outputs)

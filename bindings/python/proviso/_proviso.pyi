@@ -26,7 +26,12 @@ class Policy:
     def batch_outputs(self) -> List[Dict[str, Any]]: ...
     def run_tests(self, today: Optional[str] = None) -> List[Dict[str, Any]]: ...
     def evaluate(
-        self, facts: Any, as_of: Optional[str] = None, params: Mapping[str, str] = ..., explain: bool = False
+        self,
+        facts: Any,
+        as_of: Optional[str] = None,
+        params: Mapping[str, str] = ...,
+        explain: bool = False,
+        budget: int = 0,
     ) -> Decision: ...
     def evaluate_batch(
         self,
@@ -36,9 +41,15 @@ class Policy:
         dictionaries: Sequence[Optional[Sequence[str]]],
         as_of: Optional[str] = None,
         params: Mapping[str, str] = ...,
+        known: Optional[Sequence[Optional[npt.NDArray[np.uint8]]]] = None,
+        budget: int = 0,
     ) -> Tuple[List[npt.NDArray[np.int64]], List[Optional[npt.NDArray[np.uint8]]], List[str]]: ...
     def evaluate_rows(
-        self, facts: Sequence[Mapping[str, Any]], as_of: Optional[str] = None, params: Mapping[str, str] = ...
+        self,
+        facts: Sequence[Mapping[str, Any]],
+        as_of: Optional[str] = None,
+        params: Mapping[str, str] = ...,
+        budget: int = 0,
     ) -> Tuple[List[npt.NDArray[np.int64]], List[Optional[npt.NDArray[np.uint8]]], List[str]]: ...
 
 class ItemRefDict(TypedDict):
@@ -80,7 +91,13 @@ class Decision:
     def items(self) -> List[ItemDict]: ...
     def explanation_text(self) -> str: ...
     def explanation(self) -> Dict[str, Any]: ...
+    @property
+    def policy(self) -> Policy: ...  # the policy that decided
+    def state(self) -> Tuple[str, str, Dict[str, str], bool, int]: ...  # (facts JSON, as_of, params, explain, budget)
 
+def decision_from_state(
+    policy: Policy, facts: str, as_of: str, params: Mapping[str, str], explain: bool, budget: int
+) -> Decision: ...
 def ticks_to_units(
     ticks: npt.NDArray[np.int64], ticks_per_unit: int, whole: bool
 ) -> Tuple[npt.NDArray[np.int64], int]: ...

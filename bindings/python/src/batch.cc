@@ -67,7 +67,7 @@ struct OutputBuffers {
 
 }  // namespace
 
-// evaluate_batch(policy, rows, columns, present, dictionaries, as_of, params, known)
+// evaluate_batch(policy, rows, columns, present, dictionaries, as_of, params, known, budget)
 //   -> (output columns, presence masks or None, text dictionary, missing masks or None)
 // `columns` are arrays of each column's element type (ColumnSpec::width; converted only if they are
 // not C-contiguous of that type), `present` uint8 masks or None, `dictionaries` lists of texts or
@@ -77,7 +77,7 @@ struct OutputBuffers {
 py::tuple EvaluateBatch(const proviso::Policy& policy, int64_t rows, const py::list& columns,
                         const py::list& present, const py::list& dictionaries,
                         const std::optional<std::string>& as_of,
-                        const std::map<std::string, std::string>& params, const py::object& known) {
+                        const std::map<std::string, std::string>& params, const py::object& known, int64_t budget) {
   std::vector<proviso::ColumnSpec> in_specs = policy.BatchInputs();
   std::vector<proviso::ColumnSpec> out_specs = policy.BatchOutputs();
   size_t n = in_specs.size();
@@ -130,7 +130,7 @@ py::tuple EvaluateBatch(const proviso::Policy& policy, int64_t rows, const py::l
     }
   }
   OutputBuffers buffers(out_specs, rows, unknowns ? policy.MissingWords() : 0);
-  proviso::EvalOptions options = Options(as_of, params, false);
+  proviso::EvalOptions options = Options(as_of, params, false, budget);
   {
     py::gil_scoped_release release;
     policy.EvaluateBatch(in, buffers.out, options);
@@ -272,7 +272,7 @@ proviso::FactsError RowFactsError(py::error_already_set& e, int64_t r) {
 
 }  // namespace
 
-// evaluate_rows(policy, facts, as_of, params) -> the same as evaluate_batch.
+// evaluate_rows(policy, facts, as_of, params, budget) -> the same as evaluate_batch.
 // The row-by-row path, for policies whose inputs cannot be batch columns (sets, lists): each row's
 // facts (a Python mapping) go through Policy::Evaluate, and its decision is written in the batch
 // output encoding. A chunk of rows at a time is converted to JSON (with the GIL), then evaluated
@@ -281,7 +281,7 @@ proviso::FactsError RowFactsError(py::error_already_set& e, int64_t r) {
 // whose decision has one is an error.
 py::tuple EvaluateRows(const proviso::Policy& policy, const py::sequence& facts,
                        const std::optional<std::string>& as_of,
-                       const std::map<std::string, std::string>& params) {
+                       const std::map<std::string, std::string>& params, int64_t budget) {
   std::vector<proviso::ColumnSpec> out_specs = policy.BatchOutputs();
   Converter conv = Converter::Make();
   int64_t rows = static_cast<int64_t>(py::len(facts));
@@ -298,7 +298,7 @@ py::tuple EvaluateRows(const proviso::Policy& policy, const py::sequence& facts,
       any_undetermined = true;
     }
   };
-  proviso::EvalOptions options = Options(as_of, params, false);
+  proviso::EvalOptions options = Options(as_of, params, false, budget);
   std::map<std::string, int64_t> dict;
   std::vector<std::string> outputs = policy.output_names();
   const std::vector<ObligationColumns> obligations = ObligationColumnsOf(out_specs, outputs.size());

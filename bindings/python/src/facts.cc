@@ -164,8 +164,9 @@ proviso::Decision EvaluateFacts(const proviso::Policy& policy, json& facts, cons
 }
 
 proviso::EvalOptions Options(const std::optional<std::string>& as_of,
-                             const std::map<std::string, std::string>& params, bool explain) {
+                             const std::map<std::string, std::string>& params, bool explain, int64_t budget) {
   proviso::EvalOptions o;
+  o.budget = budget;
   o.as_of = as_of;
   o.params = params;
   o.explain = explain;

@@ -90,12 +90,12 @@ PYBIND11_MODULE(_proviso, m) {
            py::arg("today") = py::none())
       .def("evaluate",
            [](const proviso::Policy& p, py::handle facts, const std::optional<std::string>& as_of,
-              const std::map<std::string, std::string>& params, bool explain) {
+              const std::map<std::string, std::string>& params, bool explain, int64_t budget) {
              Converter conv = Converter::Make();
              std::vector<DateTimeFact> datetimes;
              conv.datetimes = &datetimes;
              auto d = std::make_unique<PyDecision>(PyDecision{p, ToJson(facts, "", conv),
-                                                              Options(as_of, params, explain), {}, std::nullopt});
+                                                              Options(as_of, params, explain, budget), {}, std::nullopt});
              {
                py::gil_scoped_release release;
                d->decision = EvaluateFacts(p, d->facts, datetimes, d->options);
@@ -103,15 +103,16 @@ PYBIND11_MODULE(_proviso, m) {
              return d;
            },
            py::arg("facts"), py::arg("as_of") = py::none(), py::arg("params") = std::map<std::string, std::string>{},
-           py::arg("explain") = false)
+           py::arg("explain") = false, py::arg("budget") = 0)
       .def("evaluate_batch", &EvaluateBatch, py::arg("rows"), py::arg("columns"), py::arg("present"),
            py::arg("dictionaries"), py::arg("as_of") = py::none(),
-           py::arg("params") = std::map<std::string, std::string>{}, py::arg("known") = py::none())
+           py::arg("params") = std::map<std::string, std::string>{}, py::arg("known") = py::none(),
+           py::arg("budget") = 0)
       .def_property_readonly("facts", &proviso::Policy::Facts)
       .def_property_readonly("missing_words", &proviso::Policy::MissingWords)
       .def_property_readonly("optional_facts", &proviso::Policy::OptionalFacts)
       .def("evaluate_rows", &EvaluateRows, py::arg("facts"), py::arg("as_of") = py::none(),
-           py::arg("params") = std::map<std::string, std::string>{});
+           py::arg("params") = std::map<std::string, std::string>{}, py::arg("budget") = 0);
 
   py::class_<PyDecision>(m, "Decision", "The outcome of one evaluation.")
       .def("to_dict", [](const PyDecision& d) { return FromJson(d.decision.ToJson()); })
@@ -128,7 +129,25 @@ PYBIND11_MODULE(_proviso, m) {
       // Dicts: scope, index, key, law_as_of, outputs.
       .def("items", [](const PyDecision& d) { return ItemDicts(d); })
       .def("explanation_text", [](PyDecision& d) { return d.Explained().explanation_text(); })
-      .def("explanation", [](PyDecision& d) { return FromJson(d.Explained().explanation()); });
+      .def("explanation", [](PyDecision& d) { return FromJson(d.Explained().explanation()); })
+      // Pickling: the policy, and (facts as JSON text, the evaluation instant, params, explain,
+      // budget), from which decision_from_state decides again, exactly as this decision.
+      .def_property_readonly("policy", [](const PyDecision& d) { return d.policy; })
+      .def("state", [](const PyDecision& d) {
+        return py::make_tuple(d.facts.dump(), d.decision.as_of(), d.options.params, d.options.explain,
+                              d.options.budget);
+      });
+  m.def("decision_from_state",
+        [](const proviso::Policy& p, const std::string& facts, const std::string& as_of,
+           const std::map<std::string, std::string>& params, bool explain, int64_t budget) {
+          auto d = std::make_unique<PyDecision>(PyDecision{p, json::parse(facts), Options(as_of, params, explain, budget),
+                                                           {}, std::nullopt});
+          py::gil_scoped_release release;
+          d->decision = p.Evaluate(d->facts, d->options);
+          return d;
+        },
+        py::arg("policy"), py::arg("facts"), py::arg("as_of"), py::arg("params"), py::arg("explain"),
+        py::arg("budget"));
 
   RegisterStore(m);
 

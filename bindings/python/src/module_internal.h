@@ -81,8 +81,9 @@ struct Converter {
 json ToJson(py::handle h, const std::string& path, Converter& conv);
 proviso::Decision EvaluateFacts(const proviso::Policy& policy, json& facts, const std::vector<DateTimeFact>& datetimes,
                                 const proviso::EvalOptions& options);
+// EvalOptions of the Python arguments (`budget`: EvalOptions::budget).
 proviso::EvalOptions Options(const std::optional<std::string>& as_of,
-                             const std::map<std::string, std::string>& params, bool explain);
+                             const std::map<std::string, std::string>& params, bool explain, int64_t budget = 0);
 
 // ---------------------------------------------------------------- decisions (decisions.cc)
 
@@ -127,10 +128,10 @@ py::tuple UnitsToNs(const py::array_t<int64_t, py::array::c_style | py::array::f
 py::tuple EvaluateBatch(const proviso::Policy& policy, int64_t rows, const py::list& columns,
                         const py::list& present, const py::list& dictionaries,
                         const std::optional<std::string>& as_of,
-                        const std::map<std::string, std::string>& params, const py::object& known);
+                        const std::map<std::string, std::string>& params, const py::object& known, int64_t budget);
 py::tuple EvaluateRows(const proviso::Policy& policy, const py::sequence& facts,
                        const std::optional<std::string>& as_of,
-                       const std::map<std::string, std::string>& params);
+                       const std::map<std::string, std::string>& params, int64_t budget);
 
 // ---------------------------------------------------------------- engines and stores
 

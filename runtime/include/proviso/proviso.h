@@ -10,6 +10,7 @@
 #ifndef PROVISO_PROVISO_H_
 #define PROVISO_PROVISO_H_
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -216,6 +217,10 @@ struct EvalOptions {
   std::map<std::string, std::string> params;
   // Record an explanation (slower).
   bool explain = false;
+  // How many collection elements the evaluation's loops may visit (quantifiers, `filter`, `map`,
+  // aggregates; nested ones multiply): over it, the evaluation fails with an EvaluationError that
+  // says so. 0: the default (100,000,000, seconds of work); negative: no limit. For a batch, per row.
+  int64_t budget = 0;
 };
 
 // Result of one in-language test.
