@@ -130,3 +130,11 @@ def test_a_pickled_decision_of_another_version_is_refused() -> None:
     with pytest.raises(proviso.ProvisoError, match="version"):
         _policy._load_decision(other, *reduced[1][1:])
     assert pickle.loads(pickle.dumps(decision))["twice"] == 8
+
+
+def test_frame_columns_that_overlap_are_named_not_a_typeerror() -> None:
+    # Found by test_fuzz_objects: `items` and `items.0` both as columns of a frame evaluated row by row.
+    policy = proviso.compile(NESTED_POLICY)
+    frame = pd.DataFrame({"xs": [[1]], "xs.0": [2]})
+    with pytest.raises(proviso.FactsError, match="columns `xs` and `xs.0` overlap"):
+        policy.evaluate_frame(frame, as_of="2021-01-01")

@@ -549,6 +549,15 @@ def _row_facts(df: "pd.DataFrame", optional: "frozenset[str]",
     facts: List[Dict[str, Any]] = []
     flat = all(len(p) == 1 for p in paths)
     keys = [p[0] for p in paths]
+    # A column that names a field and another that names a field inside it (`items`, `items.0`)
+    # cannot both be facts: say which, rather than fail half-way through a row.
+    whole = {tuple(p): ".".join(p) for p in paths}
+    for p in paths:
+        for k in range(1, len(p)):
+            if tuple(p[:k]) in whole:
+                inner = ".".join(p)
+                raise FactsError(f"columns `{whole[tuple(p[:k])]}` and `{inner}` overlap: the first gives the "
+                                 f"whole of what the second gives a part of", path=inner, column=inner)
     for row in zip(*columns):
         if flat:
             facts.append(dict(zip(keys, row)))
