@@ -174,13 +174,16 @@ std::string FormatDuration(const Duration& d) {
     return out;
   }
   // Each part carries the sign, as the months do ("-1 hour -30 minutes"), so the text reads back.
-  int sign = d.seconds < 0 ? -1 : 1;
-  int64_t s = d.seconds < 0 ? -d.seconds : d.seconds;
-  if (s >= kSecondsPerDay) part(sign * (s / kSecondsPerDay), "day");
-  s %= kSecondsPerDay;
-  if (s >= 3600) part(sign * (s / 3600), "hour");
-  if (s % 3600 >= 60) part(sign * (s % 3600 / 60), "minute");
-  if (s % 60 != 0) part(sign * (s % 60), "second");
+  // The magnitude as unsigned: -INT64_MIN seconds has no int64.
+  int64_t sign = d.seconds < 0 ? -1 : 1;
+  uint64_t s = d.seconds < 0 ? 0 - static_cast<uint64_t>(d.seconds) : static_cast<uint64_t>(d.seconds);
+  auto signed_part = [&](uint64_t n, const char* unit) { part(sign * static_cast<int64_t>(n), unit); };
+  const uint64_t day = kSecondsPerDay;
+  if (s >= day) signed_part(s / day, "day");
+  s %= day;
+  if (s >= 3600) signed_part(s / 3600, "hour");
+  if (s % 3600 >= 60) signed_part(s % 3600 / 60, "minute");
+  if (s % 60 != 0) signed_part(s % 60, "second");
   return out;
 }
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+
 namespace proviso {
 namespace {
 
@@ -56,6 +58,9 @@ TEST(Calendar, Durations) {
   EXPECT_EQ(FormatDuration(Duration::Days(1)), "1 day");
   EXPECT_EQ(FormatDuration(Duration::Months(24)), "2 years");
   EXPECT_EQ(FormatDuration({0, 72 * 3600}), "3 days");
+  // The most negative duration has no positive counterpart (found by UBSan: it was negated).
+  EXPECT_EQ(FormatDuration({0, INT64_MIN}), "-106751991167300 days -15 hours -30 minutes -8 seconds");
+  EXPECT_EQ(FormatDuration({0, INT64_MAX}), "106751991167300 days 15 hours 30 minutes 7 seconds");
   EXPECT_EQ(FormatDuration({0, 90 * 60}), "1 hour 30 minutes");
   EXPECT_EQ(FormatDuration({0, kSecondsPerDay + 3601}), "1 day 1 hour 1 second");
   EXPECT_EQ(FormatDuration({0, -5400}), "-1 hour -30 minutes");
