@@ -58,11 +58,13 @@ std::string LawPage(const coverage::DocumentCoverage& d, const SiteModel& m) {
     }
     auto tests = [&](const std::vector<coverage::TestRef>& ts, const char* what) {
       if (ts.empty()) return;
-      out += fmt::format("<p class=\"back-links\">{} tests</p>\n<ul class=\"back-links\">", what);
+      // Collapsed: a paragraph may be reached by dozens of tests.
+      out += fmt::format("<details class=\"back-links\"><summary>{} {} test{}</summary>\n<ul class=\"back-links\">", ts.size(),
+                         what, ts.size() == 1 ? "" : "s");
       for (const coverage::TestRef& t : ts) {
         out += fmt::format("<li>{}</li>", Link(m, fmt::format("test <q>{}</q>", Escape(t.name)), t.place));
       }
-      out += "</ul>\n";
+      out += "</ul>\n</details>\n";
     };
     tests(p.positive, "positive");
     tests(p.negative, "negative");

@@ -62,6 +62,8 @@ nav.toc ul { columns: 2 16rem; font-size: .9rem; } nav.toc h2 { font-size: 1rem;
 .example .arrow { font-size: 1.6rem; color: var(--muted); align-self: center; }
 .verdict { font-weight: 600; } .verdict.pass { color: var(--pass); } .verdict.fail { color: var(--fail); }
 .none { color: var(--muted); font-style: italic; }
+.about { margin: .3rem 0 0; color: var(--muted); font-size: .85rem; }
+details.back-links summary { cursor: pointer; }
 .status { display: inline-block; padding: 0 .45rem; border-radius: 3px; font-size: .8rem; font-weight: 600; }
 .status-encoded { background: #dafbe1; color: var(--pass); } .status-not-encoded { background: #f3f0ff; color: #5b3cc4; }
 .status-informative { background: #eef1f6; color: var(--muted); } .status-missing { background: #ffebe9; color: var(--fail); }

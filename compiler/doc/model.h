@@ -42,6 +42,7 @@ struct PolicyDoc {
   std::vector<interp::TestResult> results; // of its tests, in order
   std::vector<Token> tokens;               // of the main file
   std::vector<Decl> decls;                 // in source order
+  std::string about;                       // the file's leading `//` comment, joined into one paragraph
 
   const CheckedProgram& checked() const { return *program->checked; }
   const ast::Module& main() const { return program->checked->main(); }

@@ -250,6 +250,7 @@ class PolicyRenderer {
     }
     std::string out = "<section class=\"summary\">\n<dl>\n";
     out += fmt::format("<dt>file</dt><dd><code>{}</code></dd>\n", Escape(p_.file));
+    if (!p_.about.empty()) out += fmt::format("<dt>about</dt><dd>{}</dd>\n", Escape(p_.about));
     if (!c.document().empty()) out += fmt::format("<dt>document</dt><dd>{}</dd>\n", Escape(c.document()));
     if (!laws.empty()) out += fmt::format("<dt>law</dt><dd><ul>{}</ul></dd>\n", laws);
     out += fmt::format("<dt>declares</dt><dd>{} rules, {} obligations, {} tables, {} tests ({} pass now)</dd>\n",

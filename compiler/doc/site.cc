@@ -80,6 +80,17 @@ std::vector<std::string> PolicyFiles(const std::vector<std::string>& paths, std:
   return out;
 }
 
+// The first `n` code points of `text` (cut at a space when one is near), with "..." when cut.
+std::string Shorten(const std::string& text, size_t n) {
+  size_t chars = 0, at = 0;
+  for (; at < text.size(); ++at) {
+    if ((static_cast<unsigned char>(text[at]) & 0xC0) != 0x80 && chars++ == n) break;
+  }
+  if (at >= text.size()) return text;
+  size_t space = text.rfind(' ', at);
+  return text.substr(0, space != std::string::npos && space > at / 2 ? space : at) + " ...";
+}
+
 std::string IndexPageImpl(const SiteModel& m) {
   std::string out = PageStart("Policies and law — proviso doc", "<h1>Policies and law</h1>");
   out += "<h2 id=\"policies\">Policies</h2>\n<table class=\"index\">\n<thead><tr><th>policy</th><th>what it encodes</th>"
@@ -88,6 +99,7 @@ std::string IndexPageImpl(const SiteModel& m) {
     const ast::Module& mod = p.main();
     std::string what = mod.header && !mod.header->title.empty() ? Escape(mod.header->title) : "";
     if (!p.checked().document().empty()) what += fmt::format(" <span class=\"doc-name\">({})</span>", Escape(p.checked().document()));
+    if (!p.about.empty()) what += fmt::format("<p class=\"about\">{}</p>", Escape(Shorten(p.about, 200)));
     if (what.empty()) what = "<span class=\"none\">no title</span>";
     std::string laws;
     for (const law::Document& d : p.checked().laws) {
@@ -158,6 +170,14 @@ Site Render(const std::vector<std::string>& paths, int64_t today) {
     }
     p.results = OnLargeStack([&] { return interp::RunTests(*p.program, today); });
     p.tokens = Lex(p.source().text);
+    // What the policy is about, in its own words: the comment lines at the top of the file.
+    for (const Token& t : p.tokens) {
+      if (!t.comment()) break;
+      std::string line = p.source().text.substr(t.begin, t.end - t.begin);
+      line.erase(0, std::min(line.find_first_not_of("/*"), line.size()));
+      if (!line.empty() && line[0] == ' ') line.erase(0, 1);
+      if (!line.empty()) p.about += (p.about.empty() ? "" : " ") + line;
+    }
     m.policies.push_back(std::move(p));
   }
   if (!site.errors.empty()) return site;  // never a partial site
