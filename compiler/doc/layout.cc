@@ -48,6 +48,7 @@ aside.cited { position: sticky; top: 0; align-self: start; max-height: 100vh; ov
 .law-text { white-space: pre-wrap; }
 .cited-by, .back-links { color: var(--muted); font-size: .9rem; }
 section.decl { border-top: 1px solid var(--line); padding-top: .4rem; margin-top: 1rem; scroll-margin-top: 1rem; }
+section.decl.in-scope { margin-left: 1.5rem; border-left: 2px solid var(--line); padding-left: .8rem; }
 section.decl h3 { font-size: 1rem; margin: .2rem 0 .4rem; } .kind { color: var(--muted); font-weight: normal; }
 a.self { color: var(--line); text-decoration: none; } section.decl:hover a.self { color: var(--muted); }
 blockquote.doc { margin: .3rem 0; padding: .2rem .8rem; border-left: 3px solid #c7d2fe; color: #3b4252; white-space: pre-line; }

@@ -1,5 +1,6 @@
 // The page of one policy: its declarations in source order, highlighted, beside the law they cite.
 #include <algorithm>
+#include <filesystem>
 #include <set>
 
 #include <fmt/format.h>
@@ -199,6 +200,23 @@ class PolicyRenderer {
       if (std::find(cited_.begin(), cited_.end(), para) == cited_.end()) cited_.push_back(para);
       citers_[para].push_back(anchor);
     };
+    // `law "PATH"` to the document's page, `import "PATH"` to the imported policy's page (relative to
+    // the policy's folder, as the driver resolves them).
+    auto string_at = [&](const Span& s, const std::string& href) {
+      size_t t = TokenAt(p_.tokens, OffsetOf(f_, s.line, s.col));
+      while (t < p_.tokens.size() && std::string(p_.tokens[t].cls) != "s") ++t;
+      if (t < p_.tokens.size() && !href.empty()) links_[p_.tokens[t].begin] = href;
+    };
+    for (const ast::LawSource& l : mod_.laws) {
+      if (l.law >= 0) string_at(l.span, LawHref(m_, c.laws[l.law].path, ""));
+    }
+    std::filesystem::path dir = std::filesystem::path(f_.path).parent_path();
+    for (const ast::Import& imp : mod_.imports) {
+      std::string key = PathKey((dir / imp.path).string());
+      for (const PolicyDoc& other : m_.policies) {
+        if (PathKey(other.file) == key) string_at(imp.span, other.page);
+      }
+    }
     for (const Decl& d : p_.decls) {
       switch (d.kind) {
         case Kind::kRule:
@@ -312,6 +330,12 @@ class PolicyRenderer {
   std::string Declaration(const Decl& d) {
     std::string cls = KindWord(d.kind);
     std::replace(cls.begin(), cls.end(), ' ', '-');
+    int scope = d.kind == Kind::kLet          ? mod_.lets[d.index].scope
+                : d.kind == Kind::kOutput     ? mod_.outputs[d.index].scope
+                : d.kind == Kind::kRule       ? mod_.rules[d.index].scope
+                : d.kind == Kind::kObligation ? mod_.obligations[d.index].scope
+                                              : -1;
+    if (scope >= 0) cls += " in-scope";  // decided for each element of a `for each`, shown indented under it
     std::string out = fmt::format("<section class=\"decl decl-{}\" id=\"{}\">\n", cls, d.anchor);
     out += fmt::format("<h3><span class=\"kind\">{}</span> <code>{}</code> <a class=\"self\" href=\"#{}\" title=\"link to this\">#</a></h3>\n",
                        KindWord(d.kind), Escape(Name(d)), d.anchor);
@@ -358,7 +382,11 @@ class PolicyRenderer {
         break;
       }
     }
-    std::string out = Pre(d.begin, brace);
+    size_t header_end = d.begin;
+    for (size_t k = TokenAt(p_.tokens, d.begin); k < p_.tokens.size() && p_.tokens[k].begin < brace; ++k) {
+      header_end = p_.tokens[k].end;
+    }
+    std::string out = Pre(d.begin, header_end);
     static const char* kAggregator[] = {"", " sum", " min", " max", " count"};
     out += "<table class=\"decision\">\n";
     out += fmt::format("<caption>hit policy: <b>{}{}</b>, {} row{}</caption>\n<thead><tr>", ast::HitPolicyText(t.hit),

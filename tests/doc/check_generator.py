@@ -90,6 +90,8 @@ def main():
                   "policy-fees.html#obligation-pay", "policy-fees.html#not-encoded-6", "policy-fees.html#test-a-late-person-pays-5"]:
             check(h in lh, f"law page does not link back to {h}")
         check("#rule-charge" in ph, "`exception to charge` does not link to the rule")
+        check('<a href="law-fee_rules.html"><span class="s">&quot;law/fee_rules.law&quot;</span></a>' in policy,
+              "`law \"law/fee_rules.law\"` does not link to the law page")
         check('<span class="status status-not-encoded">not encoded</span>' in law, "p3 not shown as not encoded")
         check('<span class="status status-informative">informative</span>' in law, "h not shown as informative")
         check("policy-fees.html" in pages["index.html"].hrefs and "law-fee_rules.html" in pages["index.html"].hrefs,
