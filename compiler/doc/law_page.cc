@@ -1,5 +1,7 @@
 // The page of one law document: every paragraph with its anchor, its coverage status, and the
 // declarations, `not encoded` marks and tests that account for it (the law coverage report's data).
+#include <set>
+
 #include <fmt/format.h>
 
 #include "compiler/doc/model.h"
@@ -32,8 +34,10 @@ std::string LawPage(const coverage::DocumentCoverage& d, const SiteModel& m) {
   }
   out += fmt::format("<p>{} paragraphs: {} encoded, {} marked not encoded, {} informative, {} accounted for by nothing.</p>\n",
                      d.paragraphs.size(), counts[0], counts[1], counts[2], counts[3]);
+  std::set<std::string> used;  // a law file with an id twice (an error the coverage report lists) keeps ids unique
   for (const coverage::ParagraphCoverage& p : d.paragraphs) {
     std::string id = AnchorId(p.id);
+    for (int n = 2; !used.insert(id).second; ++n) id = fmt::format("{}-{}", AnchorId(p.id), n);
     std::string status = p.Status();
     out += fmt::format("<section class=\"paragraph\" id=\"{}\">\n<h3><a href=\"#{}\">{}</a> <span class=\"status {}\">{}</span></h3>\n",
                        id, id, Escape(p.id), StatusClass(status), Escape(status));
