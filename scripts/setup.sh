@@ -14,8 +14,14 @@ PACKAGES=(
   python3-matplotlib python3-nbclient python3-nbformat python3-ipykernel python3-jsonschema
   python3-dask python3-distributed
   valgrind
+  chromium  # tests/doc/: the `proviso doc` site opened headless by puppeteer-core (Node.js, below)
   clang-19 libfuzzer-19-dev libclang-rt-19-dev  # fuzz/: libFuzzer targets with ASan + UBSan (docs/fuzzing.md)
 )
+# Node.js with npm: a machine may carry its own build (NodeSource bundles npm, and conflicts with Debian's
+# npm package), so Debian's packages are asked for only when the commands are absent.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  PACKAGES+=(nodejs npm)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -21,6 +21,7 @@
 #include "proviso/proviso.h"
 #include "compiler/support/large_stack.h"
 #include "compiler/support/read_file.h"
+#include "doc_command.h"
 #include "reports.h"
 
 namespace {
@@ -388,15 +389,16 @@ int main(int argc, char** argv) {
              "  proviso eval POLICY --facts - --fail-on-violation < facts.json   (exit 3 on a violation)\n"
              "  proviso test policies/\n"
              "  proviso coverage --law policies/cn\n"
+             "  proviso doc policies --out site\n"
              "Exit codes: 0 done, 1 bad policy, facts or values (or no decision), 2 usage, 3 violation "
              "(--fail-on-violation).");
-  const std::vector<std::string> commands = {"check", "completion", "compile", "coverage", "eval", "explain", "test", "version"};
+  const std::vector<std::string> commands = {"check", "completion", "compile", "coverage", "doc", "eval", "explain", "test", "version"};
   if (argc > 1 && argv[1][0] != '-' &&
       std::find(commands.begin(), commands.end(), std::string(argv[1])) == commands.end()) {
     std::string near = proviso::SuggestName(argv[1], commands);
     std::cerr << fmt::format("error: unknown command `{}`{}; the commands: {}\n", argv[1],
                              near.empty() ? "" : " (" + near + ")",
-                             "check, completion, compile, coverage, eval, explain, test, version");
+                             "check, completion, compile, coverage, doc, eval, explain, test, version");
     return 2;
   }
   auto* version = app.add_subcommand("version", "print the version");
@@ -478,6 +480,9 @@ int main(int argc, char** argv) {
   coverage->add_option("--format", coverage_format, "text, json or markdown")
       ->check(CLI::IsMember({"text", "json", "markdown"}));
 
+  proviso::tools::DocArgs doc_args;
+  auto* doc = proviso::tools::AddDocCommand(app, doc_args);
+
   std::string shell;
   auto* completion = app.add_subcommand("completion", "print a shell completion script: bash or zsh");
   completion->add_option("shell", shell, "bash or zsh")->required()->check(CLI::IsMember({"bash", "zsh"}));
@@ -506,6 +511,7 @@ int main(int argc, char** argv) {
     }
     if (test->parsed()) return RunTest(test_paths, verbose, test_run, test_format, test_coverage);
     if (coverage->parsed()) return RunCoverage(coverage_paths, coverage_format);
+    if (doc->parsed()) return proviso::tools::RunDoc(doc_args, Today());
     if (completion->parsed()) {
       std::cout << proviso::tools::Completion(app, shell);
       return 0;

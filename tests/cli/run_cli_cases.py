@@ -343,6 +343,7 @@ CASES = [
      ["eval", "p.proviso", "--facts", "f.json", "--as-of", "2020-01-01", "--format", "json"], 1,
      ['"kind": "evaluation"', "moves the date outside the calendar"]),
     ("a completion script for bash", {}, ["completion", "bash"], 0, ["complete -o filenames -F _proviso proviso", "check)"]),
+    ("doc needs --out", {"p.proviso": DECIMAL_POLICY}, ["doc", "p.proviso"], 2, ["--out is required"]),
     ("facts from standard input", {"p.proviso": DECIMAL_POLICY, "<stdin>": '{"a": 2.5}'},
      ["eval", "p.proviso", "--facts", "-", "--as-of", "2020-01-01"], 0, ["o = 2.5"]),
     ("--fail-on-violation: a violation exits 3", {"v.proviso": VIOLATION_POLICY, "f.json": '{"kept_days": 10}'},
