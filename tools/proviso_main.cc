@@ -21,6 +21,7 @@
 #include "proviso/proviso.h"
 #include "compiler/support/large_stack.h"
 #include "compiler/support/read_file.h"
+#include "lsp_command.h"
 #include "reports.h"
 
 namespace {
@@ -388,13 +389,13 @@ int main(int argc, char** argv) {
              "  proviso coverage --law policies/cn\n"
              "Exit codes: 0 done, 1 bad policy, facts or values (or no decision), 2 usage, 3 violation "
              "(--fail-on-violation).");
-  const std::vector<std::string> commands = {"check", "completion", "compile", "coverage", "eval", "explain", "test", "version"};
+  const std::vector<std::string> commands = {"check", "completion", "compile", "coverage", "eval", "explain", "lsp", "test", "version"};
   if (argc > 1 && argv[1][0] != '-' &&
       std::find(commands.begin(), commands.end(), std::string(argv[1])) == commands.end()) {
     std::string near = proviso::SuggestName(argv[1], commands);
     std::cerr << fmt::format("error: unknown command `{}`{}; the commands: {}\n", argv[1],
                              near.empty() ? "" : " (" + near + ")",
-                             "check, completion, compile, coverage, eval, explain, test, version");
+                             "check, completion, compile, coverage, eval, explain, lsp, test, version");
     return 2;
   }
   auto* version = app.add_subcommand("version", "print the version");
@@ -474,6 +475,10 @@ int main(int argc, char** argv) {
   coverage->add_option("--format", coverage_format, "text, json or markdown")
       ->check(CLI::IsMember({"text", "json", "markdown"}));
 
+  proviso::tools::LspArgs lsp_args;
+  auto* lsp = proviso::tools::AddLspCommand(app, lsp_args);
+  root_option(lsp);
+
   std::string shell;
   auto* completion = app.add_subcommand("completion", "print a shell completion script: bash or zsh");
   completion->add_option("shell", shell, "bash or zsh")->required()->check(CLI::IsMember({"bash", "zsh"}));
@@ -502,6 +507,7 @@ int main(int argc, char** argv) {
     }
     if (test->parsed()) return RunTest(test_paths, verbose, test_run, test_format, test_coverage);
     if (coverage->parsed()) return RunCoverage(coverage_paths, coverage_format);
+    if (lsp->parsed()) return proviso::tools::RunLsp(lsp_args, g_root, PROVISO_VERSION);
     if (completion->parsed()) {
       std::cout << proviso::tools::Completion(app, shell);
       return 0;

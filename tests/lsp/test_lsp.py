@@ -1,0 +1,397 @@
+"""End-to-end tests of `proviso lsp`: a client speaks JSON-RPC to the server over its pipes.
+
+    python3 tests/lsp/test_lsp.py --proviso build/tools/proviso [unittest arguments, e.g. Features]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import unittest
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from lsp_client import LspClient, path_uri, position_of, range_of, utf16_len  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+PROVISO = "proviso"
+
+# A policy with Chinese text and a character outside the BMP (two UTF-16 units) before names on the
+# same lines, so that a server counting bytes or code points gets the columns wrong.
+MAIN = """policy demo
+  title "演示 demo 😀"
+  law "demo.law"
+
+import "lib/common.proviso"
+
+/// 风险 the risk of a request
+enum Risk { low, high }
+
+record Person {
+  /// 年龄 the age in years
+  age: int
+  name: text
+}
+
+input {
+  /// the person asking
+  person: Person
+  risk: Risk
+  channel: Channel
+}
+
+/// 最低年龄 the minimum age
+param min_age: int = 18 cite "p1"
+
+let note: text = if "中文😀" == "x" then "甲" else "乙"
+let online = is_online(channel)
+let adults = count p in [person]: p.age >= min_age
+
+output allowed: bool
+
+rule allow {
+  when person.age >= min_age and risk == Risk.low and note != "" and online and adults > 0
+  then allowed = true
+  cite "p1"
+}
+
+test "adult online 张三" {
+  given person.age = 20
+  given person.name = "张三"
+  given risk = low
+  given channel = web
+  expect allowed = true
+}
+"""
+
+COMMON = """policy common
+
+/// 渠道 how a request arrives
+enum Channel { phone, web }
+
+/// whether the channel is online
+function is_online(c: Channel) -> bool = c == Channel.web
+"""
+
+LAW = """document demo_law "演示法 Demo Law"
+
+[p1]
+第一条 A person of at least 18 years may apply 😀.
+"""
+
+# The unknown name sits after a string with Chinese text and an emoji on the same line.
+BROKEN_LINE = 'let note: text = if "中文😀" == "x" then undefined_name else "乙"'
+
+
+class ServerTest(unittest.TestCase):
+    def setUp(self) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="proviso-lsp-"))
+        (self.dir / "lib").mkdir()
+        self.main = self.dir / "demo.proviso"
+        self.main.write_text(MAIN)
+        self.common = self.dir / "lib" / "common.proviso"
+        self.common.write_text(COMMON)
+        (self.dir / "demo.law").write_text(LAW)
+        self.client = LspClient(PROVISO, cwd=str(self.dir))
+
+    def tearDown(self) -> None:
+        self.client.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def open_main(self, text: str = MAIN) -> str:
+        self.client.initialize(self.dir)
+        uri = self.client.open(self.main, text)
+        return uri
+
+    def at(self, uri: str, needle: str, occurrence: int = 0, offset: int = 1, text: str = MAIN) -> dict:
+        return {"textDocument": {"uri": uri}, "position": position_of(text, needle, occurrence, offset)}
+
+
+class Lifecycle(ServerTest):
+    def test_initialize_advertises_the_features(self) -> None:
+        result = self.client.initialize(self.dir)
+        caps = result["capabilities"]
+        self.assertEqual(caps["textDocumentSync"]["change"], 2)
+        self.assertTrue(caps["textDocumentSync"]["openClose"])
+        for name in ("hoverProvider", "definitionProvider", "referencesProvider", "documentSymbolProvider",
+                     "documentHighlightProvider"):
+            self.assertTrue(caps[name], name)
+        self.assertEqual(caps["completionProvider"]["triggerCharacters"], ["."])
+        self.assertTrue(caps["renameProvider"]["prepareProvider"])
+        self.assertNotIn("documentFormattingProvider", caps)  # not until `proviso fmt` is wired
+        self.assertEqual(result["serverInfo"]["name"], "proviso")
+        self.assertEqual(self.client.shutdown_and_exit(), 0)
+
+    def test_exit_without_shutdown_is_exit_code_1(self) -> None:
+        self.client.initialize(self.dir)
+        self.client.notify("exit")
+        self.assertEqual(self.client.proc.wait(20), 1)
+
+    def test_requests_before_initialize_are_refused(self) -> None:
+        response = self.client.request("textDocument/hover", {"textDocument": {"uri": "file:///x"},
+                                                              "position": {"line": 0, "character": 0}})
+        self.assertEqual(response["error"]["code"], -32002)
+        self.client.initialize(self.dir)
+        self.assertEqual(self.client.shutdown_and_exit(), 0)
+
+    def test_unknown_method_is_method_not_found(self) -> None:
+        self.client.initialize(self.dir)
+        response = self.client.request("textDocument/noSuchThing", {})
+        self.assertEqual(response["error"]["code"], -32601)
+        response = self.client.request("workspace/executeCommand", {"command": "x"})
+        self.assertEqual(response["error"]["code"], -32601)
+        self.client.notify("$/noSuchNotification", {})  # ignored
+        self.assertEqual(self.client.shutdown_and_exit(), 0)
+
+    def test_malformed_messages_do_not_crash_the_server(self) -> None:
+        self.client.initialize(self.dir)
+        self.client.send_raw(b"Content-Length: 9\r\n\r\nnot json!")
+        response = self.client.wait(lambda m: "error" in m and m.get("id") is None)
+        self.assertEqual(response["error"]["code"], -32700)
+        self.client.send_raw(b"Content-Type: text/plain\r\n\r\n")  # no Content-Length
+        response = self.client.wait(lambda m: "error" in m and m.get("id") is None)
+        self.assertEqual(response["error"]["code"], -32700)
+        self.client.send_raw(b"Content-Length: 99999999999\r\n\r\n")  # over the limit: skipped, not allocated
+        response = self.client.wait(lambda m: "error" in m and m.get("id") is None)
+        self.assertIn("over the limit", response["error"]["message"])
+        self.client.proc.stdin.close()  # the rest of that "message" never comes
+        self.assertEqual(self.client.proc.wait(20), 1)
+
+    def test_bad_params_are_an_error_not_a_crash(self) -> None:
+        self.client.initialize(self.dir)
+        uri = self.client.open(self.main)
+        self.client.diagnostics(uri)
+        response = self.client.request("textDocument/hover", {"textDocument": {"uri": uri}, "position": "here"})
+        self.assertEqual(response["error"]["code"], -32602)
+        self.client.send({"jsonrpc": "2.0", "id": 77, "method": "textDocument/hover", "params": [1, 2]})
+        self.assertIn("error", self.client.wait(lambda m: m.get("id") == 77))
+        self.assertEqual(self.client.shutdown_and_exit(), 0)
+
+
+class Diagnostics(ServerTest):
+    def test_a_clean_policy_has_no_errors(self) -> None:
+        uri = self.open_main()
+        diags = self.client.diagnostics(uri)
+        self.assertEqual([d for d in diags if d["severity"] == 1], [])
+
+    def test_an_error_has_its_exact_range_and_code_then_clears(self) -> None:
+        broken = MAIN.replace('let note: text = if "中文😀" == "x" then "甲" else "乙"', BROKEN_LINE)
+        self.assertNotEqual(broken, MAIN)
+        uri = self.open_main(broken)
+        diags = self.client.diagnostics(uri)
+        errors = [d for d in diags if d["severity"] == 1]
+        self.assertEqual(len(errors), 1, diags)
+        self.assertEqual(errors[0]["code"], "E0111")
+        self.assertIn("undefined_name", errors[0]["message"])
+        expected = range_of(broken, "undefined_name")
+        # "中文😀" is 3 code points, 4 UTF-16 units and 10 bytes: only the UTF-16 count is right.
+        prefix = broken.splitlines()[expected["start"]["line"]].split("undefined_name")[0]
+        self.assertEqual(expected["start"]["character"], utf16_len(prefix))
+        self.assertNotEqual(utf16_len(prefix), len(prefix))
+        self.assertEqual(errors[0]["range"], expected)
+        # Fixed by an incremental change that replaces the name.
+        r = range_of(broken, "undefined_name")
+        self.client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 2},
+                                                      "contentChanges": [{"range": r, "text": '"甲"'}]})
+        diags = self.client.diagnostics(uri)
+        self.assertEqual([d for d in diags if d["severity"] == 1], [])
+
+    def test_a_text_that_does_not_parse_gives_diagnostics_and_keeps_the_symbols(self) -> None:
+        uri = self.open_main()
+        self.client.diagnostics(uri)
+        broken = MAIN.replace("output allowed: bool", "output allowed: bool = = ")
+        self.client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 2},
+                                                      "contentChanges": [{"text": broken}]})
+        diags = self.client.diagnostics(uri)
+        self.assertTrue(any(d["severity"] == 1 for d in diags), diags)
+        hover = self.client.result("textDocument/hover", self.at(uri, "min_age", 1))
+        self.assertIn("param min_age: int", hover["contents"]["value"])
+
+    def test_a_type_error_with_a_note(self) -> None:
+        broken = MAIN.replace("output allowed: bool", "output allowed: bool\noutput allowed: int")
+        uri = self.open_main(broken)
+        diags = self.client.diagnostics(uri)
+        dup = [d for d in diags if d["code"] == "E0101"]
+        self.assertEqual(len(dup), 1, diags)
+        self.assertEqual(dup[0]["range"], range_of(broken, "allowed", 1))
+        self.assertEqual(dup[0]["relatedInformation"][0]["location"]["range"], range_of(broken, "allowed", 0))
+
+    def test_diagnostics_of_an_import_go_to_its_uri(self) -> None:
+        self.common.write_text(COMMON + "function broken() -> int = \"text\"\n")
+        uri = self.open_main()
+        seen = {}
+        for _ in range(2):
+            m = self.client.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics")
+            seen[m["params"]["uri"]] = m["params"]["diagnostics"]
+        self.assertIn(path_uri(self.common), seen)
+        self.assertTrue(any(d["severity"] == 1 for d in seen[path_uri(self.common)]))
+        self.assertEqual([d for d in seen[uri] if d["severity"] == 1], [])
+
+
+class Features(ServerTest):
+    def setUp(self) -> None:
+        super().setUp()
+        self.uri = self.open_main()
+        self.client.diagnostics(self.uri)
+
+    def hover(self, needle: str, occurrence: int = 0, offset: int = 1) -> str:
+        result = self.client.result("textDocument/hover", self.at(self.uri, needle, occurrence, offset))
+        self.assertIsNotNone(result, needle)
+        return result["contents"]["value"]
+
+    def test_hover_on_a_field_shows_its_type_and_doc(self) -> None:
+        text = self.hover("p.age", 0, 3)  # `age` of `p.age`
+        self.assertIn("Person.age: int", text)
+        self.assertIn("年龄 the age in years", text)
+
+    def test_hover_on_a_param_and_an_input_field(self) -> None:
+        text = self.hover("min_age", 1)
+        self.assertIn("param min_age: int = 18", text)
+        self.assertIn("最低年龄 the minimum age", text)
+        text = self.hover("person.age", 0)
+        self.assertIn("input.person: Person", text)
+        self.assertIn("the person asking", text)
+
+    def test_hover_on_an_enum_value(self) -> None:
+        text = self.hover("Risk.low", 0, 6)
+        self.assertIn("Risk.low", text)
+        self.assertIn("of type `Risk`", text)
+        self.assertIn("风险 the risk", self.hover("Risk.low", 0, 1))
+
+    def test_hover_on_a_cite_shows_the_law(self) -> None:
+        text = self.hover('cite "p1"', 1, 7)
+        self.assertIn("演示法 Demo Law", text)
+        self.assertIn("第一条 A person of at least 18 years may apply 😀.", text)
+
+    def test_hover_on_nothing_is_null(self) -> None:
+        self.assertIsNone(self.client.result("textDocument/hover", self.at(self.uri, "policy demo", 0, 0)))
+
+    def test_definition_in_the_file_and_across_an_import(self) -> None:
+        loc = self.client.result("textDocument/definition", self.at(self.uri, "min_age", 2))
+        self.assertEqual(loc["uri"], self.uri)
+        self.assertEqual(loc["range"], range_of(MAIN, "min_age", 0))
+        loc = self.client.result("textDocument/definition", self.at(self.uri, "is_online"))
+        self.assertEqual(loc["uri"], path_uri(self.common))
+        self.assertEqual(loc["range"], range_of(COMMON, "is_online"))
+        loc = self.client.result("textDocument/definition", self.at(self.uri, "web", 0))  # `given channel = web`
+        self.assertEqual(loc["uri"], path_uri(self.common))
+        self.assertEqual(loc["range"], range_of(COMMON, "web", 0))
+        loc = self.client.result("textDocument/definition", self.at(self.uri, 'cite "p1"', 0, 7))
+        self.assertEqual(loc["uri"], path_uri(self.dir / "demo.law"))
+        self.assertEqual(loc["range"]["start"]["line"], 2)
+
+    def test_definition_of_a_quantifier_variable(self) -> None:
+        loc = self.client.result("textDocument/definition", self.at(self.uri, "p.age"))
+        self.assertEqual(loc["range"], range_of(MAIN, "p in", 0) | {"end": {
+            "line": range_of(MAIN, "p in")["start"]["line"],
+            "character": range_of(MAIN, "p in")["start"]["character"] + 1}})
+
+    def test_references(self) -> None:
+        params = self.at(self.uri, "min_age", 0) | {"context": {"includeDeclaration": True}}
+        refs = self.client.result("textDocument/references", params)
+        self.assertEqual(sorted(r["range"]["start"]["line"] for r in refs),
+                         sorted(position_of(MAIN, "min_age", i)["line"] for i in range(3)))
+        params["context"]["includeDeclaration"] = False
+        refs = self.client.result("textDocument/references", params)
+        self.assertEqual(len(refs), 2)
+        self.assertNotIn(range_of(MAIN, "min_age", 0), [r["range"] for r in refs])
+        # A field: its declaration, `person.age` in the rule, `p.age`, and the test's `given person.age`.
+        params = self.at(self.uri, "age: int", 0) | {"context": {"includeDeclaration": True}}
+        refs = self.client.result("textDocument/references", params)
+        self.assertEqual(len(refs), 4, refs)
+
+    def test_completion_after_an_enum_name(self) -> None:
+        text = MAIN.replace("risk == Risk.low", "risk == Risk.")
+        self.client.notify("textDocument/didChange", {"textDocument": {"uri": self.uri, "version": 2},
+                                                      "contentChanges": [{"text": text}]})
+        self.client.diagnostics(self.uri)
+        result = self.client.result("textDocument/completion", self.at(self.uri, "Risk.", 0, 5, text))
+        self.assertEqual(sorted(i["label"] for i in result["items"]), ["high", "low"])
+        self.assertTrue(all(i["kind"] == 20 for i in result["items"]))
+
+    def test_completion_of_record_fields(self) -> None:
+        text = MAIN.replace("when person.age", "when person.")
+        self.client.notify("textDocument/didChange", {"textDocument": {"uri": self.uri, "version": 2},
+                                                      "contentChanges": [{"text": text}]})
+        result = self.client.result("textDocument/completion", self.at(self.uri, "when person.", 0, 12, text))
+        self.assertEqual(sorted(i["label"] for i in result["items"]), ["age", "name"])
+
+    def test_completion_in_general(self) -> None:
+        result = self.client.result("textDocument/completion", self.at(self.uri, "then allowed", 0, 5))
+        labels = {i["label"]: i["kind"] for i in result["items"]}
+        for name, kind in (("min_age", 21), ("person", 5), ("note", 6), ("allowed", 10), ("is_online", 3),
+                           ("Risk", 13), ("low", 20), ("web", 20), ("Person", 22), ("months_between", 3)):
+            self.assertEqual(labels.get(name), kind, name)
+        for keyword in ("when", "then", "obligation", "as_of", "interpretation", "working"):
+            self.assertEqual(labels.get(keyword), 14, keyword)
+        self.assertNotIn("p", labels)  # the quantifier's variable is not in scope here
+        inside = self.client.result("textDocument/completion", self.at(self.uri, "p.age", 0, 0))
+        self.assertIn("p", {i["label"] for i in inside["items"]})
+
+    def test_rename(self) -> None:
+        params = self.at(self.uri, "min_age", 1)
+        prep = self.client.result("textDocument/prepareRename", params)
+        self.assertEqual(prep["range"], range_of(MAIN, "min_age", 1))
+        edit = self.client.result("textDocument/rename", params | {"newName": "minimum_age"})
+        edits = edit["changes"][self.uri]
+        self.assertEqual(sorted((e["range"]["start"]["line"], e["range"]["start"]["character"]) for e in edits),
+                         sorted((p["line"], p["character"]) for p in (position_of(MAIN, "min_age", i) for i in range(3))))
+        self.assertTrue(all(e["newText"] == "minimum_age" for e in edits))
+        # Across the import: the enum value `web` is declared in lib/common.proviso.
+        edit = self.client.result("textDocument/rename", self.at(self.uri, "= web", 0, 2) | {"newName": "online_form"})
+        self.assertEqual(len(edit["changes"][path_uri(self.common)]), 2)
+        self.assertEqual(len(edit["changes"][self.uri]), 1)
+
+    def test_rename_refuses_keywords_bad_names_and_clashes(self) -> None:
+        params = self.at(self.uri, "min_age", 1)
+        for bad, why in (("rule", "keyword"), ("2x", "not a name"), ("a-b", "not a name"), ("note", "already declared")):
+            response = self.client.request("textDocument/rename", params | {"newName": bad})
+            self.assertIn("error", response, bad)
+            self.assertIn(why, response["error"]["message"])
+
+    def test_document_symbols(self) -> None:
+        symbols = self.client.result("textDocument/documentSymbol", {"textDocument": {"uri": self.uri}})
+        by_name = {s["name"]: s for s in symbols}
+        for name in ("Risk", "Person", "input", "min_age", "note", "online", "adults", "allowed", "allow",
+                     "adult online 张三"):
+            self.assertIn(name, by_name)
+        self.assertEqual([c["name"] for c in by_name["Person"]["children"]], ["age", "name"])
+        self.assertEqual([c["name"] for c in by_name["Risk"]["children"]], ["low", "high"])
+        self.assertEqual([c["name"] for c in by_name["input"]["children"]], ["person", "risk", "channel"])
+        self.assertEqual(by_name["Risk"]["kind"], 10)
+        start = position_of(MAIN, "rule allow", 0, 5)
+        self.assertEqual(by_name["allow"]["selectionRange"],
+                         {"start": start, "end": {"line": start["line"], "character": start["character"] + 5}})
+        self.assertNotIn("is_online", by_name)  # declared in the import, not in this document
+
+    def test_highlight(self) -> None:
+        result = self.client.result("textDocument/documentHighlight", self.at(self.uri, "note", 0))
+        self.assertEqual(len(result), 2)
+
+    def test_a_real_policy(self) -> None:
+        path = ROOT / "policies" / "cn" / "call_center.proviso"
+        text = path.read_text()
+        uri = self.client.open(path, text)
+        diags = self.client.diagnostics(uri)
+        self.assertEqual([d for d in diags if d["severity"] == 1], [])
+        params = {"textDocument": {"uri": uri}, "position": position_of(text, "min_retention", 2, 1)}
+        hover = self.client.result("textDocument/hover", params)["contents"]["value"]
+        self.assertIn("param min_retention: duration = 30 days", hover)
+        cite = {"textDocument": {"uri": uri}, "position": position_of(text, 'cite "p3"', 0, 7)}
+        hover = self.client.result("textDocument/hover", cite)["contents"]["value"]
+        self.assertIn("safekeep at least 30 days phone call records", hover)
+
+
+def main() -> None:
+    global PROVISO
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--proviso", required=True)
+    args, rest = parser.parse_known_args()
+    PROVISO = str(Path(args.proviso).resolve())
+    unittest.main(argv=[sys.argv[0], *rest], verbosity=2)
+
+
+if __name__ == "__main__":
+    main()
