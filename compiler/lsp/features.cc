@@ -91,6 +91,32 @@ json CompletionItem(const Declaration& d) {
   return item;
 }
 
+// A call of a builtin function (`months_between(a, b)`): there is no declaration to show, but its name.
+json BuiltinHover(const DocumentView& doc, Position pos) {
+  int file, line, col;
+  if (!Locate(doc, pos, &file, &line, &col)) return nullptr;
+  std::string_view text = doc.index->front_end().sources.file(file).Line(line);
+  size_t at = 0;  // the byte of code-point column `col`
+  for (int c = 1; c < col && at < text.size(); ++c) {
+    ++at;
+    while (at < text.size() && (static_cast<unsigned char>(text[at]) & 0xC0) == 0x80) ++at;
+  }
+  size_t b = at, e = at;
+  while (b > 0 && IsIdentChar(text[b - 1])) --b;
+  while (e < text.size() && IsIdentChar(text[e])) ++e;
+  size_t paren = text.find_first_not_of(" \t", e);
+  if (b == e || paren == std::string_view::npos || text[paren] != '(') return nullptr;
+  std::string word(text.substr(b, e - b));
+  std::vector<std::string> builtins = BuiltinNames();
+  if (!std::binary_search(builtins.begin(), builtins.end(), word)) return nullptr;
+  Range r;
+  r.start = Position{pos.line, pos.character - Utf16Column(text.substr(b, at - b), static_cast<int>(at - b))};
+  r.end = Position{pos.line, r.start.character + static_cast<int>(e - b)};
+  return {{"contents", {{"kind", "markdown"}, {"value", fmt::format("```proviso\n{}(...)\n```\n*builtin function* "
+                                                                    "(docs/language.md, Builtins)", word)}}},
+          {"range", RangeJson(r)}};
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------- URIs
@@ -148,7 +174,7 @@ json Hover(const DocumentView& doc, Position pos) {
   }
   Span at;
   int d = DeclAtPos(doc, pos, &at);
-  if (d < 0) return nullptr;
+  if (d < 0) return BuiltinHover(doc, pos);
   const Declaration& decl = doc.index->decls()[d];
   std::string text = fmt::format("```proviso\n{}\n```\n*{}*", decl.signature, KindName(decl.kind));
   std::string type = decl.type ? doc.index->program().types.Name(decl.type) : decl.type_text;

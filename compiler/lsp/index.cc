@@ -466,6 +466,11 @@ class IndexBuilder {
         locals_.pop_back();
         return;
       }
+      case ExprKind::kWorkingDays:  // `N working days of CAL after E`: the calendar's name, when written
+        if (!e.name.empty() && e.calendar >= 0 && e.calendar < static_cast<int>(p_.calendars.size())) {
+          Ref(FindName(e.span, e.name), BySpan(p_.calendars[e.calendar]->span));
+        }
+        break;
       case ExprKind::kRecord:
         for (size_t i = 0; i < e.field_names.size() && i < e.field_spans.size(); ++i) {
           Ref(e.field_spans[i], FieldByName(e.type, e.field_names[i]));

@@ -81,6 +81,54 @@ LAW = """document demo_law "演示法 Demo Law"
 第一条 A person of at least 18 years may apply 😀.
 """
 
+# Tables, versions of a param, record literals, `match`, exceptions, `for each` and test items.
+CONSTRUCTS = """policy extra
+
+enum Level { low, high }
+record Box { size: int, level: Level }
+
+input {
+  level: Level
+  boxes: list<Box>
+}
+
+table weight(l: Level) -> int hit unique {
+  low => 1
+  high => 2
+}
+
+param limit: int = 3 effective from 2020-01-01 until 2024-01-01
+param limit: int = 2 effective from 2024-01-01
+
+let w = weight(level)
+let box1: Box = {size: 1, level: high}
+let label: text = match level { low => "small", high => "big" }
+
+output heavy: bool
+rule base { then heavy = false }
+rule over exception to base { when w > limit and box1.size > 0 and label != "" then heavy = true }
+
+obligation report {
+  subject "operator"
+  must "report heavy boxes"
+  when heavy
+}
+
+for each b in boxes {
+  output big: bool
+  rule sized { then big = b.size > limit }
+}
+
+test "heavy" {
+  as of 2024-06-01
+  given level = high
+  given boxes = []
+  set limit = 1
+  expect heavy = true
+  expect obligation report
+}
+"""
+
 # The unknown name sits after a string with Chinese text and an emoji on the same line.
 BROKEN_LINE = 'let note: text = if "中文😀" == "x" then undefined_name else "乙"'
 
@@ -123,6 +171,17 @@ class Lifecycle(ServerTest):
         self.assertNotIn("documentFormattingProvider", caps)  # not until `proviso fmt` is wired
         self.assertEqual(result["serverInfo"]["name"], "proviso")
         self.assertEqual(self.client.shutdown_and_exit(), 0)
+
+    def test_log_file_traces_the_messages(self) -> None:
+        self.client.close()
+        log = self.dir / "trace.log"
+        self.client = LspClient(PROVISO, args=["--log", str(log)], cwd=str(self.dir))
+        self.client.initialize(self.dir)
+        self.client.request("textDocument/noSuchThing", {})
+        self.assertEqual(self.client.shutdown_and_exit(), 0)
+        trace = log.read_text()
+        self.assertIn('<- {"jsonrpc": "2.0", "id": 1, "method": "initialize"', trace)
+        self.assertIn("unknown method `textDocument/noSuchThing`", trace)
 
     def test_exit_without_shutdown_is_exit_code_1(self) -> None:
         self.client.initialize(self.dir)
@@ -382,6 +441,73 @@ class Features(ServerTest):
         cite = {"textDocument": {"uri": uri}, "position": position_of(text, 'cite "p3"', 0, 7)}
         hover = self.client.result("textDocument/hover", cite)["contents"]["value"]
         self.assertIn("safekeep at least 30 days phone call records", hover)
+
+
+class Constructs(ServerTest):
+    def setUp(self) -> None:
+        super().setUp()
+        self.path = self.dir / "extra.proviso"
+        self.path.write_text(CONSTRUCTS)
+        self.client.initialize(self.dir)
+        self.uri = self.client.open(self.path)
+        self.assertEqual([d for d in self.client.diagnostics(self.uri) if d["severity"] == 1], [])
+
+    def definition(self, needle: str, occurrence: int = 0, offset: int = 1) -> dict:
+        params = {"textDocument": {"uri": self.uri}, "position": position_of(CONSTRUCTS, needle, occurrence, offset)}
+        loc = self.client.result("textDocument/definition", params)
+        self.assertIsNotNone(loc, needle)
+        self.assertEqual(loc["uri"], self.uri)
+        return loc["range"]
+
+    def decl(self, needle: str, occurrence: int = 0, offset: int = 0, length: int = 0) -> dict:
+        start = position_of(CONSTRUCTS, needle, occurrence, offset)
+        return {"start": start, "end": {"line": start["line"], "character": start["character"] + length}}
+
+    def test_each_name_leads_to_its_declaration(self) -> None:
+        cases = [
+            (("low => 1", 0, 0), ("low", 0, 0, 3)),                 # a table cell: an enum value
+            (("l: Level", 0, 4), ("Level {", 0, 0, 5)),             # a type
+            (("weight(level)", 0, 7), ("level: Level", 1, 0, 5)),   # an input field
+            (("weight(level)", 0, 0), ("weight(l", 0, 0, 6)),       # a table
+            (("size: 1", 0, 0), ("size: int", 0, 0, 4)),            # a field of a record literal
+            (("high => \"big\"", 0, 0), ("high }", 0, 0, 4)),      # a `match` arm
+            (("exception to base", 0, 14), ("rule base", 0, 5, 4)),  # `exception to`
+            (("then heavy", 0, 6), ("output heavy", 0, 7, 5)),     # the output a rule sets
+            (("box1.size", 0, 6), ("size: int", 0, 0, 4)),         # a field
+            (("b.size", 0, 0), ("each b", 0, 5, 1)),               # the element of a `for each`
+            (("set limit", 0, 5), ("param limit", 0, 6, 5)),       # a test's `set`
+            (("param limit", 1, 6), ("param limit", 0, 6, 5)),     # the second version of a param
+            (("expect heavy", 0, 8), ("output heavy", 0, 7, 5)),   # a test's `expect`
+            (("obligation report", 1, 12), ("obligation report", 0, 11, 6)),
+        ]
+        for (needle, occ, off), (target, tocc, toff, length) in cases:
+            with self.subTest(needle=needle):
+                self.assertEqual(self.definition(needle, occ, off), self.decl(target, tocc, toff, length))
+
+    def test_a_calendar_and_a_builtin(self) -> None:
+        path = ROOT / "tests" / "golden" / "good" / "working_days.proviso"
+        text = path.read_text()
+        uri = self.client.open(path, text)
+        self.client.diagnostics(uri)
+        at = {"textDocument": {"uri": uri}, "position": position_of(text, "of cn_official", 0, 4)}
+        loc = self.client.result("textDocument/definition", at)
+        self.assertEqual(loc["uri"], path_uri((ROOT / "policies" / "calendars" / "cn_official.proviso").resolve()))
+        at = {"textDocument": {"uri": uri}, "position": position_of(text, "is_working_day(received_on)", 0, 3)}
+        hover = self.client.result("textDocument/hover", at)
+        self.assertIn("builtin function", hover["contents"]["value"])
+        self.assertEqual(hover["range"], range_of(text, "is_working_day"))
+
+    def test_renaming_a_param_renames_every_version(self) -> None:
+        params = {"textDocument": {"uri": self.uri}, "position": position_of(CONSTRUCTS, "w > limit", 0, 5),
+                  "newName": "cap"}
+        edits = self.client.result("textDocument/rename", params)["changes"][self.uri]
+        self.assertEqual(len(edits), 5)  # two versions, two uses, the test's `set`
+
+    def test_rename_refuses_a_clash_with_a_local(self) -> None:
+        params = {"textDocument": {"uri": self.uri}, "position": position_of(CONSTRUCTS, "w > limit", 0, 0),
+                  "newName": "b"}
+        response = self.client.request("textDocument/rename", params)
+        self.assertIn("already declared", response["error"]["message"])
 
 
 def main() -> None:
