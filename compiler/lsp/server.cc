@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "compiler/driver/driver.h"
+#include "compiler/ir/ir.h"
 #include "compiler/support/large_stack.h"
 
 namespace proviso::lsp {
@@ -232,9 +233,32 @@ Server::Document* Server::Find(const json& params) {
 
 DocumentView Server::View(const Document& doc) const { return DocumentView{doc.index, doc.path, doc.text}; }
 
+namespace {
+
+// Compiles `text` as `proviso check` does: the front end, then (when it has no error) the lowering that
+// computes the constants, whose failure is E0507. The program is kept for the index either way.
+std::shared_ptr<const FrontEnd> Compile(const std::string& path, const std::string& text, const std::string& root) {
+  return OnLargeStack([&]() -> std::shared_ptr<const FrontEnd> {
+    std::unique_ptr<FrontEnd> fe = CompileSource(path, text, FrontEndOptions{root});
+    if (!fe->ok()) return fe;
+    try {
+      std::unique_ptr<ir::Program> lowered = ir::Lower(std::move(fe->program));
+      fe->program = std::move(lowered->checked);  // the lowering only reads it
+      return fe;
+    } catch (const ir::ConstantError& e) {
+      // Lower consumed the program: compile the text again for the index, and add the error to that.
+      std::unique_ptr<FrontEnd> again = CompileSource(path, text, FrontEndOptions{root});
+      again->diags.Error("E0507", e.span(), e.what());
+      again->diags.Sort();
+      return again;
+    }
+  });
+}
+
+}  // namespace
+
 void Server::Analyze(Document& doc) {
-  std::shared_ptr<const FrontEnd> fe = OnLargeStack(
-      [&] { return std::shared_ptr<const FrontEnd>(CompileSource(doc.path, doc.text, FrontEndOptions{options_.import_root})); });
+  std::shared_ptr<const FrontEnd> fe = Compile(doc.path, doc.text, options_.import_root);
   // A text that does not parse keeps the last index (hover and definition go on working, on the old text).
   if (fe->program) {
     doc.index = OnLargeStack([&] { return std::shared_ptr<const Index>(Index::Build(fe)); });

@@ -277,6 +277,15 @@ class Diagnostics(ServerTest):
         self.assertEqual(dup[0]["range"], range_of(broken, "allowed", 1))
         self.assertEqual(dup[0]["relatedInformation"][0]["location"]["range"], range_of(broken, "allowed", 0))
 
+    def test_a_constant_that_cannot_be_computed(self) -> None:
+        broken = MAIN.replace("param min_age: int = 18", "param min_age: int = 18 / 0")
+        uri = self.open_main(broken)
+        errors = [d for d in self.client.diagnostics(uri) if d["severity"] == 1]
+        self.assertEqual([d["code"] for d in errors], ["E0507"])
+        self.assertEqual(errors[0]["range"], range_of(broken, "18 / 0"))
+        hover = self.client.result("textDocument/hover", self.at(uri, "min_age", 1, 1, broken))
+        self.assertIn("param min_age: int = (18 / 0)", hover["contents"]["value"])
+
     def test_diagnostics_of_an_import_go_to_its_uri(self) -> None:
         self.common.write_text(COMMON + "function broken() -> int = \"text\"\n")
         uri = self.open_main()
