@@ -55,6 +55,16 @@ int CodePointColumn(std::string_view line, int units) {
   return cps;
 }
 
+int Utf16Length(std::string_view s) {
+  int units = 0;
+  for (size_t i = 0; i < s.size();) {
+    int u = 0;
+    i += CodePointAt(s, i, &u);
+    units += u;
+  }
+  return units;
+}
+
 size_t ByteColumn(std::string_view line, int units) {
   int seen = 0;
   size_t i = 0;

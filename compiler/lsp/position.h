@@ -35,6 +35,8 @@ int Utf16Column(std::string_view line, int code_points);
 // column). A position inside a surrogate pair, or past the end of the line, is rounded to the code
 // point it falls in (past the end: one code point per missing unit).
 int CodePointColumn(std::string_view line, int units);
+// The length of `s` in UTF-16 units.
+int Utf16Length(std::string_view s);
 // The byte offset of UTF-16 offset `units` in `line` (at most line.size()).
 size_t ByteColumn(std::string_view line, int units);
 

@@ -168,7 +168,7 @@ std::optional<json> Server::Request(const std::string& method, const json& param
   if (!formatted) throw RequestFailed(error);
   if (*formatted == doc->text) return json::array();
   std::vector<std::string_view> lines = SplitLines(doc->text);
-  json end = {{"line", static_cast<int>(lines.size())}, {"character", 0}};
+  json end = {{"line", static_cast<int>(lines.size()) - 1}, {"character", Utf16Length(lines.back())}};
   return json::array({{{"range", {{"start", {{"line", 0}, {"character", 0}}}, {"end", end}}}, {"newText", *formatted}}});
 }
 

@@ -33,6 +33,11 @@ TEST(Utf16, UnitsToCodePoints) {
   for (int cp = 0; cp <= 19; ++cp) EXPECT_EQ(CodePointColumn(kLine, Utf16Column(kLine, cp)), cp) << cp;
 }
 
+TEST(Utf16, Length) {
+  EXPECT_EQ(Utf16Length(kLine), 18);
+  EXPECT_EQ(Utf16Length(""), 0);
+}
+
 TEST(Utf16, UnitsToBytes) {
   EXPECT_EQ(ByteColumn(kLine, 9), 9u);
   EXPECT_EQ(ByteColumn(kLine, 11), 15u);
