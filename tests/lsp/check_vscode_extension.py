@@ -1,6 +1,7 @@
 """The VS Code extension (editors/vscode) as far as it can be checked without VS Code: package.json is
 valid and names its entry point, activation and settings; the language client is a pinned dependency;
-extension.js is valid JavaScript (node --check) that starts `proviso lsp` with the `proviso.path` setting."""
+extension.js is valid JavaScript (node --check) whose activate() starts `proviso lsp` with the `proviso.path`
+setting (run under node with stand-ins for the vscode modules: tests/lsp/extension_smoke.js)."""
 
 from __future__ import annotations
 
@@ -43,6 +44,9 @@ def main() -> int:
     if node:
         run = subprocess.run([node, "--check", str(EXT / "extension.js")], capture_output=True, text=True)
         expect(run.returncode == 0, f"node --check extension.js: {run.stderr.strip()}")
+        smoke = Path(__file__).resolve().parent / "extension_smoke.js"
+        run = subprocess.run([node, str(smoke), str(EXT / "extension.js")], capture_output=True, text=True)
+        expect(run.returncode == 0, f"activate() under stand-ins for vscode: {(run.stdout + run.stderr).strip()}")
     else:
         print("note: node is not installed: extension.js was not syntax-checked")
     for p in problems:
