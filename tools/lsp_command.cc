@@ -1,5 +1,6 @@
 #include "lsp_command.h"
 
+#include <csignal>
 #include <fstream>
 #include <iostream>
 
@@ -26,6 +27,7 @@ int RunLsp(const LspArgs& args, const std::string& root, const std::string& vers
       return 1;
     }
   }
+  std::signal(SIGPIPE, SIG_IGN);  // a client that goes away ends the server at its next read, not by a signal
   std::ios::sync_with_stdio(false);
   lsp::Transport transport(std::cin, std::cout);
   lsp::ServerOptions options;
