@@ -90,7 +90,12 @@ class IndexBuilder {
  private:
   int Add(Declaration d) {
     if (!d.span.valid()) return -1;
-    if (d.doc.empty()) d.doc = DocAbove(d.span);
+    // The `///` lines above: not for locals (those lines document the declaration they are in), nor for a
+    // field or value on its record's or enum's line.
+    bool local = d.kind == SymbolKind::kVariable || d.kind == SymbolKind::kParameter || d.kind == SymbolKind::kItem;
+    bool inline_member = d.parent >= 0 && ix_.decls_[d.parent].span.line == d.span.line &&
+                         ix_.decls_[d.parent].span.file == d.span.file;
+    if (d.doc.empty() && !local && !inline_member) d.doc = DocAbove(d.span);
     int id = static_cast<int>(ix_.decls_.size());
     by_span_.emplace(KeyOf(d.span), id);
     if (d.ns == "global") global_.emplace(d.name, id);

@@ -47,6 +47,7 @@ param min_age: int = 18 cite "p1"
 
 let note: text = if "中文😀" == "x" then "甲" else "乙"
 let online = is_online(channel)
+/// 成年人 how many adults
 let adults = count p in [person]: p.age >= min_age
 
 output allowed: bool
@@ -326,6 +327,9 @@ class Features(ServerTest):
         text = self.hover("Risk.low", 0, 6)
         self.assertIn("Risk.low", text)
         self.assertIn("of type `Risk`", text)
+        self.assertNotIn("风险", text)  # the enum's doc is not the value's
+        self.assertNotIn("how many adults", self.hover("p.age", 0, 0))  # nor a let's doc its variable's
+        self.assertIn("how many adults", self.hover("adults > 0", 0, 1))
         self.assertIn("风险 the risk", self.hover("Risk.low", 0, 1))
 
     def test_hover_on_a_cite_shows_the_law(self) -> None:
