@@ -85,8 +85,22 @@ int CompletionKind(SymbolKind k) {
   }
 }
 
+// Completion lists the closest first: locals, values of the policy, enum values, types and calendars,
+// then builtins and keywords.
+std::string SortText(SymbolKind k, const std::string& name) {
+  char group = '1';
+  switch (k) {
+    case SymbolKind::kVariable: case SymbolKind::kParameter: case SymbolKind::kItem: group = '0'; break;
+    case SymbolKind::kEnumValue: group = '2'; break;
+    case SymbolKind::kEnum: case SymbolKind::kRecord: case SymbolKind::kCalendar: group = '3'; break;
+    default: break;
+  }
+  return std::string(1, group) + name;
+}
+
 json CompletionItem(const Declaration& d) {
-  json item = {{"label", d.name}, {"kind", CompletionKind(d.kind)}, {"detail", d.signature}};
+  json item = {{"label", d.name}, {"kind", CompletionKind(d.kind)}, {"detail", d.signature},
+               {"sortText", SortText(d.kind, d.name)}};
   if (!d.doc.empty()) item["documentation"] = {{"kind", "markdown"}, {"value", d.doc}};
   return item;
 }
@@ -189,8 +203,15 @@ json Definition(const DocumentView& doc, Position pos) {
     if (para.span.valid()) return Location(*doc.index, para.span);
   }
   int d = DeclAtPos(doc, pos);
-  if (d < 0) return nullptr;
-  return Location(*doc.index, doc.index->decls()[d].span);
+  if (d >= 0) return Location(*doc.index, doc.index->decls()[d].span);
+  int file, line, col;
+  if (Locate(doc, pos, &file, &line, &col)) {
+    if (const FileReference* f = doc.index->FileAt(file, line, col)) {  // `import "..."`, `law "..."`
+      return json{{"uri", PathToUri(doc.index->front_end().sources.file(f->file).path)},
+                  {"range", RangeJson(Range{})}};
+    }
+  }
+  return nullptr;
 }
 
 json References(const DocumentView& doc, Position pos, bool include_declaration) {
@@ -353,8 +374,10 @@ json Completion(const DocumentView& doc, Position pos) {
       add(CompletionItem(d));
     }
   }
-  for (const std::string& b : BuiltinNames()) add({{"label", b}, {"kind", 3}, {"detail", "builtin function"}});
-  for (const std::string& k : Keywords()) add({{"label", k}, {"kind", 14}});
+  for (const std::string& b : BuiltinNames()) {
+    add({{"label", b}, {"kind", 3}, {"detail", "builtin function"}, {"sortText", "4" + b}});
+  }
+  for (const std::string& k : Keywords()) add({{"label", k}, {"kind", 14}, {"sortText", "5" + k}});
   return {{"isIncomplete", false}, {"items", items}};
 }
 

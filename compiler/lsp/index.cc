@@ -3,6 +3,7 @@
 #include "compiler/lsp/index.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <string_view>
 #include <tuple>
@@ -535,8 +536,23 @@ class IndexBuilder {
     }
   }
 
+  // Each `import` line to the module it loaded, each `law` line to its document's file.
+  void Files(const ast::Module& m) {
+    std::filesystem::path dir = std::filesystem::path(sm_.file(m.file).path).parent_path();
+    for (const ast::Import& imp : m.imports) {
+      int id = sm_.Find((dir / imp.path).lexically_normal().string());
+      if (id >= 0) ix_.file_refs_.push_back(FileReference{imp.span, id});
+    }
+    for (const ast::LawSource& src : m.laws) {
+      if (src.law >= 0 && src.law < static_cast<int>(p_.laws.size()) && p_.laws[src.law].span.valid()) {
+        ix_.file_refs_.push_back(FileReference{src.span, p_.laws[src.law].span.file});
+      }
+    }
+  }
+
   void Bodies(const ast::Module& m) {
     bool main = &m == &p_.main();
+    Files(m);
     auto field_bodies = [&](const std::vector<ast::FieldDecl>& fields) {
       for (const ast::FieldDecl& f : fields) {
         TypeRefs(f.type.get());
@@ -692,6 +708,13 @@ int Index::DeclAt(int file, int line, int col, Span* span) const {
 
 const LawReference* Index::LawAt(int file, int line, int col) const {
   for (const LawReference& r : law_refs_) {
+    if (r.span.file == file && Contains(r.span, line, col)) return &r;
+  }
+  return nullptr;
+}
+
+const FileReference* Index::FileAt(int file, int line, int col) const {
+  for (const FileReference& r : file_refs_) {
     if (r.span.file == file && Contains(r.span, line, col)) return &r;
   }
   return nullptr;

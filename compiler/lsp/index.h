@@ -52,6 +52,12 @@ struct LawReference {
   int paragraph = -1;  // law::Document::paragraphs
 };
 
+// An `import "PATH"` or `law "PATH"` line and the file it loaded (an id in the front end's sources).
+struct FileReference {
+  Span span;
+  int file = -1;
+};
+
 // Immutable after Build; safe to read from many threads. Holds the front end it was built from.
 class Index {
  public:
@@ -63,12 +69,15 @@ class Index {
   const std::vector<Declaration>& decls() const { return decls_; }
   const std::vector<Reference>& refs() const { return refs_; }
   const std::vector<LawReference>& law_refs() const { return law_refs_; }
+  const std::vector<FileReference>& file_refs() const { return file_refs_; }
 
   // The declaration named at (file, 1-based line, 1-based code-point column): a reference to it or
   // its own name; -1 when there is none. `span` (if not null) is set to the name found there.
   int DeclAt(int file, int line, int col, Span* span = nullptr) const;
   // The citation at that place, or null.
   const LawReference* LawAt(int file, int line, int col) const;
+  // The import or law line at that place, or null.
+  const FileReference* FileAt(int file, int line, int col) const;
   // Every place that names declaration `decl` (its own name first when `include_declaration`).
   std::vector<Span> Occurrences(int decl, bool include_declaration) const;
   // The id of a file of the compilation by path, or -1.
@@ -80,6 +89,7 @@ class Index {
   std::vector<Declaration> decls_;
   std::vector<Reference> refs_;
   std::vector<LawReference> law_refs_;
+  std::vector<FileReference> file_refs_;
 };
 
 // Whether `span` contains (line, col): columns are inclusive at the start, and the end column counts too

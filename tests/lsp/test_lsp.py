@@ -354,6 +354,12 @@ class Features(ServerTest):
         self.assertEqual(loc["uri"], path_uri(self.dir / "demo.law"))
         self.assertEqual(loc["range"]["start"]["line"], 2)
 
+    def test_definition_of_an_import_and_a_law_file(self) -> None:
+        loc = self.client.result("textDocument/definition", self.at(self.uri, 'import "lib', 0, 10))
+        self.assertEqual(loc["uri"], path_uri(self.common))
+        loc = self.client.result("textDocument/definition", self.at(self.uri, 'law "demo.law"', 0, 6))
+        self.assertEqual(loc["uri"], path_uri(self.dir / "demo.law"))
+
     def test_definition_of_a_quantifier_variable(self) -> None:
         loc = self.client.result("textDocument/definition", self.at(self.uri, "p.age"))
         self.assertEqual(loc["range"], range_of(MAIN, "p in", 0) | {"end": {
@@ -399,6 +405,10 @@ class Features(ServerTest):
         for keyword in ("when", "then", "obligation", "as_of", "interpretation", "working"):
             self.assertEqual(labels.get(keyword), 14, keyword)
         self.assertNotIn("p", labels)  # the quantifier's variable is not in scope here
+        sort = {i["label"]: i["sortText"] for i in result["items"]}
+        self.assertLess(sort["min_age"], sort["low"])
+        self.assertLess(sort["low"], sort["months_between"])
+        self.assertLess(sort["months_between"], sort["when"])
         inside = self.client.result("textDocument/completion", self.at(self.uri, "p.age", 0, 0))
         self.assertIn("p", {i["label"] for i in inside["items"]})
 
