@@ -219,6 +219,38 @@ class Lifecycle(ServerTest):
         self.client.proc.stdin.close()  # the rest of that "message" never comes
         self.assertEqual(self.client.proc.wait(20), 1)
 
+    def test_garbage_and_odd_requests_never_stop_the_server(self) -> None:
+        import random
+        rng = random.Random(7)
+        self.client.initialize(self.dir)
+        uri = self.client.open(self.main)
+        self.client.diagnostics(uri)
+        methods = ["textDocument/hover", "textDocument/definition", "textDocument/references", "textDocument/rename",
+                   "textDocument/completion", "textDocument/documentSymbol", "textDocument/prepareRename",
+                   "textDocument/didChange", "textDocument/didOpen", "textDocument/didClose", "initialize"]
+        values = [None, 0, -1, 2**40, "x", "", [], {}, {"line": -5, "character": 10**9}, {"uri": uri}, [1, {"a": 2}]]
+        for i in range(300):
+            kind = rng.randrange(4)
+            if kind == 0:
+                self.client.send_raw(bytes(rng.randrange(256) for _ in range(rng.randrange(1, 40))) + b"\r\n\r\n")
+            elif kind == 1:
+                body = bytes(rng.randrange(256) for _ in range(rng.randrange(0, 30)))
+                self.client.send_raw(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+            else:
+                params = {"textDocument": rng.choice([{"uri": uri}, {"uri": 5}, {}, "x"]),
+                          "position": rng.choice(values), "newName": rng.choice(["x", "", "rule", 3]),
+                          "contentChanges": rng.choice([[], [{"text": "policy q"}], [{"range": rng.choice(values)}], 1]),
+                          "context": rng.choice(values)}
+                message = {"jsonrpc": "2.0", "method": rng.choice(methods), "params": rng.choice([params, params, None, 3])}
+                if kind == 2:
+                    message["id"] = 1000 + i
+                self.client.send(message)
+        # Still answering, and the document usable once opened again (the noise may have closed it).
+        self.client.open(self.main, MAIN, version=99)
+        hover = self.client.result("textDocument/hover", self.at(uri, "min_age", 1))
+        self.assertIn("param min_age", hover["contents"]["value"])
+        self.assertEqual(self.client.shutdown_and_exit(), 0)
+
     def test_bad_params_are_an_error_not_a_crash(self) -> None:
         self.client.initialize(self.dir)
         uri = self.client.open(self.main)
@@ -286,6 +318,16 @@ class Diagnostics(ServerTest):
         self.assertEqual(errors[0]["range"], range_of(broken, "18 / 0"))
         hover = self.client.result("textDocument/hover", self.at(uri, "min_age", 1, 1, broken))
         self.assertIn("param min_age: int = (18 / 0)", hover["contents"]["value"])
+
+    def test_saving_an_import_and_closing(self) -> None:
+        uri = self.open_main()
+        self.assertEqual([d for d in self.client.diagnostics(uri) if d["severity"] == 1], [])
+        self.common.write_text(COMMON.replace("enum Channel { phone, web }", "enum Channel { phone }"))
+        self.client.notify("textDocument/didSave", {"textDocument": {"uri": path_uri(self.common)}})
+        errors = [d for d in self.client.diagnostics(uri) if d["severity"] == 1]
+        self.assertTrue(errors)  # `web` is gone from the import: the open policy is compiled again
+        self.client.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
+        self.assertEqual(self.client.diagnostics(uri), [])  # closed: its diagnostics are cleared
 
     def test_diagnostics_of_an_import_go_to_its_uri(self) -> None:
         self.common.write_text(COMMON + "function broken() -> int = \"text\"\n")
