@@ -214,11 +214,54 @@ json Definition(const DocumentView& doc, Position pos) {
   return nullptr;
 }
 
-json References(const DocumentView& doc, Position pos, bool include_declaration) {
+namespace {
+
+// Every place that names declaration `d` of `doc` (a location JSON each, once), in `doc` and in the other
+// open documents whose compilation holds the same declaration (a library and the policies that import
+// it). A file that is open is read from its own document's compilation only (the others read it from
+// disk, which may be older).
+std::vector<json> AllOccurrences(const DocumentView& doc, int d, bool include_declaration,
+                                 const std::vector<DocumentView>& open) {
+  std::vector<json> out;
+  std::set<std::string> seen;
+  auto add_from = [&](const DocumentView& view, int decl) {
+    const Index& ix = *view.index;
+    for (const Span& s : ix.Occurrences(decl, include_declaration)) {
+      const std::string& path = FileOf(ix, s).path;
+      bool owned_elsewhere = path != view.path && std::any_of(open.begin(), open.end(), [&](const DocumentView& o) {
+        return o.index && o.path == path;
+      });
+      if (owned_elsewhere) continue;
+      json loc = Location(ix, s);
+      if (seen.insert(loc.dump()).second) out.push_back(std::move(loc));
+    }
+  };
+  add_from(doc, d);
+  const Declaration& decl = doc.index->decls()[d];
+  const std::string& path = FileOf(*doc.index, decl.span).path;
+  for (const DocumentView& o : open) {
+    if (!o.index || o.index == doc.index || o.path == doc.path) continue;
+    int file = o.index->FileId(path);
+    if (file < 0) continue;
+    const auto& decls = o.index->decls();
+    for (size_t i = 0; i < decls.size(); ++i) {
+      const Declaration& x = decls[i];
+      if (x.span.file == file && x.span.line == decl.span.line && x.span.col == decl.span.col && x.name == decl.name) {
+        add_from(o, static_cast<int>(i));
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+json References(const DocumentView& doc, Position pos, bool include_declaration, const std::vector<DocumentView>& open) {
   int d = DeclAtPos(doc, pos);
   if (d < 0) return nullptr;
   json out = json::array();
-  for (const Span& s : doc.index->Occurrences(d, include_declaration)) out.push_back(Location(*doc.index, s));
+  for (json& loc : AllOccurrences(doc, d, include_declaration, open)) out.push_back(std::move(loc));
   return out;
 }
 
@@ -390,7 +433,8 @@ json PrepareRename(const DocumentView& doc, Position pos) {
   return {{"range", SpanRange(*doc.index, at)}, {"placeholder", doc.index->decls()[d].name}};
 }
 
-std::optional<json> Rename(const DocumentView& doc, Position pos, const std::string& new_name, std::string* error) {
+std::optional<json> Rename(const DocumentView& doc, Position pos, const std::string& new_name, std::string* error,
+                           const std::vector<DocumentView>& open) {
   int d = DeclAtPos(doc, pos);
   if (d < 0) {
     *error = "there is no name to rename here";
@@ -427,10 +471,8 @@ std::optional<json> Rename(const DocumentView& doc, Position pos, const std::str
     }
   }
   json changes = json::object();
-  std::set<std::tuple<int, int, int>> done;
-  for (const Span& s : doc.index->Occurrences(d, true)) {
-    if (!done.insert({s.file, s.line, s.col}).second) continue;
-    changes[PathToUri(FileOf(*doc.index, s).path)].push_back({{"range", SpanRange(*doc.index, s)}, {"newText", new_name}});
+  for (const json& loc : AllOccurrences(doc, d, true, open)) {
+    changes[loc["uri"].get<std::string>()].push_back({{"range", loc["range"]}, {"newText", new_name}});
   }
   return json{{"changes", changes}};
 }

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -31,13 +32,17 @@ struct DocumentView {
 // Each returns the `result` of its request (null when there is nothing at the position).
 json Hover(const DocumentView& doc, Position pos);
 json Definition(const DocumentView& doc, Position pos);
-json References(const DocumentView& doc, Position pos, bool include_declaration);
+// References and Rename also look in the `open` documents (all of them; `doc` may be among them) whose
+// compilation holds the same declaration: a library and the open policies that import it.
+json References(const DocumentView& doc, Position pos, bool include_declaration,
+                const std::vector<DocumentView>& open = {});
 json DocumentHighlight(const DocumentView& doc, Position pos);
 json DocumentSymbols(const DocumentView& doc);
 json Completion(const DocumentView& doc, Position pos);
 json PrepareRename(const DocumentView& doc, Position pos);
 // A WorkspaceEdit, or nullopt with `error` set to why the rename is refused.
-std::optional<json> Rename(const DocumentView& doc, Position pos, const std::string& new_name, std::string* error);
+std::optional<json> Rename(const DocumentView& doc, Position pos, const std::string& new_name, std::string* error,
+                           const std::vector<DocumentView>& open = {});
 
 }  // namespace proviso::lsp
 

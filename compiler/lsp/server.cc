@@ -146,11 +146,13 @@ std::optional<json> Server::Request(const std::string& method, const json& param
     return method == "textDocument/documentSymbol" || method == "textDocument/references" ? json::array() : json(nullptr);
   }
   DocumentView view = View(*doc);
+  std::vector<DocumentView> open;
+  for (const auto& [uri, d] : docs_) open.push_back(View(d));
   if (method == "textDocument/hover") return Hover(view, PositionOf(params));
   if (method == "textDocument/definition") return Definition(view, PositionOf(params));
   if (method == "textDocument/references") {
     bool include = params.contains("context") && params["context"].value("includeDeclaration", false);
-    return References(view, PositionOf(params), include);
+    return References(view, PositionOf(params), include, open);
   }
   if (method == "textDocument/documentHighlight") return DocumentHighlight(view, PositionOf(params));
   if (method == "textDocument/documentSymbol") return DocumentSymbols(view);
@@ -158,7 +160,8 @@ std::optional<json> Server::Request(const std::string& method, const json& param
   if (method == "textDocument/prepareRename") return PrepareRename(view, PositionOf(params));
   if (method == "textDocument/rename") {
     std::string error;
-    std::optional<json> edit = Rename(view, PositionOf(params), params.at("newName").get<std::string>(), &error);
+    std::optional<json> edit =
+        Rename(view, PositionOf(params), params.at("newName").get<std::string>(), &error, open);
     if (!edit) throw RequestFailed(error);
     return *edit;
   }

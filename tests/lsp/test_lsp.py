@@ -468,6 +468,16 @@ class Features(ServerTest):
         self.assertEqual(len(edit["changes"][path_uri(self.common)]), 2)
         self.assertEqual(len(edit["changes"][self.uri]), 1)
 
+    def test_references_and_rename_from_a_library_reach_the_open_policies(self) -> None:
+        lib = self.client.open(self.common)
+        self.client.diagnostics(lib)
+        at = {"textDocument": {"uri": lib}, "position": position_of(COMMON, "phone, web", 0, 7)}
+        refs = self.client.result("textDocument/references", at | {"context": {"includeDeclaration": True}})
+        self.assertEqual(sorted(r["uri"] for r in refs), sorted([lib, lib, self.uri]))
+        edit = self.client.result("textDocument/rename", at | {"newName": "online_form"})
+        self.assertEqual(len(edit["changes"][lib]), 2)
+        self.assertEqual(edit["changes"][self.uri], [{"range": range_of(MAIN, "web"), "newText": "online_form"}])
+
     def test_rename_refuses_keywords_bad_names_and_clashes(self) -> None:
         params = self.at(self.uri, "min_age", 1)
         for bad, why in (("rule", "keyword"), ("2x", "not a name"), ("a-b", "not a name"), ("note", "already declared")):
