@@ -3,12 +3,25 @@
 'use strict';
 
 const vscode = require('vscode');
-const { LanguageClient, TransportKind } = require('vscode-languageclient/node');
+
+// Missing until `npm install` in this folder: the grammar works without it, the language server does not.
+let languageclient = null;
+try {
+  languageclient = require('vscode-languageclient/node');
+} catch (err) {
+  languageclient = null;
+}
 
 let client;
 
 // Called on the first `proviso` document (activationEvents: onLanguage:proviso).
 async function activate(context) {
+  if (!languageclient) {
+    vscode.window.showWarningMessage(
+      'Proviso: run `npm install` in the extension folder for the language server (highlighting works without it).');
+    return;
+  }
+  const { LanguageClient, TransportKind } = languageclient;
   const config = vscode.workspace.getConfiguration('proviso');
   const command = config.get('path') || 'proviso';
   const args = ['lsp'];
