@@ -424,6 +424,62 @@ json Completion(const DocumentView& doc, Position pos) {
   return {{"isIncomplete", false}, {"items", items}};
 }
 
+// ---------------------------------------------------------------- quick fixes
+
+json QuickFix(const Diagnostic& d, const SourceFile& file) {
+  const std::string cue = "did you mean `";
+  size_t at = d.help.find(cue);
+  if (at == std::string::npos || !d.span.valid() || d.span.line != d.span.end_line) return nullptr;
+  size_t end = d.help.find('`', at + cue.size());
+  size_t last = d.message.rfind('`');
+  size_t first = last == std::string::npos || last == 0 ? std::string::npos : d.message.rfind('`', last - 1);
+  if (end == std::string::npos || first == std::string::npos) return nullptr;
+  std::string suggestion = d.help.substr(at + cue.size(), end - at - cue.size());
+  std::string name = d.message.substr(first + 1, last - first - 1);
+  bool ident = !name.empty() && std::all_of(name.begin(), name.end(), IsIdentChar) && !suggestion.empty() &&
+               std::all_of(suggestion.begin(), suggestion.end(), IsIdentChar);
+  if (!ident) return nullptr;
+  // The span's text (`person.agee`, `fo(x)`, `agee`): the misspelt name is at its end or its start.
+  std::string_view line = file.Line(d.span.line);
+  size_t b = 0;
+  for (int c = 1; c < d.span.col && b < line.size(); ++c) {
+    ++b;
+    while (b < line.size() && (static_cast<unsigned char>(line[b]) & 0xC0) == 0x80) ++b;
+  }
+  size_t e = b;
+  for (int c = d.span.col; c < d.span.end_col && e < line.size(); ++c) {
+    ++e;
+    while (e < line.size() && (static_cast<unsigned char>(line[e]) & 0xC0) == 0x80) ++e;
+  }
+  std::string_view text = line.substr(b, e - b);
+  int len = static_cast<int>(name.size());
+  Span where = d.span;
+  if (text.size() >= name.size() && text.substr(text.size() - name.size()) == name &&
+      (text.size() == name.size() || !IsIdentChar(text[text.size() - name.size() - 1]))) {
+    where.col = d.span.end_col - len;
+  } else if (text.substr(0, name.size()) == name && (text.size() == name.size() || !IsIdentChar(text[name.size()]))) {
+    where.end_col = d.span.col + len;
+  } else {
+    return nullptr;
+  }
+  return {{"range", RangeJson(ToRange(file.text, where))}, {"newText", suggestion}, {"name", name}};
+}
+
+json CodeActions(const json& params) {
+  json out = json::array();
+  const std::string uri = params.at("textDocument").at("uri").get<std::string>();
+  for (const json& d : params.at("context").at("diagnostics")) {
+    if (!d.is_object() || !d.contains("data") || !d["data"].is_object() || !d["data"].contains("fix")) continue;
+    const json& fix = d["data"]["fix"];
+    out.push_back({{"title", fmt::format("change `{}` to `{}`", fix.value("name", ""), fix.at("newText").get<std::string>())},
+                   {"kind", "quickfix"},
+                   {"isPreferred", true},
+                   {"diagnostics", json::array({d})},
+                   {"edit", {{"changes", {{uri, json::array({{{"range", fix.at("range")}, {"newText", fix.at("newText")}}})}}}}}});
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------- rename
 
 json PrepareRename(const DocumentView& doc, Position pos) {

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "compiler/diag/diagnostic.h"
 #include "compiler/lsp/index.h"
 #include "compiler/lsp/position.h"
 
@@ -28,6 +29,13 @@ struct DocumentView {
   std::string path;
   std::string text;  // the current text (completion reads the line being typed)
 };
+
+// A diagnostic whose help says "did you mean `x`?" about a misspelt name: the edit that puts `x` in the
+// name's place ({range, newText}), to be kept in the published diagnostic's `data` and offered back as
+// a quick fix by CodeActions. Null when there is none (the name is not at either end of the span).
+json QuickFix(const Diagnostic& d, const SourceFile& file);
+// textDocument/codeAction: the quick fixes of the request's diagnostics (from their `data`).
+json CodeActions(const json& params);
 
 // Each returns the `result` of its request (null when there is nothing at the position).
 json Hover(const DocumentView& doc, Position pos);

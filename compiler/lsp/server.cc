@@ -127,6 +127,7 @@ std::optional<json> Server::Request(const std::string& method, const json& param
         {"documentSymbolProvider", true},
         {"completionProvider", {{"triggerCharacters", {"."}}, {"resolveProvider", false}}},
         {"renameProvider", {{"prepareProvider", true}}},
+        {"codeActionProvider", {{"codeActionKinds", {"quickfix"}}}},
     };
     if (options_.formatter) caps["documentFormattingProvider"] = true;
     return json{{"capabilities", caps}, {"serverInfo", {{"name", "proviso"}, {"version", options_.version}}}};
@@ -136,6 +137,7 @@ std::optional<json> Server::Request(const std::string& method, const json& param
     return json(nullptr);
   }
   if (method.rfind("textDocument/", 0) != 0) return std::nullopt;
+  if (method == "textDocument/codeAction") return CodeActions(params);
   static const std::set<std::string> kKnown = {
       "textDocument/hover", "textDocument/definition", "textDocument/references", "textDocument/documentHighlight",
       "textDocument/documentSymbol", "textDocument/completion", "textDocument/prepareRename", "textDocument/rename"};
@@ -289,6 +291,10 @@ void Server::Analyze(Document& doc) {
       related.push_back({{"location", {{"uri", uri_of(n.span)}, {"range", range_of(n.span)}}}, {"message", n.message}});
     }
     if (!related.empty()) diag["relatedInformation"] = related;
+    if (d.span.valid()) {
+      json fix = QuickFix(d, fe->sources.file(d.span.file));
+      if (!fix.is_null()) diag["data"] = {{"fix", fix}};
+    }
     by_uri[uri_of(d.span)].push_back(diag);
   }
   std::set<std::string> published;

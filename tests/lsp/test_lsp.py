@@ -169,6 +169,7 @@ class Lifecycle(ServerTest):
             self.assertTrue(caps[name], name)
         self.assertEqual(caps["completionProvider"]["triggerCharacters"], ["."])
         self.assertTrue(caps["renameProvider"]["prepareProvider"])
+        self.assertEqual(caps["codeActionProvider"]["codeActionKinds"], ["quickfix"])
         self.assertNotIn("documentFormattingProvider", caps)  # not until `proviso fmt` is wired
         self.assertEqual(result["serverInfo"]["name"], "proviso")
         self.assertEqual(self.client.shutdown_and_exit(), 0)
@@ -289,6 +290,23 @@ class Diagnostics(ServerTest):
                                                       "contentChanges": [{"range": r, "text": '"甲"'}]})
         diags = self.client.diagnostics(uri)
         self.assertEqual([d for d in diags if d["severity"] == 1], [])
+
+    def test_a_misspelt_name_has_a_quick_fix(self) -> None:
+        broken = MAIN.replace("when person.age >= min_age", "when person.agee >= min_agee")
+        uri = self.open_main(broken)
+        errors = [d for d in self.client.diagnostics(uri) if d["severity"] == 1]
+        self.assertEqual(sorted(d["code"] for d in errors), ["E0111", "E0113"])
+        actions = self.client.result("textDocument/codeAction", {
+            "textDocument": {"uri": uri}, "range": errors[0]["range"], "context": {"diagnostics": errors}})
+        edits = sorted((a["title"], a["edit"]["changes"][uri][0]["range"]["start"]["character"],
+                        a["edit"]["changes"][uri][0]["newText"]) for a in actions)
+        self.assertEqual(edits, [
+            ("change `agee` to `age`", position_of(broken, "agee")["character"], "age"),
+            ("change `min_agee` to `min_age`", position_of(broken, "min_agee")["character"], "min_age")])
+        for a in actions:
+            self.assertEqual(a["kind"], "quickfix")
+            (edit,) = a["edit"]["changes"][uri]
+            self.assertEqual(edit["range"], range_of(broken, edit["newText"] + "e"))
 
     def test_a_text_that_does_not_parse_gives_diagnostics_and_keeps_the_symbols(self) -> None:
         uri = self.open_main()
