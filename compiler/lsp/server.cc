@@ -299,13 +299,15 @@ void Server::Analyze(Document& doc) {
   }
   std::set<std::string> published;
   for (auto& [uri, diags] : by_uri) {
+    // An imported file that is open has diagnostics of its own (from its text, not from the disk's).
+    if (uri != doc.uri && docs_.count(uri)) continue;
     json params = {{"uri", uri}, {"diagnostics", diags}};
     if (uri == doc.uri) params["version"] = doc.version;
     Send({{"jsonrpc", "2.0"}, {"method", "textDocument/publishDiagnostics"}, {"params", params}});
     published.insert(uri);
   }
   for (const std::string& uri : doc.published) {  // fixed since: clear them
-    if (published.count(uri)) continue;
+    if (published.count(uri) || (uri != doc.uri && docs_.count(uri))) continue;
     Send({{"jsonrpc", "2.0"}, {"method", "textDocument/publishDiagnostics"},
           {"params", {{"uri", uri}, {"diagnostics", json::array()}}}});
   }

@@ -357,6 +357,16 @@ class Diagnostics(ServerTest):
         self.assertIn(path_uri(self.common), seen)
         self.assertTrue(any(d["severity"] == 1 for d in seen[path_uri(self.common)]))
         self.assertEqual([d for d in seen[uri] if d["severity"] == 1], [])
+        # Once the import is open, its diagnostics come from its own text only (here: fixed, not saved).
+        lib = self.client.open(self.common, COMMON)
+        self.assertEqual([d for d in self.client.diagnostics(lib) if d["severity"] == 1], [])
+        self.client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 2},
+                                                      "contentChanges": [{"text": MAIN + "\n"}]})
+        self.client.diagnostics(uri)
+        self.client.request("shutdown")  # everything sent before it has been handled
+        stale = [m for m in self.client.pending if m.get("method") == "textDocument/publishDiagnostics"
+                 and m["params"]["uri"] == lib]
+        self.assertEqual(stale, [])
 
 
 class Features(ServerTest):
