@@ -47,6 +47,9 @@ def main() -> int:
         smoke = Path(__file__).resolve().parent / "extension_smoke.js"
         run = subprocess.run([node, str(smoke), str(EXT / "extension.js")], capture_output=True, text=True)
         expect(run.returncode == 0, f"activate() under stand-ins for vscode: {(run.stdout + run.stderr).strip()}")
+        run = subprocess.run([node, str(smoke), str(EXT / "extension.js"), "--without-client"], capture_output=True,
+                             text=True)
+        expect(run.returncode == 0, f"activate() without the language client: {(run.stdout + run.stderr).strip()}")
     else:
         print("note: node is not installed: extension.js was not syntax-checked")
     for p in problems:

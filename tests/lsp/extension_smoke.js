@@ -7,6 +7,9 @@ const assert = require('assert');
 const Module = require('module');
 const path = require('path');
 
+// `--without-client`: as before `npm install`: the language client cannot be loaded.
+const withoutClient = process.argv.includes('--without-client');
+const warnings = [];
 const settings = { path: '/opt/proviso/bin/proviso', root: '/work/policies' };
 const created = [];
 const stubs = {
@@ -20,6 +23,7 @@ const stubs = {
       onDidChangeConfiguration: () => ({ dispose() {} }),
     },
     window: { showErrorMessage: (m) => { throw new Error('unexpected error message: ' + m); },
+              showWarningMessage: (m) => { warnings.push(m); },
               showInformationMessage: () => {} },
   },
   'vscode-languageclient/node': {
@@ -36,8 +40,10 @@ const stubs = {
 };
 const resolve = Module._resolveFilename;
 Module._resolveFilename = function (request, ...rest) {
+  if (withoutClient && request === 'vscode-languageclient/node') throw new Error(`Cannot find module '${request}'`);
   return Object.prototype.hasOwnProperty.call(stubs, request) ? request : resolve.call(this, request, ...rest);
 };
+if (withoutClient) delete stubs['vscode-languageclient/node'];
 for (const name of Object.keys(stubs)) {
   require.cache[name] = { id: name, filename: name, loaded: true, exports: stubs[name] };
 }
@@ -45,6 +51,14 @@ for (const name of Object.keys(stubs)) {
 const extension = require(path.resolve(process.argv[2] || 'editors/vscode/extension.js'));
 const context = { subscriptions: [] };
 extension.activate(context).then(async () => {
+  if (withoutClient) {
+    assert.strictEqual(created.length, 0);
+    assert.strictEqual(warnings.length, 1);
+    assert.match(warnings[0], /npm install/);
+    assert.strictEqual(extension.deactivate(), undefined);
+    console.log('ok');
+    return;
+  }
   assert.strictEqual(created.length, 1);
   const c = created[0];
   assert.strictEqual(c.id, 'proviso');
