@@ -471,11 +471,13 @@ json CodeActions(const json& params) {
   for (const json& d : params.at("context").at("diagnostics")) {
     if (!d.is_object() || !d.contains("data") || !d["data"].is_object() || !d["data"].contains("fix")) continue;
     const json& fix = d["data"]["fix"];
-    out.push_back({{"title", fmt::format("change `{}` to `{}`", fix.value("name", ""), fix.at("newText").get<std::string>())},
+    std::string title = fmt::format("change `{}` to `{}`", fix.value("name", ""), fix.at("newText").get<std::string>());
+    json edit = {{"range", fix.at("range")}, {"newText", fix.at("newText")}};
+    out.push_back({{"title", title},
                    {"kind", "quickfix"},
                    {"isPreferred", true},
                    {"diagnostics", json::array({d})},
-                   {"edit", {{"changes", {{uri, json::array({{{"range", fix.at("range")}, {"newText", fix.at("newText")}}})}}}}}});
+                   {"edit", {{"changes", {{uri, json::array({edit})}}}}}});
   }
   return out;
 }

@@ -316,7 +316,9 @@ class IndexBuilder {
       d.signature = fmt::format("obligation {}", o->name);
       if (!o->subject.empty()) d.signature += fmt::format("\n  subject \"{}\"", o->subject);
       if (o->modality) {
-        const char* mod = *o->modality == ast::Modality::kMust ? "must" : *o->modality == ast::Modality::kMay ? "may" : "must not";
+        const char* mod = *o->modality == ast::Modality::kMust  ? "must"
+                          : *o->modality == ast::Modality::kMay ? "may"
+                                                                : "must not";
         d.signature += fmt::format("\n  {} \"{}\"", mod, Shorten(o->action));
       }
       d.doc = o->doc;
@@ -400,13 +402,17 @@ class IndexBuilder {
         switch (e.ref) {
           case RefKind::kInput: target = FieldOf(p_.input_record, e.index); break;
           case RefKind::kParam:
-            if (e.index >= 0 && e.index < static_cast<int>(p_.params.size())) target = BySpan(p_.params[e.index].versions[0]->span);
+            if (e.index >= 0 && e.index < static_cast<int>(p_.params.size())) {
+              target = BySpan(p_.params[e.index].versions[0]->span);
+            }
             break;
           case RefKind::kLet:
             if (e.index >= 0 && e.index < static_cast<int>(p_.lets.size())) target = BySpan(p_.lets[e.index].decl->span);
             break;
           case RefKind::kOutput:
-            if (e.index >= 0 && e.index < static_cast<int>(p_.outputs.size())) target = BySpan(p_.outputs[e.index].decl->span);
+            if (e.index >= 0 && e.index < static_cast<int>(p_.outputs.size())) {
+              target = BySpan(p_.outputs[e.index].decl->span);
+            }
             break;
           case RefKind::kLocal:
             for (auto it = locals_.rbegin(); it != locals_.rend(); ++it) {
@@ -608,7 +614,9 @@ class IndexBuilder {
     }
     for (const ast::NotEncoded& n : m.not_encoded) {
       for (size_t i = 0; i < n.id_spans.size() && i < n.paragraphs.size(); ++i) {
-        if (n.law >= 0 && n.paragraphs[i] >= 0) ix_.law_refs_.push_back(LawReference{n.id_spans[i], n.law, n.paragraphs[i]});
+        if (n.law >= 0 && n.paragraphs[i] >= 0) {
+          ix_.law_refs_.push_back(LawReference{n.id_spans[i], n.law, n.paragraphs[i]});
+        }
       }
     }
     if (!main) return;
@@ -636,8 +644,9 @@ class IndexBuilder {
     }
     for (const ast::ObligationDecl& o : m.obligations) {
       for (const ast::NameRef& n : o.exception_to) Ref(n.span, by_kind(n.name, SymbolKind::kObligation));
-      for (const ast::ExprPtr* x : {&o.when, &o.deadline, &o.deadline_after, &o.every, &o.every_from, &o.not_before,
-                                    &o.retain_until, &o.retain_after, &o.done_at, &o.deleted_at, &o.overdue, &o.violated}) {
+      for (const ast::ExprPtr* x : {&o.when, &o.deadline, &o.deadline_after, &o.every, &o.every_from,
+                                    &o.not_before, &o.retain_until, &o.retain_after, &o.done_at, &o.deleted_at,
+                                    &o.overdue, &o.violated}) {
         Exprs(*x);
       }
       for (const ast::Citation& c : o.citations) Cite(c);
@@ -662,7 +671,9 @@ class IndexBuilder {
         Exprs(x.value);
         Exprs(x.deadline);
         if (x.missing) {
-          for (size_t i = 0; i < x.missing->size() && i < x.missing_spans.size(); ++i) Path((*x.missing)[i], x.missing_spans[i]);
+          for (size_t i = 0; i < x.missing->size() && i < x.missing_spans.size(); ++i) {
+            Path((*x.missing)[i], x.missing_spans[i]);
+          }
         }
       }
     }
