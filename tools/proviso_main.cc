@@ -22,6 +22,7 @@
 #include "compiler/support/large_stack.h"
 #include "compiler/support/read_file.h"
 #include "doc_command.h"
+#include "lsp_command.h"
 #include "reports.h"
 
 namespace {
@@ -392,13 +393,13 @@ int main(int argc, char** argv) {
              "  proviso doc policies --out site\n"
              "Exit codes: 0 done, 1 bad policy, facts or values (or no decision), 2 usage, 3 violation "
              "(--fail-on-violation).");
-  const std::vector<std::string> commands = {"check", "completion", "compile", "coverage", "doc", "eval", "explain", "test", "version"};
+  const std::vector<std::string> commands = {"check", "completion", "compile", "coverage", "doc", "eval", "explain", "lsp", "test", "version"};
   if (argc > 1 && argv[1][0] != '-' &&
       std::find(commands.begin(), commands.end(), std::string(argv[1])) == commands.end()) {
     std::string near = proviso::SuggestName(argv[1], commands);
     std::cerr << fmt::format("error: unknown command `{}`{}; the commands: {}\n", argv[1],
                              near.empty() ? "" : " (" + near + ")",
-                             "check, completion, compile, coverage, doc, eval, explain, test, version");
+                             "check, completion, compile, coverage, doc, eval, explain, lsp, test, version");
     return 2;
   }
   auto* version = app.add_subcommand("version", "print the version");
@@ -482,6 +483,9 @@ int main(int argc, char** argv) {
 
   proviso::tools::DocArgs doc_args;
   auto* doc = proviso::tools::AddDocCommand(app, doc_args);
+  proviso::tools::LspArgs lsp_args;
+  auto* lsp = proviso::tools::AddLspCommand(app, lsp_args);
+  root_option(lsp);
 
   std::string shell;
   auto* completion = app.add_subcommand("completion", "print a shell completion script: bash or zsh");
@@ -512,6 +516,7 @@ int main(int argc, char** argv) {
     if (test->parsed()) return RunTest(test_paths, verbose, test_run, test_format, test_coverage);
     if (coverage->parsed()) return RunCoverage(coverage_paths, coverage_format);
     if (doc->parsed()) return proviso::tools::RunDoc(doc_args, Today());
+    if (lsp->parsed()) return proviso::tools::RunLsp(lsp_args, g_root, PROVISO_VERSION);
     if (completion->parsed()) {
       std::cout << proviso::tools::Completion(app, shell);
       return 0;

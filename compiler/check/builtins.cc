@@ -9,8 +9,10 @@
 
 namespace proviso::check_internal {
 
-// `e` calls no function or table of the policy: a builtin, or an unknown name.
-const Type* Checker::CheckBuiltin(Expr& e, const Context& ctx, const Type* expected) {
+namespace {
+
+// The builtin functions by name (also listed by proviso::BuiltinNames, for the language server).
+const std::map<std::string, ast::Builtin>& BuiltinTable() {
   using B = ast::Builtin;
   static const std::map<std::string, ast::Builtin> kBuiltins = {
       {"min", B::kMin}, {"max", B::kMax}, {"count", B::kCount}, {"sum", B::kSum},
@@ -21,6 +23,15 @@ const Type* Checker::CheckBuiltin(Expr& e, const Context& ctx, const Type* expec
       {"first_day_of_year", B::kFirstDayOfYear}, {"last_day_of_year", B::kLastDayOfYear},
       {"date", B::kDate}, {"datetime", B::kDateTime}, {"months_between", B::kMonthsBetween},
       {"is_working_day", B::kIsWorkingDay}, {"working_days_between", B::kWorkingDaysBetween}};
+  return kBuiltins;
+}
+
+}  // namespace
+
+// `e` calls no function or table of the policy: a builtin, or an unknown name.
+const Type* Checker::CheckBuiltin(Expr& e, const Context& ctx, const Type* expected) {
+  using B = ast::Builtin;
+  const std::map<std::string, ast::Builtin>& kBuiltins = BuiltinTable();
   auto b = kBuiltins.find(e.name);
   if (b == kBuiltins.end()) {
     std::vector<std::string> names;
@@ -168,3 +179,13 @@ const Type* Checker::CheckBuiltin(Expr& e, const Context& ctx, const Type* expec
 }
 
 }  // namespace proviso::check_internal
+
+namespace proviso {
+
+std::vector<std::string> BuiltinNames() {
+  std::vector<std::string> names;
+  for (const auto& [name, b] : check_internal::BuiltinTable()) names.push_back(name);
+  return names;
+}
+
+}  // namespace proviso

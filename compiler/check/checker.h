@@ -90,6 +90,8 @@ struct CheckedProgram {
 std::unique_ptr<CheckedProgram> Check(std::vector<std::unique_ptr<ast::Module>> modules,
                                       DiagnosticSink& diags, std::vector<law::Document> laws = {});
 
+// The names of the builtin functions (`year`, `months_between` ...), sorted: for completion in editors.
+std::vector<std::string> BuiltinNames();
 // Parses a decimal literal ("12.5") into units of 10^-6; false when it has more than 6 decimals
 // or does not fit.
 bool ParseDecimal(const std::string& text, int64_t* out);
