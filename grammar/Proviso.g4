@@ -323,8 +323,9 @@ STRING  : '"' ( ~["\\\r\n] | '\\' ["\\nt] )* '"' ;
 // `///` comments are documentation: they carry the text of the law beside the declaration
 // that follows them (kept on their own channel, read by the parser, shown by `explain`).
 DOC_COMMENT : '///' ~[\r\n]* -> channel(2) ;
-LINE_COMMENT: '//' ~[\r\n]* -> skip ;
-BLOCK_COMMENT: '/*' .*? '*/' -> skip ;
+// Other comments are on a channel of their own, which the parser never reads: `proviso fmt` keeps them.
+LINE_COMMENT: '//' ~[\r\n]* -> channel(3) ;
+BLOCK_COMMENT: '/*' .*? '*/' -> channel(3) ;
 WS      : [ \t\r\n]+ -> skip ;
 // Anything else is one bad character: the parser reports it with its position.
 BAD_CHAR : . ;

@@ -22,6 +22,7 @@
 #include "compiler/support/large_stack.h"
 #include "compiler/support/read_file.h"
 #include "doc_command.h"
+#include "fmt_command.h"
 #include "lsp_command.h"
 #include "reports.h"
 
@@ -393,13 +394,13 @@ int main(int argc, char** argv) {
              "  proviso doc policies --out site\n"
              "Exit codes: 0 done, 1 bad policy, facts or values (or no decision), 2 usage, 3 violation "
              "(--fail-on-violation).");
-  const std::vector<std::string> commands = {"check", "completion", "compile", "coverage", "doc", "eval", "explain", "lsp", "test", "version"};
+  const std::vector<std::string> commands = {"check", "completion", "compile", "coverage", "doc", "eval", "explain", "fmt", "lsp", "test", "version", "watch"};
   if (argc > 1 && argv[1][0] != '-' &&
       std::find(commands.begin(), commands.end(), std::string(argv[1])) == commands.end()) {
     std::string near = proviso::SuggestName(argv[1], commands);
     std::cerr << fmt::format("error: unknown command `{}`{}; the commands: {}\n", argv[1],
                              near.empty() ? "" : " (" + near + ")",
-                             "check, completion, compile, coverage, doc, eval, explain, lsp, test, version");
+                             "check, completion, compile, coverage, doc, eval, explain, fmt, lsp, test, version, watch");
     return 2;
   }
   auto* version = app.add_subcommand("version", "print the version");
@@ -486,6 +487,10 @@ int main(int argc, char** argv) {
   proviso::tools::LspArgs lsp_args;
   auto* lsp = proviso::tools::AddLspCommand(app, lsp_args);
   root_option(lsp);
+  proviso::tools::FmtOptions fmt_options;
+  auto* fmt_command = proviso::tools::AddFmtCommand(app, fmt_options);
+  proviso::tools::WatchOptions watch_options;
+  auto* watch = proviso::tools::AddWatchCommand(app, watch_options);
 
   std::string shell;
   auto* completion = app.add_subcommand("completion", "print a shell completion script: bash or zsh");
@@ -517,6 +522,8 @@ int main(int argc, char** argv) {
     if (coverage->parsed()) return RunCoverage(coverage_paths, coverage_format);
     if (doc->parsed()) return proviso::tools::RunDoc(doc_args, Today());
     if (lsp->parsed()) return proviso::tools::RunLsp(lsp_args, g_root, PROVISO_VERSION);
+    if (fmt_command->parsed()) return proviso::tools::RunFmt(fmt_options);
+    if (watch->parsed()) return proviso::tools::RunWatch(watch_options);
     if (completion->parsed()) {
       std::cout << proviso::tools::Completion(app, shell);
       return 0;
