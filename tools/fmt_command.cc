@@ -96,10 +96,10 @@ std::string UnifiedDiff(const std::string& path, const std::string& a, const std
     while (i < n || j < m) {
       if (i < n && j < m && x[pre + i] == y[pre + j]) {
         ops.push_back({' ', pre + i++, pre + j++});
-      } else if (j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j])) {
-        ops.push_back({'+', 0, pre + j++});
+      } else if (i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1])) {
+        ops.push_back({'-', pre + i++, 0});  // removals first, as diff -u prints them
       } else {
-        ops.push_back({'-', pre + i++, 0});
+        ops.push_back({'+', 0, pre + j++});
       }
     }
   } else {
