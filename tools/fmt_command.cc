@@ -197,7 +197,7 @@ CLI::App* AddFmtCommand(CLI::App& app, FmtOptions& o) {
   cmd->add_flag("-d,--diff", o.diff, "print a unified diff of the changes");
   cmd->add_flag("--check", o.check, "print nothing but the files that would change; exit 1 if any");
   cmd->footer("  proviso fmt -w policies/                 # format every policy in place\n"
-              "  proviso fmt --check policies/ tests/     # in CI: exit 1 if a file is not formatted\n"
+              "  proviso fmt --check policies/ tests/golden/good   # in CI: exit 1 if a file is not formatted\n"
               "  proviso fmt - < a.proviso                # standard input to standard output");
   return cmd;
 }
