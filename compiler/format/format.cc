@@ -28,11 +28,8 @@ Span SpanOf(int file, const LayoutToken& t) {
   return s;
 }
 
-}  // namespace
-
-bool VerifyFormatting(const SourceManager& sm, int file, const std::string& formatted, DiagnosticSink& diags) {
-  DiagnosticSink ignored;
-  std::optional<std::vector<LayoutToken>> before = LayoutTokens(sm, file, ignored);
+bool Verify(const std::optional<std::vector<LayoutToken>>& before, const SourceManager& sm, int file,
+            const std::string& formatted, DiagnosticSink& diags) {
   SourceManager out_sm;
   int out_file = out_sm.Add(sm.file(file).path, formatted);
   DiagnosticSink out_diags;
@@ -92,6 +89,13 @@ bool VerifyFormatting(const SourceManager& sm, int file, const std::string& form
   return true;
 }
 
+}  // namespace
+
+bool VerifyFormatting(const SourceManager& sm, int file, const std::string& formatted, DiagnosticSink& diags) {
+  DiagnosticSink ignored;
+  return Verify(LayoutTokens(sm, file, ignored), sm, file, formatted, diags);
+}
+
 FormatResult FormatSource(const std::string& name, const std::string& text) {
   FormatResult r;
   int file = r.sources.Add(name, text);
@@ -99,7 +103,7 @@ FormatResult FormatSource(const std::string& name, const std::string& text) {
   std::optional<std::vector<LayoutToken>> tokens = LayoutTokens(r.sources, file, diags);
   if (tokens) {
     std::string formatted = Layout(*tokens);
-    if (VerifyFormatting(r.sources, file, formatted, diags)) {
+    if (Verify(tokens, r.sources, file, formatted, diags)) {
       r.ok = true;
       r.text = std::move(formatted);
     }
