@@ -273,11 +273,12 @@ antlr4::Token* ErrorListener::UnknownClauseWord(antlr4::Parser* parser, antlr4::
 std::string ErrorListener::After(antlr4::Parser* parser, antlr4::Token* offending) {
   if (!offending) return "";
   auto* stream = parser->getTokenStream();
+  int seen = 0;  // tokens read so far (comments are on hidden channels: not counted)
   for (ssize_t i = static_cast<ssize_t>(offending->getTokenIndex()) - 1; i >= 0; --i) {
     antlr4::Token* t = stream->get(static_cast<size_t>(i));
     if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;
     switch (t->getType()) {
-      case PP::WHEN: return i + 1 == static_cast<ssize_t>(offending->getTokenIndex()) ? "" : "the condition";
+      case PP::WHEN: return seen == 0 ? "" : "the condition";
       case PP::THEN: case PP::DEADLINE: case PP::VIOLATED: case PP::CITE: case PP::SUBJECT:
       case PP::MUST: case PP::MAY: case PP::EXPECT: case PP::GIVEN: case PP::LBRACE:
       case PP::RBRACE: case PP::ASSIGN: case PP::RULE: case PP::OBLIGATION: case PP::LET:
@@ -285,6 +286,7 @@ std::string ErrorListener::After(antlr4::Parser* parser, antlr4::Token* offendin
         return "";
       default: break;
     }
+    ++seen;
   }
   return "";
 }

@@ -156,5 +156,26 @@ TEST(Format, CommentsAnywhereDoNotChangeTheParse) {
             "rule r { /* e */\n  then // f\n    o = /* g */ 1\n}\n");
 }
 
+// The syntax errors of a text are the same with comments between its tokens (the parser's error
+// messages look back over the tokens, and comments are now tokens on a hidden channel).
+TEST(Format, CommentsDoNotChangeSyntaxErrors) {
+  auto messages = [](const std::string& text) {
+    FormatResult r = FormatSource("t.proviso", text);
+    EXPECT_FALSE(r.ok);
+    std::string all;
+    for (const Diagnostic& d : r.diagnostics) all += d.code + " " + d.message + " | " + d.help + "\n";
+    return all;
+  };
+  for (const char* when : {"when", "when /* c */", "when // c\n"}) {
+    EXPECT_EQ(messages(std::string("output o: bool\nrule r {\n  ") + when + " }\n"),
+              messages("output o: bool\nrule r {\n  when }\n"));
+  }
+  EXPECT_EQ(messages("rule allow {\n  when approved // c\n  allowed = true\n}\n"),
+            messages("rule allow {\n  when approved\n  allowed = true\n}\n"));
+  EXPECT_NE(messages("rule allow {\n  when approved\n  allowed = true\n}\n").find("after the condition"),
+            std::string::npos);
+  EXPECT_EQ(messages("let x = 1 /* c */ _000\n"), messages("let x = 1 _000\n"));
+}
+
 }  // namespace
 }  // namespace proviso::format
