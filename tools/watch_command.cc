@@ -129,11 +129,14 @@ int RunWatch(const WatchOptions& o) {
       return 1;
     }
   }
+  if (!o.once) {
+    std::signal(SIGINT, OnStopSignal);
+    std::signal(SIGTERM, OnStopSignal);
+  }
   std::map<std::string, Stamp> files = Snapshot(paths);
   bool ok = Report(paths, files, o.root);
   if (o.once) return ok ? 0 : 1;
-  std::signal(SIGINT, OnStopSignal);
-  std::signal(SIGTERM, OnStopSignal);
+  if (g_stop) return 0;
   std::cout << fmt::format("watching {} files; Ctrl-C to stop\n", files.size());
   std::cout.flush();
   while (!g_stop) {
