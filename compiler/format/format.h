@@ -2,7 +2,8 @@
 //
 // The layout is computed from the tokens alone (comments included) and the little the parse says
 // about them (compiler/parser/layout_tokens.h): indentation by nesting (two spaces a level, header
-// items and wrapped lines one level more, a declaration wrapped before its `{` two), one space
+// items and wrapped lines one level more, a declaration wrapped before its `{` two; the wrapped
+// contents of a bracket whose contents start on its line line up after the bracket), one space
 // between tokens except where the house style has none (`f(x)`, `a.b`, `1..5`, `set<text>`, `x: T`,
 // `{a, b}`, `-x`), `{` on the line of its declaration, every declaration and block item on a line of
 // its own in a block written on several lines, at most one blank line (none at the start of a block
