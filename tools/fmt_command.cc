@@ -162,7 +162,14 @@ std::string UnifiedDiff(const std::string& path, const std::string& a, const std
 
 // Replaces the file's text, keeping its permissions: the new text goes to a temporary file beside
 // it, renamed over it (a crash leaves the old file or the new one, never half of one).
-bool WriteFile(const std::string& path, const std::string& text) {
+// A symbolic link is followed: the file it points to is replaced, the link stays.
+bool WriteFile(const std::string& link, const std::string& text) {
+  std::error_code link_ec;
+  std::string path = fs::is_symlink(link, link_ec) ? fs::canonical(link, link_ec).string() : link;
+  if (link_ec) {
+    std::cerr << fmt::format("error: cannot follow `{}`: {}\n", link, link_ec.message());
+    return false;
+  }
   std::string tmp = path + ".fmt-tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);

@@ -42,6 +42,8 @@ CASES = [
      1, [], ["bad.proviso:4:12"], None),
     ("a missing path", {}, ["nowhere.proviso"], None, 1, [], ["`nowhere.proviso`: no such file or folder"], None),
     ("no path is a usage error", {}, [], None, 2, [], ["paths is required"], None),
+    ("-w through a symbolic link rewrites its target and keeps the link", {"a.proviso": UGLY, "link:l.proviso": "a.proviso"},
+     ["-w", "l.proviso"], None, 0, [], [], {"a.proviso": PRETTY, "l.proviso": PRETTY}),
     ("--check and -w together are a usage error", {"a.proviso": UGLY}, ["--check", "-w", "a.proviso"], None,
      2, [], ["--check never writes"], {"a.proviso": UGLY}),
 ]
@@ -50,6 +52,9 @@ CASES = [
 def run_case(proviso, files, args, stdin):
     with tempfile.TemporaryDirectory() as tmp:
         for name, text in files.items():
+            if name.startswith("link:"):  # a symbolic link to the file named by `text`
+                os.symlink(text, os.path.join(tmp, name[len("link:"):]))
+                continue
             path = os.path.join(tmp, name)
             os.makedirs(os.path.dirname(path), exist_ok=True)
             with open(path, "w", encoding="utf-8") as f:
@@ -58,8 +63,12 @@ def run_case(proviso, files, args, stdin):
                            capture_output=True, text=True, timeout=60)
         after = {}
         for name in files:
-            with open(os.path.join(tmp, name), encoding="utf-8") as f:
-                after[name] = f.read()
+            real = name[len("link:"):] if name.startswith("link:") else name
+            if name.startswith("link:") and not os.path.islink(os.path.join(tmp, real)):
+                after[real] = "(no longer a symbolic link)"
+                continue
+            with open(os.path.join(tmp, real), encoding="utf-8") as f:
+                after[real] = f.read()
         left = sorted(n for n in os.listdir(tmp) if n.endswith(".fmt-tmp"))
         return r, after, left
 
@@ -78,6 +87,8 @@ def main():
         problems += [f"stdout lacks {t!r}" for t in want_out if t not in r.stdout]
         problems += [f"stderr lacks {t!r}" for t in want_err if t not in r.stderr]
         for f, text in (want_files or files).items():
+            if f.startswith("link:"):
+                continue
             if after[f] != text:
                 problems.append(f"{f} holds {after[f]!r}, expected {text!r}")
         if left:
