@@ -56,7 +56,8 @@ std::map<std::string, Stamp> Snapshot(const std::vector<std::string>& paths) {
       std::error_code e2;
       if (it->is_directory(e2) && name.size() > 1 && name[0] == '.') {
         it.disable_recursion_pending();
-      } else if (it->is_regular_file(e2) && (it->path().extension() == ".proviso" || it->path().extension() == ".law")) {
+      } else if (it->is_regular_file(e2) &&
+                 (it->path().extension() == ".proviso" || it->path().extension() == ".law")) {
         add(it->path());
       }
     }

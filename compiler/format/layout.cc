@@ -35,7 +35,8 @@ int EndLine(const LayoutToken& t) {
 
 // Columns count code points, as the compiler's do.
 int Width(const std::string& s) {
-  return static_cast<int>(std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+  auto starts_code_point = [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; };
+  return static_cast<int>(std::count_if(s.begin(), s.end(), starts_code_point));
 }
 
 // The text a token is written as: a line comment loses the spaces that end its line.
@@ -303,7 +304,9 @@ class Layouter {
       int widest = 0;
       for (const Row& r : rows) widest = std::max(widest, cells_width(r));
       for (Row& r : rows) {
-        for (size_t c = 1; c < r.starts.size(); ++c) r.line->pieces[r.starts[c]].spaces = col[c - 1] - r.widths[c - 1] + 1;
+        for (size_t c = 1; c < r.starts.size(); ++c) {
+          r.line->pieces[r.starts[c]].spaces = col[c - 1] - r.widths[c - 1] + 1;
+        }
         r.line->pieces[r.arrow].spaces = widest - cells_width(r) + 1;
       }
     }

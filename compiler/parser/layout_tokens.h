@@ -22,7 +22,8 @@ struct LayoutToken {
   // The part a code token plays where layout depends on it.
   enum class Role {
     kNone,
-    kBlockOpen,   // `{` of a declaration's body (enum, record, input, table, calendar, rule, obligation, test, for each)
+    kBlockOpen,   // `{` of a declaration's body (enum, record, input, table, calendar, rule,
+                  // obligation, test, for each)
     kBlockClose,
     kMatchOpen,   // `{` of a `match`
     kMatchClose,
