@@ -6,8 +6,10 @@
 
 #include <fmt/format.h>
 
+#include "compiler/format/format.h"
 #include "compiler/lsp/server.h"
 #include "compiler/lsp/transport.h"
+#include "compiler/support/large_stack.h"
 
 namespace proviso::tools {
 
@@ -34,8 +36,15 @@ int RunLsp(const LspArgs& args, const std::string& root, const std::string& vers
   options.import_root = root;
   options.log = args.log.empty() ? nullptr : &log;
   options.version = version;
-  // options.formatter: set once `proviso fmt` (compiler/format) is merged, e.g.
-  //   options.formatter = [](const std::string& path, const std::string& text, std::string* error) { ... };
+  // textDocument/formatting is `proviso fmt` (compiler/format): a text that does not parse is refused
+  // with its first syntax error (`file:line:col: message`).
+  options.formatter = [](const std::string& path, const std::string& text, std::string* error) -> std::optional<std::string> {
+    format::FormatResult r = OnLargeStack([&] { return format::FormatSource(path, text); });
+    if (r.ok) return r.text;
+    *error = r.diagnostics.empty() ? "the policy cannot be formatted"
+                                   : FormatLocation(r.diagnostics[0].span, r.sources) + ": " + r.diagnostics[0].message;
+    return std::nullopt;
+  };
   lsp::Server server(transport, std::move(options));
   return server.Run();
 }

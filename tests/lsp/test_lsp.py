@@ -170,7 +170,7 @@ class Lifecycle(ServerTest):
         self.assertEqual(caps["completionProvider"]["triggerCharacters"], ["."])
         self.assertTrue(caps["renameProvider"]["prepareProvider"])
         self.assertEqual(caps["codeActionProvider"]["codeActionKinds"], ["quickfix"])
-        self.assertNotIn("documentFormattingProvider", caps)  # not until `proviso fmt` is wired
+        self.assertIs(caps.get("documentFormattingProvider"), True)  # `proviso fmt` (tests/fmt/run_lsp_format.py)
         self.assertEqual(result["serverInfo"]["name"], "proviso")
         self.assertEqual(self.client.shutdown_and_exit(), 0)
 
