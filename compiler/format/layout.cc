@@ -56,7 +56,8 @@ int Spaces(const LayoutToken& p, const LayoutToken& t) {
   if (a == "LBRACE") return IsSpacedBrace(p) && b != "RBRACE" ? 1 : 0;
   if (b == "RBRACE") return IsSpacedBrace(t) ? 1 : 0;
   if (a == "LPAREN" || a == "LBRACKET") return 0;
-  if (b == "RPAREN" || b == "RBRACKET" || b == "COMMA" || b == "COLON" || b == "QUESTION") return 0;
+  if (b == "QUESTION") return a == "QUESTION" ? 1 : 0;  // `T??` would be the `??` operator
+  if (b == "RPAREN" || b == "RBRACKET" || b == "COMMA" || b == "COLON") return 0;
   if (a == "DOT" || b == "DOT" || a == "DOTDOT" || b == "DOTDOT") return 0;
   if (p.role == Role::kTypeOpen || t.role == Role::kTypeOpen || t.role == Role::kTypeClose) return 0;
   if (p.role == Role::kUnary) return 0;

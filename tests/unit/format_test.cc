@@ -26,6 +26,7 @@ TEST(Format, SpacingBetweenTokens) {
   EXPECT_EQ(Fmt("let   x:int=max( 1,2 )+ - 3\n"), "let x: int = max(1, 2) + -3\n");
   EXPECT_EQ(Fmt("param p : set < text > = { \"a\" , \"b\" }\n"), "param p: set<text> = {\"a\", \"b\"}\n");
   EXPECT_EQ(Fmt("input{a:list<set<int>>?,b:int in 1 .. 5}\n"), "input { a: list<set<int>>?, b: int in 1..5 }\n");
+  EXPECT_EQ(Fmt("input { a: int ? ? }\n"), "input { a: int? ? }\n");  // not `int??`, which is `int ??`
   EXPECT_EQ(Fmt("enum K {a,b}\ninput { k: K? }\nlet r = match k{a|b=>1,none=>2}\n"),
             "enum K { a, b }\ninput { k: K? }\nlet r = match k { a | b => 1, none => 2 }\n");
   EXPECT_EQ(Fmt("record R { a: int }\nlet x = [ {a : 1} ]\nlet y = x . a\n"),
