@@ -4,7 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "compiler/diag/diagnostic.h"
 #include "compiler/source/source.h"
@@ -176,6 +181,50 @@ TEST(Format, CommentsDoNotChangeSyntaxErrors) {
   EXPECT_NE(messages("rule allow {\n  when approved\n  allowed = true\n}\n").find("after the condition"),
             std::string::npos);
   EXPECT_EQ(messages("let x = 1 /* c */ _000\n"), messages("let x = 1 _000\n"));
+}
+
+// Mutated policies of the repository (whitespace, line breaks and comments added, bytes deleted or
+// repeated): formatting never throws; a text that parses is formatted, never refused (E0901), and
+// formatting its output changes nothing.
+TEST(Format, MutatedPoliciesFormatIdempotentlyOrAreRejected) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> texts;
+  for (const char* dir : {"policies/cn", "tests/golden/good", "tests/conformance/dmn"}) {
+    for (const auto& e : fs::directory_iterator(fs::path(PROVISO_SOURCE_DIR) / dir)) {
+      if (e.path().extension() != ".proviso") continue;
+      std::ifstream in(e.path(), std::ios::binary);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      texts.push_back(ss.str());
+    }
+  }
+  ASSERT_GT(texts.size(), 20u);
+  const std::vector<std::string> inserts = {" ", "\n", "\n\n\n", "\t", " // c\n", "/* c */", "\n/// d\n", "{", "(", ","};
+  std::mt19937 rng(20261207);
+  int formatted = 0;
+  for (int round = 0; round < 600; ++round) {
+    std::string text = texts[rng() % texts.size()];
+    for (int m = 0; m < 3 && !text.empty(); ++m) {
+      size_t at = rng() % text.size();
+      switch (rng() % 3) {
+        case 0: text.insert(at, inserts[rng() % inserts.size()]); break;
+        case 1: text.erase(at, 1 + rng() % 3); break;
+        default: text.insert(at, text.substr(at, 1 + rng() % 20)); break;
+      }
+    }
+    FormatResult r;
+    ASSERT_NO_THROW(r = FormatSource("m.proviso", text));
+    if (!r.ok) {
+      ASSERT_FALSE(r.diagnostics.empty());
+      EXPECT_NE(r.diagnostics[0].code, "E0901") << r.RenderDiagnostics() << "\n" << text;
+      continue;
+    }
+    ++formatted;
+    FormatResult again = FormatSource("m.proviso", r.text);
+    ASSERT_TRUE(again.ok) << again.RenderDiagnostics();
+    EXPECT_EQ(again.text, r.text) << "not idempotent on:\n" << text;
+  }
+  EXPECT_GT(formatted, 40);  // the loop formats many texts, not only rejects them
 }
 
 }  // namespace
