@@ -25,7 +25,8 @@ import sys
 import tempfile
 
 # The folders of the repository that hold .proviso files (and what they import or cite).
-TREES = ["policies", "tests/golden", "tests/conformance", "tests/python/policies", "tests/install", "bench", "examples"]
+TREES = ["policies", "tests/golden", "tests/conformance", "tests/python/policies", "tests/install", "tests/doc/fixture",
+         "bench", "examples"]
 AS_OF = "2020-09-01"
 
 
