@@ -7,7 +7,7 @@
 #   fuzz/run.sh [SECONDS]
 # Environment:
 #   PROVISO_FUZZ_TARGETS   targets to run (default: the cheap ones, fuzz_policy fuzz_facts fuzz_law;
-#                          fuzz_differential links LLVM and is the long run's)
+#                          fuzz_differential and fuzz_batch link LLVM and are the long run's)
 #   PROVISO_FUZZ_DIR       build folder (default build-fuzz)
 #   PROVISO_FUZZ_ARGS      more libFuzzer flags (e.g. -jobs=2 -workers=2)
 set -euo pipefail

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-build-fuzz/seeds}
 rm -rf "$OUT"
-mkdir -p "$OUT"/{fuzz_policy,fuzz_facts,fuzz_law,fuzz_differential}
+mkdir -p "$OUT"/{fuzz_policy,fuzz_facts,fuzz_law,fuzz_differential,fuzz_batch}
 
 # Copies each file to DIR under a name made from its path (policies/cn/x.proviso -> policies_cn_x.proviso).
 seed() {
@@ -75,6 +75,12 @@ for f in tests/golden/good/*.proviso tests/conformance/dmn/*.proviso; do
   { printf '\377'; cat "$f"; } > "$OUT/fuzz_differential/text_$(echo "$f" | tr '/' '_')"
 done
 
-for t in fuzz_policy fuzz_facts fuzz_law fuzz_differential; do
+# Batch: a first byte per batchable policy (fuzz_batch.cc keeps those of the same sorted corpus), then
+# bytes read as rows; a few row counts each.
+for ((k = 0; k < 64; k++)); do
+  printf "$(printf '\\%03o\\%03o' "$k" $((k * 7 % 64)))\x01\x00\x02\xff" > "$OUT/fuzz_batch/policy_$k"
+done
+
+for t in fuzz_policy fuzz_facts fuzz_law fuzz_differential fuzz_batch; do
   echo "seed_corpora: $t: $(ls "$OUT/$t" | wc -l) seeds" >&2
 done

@@ -610,6 +610,9 @@ void Policy::EvaluateBatch(const BatchInput& in, BatchOutput& out, const EvalOpt
       if (out.missing[c]) std::fill(out.missing[c], out.missing[c] + in.rows * words, 0);
     }
   }
+  // Every cell is read before any row is decided, on either back end: a bad code anywhere is a
+  // FactsError, whatever a row before it would have given (found by fuzz/fuzz_batch).
+  Validate(p, leaves, in);
   const jit::CompiledPolicy* native = impl_->native.get();
   if (!native || !native->has_batch()) {
     InterpretBatch(*impl_, leaves, outs, in, out, opts, 0, in.rows);
@@ -630,7 +633,6 @@ void Policy::EvaluateBatch(const BatchInput& in, BatchOutput& out, const EvalOpt
     batch = compile([&] { return native->batch(); });
     if (!batch) throw Error(fmt::format("internal error: compiling the batch entry failed: {}", native->batch_error()));
   }
-  Validate(p, leaves, in);
   // Native code: texts become ids (the policy's constants keep theirs), params are laid out flat.
   const codegen::Layout& layout = native->layout();
   TextInterner texts(layout);

@@ -185,6 +185,40 @@ obligation verify {
   }
 }
 
+// A bad code anywhere in a batch is a FactsError on both back ends, even when a row before it has
+// no decision (found by fuzz/fuzz_batch: the interpreter's path decided row by row and met the
+// division by zero of row 0 first, the JIT's read every cell first).
+TEST(SdkBatchInputs, ABadCodeIsAFactsErrorBeforeAnyRowIsDecided) {
+  const std::string source = R"(
+enum Level { low, high }
+input { n: int, level: Level }
+output share: int
+rule r { then share = 100 / n }
+output is_high: bool
+rule h { then is_high = level == Level.high }
+)";
+  for (Backend backend : {Backend::kJit, Backend::kInterpreter}) {
+    Policy p = Engine({backend, false}).CompileString(source, "codes.proviso");
+    std::vector<int64_t> n = {0, 4}, level = {0, 7};  // row 0 divides by zero; row 1 has code 7
+    BatchInput in;
+    in.rows = 2;
+    in.columns = {n.data(), level.data()};
+    in.present = {nullptr, nullptr};
+    in.dictionaries = {nullptr, nullptr};
+    std::vector<int64_t> share(2), high(2);
+    BatchOutput out;
+    out.columns = {share.data(), high.data()};
+    try {
+      EvaluateBatch64(p, in, out);
+      ADD_FAILURE() << "no error";
+    } catch (const FactsError& e) {
+      EXPECT_EQ(e.path(), "level[1]") << e.what();
+    } catch (const EvaluationError& e) {
+      ADD_FAILURE() << "the division of row 0 was reported before the bad code of row 1: " << e.what();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace sdk_test
 }  // namespace proviso
