@@ -275,6 +275,21 @@ def test_a_bad_value_raises_the_local_error_naming_partition_and_row(benchmark, 
 
 
 @needs_dask
+def test_the_budget_reaches_the_partitions() -> None:
+    policy = proviso.compile("""policy nested
+input { xs: list<int> }
+output ok: bool
+rule r { then ok = all a in xs: all b in xs: all c in xs: a + b + c >= 0 }
+""")
+    df = pd.DataFrame({"xs": [list(range(5)), list(range(20)), [1]]})
+    ddf = dd.from_pandas(df, npartitions=2)
+    with pytest.raises(proviso.EvaluationError, match="budget of 5000"):
+        proviso.dask.evaluate_frame(ddf, policy, as_of=AS_OF, budget=5000).compute()
+    out = proviso.dask.evaluate_frame(ddf, policy, as_of=AS_OF, budget=10000).compute()
+    assert out["ok"].tolist() == [True, True, True]
+
+
+@needs_dask
 def test_errors_that_the_dtypes_show_raise_before_computing(benchmark, frame, ddf) -> None:
     with pytest.raises(proviso.FactsError, match="missing column `approved`"):
         proviso.dask.evaluate_frame(ddf.drop(columns=["approved"]), benchmark, as_of=AS_OF)
