@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: set-up, build, then every test (GoogleTest, golden diagnostics, the
 # in-language tests of policies/, differential and Python tests) through ctest; then a bounded
-# fuzzing run (fuzz/run.sh, docs/fuzzing.md): the cheap libFuzzer targets in their own clang build
+# fuzzing run (fuzz/run.sh, docs/fuzzing.md): the five libFuzzer targets in their own clang build
 # (build-fuzz/), PROVISO_FUZZ_SECONDS each (default 30; 0 skips it), failing on any crash; then the
 # sanitizer run (scripts/sanitize.sh: ASan + UBSan and TSan builds of their own; PROVISO_SANITIZE_RUN=0
 # skips it).
