@@ -1,0 +1,3 @@
+module example.com/proviso-go
+
+go 1.21
