@@ -19,7 +19,8 @@ bash scripts/setup.sh
 # configure DIR SANITIZERS: clang at -O1 with line tables (readable reports, quick to build).
 configure() {
   if [ ! -f "$1/build.ninja" ]; then
-    cmake -S . -B "$1" -G Ninja -DCMAKE_CXX_COMPILER=clang++-19 -DPROVISO_SANITIZE="$2" \
+    # C too (the C ABI's test): one compiler, one sanitizer runtime.
+    cmake -S . -B "$1" -G Ninja -DCMAKE_CXX_COMPILER=clang++-19 -DCMAKE_C_COMPILER=clang-19 -DPROVISO_SANITIZE="$2" \
           -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only" \
           -DPython_EXECUTABLE=/usr/bin/python3 >/dev/null
   fi

@@ -71,7 +71,7 @@ proviso_status Guard(proviso_error** error, F f) {
   }
 }
 
-bool Backend(proviso_backend b, proviso::Backend* out) {
+bool Backend(int b, proviso::Backend* out) {
   if (b == PROVISO_BACKEND_JIT) *out = proviso::Backend::kJit;
   else if (b == PROVISO_BACKEND_INTERPRETER) *out = proviso::Backend::kInterpreter;
   else return false;
@@ -84,8 +84,7 @@ extern "C" {
 
 const char* proviso_version(void) { return PROVISO_VERSION; }
 
-proviso_status proviso_compile_file(const char* path, proviso_backend backend, proviso_policy** policy,
-                                    proviso_error** error) {
+proviso_status proviso_compile_file(const char* path, int backend, proviso_policy** policy, proviso_error** error) {
   proviso::Backend b;
   if (!path || !policy) return Fail(error, PROVISO_ERROR_USAGE, "proviso_compile_file: path and policy must not be NULL");
   if (!Backend(backend, &b)) return Fail(error, PROVISO_ERROR_USAGE, "proviso_compile_file: unknown back end");
@@ -97,8 +96,8 @@ proviso_status proviso_compile_file(const char* path, proviso_backend backend, p
   });
 }
 
-proviso_status proviso_compile_string(const char* source, const char* name, proviso_backend backend,
-                                      proviso_policy** policy, proviso_error** error) {
+proviso_status proviso_compile_string(const char* source, const char* name, int backend, proviso_policy** policy,
+                                      proviso_error** error) {
   proviso::Backend b;
   if (!source || !policy) {
     return Fail(error, PROVISO_ERROR_USAGE, "proviso_compile_string: source and policy must not be NULL");

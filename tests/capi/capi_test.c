@@ -105,7 +105,7 @@ int main(void) {
   st = proviso_compile_file("policies/cn/call_center.proviso", PROVISO_BACKEND_JIT, &p, &err);
   EXPECT(st == PROVISO_OK, "call_center: %s", err ? err->message : "");
   proviso_policy_free(p);
-  EXPECT(proviso_compile_file("x.proviso", (proviso_backend)7, &p, NULL) == PROVISO_ERROR_USAGE, "bad back end");
+  EXPECT(proviso_compile_file("x.proviso", 7, &p, NULL) == PROVISO_ERROR_USAGE, "bad back end");
   proviso_policy_free(NULL);
   proviso_error_free(NULL);
   if (failures) fprintf(stderr, "capi_test: %d failures\n", failures);

@@ -42,12 +42,13 @@ typedef enum proviso_backend {
 /* The library's version, "MAJOR.MINOR.PATCH" (borrowed, static). */
 const char* proviso_version(void);
 
-/* Compiles the policy at `path` and the files it imports (under the default import root). */
-proviso_status proviso_compile_file(const char* path, proviso_backend backend, proviso_policy** policy,
-                                    proviso_error** error);
+/* Compiles the policy at `path` and the files it imports (under the default import root). `backend`
+ * is a proviso_backend (an int, so that a binding's out-of-range value is a usage error, not
+ * undefined behaviour). */
+proviso_status proviso_compile_file(const char* path, int backend, proviso_policy** policy, proviso_error** error);
 /* Compiles policy text; `name` is the file name diagnostics show (NULL: "<string>"). */
-proviso_status proviso_compile_string(const char* source, const char* name, proviso_backend backend,
-                                      proviso_policy** policy, proviso_error** error);
+proviso_status proviso_compile_string(const char* source, const char* name, int backend, proviso_policy** policy,
+                                      proviso_error** error);
 /* Frees a policy (NULL is fine). */
 void proviso_policy_free(proviso_policy* policy);
 
