@@ -18,6 +18,8 @@
 #include "compiler/interp/facts.h"
 #include "compiler/interp/interp.h"
 #include "proviso/proviso.h"
+#include "proviso/row.h"
+#include "proviso_policy/benchmark_policy.h"
 #include "runtime/src/batch.h"
 #include "runtime/src/native.h"
 #include "bench/deadline_bench.h"
@@ -345,6 +347,150 @@ void BM_SdkEvaluate(benchmark::State& state, Backend backend) {
 BENCHMARK_CAPTURE(BM_SdkEvaluate, jit, Backend::kJit)->Name("BM_SdkEvaluate/jit");
 BENCHMARK_CAPTURE(BM_SdkEvaluate, interpreter, Backend::kInterpreter)->Name("BM_SdkEvaluate/interpreter");
 
+// One row through the typed row API (proviso/row.h), as an application embeds the SDK at native
+// speed: handles resolved once, every field of the facts set, the row evaluated, the outputs and the
+// obligation read through typed getters; the same facts and param override as BM_SdkEvaluate.
+void BM_SdkTypedRow(benchmark::State& state) {
+  Data& d = Shared();
+  Policy policy = Engine().CompileFile(kPolicy);
+  Row row(policy, EvalOptions{.as_of = "2020-09-01", .params = {{"retaliation_countries", R"(["XA", "XB"])"}}});
+  const InputField object = policy.FindInput("object"), degree = policy.FindInput("degree"),
+                   pfi = policy.FindInput("pfi_class"), destination = policy.FindInput("destination"),
+                   controlled = policy.FindInput("controlled_item"),
+                   overseas = policy.FindInput("overseas_law_enforcement"), approved = policy.FindInput("approved"),
+                   operator_ = policy.FindInput("call_center_operator"), ended = policy.FindInput("call_ended_on"),
+                   kept = policy.FindInput("records_kept_for");
+  const OutputField level = policy.FindOutput("level"), export_ = policy.FindOutput("export"),
+                    reason = policy.FindOutput("deny_reason"), violation = policy.FindOutput("retention_violation");
+  const ObligationField keep = policy.FindObligation("keep_call_records");
+  std::vector<TextId> countries;
+  for (const std::string& c : d.destinations) countries.push_back(row.Text(c));
+  const Facts* sample = d.facts.data();
+  auto one = [&](const Facts& f) {
+    row.SetEnum(object, f.object);
+    row.SetEnum(degree, f.degree);
+    if (f.pfi >= 0) row.SetEnum(pfi, f.pfi);
+    else row.SetNone(pfi);
+    row.SetText(destination, countries[f.destination]);
+    row.SetBool(controlled, f.controlled_item);
+    row.SetBool(overseas, f.overseas_law_enforcement);
+    row.SetBool(approved, f.approved);
+    row.SetBool(operator_, f.call_center_operator);
+    row.SetDate(ended, f.call_ended_on);
+    row.SetDuration(kept, f.kept_days * kSecondsPerDay);
+    row.Evaluate();
+    Decision r;
+    r.level = row.GetInt(level);
+    r.export_ = row.GetEnum(export_);
+    r.reason = row.Present(reason) ? row.GetEnum(reason) : -1;
+    r.retention_violation = row.GetBool(violation);
+    ObligationState k = row.GetObligation(keep);
+    r.keep_applies = k.applies;
+    r.keep_violated = k.violated;
+    r.keep_deadline = k.deadline.value_or(0);
+    return r;
+  };
+  for (int i = 0; i < 2 * jit::CompiledPolicy::kSpecializeRows; ++i) one(sample[i % kSample]);  // hot
+  size_t i = 0;
+  for (auto _ : state) {
+    Decision r = one(sample[i]);
+    benchmark::DoNotOptimize(r);
+    i = (i + 1) & (kSample - 1);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_SdkTypedRow)->Repetitions(kRowRepetitions);
+
+// The same through the policy's generated C++ types (`proviso compile --emit=cpp`,
+// proviso_policy_header in bench/CMakeLists.txt): the facts written in place at constant offsets.
+void BM_SdkGeneratedRow(benchmark::State& state) {
+  namespace bp = proviso_policy::benchmark_policy;
+  Data& d = Shared();
+  Policy policy = Engine().CompileFile(kPolicy);
+  Row row(policy, EvalOptions{.as_of = "2020-09-01", .params = {{"retaliation_countries", R"(["XA", "XB"])"}}});
+  bp::Facts facts(row);
+  const bp::Outputs outputs(row);
+  std::vector<TextId> countries;
+  for (const std::string& c : d.destinations) countries.push_back(row.Text(c));
+  const Facts* sample = d.facts.data();
+  auto one = [&](const Facts& f) {
+    facts.set_object(static_cast<bp::ImpactObject>(f.object));
+    facts.set_degree(static_cast<bp::ImpactDegree>(f.degree));
+    if (f.pfi >= 0) facts.set_pfi_class(static_cast<bp::PfiClass>(f.pfi));
+    else facts.set_pfi_class(std::nullopt);
+    facts.set_destination(countries[f.destination]);
+    facts.set_controlled_item(f.controlled_item);
+    facts.set_overseas_law_enforcement(f.overseas_law_enforcement);
+    facts.set_approved(f.approved);
+    facts.set_call_center_operator(f.call_center_operator);
+    facts.set_call_ended_on(f.call_ended_on);
+    facts.set_records_kept_for(f.kept_days * kSecondsPerDay);
+    row.Evaluate();
+    Decision r;
+    r.level = outputs.level();
+    r.export_ = static_cast<int64_t>(outputs.export_());
+    std::optional<bp::DenyReason> reason = outputs.deny_reason();
+    r.reason = reason ? static_cast<int64_t>(*reason) : -1;
+    r.retention_violation = outputs.retention_violation();
+    ObligationState k = outputs.keep_call_records();
+    r.keep_applies = k.applies;
+    r.keep_violated = k.violated;
+    r.keep_deadline = k.deadline.value_or(0);
+    return r;
+  };
+  for (int i = 0; i < 2 * jit::CompiledPolicy::kSpecializeRows; ++i) one(sample[i % kSample]);  // hot
+  size_t i = 0;
+  for (auto _ : state) {
+    Decision r = one(sample[i]);
+    benchmark::DoNotOptimize(r);
+    i = (i + 1) & (kSample - 1);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_SdkGeneratedRow)->Repetitions(kRowRepetitions);
+
+// One row through the JSON API as an application calls it with its own data: the JSON facts built
+// from a struct, Policy::Evaluate, five outputs read from the Decision.
+void BM_SdkEvaluateJson(benchmark::State& state) {
+  Data& d = Shared();
+  Policy policy = Engine().CompileFile(kPolicy);
+  EvalOptions opts{.as_of = "2020-09-01", .params = {{"retaliation_countries", R"(["XA", "XB"])"}}};
+  // The enums' names, as an application has them.
+  const TypeTable& types = d.program->types();
+  const RecordInfo& in = d.program->input();
+  const auto& objects = types.enum_info(in.fields[in.Find("object")].type->index).variants;
+  const auto& degrees = types.enum_info(in.fields[in.Find("degree")].type->index).variants;
+  const auto& classes = types.enum_info(in.fields[in.Find("pfi_class")].type->elem->index).variants;
+  const Facts* sample = d.facts.data();
+  auto facts = [&](const Facts& f) {
+    nlohmann::json j;
+    j["object"] = objects[f.object];
+    j["degree"] = degrees[f.degree];
+    if (f.pfi >= 0) j["pfi_class"] = classes[f.pfi];
+    else j["pfi_class"] = nullptr;
+    j["destination"] = d.destinations[f.destination];
+    j["controlled_item"] = f.controlled_item;
+    j["overseas_law_enforcement"] = f.overseas_law_enforcement;
+    j["approved"] = f.approved;
+    j["call_center_operator"] = f.call_center_operator;
+    j["call_ended_on"] = FormatDate(f.call_ended_on);
+    j["records_kept_for"] = fmt::format("{} days", f.kept_days);
+    return j;
+  };
+  for (int i = 0; i < 2 * jit::CompiledPolicy::kTierUpRows; ++i) policy.Evaluate(facts(sample[i % kSample]), opts);
+  size_t i = 0;
+  for (auto _ : state) {
+    proviso::Decision r = policy.Evaluate(facts(sample[i]), opts);
+    int64_t sum = r.output("level").get<int64_t>() + r.output("export").get<std::string>().size() +
+                  r.output("deny_reason").is_null() + r.output("retention_violation").get<bool>() +
+                  r.obligations().size();
+    benchmark::DoNotOptimize(sum);
+    i = (i + 1) & (kSample - 1);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_SdkEvaluateJson)->Repetitions(5);
+
 // Rows one at a time through `row`, as an application's loop calls a row entry: its buffers and
 // arguments in locals (in registers across the call), the next row's facts a pointer bump away.
 void RunRows(benchmark::State& state, jit::RowFn row, const codegen::Layout& l) {
@@ -586,6 +732,21 @@ class RatioReporter : public benchmark::ConsoleReporter {
         fmt::print("{:<28} {:>10.2f} ns/row  {:>8.2f}x the hand-written C++ with the policy's checks ({:.2f} ns/row)\n",
                    name, jit_row, jit_row / checked, checked);
       }
+    }
+    double typed = get(ns_, "BM_SdkTypedRow");
+    if (typed > 0 && called > 0) {
+      fmt::print("{:<28} {:>10.2f} ns/row  {:>8.2f}x the hand-written C++ called out of line ({:.2f} ns/row; bar: 2x)\n",
+                 "BM_SdkTypedRow", typed, typed / called, called);
+    }
+    double generated = get(ns_, "BM_SdkGeneratedRow");
+    if (generated > 0 && called > 0) {
+      fmt::print("{:<28} {:>10.2f} ns/row  {:>8.2f}x the hand-written C++ called out of line ({:.2f} ns/row; bar: 2x)\n",
+                 "BM_SdkGeneratedRow", generated, generated / called, called);
+    }
+    double json = get(ns_, "BM_SdkEvaluateJson");
+    if (json > 0 && called > 0) {
+      fmt::print("{:<28} {:>10.2f} ns/row  {:>8.2f}x the hand-written C++ called out of line (bar: 500 ns)\n",
+                 "BM_SdkEvaluateJson", json, json / called);
     }
     double sdk_jit = get(ns_, "BM_SdkEvaluate/jit"), sdk_interp = get(ns_, "BM_SdkEvaluate/interpreter");
     if (sdk_jit > 0 && sdk_interp > 0) {

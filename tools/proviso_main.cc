@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <optional>
 #include <regex>
@@ -112,13 +113,29 @@ std::optional<proviso::Policy> Compile(const std::string& file, bool warnings, n
   }
 }
 
-int RunCompile(const std::string& file, const std::string& emit) {
+int RunCompile(const std::string& file, const std::string& emit, const std::string& output) {
   auto policy = Compile(file, true);
   if (!policy) return 1;
+  std::string text;
   try {
-    std::cout << policy->Dump(emit);
+    text = policy->Dump(emit);
   } catch (const proviso::Error& e) {  // a stage this policy cannot reach (the JIT's, under --engine=interp)
     std::cerr << e.what() << fmt::format("error: `{}` cannot be dumped as {}\n", file, emit);
+    return 1;
+  }
+  if (output.empty() || output == "-") {
+    std::cout << text;
+    return 0;
+  }
+  // Written whole or not at all: a build that generates a header never sees half of one.
+  std::string tmp = output + ".tmp";
+  std::ofstream out(tmp, std::ios::binary);
+  out << text;
+  out.close();
+  std::error_code ec;
+  if (!out || (std::filesystem::rename(tmp, output, ec), ec)) {
+    std::filesystem::remove(tmp, ec);
+    std::cerr << fmt::format("error: cannot write `{}`\n", output);
     return 1;
   }
   return 0;
@@ -415,7 +432,10 @@ int main(int argc, char** argv) {
   std::string compile_file, emit = "typed";
   auto* compile = app.add_subcommand("compile", "compile a policy and dump one stage");
   compile->add_option("file", compile_file, "policy file")->required();
-  compile->add_option("--emit", emit, "ast, typed, ir or llvm")->check(CLI::IsMember({"ast", "typed", "ir", "llvm"}));
+  compile->add_option("--emit", emit, "ast, typed, ir, llvm, or cpp (a C++ header of the policy's typed facts and outputs)")
+      ->check(CLI::IsMember({"ast", "typed", "ir", "llvm", "cpp"}));
+  std::string compile_output;
+  compile->add_option("-o,--output", compile_output, "write to this file (default: standard output)");
   std::string engine = "jit";
   auto engine_option = [&](CLI::App* cmd) {
     cmd->add_option("--engine", engine, "jit (native code, the default) or interp (the reference interpreter)")
@@ -512,7 +532,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (check->parsed()) return RunCheck(check_files, format);
-    if (compile->parsed()) return RunCompile(compile_file, emit);
+    if (compile->parsed()) return RunCompile(compile_file, emit, compile_output);
     if (eval->parsed()) return RunEval(eval_args);
     if (explain->parsed()) {
       eval_args.explain = true;

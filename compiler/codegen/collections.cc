@@ -531,6 +531,7 @@ void Generator::CountStep(llvm::BasicBlock* exit) {
 
 void Generator::StartBudget(llvm::Function* row, llvm::Instruction* scratch) {
   if (budget_slot_ < 0) return;  // no loop counts: nothing to start (and no call in the batch loop)
+  layout_.budget = true;
   llvm::BasicBlock& entry = row->getEntryBlock();
   llvm::IRBuilder<> at(&entry, scratch ? std::next(scratch->getIterator()) : entry.getFirstInsertionPt());
   llvm::Value* slot = budget_slot_ == 0 ? ctx_ : at.CreateConstGEP1_64(i64_, ctx_, budget_slot_);

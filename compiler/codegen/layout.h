@@ -83,10 +83,12 @@ struct Layout {
   std::vector<ItemLayout> items;
   int law_offset = -1;  // `law as of`: the law day, in the out buffer
   int out_slots = 0;
+  // The row takes the evaluation budget at its start (jit::SetBudget): its loops count it down.
+  bool budget = false;
   int ctx_slots = 0;  // per-evaluation scratch (memo of lets/outputs, built lists and records)
   // Text constants: id = index. Other texts get ids from texts.size() upward, per evaluation.
   std::vector<std::string> texts;
-  std::map<std::string, int64_t> text_ids;
+  std::map<std::string, int64_t, std::less<>> text_ids;
 
   static Layout For(const ir::Program& p);
 };

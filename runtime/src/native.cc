@@ -12,23 +12,31 @@
 
 namespace proviso {
 
-int64_t TextInterner::Id(const std::string& text) {
+int64_t TextInterner::Id(std::string_view text) {
+  if (int64_t id = Find(text); id >= 0) return id;
+  int64_t id = static_cast<int64_t>(layout_.texts.size() + extra_texts_.size());
+  extra_.emplace(std::string(text), id);
+  extra_texts_.emplace_back(text);
+  return id;
+}
+
+int64_t TextInterner::Find(std::string_view text) const {
   auto it = layout_.text_ids.find(text);
   if (it != layout_.text_ids.end()) return it->second;
-  auto [e, fresh] = extra_.emplace(text, static_cast<int64_t>(layout_.texts.size() + extra_texts_.size()));
-  if (fresh) extra_texts_.push_back(text);
-  return e->second;
+  auto e = extra_.find(text);
+  return e != extra_.end() ? e->second : -1;
+}
+
+void TextInterner::Truncate(size_t size) {
+  size_t keep = size > layout_.texts.size() ? size - layout_.texts.size() : 0;
+  for (size_t k = keep; k < extra_texts_.size(); ++k) extra_.erase(extra_texts_[k]);
+  if (keep < extra_texts_.size()) extra_texts_.resize(keep);
 }
 
 const std::string& TextInterner::Text(int64_t id) const {
   if (id >= 0 && id < static_cast<int64_t>(layout_.texts.size())) return layout_.texts[id];
   return extra_texts_.at(id - layout_.texts.size());
 }
-
-namespace {
-
-void Flatten(const Value& v, const Type* t, const TypeTable& types, int64_t* dst, TextInterner& texts,
-             std::vector<std::vector<int64_t>>& arena);
 
 void FlattenRecord(const Value& v, int record, const TypeTable& types, int64_t* dst, TextInterner& texts,
                    std::vector<std::vector<int64_t>>& arena) {
@@ -130,8 +138,6 @@ Value Unflatten(const int64_t* src, const Type* t, const TypeTable& types, const
     default: return Value::None();
   }
 }
-
-}  // namespace
 
 std::vector<const Value*> ParamValues(const ir::Program& p, const interp::EvalOptions& options) {
   std::vector<const Value*> values(p.params.size());
@@ -342,8 +348,20 @@ interp::Result EvaluateNative(const ir::Program& p, const jit::CompiledPolicy& n
     throw interp::EvalError(fmt::format("internal error: native code of `{}` failed where the interpreter "
                                         "decided; please report this policy and facts", p.name), Span{});
   }
+  interp::Result r = NativeResult(p, layout, out.data(), unknowns, texts, options.as_of);
+  if (DuplicateKeys(p, r)) {  // two elements of one key: the interpreter's error
+    Interpret(p, facts, options);
+    throw interp::EvalError(fmt::format("internal error: native code of `{}` decided elements of one key", p.name),
+                            Span{});
+  }
+  return r;
+}
+
+interp::Result NativeResult(const ir::Program& p, const codegen::Layout& layout, const int64_t* out, bool unknowns,
+                            const TextInterner& texts, int64_t as_of) {
+  const TypeTable& types = p.types();
   interp::Result r;
-  r.law = p.law ? out[layout.law_offset] : options.as_of;
+  r.law = p.law ? out[layout.law_offset] : as_of;
   // The facts (ids) of a mask of `layout.mask_words` words (none unless the row followed them).
   auto missing = [&](const int64_t* words) {
     std::vector<int> ids;
@@ -361,7 +379,7 @@ interp::Result EvaluateNative(const ir::Program& p, const jit::CompiledPolicy& n
     return m.empty() ? Unflatten(at, t, types, texts) : Value::Unknown(m);
   };
   for (size_t o = 0; o < p.outputs.size(); ++o) {
-    r.outputs.push_back(p.outputs[o].scope >= 0 ? Value::None() : value(out.data() + layout.output_offset[o], p.outputs[o].type));
+    r.outputs.push_back(p.outputs[o].scope >= 0 ? Value::None() : value(out + layout.output_offset[o], p.outputs[o].type));
   }
   auto obligation = [&](int k, const int64_t* ob, std::vector<interp::ObligationResult>& into) {
     if (!ob[0]) return;
@@ -378,13 +396,13 @@ interp::Result EvaluateNative(const ir::Program& p, const jit::CompiledPolicy& n
     into.push_back(std::move(res));
   };
   for (size_t k = 0; k < p.obligations.size(); ++k) {
-    if (p.obligations[k].scope < 0) obligation(static_cast<int>(k), out.data() + layout.obligation_offset[k], r.obligations);
+    if (p.obligations[k].scope < 0) obligation(static_cast<int>(k), out + layout.obligation_offset[k], r.obligations);
   }
   for (size_t s = 0; s < p.scopes.size(); ++s) {
     const ir::Scope& sc = p.scopes[s];
     const codegen::Layout::ItemLayout& il = layout.items[s];
     for (int64_t i = 0; i < out[layout.scope_offset[s] + 1]; ++i) {
-      const int64_t* at = items[s].data() + i * il.stride;
+      const int64_t* at = reinterpret_cast<const int64_t*>(out[layout.scope_offset[s]]) + i * il.stride;
       interp::ItemResult item;
       item.scope = static_cast<int>(s);
       item.index = static_cast<int>(i);
@@ -394,18 +412,19 @@ interp::Result EvaluateNative(const ir::Program& p, const jit::CompiledPolicy& n
       for (size_t k = 0; k < sc.obligations.size(); ++k) obligation(sc.obligations[k], at + il.obligations[k], item.obligations);
       r.items.push_back(std::move(item));
     }
-    if (sc.key) {  // two elements of one key: the interpreter's error
-      std::vector<Value> keys;
-      for (const interp::ItemResult& item : r.items) if (item.scope == static_cast<int>(s)) keys.push_back(item.key);
-      std::sort(keys.begin(), keys.end(), [](const Value& a, const Value& b) { return Compare(a, b) < 0; });
-      if (std::adjacent_find(keys.begin(), keys.end()) != keys.end()) {
-        Interpret(p, facts, options);
-        throw interp::EvalError(fmt::format("internal error: native code of `{}` decided elements of one key", p.name),
-                                Span{});
-      }
-    }
   }
   return r;
+}
+
+bool DuplicateKeys(const ir::Program& p, const interp::Result& r) {
+  for (size_t s = 0; s < p.scopes.size(); ++s) {
+    if (!p.scopes[s].key) continue;
+    std::vector<Value> keys;
+    for (const interp::ItemResult& item : r.items) if (item.scope == static_cast<int>(s)) keys.push_back(item.key);
+    std::sort(keys.begin(), keys.end(), [](const Value& a, const Value& b) { return Compare(a, b) < 0; });
+    if (std::adjacent_find(keys.begin(), keys.end()) != keys.end()) return true;
+  }
+  return false;
 }
 
 }  // namespace proviso

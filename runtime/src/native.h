@@ -15,12 +15,18 @@ namespace proviso {
 class TextInterner {
  public:
   explicit TextInterner(const codegen::Layout& layout) : layout_(layout) {}
-  int64_t Id(const std::string& text);
+  int64_t Id(std::string_view text);
+  // The id of a text interned already, else -1.
+  int64_t Find(std::string_view text) const;
   const std::string& Text(int64_t id) const;
+  // Ids given so far (the next fresh one).
+  size_t size() const { return layout_.texts.size() + extra_texts_.size(); }
+  // Forgets the texts of ids `size` and over.
+  void Truncate(size_t size);
 
  private:
   const codegen::Layout& layout_;
-  std::map<std::string, int64_t> extra_;
+  std::map<std::string, int64_t, std::less<>> extra_;
   std::vector<std::string> extra_texts_;
 };
 
@@ -31,6 +37,22 @@ bool HasNativeLayout(const ir::Program& p, DiagnosticSink& diags);
 // The batch columns of `p` for the code generator; false when `p` has no batch form.
 bool BatchShape(const ir::Program& p, std::vector<codegen::BatchLeaf>& leaves,
                 std::vector<codegen::BatchOutput>& outputs);
+
+// Writes the slots of `v` (of type `t`; of record `record`: each field then its fact slot) at
+// `dst`; list elements go to `arena` (stable storage), texts are interned in `texts`.
+void Flatten(const Value& v, const Type* t, const TypeTable& types, int64_t* dst, TextInterner& texts,
+             std::vector<std::vector<int64_t>>& arena);
+void FlattenRecord(const Value& v, int record, const TypeTable& types, int64_t* dst, TextInterner& texts,
+                   std::vector<std::vector<int64_t>>& arena);
+// The value of the slots at `src` (of type `t`); a record's fields not given are Value::Unknown.
+Value Unflatten(const int64_t* src, const Type* t, const TypeTable& types, const TextInterner& texts);
+
+// What a native row wrote to `out` (each `for each`'s elements where out[scope_offset] points), as
+// the interpreter's result; `unknowns`: the row followed facts not given (masks follow values).
+interp::Result NativeResult(const ir::Program& p, const codegen::Layout& layout, const int64_t* out, bool unknowns,
+                            const TextInterner& texts, int64_t as_of);
+// Whether a `for each ... key` decided two elements of one key (native code does not check it).
+bool DuplicateKeys(const ir::Program& p, const interp::Result& r);
 
 // Compiles `p` for the JIT. Null (with diagnostics) when a construct cannot be compiled.
 std::unique_ptr<jit::CompiledPolicy> CompileNative(const ir::Program& p, DiagnosticSink& diags);

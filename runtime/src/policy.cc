@@ -14,6 +14,7 @@
 #include "compiler/support/large_stack.h"
 #include "compiler/support/read_file.h"
 #include "runtime/src/native.h"
+#include "runtime/src/emit_cpp.h"
 #include "runtime/src/policy_impl.h"
 
 namespace proviso {
@@ -476,39 +477,11 @@ EvaluationError ToPublicError(const interp::EvalError& e, const SourceManager& s
   return EvaluationError(prefix + where + e.what(), loc);
 }
 
-Decision Policy::Evaluate(const nlohmann::json& facts, const EvalOptions& options) const {
-  const ir::Program& p = *impl_->program;
-  interp::EvalOptions opts = ToInterpOptions(*impl_, options);
-  Value input;
-  try {
-    input = interp::FactsFromJson(facts, p);
-  } catch (const interp::FactsError& e) {
-    throw FactsError(e.what(), e.path());
-  }
-  interp::Result r;
-  try {
-    // The explanation needs the interpreter's traces; otherwise native code decides.
-    if (impl_->native && !options.explain) {
-      impl_->native->CountRows(1);  // a policy evaluated often gets its optimised row,
-      // and param values it is evaluated under often a row specialised to them
-      jit::CompiledPolicy::SpecializedRow s = impl_->native->Specialized(ParamValues(p, opts), 1);
-      r = EvaluateNative(p, *impl_->native, input, opts, s.row, s.texts);
-    } else {
-      r = Interpret(p, input, opts);
-    }
-  } catch (const interp::EvalError& e) {
-    EvaluationError error = ToPublicError(e, impl_->front->sources);
-    if (options.explain && e.partial) {
-      nlohmann::json json;
-      std::string text;
-      Explain(p, *e.partial, json, text);
-      error.set_explanation(std::move(json), std::move(text));
-    }
-    throw error;
-  }
+Decision DecisionAccess::Make(const Policy::Impl& impl, const interp::Result& r, const interp::EvalOptions& opts) {
+  const ir::Program& p = *impl.program;
   Decision d;
   d.policy_ = p.name;
-  d.version_ = impl_->version;
+  d.version_ = impl.version;
   d.as_of_ = FormatInstant(opts.now());
   if (p.law) d.law_as_of_ = FormatDate(r.law);
   const TypeTable& types = p.types();
@@ -551,6 +524,40 @@ Decision Policy::Evaluate(const nlohmann::json& facts, const EvalOptions& option
     for (const interp::ObligationResult& res : it.obligations) add(res, item.ref);
     d.items_.push_back(std::move(item));
   }
+  return d;
+}
+
+Decision Policy::Evaluate(const nlohmann::json& facts, const EvalOptions& options) const {
+  const ir::Program& p = *impl_->program;
+  interp::EvalOptions opts = ToInterpOptions(*impl_, options);
+  Value input;
+  try {
+    input = interp::FactsFromJson(facts, p);
+  } catch (const interp::FactsError& e) {
+    throw FactsError(e.what(), e.path());
+  }
+  interp::Result r;
+  try {
+    // The explanation needs the interpreter's traces; otherwise native code decides.
+    if (impl_->native && !options.explain) {
+      impl_->native->CountRows(1);  // a policy evaluated often gets its optimised row,
+      // and param values it is evaluated under often a row specialised to them
+      jit::CompiledPolicy::SpecializedRow s = impl_->native->Specialized(ParamValues(p, opts), 1);
+      r = EvaluateNative(p, *impl_->native, input, opts, s.row, s.texts);
+    } else {
+      r = Interpret(p, input, opts);
+    }
+  } catch (const interp::EvalError& e) {
+    EvaluationError error = ToPublicError(e, impl_->front->sources);
+    if (options.explain && e.partial) {
+      nlohmann::json json;
+      std::string text;
+      Explain(p, *e.partial, json, text);
+      error.set_explanation(std::move(json), std::move(text));
+    }
+    throw error;
+  }
+  Decision d = DecisionAccess::Make(*impl_, r, opts);
   if (options.explain) Explain(p, r, d.explanation_, d.explanation_text_);
   return d;
 }
@@ -621,7 +628,8 @@ std::string DumpStage(const Policy::Impl& impl, const std::string& stage) {
     if (diags.HasErrors()) throw Error(RenderText(diags.diagnostics(), impl.front->sources));
     return text;
   }
-  throw Error(fmt::format("unknown stage `{}` (ast, typed, ir, llvm)", stage));
+  if (stage == "cpp") return EmitCpp(impl);
+  throw Error(fmt::format("unknown stage `{}` (ast, typed, ir, llvm, cpp)", stage));
 }
 
 }  // namespace

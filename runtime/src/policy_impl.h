@@ -16,6 +16,8 @@
 
 namespace proviso {
 
+struct RowInfo;  // the typed row API's tables (row.cc)
+
 struct Policy::Impl {
   std::unique_ptr<FrontEnd> front;  // sources (for locations) and diagnostics
   std::unique_ptr<ir::Program> program;
@@ -26,6 +28,9 @@ struct Policy::Impl {
   // costs more than evaluating a row natively; callers repeat the same overrides).
   mutable std::mutex overrides_mu;
   mutable std::map<std::map<std::string, std::string>, std::shared_ptr<const std::map<int, Value>>> overrides;
+  // The typed row API's tables, built on first use.
+  mutable std::once_flag row_once;
+  mutable std::shared_ptr<const RowInfo> row_info;
 };
 
 // The most distinct override sets Impl::overrides keeps (it starts again when full).
@@ -44,6 +49,12 @@ std::shared_ptr<const Policy::Impl> CompileFileImpl(const EngineOptions& options
 constexpr int kShallow = 400;
 // The interpreter, on a large stack when the program is deep. Throws interp::EvalError.
 interp::Result Interpret(const ir::Program& p, const Value& facts, const interp::EvalOptions& options);
+
+// Builds decisions (a friend of Decision).
+struct DecisionAccess {
+  // The decision of `r` (the interpreter's or NativeResult's result) under `opts`, without explanation.
+  static Decision Make(const Policy::Impl& impl, const interp::Result& r, const interp::EvalOptions& opts);
+};
 
 // Public options -> interpreter options (as_of parsed, param overrides parsed and type-checked,
 // or taken from impl.overrides). Throws Error / FactsError.

@@ -31,27 +31,10 @@ constexpr int kFactsPerPolicy = 10000;
 constexpr int kScenarios = 8;         // generated param overrides per policy
 constexpr int kScenarioRows = 1500;   // fact sets evaluated under each
 
-// The policies of policies/cn, tests/golden/good and bench, and of the folder
-// PROVISO_DIFFERENTIAL_DIR names if set (e.g. generated programs, to run them through every engine
-// and tier).
-std::vector<std::string> Corpus() {
-  std::vector<std::string> dirs;
-  for (const char* dir : {"policies/cn", "tests/golden/good", "tests/conformance/dmn", "bench"}) {
-    dirs.push_back(std::string(PROVISO_SOURCE_DIR) + "/" + dir);
-  }
-  if (const char* extra = std::getenv("PROVISO_DIFFERENTIAL_DIR")) dirs.push_back(extra);
-  std::vector<std::string> out;
-  for (const std::string& dir : dirs) {
-    for (const auto& e : fs::directory_iterator(dir)) {
-      if (e.path().extension() == ".proviso") out.push_back(e.path().string());
-    }
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
+using testing::Corpus;
 using testing::Describe;
 using testing::ValueText;
+
 constexpr auto Facts = testing::FactsText;
 
 class Differential : public ::testing::TestWithParam<std::string> {};

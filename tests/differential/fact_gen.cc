@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <initializer_list>
 #include <map>
 #include <optional>
@@ -949,6 +951,22 @@ std::vector<int64_t> EvaluationInstants(const ir::Program& p, const std::vector<
     }
     out.push_back(ClampInstant(t));
   }
+  return out;
+}
+
+std::vector<std::string> Corpus() {
+  std::vector<std::string> dirs;
+  for (const char* dir : {"policies/cn", "tests/golden/good", "tests/conformance/dmn", "bench"}) {
+    dirs.push_back(std::string(PROVISO_SOURCE_DIR) + "/" + dir);
+  }
+  if (const char* extra = std::getenv("PROVISO_DIFFERENTIAL_DIR")) dirs.push_back(extra);
+  std::vector<std::string> out;
+  for (const std::string& dir : dirs) {
+    for (const auto& e : std::filesystem::directory_iterator(dir)) {
+      if (e.path().extension() == ".proviso") out.push_back(e.path().string());
+    }
+  }
+  std::sort(out.begin(), out.end());
   return out;
 }
 

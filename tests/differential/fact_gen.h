@@ -6,6 +6,7 @@
 #define PROVISO_TESTS_DIFFERENTIAL_FACT_GEN_H_
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -73,6 +74,11 @@ std::vector<int64_t> InterestingInstants(const ir::Program& p);
 // second before and the day after; so that each is judged pending and overdue (met and breached).
 // Deterministic for a given `seed`.
 std::vector<int64_t> EvaluationInstants(const ir::Program& p, const std::vector<Value>& facts, uint64_t seed);
+
+// The policies of policies/cn, tests/golden/good, tests/conformance/dmn and bench, and of the folder
+// PROVISO_DIFFERENTIAL_DIR names if set (e.g. generated programs, to run them through every engine
+// and tier), sorted: the corpus of the differential tests.
+std::vector<std::string> Corpus();
 
 }  // namespace proviso::testing
 
