@@ -83,9 +83,10 @@ def by_hand(df: pd.DataFrame, retaliation: set, min_retention_days: int) -> pd.D
     short = applies & (kept < minimum)
     deadline = np.where(applies, (df["call_ended_on"].to_numpy() + minimum).astype("datetime64[ns]"),
                         np.datetime64("NaT", "ns"))
-    # No `done at`: the obligation's `violated when` says overdue; else met once the deadline day
-    # has passed, pending until then.
-    status = np.where(~applies, 0, np.where(short, 3, np.where(deadline < np.datetime64(AS_OF), 2, 1))).astype(np.int8)
+    # No `done at`, a `violated when`: pending until the deadline day has passed; then overdue when
+    # the condition holds, else met (docs/language.md, statuses).
+    passed = deadline < np.datetime64(AS_OF)
+    status = np.where(~applies, 0, np.where(passed, np.where(short, 3, 2), 1)).astype(np.int8)
     return pd.DataFrame({
         "level": level.astype(np.int64),
         "export": pd.Categorical.from_codes(denied.astype(np.int8), ["permit", "deny"]),
@@ -96,7 +97,7 @@ def by_hand(df: pd.DataFrame, retaliation: set, min_retention_days: int) -> pd.D
         "keep_call_records.violated": short,
         "keep_call_records.deadline": deadline,
         "keep_call_records.status": pd.Categorical.from_codes(
-            status, ["none", "pending", "met", "overdue", "early", "breached"]),
+            status, ["none", "pending", "met", "overdue", "early", "breached", "undetermined"]),
     }, index=df.index)
 
 
