@@ -7,6 +7,9 @@
 3. a vectorised pandas/numpy hand-implementation of the same logic (the tables, the exceptions, the
    retention check), checked to give the same results as (1) on every row.
 
+(1) and (3) side by side again with the text columns as pandas categories, and as
+``pandas.read_json`` gives them (object columns, a new str object in every cell).
+
 Not a test. Run after building (`ninja -C build _proviso`):
 
     PYTHONPATH=build/python /usr/bin/python3 bench/python_frame_bench.py [--rows 1000000]
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import io
 import statistics
 import sys
 import time
@@ -111,6 +115,14 @@ def row_by_row(policy, sample: pd.DataFrame, params: dict) -> pd.Series:
     return sample.apply(decide, axis=1)
 
 
+def read_json_texts(df: pd.DataFrame, columns: list) -> pd.DataFrame:
+    """``df`` with ``columns`` replaced by what ``pandas.read_json`` makes of them: object columns
+    holding a new str object in every cell (None where a value is missing)."""
+    as_json = df[columns].astype(object).where(df[columns].notna(), None).to_json(orient="records")
+    read = pd.read_json(io.StringIO(as_json), orient="records", dtype=False)
+    return df.assign(**{c: read[c].to_numpy() for c in columns})
+
+
 def best(f, repeat: int):
     times = []
     for _ in range(repeat):
@@ -153,6 +165,19 @@ def main() -> None:
     pd.testing.assert_frame_equal(out_cat, hand_cat, check_categorical=True)
     pd.testing.assert_frame_equal(out_cat, out, check_categorical=True)
 
+    # The same frame with its text columns as pandas.read_json gives them: object columns of one
+    # str object per cell (no two cells share one), which the SDK codes by their characters.
+    texts = ["object", "degree", "pfi_class", "destination"]
+    t = time.perf_counter()
+    read = read_json_texts(df, texts)
+    t_read = time.perf_counter() - t
+    t_frame_json, _, out_json = best(lambda: policy.evaluate_frame(read, as_of=AS_OF, params=params), args.repeat)
+    t_hand_json, _, hand_json = best(lambda: by_hand(read, {"US", "JP"}, 60), args.repeat)
+    pd.testing.assert_frame_equal(out_json, hand_json, check_categorical=True)
+    pd.testing.assert_frame_equal(out_json, out, check_categorical=True)
+    specs = {s.name: s for s in policy.batch_inputs()}
+    t_codes, _, _ = best(lambda: [_frame._encode_objects(specs[c], read[c]) for c in texts], args.repeat)
+
     # 2. df.apply on a sample, extrapolated
     sample = df.sample(min(args.sample, n), random_state=0)
     t_apply, _, applied = best(lambda: row_by_row(policy, sample, params), 1)
@@ -174,6 +199,11 @@ def main() -> None:
           f"   {n / t_frame_cat / 1e6:.1f} M rows/s")
     print(f"{'with category columns: pandas by hand':<48}{t_hand_cat:>10.3f}{t_hand_cat / n * us:>10.3f}"
           f"   ratio {t_hand_cat / t_frame_cat:.2f}x (above 1: evaluate_frame is faster)")
+    print(f"{'with read_json str columns: evaluate_frame':<48}{t_frame_json:>10.3f}{t_frame_json / n * us:>10.3f}"
+          f"   (read_json itself: {t_read:.1f} s)")
+    print(f"{'  of which coding the 4 str columns':<48}{t_codes:>10.3f}{t_codes / n * us:>10.3f}")
+    print(f"{'with read_json str columns: pandas by hand':<48}{t_hand_json:>10.3f}{t_hand_json / n * us:>10.3f}"
+          f"   ratio {t_hand_json / t_frame_json:.2f}x (above 1: evaluate_frame is faster)")
     print(f"\nevaluate_frame is {t_apply_all / t_frame:,.1f}x faster than df.apply, "
           f"and takes {t_frame / t_hand:,.2f}x the time of the hand-written pandas "
           f"({'faster' if t_frame < t_hand else 'slower'}).")
