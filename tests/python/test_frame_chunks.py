@@ -84,6 +84,14 @@ def test_default_chunks_with_progress(kinds) -> None:
     assert seen == [4096, 8192, 10_000]  # a hundredth of the frame, but at least 4096 rows
 
 
+def test_an_empty_frame_reports_zero_of_zero(kinds, lists) -> None:
+    for policy, df in ((kinds, random_frame(kinds.batch_inputs(), 0)),
+                       (lists, pd.DataFrame({"tags": [], "ended_on": pd.to_datetime([])}))):
+        seen = []
+        out = policy.evaluate_frame(df, as_of=AS_OF, chunksize=10, progress=lambda d, t: seen.append((d, t)))
+        assert len(out) == 0 and seen == [(0, 0)], policy.name
+
+
 def test_progress_true_draws_a_tqdm_bar(kinds, capsys) -> None:
     pytest.importorskip("tqdm")
     df = random_frame(kinds.batch_inputs(), 500, seed=3)

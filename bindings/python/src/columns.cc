@@ -325,7 +325,8 @@ py::tuple FactorizeObjects(const py::array& values, const std::optional<std::vec
 // str) of enum value names, to uint64 bitmasks (bit k: categories[k]) in one pass. None, float
 // NaN and the objects in `missing` are absent rows (present 0). The first cell that is not a
 // collection of str (why = "type", the cell or the element) or holds a name that is not a
-// category (why = "category", the name) stops the pass; otherwise the row is -1.
+// category (why = "category", the name) stops the pass; otherwise the row is -1. Signals (Ctrl-C)
+// are checked every 2^16 rows.
 py::tuple EncodeEnumSets(const py::array& values, const std::vector<std::string>& categories,
                          const py::tuple& missing) {
   if (values.ndim() != 1 || values.dtype().kind() != 'O') {
@@ -348,6 +349,7 @@ py::tuple EncodeEnumSets(const py::array& values, const std::vector<std::string>
     return py::make_tuple(masks, present, row, why, py::reinterpret_borrow<py::object>(item));
   };
   for (int64_t i = 0; i < n; ++i) {
+    if ((i & 0xFFFF) == 0xFFFF && PyErr_CheckSignals() != 0) throw py::error_already_set();
     PyObject* o = *reinterpret_cast<PyObject* const*>(base + i * stride);
     out[i] = 0;
     has[i] = 0;
