@@ -924,8 +924,11 @@ def evaluate_frame(
     ``progress(done_rows, total_rows)`` (an exception it raises stops the evaluation and
     propagates). Errors name rows counted from the frame's first, whatever the chunk.
     """
-    chunk_rows = _progress.chunk_rows(chunksize, progress, len(df), _columnar(policy))
-    with _progress.Progress(progress, len(df), policy.name) as reporter:  # (a bad progress= raises first)
+    import pandas as pd
+
+    rows = len(df) if isinstance(df, pd.DataFrame) else 0  # (encode says what else df should be)
+    chunk_rows = _progress.chunk_rows(chunksize, progress, rows, _columnar(policy))
+    with _progress.Progress(progress, rows, policy.name) as reporter:  # (a bad progress= raises first)
         batch = encode(policy, df, unknown)
         raw = run(batch, as_of=as_of, params=params, budget=budget, chunk_rows=chunk_rows, progress=reporter.callback)
     return decode(policy, raw, batch.index, batch.unknowns)

@@ -152,8 +152,8 @@ struct ChunkTexts {
   std::vector<int64_t> global_;  // the global codes this chunk uses
 };
 
-// Text output codes of a chunk (into `chunk_dictionary`) turned into codes of `dictionary`, which
-// gains the texts it did not have.
+// Text output codes of a chunk (codes into `chunk.dictionary`) turned into codes of `dictionary`,
+// the frame's, which gains the texts it did not have (`code_of`: their codes there).
 void MergeTextOutputs(const std::vector<proviso::ColumnSpec>& specs, proviso::BatchOutput& chunk, int64_t rows,
                       std::vector<std::string>& dictionary, std::unordered_map<std::string, int64_t>& code_of) {
   if (chunk.dictionary.empty()) return;
