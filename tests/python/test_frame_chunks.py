@@ -51,6 +51,14 @@ def test_chunks_give_the_whole_frames_result(kinds, chunksize) -> None:
     assert seen == [(min((k + 1) * chunksize, len(df)), len(df)) for k in range(steps)]
 
 
+def test_chunks_on_the_interpreter_back_end(kinds) -> None:
+    """The interpreter's batch numbers its text outputs per chunk too, and names rows per chunk."""
+    interpreted = proviso.compile(KINDS, backend="interpreter")
+    df = random_frame(kinds.batch_inputs(), 700, seed=12)
+    whole = kinds.evaluate_frame(df, as_of=AS_OF)
+    pd.testing.assert_frame_equal(interpreted.evaluate_frame(df, as_of=AS_OF, chunksize=64), whole)
+
+
 def test_a_column_of_many_texts_in_small_chunks(kinds) -> None:
     """A text column with far more distinct texts than a chunk has rows: each chunk is given only
     the texts it uses (recoded), and the text output comes back whole."""
@@ -186,7 +194,9 @@ def test_sigint_stops_within_a_few_chunks(lists, path) -> None:
     assert len(seen) - at_signal[0] <= 2, (at_signal, len(seen))
 
 
-def test_errors_in_a_later_chunk_name_the_frames_row(call_center) -> None:
+@pytest.mark.parametrize("backend", ["jit", "interpreter"])
+def test_errors_in_a_later_chunk_name_the_frames_row(backend) -> None:
+    call_center = proviso.compile(POLICIES / "call_center.proviso", backend=backend)
     n = 3000
     df = services_frame(n)
     df.index = np.arange(n) + 100_000
