@@ -85,6 +85,26 @@ def test_policy_method_and_row_path_take_chunks_and_progress(lists) -> None:
     assert seen == [(n, n)]  # the row path's default chunk (4096 rows) holds the frame
 
 
+def test_row_path_makes_the_rows_facts_a_block_at_a_time(lists) -> None:
+    """The row path never holds a facts mapping per row of the frame: they are made a block of
+    4096 rows at a time, as the extension reads them, and give the same decisions."""
+    from proviso import _frame, _frame_rows
+
+    n = 10_000
+    df = pd.DataFrame({"tags": [["a"] * (1 + k % 4) for k in range(n)],
+                       "ended_on": pd.Timestamp("2020-06-01") + pd.to_timedelta(np.arange(n) % 90, unit="D")})
+    batch = _frame.encode(lists, df)
+    assert isinstance(batch.facts, _frame_rows.RowFacts) and batch.facts.blocks_made == 0
+    raw = _frame.run(batch, as_of=AS_OF, chunk_rows=1000)
+    assert batch.facts.blocks_made == 3 and len(batch.facts._block) <= _frame_rows.BLOCK_ROWS
+    out = _frame.decode(lists, raw, batch.index)
+    for i in (0, 1, 4095, 4096, 9999):
+        decision = lists.evaluate({"tags": df["tags"][i], "ended_on": df["ended_on"][i]}, as_of=AS_OF)
+        assert out["per_tag"][i] == decision.outputs["per_tag"] and out["due"][i] == pd.Timestamp(decision.outputs["due"])
+    assert batch.facts[4097] == {"tags": df["tags"][4097], "ended_on": batch.facts[4097]["ended_on"]}
+    assert len(batch.facts[-3:]) == 3 and list(batch.facts)[5]["tags"] == df["tags"][5]
+
+
 def test_default_chunks_with_progress(kinds) -> None:
     df = random_frame(kinds.batch_inputs(), 10_000, seed=3)
     seen = []
