@@ -821,8 +821,8 @@ def evaluate_frame(
     ``budget`` bounds each row's work as in :meth:`Policy.evaluate` (a row over it raises
     :class:`EvaluationError`).
 
-    The rows are evaluated ``chunksize`` at a time (default: 65,536 on the batch path, 4,096 row
-    by row; with ``progress``, about a hundredth of the frame, at least 4,096 rows). Between
+    The rows are evaluated ``chunksize`` at a time (default: 4,096 row by row; on the batch path
+    65,536, or with ``progress`` about a hundredth of the frame and at least 4,096). Between
     chunks, Ctrl-C raises :class:`KeyboardInterrupt` (no partial result is returned) and
     ``progress`` hears of it: ``True`` draws a tqdm bar of the rows evaluated (tqdm must be
     installed: an :class:`ImportError` says so), or a callable is called as
