@@ -12,7 +12,7 @@ PACKAGES=(
   pybind11-dev python3-dev python3-numpy python3-pandas python3-pytest
   python3-venv python3-pip python3-setuptools python3-wheel
   python3-matplotlib python3-nbclient python3-nbformat python3-ipykernel python3-jsonschema
-  python3-dask python3-distributed
+  python3-dask python3-distributed python3-tqdm  # tqdm: evaluate_frame(progress=True)
   valgrind
   chromium  # tests/doc/: the `proviso doc` site opened headless by puppeteer-core (Node.js, below)
   clang-19 libfuzzer-19-dev libclang-rt-19-dev  # fuzz/: libFuzzer targets with ASan + UBSan (docs/fuzzing.md)

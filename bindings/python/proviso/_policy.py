@@ -465,11 +465,15 @@ class Policy:
         params: Optional[Mapping[str, Any]] = None,
         unknown: Any = None,
         budget: int = 0,
+        chunksize: Optional[int] = None,
+        progress: Any = None,
     ) -> "pandas.DataFrame":
-        """Evaluates every row of a DataFrame in one batch; see :func:`proviso.evaluate_frame`."""
+        """Evaluates every row of a DataFrame in one batch (``chunksize`` rows at a time, with
+        ``progress`` and Ctrl-C heard between chunks); see :func:`proviso.evaluate_frame`."""
         from ._frame import evaluate_frame
 
-        return evaluate_frame(self, df, as_of=as_of, params=params, unknown=unknown, budget=budget)
+        return evaluate_frame(self, df, as_of=as_of, params=params, unknown=unknown, budget=budget,
+                              chunksize=chunksize, progress=progress)
 
     # ------------------------------------------------------------ pickling
 

@@ -3,7 +3,7 @@
 Use the public API in `proviso` instead; these signatures may change without notice.
 """
 
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, TypedDict
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, TypedDict
 
 import numpy as np
 import numpy.typing as npt
@@ -43,6 +43,8 @@ class Policy:
         params: Mapping[str, str] = ...,
         known: Optional[Sequence[Optional[npt.NDArray[np.uint8]]]] = None,
         budget: int = 0,
+        chunk_rows: int = 0,
+        progress: Optional[Callable[[int, int], Any]] = None,
     ) -> Tuple[List[npt.NDArray[np.int64]], List[Optional[npt.NDArray[np.uint8]]], List[str]]: ...
     def evaluate_rows(
         self,
@@ -50,6 +52,8 @@ class Policy:
         as_of: Optional[str] = None,
         params: Mapping[str, str] = ...,
         budget: int = 0,
+        chunk_rows: int = 0,
+        progress: Optional[Callable[[int, int], Any]] = None,
     ) -> Tuple[List[npt.NDArray[np.int64]], List[Optional[npt.NDArray[np.uint8]]], List[str]]: ...
 
 class ItemRefDict(TypedDict):

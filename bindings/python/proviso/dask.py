@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Tuple
 
 import numpy as np
 
-from . import _frame, _sources, _what_if
+from . import _frame, _progress, _sources, _what_if
 from ._convert import DateLike, as_of_text
 from ._errors import FactsError, ProvisoError
 from ._policy import Policy
@@ -199,6 +199,7 @@ def _in_partition(e: ProvisoError, policy: Policy, number: Optional[int]) -> Pro
 
 def _evaluate_partition(df: "pd.DataFrame", flags: Optional["pd.DataFrame"], policy: Policy, as_of: str,
                         params: Optional[Mapping[str, Any]], unknown: _Part, dtypes: Dict[str, Any], budget: int,
+                        chunksize: Optional[int] = None,
                         partition_info: Optional[Dict[str, Any]] = None) -> "pd.DataFrame":
     number = None if partition_info is None else partition_info.get("number")
     try:
@@ -208,8 +209,9 @@ def _evaluate_partition(df: "pd.DataFrame", flags: Optional["pd.DataFrame"], pol
                              "neither optional nor defaulted, or a column left out); over a Dask frame, pass "
                              "unknown= (unknown=[] if no cell is marked) so that the result has a "
                              f"`{_frame.MISSING_FACTS}` column in every partition")
-        out = _frame.decode(policy, _frame.run(batch, as_of=as_of, params=params, budget=budget), batch.index,
-                            unknown.given)
+        raw = _frame.run(batch, as_of=as_of, params=params, budget=budget,
+                         chunk_rows=_progress.chunk_rows(chunksize, None, batch.rows, batch.columns is not None))
+        out = _frame.decode(policy, raw, batch.index, unknown.given)
     except ProvisoError as e:
         raise _in_partition(e, policy, number)
     return _conform(out, dtypes)
@@ -231,6 +233,7 @@ def evaluate_frame(
     params: Optional[Mapping[str, Any]] = None,
     unknown: Any = None,
     budget: int = 0,
+    chunksize: Optional[int] = None,
 ) -> "dd.DataFrame":
     """Evaluates every row of a Dask DataFrame with ``policy``; returns a lazy Dask DataFrame with
     one row per input row (same index and partitions) and the columns of
@@ -238,7 +241,9 @@ def evaluate_frame(
 
     Each partition is evaluated by :func:`proviso.evaluate_frame` in a Dask task, so the result's
     values are those of local evaluation, and the arguments mean the same: ``as_of`` (default: the
-    instant of this call, the same for every partition), ``params``, ``unknown``, ``budget``. ``unknown`` is
+    instant of this call, the same for every partition), ``params``, ``unknown``, ``budget``,
+    ``chunksize`` (rows a partition's task evaluates at a time; progress is Dask's own: its bars
+    and dashboard count partitions). ``unknown`` is
     column names, ``"left_out"``, a mapping of column name to one bool or to a Dask Series of bools
     (with the frame's partitions), or a Dask DataFrame of bools (idem).
 
@@ -264,7 +269,8 @@ def evaluate_frame(
     # What the frame's meta already shows, checked now: columns, dtypes, params, as_of.
     _frame.run(_frame.encode(policy, ddf._meta, u.meta()), as_of=when, params=params)
     # (No pandas object among the arguments: map_partitions would make it a Dask frame to align.)
-    args = (delayed_policy, when, params, u.part, meta.dtypes.to_dict(), budget)
+    _progress.chunk_rows(chunksize, None, 0, True)  # a bad chunksize raises now, not in a task
+    args = (delayed_policy, when, params, u.part, meta.dtypes.to_dict(), budget, chunksize)
     if u.flags is None:
         return ddf.map_partitions(_evaluate_partition, None, *args, meta=meta, align_dataframes=False)
     return dd.map_partitions(_evaluate_partition, ddf, u.flags, *args, meta=meta)

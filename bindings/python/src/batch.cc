@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -67,23 +68,137 @@ struct OutputBuffers {
 
 }  // namespace
 
-// evaluate_batch(policy, rows, columns, present, dictionaries, as_of, params, known, budget)
+namespace {
+
+// Between two chunks, with the GIL held: a pending signal (Ctrl-C) raises its Python exception
+// (KeyboardInterrupt), then `progress` (if not None) is told how many of the rows are done; an
+// exception it raises stops the evaluation too.
+void BetweenChunks(const py::object& progress, int64_t done, int64_t rows) {
+  if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+  if (!progress.is_none()) progress(done, rows);
+}
+
+// "row N: ..." of a message, N moved on by `first_row`; the message as it is otherwise.
+std::string RebaseRowPrefix(const std::string& message, int64_t first_row) {
+  if (message.rfind("row ", 0) != 0) return message;
+  size_t end = message.find(": ", 4);
+  if (end == std::string::npos || end == 4) return message;
+  for (size_t i = 4; i < end; ++i) {
+    if (message[i] < '0' || message[i] > '9') return message;
+  }
+  return "row " + std::to_string(std::stoll(message.substr(4, end - 4)) + first_row) + message.substr(end);
+}
+
+// An error of the chunk whose first row is `first_row`, rethrown with rows counted from the
+// frame's start: "row N: " messages, and a bad cell's "column[N]" path (and "`column[N]`" in its
+// message), as Policy::EvaluateBatch names them.
+[[noreturn]] void RethrowRebased(int64_t first_row) {
+  try {
+    throw;
+  } catch (const proviso::FactsError& e) {
+    if (first_row == 0) throw;
+    std::string path = e.path(), message = RebaseRowPrefix(e.what(), first_row);
+    size_t open = path.rfind('[');
+    if (open != std::string::npos && path.size() > open + 2 && path.back() == ']') {
+      std::string digits = path.substr(open + 1, path.size() - open - 2);
+      if (digits.find_first_not_of("0123456789") == std::string::npos) {
+        std::string rebased = path.substr(0, open) + "[" + std::to_string(std::stoll(digits) + first_row) + "]";
+        size_t at = message.find("`" + path + "`");
+        if (at != std::string::npos) message.replace(at + 1, path.size(), rebased);
+        path = rebased;
+      }
+    }
+    throw proviso::FactsError(message, path);
+  } catch (const proviso::EvaluationError& e) {
+    if (first_row == 0) throw;
+    proviso::EvaluationError rebased(RebaseRowPrefix(e.what(), first_row), e.location());
+    if (!e.explanation_text().empty()) rebased.set_explanation(e.explanation(), e.explanation_text());
+    throw rebased;
+  }
+}
+
+// The codes of one chunk of a text column recoded into the texts that chunk uses, when its
+// dictionary is much longer than the chunk (a column of nearly distinct texts): the SDK maps every
+// text of a dictionary it is given, so each chunk given the whole would cost the whole. Codes out
+// of the dictionary (absent rows' -1) are kept as they are.
+struct ChunkTexts {
+  std::vector<int64_t> codes;
+  std::vector<std::string> texts;
+  std::vector<int64_t> local_of;  // by code of the whole dictionary: its code in `texts`, or -1
+
+  void Recode(const int64_t* column, int64_t rows, const std::vector<std::string>& dictionary) {
+    if (local_of.empty()) local_of.assign(dictionary.size(), -1);
+    for (int64_t g : global_) local_of[g] = -1;  // the previous chunk's entries only, not the dictionary
+    global_.clear();
+    texts.clear();
+    codes.resize(rows);
+    const int64_t size = static_cast<int64_t>(dictionary.size());
+    for (int64_t r = 0; r < rows; ++r) {
+      int64_t g = column[r];
+      if (g < 0 || g >= size) {
+        codes[r] = g;
+        continue;
+      }
+      if (local_of[g] < 0) {
+        local_of[g] = static_cast<int64_t>(texts.size());
+        texts.push_back(dictionary[g]);
+        global_.push_back(g);
+      }
+      codes[r] = local_of[g];
+    }
+  }
+
+ private:
+  std::vector<int64_t> global_;  // the global codes this chunk uses
+};
+
+// Text output codes of a chunk (codes into `chunk.dictionary`) turned into codes of `dictionary`,
+// the frame's, which gains the texts it did not have (`code_of`: their codes there).
+void MergeTextOutputs(const std::vector<proviso::ColumnSpec>& specs, proviso::BatchOutput& chunk, int64_t rows,
+                      std::vector<std::string>& dictionary, std::unordered_map<std::string, int64_t>& code_of) {
+  if (chunk.dictionary.empty()) return;
+  std::vector<int64_t> global(chunk.dictionary.size());
+  for (size_t k = 0; k < chunk.dictionary.size(); ++k) {
+    auto [it, fresh] = code_of.emplace(chunk.dictionary[k], static_cast<int64_t>(dictionary.size()));
+    if (fresh) dictionary.push_back(chunk.dictionary[k]);
+    global[k] = it->second;
+  }
+  const int64_t size = static_cast<int64_t>(global.size());
+  for (size_t c = 0; c < specs.size(); ++c) {
+    if (specs[c].kind != proviso::ColumnKind::kText) continue;
+    int64_t* col = static_cast<int64_t*>(chunk.columns[c]);  // text columns are int64
+    for (int64_t r = 0; r < rows; ++r) {
+      if (col[r] >= 0 && col[r] < size) col[r] = global[col[r]];  // (masked rows' codes mean nothing)
+    }
+  }
+}
+
+}  // namespace
+
+// evaluate_batch(policy, rows, columns, present, dictionaries, as_of, params, known, budget,
+//                chunk_rows, progress)
 //   -> (output columns, presence masks or None, text dictionary, missing masks or None)
 // `columns` are arrays of each column's element type (ColumnSpec::width; converted only if they are
 // not C-contiguous of that type), `present` uint8 masks or None, `dictionaries` lists of texts or
 // None, `known` (optional) uint8 masks or None (0: the cell is a fact not given), all in
 // BatchInputs() order. With cells not known, the result's fourth item is, per output column, a
 // (rows, Policy.missing_words) uint64 array of the missing facts (bit k: Policy.facts[k]).
+// The rows go to Policy::EvaluateBatch `chunk_rows` at a time (0: all at once), GIL released; between
+// chunks a signal (Ctrl-C) raises KeyboardInterrupt and `progress(done_rows, rows)` is called (if
+// not None); either stops the evaluation with its exception (no partial result is returned).
+// Errors name rows counted from the frame's first, whatever the chunk.
 py::tuple EvaluateBatch(const proviso::Policy& policy, int64_t rows, const py::list& columns,
                         const py::list& present, const py::list& dictionaries,
                         const std::optional<std::string>& as_of,
-                        const std::map<std::string, std::string>& params, const py::object& known, int64_t budget) {
+                        const std::map<std::string, std::string>& params, const py::object& known, int64_t budget,
+                        int64_t chunk_rows, const py::object& progress) {
   std::vector<proviso::ColumnSpec> in_specs = policy.BatchInputs();
   std::vector<proviso::ColumnSpec> out_specs = policy.BatchOutputs();
   size_t n = in_specs.size();
   if (columns.size() != n || present.size() != n || dictionaries.size() != n) {
     throw proviso::Error("evaluate_batch: expected " + std::to_string(n) + " columns, masks and dictionaries");
   }
+  if (rows < 0) throw proviso::Error("evaluate_batch: rows must not be negative");
   std::vector<py::array> keep_columns;
   std::vector<MaskArray> keep_masks;
   std::vector<std::vector<std::string>> dicts(n);
@@ -129,12 +244,55 @@ py::tuple EvaluateBatch(const proviso::Policy& policy, int64_t rows, const py::l
       unknowns = true;
     }
   }
-  OutputBuffers buffers(out_specs, rows, unknowns ? policy.MissingWords() : 0);
+  const int words = unknowns ? policy.MissingWords() : 0;
+  OutputBuffers buffers(out_specs, rows, words);
   proviso::EvalOptions options = Options(as_of, params, false, budget);
-  {
-    py::gil_scoped_release release;
-    policy.EvaluateBatch(in, buffers.out, options);
+  const int64_t step = chunk_rows > 0 && chunk_rows < rows ? chunk_rows : rows;
+  if (step == rows) {  // one chunk: the SDK's own batch, as it is
+    {
+      py::gil_scoped_release release;
+      policy.EvaluateBatch(in, buffers.out, options);
+    }
+    BetweenChunks(progress, rows, rows);
+    return buffers.ToPython();
   }
+  std::vector<ChunkTexts> texts(n);
+  std::unordered_map<std::string, int64_t> code_of;
+  std::vector<std::string> dictionary;
+  for (int64_t start = 0; start < rows; start += step) {
+    const int64_t m = std::min(step, rows - start);
+    proviso::BatchInput part;
+    part.rows = m;
+    for (size_t i = 0; i < n; ++i) {
+      const auto* column = static_cast<const char*>(in.columns[i]);
+      part.columns.push_back(column + start * in_specs[i].width);
+      part.present.push_back(in.present[i] ? in.present[i] + start : nullptr);
+      part.dictionaries.push_back(in.dictionaries[i]);
+      if (in.dictionaries[i] && static_cast<int64_t>(in.dictionaries[i]->size()) > 2 * m) {
+        texts[i].Recode(static_cast<const int64_t*>(in.columns[i]) + start, m, *in.dictionaries[i]);
+        part.columns.back() = texts[i].codes.data();
+        part.dictionaries.back() = &texts[i].texts;
+      }
+    }
+    for (const uint8_t* k : in.known) part.known.push_back(k ? k + start : nullptr);
+    proviso::BatchOutput out;
+    for (size_t c = 0; c < out_specs.size(); ++c) {
+      out.columns.push_back(static_cast<char*>(buffers.out.columns[c]) + start * out_specs[c].width);
+      out.present.push_back(buffers.out.present[c] ? buffers.out.present[c] + start : nullptr);
+      if (words > 0) out.missing.push_back(buffers.out.missing[c] + start * words);
+    }
+    {
+      py::gil_scoped_release release;
+      try {
+        policy.EvaluateBatch(part, out, options);
+      } catch (...) {
+        RethrowRebased(start);
+      }
+      MergeTextOutputs(out_specs, out, m, dictionary, code_of);
+    }
+    BetweenChunks(progress, start + m, rows);
+  }
+  buffers.out.dictionary = std::move(dictionary);
   return buffers.ToPython();
 }
 
@@ -272,17 +430,21 @@ proviso::FactsError RowFactsError(py::error_already_set& e, int64_t r) {
 
 }  // namespace
 
-// evaluate_rows(policy, facts, as_of, params, budget) -> the same as evaluate_batch.
+// evaluate_rows(policy, facts, as_of, params, budget, chunk_rows, progress) -> the same as evaluate_batch.
 // The row-by-row path, for policies whose inputs cannot be batch columns (sets, lists): each row's
 // facts (a Python mapping) go through Policy::Evaluate, and its decision is written in the batch
-// output encoding. A chunk of rows at a time is converted to JSON (with the GIL), then evaluated
-// on the machine's cores (without it). Errors say which row ("row N: "); the first one is raised.
+// output encoding. A chunk of rows at a time (`chunk_rows`, 0: kRowChunk) is converted to JSON
+// (with the GIL), then evaluated on the machine's cores (without it); between chunks, a signal
+// (Ctrl-C) raises KeyboardInterrupt and `progress(done_rows, rows)` is called (if not None), either
+// stopping the evaluation. Errors say which row ("row N: "); the first one is raised.
 // Outputs and obligations decided for each element of a `for each` cannot be row columns: a row
 // whose decision has one is an error.
 py::tuple EvaluateRows(const proviso::Policy& policy, const py::sequence& facts,
                        const std::optional<std::string>& as_of,
-                       const std::map<std::string, std::string>& params, int64_t budget) {
+                       const std::map<std::string, std::string>& params, int64_t budget, int64_t chunk_rows,
+                       const py::object& progress) {
   std::vector<proviso::ColumnSpec> out_specs = policy.BatchOutputs();
+  const int64_t step = chunk_rows > 0 ? chunk_rows : kRowChunk;
   Converter conv = Converter::Make();
   int64_t rows = static_cast<int64_t>(py::len(facts));
   const int words = policy.MissingWords();
@@ -306,13 +468,14 @@ py::tuple EvaluateRows(const proviso::Policy& policy, const py::sequence& facts,
   std::vector<json> inputs;
   std::vector<std::vector<DateTimeFact>> datetimes;
   std::vector<proviso::Decision> decisions;
-  for (int64_t start = 0; start < rows; start += kRowChunk) {
+  if (rows == 0) BetweenChunks(progress, 0, 0);
+  for (int64_t start = 0; start < rows; start += step) {
     // A row that cannot be converted fails after the rows before it are evaluated: one of them may
     // fail first.
     std::exception_ptr unconvertible;
     inputs.clear();
     datetimes.clear();
-    for (int64_t r = start; r < std::min(start + kRowChunk, rows); ++r) {
+    for (int64_t r = start; r < std::min(start + step, rows); ++r) {
       datetimes.emplace_back();
       conv.datetimes = &datetimes.back();
       try {
@@ -332,79 +495,82 @@ py::tuple EvaluateRows(const proviso::Policy& policy, const py::sequence& facts,
     conv.datetimes = nullptr;
     const int64_t n = static_cast<int64_t>(inputs.size());
     decisions.assign(n, proviso::Decision{});
-    py::gil_scoped_release release;
-    EvaluateChunk(policy, inputs, datetimes, options, decisions, start, threads);
-    for (int64_t k = 0; k < n; ++k) {
-      const proviso::Decision& d = decisions[k];
-      const int64_t r = start + k;
-      for (size_t c = 0; c < outputs.size(); ++c) {
-        auto found = d.outputs().find(outputs[c]);
-        auto open = d.undetermined().find(outputs[c]);
-        if (open != d.undetermined().end()) {  // undetermined: no value, its missing facts
-          if (out_specs[c].optional) buffers.out.present[c][r] = 0;
-          Put(buffers.out.columns[c], out_specs[c], r, 0);
-          std::vector<std::string> names = open->get<std::vector<std::string>>();
-          put_missing(c, r, names);
-          continue;
-        }
-        if (found == d.outputs().end()) {
-          throw proviso::Error("row " + std::to_string(r) + ": output `" + outputs[c] +
-                               "` is decided for each element of a `for each`: a frame row cannot hold it "
-                               "(evaluate such a policy with Policy.evaluate and read Decision.items)");
-        }
-        const json& v = *found;
-        if (out_specs[c].optional) buffers.out.present[c][r] = !v.is_null();
-        Put(buffers.out.columns[c], out_specs[c], r,
-            v.is_null() ? 0 : EncodeOutput(v, out_specs[c], dict, buffers.out.dictionary));
-      }
-      for (const ObligationColumns& cols : obligations) {
-        const proviso::Obligation* found = nullptr;
-        for (const proviso::Obligation& o : d.obligations()) {
-          if (o.name != cols.name) continue;
-          if (o.item) {
-            throw proviso::Error("row " + std::to_string(r) + ": obligation `" + o.name +
+    {
+      py::gil_scoped_release release;
+      EvaluateChunk(policy, inputs, datetimes, options, decisions, start, threads);
+      for (int64_t k = 0; k < n; ++k) {
+        const proviso::Decision& d = decisions[k];
+        const int64_t r = start + k;
+        for (size_t c = 0; c < outputs.size(); ++c) {
+          auto found = d.outputs().find(outputs[c]);
+          auto open = d.undetermined().find(outputs[c]);
+          if (open != d.undetermined().end()) {  // undetermined: no value, its missing facts
+            if (out_specs[c].optional) buffers.out.present[c][r] = 0;
+            Put(buffers.out.columns[c], out_specs[c], r, 0);
+            std::vector<std::string> names = open->get<std::vector<std::string>>();
+            put_missing(c, r, names);
+            continue;
+          }
+          if (found == d.outputs().end()) {
+            throw proviso::Error("row " + std::to_string(r) + ": output `" + outputs[c] +
                                  "` is decided for each element of a `for each`: a frame row cannot hold it "
-                                 "(evaluate such a policy with Policy.evaluate and read Decision.obligations)");
+                                 "(evaluate such a policy with Policy.evaluate and read Decision.items)");
           }
-          found = &o;
+          const json& v = *found;
+          if (out_specs[c].optional) buffers.out.present[c][r] = !v.is_null();
+          Put(buffers.out.columns[c], out_specs[c], r,
+              v.is_null() ? 0 : EncodeOutput(v, out_specs[c], dict, buffers.out.dictionary));
         }
-        const std::vector<std::string> none;
-        auto when = [&](bool undetermined) -> const std::vector<std::string>& {
-          return found && undetermined ? found->missing : none;
-        };
-        bool status_open = found && found->status == "undetermined";
-        if (cols.applies >= 0) {
-          Put(buffers.out.columns[cols.applies], out_specs[cols.applies], r, found && !found->applies_undetermined);
-          put_missing(cols.applies, r, when(found && found->applies_undetermined));
-        }
-        if (cols.violated >= 0) {
-          Put(buffers.out.columns[cols.violated], out_specs[cols.violated], r, found && found->violated);
-          put_missing(cols.violated, r, when(found && found->violation_undetermined));
-        }
-        if (cols.deadline >= 0) put_missing(cols.deadline, r, when(status_open));
-        if (cols.status >= 0) put_missing(cols.status, r, when(status_open));
-        if (cols.deadline >= 0) {
-          const proviso::ColumnSpec& spec = out_specs[cols.deadline];
-          bool has_deadline = found && found->deadline;
-          Put(buffers.out.columns[cols.deadline], spec, r,
-              has_deadline ? EncodeOutput(json(*found->deadline), spec, dict, buffers.out.dictionary) : 0);
-          buffers.out.present[cols.deadline][r] = has_deadline;
-        }
-        if (cols.status >= 0) {
-          const proviso::ColumnSpec& spec = out_specs[cols.status];
-          int64_t code = 0;  // "none": the obligation does not apply, or nothing says
-          if (found && !found->status.empty()) {
-            auto at = std::find(spec.categories.begin(), spec.categories.end(), found->status);
-            if (at == spec.categories.end()) {
-              throw proviso::Error("obligation `" + cols.name + "`: unknown status `" + found->status + "`");
+        for (const ObligationColumns& cols : obligations) {
+          const proviso::Obligation* found = nullptr;
+          for (const proviso::Obligation& o : d.obligations()) {
+            if (o.name != cols.name) continue;
+            if (o.item) {
+              throw proviso::Error("row " + std::to_string(r) + ": obligation `" + o.name +
+                                   "` is decided for each element of a `for each`: a frame row cannot hold it "
+                                   "(evaluate such a policy with Policy.evaluate and read Decision.obligations)");
             }
-            code = at - spec.categories.begin();
+            found = &o;
           }
-          Put(buffers.out.columns[cols.status], spec, r, code);
+          const std::vector<std::string> none;
+          auto when = [&](bool undetermined) -> const std::vector<std::string>& {
+            return found && undetermined ? found->missing : none;
+          };
+          bool status_open = found && found->status == "undetermined";
+          if (cols.applies >= 0) {
+            Put(buffers.out.columns[cols.applies], out_specs[cols.applies], r, found && !found->applies_undetermined);
+            put_missing(cols.applies, r, when(found && found->applies_undetermined));
+          }
+          if (cols.violated >= 0) {
+            Put(buffers.out.columns[cols.violated], out_specs[cols.violated], r, found && found->violated);
+            put_missing(cols.violated, r, when(found && found->violation_undetermined));
+          }
+          if (cols.deadline >= 0) put_missing(cols.deadline, r, when(status_open));
+          if (cols.status >= 0) put_missing(cols.status, r, when(status_open));
+          if (cols.deadline >= 0) {
+            const proviso::ColumnSpec& spec = out_specs[cols.deadline];
+            bool has_deadline = found && found->deadline;
+            Put(buffers.out.columns[cols.deadline], spec, r,
+                has_deadline ? EncodeOutput(json(*found->deadline), spec, dict, buffers.out.dictionary) : 0);
+            buffers.out.present[cols.deadline][r] = has_deadline;
+          }
+          if (cols.status >= 0) {
+            const proviso::ColumnSpec& spec = out_specs[cols.status];
+            int64_t code = 0;  // "none": the obligation does not apply, or nothing says
+            if (found && !found->status.empty()) {
+              auto at = std::find(spec.categories.begin(), spec.categories.end(), found->status);
+              if (at == spec.categories.end()) {
+                throw proviso::Error("obligation `" + cols.name + "`: unknown status `" + found->status + "`");
+              }
+              code = at - spec.categories.begin();
+            }
+            Put(buffers.out.columns[cols.status], spec, r, code);
+          }
         }
       }
     }
     if (unconvertible) std::rethrow_exception(unconvertible);
+    BetweenChunks(progress, start + n, rows);
   }
   if (!any_undetermined) buffers.missing.clear();  // everything decided: no masks, as a batch without unknowns
   return buffers.ToPython();

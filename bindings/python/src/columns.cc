@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -124,14 +125,121 @@ py::tuple TicksToUnits(const py::array_t<int64_t, py::array::c_style | py::array
   return py::make_tuple(units, bad);
 }
 
+namespace {
+
+// The texts of one column and their codes, keyed by a str's own characters (its kind, 1, 2 or 4
+// bytes a character, and its data, as CPython holds it: equal strs have equal kinds and bytes) and
+// its hash (CPython's, cached in the object). Open addressing in one flat array: a lookup or an
+// insertion allocates nothing (the array grows by doubling, which amortises to nothing a row), and
+// no UTF-8 copy is made of a str that is not ASCII. The strs must outlive the table (they are the
+// column's cells, or the category strs the caller keeps).
+class TextCodes {
+ public:
+  // INVARIANT: slots_.size() is a power of two, at least twice the number of entries.
+  TextCodes() : slots_(64) {}
+
+  // The code of `o` (a ready str), or -1 if it is not in the table.
+  int64_t Find(PyObject* o) const {
+    Key k = KeyOf(o);
+    for (size_t i = static_cast<size_t>(k.hash) & (slots_.size() - 1);; i = (i + 1) & (slots_.size() - 1)) {
+      const Slot& s = slots_[i];
+      if (!s.data) return -1;
+      if (Same(s, k)) return s.code;
+    }
+  }
+
+  // The code of `o`, added with `code` if it is not in the table; `fresh` says which.
+  int64_t FindOrAdd(PyObject* o, int64_t code, bool& fresh) {
+    Key k = KeyOf(o);
+    size_t i = static_cast<size_t>(k.hash) & (slots_.size() - 1);
+    for (;; i = (i + 1) & (slots_.size() - 1)) {
+      const Slot& s = slots_[i];
+      if (!s.data) break;
+      if (Same(s, k)) {
+        fresh = false;
+        return s.code;
+      }
+    }
+    fresh = true;
+    slots_[i] = Slot{k.hash, k.data, k.bytes, k.kind, code};
+    if (2 * ++size_ > slots_.size()) Grow();
+    return code;
+  }
+
+ private:
+  struct Key {
+    Py_hash_t hash;
+    const void* data;
+    size_t bytes;
+    int kind;
+  };
+  struct Slot {
+    Py_hash_t hash = 0;
+    const void* data = nullptr;  // nullptr: an empty slot
+    size_t bytes = 0;
+    int kind = 0;
+    int64_t code = 0;
+  };
+
+  static Key KeyOf(PyObject* o) {
+    int kind = PyUnicode_KIND(o);
+    const void* data = PyUnicode_DATA(o);
+    size_t bytes = static_cast<size_t>(PyUnicode_GET_LENGTH(o)) * kind;
+    return Key{Hash(data, bytes), data, bytes, kind};
+  }
+  // A hash of the characters 8 bytes at a time (cheaper than str's SipHash on the short texts of
+  // a column; equal strs have equal kinds, so the kind need not be hashed).
+  static Py_hash_t Hash(const void* data, size_t bytes) {
+    const auto* p = static_cast<const unsigned char*>(data);
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ bytes;
+    auto mix = [&h](uint64_t w) {
+      h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
+      h ^= h >> 29;
+    };
+    for (; bytes >= 8; p += 8, bytes -= 8) {
+      uint64_t w;
+      std::memcpy(&w, p, 8);
+      mix(w);
+    }
+    if (bytes > 0) {
+      uint64_t w = 0;
+      std::memcpy(&w, p, bytes);
+      mix(w);
+    }
+    h = (h ^ (h >> 32)) * 0x94D049BB133111EBull;
+    return static_cast<Py_hash_t>(h ^ (h >> 29));
+  }
+  static bool Same(const Slot& s, const Key& k) {
+    return s.hash == k.hash && s.bytes == k.bytes && s.kind == k.kind && std::memcmp(s.data, k.data, k.bytes) == 0;
+  }
+  void Grow() {
+    std::vector<Slot> old(slots_.size() * 2);
+    old.swap(slots_);
+    for (const Slot& s : old) {
+      if (!s.data) continue;
+      size_t i = static_cast<size_t>(s.hash) & (slots_.size() - 1);
+      while (slots_[i].data) i = (i + 1) & (slots_.size() - 1);
+      slots_[i] = s;
+    }
+  }
+
+  std::vector<Slot> slots_;
+  size_t size_ = 0;
+};
+
+}  // namespace
+
 // factorize_objects(values, categories, width, missing) -> (codes, uniques, first bad row, why)
 // An object column of texts to dictionary codes in one pass (pandas' factorize hashes every
-// element; here a cache keyed by the object's identity answers almost every row, since a column
-// of repeated values repeats the same str objects). None, float NaN and the objects in `missing`
-// (pandas NA, NaT) are missing: code -1. With `categories` (an enum), a text's code is its index
-// there; without, codes number the distinct texts in order of first appearance (`uniques`).
-// Codes are int8/int32/int64 by `width`. The first row that is not a text (why = "type") or not
-// a category (why = "category") stops the pass and is reported; otherwise the row is -1.
+// element; here a cache keyed by the object's identity answers most rows of a column that repeats
+// the same str objects, and the others, such as pandas.read_json's one str per cell, are looked
+// up by their characters in a flat table that allocates nothing a row: TextCodes). None, float
+// NaN and the objects in `missing` (pandas NA, NaT) are missing: code -1. With `categories` (an
+// enum), a text's code is its index there; without, codes number the distinct texts in order of
+// first appearance (`uniques`). Codes are int8/int32/int64 by `width`. The first row that is not a
+// text (why = "type"), not a category (why = "category") or a text that is not valid Unicode (why =
+// "utf8": a lone surrogate) stops the pass and is reported; otherwise the row is -1. Signals
+// (Ctrl-C) are checked every 2^16 rows.
 py::tuple FactorizeObjects(const py::array& values, const std::optional<std::vector<std::string>>& categories,
                            int width, const py::tuple& missing) {
   if (values.ndim() != 1 || values.dtype().kind() != 'O') {
@@ -149,11 +257,18 @@ py::tuple FactorizeObjects(const py::array& values, const std::optional<std::vec
     else if (width == 4) static_cast<int32_t*>(out)[i] = static_cast<int32_t>(code);
     else static_cast<int64_t*>(out)[i] = code;
   };
-  std::unordered_map<std::string_view, int64_t> by_text;
+  TextCodes by_text;
   py::list uniques;
+  std::vector<py::str> category_strs;  // the keys of an enum's table: they live as long as it
   if (categories) {
-    for (size_t k = 0; k < categories->size(); ++k) by_text.emplace((*categories)[k], static_cast<int64_t>(k));
+    category_strs.reserve(categories->size());
+    for (size_t k = 0; k < categories->size(); ++k) {
+      category_strs.emplace_back((*categories)[k]);
+      bool fresh = false;
+      by_text.FindOrAdd(category_strs.back().ptr(), static_cast<int64_t>(k), fresh);
+    }
   }
+  int64_t distinct = 0;
   struct Entry {
     PyObject* object = nullptr;
     int64_t code = 0;
@@ -161,8 +276,15 @@ py::tuple FactorizeObjects(const py::array& values, const std::optional<std::vec
   std::vector<Entry> cache(1024);
   std::vector<PyObject*> markers;
   for (const py::handle& m : missing) markers.push_back(m.ptr());
+  constexpr int64_t kAhead = 32;
   for (int64_t i = 0; i < n; ++i) {
+    if ((i & 0xFFFF) == 0xFFFF && PyErr_CheckSignals() != 0) throw py::error_already_set();
     PyObject* o = *reinterpret_cast<PyObject* const*>(base + i * stride);
+    if (i + kAhead < n) {  // cells are objects all over the heap: ask for one a few rows ahead now
+      const char* later = *reinterpret_cast<const char* const*>(base + (i + kAhead) * stride);
+      __builtin_prefetch(later);
+      __builtin_prefetch(later + 63);  // a short str's characters follow its header
+    }
     Entry& e = cache[(reinterpret_cast<uintptr_t>(o) >> 4) & 1023];
     if (e.object == o) {
       put(i, e.code);
@@ -173,14 +295,22 @@ py::tuple FactorizeObjects(const py::array& values, const std::optional<std::vec
         (PyFloat_Check(o) && std::isnan(PyFloat_AS_DOUBLE(o)))) {
       code = -1;
     } else if (PyUnicode_Check(o)) {
-      Py_ssize_t size = 0;
-      const char* utf8 = PyUnicode_AsUTF8AndSize(o, &size);  // cached in the object, lives as long
-      if (!utf8) throw py::error_already_set();
-      auto [it, fresh] = by_text.emplace(std::string_view(utf8, static_cast<size_t>(size)),
-                                         static_cast<int64_t>(by_text.size()));
-      if (fresh && categories) return py::make_tuple(codes, uniques, i, "category");
-      if (fresh) uniques.append(o);
-      code = it->second;
+      if (PyUnicode_READY(o) != 0) throw py::error_already_set();
+      if (categories) {
+        code = by_text.Find(o);
+        if (code < 0) return py::make_tuple(codes, uniques, i, "category");
+      } else {
+        bool fresh = false;
+        code = by_text.FindOrAdd(o, distinct, fresh);
+        if (fresh) {  // once per distinct text: one the SDK cannot take as UTF-8 (a lone surrogate) stops here
+          if (!PyUnicode_AsUTF8AndSize(o, nullptr)) {
+            PyErr_Clear();
+            return py::make_tuple(codes, uniques, i, "utf8");
+          }
+          ++distinct;
+          uniques.append(o);
+        }
+      }
     } else {
       return py::make_tuple(codes, uniques, i, "type");
     }
@@ -195,7 +325,8 @@ py::tuple FactorizeObjects(const py::array& values, const std::optional<std::vec
 // str) of enum value names, to uint64 bitmasks (bit k: categories[k]) in one pass. None, float
 // NaN and the objects in `missing` are absent rows (present 0). The first cell that is not a
 // collection of str (why = "type", the cell or the element) or holds a name that is not a
-// category (why = "category", the name) stops the pass; otherwise the row is -1.
+// category (why = "category", the name) stops the pass; otherwise the row is -1. Signals (Ctrl-C)
+// are checked every 2^16 rows.
 py::tuple EncodeEnumSets(const py::array& values, const std::vector<std::string>& categories,
                          const py::tuple& missing) {
   if (values.ndim() != 1 || values.dtype().kind() != 'O') {
@@ -218,6 +349,7 @@ py::tuple EncodeEnumSets(const py::array& values, const std::vector<std::string>
     return py::make_tuple(masks, present, row, why, py::reinterpret_borrow<py::object>(item));
   };
   for (int64_t i = 0; i < n; ++i) {
+    if ((i & 0xFFFF) == 0xFFFF && PyErr_CheckSignals() != 0) throw py::error_already_set();
     PyObject* o = *reinterpret_cast<PyObject* const*>(base + i * stride);
     out[i] = 0;
     has[i] = 0;

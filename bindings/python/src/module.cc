@@ -107,12 +107,13 @@ PYBIND11_MODULE(_proviso, m) {
       .def("evaluate_batch", &EvaluateBatch, py::arg("rows"), py::arg("columns"), py::arg("present"),
            py::arg("dictionaries"), py::arg("as_of") = py::none(),
            py::arg("params") = std::map<std::string, std::string>{}, py::arg("known") = py::none(),
-           py::arg("budget") = 0)
+           py::arg("budget") = 0, py::arg("chunk_rows") = 0, py::arg("progress") = py::none())
       .def_property_readonly("facts", &proviso::Policy::Facts)
       .def_property_readonly("missing_words", &proviso::Policy::MissingWords)
       .def_property_readonly("optional_facts", &proviso::Policy::OptionalFacts)
       .def("evaluate_rows", &EvaluateRows, py::arg("facts"), py::arg("as_of") = py::none(),
-           py::arg("params") = std::map<std::string, std::string>{}, py::arg("budget") = 0);
+           py::arg("params") = std::map<std::string, std::string>{}, py::arg("budget") = 0,
+           py::arg("chunk_rows") = 0, py::arg("progress") = py::none());
 
   py::class_<PyDecision>(m, "Decision", "The outcome of one evaluation.")
       .def("to_dict", [](const PyDecision& d) { return FromJson(d.decision.ToJson()); })

@@ -128,10 +128,12 @@ py::tuple UnitsToNs(const py::array_t<int64_t, py::array::c_style | py::array::f
 py::tuple EvaluateBatch(const proviso::Policy& policy, int64_t rows, const py::list& columns,
                         const py::list& present, const py::list& dictionaries,
                         const std::optional<std::string>& as_of,
-                        const std::map<std::string, std::string>& params, const py::object& known, int64_t budget);
+                        const std::map<std::string, std::string>& params, const py::object& known, int64_t budget,
+                        int64_t chunk_rows, const py::object& progress);
 py::tuple EvaluateRows(const proviso::Policy& policy, const py::sequence& facts,
                        const std::optional<std::string>& as_of,
-                       const std::map<std::string, std::string>& params, int64_t budget);
+                       const std::map<std::string, std::string>& params, int64_t budget, int64_t chunk_rows,
+                       const py::object& progress);
 
 // ---------------------------------------------------------------- engines and stores
 
