@@ -18,8 +18,9 @@
 #include "compiler/interp/facts.h"
 #include "compiler/interp/interp.h"
 #include "proviso/proviso.h"
+#include "proviso/proviso_c.h"
 #include "proviso/row.h"
-#include "proviso_policy/benchmark_policy.h"
+#include "proviso_gen/benchmark_policy.h"
 #include "runtime/src/batch.h"
 #include "runtime/src/native.h"
 #include "bench/deadline_bench.h"
@@ -404,7 +405,7 @@ BENCHMARK(BM_SdkTypedRow)->Repetitions(kRowRepetitions);
 // The same through the policy's generated C++ types (`proviso compile --emit=cpp`,
 // proviso_policy_header in bench/CMakeLists.txt): the facts written in place at constant offsets.
 void BM_SdkGeneratedRow(benchmark::State& state) {
-  namespace bp = proviso_policy::benchmark_policy;
+  namespace bp = proviso_gen::benchmark_policy;
   Data& d = Shared();
   Policy policy = Engine().CompileFile(kPolicy);
   Row row(policy, EvalOptions{.as_of = "2020-09-01", .params = {{"retaliation_countries", R"(["XA", "XB"])"}}});
@@ -448,6 +449,78 @@ void BM_SdkGeneratedRow(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_SdkGeneratedRow)->Repetitions(kRowRepetitions);
+
+// The same through the C ABI's typed row (proviso/proviso_c.h), as a Go, Rust or Java binding calls
+// it: a call per field and per output, each returning a status.
+void BM_CAbiTypedRow(benchmark::State& state) {
+  Data& d = Shared();
+  proviso_policy* policy = nullptr;
+  if (proviso_compile_file(kPolicy.c_str(), PROVISO_BACKEND_JIT, &policy, nullptr) != PROVISO_OK) std::abort();
+  proviso_row* row = nullptr;
+  if (proviso_row_new(policy, "2020-09-01", R"({"retaliation_countries": "[\"XA\", \"XB\"]"})", &row, nullptr) != PROVISO_OK) {
+    std::abort();
+  }
+  auto in = [&](const char* name) {
+    proviso_handle h;
+    if (proviso_input(policy, name, &h, nullptr) != PROVISO_OK) std::abort();
+    return h;
+  };
+  auto out = [&](const char* name) {
+    proviso_handle h;
+    if (proviso_output(policy, name, &h, nullptr) != PROVISO_OK) std::abort();
+    return h;
+  };
+  const proviso_handle object = in("object"), degree = in("degree"), pfi = in("pfi_class"), dest = in("destination"),
+                       controlled = in("controlled_item"), overseas = in("overseas_law_enforcement"),
+                       approved = in("approved"), operator_ = in("call_center_operator"), ended = in("call_ended_on"),
+                       kept = in("records_kept_for");
+  const proviso_handle level = out("level"), export_ = out("export"), reason = out("deny_reason"),
+                       violation = out("retention_violation");
+  proviso_handle keep;
+  if (proviso_obligation(policy, "keep_call_records", &keep, nullptr) != PROVISO_OK) std::abort();
+  const Facts* sample = d.facts.data();
+  auto one = [&](const Facts& f) {
+    int st = proviso_row_set_enum(row, &object, f.object, nullptr) | proviso_row_set_enum(row, &degree, f.degree, nullptr) |
+             (f.pfi >= 0 ? proviso_row_set_enum(row, &pfi, f.pfi, nullptr) : proviso_row_set_none(row, &pfi, nullptr));
+    const std::string& country = d.destinations[f.destination];
+    st |= proviso_row_set_text(row, &dest, country.data(), country.size(), nullptr) |
+          proviso_row_set_bool(row, &controlled, f.controlled_item, nullptr) |
+          proviso_row_set_bool(row, &overseas, f.overseas_law_enforcement, nullptr) |
+          proviso_row_set_bool(row, &approved, f.approved, nullptr) |
+          proviso_row_set_bool(row, &operator_, f.call_center_operator, nullptr) |
+          proviso_row_set_date(row, &ended, f.call_ended_on, nullptr) |
+          proviso_row_set_duration(row, &kept, f.kept_days * kSecondsPerDay, 0, nullptr) |
+          proviso_row_evaluate(row, nullptr);
+    Decision r;
+    long long level_value = 0;
+    int code = 0, present = 0, flag = 0;
+    st |= proviso_row_get_int(row, &level, &level_value, nullptr) | proviso_row_get_enum(row, &export_, &code, nullptr);
+    r.level = level_value;
+    r.export_ = code;
+    st |= proviso_row_present(row, &reason, &present, nullptr);
+    r.reason = present && proviso_row_get_enum(row, &reason, &code, nullptr) == PROVISO_OK ? code : -1;
+    st |= proviso_row_get_bool(row, &violation, &flag, nullptr);
+    r.retention_violation = flag;
+    proviso_obligation_state k;
+    st |= proviso_row_get_obligation(row, &keep, &k, nullptr);
+    r.keep_applies = k.applies;
+    r.keep_violated = k.violated;
+    r.keep_deadline = k.deadline;
+    if (st != PROVISO_OK) std::abort();
+    return r;
+  };
+  for (int i = 0; i < 2 * jit::CompiledPolicy::kSpecializeRows; ++i) one(sample[i % kSample]);  // hot
+  size_t i = 0;
+  for (auto _ : state) {
+    Decision r = one(sample[i]);
+    benchmark::DoNotOptimize(r);
+    i = (i + 1) & (kSample - 1);
+  }
+  state.SetItemsProcessed(state.iterations());
+  proviso_row_free(row);
+  proviso_policy_free(policy);
+}
+BENCHMARK(BM_CAbiTypedRow)->Repetitions(kRowRepetitions);
 
 // One row through the JSON API as an application calls it with its own data: the JSON facts built
 // from a struct, Policy::Evaluate, five outputs read from the Decision.
@@ -742,6 +815,11 @@ class RatioReporter : public benchmark::ConsoleReporter {
     if (generated > 0 && called > 0) {
       fmt::print("{:<28} {:>10.2f} ns/row  {:>8.2f}x the hand-written C++ called out of line ({:.2f} ns/row; bar: 2x)\n",
                  "BM_SdkGeneratedRow", generated, generated / called, called);
+    }
+    double cabi = get(ns_, "BM_CAbiTypedRow");
+    if (cabi > 0 && called > 0) {
+      fmt::print("{:<28} {:>10.2f} ns/row  {:>8.2f}x the hand-written C++ called out of line ({:.2f} ns/row; bar: 2.5x)\n",
+                 "BM_CAbiTypedRow", cabi, cabi / called, called);
     }
     double json = get(ns_, "BM_SdkEvaluateJson");
     if (json > 0 && called > 0) {

@@ -97,11 +97,11 @@ std::string EmitCpp(const Policy::Impl& impl) {
       "// again when the policy changes (a header of another layout refuses to bind: proviso::Error).\n"
       "//\n"
       "//   proviso::Row row(policy, options);\n"
-      "//   proviso_policy::{}::Facts facts(row);     // checks the layout hash once\n"
+      "//   proviso_gen::{}::Facts facts(row);     // checks the layout hash once\n"
       "//   facts.set_...(...);  row.Evaluate();\n"
-      "//   proviso_policy::{}::Outputs outputs(row);\n"
+      "//   proviso_gen::{}::Outputs outputs(row);\n"
       "#pragma once\n\n#include <cstdint>\n#include <optional>\n\n#include \"proviso/row.h\"\n\n"
-      "namespace proviso_policy::{} {{\n\n"
+      "namespace proviso_gen::{} {{\n\n"
       "inline constexpr uint64_t kLayoutHash = UINT64_C(0x{:016x});\n\n",
       p.name, impl.version, ns, ns, ns, layout_hash);
   // Enums used by the inputs and outputs.
@@ -183,7 +183,7 @@ std::string EmitCpp(const Policy::Impl& impl) {
                        layout.obligation_offset[k]);
   }
   out += " private:\n  const proviso::Row& row_;\n  const int64_t* o_;\n};\n\n";
-  out += fmt::format("}}  // namespace proviso_policy::{}\n", ns);
+  out += fmt::format("}}  // namespace proviso_gen::{}\n", ns);
   return out;
 }
 

@@ -13,63 +13,13 @@
 
 #include "compiler/interp/facts.h"
 #include "proviso/proviso.h"
+#include "runtime/src/proviso_c_internal.h"
 
-struct proviso_policy {
-  proviso::Policy policy;
-};
+using proviso::capi::Copy;
+using proviso::capi::Fail;
+using proviso::capi::Guard;
 
 namespace {
-
-char* Copy(const std::string& s) {
-  char* out = static_cast<char*>(std::malloc(s.size() + 1));
-  if (!out) return nullptr;
-  std::memcpy(out, s.c_str(), s.size() + 1);
-  return out;
-}
-
-proviso_status Fail(proviso_error** error, proviso_status status, const std::string& message,
-                    const std::string& path = "") {
-  if (error) {
-    auto* e = static_cast<proviso_error*>(std::malloc(sizeof(proviso_error)));
-    if (e) {
-      e->status = status;
-      e->message = Copy(message);
-      e->path = Copy(path);
-    }
-    *error = e;
-  }
-  return status;
-}
-
-// Runs `f`, mapping the SDK's exceptions to statuses.
-template <typename F>
-proviso_status Guard(proviso_error** error, F f) {
-  if (error) *error = nullptr;
-  try {
-    f();
-    return PROVISO_OK;
-  } catch (const proviso::CompileError& e) {
-    std::string message = e.what();
-    for (const proviso::PolicyDiagnostic& d : e.diagnostics()) message += "\n" + d.rendered;
-    return Fail(error, PROVISO_ERROR_COMPILE, message);
-  } catch (const proviso::FactsError& e) {
-    return Fail(error, PROVISO_ERROR_FACTS, e.what(), e.path());
-  } catch (const proviso::interp::FactsError& e) {  // a key given twice in the facts
-    return Fail(error, PROVISO_ERROR_FACTS, e.what(), e.path());
-  } catch (const proviso::EvaluationError& e) {
-    return Fail(error, PROVISO_ERROR_EVALUATION, e.what());
-  } catch (const nlohmann::json::exception& e) {
-    return Fail(error, PROVISO_ERROR_FACTS, std::string("the facts are not valid JSON: ") + e.what());
-  } catch (const proviso::Error& e) {  // a bad option (a malformed as_of)
-    return Fail(error, PROVISO_ERROR_FACTS, e.what());
-  } catch (const std::bad_alloc&) {
-    return Fail(error, PROVISO_ERROR_INTERNAL, "out of memory");
-  } catch (const std::exception& e) {
-    return Fail(error, PROVISO_ERROR_INTERNAL, std::string("internal error: ") + e.what());
-  } catch (...) {
-    return Fail(error, PROVISO_ERROR_INTERNAL, "internal error: an unknown exception");
-  }
-}
 
 bool Backend(int b, proviso::Backend* out) {
   if (b == PROVISO_BACKEND_JIT) *out = proviso::Backend::kJit;

@@ -304,6 +304,14 @@ int32_t Policy::EnumCode(const InputField& field, const std::string& value) cons
   return code;
 }
 
+std::vector<std::string> Policy::EnumValues(const InputField& field) const {
+  if (field.policy != impl_.get()) throw Error("EnumValues: the field is of another policy");
+  const RowInfo::Field& f = InfoOf(*impl_).fields.at(field.index);
+  const EnumInfo* e = EnumOf(f.type, impl_->program->types());
+  if (!e) throw FactsError(fmt::format("`{}` is not an enum field", f.path), f.path);
+  return e->variants;
+}
+
 const std::string& Policy::EnumName(const OutputField& output, int32_t code) const {
   const ir::Program& p = *impl_->program;
   if (output.policy != impl_.get()) throw Error("EnumName: the output is of another policy");

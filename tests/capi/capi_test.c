@@ -82,11 +82,78 @@ static void check_backend(proviso_backend backend) {
   proviso_policy_free(p);
 }
 
+/* The typed row: handles, setters, getters, facts not given, errors as statuses. */
+static void check_typed_row(void) {
+  proviso_policy* p = NULL;
+  proviso_error* err = NULL;
+  proviso_status st = proviso_compile_string(kPolicy, "retention.proviso", PROVISO_BACKEND_JIT, &p, &err);
+  EXPECT(st == PROVISO_OK, "compile: %s", err ? err->message : "");
+  if (!p) return;
+  proviso_handle kept, note, long_enough, share;
+  EXPECT(proviso_input(p, "kept_days", &kept, NULL) == PROVISO_OK, "input");
+  EXPECT(proviso_input(p, "note", &note, NULL) == PROVISO_OK, "input");
+  EXPECT(proviso_output(p, "long_enough", &long_enough, NULL) == PROVISO_OK, "output");
+  EXPECT(proviso_output(p, "share", &share, NULL) == PROVISO_OK, "output");
+  st = proviso_input(p, "kept", &kept, &err);
+  EXPECT(st == PROVISO_ERROR_USAGE && err && strstr(err->message, "`kept_days`"), "no such field: %d", st);
+  proviso_error_free(err);
+  err = NULL;
+
+  proviso_row* row = NULL;
+  EXPECT(proviso_row_new(p, "2020-09-01", NULL, &row, &err) == PROVISO_OK, "row: %s", err ? err->message : "");
+  if (!row) return;
+  /* Nothing given: undetermined. */
+  EXPECT(proviso_row_evaluate(row, NULL) == PROVISO_OK, "evaluate");
+  int determined = 1;
+  EXPECT(proviso_row_determined(row, &long_enough, &determined, NULL) == PROVISO_OK && !determined, "undetermined");
+  int flag = 0;
+  EXPECT(proviso_row_get_bool(row, &long_enough, &flag, NULL) == PROVISO_ERROR_USAGE, "reading an undetermined output");
+  /* Given, in a loop: as the JSON facts decide. */
+  long long sum = 0;
+  for (long long days = 1; days <= 100; ++days) {
+    EXPECT(proviso_row_set_int(row, &kept, days, NULL) == PROVISO_OK, "set");
+    EXPECT(proviso_row_set_none(row, &note, NULL) == PROVISO_OK, "none");
+    EXPECT(proviso_row_evaluate(row, NULL) == PROVISO_OK, "evaluate %lld", days);
+    long long v = -1;
+    EXPECT(proviso_row_get_bool(row, &long_enough, &flag, NULL) == PROVISO_OK && flag == (days >= 30), "flag %lld", days);
+    EXPECT(proviso_row_get_int(row, &share, &v, NULL) == PROVISO_OK && v == 100 / days, "share %lld", days);
+    sum += v;
+  }
+  EXPECT(sum > 0, "sum");
+  char* json = NULL;
+  EXPECT(proviso_row_decision_json(row, &json, NULL) == PROVISO_OK && json && strstr(json, "\"share\":1"), "json %s",
+         json ? json : "");
+  proviso_string_free(json);
+  /* Errors: a value of another kind, a handle of another kind, no decision. */
+  st = proviso_row_set_bool(row, &kept, 1, &err);
+  EXPECT(st == PROVISO_ERROR_FACTS && err && strcmp(err->path, "kept_days") == 0, "wrong kind: %d", st);
+  proviso_error_free(err);
+  err = NULL;
+  EXPECT(proviso_row_set_int(row, &share, 1, NULL) == PROVISO_ERROR_USAGE, "an output's handle set");
+  EXPECT(proviso_row_set_text(row, &note, "hello", 5, NULL) == PROVISO_OK, "text");
+  EXPECT(proviso_row_set_int(row, &kept, 0, NULL) == PROVISO_OK, "zero");
+  st = proviso_row_evaluate(row, &err);
+  EXPECT(st == PROVISO_ERROR_EVALUATION && err && strstr(err->message, "retention.proviso:6:"), "no decision: %s",
+         err ? err->message : "no error");
+  proviso_error_free(err);
+  err = NULL;
+  proviso_row_free(row);
+  /* The interpreter has no typed rows: a clear error. */
+  proviso_policy* q = NULL;
+  EXPECT(proviso_compile_string(kPolicy, "r.proviso", PROVISO_BACKEND_INTERPRETER, &q, NULL) == PROVISO_OK, "interp");
+  st = proviso_row_new(q, NULL, NULL, &row, &err);
+  EXPECT(st != PROVISO_OK && err && strstr(err->message, "JIT"), "interpreter row: %d", st);
+  proviso_error_free(err);
+  proviso_policy_free(q);
+  proviso_policy_free(p);
+}
+
 int main(void) {
   EXPECT(strcmp(proviso_version(), "0.0.0") != 0 && strchr(proviso_version(), '.') != NULL, "version %s",
          proviso_version());
   check_backend(PROVISO_BACKEND_JIT);
   check_backend(PROVISO_BACKEND_INTERPRETER);
+  check_typed_row();
 
   proviso_policy* p = NULL;
   proviso_error* err = NULL;

@@ -13,7 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "proviso/row.h"
-#include "proviso_policy/benchmark_policy.h"
+#include "proviso_gen/benchmark_policy.h"
 #include "tests/unit/sdk_test_util.h"
 
 // Heap allocations counted while `counting` is set (this binary's operator new serves the SDK too).
@@ -311,7 +311,7 @@ TEST(SdkRow, NoHeapAllocationPerRow) {
 // The header `proviso compile --emit=cpp` generated at build time (proviso_policy_header in
 // tests/unit/CMakeLists.txt): its views write and read the row in place, and decide as JSON facts do.
 TEST(SdkRow, GeneratedTypesDecideAsJsonFacts) {
-  namespace bp = proviso_policy::benchmark_policy;
+  namespace bp = proviso_gen::benchmark_policy;
   Policy p = Engine().CompileFile(kBenchmark);
   EXPECT_EQ(p.LayoutHash(), bp::kLayoutHash);
   EvalOptions opts{.as_of = "2020-09-01", .params = {{"retaliation_countries", R"(["XA"])"}}};

@@ -22,8 +22,8 @@ Every error is a :class:`ProvisoError` (a :class:`ValueError`). See docs/sdk-pyt
 from ._errors import CompileError, EvaluationError, FactsError, ProvisoError, SourceLocation, UndeterminedError
 from ._convert import UNKNOWN
 from ._frame import evaluate_frame
-from ._policy import (Citation, ColumnSpec, Decision, DeadlineKind, Item, ItemRef, Obligation, Policy, Status,
-                      TestOutcome, compile)
+from ._policy import (Citation, ColumnSpec, Decision, DeadlineKind, Evaluator, Item, ItemRef, Obligation, Policy,
+                      Status, TestOutcome, compile)
 from ._store import PolicyReload, PolicyStore, ReloadReport
 from ._version import __version__
 from ._what_if import WhatIfResult, plot_what_if, what_if
@@ -33,6 +33,7 @@ __all__ = [
     "compile",
     "UNKNOWN",
     "Policy",
+    "Evaluator",
     "Decision",
     "Obligation",
     "ItemRef",

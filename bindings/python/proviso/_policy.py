@@ -211,31 +211,68 @@ class Decision:
     the decision waits for.
     """
 
-    __slots__ = ("_native", "outputs", "undetermined", "missing_facts", "obligations", "as_of", "now", "policy",
-                 "_law_as_of", "_items")
+    __slots__ = ("_native", "_outputs", "_undetermined", "_missing_facts", "_obligations", "_now", "policy",
+                 "_output_order", "_law_as_of", "_items")
 
     def __init__(self, native: "_proviso.Decision", policy: str, output_order: Sequence[str] = ()) -> None:
+        # What the native decision holds is turned into Python values when first read.
         self._native = native
         #: The name of the policy that decided.
         self.policy: str = policy
-        #: The evaluation instant (aware, UTC): ``now`` in the policy.
-        self.now: _dt.datetime = _instant(native.as_of)
-        #: The evaluation date: the UTC date of :attr:`now` (``as_of`` in the policy).
-        self.as_of: _dt.date = self.now.date()
-        #: Output name -> value (JSON form, as the CLI prints it), in declaration order.
-        outputs = native.outputs()
-        self.outputs: Dict[str, Any] = {k: outputs[k] for k in output_order if k in outputs}
-        if len(self.outputs) != len(outputs):
-            self.outputs.update((k, v) for k, v in outputs.items() if k not in self.outputs)
-        #: Output name -> the paths of the facts not given that it depends on (undetermined outputs).
-        self.undetermined: Dict[str, Tuple[str, ...]] = {k: tuple(v) for k, v in native.undetermined().items()}
-        #: Every fact not given that some output or obligation waits for (paths, sorted).
-        self.missing_facts: Tuple[str, ...] = tuple(native.missing_facts())
-        #: The obligations that apply (or may: :attr:`Obligation.applies_undetermined`): the policy's in declaration order, then those of each element
-        #: of each ``for each`` (:attr:`Obligation.item` says which).
-        self.obligations: List[Obligation] = [_obligation(o) for o in native.obligations()]
+        self._output_order = output_order
+        self._outputs: Optional[Dict[str, Any]] = None
+        self._undetermined: Optional[Dict[str, Tuple[str, ...]]] = None
+        self._missing_facts: Optional[Tuple[str, ...]] = None
+        self._obligations: Optional[List[Obligation]] = None
+        self._now: Optional[_dt.datetime] = None
         self._law_as_of: Optional[Tuple[Optional[_dt.date]]] = None
         self._items: Optional[List[Item]] = None
+
+    @property
+    def now(self) -> _dt.datetime:
+        """The evaluation instant (aware, UTC): ``now`` in the policy."""
+        if self._now is None:
+            self._now = _instant(self._native.as_of)
+        return self._now
+
+    @property
+    def as_of(self) -> _dt.date:
+        """The evaluation date: the UTC date of :attr:`now` (``as_of`` in the policy)."""
+        return self.now.date()
+
+    @property
+    def outputs(self) -> Dict[str, Any]:
+        """Output name -> value (JSON form, as the CLI prints it), in declaration order."""
+        if self._outputs is None:
+            outputs = self._native.outputs()
+            ordered = {k: outputs[k] for k in self._output_order if k in outputs}
+            if len(ordered) != len(outputs):
+                ordered.update((k, v) for k, v in outputs.items() if k not in ordered)
+            self._outputs = ordered
+        return self._outputs
+
+    @property
+    def undetermined(self) -> Dict[str, Tuple[str, ...]]:
+        """Output name -> the paths of the facts not given that it depends on (undetermined outputs)."""
+        if self._undetermined is None:
+            self._undetermined = {k: tuple(v) for k, v in self._native.undetermined().items()}
+        return self._undetermined
+
+    @property
+    def missing_facts(self) -> Tuple[str, ...]:
+        """Every fact not given that some output or obligation waits for (paths, sorted)."""
+        if self._missing_facts is None:
+            self._missing_facts = tuple(self._native.missing_facts())
+        return self._missing_facts
+
+    @property
+    def obligations(self) -> List[Obligation]:
+        """The obligations that apply (or may: :attr:`Obligation.applies_undetermined`): the
+        policy's in declaration order, then those of each element of each ``for each``
+        (:attr:`Obligation.item` says which)."""
+        if self._obligations is None:
+            self._obligations = [_obligation(o) for o in self._native.obligations()]
+        return self._obligations
 
     @property
     def version(self) -> str:
@@ -344,10 +381,12 @@ class Policy:
     processes and machines (``multiprocessing``, :mod:`proviso.dask`) with no file shared.
     """
 
-    __slots__ = ("_native", "_inputs", "_outputs", "_output_names", "_state", "__weakref__")
+    __slots__ = ("_native", "_inputs", "_outputs", "_output_names", "_state", "_evaluators", "__weakref__")
 
     def __init__(self, native: "_proviso.Policy") -> None:
         self._native = native
+        # Prepared evaluators of evaluate() by (as_of, params, budget) (see evaluator()).
+        self._evaluators: Dict[Any, "Evaluator"] = {}
         self._inputs: Optional[Tuple[ColumnSpec, ...]] = None
         self._outputs: Optional[Tuple[ColumnSpec, ...]] = None
         self._output_names: Optional[Tuple[str, ...]] = None
@@ -454,8 +493,28 @@ class Policy:
         if self._output_names is None:
             self._output_names = tuple(self._native.output_names())
         when = as_of_text(as_of)
+        if when is not None and not explain and self._native.backend == "jit":
+            # Through a prepared evaluator (options parsed once, facts written into a typed row).
+            key = (when, budget, tuple(sorted((k, repr(v)) for k, v in params.items())) if params else ())
+            evaluator = self._evaluators.get(key)
+            if evaluator is None:
+                if len(self._evaluators) >= 16:
+                    self._evaluators.clear()
+                evaluator = self._evaluators[key] = self.evaluator(as_of=when, params=params, budget=budget)
+            return evaluator.evaluate(facts)
         native = call_with_params(lambda texts: self._native.evaluate(facts, when, texts, explain, budget), params)
         return Decision(native, self._native.name, self._output_names)
+
+    def evaluator(self, *, as_of: DateLike = None, params: Optional[Mapping[str, Any]] = None,
+                  budget: int = 0) -> "Evaluator":
+        """A prepared evaluator for a loop: ``as_of`` (default: now, when it is made), ``params`` and
+        ``budget`` are read once; its :meth:`Evaluator.evaluate` then writes each set of facts into
+        a typed row of native code (plain ``bool``, ``int`` and ``str`` values straight, others as
+        :meth:`evaluate` reads them) and gives the same :class:`Decision` as :meth:`evaluate`.
+        Thread-safe (one evaluation at a time). :meth:`evaluate` with an ``as_of`` uses one."""
+        if self._output_names is None:
+            self._output_names = tuple(self._native.output_names())
+        return Evaluator(self, as_of_text(as_of), params, budget)
 
     def evaluate_frame(
         self,
@@ -539,3 +598,41 @@ def _load_decision(policy: "Policy", state: Tuple[str, str, Dict[str, str], bool
     facts, as_of, params, explain, budget = state
     native = _proviso.decision_from_state(policy._native, facts, as_of, params, explain, budget)
     return Decision(native, policy.name, policy.outputs)
+
+
+class Evaluator:
+    """A prepared evaluator of one policy under fixed options (:meth:`Policy.evaluator`)."""
+
+    __slots__ = ("_native", "_policy", "_name", "_output_names")
+
+    def __init__(self, policy: Policy, when: Optional[str], params: Optional[Mapping[str, Any]], budget: int) -> None:
+        self._policy = policy
+        self._name = policy._native.name
+        self._output_names = policy._output_names
+        if policy._native.backend == "jit":
+            self._native = call_with_params(lambda texts: _proviso.RowEvaluator(policy._native, when, texts, budget),
+                                            params)
+        else:  # the interpreter has no typed rows: the JSON path, options fixed
+            self._native = _JsonEvaluator(policy, when, params, budget)
+
+    def evaluate(self, facts: Mapping[str, Any]) -> "Decision":
+        """Evaluates one set of facts (as :meth:`Policy.evaluate` takes them) under the evaluator's
+        options. Raises :class:`FactsError` or :class:`EvaluationError` as :meth:`Policy.evaluate`."""
+        return Decision(self._native.evaluate(facts), self._name, self._output_names)
+
+
+class _JsonEvaluator:
+    """An evaluator's native side for a policy on the interpreter."""
+
+    __slots__ = ("_policy", "_when", "_params", "_budget")
+
+    def __init__(self, policy: Policy, when: Optional[str], params: Optional[Mapping[str, Any]], budget: int) -> None:
+        self._policy, self._when, self._params, self._budget = policy, when or _now_text(), params, budget
+
+    def evaluate(self, facts: Mapping[str, Any]) -> "_proviso.Decision":
+        return call_with_params(lambda texts: self._policy._native.evaluate(facts, self._when, texts, False,
+                                                                            self._budget), self._params)
+
+
+def _now_text() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

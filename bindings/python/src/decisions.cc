@@ -45,9 +45,19 @@ py::dict ItemRefDict(const proviso::ItemRef& r) {
 // PyDecision: module_internal.h.
 
 // Called with the GIL held; evaluates with it released.
+const json& PyDecision::Facts() {
+  if (source && !source.is_none()) {
+    Converter conv = Converter::Make();
+    facts = ToJson(source, "", conv);
+    source = py::none();
+  }
+  return facts;
+}
+
 const proviso::Decision& PyDecision::Explained() {
   if (options.explain) return decision;
   if (!explained) {
+    Facts();
     proviso::EvalOptions o = options;
     o.explain = true;
     o.as_of = decision.as_of();  // the date the decision was made for (default: today)

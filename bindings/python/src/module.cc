@@ -95,7 +95,7 @@ PYBIND11_MODULE(_proviso, m) {
              std::vector<DateTimeFact> datetimes;
              conv.datetimes = &datetimes;
              auto d = std::make_unique<PyDecision>(PyDecision{p, ToJson(facts, "", conv),
-                                                              Options(as_of, params, explain, budget), {}, std::nullopt});
+                                                              Options(as_of, params, explain, budget), {}, std::nullopt, {}});
              {
                py::gil_scoped_release release;
                d->decision = EvaluateFacts(p, d->facts, datetimes, d->options);
@@ -134,15 +134,15 @@ PYBIND11_MODULE(_proviso, m) {
       // Pickling: the policy, and (facts as JSON text, the evaluation instant, params, explain,
       // budget), from which decision_from_state decides again, exactly as this decision.
       .def_property_readonly("policy", [](const PyDecision& d) { return d.policy; })
-      .def("state", [](const PyDecision& d) {
-        return py::make_tuple(d.facts.dump(), d.decision.as_of(), d.options.params, d.options.explain,
+      .def("state", [](PyDecision& d) {
+        return py::make_tuple(d.Facts().dump(), d.decision.as_of(), d.options.params, d.options.explain,
                               d.options.budget);
       });
   m.def("decision_from_state",
         [](const proviso::Policy& p, const std::string& facts, const std::string& as_of,
            const std::map<std::string, std::string>& params, bool explain, int64_t budget) {
           auto d = std::make_unique<PyDecision>(PyDecision{p, json::parse(facts), Options(as_of, params, explain, budget),
-                                                           {}, std::nullopt});
+                                                           {}, std::nullopt, {}});
           py::gil_scoped_release release;
           d->decision = p.Evaluate(d->facts, d->options);
           return d;
@@ -151,6 +151,7 @@ PYBIND11_MODULE(_proviso, m) {
         py::arg("budget"));
 
   RegisterStore(m);
+  RegisterRowEvaluator(m);
 
   m.def("ticks_to_units", &TicksToUnits, py::arg("ticks"), py::arg("ticks_per_unit"), py::arg("whole"));
   m.def("ticks_to_days", &TicksToUnits, py::arg("ticks"), py::arg("ticks_per_day"), py::arg("whole"));

@@ -8,6 +8,7 @@
 //                 units_to_ns, factorize_objects, encode_enum_sets)
 //   batch.cc      evaluate_batch (columns, masks) and evaluate_rows (the row-by-row path)
 //   store.cc      the PolicyStore class (RegisterStore)
+//   row.cc        the prepared evaluator over the typed row API (RegisterRowEvaluator)
 //   module.cc     PYBIND11_MODULE: the Policy and Decision classes, the module functions
 #ifndef PROVISO_BINDINGS_PYTHON_SRC_MODULE_INTERNAL_H_
 #define PROVISO_BINDINGS_PYTHON_SRC_MODULE_INTERNAL_H_
@@ -93,10 +94,14 @@ py::object FromJson(const json& j);
 // (same facts, params and evaluation date) with explanations on, only when asked.
 struct PyDecision {
   proviso::Policy policy;
-  json facts;
+  json facts;  // the facts as JSON (empty while `source` holds them)
   proviso::EvalOptions options;
   proviso::Decision decision;
   std::optional<proviso::Decision> explained;  // `decision` again, with its explanation
+  // A prepared evaluator's facts: a copy of the dict of plain values it was given, turned into
+  // `facts` when first needed (explain, pickling). Called with the GIL held.
+  py::object source;
+  const json& Facts();
 
   // Called with the GIL held; evaluates with it released.
   const proviso::Decision& Explained();
@@ -141,6 +146,7 @@ py::tuple EvaluateRows(const proviso::Policy& policy, const py::sequence& facts,
 proviso::EngineOptions EngineOptionsFor(const std::string& backend, const std::string& root);
 // Adds the PolicyStore class to the module (store.cc).
 void RegisterStore(py::module_& m);
+void RegisterRowEvaluator(py::module_& m);
 
 }  // namespace proviso::python
 
