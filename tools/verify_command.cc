@@ -105,9 +105,13 @@ nlohmann::json Part(const nlohmann::json& outcome, const std::string& what) {
     std::string n = name(7);
     return outcome["outputs"].contains(n) ? outcome["outputs"][n] : nlohmann::json(nullptr);
   }
-  if (what.rfind("obligation ", 0) == 0) {
+  if (what.rfind("obligation ", 0) == 0) {  // "obligation NAME ASPECT"
     std::string n = name(11);
-    return outcome["obligations"].contains(n) ? outcome["obligations"][n] : nlohmann::json("does not apply");
+    std::string aspect = what.substr(11 + n.size() + (what.size() > 11 + n.size() ? 1 : 0));
+    if (!outcome["obligations"].contains(n)) return "does not apply";
+    const nlohmann::json& o = outcome["obligations"][n];
+    if (aspect == "violated" || aspect == "deadline" || aspect == "status") return o[aspect];
+    return o;
   }
   return nlohmann::json{{"fails", false}};
 }

@@ -557,15 +557,16 @@ Sym Translator::Arith(const Expr& e, const Sym& a, const Sym& b) {
         if (!IsZero(a.months) || !IsZero(b.months)) throw Unsupported("dividing durations of months", e.span());
         Fail(b.v == 0, fmt::format("division by zero in `{}`", Src(e)), e.span());
         r.kind = K::kInt;
-        r.v = Checked(e, TruncDiv(a.v, b.v));
+        r.v = Under(b.v != 0, [&] { return Checked(e, TruncDiv(a.v, b.v)); });
         return r;
       }
+      // Z3 leaves x / 0 unspecified: the quotient's checks hold only where the divisor is not 0.
       Fail(b.v == 0, fmt::format("division by zero in `{}`", Src(e)), e.span());
       if (a.kind == K::kDecimal) {
-        r.v = Checked(e, TruncDiv(a.v * c_.int_val(kDecimalScale), b.v));
+        r.v = Under(b.v != 0, [&] { return Checked(e, TruncDiv(a.v * c_.int_val(kDecimalScale), b.v)); });
         return r;
       }
-      r.v = Checked(e, TruncDiv(a.v, b.v));
+      r.v = Under(b.v != 0, [&] { return Checked(e, TruncDiv(a.v, b.v)); });
       return r;
     default: break;
   }

@@ -292,10 +292,12 @@ DiffResult Compare(z3::context& c, const Side& a, const Side& b, const SymFacts&
       continue;
     }
     const internal::SymObligation& y = b.t->obligations()[j];
-    z3::expr differ = x.applies != y.applies ||
-                      (x.applies && (x.violated != y.violated || x.has_deadline != y.has_deadline ||
-                                     (x.has_deadline && x.deadline != y.deadline) || x.status != y.status));
-    witness(both && differ, what);
+    // Each aspect on its own, so that a witness shows what changed (a violation, not only a date).
+    witness(both && x.applies != y.applies, what + " applies");
+    z3::expr on = both && x.applies && y.applies;
+    witness(on && x.violated != y.violated, what + " violated");
+    witness(on && (x.has_deadline != y.has_deadline || (x.has_deadline && x.deadline != y.deadline)), what + " deadline");
+    witness(on && x.status != y.status, what + " status");
   }
   for (size_t j = 0; j < pb.obligations.size(); ++j) {
     if (pa.FindObligation(pb.obligations[j].name) < 0) {
