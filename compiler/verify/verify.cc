@@ -31,7 +31,10 @@ void Preferences(z3::context& c, const Sym& s, const z3::expr& as_of, z3::expr_v
     case TypeKind::kEnum: out.push_back(s.v == 0); break;
     case TypeKind::kDuration: out.push_back(s.v == 0 && s.months == 0); break;
     case TypeKind::kDate: out.push_back(s.v <= as_of && s.v >= as_of - 3650); break;
-    case TypeKind::kText: out.push_back(s.v == c.string_val("")); break;
+    case TypeKind::kText:
+      out.push_back(z3::in_re(s.v, z3::star(z3::range(c.string_val(" "), c.string_val("~")))) && s.v.length() <= 32);
+      out.push_back(s.v == c.string_val(""));
+      break;
     case TypeKind::kOptional:
       out.push_back(!s.present);
       Preferences(c, s.parts[0], as_of, out);
@@ -122,7 +125,7 @@ SymFacts FactsFor(z3::context& c, const ir::Program& p, const Options& o) {
 std::string Scope(const Options& o) {
   std::string when = o.as_of ? fmt::format("as of {}", FormatDate(*o.as_of))
                              : fmt::format("as of any date from {} to {}", FormatDate(o.from), FormatDate(o.until));
-  return fmt::format("for all complete, valid facts (every field given; texts of printable ASCII up to 32 characters), "
+  return fmt::format("for all complete, valid facts (every field given: facts not given are not explored), "
                      "{}, with the params at their values in force", when);
 }
 
