@@ -127,6 +127,8 @@ std::string Status(verify::VerifyResult::Status s) {
 verify::Options OptionsOf(const VerifyArgs& a) {
   verify::Options o;
   o.query_timeout_ms = a.timeout_ms;
+  if (a.list_bound < 0 || a.list_bound > 16) throw std::invalid_argument("--list-bound takes 0 to 16");
+  o.list_bound = a.list_bound;
   if (a.as_of) {
     auto d = ParseDate(*a.as_of);
     if (!d) throw std::invalid_argument(fmt::format("`{}` is not a date (YYYY-MM-DD)", *a.as_of));
@@ -144,6 +146,7 @@ void AddVerifyCommands(CLI::App& app, VerifyArgs& v, VerifyArgs& d, CLI::App** v
   verify->add_option("--between", v.between, "any evaluation date from D1 to D2")->expected(2);
   verify->add_option("--format", v.format, "text or json")->check(CLI::IsMember({"text", "json"}));
   verify->add_option("--timeout", v.timeout_ms, "milliseconds per solver query (a timeout is `unknown`)");
+  verify->add_option("--list-bound", v.list_bound, "list facts have at most this many elements (default 3; said in the result)");
   verify->add_option("--root", v.root, "the folder imports and law files must be under");
   auto* diff = app.add_subcommand("diff", "show facts on which two versions of a policy decide differently (Z3)");
   diff->add_option("policies", d.paths, "OLD NEW, or one policy with --between D1 D2")->required()->expected(1, 2);
@@ -151,6 +154,7 @@ void AddVerifyCommands(CLI::App& app, VerifyArgs& v, VerifyArgs& d, CLI::App** v
   diff->add_option("--between", d.between, "compare the policy as of D1 with itself as of D2")->expected(2);
   diff->add_option("--format", d.format, "text or json")->check(CLI::IsMember({"text", "json"}));
   diff->add_option("--timeout", d.timeout_ms, "milliseconds per solver query (a timeout is `unknown`)");
+  diff->add_option("--list-bound", d.list_bound, "list facts have at most this many elements (default 3; said in the result)");
   diff->add_option("--root", d.root, "the folder imports and law files must be under");
   *verify_cmd = verify;
   *diff_cmd = diff;
@@ -183,6 +187,7 @@ int RunVerify(const VerifyArgs& args) {
     verify::VerifyResult r = OnLargeStack([&] { return verify::Verify(*program, o); });
     nlohmann::json report = {{"policy", file}, {"status", Status(r.status)}};
     if (!r.reason.empty()) report["reason"] = r.reason;
+    if (!r.bound.empty()) report["bound"] = r.bound;
     nlohmann::json cex = nlohmann::json::array(), bugs = nlohmann::json::array();
     for (const verify::Witness& w : r.counterexamples) {
       nlohmann::json a = Outcome(engines->jit, w.facts, w.as_of);
@@ -210,7 +215,7 @@ int RunVerify(const VerifyArgs& args) {
       continue;
     }
     if (status == "proved") {
-      std::cout << fmt::format("{}: proved: evaluation never fails\n", file);
+      std::cout << fmt::format("{}: proved: evaluation never fails{}\n", file, r.bound.empty() ? "" : " (" + r.bound + ")");
     } else if (status == "fails") {
       std::cout << fmt::format("{}: fails: {} counterexample{}\n", file, cex.size(), cex.size() == 1 ? "" : "s");
     } else {
@@ -288,6 +293,7 @@ int RunDiff(const VerifyArgs& args) {
   if (status == "different" && witnesses.empty()) status = "unknown";
   nlohmann::json report = {{"equivalent", status == "equivalent"}, {"status", status}, {"witnesses", witnesses}};
   if (!r.reason.empty()) report["reason"] = r.reason;
+  if (!r.bound.empty()) report["bound"] = r.bound;
   if (!bugs.empty()) report["internal_bugs"] = bugs;
   report["notes"] = r.notes;
   int exit = !bugs.empty() ? kExitBug : status == "unknown" ? kExitUnknown : status == "different" ? 1 : 0;
@@ -295,7 +301,7 @@ int RunDiff(const VerifyArgs& args) {
     std::cout << report.dump(2) << "\n";
     return exit;
   }
-  if (status == "equivalent") std::cout << "equivalent\n";
+  if (status == "equivalent") std::cout << "equivalent" << (r.bound.empty() ? "" : " (" + r.bound + ")") << "\n";
   else if (status == "unknown") std::cout << "unknown: " << (r.reason.empty() ? "witnesses did not reproduce" : r.reason) << "\n";
   else std::cout << fmt::format("different: {} witness{}\n", witnesses.size(), witnesses.size() == 1 ? "" : "es");
   for (const auto& w : witnesses) {

@@ -18,6 +18,7 @@ struct VerifyArgs {
   std::vector<std::string> between;    // verify: the range of dates; diff: the two dates
   std::string format = "text";
   unsigned timeout_ms = 2000;          // per solver query
+  int list_bound = 3;                  // list facts have at most this many elements
   std::string root;                    // --root of the other commands
 };
 

@@ -11,26 +11,8 @@ namespace {
 using ast::BinOp;
 using ir::Expr;
 
-struct Civil {
-  z3::expr y, m, d;
-};
-
 // Floor division by a positive constant (Z3's integer division is Euclidean).
 z3::expr FloorDiv(const z3::expr& a, int64_t k) { return a / a.ctx().int_val(k); }
-
-Civil CivilFromDays(const z3::expr& days) {
-  z3::context& c = days.ctx();
-  z3::expr z = days + c.int_val(719468);
-  z3::expr era = FloorDiv(z, 146097);
-  z3::expr doe = z - era * c.int_val(146097);
-  z3::expr yoe = FloorDiv(doe - FloorDiv(doe, 1460) + FloorDiv(doe, 36524) - FloorDiv(doe, 146096), 365);
-  z3::expr doy = doe - (c.int_val(365) * yoe + FloorDiv(yoe, 4) - FloorDiv(yoe, 100));
-  z3::expr mp = FloorDiv(c.int_val(5) * doy + 2, 153);
-  z3::expr d = doy - FloorDiv(c.int_val(153) * mp + 2, 5) + 1;
-  z3::expr m = z3::ite(mp < 10, mp + 3, mp - 9);
-  z3::expr y = yoe + era * c.int_val(400) + z3::ite(m <= 2, c.int_val(1), c.int_val(0));
-  return Civil{y, m, d};
-}
 
 z3::expr DaysFromCivil(const z3::expr& y0, const z3::expr& m, const z3::expr& d) {
   z3::context& c = y0.ctx();
@@ -50,21 +32,33 @@ z3::expr DaysInMonth(const z3::expr& y, const z3::expr& m) {
   return z3::ite(m == 2, feb, z3::ite(thirty, c.int_val(30), c.int_val(31)));
 }
 
-z3::expr AddMonths(const z3::expr& days, const z3::expr& months) {
-  Civil civ = CivilFromDays(days);
-  z3::expr total = civ.y * days.ctx().int_val(12) + (civ.m - 1) + months;
-  z3::expr y = FloorDiv(total, 12);
-  z3::expr m = total - y * days.ctx().int_val(12) + 1;
-  z3::expr dim = DaysInMonth(y, m);
-  return DaysFromCivil(y, m, z3::ite(civ.d > dim, dim, civ.d));
-}
-
 bool IsZero(const z3::expr& e) {
   int64_t v = 0;
   return e.simplify().is_numeral_i64(v) && v == 0;
 }
 
 }  // namespace
+
+// The civil date of a day number: fresh year, month and day defined by the day they make (a
+// definition asserted with the facts' validity; DaysFromCivil is a bijection), which the solver
+// handles far better than the divisions of the inverse algorithm.
+Translator::Civil Translator::CivilOf(const z3::expr& days) {
+  int n = static_cast<int>(defs_.size());
+  z3::expr y = c_.int_const(fmt::format("civil#{}#y", n).c_str());
+  z3::expr m = c_.int_const(fmt::format("civil#{}#m", n).c_str());
+  z3::expr d = c_.int_const(fmt::format("civil#{}#d", n).c_str());
+  defs_.push_back(m >= 1 && m <= 12 && d >= 1 && d <= DaysInMonth(y, m) && days == DaysFromCivil(y, m, d));
+  return Civil{y, m, d};
+}
+
+z3::expr Translator::AddMonths(const z3::expr& days, const z3::expr& months) {
+  Civil civ = CivilOf(days);
+  z3::expr total = civ.y * c_.int_val(12) + (civ.m - 1) + months;
+  z3::expr y = FloorDiv(total, 12);
+  z3::expr m = total - y * c_.int_val(12) + 1;
+  z3::expr dim = DaysInMonth(y, m);
+  return DaysFromCivil(y, m, z3::ite(civ.d > dim, dim, civ.d));
+}
 
 // date + duration (whole days), or instant + duration, within years 1 to 9999 (Evaluator::Shift).
 Sym Translator::Shift(const Expr& e, const Sym& base, const Sym& d, int sign) {
@@ -228,9 +222,9 @@ Sym Translator::Builtin(const Expr& e) {
       }
       return acc;
     }
-    case ast::Builtin::kYear: r.v = CivilFromDays(day(a[0])).y; return r;
-    case ast::Builtin::kMonth: r.v = CivilFromDays(day(a[0])).m; return r;
-    case ast::Builtin::kDay: r.v = CivilFromDays(day(a[0])).d; return r;
+    case ast::Builtin::kYear: r.v = CivilOf(day(a[0])).y; return r;
+    case ast::Builtin::kMonth: r.v = CivilOf(day(a[0])).m; return r;
+    case ast::Builtin::kDay: r.v = CivilOf(day(a[0])).d; return r;
     case ast::Builtin::kWeekday: r.v = z3::mod(day(a[0]) + 3, 7) + 1; return r;
     case ast::Builtin::kHour:
     case ast::Builtin::kMinute:
@@ -257,7 +251,7 @@ Sym Translator::Builtin(const Expr& e) {
     case ast::Builtin::kLastDayOfMonth:
     case ast::Builtin::kFirstDayOfYear:
     case ast::Builtin::kLastDayOfYear: {
-      Civil civ = CivilFromDays(a[0].v);
+      Civil civ = CivilOf(a[0].v);
       switch (e.builtin) {
         case ast::Builtin::kFirstDayOfMonth: r.v = DaysFromCivil(civ.y, civ.m, c_.int_val(1)); break;
         case ast::Builtin::kLastDayOfMonth: r.v = DaysFromCivil(civ.y, civ.m, DaysInMonth(civ.y, civ.m)); break;

@@ -216,7 +216,17 @@ z3::expr Translator::Equal(const Sym& a, const Sym& b) {
       for (size_t k = 0; k < b.elems.size(); ++k) r = r && (!b.members[k] || in(b.elems[k], a));
       return r;
     }
-    case TypeKind::kList: throw Unsupported("comparing lists", Span{});
+    case TypeKind::kList: {  // live candidates are a prefix (facts, constants, lists made)
+      z3::expr r = c_.bool_val(true);
+      size_t n = std::max(a.elems.size(), b.elems.size());
+      for (size_t k = 0; k < n; ++k) {
+        z3::expr in_a = k < a.elems.size() ? a.members[k] : c_.bool_val(false);
+        z3::expr in_b = k < b.elems.size() ? b.members[k] : c_.bool_val(false);
+        r = r && in_a == in_b;
+        if (k < a.elems.size() && k < b.elems.size()) r = r && (!in_a || Equal(a.elems[k], b.elems[k]));
+      }
+      return r;
+    }
     default: return a.v == b.v;
   }
 }

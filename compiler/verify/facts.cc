@@ -16,6 +16,8 @@ struct Builder {
   z3::context& c;
   const ir::Program& p;
   z3::expr valid;
+  int list_bound;
+  std::vector<std::string> lists;
 
   // A check of the schema on a value `x` of (non-optional) type `t`, as a constraint.
   z3::expr Check(const Sym& x, const Type* t, const ir::FieldCheck& fc) {
@@ -119,7 +121,20 @@ struct Builder {
         }
         return s;
       }
-      case TypeKind::kList: throw Unsupported(fmt::format("the list fact `{}` (lists are not translated)", path), Span{});
+      case TypeKind::kList: {
+        // At most `list_bound` elements: element k is live when k < length.
+        z3::expr length = c.int_const((path + "#length").c_str());
+        valid = valid && length >= 0 && length <= list_bound;
+        lists.push_back(path);
+        for (int k = 0; k < list_bound; ++k) {
+          s.elems.push_back(Make(t->elem, fmt::format("{}[{}]", path, k), nullptr, depth + 1));
+          s.members.push_back(length > k);
+          if (checks) {
+            for (const auto& fc : *checks) valid = valid && (length <= k || Check(s.elems.back(), t->elem, fc));
+          }
+        }
+        return s;
+      }
       default: throw Unsupported(fmt::format("the fact `{}`", path), Span{});
     }
     if (checks) {
@@ -161,18 +176,27 @@ Value ValueOf(const z3::model& m, const Sym& s, const Type* t, const ir::Program
       }
       return Value::Set(std::move(items));
     }
+    case TypeKind::kList: {
+      std::vector<Value> items;
+      for (size_t k = 0; k < s.elems.size(); ++k) {
+        if (m.eval(s.members[k], true).is_true()) items.push_back(ValueOf(m, s.elems[k], t->elem, p));
+      }
+      return Value::List(std::move(items));
+    }
     default: throw Unsupported("a fact of this type", Span{});
   }
 }
 
 }  // namespace
 
-SymFacts MakeFacts(z3::context& c, const ir::Program& p) {
-  Builder b{c, p, c.bool_val(true)};
+SymFacts MakeFacts(z3::context& c, const ir::Program& p, int list_bound) {
+  Builder b{c, p, c.bool_val(true), list_bound, {}};
   const Type* input = p.checked->types.Record(p.input_record);
   SymFacts f(c);
   f.input = b.Make(input, "", nullptr, 0);
   f.valid = b.valid;
+  f.bounded_lists = b.lists;
+  f.list_bound = list_bound;
   return f;
 }
 

@@ -77,11 +77,14 @@ struct SymFacts {
   Sym input;
   z3::expr valid;  // the facts are valid: ranges of values, constraints of the schema
   z3::expr as_of;  // the evaluation date (a day number), fixed or ranging
+  std::vector<std::string> bounded_lists;  // the list facts, of at most `list_bound` elements
+  int list_bound = 0;
 };
 
-// Builds symbolic facts for `p`'s input schema (facts.cc). Throws Unsupported for a fact the
-// translation cannot represent (lists, sets of anything but enums).
-SymFacts MakeFacts(z3::context& c, const ir::Program& p);
+// Builds symbolic facts for `p`'s input schema (facts.cc): a list has a length from 0 to
+// `list_bound` and that many elements (a prefix of its candidates is live). Throws Unsupported for
+// a fact the translation cannot represent (sets of anything but enums).
+SymFacts MakeFacts(z3::context& c, const ir::Program& p, int list_bound);
 // Reads a model back as facts JSON (only what `p`'s schema has), in the form `proviso eval` takes.
 nlohmann::json FactsFromModel(const z3::model& m, const Sym& input, const ir::Program& p);
 
@@ -102,6 +105,8 @@ class Translator {
   // row: when it is chosen (per table, per row; ORed over the calls).
   const std::vector<z3::expr>& rule_applies() const { return rule_applies_; }
   const std::vector<std::vector<z3::expr>>& row_chosen() const { return row_chosen_; }
+  // Definitions of the auxiliary terms (civil dates of day numbers): assert them with the facts.
+  const std::vector<z3::expr>& definitions() const { return defs_; }
 
   // ---------------------------------------------------------------- helpers (expressions.cc)
   Sym Const(const Value& v, const Type* t);
@@ -121,6 +126,11 @@ class Translator {
   Sym Quant(const ir::Expr& e);
   Sym SetOp(const ir::Expr& e);
   Sym Builtin(const ir::Expr& e);
+  struct Civil {
+    z3::expr y, m, d;
+  };
+  Civil CivilOf(const z3::expr& days);
+  z3::expr AddMonths(const z3::expr& days, const z3::expr& months);
   Sym In(const ir::Expr& e);
   Sym MakeSet(const std::vector<Sym>& items);
   // An int result that must fit in 64 bits (else "number overflow" at `e`).
@@ -187,6 +197,7 @@ class Translator {
   std::vector<z3::expr> rule_applies_;
   std::vector<std::vector<z3::expr>> row_chosen_;
   int call_depth_ = 0;
+  std::vector<z3::expr> defs_;
 };
 
 }  // namespace proviso::verify::internal

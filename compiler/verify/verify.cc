@@ -45,6 +45,10 @@ void Preferences(z3::context& c, const Sym& s, const z3::expr& as_of, z3::expr_v
     case TypeKind::kSet:
       for (const z3::expr& m : s.members) out.push_back(!m);
       break;
+    case TypeKind::kList:
+      for (const z3::expr& m : s.members) out.push_back(!m);
+      for (const Sym& x : s.elems) Preferences(c, x, as_of, out);
+      break;
     default: break;
   }
 }
@@ -112,7 +116,7 @@ class Session {
 };
 
 SymFacts FactsFor(z3::context& c, const ir::Program& p, const Options& o) {
-  SymFacts f = internal::MakeFacts(c, p);
+  SymFacts f = internal::MakeFacts(c, p, o.list_bound);
   if (o.as_of) {
     f.as_of = c.int_val(*o.as_of);
   } else {
@@ -122,11 +126,14 @@ SymFacts FactsFor(z3::context& c, const ir::Program& p, const Options& o) {
   return f;
 }
 
-std::string Scope(const Options& o) {
+std::string Scope(const Options& o, const SymFacts& f) {
+  std::string lists;
+  for (const std::string& l : f.bounded_lists) lists += (lists.empty() ? "" : ", ") + ("`" + l + "`");
+  if (!lists.empty()) lists = fmt::format(", lists of at most {} elements ({})", f.list_bound, lists);
   std::string when = o.as_of ? fmt::format("as of {}", FormatDate(*o.as_of))
                              : fmt::format("as of any date from {} to {}", FormatDate(o.from), FormatDate(o.until));
-  return fmt::format("for all complete, valid facts (every field given: facts not given are not explored), "
-                     "{}, with the params at their values in force", when);
+  return fmt::format("for all complete, valid facts (every field given: facts not given are not explored{}), "
+                     "{}, with the params at their values in force", lists, when);
 }
 
 Witness WitnessOf(const z3::model& m, const SymFacts& f, const ir::Program& p) {
@@ -166,7 +173,9 @@ VerifyResult Verify(const ir::Program& p, const Options& o) {
     t.Run();
     Session s(c, o);
     s.Assert(facts.valid);
-    res.notes.push_back(Scope(o));
+    for (const z3::expr& d : t.definitions()) s.Assert(d);
+    res.notes.push_back(Scope(o, facts));
+    if (!facts.bounded_lists.empty()) res.bound = fmt::format("lists of at most {} elements", facts.list_bound);
     bool undecided = false;
     std::vector<std::pair<std::string, std::string>> seen;
     for (const FailSite& f : t.fails()) {
@@ -206,6 +215,12 @@ VerifyResult Verify(const ir::Program& p, const Options& o) {
     }
     for (size_t k = 0; k < p.tables.size(); ++k) {
       const ir::Table& tb = p.tables[k];
+      bool called = false;
+      for (const z3::expr& e : t.row_chosen()[k]) called |= !e.simplify().is_false();
+      if (!called) {
+        res.findings.push_back(fmt::format("table `{}` is not called", tb.name));
+        continue;
+      }
       for (size_t r = 0; r < tb.rows.size(); ++r) {
         never(t.row_chosen()[k][r], fmt::format("row {} of table `{}` is never chosen", r + 1, tb.name));
       }
@@ -251,6 +266,8 @@ DiffResult Compare(z3::context& c, const Side& a, const Side& b, const SymFacts&
   DiffResult res;
   Session s(c, o);
   s.Assert(facts.valid);
+  for (const z3::expr& d : a.t->definitions()) s.Assert(d);
+  for (const z3::expr& d : b.t->definitions()) s.Assert(d);
   bool undecided = false;
   auto witness = [&](const z3::expr& differ, const std::string& what) {
     std::optional<z3::model> m;
@@ -308,7 +325,8 @@ DiffResult Compare(z3::context& c, const Side& a, const Side& b, const SymFacts&
               fmt::format("obligation {} (only in the new policy)", pb.obligations[j].name));
     }
   }
-  res.notes.push_back(Scope(o));
+  res.notes.push_back(Scope(o, facts));
+  if (!facts.bounded_lists.empty()) res.bound = fmt::format("lists of at most {} elements", facts.list_bound);
   if (!res.witnesses.empty()) {
     res.status = DiffResult::Status::kDifferent;
   } else if (undecided) {

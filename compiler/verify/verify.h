@@ -27,6 +27,7 @@ struct Options {
   std::optional<int64_t> as_of;
   int64_t from = 10957;   // 2000-01-01
   int64_t until = 47481;  // 2099-12-31
+  int list_bound = 3;  // list facts have at most this many elements (the result says so)
   unsigned query_timeout_ms = 2000;  // per solver query; a timeout is "unknown"
   unsigned total_timeout_ms = 8000;  // for the whole command; queries after it are "unknown"
 };
@@ -50,6 +51,7 @@ struct VerifyResult {
   // is never violated", "output `x` is always false".
   std::vector<std::string> findings;
   std::vector<std::string> notes;      // the scope of the proof, and checks left undecided
+  std::string bound;                   // "lists of at most 3 elements" when the proof is bounded, else ""
 };
 
 // Proves that evaluating `p` never fails. Never throws for a policy it cannot translate (kUnknown).
@@ -61,6 +63,7 @@ struct DiffResult {
   std::string reason;
   std::vector<Witness> witnesses;  // one per output / obligation / failure that differs
   std::vector<std::string> notes;
+  std::string bound;               // as VerifyResult::bound
 };
 
 // Compares `old_p` and `new_p` (the same input schema) on the same facts and date.

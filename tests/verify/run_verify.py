@@ -18,6 +18,8 @@ import sys
 POLICIES = {
     "call_center": "fails",          # a call ended in 9999-12 has its 30-day deadline outside the calendar
     "benchmark_policy": "fails",     # likewise, and a retention of "-1 month" cannot be compared with 30 days
+    "data_security_law": "fails",    # a risk assessment a year after a date in 9999 leaves the calendar
+    "financial_data_classification": "proved",  # (lists of at most 3 elements)
     "network_data_security_2020": "proved",
     "shanghai_inspection_2020": "proved",
     "transport_scientific_data": "proved",
