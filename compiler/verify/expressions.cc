@@ -22,9 +22,9 @@ bool IsZero(const z3::expr& e) {
 std::string Translator::Src(const Expr& e) const { return e.source ? ast::ToSource(*e.source) : "?"; }
 
 void Translator::Fail(const z3::expr& cond, const std::string& what, Span span) {
-  z3::expr when = (guard_ && cond).simplify();
-  if (when.is_false()) return;
-  fails_.push_back(FailSite{what, span, when});
+  // No simplify() here: on the large terms of inlined functions it costs more than the query.
+  if (cond.is_false() || guard_.is_false()) return;
+  fails_.push_back(FailSite{what, span, guard_ && cond});
 }
 
 z3::expr Translator::Checked(const Expr& e, const z3::expr& r) {
@@ -271,6 +271,13 @@ Sym Translator::LetValue(int i) {
 }
 
 Sym Translator::Eval(const Expr& e) {
+  // Inlined functions and tables may double at each level: a translation that grows past this is
+  // "unknown", not hours of work.
+  if (++nodes_ > kMaxNodes) {
+    throw Unsupported(fmt::format("the translation grows past {} expression nodes (functions or tables inlined many times)",
+                                  kMaxNodes),
+                      e.span());
+  }
   auto make = [&](TypeKind k, const z3::expr& v) {
     Sym s(c_);
     s.kind = k;

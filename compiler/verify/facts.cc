@@ -47,7 +47,8 @@ struct Builder {
         case ast::BinOp::kGt: return ok && xv > bv;
         case ast::BinOp::kLe: return ok && xv <= bv;
         case ast::BinOp::kLt: return ok && xv < bv;
-        case ast::BinOp::kNe: return !(xv == bv && x.months == b.months);
+        case ast::BinOp::kNe:
+          return t->kind == TypeKind::kDuration ? !(x.v == b.v && x.months == b.months) : x.v != b.v;
         default: return ok && xv == bv;
       }
     };

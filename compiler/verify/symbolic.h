@@ -105,6 +105,7 @@ class Translator {
   // row: when it is chosen (per table, per row; ORed over the calls).
   const std::vector<z3::expr>& rule_applies() const { return rule_applies_; }
   const std::vector<std::vector<z3::expr>>& row_chosen() const { return row_chosen_; }
+  bool table_called(int t) const { return table_called_[t]; }
   // Definitions of the auxiliary terms (civil dates of day numbers): assert them with the facts.
   const std::vector<z3::expr>& definitions() const { return defs_; }
 
@@ -196,8 +197,11 @@ class Translator {
   std::vector<SymObligation> obligations_;
   std::vector<z3::expr> rule_applies_;
   std::vector<std::vector<z3::expr>> row_chosen_;
+  std::vector<bool> table_called_;
   int call_depth_ = 0;
   std::vector<z3::expr> defs_;
+  static constexpr int64_t kMaxNodes = 200000;
+  int64_t nodes_ = 0;
 };
 
 }  // namespace proviso::verify::internal

@@ -34,6 +34,7 @@ z3::expr Translator::CellMatches(const ir::Expr& at, const ir::Cell& cell, const
 
 Sym Translator::Table(const ir::Expr& e) {
   const ir::Table& t = p_.tables[e.index];
+  table_called_[e.index] = true;
   if (++call_depth_ > 64) throw Unsupported("tables calling themselves deeper than 64 calls", e.span());
   std::vector<Sym> frame(locals_.size(), Sym(c_));
   for (size_t i = 0; i < e.args.size(); ++i) frame[i] = Coerce(Eval(*e.args[i]), t.params[i]);
@@ -57,7 +58,7 @@ Sym Translator::Table(const ir::Expr& e) {
       z3::expr cell = Under(reach && row, [&] { return CellMatches(e, t.rows[r].cells[k], locals_[k]); });
       row = row && cell;
     }
-    z3::expr m = (reach && row).simplify();
+    z3::expr m = reach && row;
     match.push_back(m);
     earlier = earlier || m;
   }

@@ -18,6 +18,7 @@ Translator::Translator(z3::context& c, const ir::Program& p, const SymFacts& fac
   output_state_.assign(p.outputs.size(), 0);
   rule_applies_.assign(p.rules.size(), c.bool_val(false));
   row_chosen_.resize(p.tables.size());
+  table_called_.assign(p.tables.size(), false);
   for (size_t t = 0; t < p.tables.size(); ++t) row_chosen_[t].assign(p.tables[t].rows.size() + 1, c.bool_val(false));
 }
 
@@ -31,7 +32,7 @@ void Translator::Run() {
   Obligations();
   for (size_t i = 0; i < p_.lets.size(); ++i) {
     for (const FailSite& f : let_fails_[i]) {
-      fails_.push_back(FailSite{f.what, f.span, (let_reached_[i] && f.when).simplify()});
+      fails_.push_back(FailSite{f.what, f.span, let_reached_[i] && f.when});
     }
   }
 }

@@ -215,9 +215,7 @@ VerifyResult Verify(const ir::Program& p, const Options& o) {
     }
     for (size_t k = 0; k < p.tables.size(); ++k) {
       const ir::Table& tb = p.tables[k];
-      bool called = false;
-      for (const z3::expr& e : t.row_chosen()[k]) called |= !e.simplify().is_false();
-      if (!called) {
+      if (!t.table_called(static_cast<int>(k))) {
         res.findings.push_back(fmt::format("table `{}` is not called", tb.name));
         continue;
       }
