@@ -404,6 +404,10 @@ DiffResult DiffBetween(const ir::Program& p, int64_t first, int64_t second, cons
     b.Run();
     DiffResult r = Compare(c, Side{&p, &a}, Side{&p, &b}, later, at);
     for (Witness& w : r.witnesses) w.old_as_of = FormatDate(first);
+    for (std::string& n : r.notes) {
+      std::string at = "as of " + FormatDate(second);
+      if (auto k = n.find(at); k != std::string::npos) n.replace(k, at.size(), "as of " + FormatDate(first) + " against " + at);
+    }
     return r;
   } catch (const Unsupported& u) {
     return Unknown(std::string("not translated: ") + u.what());

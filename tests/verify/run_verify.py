@@ -60,6 +60,17 @@ def main():
     code, report = verify(a.proviso, os.path.join(a.source_dir, "policies", "cn", "benchmark_policy.proviso"))
     if "rule `export_denied_retaliation` never applies" not in report["findings"]:
         failures.append(f"benchmark_policy: the retaliation rule (an empty list of countries) is not found dead: {report}")
+    # A policy against itself across its own versions: the minimum retention went from 30 to 60 days.
+    versions = os.path.join(a.source_dir, "tests", "golden", "good", "params_versions.proviso")
+    r = subprocess.run([a.proviso, "diff", versions, "--between", "2021-06-01", "2023-06-01", "--format", "json"],
+                       capture_output=True, text=True, timeout=60)
+    report = json.loads(r.stdout)
+    whats = [w["differences"][0]["what"] for w in report["witnesses"]]
+    if r.returncode != 1 or "output compliant" not in whats or report.get("internal_bugs"):
+        failures.append(f"diff --between: {json.dumps(report)[:800]}")
+    for w in report["witnesses"]:
+        if w.get("old_as_of") != "2021-06-01" or w["as_of"] != "2023-06-01":
+            failures.append(f"diff --between: dates of {w}")
     for f in failures:
         print("FAIL:", f)
     return 1 if failures else 0
