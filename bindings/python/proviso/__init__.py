@@ -27,6 +27,7 @@ from ._policy import (Citation, ColumnSpec, Decision, DeadlineKind, Item, ItemRe
 from ._store import PolicyReload, PolicyStore, ReloadReport
 from ._version import __version__
 from ._what_if import WhatIfResult, plot_what_if, what_if
+from .verify import DiffReport, VerifyReport, diff, verify
 
 __all__ = [
     "__version__",
@@ -49,6 +50,10 @@ __all__ = [
     "what_if",
     "WhatIfResult",
     "plot_what_if",
+    "verify",
+    "diff",
+    "VerifyReport",
+    "DiffReport",
     "ProvisoError",
     "CompileError",
     "FactsError",
