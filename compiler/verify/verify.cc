@@ -177,21 +177,31 @@ VerifyResult Verify(const ir::Program& p, const Options& o) {
     res.notes.push_back(Scope(o, facts));
     if (!facts.bounded_lists.empty()) res.bound = fmt::format("lists of at most {} elements", facts.list_bound);
     bool undecided = false;
-    std::vector<std::pair<std::string, std::string>> seen;
+    // One query per place and failure: the conditions of its sites (each element of a quantifier,
+    // each call of a function) ORed.
+    std::vector<std::pair<std::string, std::string>> keys;
+    std::vector<z3::expr> whens;
     for (const FailSite& f : t.fails()) {
-      std::string where = SpanText(p, f.span);
-      if (std::find(seen.begin(), seen.end(), std::make_pair(f.what, where)) != seen.end()) continue;
-      seen.emplace_back(f.what, where);
+      std::pair<std::string, std::string> key{f.what, SpanText(p, f.span)};
+      auto at = std::find(keys.begin(), keys.end(), key);
+      if (at == keys.end()) {
+        keys.push_back(key);
+        whens.push_back(f.when);
+      } else {
+        whens[at - keys.begin()] = whens[at - keys.begin()] || f.when;
+      }
+    }
+    for (size_t k = 0; k < keys.size(); ++k) {
       std::optional<z3::model> m;
-      z3::check_result r = s.Check(f.when, facts, m);
+      z3::check_result r = s.Check(whens[k], facts, m);
       if (r == z3::sat) {
         Witness w = WitnessOf(*m, facts, p);
-        w.differences.push_back(f.what);
-        w.where = where;
+        w.differences.push_back(keys[k].first);
+        w.where = keys[k].second;
         res.counterexamples.push_back(std::move(w));
       } else if (r == z3::unknown) {
         undecided = true;
-        res.notes.push_back(fmt::format("undecided (timeout): whether `{}` at {} can happen", f.what, where));
+        res.notes.push_back(fmt::format("undecided (timeout): whether `{}` at {} can happen", keys[k].first, keys[k].second));
       }
     }
     if (!res.counterexamples.empty()) {
