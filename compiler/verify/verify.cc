@@ -259,6 +259,10 @@ VerifyResult Verify(const ir::Program& p, const Options& o) {
     res = VerifyResult{};
     res.status = VerifyResult::Status::kUnknown;
     res.reason = fmt::format("the solver failed: {}", e.msg());
+  } catch (const std::exception& e) {  // a bug of the translation: unknown, never a proof
+    res = VerifyResult{};
+    res.status = VerifyResult::Status::kUnknown;
+    res.reason = fmt::format("internal error in the translation: {}", e.what());
   }
   return res;
 }
@@ -397,6 +401,8 @@ DiffResult Diff(const ir::Program& old_p, const ir::Program& new_p, const Option
     return Unknown(std::string("not translated: ") + u.what());
   } catch (const z3::exception& e) {
     return Unknown(fmt::format("the solver failed: {}", e.msg()));
+  } catch (const std::exception& e) {  // a bug of the translation: unknown, never a proof
+    return Unknown(fmt::format("internal error in the translation: {}", e.what()));
   }
 }
 
@@ -423,6 +429,8 @@ DiffResult DiffBetween(const ir::Program& p, int64_t first, int64_t second, cons
     return Unknown(std::string("not translated: ") + u.what());
   } catch (const z3::exception& e) {
     return Unknown(fmt::format("the solver failed: {}", e.msg()));
+  } catch (const std::exception& e) {  // a bug of the translation: unknown, never a proof
+    return Unknown(fmt::format("internal error in the translation: {}", e.what()));
   }
 }
 
