@@ -82,11 +82,24 @@ nlohmann::json Outcome(const Policy& p, const nlohmann::json& facts, const std::
     o.as_of = as_of;
     Decision d = p.Evaluate(facts, o);
     nlohmann::json obligations = nlohmann::json::object();
+    // Of a `for each`: per output, its values element by element; per obligation, per element
+    // (by index) what it decides.
+    nlohmann::json item_outputs = nlohmann::json::object(), item_obligations = nlohmann::json::object();
     for (const Obligation& ob : d.obligations()) {
-      obligations[ob.name] = {{"violated", ob.violated}, {"deadline", ob.deadline ? nlohmann::json(*ob.deadline) : nullptr},
+      nlohmann::json entry = {{"violated", ob.violated},
+                              {"deadline", ob.deadline ? nlohmann::json(*ob.deadline) : nullptr},
                               {"status", ob.status}};
+      if (ob.item) {
+        item_obligations[ob.name][std::to_string(ob.item->index)] = entry;
+      } else {
+        obligations[ob.name] = entry;
+      }
     }
-    return {{"outputs", d.outputs()}, {"obligations", obligations}};
+    for (const Item& item : d.items()) {
+      for (auto& [name, value] : item.outputs.items()) item_outputs[name].push_back(value);
+    }
+    return {{"outputs", d.outputs()}, {"obligations", obligations}, {"item_outputs", item_outputs},
+            {"item_obligations", item_obligations}};
   } catch (const FactsError& e) {
     return {{"facts_error", fmt::format("{}: {}", e.path(), e.what())}};
   } catch (const Error& e) {
@@ -101,6 +114,19 @@ nlohmann::json Part(const nlohmann::json& outcome, const std::string& what) {
     std::string n = what.substr(skip);
     return n.substr(0, n.find(' '));
   };
+  if (what.rfind("item output ", 0) == 0) {
+    std::string n = what.substr(12);
+    return outcome["item_outputs"].contains(n) ? outcome["item_outputs"][n] : nlohmann::json::array();
+  }
+  if (what.rfind("item obligation ", 0) == 0) {  // "item obligation NAME ASPECT": per element
+    std::string rest = what.substr(16);
+    std::string n = rest.substr(0, rest.find(' '));
+    std::string aspect = rest.substr(n.size() + 1);
+    if (!outcome["item_obligations"].contains(n)) return nlohmann::json::object();
+    nlohmann::json per = nlohmann::json::object();
+    for (auto& [index, o] : outcome["item_obligations"][n].items()) per[index] = aspect == "applies" ? nlohmann::json(true) : o[aspect];
+    return per;
+  }
   if (what.rfind("output ", 0) == 0) {
     std::string n = name(7);
     return outcome["outputs"].contains(n) ? outcome["outputs"][n] : nlohmann::json(nullptr);

@@ -65,13 +65,27 @@ Translator::Outcome Translator::Choose(const std::vector<int>& rules, int output
 }
 
 Sym Translator::Output(int o) {
-  if (output_state_[o] == 2) return *outputs_memo_[o];
   const ir::Output& out = p_.outputs[o];
-  if (output_state_[o] == 1) throw Unsupported(fmt::format("`{}` depends on itself", out.name), out.span);
-  output_state_[o] = 1;
-  // Every output is decided in every evaluation (Evaluator::RunInto): its failures are unguarded.
-  z3::expr saved = guard_;
-  guard_ = c_.bool_val(true);
+  auto memo = [&](std::optional<Sym>& value, int& state) {
+    if (state == 2) return *value;
+    if (state == 1) throw Unsupported(fmt::format("`{}` depends on itself", out.name), out.span);
+    state = 1;
+    // Every output is decided in every evaluation (for each element of its `for each`): its
+    // failures count wherever the frame exists.
+    z3::expr saved = guard_;
+    guard_ = frame_.guard;
+    value = DecideOutput(o);
+    guard_ = saved;
+    state = 2;
+    return *value;
+  };
+  if (out.scope < 0) return Global([&] { return memo(outputs_memo_[o], output_state_[o]); });
+  if (frame_.scope != out.scope) throw Unsupported(fmt::format("output `{}` read outside its `for each`", out.name), out.span);
+  return memo(frame_.outputs[o], frame_.output_state[o]);
+}
+
+Sym Translator::DecideOutput(int o) {
+  const ir::Output& out = p_.outputs[o];
   Outcome y = Choose(out.roots, o);
   Fail(y.conflict, fmt::format("rules giving output `{}` different values conflict", out.name), out.span);
   Sym v = y.value;
@@ -81,9 +95,6 @@ Sym Translator::Output(int o) {
     v = Coerce(v, out.type);
     v.present = y.val && v.present;
   }
-  guard_ = saved;
-  outputs_memo_[o] = v;
-  output_state_[o] = 2;
   return v;
 }
 

@@ -232,9 +232,12 @@ z3::expr Translator::Equal(const Sym& a, const Sym& b) {
 }
 
 Sym Translator::Param(int i) {
-  if (!params_[i]) {
-    const ir::Param& param = p_.params[i];
-    if (param.versions.empty()) throw Unsupported(fmt::format("param `{}` without a value", param.name), param.span);
+  const ir::Param& param = p_.params[i];
+  if (param.versions.empty()) throw Unsupported(fmt::format("param `{}` without a value", param.name), param.span);
+  // The versions in force on the law date: memoised for the policy's own date only (an element of a
+  // `for each` may have its own). A param with no version in force fails where it is read.
+  bool own = z3::eq(law_, global_law_);
+  if (!own || !params_[i]) {
     Sym v = Const(param.versions.back().value, param.type);
     z3::expr any = InForce(param.versions.back().effective);
     for (size_t k = param.versions.size() - 1; k-- > 0;) {
@@ -242,21 +245,37 @@ Sym Translator::Param(int i) {
       v = Ite(in, Const(param.versions[k].value, param.type), v);
       any = any || in;
     }
+    if (!own) {
+      Fail(!any, fmt::format("param `{}` has no version in force", param.name), param.span);
+      return v;
+    }
     params_[i] = v;
-    Fail(!any, fmt::format("param `{}` has no version in force", param.name), param.span);
+    param_any_[i] = any;
   }
+  Fail(!*param_any_[i], fmt::format("param `{}` has no version in force", param.name), param.span);
   return *params_[i];
 }
 
 Sym Translator::LetValue(int i) {
   const ir::Let& let = p_.lets[i];
-  if (let.scope >= 0) throw Unsupported("`for each`", let.span);
-  let_reached_[i] = let_reached_[i] || guard_;
-  if (let_state_[i] == 2) return *lets_[i];
-  if (let_state_[i] == 1) throw Unsupported(fmt::format("`{}` depends on itself", let.name), let.span);
-  let_state_[i] = 1;
-  // Translated once, with the path condition `true`: its failures are kept apart and count where
-  // the let is reached (Run).
+  if (let.scope < 0) {
+    return Global([&] {
+      let_reached_[i] = let_reached_[i] || guard_;
+      return LetIn(i, lets_[i], let_state_[i], let_fails_[i]);
+    });
+  }
+  if (frame_.scope != let.scope) throw Unsupported(fmt::format("let `{}` read outside its `for each`", let.name), let.span);
+  frame_.let_reached[i] = frame_.let_reached[i] || guard_;
+  return LetIn(i, frame_.lets[i], frame_.let_state[i], frame_.let_fails[i]);
+}
+
+// Translated once per frame, with the path condition `true`: its failures are kept apart and
+// count where the let is reached (Run, Leave).
+Sym Translator::LetIn(int i, std::optional<Sym>& memo, int& state, std::vector<FailSite>& kept) {
+  const ir::Let& let = p_.lets[i];
+  if (state == 2) return *memo;
+  if (state == 1) throw Unsupported(fmt::format("`{}` depends on itself", let.name), let.span);
+  state = 1;
   std::vector<FailSite> outer;
   std::swap(outer, fails_);
   z3::expr saved = guard_;
@@ -264,9 +283,9 @@ Sym Translator::LetValue(int i) {
   Sym v = Coerce(Eval(*let.value), let.type);
   guard_ = saved;
   std::swap(outer, fails_);
-  let_fails_[i] = std::move(outer);
-  lets_[i] = v;
-  let_state_[i] = 2;
+  kept = std::move(outer);
+  memo = v;
+  state = 2;
   return v;
 }
 
@@ -289,10 +308,7 @@ Sym Translator::Eval(const Expr& e) {
     case Op::kInput: return facts_.input.parts.at(e.index);
     case Op::kParam: return Param(e.index);
     case Op::kLet: return LetValue(e.index);
-    case Op::kOutput: {
-      if (p_.outputs[e.index].scope >= 0) throw Unsupported("`for each`", e.span());
-      return Output(e.index);
-    }
+    case Op::kOutput: return Output(e.index);
     case Op::kLocal: return locals_.at(e.index);
     case Op::kAsOf: return make(TypeKind::kDate, facts_.as_of);
     case Op::kNow: return make(TypeKind::kDateTime, facts_.as_of * c_.int_val(kSecondsPerDay));
@@ -426,8 +442,10 @@ Sym Translator::Eval(const Expr& e) {
     case Op::kBuiltin: return Builtin(e);
     case Op::kWorkingDays: throw Unsupported("working days", e.span());
     case Op::kItem:
+      if (frame_.scope < 0) throw Unsupported("an element outside its `for each`", e.span());
+      return frame_.element;
     case Op::kItemOutput:
-    case Op::kItemLet: throw Unsupported("`for each`", e.span());
+    case Op::kItemLet: return ItemOf(e);
   }
   throw Unsupported("an unknown operation", e.span());
 }

@@ -11,12 +11,11 @@ namespace proviso::verify::internal {
 
 using S = ir::DeadlineStatus;
 
-void Translator::Obligations() {
+std::vector<SymObligation> Translator::Obligations(const std::vector<int>& which) {
   size_t n = p_.obligations.size();
   std::vector<z3::expr> applies(n, c_.bool_val(false));
-  for (size_t i = 0; i < n; ++i) {
+  for (int i : which) {
     const ir::Obligation& o = p_.obligations[i];
-    if (o.scope >= 0) throw Unsupported("`for each`", o.span);
     z3::expr in_force = InForce(o.effective);
     z3::expr when = o.when ? Under(in_force, [&] { return Eval(*o.when).v; }) : c_.bool_val(true);
     applies[i] = in_force && when;
@@ -32,10 +31,11 @@ void Translator::Obligations() {
     replaced.emplace(i, any);
     return any;
   };
-  for (size_t i = 0; i < n; ++i) {
+  std::vector<SymObligation> out;
+  for (int i : which) {
     const ir::Obligation& o = p_.obligations[i];
     SymObligation res(c_);
-    res.applies = applies[i] && !below(i, 0);
+    res.applies = applies[i] && !below(static_cast<size_t>(i), 0);
     Under(res.applies, [&] {
       std::optional<Sym> stated;
       if (o.violated) stated = Eval(*o.violated);
@@ -44,8 +44,9 @@ void Translator::Obligations() {
       res.violated = res.applies && (stated ? stated->v : derived);
       return 0;
     });
-    obligations_.push_back(res);
+    out.push_back(res);
   }
+  return out;
 }
 
 void Translator::Deadline(const ir::Obligation& o, const std::optional<Sym>& stated, SymObligation& res,

@@ -97,7 +97,17 @@ class Translator {
   void Run();
 
   const std::vector<Sym>& outputs() const { return outputs_; }
+  // By obligation index: a policy's own, or for one of a `for each`, whether it applies (is
+  // violated) for some element.
   const std::vector<SymObligation>& obligations() const { return obligations_; }
+  // What each `for each` decides, per candidate element of its collection (by scope, then element).
+  struct Item {
+    explicit Item(z3::context& c) : exists(c) {}
+    z3::expr exists;                         // the candidate is an element of the collection
+    std::vector<Sym> outputs;                // in the order of ir::Scope::outputs
+    std::vector<SymObligation> obligations;  // in the order of ir::Scope::obligations
+  };
+  const std::vector<std::vector<Item>>& items() const { return items_; }
   const std::vector<FailSite>& fails() const { return fails_; }
   // Whether evaluation fails at all.
   z3::expr Fails() const;
@@ -138,6 +148,7 @@ class Translator {
   z3::expr Checked(const ir::Expr& e, const z3::expr& r);
   z3::expr TruncDiv(const z3::expr& a, const z3::expr& b);
   Sym LetValue(int i);
+  Sym LetIn(int i, std::optional<Sym>& memo, int& state, std::vector<FailSite>& kept);
   Sym Param(int i);
   z3::expr InForce(const ir::Effective& eff);
 
@@ -164,6 +175,7 @@ class Translator {
     Sym value;
   };
   Sym Output(int o);
+  Sym DecideOutput(int o);
   Outcome Choose(const std::vector<int>& rules, int output);
   Outcome DecideRule(int r, int output);
   Outcome Join(const Outcome& a, const Outcome& b);
@@ -174,7 +186,46 @@ class Translator {
   z3::expr CellMatches(const ir::Expr& at, const ir::Cell& c, const Sym& x);
 
   // ---------------------------------------------------------------- obligations (obligations.cc)
-  void Obligations();
+  // The obligations `which` (of the current frame): what each decides, in that order.
+  std::vector<SymObligation> Obligations(const std::vector<int>& which);
+
+  // ---------------------------------------------------------------- `for each` (scopes.cc)
+  // The element being decided (scope -1: the policy), its law date, when it exists, and the memo
+  // of its lets and outputs (with the lets' failures, flushed where they are reached on Leave).
+  struct Frame {
+    explicit Frame(z3::context& c) : element(c), law(c), guard(c.bool_val(true)) {}
+    int scope = -1;
+    Sym element;
+    z3::expr law;
+    z3::expr guard;
+    std::vector<std::optional<Sym>> lets, outputs;
+    std::vector<int> let_state, output_state;
+    std::vector<std::vector<FailSite>> let_fails;
+    std::vector<z3::expr> let_reached;
+  };
+  void Scopes();
+  // Decides element `element` of scope `scope` from now on, where `exists`; returns the frame left.
+  Frame Enter(int scope, const Sym& element, const z3::expr& exists);
+  void Leave(Frame saved);
+  Sym ItemOf(const ir::Expr& e);
+  // Runs `f` in the policy's own frame (a name of the policy read while deciding an element).
+  template <typename F>
+  auto Global(F f) {
+    if (frame_.scope < 0) return f();
+    Frame saved = frame_;
+    frame_ = Frame(c_);
+    frame_.law = global_law_;
+    law_ = global_law_;
+    struct Restore {
+      Translator* self;
+      Frame* saved;
+      ~Restore() {
+        self->frame_ = std::move(*saved);
+        self->law_ = self->frame_.law;
+      }
+    } restore{this, &saved};
+    return f();
+  }
   void Deadline(const ir::Obligation& o, const std::optional<Sym>& stated, SymObligation& res, z3::expr& derived);
 
   z3::context& c_;
@@ -185,6 +236,7 @@ class Translator {
   std::vector<FailSite> fails_;
   std::vector<Sym> locals_;
   std::vector<std::optional<Sym>> params_;
+  std::vector<std::optional<z3::expr>> param_any_;  // some version of param i is in force
   // Lets: translated once, with their own failures; each reference adds its path condition to
   // let_reached_, and Run adds the let's failures where it is reached.
   std::vector<std::optional<Sym>> lets_;
@@ -195,6 +247,9 @@ class Translator {
   std::vector<int> output_state_;
   std::vector<Sym> outputs_;
   std::vector<SymObligation> obligations_;
+  std::vector<std::vector<Item>> items_;
+  Frame frame_;
+  z3::expr global_law_;
   std::vector<z3::expr> rule_applies_;
   std::vector<std::vector<z3::expr>> row_chosen_;
   std::vector<bool> table_called_;

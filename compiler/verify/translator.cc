@@ -7,9 +7,11 @@
 namespace proviso::verify::internal {
 
 Translator::Translator(z3::context& c, const ir::Program& p, const SymFacts& facts)
-    : c_(c), p_(p), facts_(facts), guard_(c.bool_val(true)), law_(facts.as_of) {
+    : c_(c), p_(p), facts_(facts), guard_(c.bool_val(true)), law_(facts.as_of), frame_(c), global_law_(facts.as_of) {
+  frame_.law = law_;
   locals_.assign(std::max(1, p.max_locals), Sym(c));
   params_.resize(p.params.size());
+  param_any_.resize(p.params.size());
   lets_.resize(p.lets.size());
   let_fails_.resize(p.lets.size());
   let_reached_.assign(p.lets.size(), c.bool_val(false));
@@ -23,13 +25,24 @@ Translator::Translator(z3::context& c, const ir::Program& p, const SymFacts& fac
 }
 
 void Translator::Run() {
-  if (!p_.scopes.empty()) throw Unsupported("`for each`", p_.scopes[0].span);
   if (p_.law) {
     Sym law = Eval(*p_.law);
-    law_ = law.v;
+    law_ = global_law_ = frame_.law = law.v;
   }
-  for (size_t o = 0; o < p_.outputs.size(); ++o) outputs_.push_back(Output(static_cast<int>(o)));
-  Obligations();
+  for (size_t o = 0; o < p_.outputs.size(); ++o) {
+    outputs_.push_back(p_.outputs[o].scope < 0 ? Output(static_cast<int>(o)) : Default(p_.outputs[o].type));
+  }
+  std::vector<int> global;
+  for (size_t i = 0; i < p_.obligations.size(); ++i) if (p_.obligations[i].scope < 0) global.push_back(static_cast<int>(i));
+  std::vector<SymObligation> decided = Obligations(global);
+  for (size_t i = 0; i < p_.obligations.size(); ++i) {
+    SymObligation none(c_);
+    none.applies = none.violated = none.has_deadline = c_.bool_val(false);
+    none.deadline = none.status = c_.int_val(0);
+    obligations_.push_back(none);
+  }
+  for (size_t k = 0; k < global.size(); ++k) obligations_[global[k]] = decided[k];
+  Scopes();
   for (size_t i = 0; i < p_.lets.size(); ++i) {
     for (const FailSite& f : let_fails_[i]) {
       fails_.push_back(FailSite{f.what, f.span, let_reached_[i] && f.when});

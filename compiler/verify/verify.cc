@@ -241,6 +241,7 @@ VerifyResult Verify(const ir::Program& p, const Options& o) {
       }
     }
     for (size_t k = 0; k < p.outputs.size(); ++k) {
+      if (p.outputs[k].scope >= 0) continue;  // decided per element
       std::optional<z3::model> m;
       if (s.Check(c.bool_val(true), facts, m) != z3::sat) break;
       Sym one = Concrete(*m, t.outputs()[k]);
@@ -298,6 +299,7 @@ DiffResult Compare(z3::context& c, const Side& a, const Side& b, const SymFacts&
   z3::expr both = !fa && !fb;
   const ir::Program &pa = *a.p, &pb = *b.p;
   for (size_t i = 0; i < pa.outputs.size(); ++i) {
+    if (pa.outputs[i].scope >= 0) continue;  // compared element by element below
     int j = pb.FindOutput(pa.outputs[i].name);
     std::string what = fmt::format("output {}", pa.outputs[i].name);
     if (j < 0) {
@@ -313,9 +315,10 @@ DiffResult Compare(z3::context& c, const Side& a, const Side& b, const SymFacts&
     witness(both && !a.t->Equal(a.t->outputs()[i], b.t->outputs()[j]), what);
   }
   for (size_t j = 0; j < pb.outputs.size(); ++j) {
-    if (pa.FindOutput(pb.outputs[j].name) < 0) witness(both, fmt::format("output {} (only in the new policy)", pb.outputs[j].name));
+    if (pb.outputs[j].scope < 0 && pa.FindOutput(pb.outputs[j].name) < 0) witness(both, fmt::format("output {} (only in the new policy)", pb.outputs[j].name));
   }
   for (size_t i = 0; i < pa.obligations.size(); ++i) {
+    if (pa.obligations[i].scope >= 0) continue;  // compared element by element below
     int j = pb.FindObligation(pa.obligations[i].name);
     std::string what = fmt::format("obligation {}", pa.obligations[i].name);
     const internal::SymObligation& x = a.t->obligations()[i];
@@ -331,8 +334,48 @@ DiffResult Compare(z3::context& c, const Side& a, const Side& b, const SymFacts&
     witness(on && (x.has_deadline != y.has_deadline || (x.has_deadline && x.deadline != y.deadline)), what + " deadline");
     witness(on && x.status != y.status, what + " status");
   }
+  // `for each`: the same blocks, element by element (the same facts give the same candidates).
+  if (pa.scopes.size() != pb.scopes.size()) throw Unsupported("the two policies have different `for each` blocks", Span{});
+  for (size_t sc = 0; sc < pa.scopes.size(); ++sc) {
+    const auto& ia = a.t->items()[sc];
+    const auto& ib = b.t->items()[sc];
+    const ir::Scope &sa = pa.scopes[sc], &sb = pb.scopes[sc];
+    if (ia.size() != ib.size() || sa.outputs.size() != sb.outputs.size() || sa.obligations.size() != sb.obligations.size()) {
+      throw Unsupported("the two policies' `for each` blocks differ in shape", sa.span);
+    }
+    for (size_t k = 0; k < sa.outputs.size(); ++k) {
+      const std::string& name = pa.outputs[sa.outputs[k]].name;
+      if (pb.outputs[sb.outputs[k]].name != name) throw Unsupported("the `for each` blocks decide different outputs", sa.span);
+      z3::expr differ = c.bool_val(false);
+      for (size_t e = 0; e < ia.size(); ++e) {
+        differ = differ || ia[e].exists != ib[e].exists ||
+                 (ia[e].exists && !a.t->Equal(ia[e].outputs[k], ib[e].outputs[k]));
+      }
+      witness(both && differ, "item output " + name);
+    }
+    for (size_t k = 0; k < sa.obligations.size(); ++k) {
+      const std::string& name = pa.obligations[sa.obligations[k]].name;
+      if (pb.obligations[sb.obligations[k]].name != name) {
+        throw Unsupported("the `for each` blocks decide different obligations", sa.span);
+      }
+      z3::expr applies = c.bool_val(false), violated = c.bool_val(false), deadline = c.bool_val(false),
+               status = c.bool_val(false);
+      for (size_t e = 0; e < ia.size(); ++e) {
+        const internal::SymObligation &x = ia[e].obligations[k], &y = ib[e].obligations[k];
+        z3::expr on = ia[e].exists && ib[e].exists && x.applies && y.applies;
+        applies = applies || (ia[e].exists && x.applies) != (ib[e].exists && y.applies);
+        violated = violated || (on && x.violated != y.violated);
+        deadline = deadline || (on && (x.has_deadline != y.has_deadline || (x.has_deadline && x.deadline != y.deadline)));
+        status = status || (on && x.status != y.status);
+      }
+      witness(both && applies, "item obligation " + name + " applies");
+      witness(both && violated, "item obligation " + name + " violated");
+      witness(both && deadline, "item obligation " + name + " deadline");
+      witness(both && status, "item obligation " + name + " status");
+    }
+  }
   for (size_t j = 0; j < pb.obligations.size(); ++j) {
-    if (pa.FindObligation(pb.obligations[j].name) < 0) {
+    if (pb.obligations[j].scope < 0 && pa.FindObligation(pb.obligations[j].name) < 0) {
       witness(both && b.t->obligations()[j].applies,
               fmt::format("obligation {} (only in the new policy)", pb.obligations[j].name));
     }

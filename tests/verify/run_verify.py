@@ -71,6 +71,19 @@ def main():
     for w in report["witnesses"]:
         if w.get("old_as_of") != "2021-06-01" or w["as_of"] != "2023-06-01":
             failures.append(f"diff --between: dates of {w}")
+    # `for each`: a lower threshold changes one element's decision, compared element by element.
+    import tempfile
+    golden = os.path.join(a.source_dir, "tests", "golden", "good", "law_at_event_date.proviso")
+    with tempfile.TemporaryDirectory() as tmp:
+        lower = os.path.join(tmp, "law_at_event_date.proviso")
+        text = open(golden).read()
+        assert "param threshold: int = 1000" in text
+        open(lower, "w").write(text.replace("param threshold: int = 1000", "param threshold: int = 900"))
+        r = subprocess.run([a.proviso, "diff", golden, lower, "--format", "json"], capture_output=True, text=True, timeout=60)
+        report = json.loads(r.stdout)
+        whats = [w["differences"][0]["what"] for w in report["witnesses"]]
+        if r.returncode != 1 or "item output needs_assessment" not in whats or report.get("internal_bugs"):
+            failures.append(f"diff of a `for each`: {json.dumps(report)[:800]}")
     for f in failures:
         print("FAIL:", f)
     return 1 if failures else 0
