@@ -171,7 +171,12 @@ Sym Translator::Quant(const Expr& e) {
       return *acc;
     case ast::QuantKind::kFilter:
     case ast::QuantKind::kMap: {
-      if (e.type->kind == TypeKind::kList) throw Unsupported("a list made by `filter` or `map`", e.span());
+      if (e.type->kind == TypeKind::kList) {  // the elements in order, where they are kept
+        out.elems = made;
+        out.members = made_in;
+        out.gapped = true;
+        return out;
+      }
       if (e.quant == ast::QuantKind::kFilter) {
         out.elems = made;
         out.members = made_in;

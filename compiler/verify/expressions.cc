@@ -60,8 +60,8 @@ Sym Translator::Default(const Type* t) {
     case TypeKind::kRecord:
       for (const FieldInfo& f : p_.types().record_info(t->index).fields) s.parts.push_back(Default(f.type));
       break;
+    case TypeKind::kList: break;  // no element
     case TypeKind::kSet:
-    case TypeKind::kList:
       if (t->elem->kind == TypeKind::kEnum) {  // sets of an enum: one candidate per variant
         int n = static_cast<int>(p_.types().enum_info(t->elem->index).variants.size());
         for (int k = 0; k < n; ++k) {
@@ -134,7 +134,7 @@ Sym Translator::Coerce(const Sym& s, const Type* t) {
     o.parts.push_back(Coerce(s, t->elem));
     return o;
   }
-  if ((t->kind == TypeKind::kSet || t->kind == TypeKind::kList) && t->elem->kind == TypeKind::kEnum &&
+  if (t->kind == TypeKind::kSet && t->elem->kind == TypeKind::kEnum &&
       s.elems.size() != p_.types().enum_info(t->elem->index).variants.size()) {
     // An enum set built from other candidates (`{}`, a list of values): one candidate per variant.
     Sym n = Default(t);
@@ -166,6 +166,7 @@ Sym Translator::Ite(const z3::expr& c, const Sym& a, const Sym& b) {
   }
   Sym s(c_);
   s.kind = a.kind;
+  s.gapped = a.gapped || b.gapped;
   if (!IsNull(a.v) && !IsNull(b.v)) s.v = z3::ite(c, a.v, b.v);
   if (!IsNull(a.months) && !IsNull(b.months)) s.months = z3::ite(c, a.months, b.months);
   if (!IsNull(a.present) && !IsNull(b.present)) s.present = z3::ite(c, a.present, b.present);
@@ -178,7 +179,18 @@ Sym Translator::Ite(const z3::expr& c, const Sym& a, const Sym& b) {
       s.elems = a.elems;
       for (size_t k = 0; k < a.elems.size(); ++k) s.members.push_back(z3::ite(c, a.members[k], b.members[k]));
     } else {  // both candidate lists, each live on its side
-      if (a.kind == TypeKind::kList) throw Unsupported("a choice between two lists", Span{});
+      if (a.kind == TypeKind::kList) {  // position by position (each side keeps its own order)
+        size_t n = std::max(a.elems.size(), b.elems.size());
+        for (size_t k = 0; k < n; ++k) {
+          const Sym& ea = k < a.elems.size() ? a.elems[k] : b.elems[k];
+          const Sym& eb = k < b.elems.size() ? b.elems[k] : a.elems[k];
+          z3::expr ma = k < a.elems.size() ? a.members[k] : c_.bool_val(false);
+          z3::expr mb = k < b.elems.size() ? b.members[k] : c_.bool_val(false);
+          s.elems.push_back(Ite(c, ea, eb));
+          s.members.push_back(z3::ite(c, ma, mb));
+        }
+        return s;
+      }
       for (size_t k = 0; k < a.elems.size(); ++k) {
         s.elems.push_back(a.elems[k]);
         s.members.push_back(c && a.members[k]);
@@ -216,14 +228,25 @@ z3::expr Translator::Equal(const Sym& a, const Sym& b) {
       for (size_t k = 0; k < b.elems.size(); ++k) r = r && (!b.members[k] || in(b.elems[k], a));
       return r;
     }
-    case TypeKind::kList: {  // live candidates are a prefix (facts, constants, lists made)
-      z3::expr r = c_.bool_val(true);
-      size_t n = std::max(a.elems.size(), b.elems.size());
-      for (size_t k = 0; k < n; ++k) {
-        z3::expr in_a = k < a.elems.size() ? a.members[k] : c_.bool_val(false);
-        z3::expr in_b = k < b.elems.size() ? b.members[k] : c_.bool_val(false);
-        r = r && in_a == in_b;
-        if (k < a.elems.size() && k < b.elems.size()) r = r && (!in_a || Equal(a.elems[k], b.elems[k]));
+    case TypeKind::kList: {
+      // The same number of live elements, and the live elements at the same position equal (a
+      // position counts the live candidates before it: lists made by filter or map have gaps).
+      auto positions = [&](const Sym& l) {
+        std::vector<z3::expr> pos;
+        z3::expr n = c_.int_val(0);
+        for (const z3::expr& m : l.members) {
+          pos.push_back(n);
+          n = n + z3::ite(m, c_.int_val(1), c_.int_val(0));
+        }
+        pos.push_back(n);
+        return pos;
+      };
+      std::vector<z3::expr> pa = positions(a), pb = positions(b);
+      z3::expr r = pa.back() == pb.back();
+      for (size_t i = 0; i < a.elems.size(); ++i) {
+        for (size_t j = 0; j < b.elems.size(); ++j) {
+          r = r && z3::implies(a.members[i] && b.members[j] && pa[i] == pb[j], Equal(a.elems[i], b.elems[j]));
+        }
       }
       return r;
     }

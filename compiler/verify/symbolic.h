@@ -46,7 +46,8 @@ inline bool IsNull(const z3::expr& e) { return static_cast<Z3_ast>(e) == nullptr
 //   bool: v (Bool); int, decimal (micro-units), date (day number), date-time (seconds), enum
 //   (variant): v (Int); text: v (String); duration: months and v (seconds);
 //   optional: present and parts[0]; record: parts (fields in order);
-//   set: elems (candidate elements, pairwise distinct) with members (whether each is in).
+//   set: elems (candidate elements, pairwise distinct) with members (whether each is in);
+//   list: elems with members, the live ones a prefix unless `gapped` (made by filter or map).
 struct Sym {
   explicit Sym(z3::context& c) : v(c), months(c), present(c) {}
   TypeKind kind = TypeKind::kBool;
@@ -56,6 +57,7 @@ struct Sym {
   std::vector<Sym> parts;
   std::vector<Sym> elems;
   std::vector<z3::expr> members;
+  bool gapped = false;  // a list whose live candidates need not be a prefix (made by filter or map)
 };
 
 // A place where evaluation fails, and when.
