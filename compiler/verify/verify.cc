@@ -67,6 +67,7 @@ class Session {
     unsigned left = o_.total_timeout_ms - static_cast<unsigned>(spent);
     z3::params ps(c_);
     ps.set("timeout", std::min(o_.query_timeout_ms, left));
+    ps.set("core.minimize", true);  // drop as few preferences as possible: smaller witnesses
     solver_.set(ps);
     solver_.push();
     solver_.add(goal);
