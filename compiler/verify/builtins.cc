@@ -205,7 +205,21 @@ Sym Translator::Builtin(const Expr& e) {
     case ast::Builtin::kMin:
     case ast::Builtin::kMax: {
       BinOp better = e.builtin == ast::Builtin::kMin ? BinOp::kLt : BinOp::kGt;
-      if (a.size() == 1) throw Unsupported("`min`/`max` of a collection", e.span());
+      if (a.size() == 1) {  // of a collection: the best live element; none is a failure
+        std::optional<Sym> best;
+        z3::expr has = c_.bool_val(false);
+        for (size_t k = 0; k < a[0].elems.size(); ++k) {
+          const Sym& x = a[0].elems[k];
+          z3::expr live = a[0].members[k];
+          z3::expr take = live;
+          if (best) take = take && (!has || Under(live && has, [&] { return CompareOp(e, better, x, *best); }));
+          best = best ? Ite(take, x, *best) : x;
+          has = has || live;
+        }
+        Fail(!has, fmt::format("`{}` of an empty collection has no value", e.builtin == ast::Builtin::kMin ? "min" : "max"),
+             e.span());
+        return best ? *best : Default(e.type);
+      }
       Sym best = a[0];
       for (size_t k = 1; k < a.size(); ++k) best = Ite(CompareOp(e, better, a[k], best), a[k], best);
       return best;

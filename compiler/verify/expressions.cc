@@ -150,6 +150,10 @@ Sym Translator::Coerce(const Sym& s, const Type* t) {
 }
 
 Sym Translator::Ite(const z3::expr& c, const Sym& a, const Sym& b) {
+  // A value of no type yet (what an absent optional holds before context fixes its type) stands for
+  // nothing: the other side's shape.
+  if (a.kind == TypeKind::kAny) return b;
+  if (b.kind == TypeKind::kAny) return a;
   if (a.kind == TypeKind::kOptional && b.kind != TypeKind::kOptional) {
     Sym o(c_);
     o.kind = TypeKind::kOptional;
@@ -167,9 +171,16 @@ Sym Translator::Ite(const z3::expr& c, const Sym& a, const Sym& b) {
   Sym s(c_);
   s.kind = a.kind;
   s.gapped = a.gapped || b.gapped;
-  if (!IsNull(a.v) && !IsNull(b.v)) s.v = z3::ite(c, a.v, b.v);
-  if (!IsNull(a.months) && !IsNull(b.months)) s.months = z3::ite(c, a.months, b.months);
-  if (!IsNull(a.present) && !IsNull(b.present)) s.present = z3::ite(c, a.present, b.present);
+  // A part one side lacks (the value of a `none` whose type context did not fix) takes the other's.
+  auto pick = [&](const z3::expr& x, const z3::expr& y) -> z3::expr {
+    if (IsNull(x)) return y;
+    if (IsNull(y)) return x;
+    if (x.get_sort().id() != y.get_sort().id()) throw Unsupported("values of different shapes", Span{});
+    return z3::ite(c, x, y);
+  };
+  s.v = pick(a.v, b.v);
+  s.months = pick(a.months, b.months);
+  s.present = pick(a.present, b.present);
   if (a.parts.size() != b.parts.size()) throw Unsupported("values of different shapes", Span{});
   for (size_t i = 0; i < a.parts.size(); ++i) s.parts.push_back(Ite(c, a.parts[i], b.parts[i]));
   if (a.kind == TypeKind::kSet || a.kind == TypeKind::kList) {

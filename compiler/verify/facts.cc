@@ -106,7 +106,29 @@ struct Builder {
       }
       case TypeKind::kSet: {
         if (t->elem->kind != TypeKind::kEnum) {
-          throw Unsupported(fmt::format("the set fact `{}` (only sets of an enum are translated)", path), Span{});
+          // Bounded like a list: its elements distinct, in increasing order where they have one.
+          TypeKind k = t->elem->kind;
+          bool ordered = k == TypeKind::kInt || k == TypeKind::kDecimal || k == TypeKind::kDate ||
+                         k == TypeKind::kDateTime;
+          if (!ordered && k != TypeKind::kText && k != TypeKind::kBool) {
+            throw Unsupported(fmt::format("the set fact `{}` (sets of records or collections are not translated)", path),
+                              Span{});
+          }
+          z3::expr length = c.int_const((path + "#length").c_str());
+          valid = valid && length >= 0 && length <= list_bound;
+          lists.push_back(path);
+          for (int e = 0; e < list_bound; ++e) {
+            s.elems.push_back(Make(t->elem, fmt::format("{}[{}]", path, e), nullptr, depth + 1));
+            s.members.push_back(length > e);
+            if (checks) {
+              for (const auto& fc : *checks) valid = valid && (length <= e || Check(s.elems.back(), t->elem, fc));
+            }
+            for (int d = 0; d < e; ++d) {
+              z3::expr apart = ordered ? s.elems[d].v < s.elems[e].v : s.elems[d].v != s.elems[e].v;
+              valid = valid && (length <= e || apart);
+            }
+          }
+          return s;
         }
         const EnumInfo& info = p.types().enum_info(t->elem->index);
         for (size_t k = 0; k < info.variants.size(); ++k) {
@@ -173,7 +195,9 @@ Value ValueOf(const z3::model& m, const Sym& s, const Type* t, const ir::Program
     case TypeKind::kSet: {
       std::vector<Value> items;
       for (size_t k = 0; k < s.elems.size(); ++k) {
-        if (m.eval(s.members[k], true).is_true()) items.push_back(Value::Enum(static_cast<int64_t>(k)));
+        if (!m.eval(s.members[k], true).is_true()) continue;
+        items.push_back(t->elem->kind == TypeKind::kEnum ? Value::Enum(static_cast<int64_t>(k))
+                                                         : ValueOf(m, s.elems[k], t->elem, p));
       }
       return Value::Set(std::move(items));
     }

@@ -130,7 +130,7 @@ SymFacts FactsFor(z3::context& c, const ir::Program& p, const Options& o) {
 std::string Scope(const Options& o, const SymFacts& f) {
   std::string lists;
   for (const std::string& l : f.bounded_lists) lists += (lists.empty() ? "" : ", ") + ("`" + l + "`");
-  if (!lists.empty()) lists = fmt::format(", lists of at most {} elements ({})", f.list_bound, lists);
+  if (!lists.empty()) lists = fmt::format(", lists and sets of at most {} elements ({})", f.list_bound, lists);
   std::string when = o.as_of ? fmt::format("as of {}", FormatDate(*o.as_of))
                              : fmt::format("as of any date from {} to {}", FormatDate(o.from), FormatDate(o.until));
   return fmt::format("for all complete, valid facts (every field given: facts not given are not explored{}), "
@@ -176,7 +176,7 @@ VerifyResult Verify(const ir::Program& p, const Options& o) {
     s.Assert(facts.valid);
     for (const z3::expr& d : t.definitions()) s.Assert(d);
     res.notes.push_back(Scope(o, facts));
-    if (!facts.bounded_lists.empty()) res.bound = fmt::format("lists of at most {} elements", facts.list_bound);
+    if (!facts.bounded_lists.empty()) res.bound = fmt::format("lists and sets of at most {} elements", facts.list_bound);
     bool undecided = false;
     // One query per place and failure: the conditions of its sites (each element of a quantifier,
     // each call of a function) ORed.
@@ -388,7 +388,7 @@ DiffResult Compare(z3::context& c, const Side& a, const Side& b, const SymFacts&
     }
   }
   res.notes.push_back(Scope(o, facts));
-  if (!facts.bounded_lists.empty()) res.bound = fmt::format("lists of at most {} elements", facts.list_bound);
+  if (!facts.bounded_lists.empty()) res.bound = fmt::format("lists and sets of at most {} elements", facts.list_bound);
   if (!res.witnesses.empty()) {
     res.status = DiffResult::Status::kDifferent;
   } else if (undecided) {
