@@ -77,7 +77,25 @@ Sym Translator::Table(const ir::Expr& e) {
   if (t.hit == HitPolicy::kCollect || t.hit == HitPolicy::kRuleOrder || t.hit == HitPolicy::kOutputOrder) {
     for (size_t r = 0; r < t.rows.size(); ++r) mark(r, match[r]);
     switch (t.aggregator) {
-      case ast::Aggregator::kNone: throw Unsupported(fmt::format("table `{}` collecting a list", t.name), e.span());
+      case ast::Aggregator::kNone: {  // the matching rows' results in row order (gapped), else the default's
+        if (t.hit == HitPolicy::kOutputOrder) {
+          throw Unsupported(fmt::format("table `{}` collecting a list in output order", t.name), e.span());
+        }
+        Sym list(c_);
+        list.kind = TypeKind::kList;
+        list.gapped = true;
+        for (size_t r = 0; r < t.rows.size(); ++r) {
+          list.elems.push_back(result(r));
+          list.members.push_back(match[r]);
+        }
+        if (t.default_result) {
+          mark(t.rows.size(), none);
+          Sym d = Under(none, [&] { return Eval(*t.default_result); });
+          list.elems.push_back(d);
+          list.members.push_back(none);
+        }
+        return list;
+      }
       case ast::Aggregator::kCount: {
         Sym n(c_);
         n.kind = TypeKind::kInt;
