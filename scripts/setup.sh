@@ -8,7 +8,7 @@ PACKAGES=(
   g++ cmake ninja-build ccache pkg-config
   antlr4 libantlr4-runtime-dev uuid-dev
   llvm-19-dev
-  libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev libcli11-dev
+  libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev libcli11-dev libz3-dev
   pybind11-dev python3-dev python3-numpy python3-pandas python3-pytest
   python3-venv python3-pip python3-setuptools python3-wheel
   python3-matplotlib python3-nbclient python3-nbformat python3-ipykernel python3-jsonschema

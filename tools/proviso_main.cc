@@ -26,6 +26,7 @@
 #include "fmt_command.h"
 #include "lsp_command.h"
 #include "reports.h"
+#include "verify_command.h"
 
 namespace {
 
@@ -411,13 +412,13 @@ int main(int argc, char** argv) {
              "  proviso doc policies --out site\n"
              "Exit codes: 0 done, 1 bad policy, facts or values (or no decision), 2 usage, 3 violation "
              "(--fail-on-violation).");
-  const std::vector<std::string> commands = {"check", "completion", "compile", "coverage", "doc", "eval", "explain", "fmt", "lsp", "test", "version", "watch"};
+  const std::vector<std::string> commands = {"check", "completion", "compile", "coverage", "diff", "doc", "eval", "explain", "fmt", "lsp", "test", "verify", "version", "watch"};
   if (argc > 1 && argv[1][0] != '-' &&
       std::find(commands.begin(), commands.end(), std::string(argv[1])) == commands.end()) {
     std::string near = proviso::SuggestName(argv[1], commands);
     std::cerr << fmt::format("error: unknown command `{}`{}; the commands: {}\n", argv[1],
                              near.empty() ? "" : " (" + near + ")",
-                             "check, completion, compile, coverage, doc, eval, explain, fmt, lsp, test, version, watch");
+                             "check, completion, compile, coverage, diff, doc, eval, explain, fmt, lsp, test, verify, version, watch");
     return 2;
   }
   auto* version = app.add_subcommand("version", "print the version");
@@ -511,6 +512,9 @@ int main(int argc, char** argv) {
   auto* fmt_command = proviso::tools::AddFmtCommand(app, fmt_options);
   proviso::tools::WatchOptions watch_options;
   auto* watch = proviso::tools::AddWatchCommand(app, watch_options);
+  proviso::tools::VerifyArgs verify_args, diff_args;
+  CLI::App *verify = nullptr, *diff = nullptr;
+  proviso::tools::AddVerifyCommands(app, verify_args, diff_args, &verify, &diff);
 
   std::string shell;
   auto* completion = app.add_subcommand("completion", "print a shell completion script: bash or zsh");
@@ -544,6 +548,8 @@ int main(int argc, char** argv) {
     if (lsp->parsed()) return proviso::tools::RunLsp(lsp_args, g_root, PROVISO_VERSION);
     if (fmt_command->parsed()) return proviso::tools::RunFmt(fmt_options);
     if (watch->parsed()) return proviso::tools::RunWatch(watch_options);
+    if (verify->parsed()) return proviso::tools::RunVerify(verify_args);
+    if (diff->parsed()) return proviso::tools::RunDiff(diff_args);
     if (completion->parsed()) {
       std::cout << proviso::tools::Completion(app, shell);
       return 0;

@@ -27,6 +27,7 @@ from ._policy import (Citation, ColumnSpec, Decision, DeadlineKind, Evaluator, I
 from ._store import PolicyReload, PolicyStore, ReloadReport
 from ._version import __version__
 from ._what_if import WhatIfResult, plot_what_if, what_if
+from .verify import DiffReport, VerifyReport, diff, verify
 
 __all__ = [
     "__version__",
@@ -50,6 +51,10 @@ __all__ = [
     "what_if",
     "WhatIfResult",
     "plot_what_if",
+    "verify",
+    "diff",
+    "VerifyReport",
+    "DiffReport",
     "ProvisoError",
     "CompileError",
     "FactsError",
