@@ -294,24 +294,6 @@ int RunEval(const EvalArgs& a) {
   }
 }
 
-// Policy files under the given paths (directories are searched recursively; imports are
-// libraries without tests and are run as part of the policies that use them).
-std::vector<std::string> CollectPolicies(const std::vector<std::string>& paths) {
-  std::vector<std::string> out;
-  for (const std::string& p : paths) {
-    if (fs::is_directory(p)) {
-      std::vector<std::string> found;
-      for (const auto& e : fs::recursive_directory_iterator(p)) {
-        if (e.is_regular_file() && e.path().extension() == ".proviso") found.push_back(e.path().string());
-      }
-      std::sort(found.begin(), found.end());
-      out.insert(out.end(), found.begin(), found.end());
-    } else {
-      out.push_back(p);
-    }
-  }
-  return out;
-}
 
 // `run`: only the tests whose name it matches (a regular expression, searched); `format` json: one
 // document {passed, failed, not_compiled: [files], tests: [{file, line, column, name, passed,
@@ -340,7 +322,7 @@ int RunTest(const std::vector<std::string>& paths, bool verbose, const std::stri
   }
   bool json = format == "json" || format == "junit";  // junit: rendered from the JSON report
   nlohmann::json report = {{"tests", nlohmann::json::array()}, {"not_compiled", nlohmann::json::array()}};
-  for (const std::string& file : CollectPolicies(paths.empty() ? std::vector<std::string>{"policies"} : paths)) {
+  for (const std::string& file : proviso::tools::CollectPolicies(paths.empty() ? std::vector<std::string>{"policies"} : paths)) {
     auto policy = Compile(file, false);
     if (!policy) {
       ++broken;
@@ -368,7 +350,7 @@ int RunTest(const std::vector<std::string>& paths, bool verbose, const std::stri
   bool under = false;
   std::optional<proviso::coverage::TestCoverageReport> cov;
   if (coverage.on) {
-    cov = proviso::coverage::TestCoverage(CollectPolicies(paths.empty() ? std::vector<std::string>{"policies"} : paths), Today());
+    cov = proviso::coverage::TestCoverage(proviso::tools::CollectPolicies(paths.empty() ? std::vector<std::string>{"policies"} : paths), Today());
     under = cov->Percent() < coverage.threshold;
   }
   if (json) {

@@ -1,5 +1,7 @@
 #include "reports.h"
 
+#include <algorithm>
+#include <filesystem>
 #include <map>
 #include <vector>
 
@@ -150,6 +152,24 @@ std::string Completion(CLI::App& app, const std::string& shell) {
   // zsh runs the same function through its bash compatibility layer.
   return "# proviso completion (zsh): source <(proviso completion zsh)\n"
          "autoload -U +X bashcompinit && bashcompinit\n" + bash;
+}
+
+std::vector<std::string> CollectPolicies(const std::vector<std::string>& paths) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> out;
+  for (const std::string& p : paths) {
+    if (fs::is_directory(p)) {
+      std::vector<std::string> found;
+      for (const auto& e : fs::recursive_directory_iterator(p)) {
+        if (e.is_regular_file() && e.path().extension() == ".proviso") found.push_back(e.path().string());
+      }
+      std::sort(found.begin(), found.end());
+      out.insert(out.end(), found.begin(), found.end());
+    } else {
+      out.push_back(p);
+    }
+  }
+  return out;
 }
 
 }  // namespace proviso::tools

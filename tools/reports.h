@@ -4,6 +4,7 @@
 #define PROVISO_TOOLS_REPORTS_H_
 
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -22,6 +23,10 @@ std::string JUnit(const nlohmann::json& report);
 // A completion script for `shell` ("bash" or "zsh") of the commands and options of `app`: commands,
 // then each command's options (and values for those limited to a set), then files.
 std::string Completion(CLI::App& app, const std::string& shell);
+
+// The policy files under `paths`: a file as given, a folder searched recursively for .proviso files
+// (sorted); what `test`, `coverage` and `verify` run over.
+std::vector<std::string> CollectPolicies(const std::vector<std::string>& paths);
 
 }  // namespace proviso::tools
 

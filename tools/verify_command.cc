@@ -3,7 +3,6 @@
 #include "verify_command.h"
 
 #include <algorithm>
-#include <filesystem>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -14,31 +13,14 @@
 #include "compiler/support/large_stack.h"
 #include "compiler/verify/verify.h"
 #include "proviso/proviso.h"
+#include "reports.h"
 
 namespace proviso::tools {
 namespace {
 
-namespace fs = std::filesystem;
-
 constexpr int kExitUnknown = 4;
 constexpr int kExitBug = 5;
 
-std::vector<std::string> Collect(const std::vector<std::string>& paths) {
-  std::vector<std::string> out;
-  for (const std::string& p : paths) {
-    if (fs::is_directory(p)) {
-      std::vector<std::string> found;
-      for (const auto& e : fs::recursive_directory_iterator(p)) {
-        if (e.is_regular_file() && e.path().extension() == ".proviso") found.push_back(e.path().string());
-      }
-      std::sort(found.begin(), found.end());
-      out.insert(out.end(), found.begin(), found.end());
-    } else {
-      out.push_back(p);
-    }
-  }
-  return out;
-}
 
 // The lowered program of `file`, or null after printing why not.
 std::unique_ptr<ir::Program> Load(const std::string& file, const std::string& root) {
@@ -202,7 +184,7 @@ int RunVerify(const VerifyArgs& args) {
   }
   int exit = 0;
   nlohmann::json all = nlohmann::json::array();
-  for (const std::string& file : Collect(args.paths)) {
+  for (const std::string& file : CollectPolicies(args.paths)) {
     auto program = Load(file, args.root);
     auto engines = program ? Compiled(file, args.root) : std::nullopt;
     if (!program || !engines) {
