@@ -67,7 +67,13 @@ class RowEvaluator {
   }
 
   std::unique_ptr<PyDecision> Evaluate(py::handle facts) {
-    std::lock_guard<std::mutex> lock(mu_);
+    // The row is one thread's at a time. Wait for it without the GIL: the thread that has it
+    // releases the GIL while it evaluates, and needs it back to finish.
+    std::unique_lock<std::mutex> lock(mu_, std::defer_lock);
+    {
+      py::gil_scoped_release release;
+      lock.lock();
+    }
     if (py::isinstance<py::dict>(facts) && Fill(py::reinterpret_borrow<py::dict>(facts))) {
       bool decided = false;
       {
@@ -87,6 +93,7 @@ class RowEvaluator {
         return d;
       }
     }
+    lock.unlock();
     // The JSON path: values of other types, and every error.
     Converter conv = Converter::Make();
     std::vector<DateTimeFact> datetimes;
