@@ -2,8 +2,6 @@
 #include "proviso/row.h"
 
 #include <algorithm>
-#include <chrono>
-#include <deque>
 
 #include <fmt/format.h>
 
@@ -69,7 +67,6 @@ void AddFields(const ir::Program& p, int record, int node, int base, const std::
     info.by_path.emplace(f.path, at);
     info.fields.push_back(f);
     if (f.type->kind == TypeKind::kRecord) {
-      info.records.push_back(at);
       std::vector<int> inner = parents;
       inner.push_back(at);
       AddFields(p, f.type->index, n ? n->child[i] : -1, f.slot, f.path, inner, info);

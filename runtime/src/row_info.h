@@ -35,8 +35,6 @@ struct RowInfo {
     int slot = -1;
   };
   std::vector<Collection> collections;
-  // The record fields, for filling a record that was not given with fields that are not given.
-  std::vector<int> records;
   // Every output is flat and nothing is decided per element: the out buffer is the whole decision
   // (else collections in it live in the thread's arena until its next row: Evaluate copies them).
   bool flat = true;

@@ -50,8 +50,6 @@ struct ObligationState {
   bool violation_undetermined = false;   // ... or whether it is violated
 };
 
-struct RowInfo;  // the policy's row tables (runtime/src/row.cc)
-
 // One row of facts and its decision, with the evaluation options prepared once (as_of, params,
 // budget; as_of defaults to the moment the Row is made). Not thread-safe: use one Row per thread
 // (rows are cheap: a few buffers). The policy's JIT back end only (Backend::kJit; a Row of an
