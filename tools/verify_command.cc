@@ -147,23 +147,27 @@ verify::Options OptionsOf(const VerifyArgs& a) {
 
 }  // namespace
 
+namespace {
+// The options `verify` and `diff` share.
+void AddSolverOptions(CLI::App* cmd, VerifyArgs& a) {
+  cmd->add_option("--format", a.format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  cmd->add_option("--timeout", a.timeout_ms, "milliseconds per solver query (a timeout is `unknown`)");
+  cmd->add_option("--list-bound", a.list_bound, "list facts have at most this many elements (default 3; said in the result)");
+  cmd->add_option("--root", a.root, "the folder imports and law files must be under");
+}
+}  // namespace
+
 void AddVerifyCommands(CLI::App& app, VerifyArgs& v, VerifyArgs& d, CLI::App** verify_cmd, CLI::App** diff_cmd) {
   auto* verify = app.add_subcommand("verify", "prove that policies never fail, or show counterexamples (Z3)");
   verify->add_option("paths", v.paths, "policy files or folders")->required();
   verify->add_option("--as-of", v.as_of, "a fixed evaluation date YYYY-MM-DD (default: any date from 2000 to 2099)");
   verify->add_option("--between", v.between, "any evaluation date from D1 to D2")->expected(2);
-  verify->add_option("--format", v.format, "text or json")->check(CLI::IsMember({"text", "json"}));
-  verify->add_option("--timeout", v.timeout_ms, "milliseconds per solver query (a timeout is `unknown`)");
-  verify->add_option("--list-bound", v.list_bound, "list facts have at most this many elements (default 3; said in the result)");
-  verify->add_option("--root", v.root, "the folder imports and law files must be under");
+  AddSolverOptions(verify, v);
   auto* diff = app.add_subcommand("diff", "show facts on which two versions of a policy decide differently (Z3)");
   diff->add_option("policies", d.paths, "OLD NEW, or one policy with --between D1 D2")->required()->expected(1, 2);
   diff->add_option("--as-of", d.as_of, "a fixed evaluation date YYYY-MM-DD (default: any date from 2000 to 2099)");
   diff->add_option("--between", d.between, "compare the policy as of D1 with itself as of D2")->expected(2);
-  diff->add_option("--format", d.format, "text or json")->check(CLI::IsMember({"text", "json"}));
-  diff->add_option("--timeout", d.timeout_ms, "milliseconds per solver query (a timeout is `unknown`)");
-  diff->add_option("--list-bound", d.list_bound, "list facts have at most this many elements (default 3; said in the result)");
-  diff->add_option("--root", d.root, "the folder imports and law files must be under");
+  AddSolverOptions(diff, d);
   *verify_cmd = verify;
   *diff_cmd = diff;
 }
